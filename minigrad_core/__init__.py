@@ -1,0 +1,1 @@
+"""Compiled kernels of minigrad (Cython). Callers validate; the kernels only compute."""
