@@ -34,6 +34,8 @@ def _extension(name):
 
 EXTENSIONS = [
     _extension("_threads"),
+    _extension("conv"),
+    _extension("pool"),
 ]
 
 

@@ -1,0 +1,20 @@
+"""minigrad: a small tape-based autodiff framework with a torch-like API and Cython kernels."""
+from . import autograd, dtypes
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
+                       rand, rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
+from .dtypes import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
+                     set_default_dtype, uint8)
+from .ops import (abs, add, amax, amin, argmax, argmin, bmm, cat, chunk, clamp, clone, div, exp, expand, flatten,
+                  gather, log, log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum, mm,
+                  mul, narrow, neg, permute, pow, relu, reshape, sigmoid, sign, softmax, split, sqrt, squeeze,
+                  stack, std, sub, sum, tanh, transpose, unsqueeze, var, where)
+from .random import Generator, initial_seed, manual_seed, seed
+from .tensor import Tensor, tensor
+
+clip = clamp
+float = float32  # noqa: A001  (PyTorch's alias)
+double = float64
+long = int64
+
+__version__ = "0.1.0"

@@ -1,0 +1,169 @@
+"""Gradient checks: analytic gradients against central finite differences in float64.
+
+``gradcheck(fn, inputs)`` compares, for every input that requires grad, the Jacobian that
+backward computes with ``(f(x + eps) - f(x - eps)) / (2 eps)``. ``fast_mode=True``
+compares only one random projection ``v^T J u`` per input, so large inputs stay cheap.
+``gradgradcheck`` runs the same check on the function that returns the gradients.
+"""
+import warnings
+
+import numpy as np
+
+from .engine import grad as autograd_grad
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class GradcheckError(RuntimeError):
+    """Raised when an analytic gradient disagrees with its finite-difference estimate."""
+
+
+def _tensors(values):
+    from ..tensor import Tensor
+    values = values if isinstance(values, (tuple, list)) else (values,)
+    return tuple(values), [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
+
+
+def _as_float64(inputs, checked):
+    """Copies of the inputs that require grad, in float64 (a float32 input earns a warning)."""
+    from ..tensor import Tensor
+    out = list(inputs)
+    for i in checked:
+        t = inputs[i]
+        if t.data.dtype != np.float64:
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point: "
+                f"gradcheck runs it in float64; a float32 check would give false failures.")
+        out[i] = Tensor._make(t.data.astype(np.float64)).requires_grad_(True)
+    return tuple(out)
+
+
+def _outputs(fn, inputs):
+    from ..tensor import Tensor
+    result = fn(*inputs)
+    result = result if isinstance(result, (tuple, list)) else (result,)
+    return [r for r in result if isinstance(r, Tensor) and r.data.dtype.kind == "f"]
+
+
+def _evaluate(fn, inputs):
+    # Recording stays on: for gradgradcheck, fn itself differentiates.
+    return [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+
+
+def _numerical_column(fn, inputs, t, direction, eps):
+    """d outputs / d t along ``direction`` by central differences (one vector per output)."""
+    original = t.data.copy()
+    t.data[...] = original + eps * direction
+    plus = _evaluate(fn, inputs)
+    t.data[...] = original - eps * direction
+    minus = _evaluate(fn, inputs)
+    t.data[...] = original
+    return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+
+
+def _vjp(outputs, t, vectors):
+    """v^T J for one input: the gradient of sum(v_k * out_k) with respect to t."""
+    from ..tensor import Tensor
+    pairs = [(o, v) for o, v in zip(outputs, vectors) if o.requires_grad]
+    if not pairs:
+        return np.zeros(t.data.size)
+    grads = autograd_grad([o for o, _ in pairs], [t],
+                          [Tensor._make(v.reshape(o.shape).astype(o.data.dtype)) for o, v in pairs],
+                          retain_graph=True, allow_unused=True)
+    g = grads[0]
+    return np.zeros(t.data.size) if g is None else g.data.astype(np.float64).ravel()
+
+
+def _fail(message, raise_exception):
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False,
+              seed=0):
+    """Check the gradients of ``fn`` at ``inputs`` against finite differences.
+
+    Args:
+        fn: a function of the inputs returning a Tensor or a tuple of Tensors.
+        inputs: a Tensor or a tuple; those with ``requires_grad=True`` are checked.
+        eps, atol, rtol: perturbation size and tolerances (``|a - n| <= atol + rtol * |n|``).
+        fast_mode: compare one random projection per input instead of the full Jacobian.
+    Returns True, or raises ``GradcheckError`` naming the output, input, element and
+    both values (returns False instead when ``raise_exception=False``).
+    """
+    inputs, checked = _tensors(inputs)
+    if not checked:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient")
+    inputs = _as_float64(inputs, checked)
+    outputs = _outputs(fn, inputs)
+    sizes = [o.data.size for o in outputs]
+    rng = np.random.default_rng(seed)
+    for i in checked:
+        t = inputs[i]
+        if fast_mode:
+            u = rng.standard_normal(t.data.shape)
+            vs = [rng.standard_normal(n) for n in sizes]
+            numeric = sum(float(v @ col) for v, col in zip(vs, _numerical_column(fn, inputs, t, u, eps)))
+            analytic = float(_vjp(outputs, t, vs) @ u.ravel())
+            if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
+                return _fail(
+                    f"Jacobian mismatch with respect to input {i} (fast mode, random projection v^T J u): "
+                    f"numerical {numeric!r}, analytical {analytic!r}", raise_exception)
+            continue
+        numeric = np.zeros((t.data.size, sum(sizes)))
+        for k in range(t.data.size):
+            direction = np.zeros(t.data.size)
+            direction[k] = 1.0
+            cols = _numerical_column(fn, inputs, t, direction.reshape(t.data.shape), eps)
+            numeric[k] = np.concatenate(cols) if cols else numeric[k]
+        offset = 0
+        for out_index, n in enumerate(sizes):
+            for j in range(n):
+                vs = [np.zeros(m) for m in sizes]
+                vs[out_index][j] = 1.0
+                analytic_row = _vjp(outputs, t, vs)
+                numeric_row = numeric[:, offset + j]
+                bad = np.abs(analytic_row - numeric_row) > atol + rtol * np.abs(numeric_row)
+                if bad.any():
+                    k = int(np.argmax(bad))
+                    element = np.unravel_index(k, t.data.shape) if t.data.ndim else ()
+                    out_element = np.unravel_index(j, outputs[out_index].shape) if outputs[out_index].ndim else ()
+                    return _fail(
+                        f"Jacobian mismatch for output {out_index} with respect to input {i}: "
+                        f"d output{[int(e) for e in out_element]} / d input{[int(e) for e in element]}: numerical "
+                        f"{float(numeric_row[k])!r}, analytical {float(analytic_row[k])!r} "
+                        f"(atol={atol}, rtol={rtol})", raise_exception)
+            offset += n
+    return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+                  fast_mode=False, seed=0):
+    """Check second derivatives: gradcheck of ``(inputs, v) -> v^T d fn / d inputs``.
+
+    ``grad_outputs`` (random when None) are the cotangents ``v``; they are checked too.
+    """
+    from ..tensor import Tensor
+    inputs, checked = _tensors(inputs)
+    inputs = _as_float64(inputs, checked)
+    rng = np.random.default_rng(seed + 1)
+    outputs = _outputs(fn, inputs)
+    if grad_outputs is None:
+        grad_outputs = tuple(Tensor._make(rng.standard_normal(o.shape)).requires_grad_(True) for o in outputs)
+    else:
+        grad_outputs = tuple(Tensor._make(np.asarray(g.data, dtype=np.float64)).requires_grad_(True)
+                             for g in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)))
+    n_inputs = len(inputs)
+
+    def first_derivatives(*args):
+        xs, vs = args[:n_inputs], args[n_inputs:]
+        outs = _outputs(fn, xs)
+        wanted = [xs[i] for i in checked]
+        grads = autograd_grad([o for o in outs if o.requires_grad], wanted,
+                              [v for o, v in zip(outs, vs) if o.requires_grad],
+                              create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)

@@ -1,0 +1,46 @@
+"""dtype conversion and copies, each passing the gradient straight through."""
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+
+__all__ = ["to_dtype", "clone"]
+
+
+class ToDtypeFunction(Function):
+    """out = a cast to a dtype;  da = g cast back to a's dtype."""
+
+    @staticmethod
+    def forward(ctx, a, np_dtype):
+        ctx.input_dtype = a.data.dtype
+        ctx.dtype = np_dtype
+        return a.data.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ToDtypeFunction.apply(g, ctx.input_dtype), None
+
+
+class CloneFunction(Function):
+    """out = a copy of a;  da = g."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a.data, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def to_dtype(input, dtype, copy=False):
+    """``input`` as ``dtype``; the same tensor when it already has it (unless ``copy``)."""
+    np_dtype = dtypes.to_numpy_dtype(dtype)
+    if np_dtype == input.data.dtype:
+        return clone(input) if copy else input
+    return ToDtypeFunction.apply(input, np_dtype)
+
+
+def clone(input):
+    """A copy of ``input`` with its own memory; gradients pass through unchanged."""
+    return CloneFunction.apply(input)

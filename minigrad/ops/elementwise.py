@@ -1,0 +1,439 @@
+"""Elementwise ops: arithmetic, unary math, activations, clamping and selection.
+
+Each op is a Function (forward on numpy arrays, backward in minigrad ops, so it can be
+differentiated again) next to the lowercase function users call. Binary ops broadcast
+as numpy does; backward reduces each gradient to its input's shape with ``sum_to``.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, as_array, result_array
+from .reduce import sum_to
+
+__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid",
+           "relu", "clamp", "maximum", "minimum", "where", "masked_fill", "sign"]
+
+
+def _check_broadcast(op, a, b):
+    try:
+        np.broadcast_shapes(np.shape(a), np.shape(b))
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: the size of tensor a {list(np.shape(a))} must match the size of tensor b "
+            f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
+
+
+# ---- arithmetic -----------------------------------------------------------------------
+
+class AddFunction(Function):
+    """out = a + alpha * b;  da = g,  db = alpha * g."""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        x, y = as_array(a), as_array(b)
+        if np.shape(x) != np.shape(y):
+            _check_broadcast("add", x, y)
+        ctx.shapes = (np.shape(x), np.shape(y))
+        ctx.alpha = alpha
+        return result_array(x + y if alpha == 1 else x + alpha * y, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a_shape, b_shape = ctx.shapes
+        ga = sum_to(g, a_shape) if ctx.needs_input_grad[0] else None
+        gb = None
+        if ctx.needs_input_grad[1]:
+            gb = sum_to(g if ctx.alpha == 1 else g * ctx.alpha, b_shape)
+        return ga, gb, None
+
+
+class SubFunction(Function):
+    """out = a - alpha * b;  da = g,  db = -alpha * g."""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        x, y = as_array(a), as_array(b)
+        if np.shape(x) != np.shape(y):
+            _check_broadcast("sub", x, y)
+        ctx.shapes = (np.shape(x), np.shape(y))
+        ctx.alpha = alpha
+        return result_array(x - y if alpha == 1 else x - alpha * y, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a_shape, b_shape = ctx.shapes
+        ga = sum_to(g, a_shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to(g * (-ctx.alpha), b_shape) if ctx.needs_input_grad[1] else None
+        return ga, gb, None
+
+
+class MulFunction(Function):
+    """out = a * b;  da = g * b,  db = g * a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = as_array(a), as_array(b)
+        if np.shape(x) != np.shape(y):
+            _check_broadcast("mul", x, y)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
+                              b if ctx.needs_input_grad[0] else None)
+        ctx.shapes = (np.shape(x), np.shape(y))
+        return result_array(x * y, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        ga = sum_to(g * b, a_shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to(g * a, b_shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class DivFunction(Function):
+    """out = a / b;  da = g / b,  db = -g * a / b**2."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = as_array(a), as_array(b)
+        if np.shape(x) != np.shape(y):
+            _check_broadcast("div", x, y)
+        ctx.save_for_backward(a, b)
+        ctx.shapes = (np.shape(x), np.shape(y))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return result_array(np.true_divide(x, y), a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        ga = sum_to(g / b, a_shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to(-g * a / (b * b), b_shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class PowFunction(Function):
+    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = as_array(a), as_array(b)
+        if np.shape(x) != np.shape(y):
+            _check_broadcast("pow", x, y)
+        if isinstance(b, (int, float)) and not isinstance(b, Tensor) and x.dtype.kind in "iu" and b < 0:
+            raise RuntimeError("pow: integers to negative integer powers are not allowed.")
+        ctx.shapes = (np.shape(x), np.shape(y))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = result_array(np.power(x, y), a, b)
+        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            if isinstance(b, Tensor):
+                ga = sum_to(g * b * a ** (b - 1), a_shape)
+            elif b == 0:
+                ga = g * 0.0
+            else:
+                ga = g * (b * a ** (b - 1))
+        if ctx.needs_input_grad[1]:
+            gb = sum_to(g * out * log(a), b_shape)
+        return ga, gb
+
+
+class NegFunction(Function):
+    """out = -a;  da = -g."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+def add(input, other, *, alpha=1):
+    """``input + alpha * other`` with broadcasting."""
+    return AddFunction.apply(input, other, alpha)
+
+
+def sub(input, other, *, alpha=1):
+    """``input - alpha * other`` with broadcasting."""
+    return SubFunction.apply(input, other, alpha)
+
+
+def mul(input, other):
+    """``input * other`` with broadcasting."""
+    return MulFunction.apply(input, other)
+
+
+def div(input, other):
+    """``input / other`` (true division) with broadcasting."""
+    return DivFunction.apply(input, other)
+
+
+def pow(input, exponent):  # noqa: A001  (PyTorch's name)
+    """``input ** exponent``; either may be a Tensor or a number."""
+    return PowFunction.apply(input, exponent)
+
+
+def neg(input):
+    """``-input``."""
+    return NegFunction.apply(input)
+
+
+# ---- unary math -----------------------------------------------------------------------
+
+class ExpFunction(Function):
+    """out = exp(a);  da = g * out."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class LogFunction(Function):
+    """out = log(a);  da = g / a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class SqrtFunction(Function):
+    """out = sqrt(a);  da = g / (2 out)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (out * 2)
+
+
+class AbsFunction(Function):
+    """out = |a|;  da = g * sign(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(np.sign(a.data))
+        return np.abs(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (sign_a,) = ctx.saved_tensors
+        return g * sign_a
+
+
+class TanhFunction(Function):
+    """out = tanh(a);  da = g * (1 - out**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class SigmoidFunction(Function):
+    """out = 1 / (1 + exp(-a));  da = g * out * (1 - out)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a.data
+        # exp of a non-positive number never overflows: split by sign.
+        z = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class ReluFunction(Function):
+    """out = max(a, 0);  da = g * (a > 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a.data
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        return x * positive if x.dtype.kind == "f" else np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (positive,) = ctx.saved_tensors
+        return g * positive
+
+
+class ClampFunction(Function):
+    """out = min(max(a, lo), hi);  da = g where lo <= a <= hi, else 0."""
+
+    @staticmethod
+    def forward(ctx, a, min, max):  # noqa: A002  (PyTorch's names)
+        if min is None and max is None:
+            raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+        x = a.data
+        inside = np.ones(x.shape, dtype=bool)
+        out = x
+        if min is not None:
+            inside &= x >= min
+            out = np.maximum(out, np.asarray(min, dtype=x.dtype))
+        if max is not None:
+            inside &= x <= max
+            out = np.minimum(out, np.asarray(max, dtype=x.dtype))
+        ctx.save_for_backward(inside)
+        ctx.min, ctx.max = min, max
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside, None, None
+
+
+class WhereFunction(Function):
+    """out = where(cond, a, b);  da = where(cond, g, 0),  db = where(cond, 0, g)."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        cond = as_array(condition).astype(bool, copy=False)
+        x, y = as_array(a), as_array(b)
+        ctx.save_for_backward(cond)
+        ctx.shapes = (np.shape(x), np.shape(y))
+        return result_array(np.where(cond, x, y), a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        ga = sum_to(where(cond, g, 0.0), a_shape) if ctx.needs_input_grad[1] else None
+        gb = sum_to(where(cond, 0.0, g), b_shape) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+class MaximumFunction(Function):
+    """out = max(a, b) elementwise; ties split the gradient equally, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = as_array(a), as_array(b)
+        _check_broadcast("maximum", x, y)
+        weight_a = (x > y) + 0.5 * (x == y)
+        ctx.save_for_backward(weight_a.astype(np.result_type(x, y), copy=False))
+        ctx.shapes = (np.shape(x), np.shape(y))
+        return result_array(np.maximum(x, y), a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (weight_a,) = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        ga = sum_to(g * weight_a, a_shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to(g * (1 - weight_a), b_shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def exp(input):
+    """Elementwise e**x."""
+    return ExpFunction.apply(input)
+
+
+def log(input):
+    """Elementwise natural logarithm."""
+    return LogFunction.apply(input)
+
+
+def sqrt(input):
+    """Elementwise square root."""
+    return SqrtFunction.apply(input)
+
+
+def abs(input):  # noqa: A001  (PyTorch's name)
+    """Elementwise absolute value."""
+    return AbsFunction.apply(input)
+
+
+def sign(input):
+    """Elementwise sign (-1, 0 or 1); not differentiable."""
+    return Tensor._make(np.sign(input.data))
+
+
+def tanh(input):
+    """Elementwise hyperbolic tangent."""
+    return TanhFunction.apply(input)
+
+
+def sigmoid(input):
+    """Elementwise logistic function, computed without overflow."""
+    return SigmoidFunction.apply(input)
+
+
+def relu(input):
+    """Elementwise max(x, 0)."""
+    return ReluFunction.apply(input)
+
+
+def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
+    """Clamp every element into [min, max]; either bound may be None."""
+    return ClampFunction.apply(input, min, max)
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors (broadcast)."""
+    return MaximumFunction.apply(input, other)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors (broadcast)."""
+    return -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other))
+
+
+def where(condition, input, other):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast)."""
+    return WhereFunction.apply(condition, input, other)
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` written where the boolean ``mask`` is True (broadcast)."""
+    mask_array = as_array(mask)
+    if mask_array.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {mask_array.dtype}")
+    try:
+        np.broadcast_to(mask_array, input.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"masked_fill: the size of the mask {list(mask_array.shape)} must be broadcastable to "
+            f"the size of the input {list(input.shape)}") from None
+    fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input.data.dtype)
+    return WhereFunction.apply(mask_array, fill, input)

@@ -1,0 +1,122 @@
+"""Indexing: ``t[index]`` (basic slicing and integer/boolean arrays) and its gradient.
+
+The gradient of ``t[index]`` scatters ``g`` back into zeros of ``t``'s shape (adding
+where an integer index repeats); the gradient of that scatter is the indexing again,
+so both directions are differentiable to any order.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+__all__ = ["getitem", "index_put"]
+
+
+def normalize_index(index):
+    """Tensors in an index become numpy arrays; the result is a tuple numpy accepts."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+
+
+def _is_basic(index):
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in index)
+
+
+def _check_bounds(shape, index):
+    """Index errors in PyTorch's words, before numpy sees the index."""
+    dim = 0
+    expanded = sum(1 for i in index if i is not None and i is not Ellipsis)
+    for i in index:
+        if i is Ellipsis:
+            dim += len(shape) - expanded
+            continue
+        if i is None:
+            continue
+        if dim >= len(shape):
+            raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+        if isinstance(i, (int, np.integer)) and not -shape[dim] <= i < shape[dim]:
+            raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {shape[dim]}")
+        dim += 1
+
+
+class GetItemFunction(Function):
+    """out = a[index];  da = zeros_like(a) with g added at index."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.input_shape = a.data.shape
+        ctx.index = index
+        return a.data[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAddFunction.apply(g, ctx.index, ctx.input_shape), None
+
+
+class GetItemViewFunction(GetItemFunction):
+    """Basic indexing (ints and slices): the output is a view of the input."""
+
+    is_view = True
+
+    @classmethod
+    def name(cls):
+        return "GetItemBackward"
+
+
+class IndexAddFunction(Function):
+    """out = zeros(shape) with g added at index;  dg = gg[index]."""
+
+    @staticmethod
+    def forward(ctx, g, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=g.data.dtype)
+        if _is_basic(index):
+            out[index] = g.data
+        else:
+            np.add.at(out, index, g.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return GetItemFunction.apply(gg, ctx.index), None, None
+
+
+class IndexPutFunction(Function):
+    """out = a with values written at index;  da = g with index zeroed, dv = g[index]."""
+
+    @staticmethod
+    def forward(ctx, a, index, values):
+        ctx.index = index
+        ctx.values_shape = np.shape(values.data if isinstance(values, Tensor) else values)
+        out = a.data.copy()
+        out[index] = values.data if isinstance(values, Tensor) else values
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = gv = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g.shape, dtype=g.data.dtype)
+            keep[ctx.index] = 0
+            ga = g * keep
+        if ctx.needs_input_grad[2]:
+            from .reduce import sum_to
+            gv = sum_to(GetItemFunction.apply(g, ctx.index), ctx.values_shape)
+        return ga, None, gv
+
+
+def getitem(input, index):
+    """``input[index]`` with numpy's rules for slices, ints, None, ... and index arrays."""
+    index = normalize_index(index)
+    _check_bounds(input.shape, index)
+    if _is_basic(index):
+        return GetItemViewFunction.apply(input, index)
+    return GetItemFunction.apply(input, index)
+
+
+def index_put(input, index, values):
+    """A copy of ``input`` with ``values`` written at ``index`` (differentiable in both)."""
+    index = normalize_index(index)
+    _check_bounds(input.shape, index)
+    return IndexPutFunction.apply(input, index, values)

@@ -1,0 +1,358 @@
+"""Reductions: sum, mean, max/min, var/std, argmax/argmin, softmax family, logsumexp.
+
+``dim`` is an int, a tuple of ints or None (all dimensions); negative dims count from
+the end. ``keepdim`` keeps reduced dimensions with size 1.
+"""
+import builtins
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+__all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin", "softmax",
+           "log_softmax", "logsumexp", "sum_to", "expand"]
+
+
+def normalize_dims(op, dim, ndim):
+    """``dim`` as a sorted tuple of non-negative axes (all axes for None)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    rank = builtins.max(ndim, 1)
+    out = []
+    for d in dims:
+        if not -rank <= d < rank:
+            raise IndexError(
+                f"{op}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
+        out.append(d % rank if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+class SumFunction(Function):
+    """out = sum over axes;  da = expand(g, a.shape)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.input_shape = a.data.shape
+        ctx.kept_shape = _kept_shape(a.data.shape, axes)
+        ctx.dim, ctx.keepdim = axes, keepdim
+        return np.sum(a.data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.keepdim:
+            g = g.reshape(ctx.kept_shape)
+        return expand(g, ctx.input_shape), None, None
+
+
+class ExpandFunction(Function):
+    """out = a broadcast to ``shape`` (a view);  da = sum_to(g, a.shape)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.data.shape
+        try:
+            return np.broadcast_to(a.data, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor {list(shape)} must match the existing "
+                f"size {list(a.data.shape)} at non-singleton dimensions") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.input_shape), None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001  (PyTorch's name)
+    """Sum over ``dim`` (all elements when None)."""
+    axes = normalize_dims("sum", dim, input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input.data.dtype.kind in "biu":
+        input = input.long()
+    return SumFunction.apply(input, axes, keepdim)
+
+
+def mean(input, dim=None, keepdim=False):
+    """Mean over ``dim`` (all elements when None); floating inputs only."""
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {input.dtype.name.capitalize()}")
+    axes = normalize_dims("mean", dim, input.ndim)
+    count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
+    return SumFunction.apply(input, axes, keepdim) / count
+
+
+def expand(input, *sizes):
+    """Broadcast to a larger shape without copying; -1 keeps a dimension."""
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    lead = len(shape) - input.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({input.ndim})")
+    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if shape == input.shape:
+        return input
+    return ExpandFunction.apply(input, shape)
+
+
+def sum_to(grad, shape):
+    """Sum ``grad`` down to ``shape``: the reverse of broadcasting to its shape."""
+    shape = tuple(shape)
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1)
+    out = SumFunction.apply(grad, axes, True) if axes else grad
+    return out.reshape(shape) if out.shape != shape else out
+
+
+# ---- max / min ------------------------------------------------------------------------
+
+class AmaxFunction(Function):
+    """out = max over axes; the gradient is shared equally among tied maxima."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, take_min):
+        x = a.data
+        if x.size == 0:
+            raise IndexError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+        kept = (np.min if take_min else np.max)(x, axis=axes, keepdims=True)
+        hits = x == kept
+        share = hits / np.sum(hits, axis=axes, keepdims=True)
+        ctx.save_for_backward(share.astype(x.dtype, copy=False) if x.dtype.kind == "f" else share)
+        ctx.kept_shape = kept.shape
+        ctx.keepdim = keepdim
+        return kept if keepdim else kept.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        (share,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.reshape(ctx.kept_shape)
+        return g * share, None, None, None
+
+
+class GatherFunction(Function):
+    """out = take_along_axis(a, index, dim);  da = scatter_add of g at index."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.input_shape = a.data.shape
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        return np.take_along_axis(a.data, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        return ScatterAddFunction.apply(g, ctx.dim, index, ctx.input_shape), None, None
+
+
+class ScatterAddFunction(Function):
+    """out = zeros(shape) with g added at index along dim;  dg = gather(gg, dim, index)."""
+
+    @staticmethod
+    def forward(ctx, g, dim, index, shape):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        out = np.zeros(shape, dtype=g.data.dtype)
+        grid = list(np.indices(index.shape, sparse=True))
+        grid[dim] = index
+        np.add.at(out, tuple(grid), g.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        (index,) = ctx.saved_tensors
+        return GatherFunction.apply(gg, ctx.dim, index), None, None, None
+
+
+def gather(input, dim, index):
+    """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``)."""
+    index_array = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if index_array.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
+    (dim,) = normalize_dims("gather", dim, input.ndim)
+    return GatherFunction.apply(input, dim, index_array)
+
+
+def _max_or_min(op, input, dim, keepdim, take_min):
+    if dim is None:
+        return AmaxFunction.apply(input, tuple(range(input.ndim)), False, take_min)
+    (axis,) = normalize_dims(op, dim, input.ndim)
+    if input.ndim and input.shape[axis] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size.")
+    pick = np.argmin if take_min else np.argmax
+    indices = np.expand_dims(pick(input.data, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
+    values = GatherFunction.apply(input, axis, indices) if input.ndim else input
+    if not keepdim and input.ndim:
+        values = values.squeeze(axis)
+        indices = np.squeeze(indices, axis)
+    from ..tensor import MaxResult
+    return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False)))
+
+
+def max(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
+    """Largest element, or with ``dim`` the named tuple ``(values, indices)`` along it.
+
+    With ``max(a, b)`` of two tensors, the elementwise maximum.
+    """
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+        return maximum(input, dim)
+    return _max_or_min("max", input, dim, keepdim, take_min=False)
+
+
+def min(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
+    """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it."""
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+        return minimum(input, dim)
+    return _max_or_min("min", input, dim, keepdim, take_min=True)
+
+
+def amax(input, dim=None, keepdim=False):
+    """Maximum over ``dim`` (several dims allowed); ties share the gradient."""
+    return AmaxFunction.apply(input, normalize_dims("amax", dim, input.ndim), keepdim, False)
+
+
+def amin(input, dim=None, keepdim=False):
+    """Minimum over ``dim`` (several dims allowed); ties share the gradient."""
+    return AmaxFunction.apply(input, normalize_dims("amin", dim, input.ndim), keepdim, True)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg("argmax", np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg("argmin", np.argmin, input, dim, keepdim)
+
+
+def _arg(op, pick, input, dim, keepdim):
+    if dim is None:
+        out = np.asarray(pick(input.data))
+        if keepdim:
+            out = out.reshape((1,) * input.ndim)
+    else:
+        (axis,) = normalize_dims(op, dim, input.ndim)
+        out = pick(input.data, axis=axis)
+        if keepdim:
+            out = np.expand_dims(out, axis)
+    return Tensor._make(np.asarray(out, dtype=np.int64))
+
+
+# ---- statistics -----------------------------------------------------------------------
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim``; unbiased (divides by N - 1) unless told otherwise."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    axes = normalize_dims("var", dim, input.ndim)
+    count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
+    deviation = input - mean(input, axes, keepdim=True)
+    return sum(deviation * deviation, axes, keepdim) / builtins.max(count - correction, 0)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim``; unbiased unless told otherwise."""
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+# ---- softmax family -------------------------------------------------------------------
+
+def _single_dim(op, dim, ndim):
+    if dim is None:
+        raise TypeError(f"{op}() missing required argument 'dim'")
+    return normalize_dims(op, dim, ndim)[0]
+
+
+class SoftmaxFunction(Function):
+    """out = exp(a - max) / sum(exp(a - max));  da = out * (g - sum(g * out))."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        x = a.data
+        shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        out = shifted / np.sum(shifted, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - sum(g * out, ctx.dim, keepdim=True)), None
+
+
+class LogSoftmaxFunction(Function):
+    """out = a - logsumexp(a);  da = g - exp(out) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        x = a.data
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * sum(g, ctx.dim, keepdim=True), None
+
+
+class LogsumexpFunction(Function):
+    """out = log(sum(exp(a)));  da = g * exp(a - out) (the softmax)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        x = a.data
+        peak = np.max(x, axis=axes, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        kept = np.log(np.sum(np.exp(x - peak), axis=axes, keepdims=True)) + peak
+        out = kept if keepdim else kept.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(a, out)
+        ctx.dim, ctx.keepdim = axes, keepdim
+        ctx.kept_shape = kept.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            g, out = g.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+        return g * (a - out).exp(), None, None
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return LogSoftmaxFunction.apply(input, _single_dim("log_softmax", dim, input.ndim))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) over ``dim``, computed stably."""
+    return LogsumexpFunction.apply(input, normalize_dims("logsumexp", dim, input.ndim), keepdim)

@@ -1,0 +1,225 @@
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, flatten, cat/stack/split.
+
+Reshape, view and permute return views when numpy can (they share the input's memory
+and version counter, as in PyTorch); cat and stack copy.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .reduce import normalize_dims
+
+__all__ = ["reshape", "view", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat",
+           "stack", "split", "chunk", "narrow"]
+
+
+def _shape_args(sizes):
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        return tuple(sizes[0])
+    return tuple(sizes)
+
+
+def _infer_shape(op, shape, numel, given):
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class ReshapeFunction(Function):
+    """out = a reshaped (a view when possible);  da = g reshaped back."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.data.shape
+        ctx.shape = shape
+        return a.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.input_shape), None
+
+
+class PermuteFunction(Function):
+    """out = a with its dimensions reordered (a view);  da = g permuted back."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.transpose(a.data, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return PermuteFunction.apply(g, tuple(np.argsort(ctx.dims))), None
+
+
+def reshape(input, *shape):
+    """The same elements in a new shape; one size may be -1 (inferred)."""
+    shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.shape)
+    if shape == input.shape:
+        return input
+    return ReshapeFunction.apply(input, shape)
+
+
+def view(input, *shape):
+    """Like reshape, but the tensor must be laid out so that no copy is needed."""
+    shape = _infer_shape("view", _shape_args(shape), input.data.size, input.shape)
+    try:
+        np.reshape(input.data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    return ReshapeFunction.apply(input, shape) if shape != input.shape else input
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dimensions ``start_dim`` .. ``end_dim`` into one."""
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start, end = (normalize_dims("flatten", d, input.ndim)[0] for d in (start_dim, end_dim))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape[:start] + (-1,) + input.shape[end + 1:]
+    return reshape(input, shape)
+
+
+def permute(input, *dims):
+    """Reorder the dimensions: output dim i is input dim ``dims[i]``."""
+    dims = _shape_args(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+            f"of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
+            f"len(dims) = {len(dims)}")
+    axes = tuple(d % max(input.ndim, 1) for d in dims)
+    if sorted(axes) != list(range(input.ndim)):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return PermuteFunction.apply(input, axes)
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions."""
+    if input.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return input
+    d0, d1 = (normalize_dims("transpose", d, input.ndim)[0] for d in (dim0, dim1))
+    dims = list(range(input.ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return PermuteFunction.apply(input, tuple(dims))
+
+
+def squeeze(input, dim=None):
+    """Remove dimensions of size 1 (only ``dim`` when given)."""
+    if dim is None:
+        axes = [i for i, s in enumerate(input.shape) if s == 1]
+    else:
+        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.shape[a] == 1]
+    return reshape(input, tuple(s for i, s in enumerate(input.shape) if i not in axes))
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at ``dim``."""
+    rank = input.ndim + 1
+    if not -rank <= dim < rank:
+        raise IndexError(
+            f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+    dim %= rank
+    return reshape(input, input.shape[:dim] + (1,) + input.shape[dim:])
+
+
+class CatFunction(Function):
+    """out = concatenation along dim;  each input gets its slice of g."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.data.shape[dim] for t in tensors]
+        return np.concatenate([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads, start = [], 0
+        for size, need in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            grads.append(narrow(g, ctx.dim, start, size) if need else None)
+            start += size
+        return (None, *grads)
+
+
+def cat(tensors, dim=0):
+    """Concatenate tensors along an existing dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    (axis,) = normalize_dims("cat", dim, first.ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != first.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim}")
+        for d in range(first.ndim):
+            if d != axis and t.shape[d] != first.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{first.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list.")
+    return CatFunction.apply(axis, *tensors)
+
+
+def stack(tensors, dim=0):
+    """Stack tensors of equal shape along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
+                f"and {list(t.shape)} at entry {i}")
+    return cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
+    index = [slice(None)] * input.ndim
+    index[dim] = slice(start, start + length)
+    return input[tuple(index)]
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
+    (axis,) = normalize_dims("split", dim, tensor.ndim)
+    length = tensor.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        sizes = [min(step, length - s) for s in range(0, length, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size at "
+                f"dimension {axis}), but got split_sizes={sizes}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(narrow(tensor, axis, start, size))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of (nearly) equal size, as torch.chunk."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
+    (axis,) = normalize_dims("chunk", dim, input.ndim)
+    step = -(-input.shape[axis] // chunks)
+    return split(input, max(step, 1), axis)

@@ -1,0 +1,723 @@
+"""Tensor: a numpy array plus what autograd needs to know about it.
+
+A Tensor holds ``data`` (an ndarray), ``requires_grad``, ``grad``, and for results of
+recorded ops ``grad_fn``, the graph node that made it. Every method here is a one-line
+call into ``minigrad.ops``, where each op's forward and backward live side by side.
+"""
+import builtins
+import weakref
+from collections import namedtuple
+
+import numpy as np
+
+from . import dtypes
+from .autograd import grad_mode
+from .autograd.grad_mode import state
+
+__all__ = ["Tensor", "tensor", "as_array", "result_array", "describe"]
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+class _VersionCounter:
+    """Counts in-place changes; shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+def as_array(value):
+    """The ndarray behind a Tensor; anything else is returned as it is."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _is_float64_array(value):
+    data = value.data if isinstance(value, Tensor) else value
+    return isinstance(data, np.ndarray) and data.dtype == np.float64
+
+
+def result_array(out, a, b):
+    """Apply PyTorch's promotion for Python numbers: only a float64 tensor makes float64."""
+    if out.dtype == np.float64 and not (_is_float64_array(a) or _is_float64_array(b)):
+        return out.astype(dtypes.get_default_dtype().np_dtype)
+    return out
+
+
+def describe(value):
+    """``'minigrad.float32 [2, 3]'``-style description for error messages."""
+    data = value.data if isinstance(value, Tensor) else np.asarray(value)
+    return f"minigrad.{dtypes.from_numpy_dtype(data.dtype).name} {list(data.shape)}"
+
+
+def _infer_dtype(data):
+    """PyTorch's rule for Python data: floats give the default dtype, ints int64, bools bool."""
+    flat = np.asarray(data)
+    if flat.dtype == np.bool_:
+        return np.bool_
+    if flat.dtype.kind in "iu":
+        return np.int64
+    if flat.dtype.kind == "f":
+        return dtypes.get_default_dtype().np_dtype
+    raise TypeError(f"tensor(): could not infer a dtype for data of type {type(data).__name__}")
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version", "_base",
+                 "_accumulator", "_backward_hooks", "_retains_grad", "__weakref__", "__dict__")
+
+    # Make numpy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data.data
+        array = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=_infer_dtype(data))
+        dtypes.from_numpy_dtype(array.dtype)
+        self._init(array, False, None, 0, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, data, requires_grad, grad_fn, output_nr, version):
+        self.data = data
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = grad_fn
+        self._output_nr = output_nr
+        self._version = version if version is not None else _VersionCounter()
+        self._base = None
+        self._accumulator = None
+        self._backward_hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
+        """Wrap an ndarray without copying or checking (the fast path used by ops)."""
+        t = object.__new__(Tensor)
+        t._init(data, requires_grad, grad_fn, output_nr, version)
+        return t
+
+    # ---- attributes ----------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self.data.dtype)
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user, or by ops that did not record (no grad_fn)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def size(self, dim=None):
+        """The shape, or the size of one dimension."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def nbytes(self):
+        return self.data.nbytes
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self.data.flags.c_contiguous
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # ---- autograd ------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` on a leaf (floating dtypes only)."""
+        if not self.is_leaf:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            return self
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    def _grad_accumulator(self):
+        """This leaf's AccumulateGrad node (one per leaf while a graph holds it)."""
+        from .autograd.function import new_accumulator
+        node = self._accumulator() if self._accumulator is not None else None
+        return node if node is not None else new_accumulator(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the ``.grad`` of every leaf."""
+        from .autograd.engine import backward
+        if inputs is not None:
+            raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+        backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self):
+        """The same data, cut from the graph (shares memory and version counter)."""
+        t = Tensor._make(self.data, version=self._version)
+        t._base = self._base if self._base is not None else self
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def _owned_copy(self):
+        return Tensor._make(self.data.copy())
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self.is_leaf or self._retains_grad:
+            return
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        self._retains_grad = True
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            owner = ref()
+            if owner is not None:
+                g = grad if state.grad_enabled else grad.detach()
+                owner.grad = g._owned_copy() if owner.grad is None and not state.grad_enabled else (
+                    g if owner.grad is None else owner.grad + g)
+        self.grad_fn.register_hook(self._output_nr, keep)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(self._output_nr, hook)
+        else:
+            if self._backward_hooks is None:
+                self._backward_hooks = []
+            self._backward_hooks.append(hook)
+        return hook
+
+    # ---- conversion ----------------------------------------------------------------------
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.reshape(()).item()
+
+    def numpy(self):
+        """The ndarray (shared memory); refuses tensors that require grad, as PyTorch does."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def to(self, dtype=None, *args, copy=False, **kwargs):
+        """A tensor of another dtype (differentiable); device arguments other than 'cpu' are refused."""
+        if isinstance(dtype, str) or dtype is None:
+            if dtype not in (None, "cpu"):
+                raise RuntimeError(f"minigrad runs on the CPU only; got device {dtype!r}")
+            dtype = args[0] if args else kwargs.get("dtype")
+            if dtype is None:
+                return self
+        from .ops.convert import to_dtype
+        return to_dtype(self, dtype, copy=copy)
+
+    def type(self, dtype=None):
+        return self.dtype if dtype is None else self.to(dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def cpu(self):
+        return self
+
+    def clone(self):
+        """A copy with its own memory, recorded (gradient flows back unchanged)."""
+        from .ops.convert import clone
+        return clone(self)
+
+    def contiguous(self):
+        return self if self.data.flags.c_contiguous else self.clone()
+
+    def __repr__(self):
+        extras = []
+        if self.data.dtype not in (np.float32, np.int64, np.bool_) or self.data.size == 0:
+            extras.append(f"dtype={self.dtype!r}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.data.size == 0:
+            body = f"tensor([], size={tuple(self.shape)}" if self.ndim > 1 else "tensor(["
+            body += "]" if self.ndim <= 1 else ""
+            return body + "".join(", " + e for e in extras) + ")"
+        text = np.array2string(self.data, separator=", ", prefix="tensor(", threshold=1000,
+                               precision=4, floatmode="maxprec_equal")
+        return "tensor(" + text + "".join(", " + e for e in extras) + ")"
+
+    # ---- in place ------------------------------------------------------------------------
+    def _apply_inplace(self, op_name, result_fn, *args):
+        """Run ``result_fn(self, *args)`` and write its result into this tensor.
+
+        Without a graph involved this is a plain numpy write. When gradients are being
+        recorded, the op is recorded on a snapshot of the old value and this tensor takes
+        over the result's history, so its earlier users still see (and version-check) the
+        old value, as PyTorch's version counter does.
+        """
+        recording = state.grad_enabled and (self.requires_grad or builtins.any(
+            isinstance(a, Tensor) and a.requires_grad for a in args))
+        if not recording:
+            with grad_mode.no_grad():
+                result = result_fn(self, *args)
+            self._write(op_name, result.data)
+            return self
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if self._base is not None:
+            raise RuntimeError(
+                f"{op_name}: in-place operations on a view are not recorded by minigrad's autograd; "
+                f"use the out-of-place form (e.g. x = x.{op_name.rstrip('_')}(...)) instead")
+        old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn, self._output_nr)
+        result = result_fn(old, *args)
+        self._write(op_name, result.data)
+        self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, result._output_nr, result.requires_grad
+        return self
+
+    def _write(self, op_name, values):
+        if self.data.dtype != values.dtype and not np.can_cast(values.dtype, self.data.dtype, "same_kind"):
+            raise RuntimeError(
+                f"{op_name}: result type {dtypes.from_numpy_dtype(values.dtype).name.capitalize()} can't be "
+                f"cast to the desired output type {self.dtype.name.capitalize()}")
+        try:
+            np.copyto(self.data, np.broadcast_to(values, self.data.shape), casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                f"{op_name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
+                f"shape {list(np.shape(values))}") from None
+        self._version.value += 1
+
+    def add_(self, other, *, alpha=1):
+        return self._apply_inplace("add_", lambda s, o: ops.add(s, o, alpha=alpha), other)
+
+    def sub_(self, other, *, alpha=1):
+        return self._apply_inplace("sub_", lambda s, o: ops.sub(s, o, alpha=alpha), other)
+
+    def mul_(self, other):
+        return self._apply_inplace("mul_", ops.mul, other)
+
+    def div_(self, other):
+        return self._apply_inplace("div_", ops.div, other)
+
+    def pow_(self, exponent):
+        return self._apply_inplace("pow_", ops.pow, exponent)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return self._apply_inplace("clamp_", lambda s: ops.clamp(s, min, max))
+
+    def relu_(self):
+        return self._apply_inplace("relu_", ops.relu)
+
+    def masked_fill_(self, mask, value):
+        return self._apply_inplace("masked_fill_", lambda s, v: ops.masked_fill(s, mask, v), value)
+
+    def zero_(self):
+        return self._apply_inplace("zero_", lambda s: s * 0)
+
+    def fill_(self, value):
+        return self._apply_inplace("fill_", lambda s, v: ops.where(True, v, s), value)
+
+    def copy_(self, src):
+        return self._apply_inplace("copy_", lambda s, v: ops.where(True, v, s), src)
+
+    def __setitem__(self, index, value):
+        self._apply_inplace("__setitem__", lambda s, v: ops.index_put(s, index, v), value)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    # ---- arithmetic operators ----------------------------------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.pow(base, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(Tensor._make(np.asarray(other)), self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    # ---- comparisons (never differentiable) ---------------------------------------------
+    def __eq__(self, other):
+        return Tensor._make(np.equal(self.data, as_array(other)))
+
+    def __ne__(self, other):
+        return Tensor._make(np.not_equal(self.data, as_array(other)))
+
+    def __lt__(self, other):
+        return Tensor._make(np.less(self.data, as_array(other)))
+
+    def __le__(self, other):
+        return Tensor._make(np.less_equal(self.data, as_array(other)))
+
+    def __gt__(self, other):
+        return Tensor._make(np.greater(self.data, as_array(other)))
+
+    def __ge__(self, other):
+        return Tensor._make(np.greater_equal(self.data, as_array(other)))
+
+    def __invert__(self):
+        return Tensor._make(np.invert(self.data))
+
+    def __and__(self, other):
+        return Tensor._make(np.bitwise_and(self.data, as_array(other)))
+
+    def __or__(self, other):
+        return Tensor._make(np.bitwise_or(self.data, as_array(other)))
+
+    def __xor__(self, other):
+        return Tensor._make(np.bitwise_xor(self.data, as_array(other)))
+
+    def eq(self, other):
+        return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def equal(self, other):
+        """True when both tensors have the same shape and elements."""
+        return self.shape == other.shape and builtins.bool(np.array_equal(self.data, other.data))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08):
+        return builtins.bool(np.allclose(self.data, as_array(other), rtol=rtol, atol=atol))
+
+    def all(self, dim=None, keepdim=False):
+        return Tensor._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
+
+    def any(self, dim=None, keepdim=False):
+        return Tensor._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
+
+    def isnan(self):
+        return Tensor._make(np.isnan(self.data))
+
+    def isfinite(self):
+        return Tensor._make(np.isfinite(self.data))
+
+    # ---- methods that call ops -----------------------------------------------------------
+    def add(self, other, *, alpha=1):
+        return ops.add(self, other, alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        return ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return ops.mul(self, other)
+
+    def div(self, other):
+        return ops.div(self, other)
+
+    def pow(self, exponent):
+        return ops.pow(self, exponent)
+
+    def neg(self):
+        return ops.neg(self)
+
+    def matmul(self, other):
+        return ops.matmul(self, other)
+
+    def mm(self, other):
+        return ops.mm(self, other)
+
+    def bmm(self, other):
+        return ops.bmm(self, other)
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def sqrt(self):
+        return ops.sqrt(self)
+
+    def rsqrt(self):
+        return 1 / ops.sqrt(self)
+
+    def abs(self):
+        return ops.abs(self)
+
+    def sign(self):
+        return ops.sign(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002
+        return ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return ops.maximum(self, other)
+
+    def minimum(self, other):
+        return ops.minimum(self, other)
+
+    def masked_fill(self, mask, value):
+        return ops.masked_fill(self, mask, value)
+
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return ops.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False):
+        return ops.mean(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return ops.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return ops.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        return ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return ops.amin(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def argmax(self, dim=None, keepdim=False):
+        return ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return ops.argmin(self, dim, keepdim)
+
+    def softmax(self, dim):
+        return ops.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return ops.log_softmax(self, dim)
+
+    def logsumexp(self, dim, keepdim=False):
+        return ops.logsumexp(self, dim, keepdim)
+
+    def gather(self, dim, index):
+        return ops.gather(self, dim, index)
+
+    def reshape(self, *shape):
+        return ops.reshape(self, *shape)
+
+    def view(self, *shape):
+        return ops.view(self, *shape)
+
+    def view_as(self, other):
+        return ops.view(self, other.shape)
+
+    def reshape_as(self, other):
+        return ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return ops.flatten(self, start_dim, end_dim)
+
+    def permute(self, *dims):
+        return ops.permute(self, *dims)
+
+    def transpose(self, dim0, dim1):
+        return ops.transpose(self, dim0, dim1)
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.T
+
+    def squeeze(self, dim=None):
+        return ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return ops.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return ops.expand(self, other.shape)
+
+    def split(self, split_size, dim=0):
+        return ops.split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        return ops.chunk(self, chunks, dim)
+
+    def narrow(self, dim, start, length):
+        return ops.narrow(self, dim, start, length)
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor that copies ``data`` (a list, number, ndarray or Tensor).
+
+    Python floats become the default dtype (float32), ints int64, bools bool; a numpy
+    array keeps its dtype, as ``torch.tensor`` does.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        array = np.array(data, dtype=dtypes.to_numpy_dtype(dtype))
+    elif isinstance(data, np.ndarray):
+        array = data.copy()
+    elif isinstance(data, np.generic):
+        array = np.array(data)
+    else:
+        array = np.array(data, dtype=_infer_dtype(data))
+    dtypes.from_numpy_dtype(array.dtype)
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+from . import ops  # noqa: E402  (ops import Tensor from this module)

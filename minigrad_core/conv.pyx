@@ -1,0 +1,530 @@
+# cython: language_level=3, cdivision=True
+# boundscheck / wraparound / initializedcheck come from setup.py's COMPILER_DIRECTIVES,
+# so that MINIGRAD_BOUNDSCHECK=1 rebuilds these kernels with the checks on.
+"""Convolution kernels: conv2d forward, its two gradients, conv_transpose2d, im2col/col2im.
+
+Notation: N batch; C input channels, H W input height and width; O output channels;
+KH KW kernel size; OH OW output size; G groups, Cg = C // G and Og = O // G channels per
+group; sh sw stride, ph pw padding, dh dw dilation. All arrays are NCHW, C-contiguous,
+float32 or float64 (one fused type per call); weights are (O, Cg, KH, KW).
+
+The forward convolution is the indexed sum of the notes,
+    out[n, o, y, x] = bias[o] + sum_{c, a, b} w[o, c, a, b] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw]
+computed as im2col + GEMM (BLAS through scipy.linalg.cython_blas, column-major, so a
+row-major C = A @ B is issued as C^T = B^T A^T).
+
+The callers (minigrad.ops) validate every argument. The def wrappers here only check
+that the buffers' shapes agree with the hyper-parameters, so that no call, however
+malformed, reads or writes out of bounds; the cdef helpers assume they do.
+Output buffers are allocated by the caller; scratch is allocated here before the GIL is
+released. Loops run on mg_kernel_threads() OpenMP threads (minigrad.set_num_threads).
+"""
+import numpy as np
+
+from cython cimport floating
+from cython.parallel cimport prange
+from libc.string cimport memcpy, memset
+from scipy.linalg.cython_blas cimport dgemm, sgemm
+
+from minigrad_core._omp cimport mg_kernel_threads
+
+
+# ----------------------------------------------------------------------------------------
+# small helpers
+
+cdef inline Py_ssize_t _floordiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """floor(a / b) for b > 0 (C division truncates toward zero)."""
+    cdef Py_ssize_t q = a // b
+    if a % b != 0 and a < 0:
+        q -= 1
+    return q
+
+
+cdef inline Py_ssize_t _ceildiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """ceil(a / b) for b > 0."""
+    return -_floordiv(-a, b)
+
+
+cdef inline Py_ssize_t _clip(Py_ssize_t v, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
+cdef inline void _gemm(bint trans_a, bint trans_b, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
+                       const floating* a, Py_ssize_t lda, const floating* b, Py_ssize_t ldb,
+                       floating beta, floating* c, Py_ssize_t ldc) noexcept nogil:
+    """Row-major c (m x n) = op(a) @ op(b) + beta * c, through column-major BLAS."""
+    cdef char ta = b'T' if trans_a else b'N'
+    cdef char tb = b'T' if trans_b else b'N'
+    cdef int im = <int>m, in_ = <int>n, ik = <int>k
+    cdef int ilda = <int>lda, ildb = <int>ldb, ildc = <int>ldc
+    cdef float one_s = 1.0, beta_s
+    cdef double one_d = 1.0, beta_d
+    if m == 0 or n == 0:
+        return
+    if floating is float:
+        beta_s = beta
+        sgemm(&tb, &ta, &in_, &im, &ik, &one_s, <float*>b, &ildb, <float*>a, &ilda,
+              &beta_s, <float*>c, &ildc)
+    else:
+        beta_d = beta
+        dgemm(&tb, &ta, &in_, &im, &ik, &one_d, <double*>b, &ildb, <double*>a, &ilda,
+              &beta_d, <double*>c, &ildc)
+
+
+def _scratch_shape(direct, rows, cols):
+    return (1, 1) if direct else (rows, cols)
+
+
+def _shape_error(name, what, expected, got):
+    return ValueError(f"{name}: {what} must be {tuple(expected)}, got {tuple(got)}")
+
+
+def _conv_out_size(size, k, s, p, d):
+    # untyped on purpose: Python's floor division (cdivision would truncate a negative size)
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _check_hyper(name, stride, padding, dilation, Py_ssize_t groups):
+    if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0 or groups < 1:
+        raise ValueError(f"{name}: stride, dilation and groups must be positive and padding "
+                         f"non-negative, got stride={stride}, padding={padding}, "
+                         f"dilation={dilation}, groups={groups}")
+
+
+def _check_conv_shapes(name, x_shape, w_shape, y_shape, stride, padding, dilation,
+                       Py_ssize_t groups, bint exact):
+    """x (N, C, H, W), w (O, C // groups, KH, KW), y (N, O, OH, OW) agree.
+
+    exact: OH OW must be the conv output size of H W; otherwise (the flipped-kernel
+    kernels) any sizes are safe, since they bound every index by both H W and OH OW.
+    """
+    _check_hyper(name, stride, padding, dilation, groups)
+    N, C, H, W = x_shape
+    O, Cg, KH, KW = w_shape
+    if C != Cg * groups or O % groups != 0 or KH < 1 or KW < 1:
+        raise ValueError(f"{name}: weight {tuple(w_shape)} does not fit input "
+                         f"{tuple(x_shape)} with groups={groups}")
+    if exact:
+        OH = _conv_out_size(H, KH, stride[0], padding[0], dilation[0])
+        OW = _conv_out_size(W, KW, stride[1], padding[1], dilation[1])
+        if OH < 1 or OW < 1:
+            raise ValueError(f"{name}: kernel larger than the padded input")
+        expected = (N, O, OH, OW)
+    else:
+        expected = (N, O, y_shape[2], y_shape[3])
+    if tuple(y_shape) != expected:
+        raise _shape_error(name, "the output-side buffer", expected, y_shape)
+
+
+# ----------------------------------------------------------------------------------------
+# im2col / col2im on one image
+
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                  Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """cols[(c*KH + a)*KW + b, y*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw], 0 outside."""
+    cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
+    cdef Py_ssize_t P = OH * OW
+    cdef floating* dst
+    cdef const floating* src
+    for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
+        c = r // (KH * KW)
+        a = (r // KW) % KH
+        b = r % KW
+        off = b * dw - pw
+        # the x range whose column x*sw + off falls inside [0, W)
+        lo = _clip(_ceildiv(-off, sw), 0, OW)
+        hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
+        for oy in range(OH):
+            dst = cols + r * P + oy * OW
+            iy = oy * sh - ph + a * dh
+            if iy < 0 or iy >= H or hi == lo:
+                memset(dst, 0, OW * sizeof(floating))
+                continue
+            src = x + (c * H + iy) * W + off
+            if lo > 0:
+                memset(dst, 0, lo * sizeof(floating))
+            if sw == 1:
+                memcpy(dst + lo, src + lo, (hi - lo) * sizeof(floating))
+            else:
+                for ox in range(lo, hi):
+                    dst[ox] = src[ox * sw]
+            if hi < OW:
+                memset(dst + hi, 0, (OW - hi) * sizeof(floating))
+
+
+cdef void _col2im(const floating* cols, floating* x, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                  Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set)."""
+    cdef Py_ssize_t c, a, b, r, oy, ox, iy, lo, hi, off
+    cdef Py_ssize_t P = OH * OW
+    cdef const floating* src
+    cdef floating* dst
+    for c in prange(C, num_threads=nt, schedule='static'):
+        for a in range(KH):
+            for b in range(KW):
+                r = (c * KH + a) * KW + b
+                off = b * dw - pw
+                lo = _clip(_ceildiv(-off, sw), 0, OW)
+                hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
+                for oy in range(OH):
+                    iy = oy * sh - ph + a * dh
+                    if iy < 0 or iy >= H:
+                        continue
+                    src = cols + r * P + oy * OW
+                    dst = x + (c * H + iy) * W + off
+                    for ox in range(lo, hi):
+                        dst[ox * sw] += src[ox]
+
+
+def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size, stride,
+           padding, dilation):
+    """out (N, C*KH*KW, OH*OW) = the patches of x (N, C, H, W); F.unfold."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1]
+    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
+    _check_hyper("im2col", stride, padding, dilation, 1)
+    cdef Py_ssize_t OH = _conv_out_size(H, KH, sh, ph, dh), OW = _conv_out_size(W, KW, sw, pw, dw)
+    if KH < 1 or KW < 1 or OH < 1 or OW < 1:
+        raise ValueError("im2col: kernel larger than the padded input")
+    if tuple((out.shape[0], out.shape[1], out.shape[2])) != (N, C * KH * KW, OH * OW):
+        raise _shape_error("im2col", "out", (N, C * KH * KW, OH * OW), (out.shape[0], out.shape[1], out.shape[2]))
+    cdef int nt = mg_kernel_threads()
+    cdef Py_ssize_t n
+    if N == 0 or C == 0:
+        return
+    with nogil:
+        for n in range(N):
+            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], C, H, W, KH, KW, OH, OW,
+                    sh, sw, ph, pw, dh, dw, nt)
+
+
+def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_size, stride,
+           padding, dilation):
+    """out (N, C, H, W) = the sum of the patches in cols (N, C*KH*KW, OH*OW); F.fold."""
+    cdef Py_ssize_t N = out.shape[0], C = out.shape[1], H = out.shape[2], W = out.shape[3]
+    cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1]
+    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
+    _check_hyper("col2im", stride, padding, dilation, 1)
+    cdef Py_ssize_t OH = _conv_out_size(H, KH, sh, ph, dh), OW = _conv_out_size(W, KW, sw, pw, dw)
+    if KH < 1 or KW < 1 or OH < 1 or OW < 1:
+        raise ValueError("col2im: kernel larger than the padded output")
+    if tuple((cols.shape[0], cols.shape[1], cols.shape[2])) != (N, C * KH * KW, OH * OW):
+        raise _shape_error("col2im", "cols", (N, C * KH * KW, OH * OW), (cols.shape[0], cols.shape[1], cols.shape[2]))
+    cdef int nt = mg_kernel_threads()
+    cdef Py_ssize_t n
+    if N == 0 or C == 0:
+        return
+    with nogil:
+        memset(&out[0, 0, 0, 0], 0, N * C * H * W * sizeof(floating))
+        for n in range(N):
+            _col2im(&cols[n, 0, 0], &out[n, 0, 0, 0], C, H, W, KH, KW, OH, OW,
+                    sh, sw, ph, pw, dh, dw, nt)
+
+
+# ----------------------------------------------------------------------------------------
+# conv2d forward and weight gradient: im2col + GEMM per image and group
+
+def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+                   const floating[::1] bias, floating[:, :, :, ::1] out,
+                   stride, padding, dilation, Py_ssize_t groups):
+    """out = conv2d(x, weight, bias): out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias."""
+    _check_conv_shapes("conv2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]),
+                       stride, padding, dilation, groups, True)
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = weight.shape[0], KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3], G = groups
+    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
+    cdef bint has_bias = bias is not None
+    if has_bias and bias.shape[0] != O:
+        raise _shape_error("conv2d_forward", "bias", (O,), (bias.shape[0],))
+    if N == 0 or O == 0:
+        return
+    if C == 0:
+        out[...] = 0
+        if has_bias:
+            np.asarray(out)[...] += np.asarray(bias)[:, None, None]
+        return
+    cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, P),
+                                          dtype=np.float32 if floating is float else np.float64)
+    cdef int nt = mg_kernel_threads()
+    cdef Py_ssize_t n, g, o, i
+    cdef const floating* colp
+    cdef floating* dst
+    cdef floating beta = 1 if has_bias else 0
+    with nogil:
+        for n in range(N):
+            if direct:
+                colp = &x[n, 0, 0, 0]
+            else:
+                _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, OH, OW,
+                        sh, sw, ph, pw, dh, dw, nt)
+                colp = &cols[0, 0]
+            if has_bias:
+                for o in range(O):
+                    dst = &out[n, o, 0, 0]
+                    for i in range(P):
+                        dst[i] = bias[o]
+            for g in range(G):
+                _gemm(False, False, Og, P, K, &weight[g * Og, 0, 0, 0], K,
+                      colp + g * K * P, P, beta, &out[n, g * Og, 0, 0], P)
+
+
+def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
+                           floating[:, :, :, ::1] grad_weight, stride, padding, dilation,
+                           Py_ssize_t groups):
+    """grad_weight = the cross-correlation of x with grad_output:
+
+    gw[o, c, a, b] = sum_{n, y, x} gy[n, o, y, x] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw],
+    i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T.
+    """
+    _check_conv_shapes("conv2d_backward_weight", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (grad_weight.shape[0], grad_weight.shape[1], grad_weight.shape[2], grad_weight.shape[3]),
+                       (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]), stride, padding, dilation, groups, True)
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = grad_weight.shape[0], KH = grad_weight.shape[2], KW = grad_weight.shape[3]
+    cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3], G = groups
+    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
+    grad_weight[...] = 0
+    if N == 0 or O == 0 or C == 0:
+        return
+    cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, P),
+                                          dtype=np.float32 if floating is float else np.float64)
+    cdef int nt = mg_kernel_threads()
+    cdef Py_ssize_t n, g
+    cdef const floating* colp
+    with nogil:
+        for n in range(N):
+            if direct:
+                colp = &x[n, 0, 0, 0]
+            else:
+                _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, OH, OW,
+                        sh, sw, ph, pw, dh, dw, nt)
+                colp = &cols[0, 0]
+            for g in range(G):
+                _gemm(False, True, Og, K, P, &grad_output[n, g * Og, 0, 0], P,
+                      colp + g * K * P, P, 1, &grad_weight[g * Og, 0, 0, 0], K)
+
+
+# ----------------------------------------------------------------------------------------
+# conv2d input gradient = conv_transpose2d: the upstream gradient correlated with the
+# flipped (180-degree rotated), channel-swapped kernel.
+#
+# In one dimension, y[o] = sum_a x[o*s - p + a*d] w[a] gives
+#     dx[i] = sum_{a : (i + p - a*d) = o*s, 0 <= o < OH} dy[o] w[a].
+# Split the rows i by their phase r = (i + p) mod s, i = r - p + s*m. Only the taps with
+# a*d = r (mod s) reach phase r, each at o = m - q_a with q_a = (a*d - r) / s, so
+#     dx[r - p + s*m] = sum_t dy[m - q_{a_t}] w[a_t]
+# is a stride-1 correlation of dy with that phase's sub-kernel taken in reverse order:
+# the flipped kernel. For s = d = 1 there is one phase, q_a = a, and it is the full
+# correlation of dy (padded by K-1-p) with the rotated kernel. Splitting by phase is
+# zero-insertion without the zeros. Channels: dx channel c of group g sums over the
+# output channels j of g, so the kernel is re-laid (Cg, Og*taps) per group: the swap.
+
+
+cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize_t OH,
+                      Py_ssize_t OW, const Py_ssize_t* qy, Py_ssize_t ny,
+                      const Py_ssize_t* qx, Py_ssize_t nx, Py_ssize_t my0, Py_ssize_t My,
+                      Py_ssize_t mx0, Py_ssize_t Mx, int nt) noexcept nogil:
+    """cols[(j*ny + ty)*nx + tx, my*Mx + mx] = gy[j, my0 + my - qy[ty], mx0 + mx - qx[tx]], 0 outside."""
+    cdef Py_ssize_t r, j, ty, tx, my, oy, off, lo, hi
+    cdef Py_ssize_t P = My * Mx
+    cdef floating* dst
+    for r in prange(O * ny * nx, num_threads=nt, schedule='static'):
+        j = r // (ny * nx)
+        ty = (r // nx) % ny
+        tx = r % nx
+        off = mx0 - qx[tx]                  # gy column of mx is mx + off
+        lo = _clip(-off, 0, Mx)
+        hi = _clip(OW - off, lo, Mx)
+        for my in range(My):
+            dst = cols + r * P + my * Mx
+            oy = my0 + my - qy[ty]
+            if oy < 0 or oy >= OH or hi == lo:
+                memset(dst, 0, Mx * sizeof(floating))
+                continue
+            if lo > 0:
+                memset(dst, 0, lo * sizeof(floating))
+            memcpy(dst + lo, gy + (j * OH + oy) * OW + off + lo, (hi - lo) * sizeof(floating))
+            if hi < Mx:
+                memset(dst + hi, 0, (Mx - hi) * sizeof(floating))
+
+
+cdef void _phase_scatter(const floating* tmp, floating* gx, Py_ssize_t C, Py_ssize_t H,
+                         Py_ssize_t W, Py_ssize_t y0, Py_ssize_t My, Py_ssize_t x0,
+                         Py_ssize_t Mx, Py_ssize_t sh, Py_ssize_t sw, int nt) noexcept nogil:
+    """gx[c, y0 + sh*my, x0 + sw*mx] = tmp[c, my*Mx + mx]."""
+    cdef Py_ssize_t c, my, mx
+    cdef floating* dst
+    cdef const floating* src
+    for c in prange(C, num_threads=nt, schedule='static'):
+        for my in range(My):
+            dst = gx + (c * H + y0 + sh * my) * W + x0
+            src = tmp + (c * My + my) * Mx
+            if sw == 1:
+                memcpy(dst, src, Mx * sizeof(floating))
+            else:
+                for mx in range(Mx):
+                    dst[sw * mx] = src[mx]
+
+
+def _phase_taps(r, K, s, d):
+    """Taps a of phase r in flipped (descending) order, and their offsets q_a."""
+    taps = [a for a in range(K - 1, -1, -1) if (a * d) % s == r]
+    return taps, np.array([(a * d - r) // s for a in taps] or [0], dtype=np.intp)
+
+
+def _phase_rows(r, size, s, p):
+    """First m and count of the rows i = r - p + s*m inside [0, size).
+
+    Untyped on purpose: these are Python's floor divisions, not C's (cdivision)."""
+    m0 = -((r - p) // s)                  # ceil((p - r) / s), >= 0 since r < s
+    m1 = (size - 1 + p - r) // s          # floor
+    return m0, max(0, m1 - m0 + 1)
+
+
+cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
+                            floating[:, :, :, ::1] gx, Py_ssize_t sh, Py_ssize_t sw,
+                            Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw,
+                            Py_ssize_t G):
+    """gx = conv_transpose(gy, weight) phase by phase (see the comment above)."""
+    cdef Py_ssize_t N = gy.shape[0], O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
+    cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
+    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t Cg = C // G, Og = O // G
+    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P
+    cdef Py_ssize_t[::1] qy, qx
+    cdef floating[:, :, ::1] wp
+    cdef floating[:, ::1] cols, tmp
+    cdef int nt = mg_kernel_threads()
+    dtype = np.float32 if floating is float else np.float64
+    w = np.asarray(weight)
+    for ry in range(sh):
+        taps_y, qy = _phase_taps(ry, KH, sh, dh)
+        my0, My = _phase_rows(ry, H, sh, ph)
+        for rx in range(sw):
+            taps_x, qx = _phase_taps(rx, KW, sw, dw)
+            mx0, Mx = _phase_rows(rx, W, sw, pw)
+            ny, nx = len(taps_y), len(taps_x)
+            if ny == 0 or nx == 0 or My == 0 or Mx == 0:
+                continue                  # these pixels touch no output: gx stays 0
+            Kp, P = Og * ny * nx, My * Mx
+            # flipped, channel-swapped sub-kernel: wp[g, c, (j, ty, tx)] = w[g*Og + j, c, a_ty, b_tx]
+            sub = w[:, :, taps_y][:, :, :, taps_x].reshape(G, Og, Cg, ny, nx)
+            wp = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4).reshape(G, Cg, Kp))
+            cols = np.empty((O * ny * nx, P), dtype=dtype)
+            tmp = np.empty((C, P), dtype=dtype)
+            with nogil:
+                for n in range(N):
+                    _phase_cols(&gy[n, 0, 0, 0], &cols[0, 0], O, OH, OW, &qy[0], ny,
+                                &qx[0], nx, my0, My, mx0, Mx, nt)
+                    for g in range(G):
+                        _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
+                              &cols[g * Kp, 0], P, 0, &tmp[g * Cg, 0], P)
+                    _phase_scatter(&tmp[0, 0], &gx[n, 0, 0, 0], C, H, W,
+                                   ry - ph + sh * my0, My, rx - pw + sw * mx0, Mx, sh, sw, nt)
+
+
+cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
+                      floating[:, :, :, ::1] gx, Py_ssize_t sh, Py_ssize_t sw,
+                      Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
+    """The same gx as the adjoint of im2col + GEMM: col2im(w[g]^T @ gy[n, g]).
+
+    Chosen when it moves less memory (Og > Cg, e.g. a channel-widening or an RGB layer):
+    its scratch is Cg*KH*KW x OH*OW per group instead of Og*KH*KW x H*W / (sh*sw).
+    """
+    cdef Py_ssize_t N = gy.shape[0], O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
+    cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
+    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
+    cdef floating[:, ::1] cols = np.empty((C * KH * KW, P),
+                                          dtype=np.float32 if floating is float else np.float64)
+    cdef int nt = mg_kernel_threads()
+    cdef Py_ssize_t n, g
+    with nogil:
+        for n in range(N):
+            for g in range(G):
+                _gemm(True, False, K, P, Og, &weight[g * Og, 0, 0, 0], K,
+                      &gy[n, g * Og, 0, 0], P, 0, &cols[g * K, 0], P)
+            _col2im(&cols[0, 0], &gx[n, 0, 0, 0], C, H, W, KH, KW, OH, OW,
+                    sh, sw, ph, pw, dh, dw, nt)
+
+
+def _gather_cost(O, H, W, KH, KW, stride, padding, dilation):
+    """Scratch elements the phase-by-phase gather writes for one image."""
+    total = 0
+    for ry in range(stride[0]):
+        ny = len(_phase_taps(ry, KH, stride[0], dilation[0])[0])
+        My = _phase_rows(ry, H, stride[0], padding[0])[1]
+        for rx in range(stride[1]):
+            nx = len(_phase_taps(rx, KW, stride[1], dilation[1])[0])
+            Mx = _phase_rows(rx, W, stride[1], padding[1])[1]
+            total += O * ny * nx * My * Mx
+    return total
+
+
+def _backward_input(name, const floating[:, :, :, ::1] grad_output,
+                    const floating[:, :, :, ::1] weight, floating[:, :, :, ::1] grad_input,
+                    stride, padding, dilation, Py_ssize_t groups, method):
+    _check_conv_shapes(name, (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]),
+                       stride, padding, dilation, groups, False)
+    cdef Py_ssize_t N = grad_output.shape[0], O = grad_output.shape[1]
+    cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
+    cdef Py_ssize_t C = grad_input.shape[1], H = grad_input.shape[2], W = grad_input.shape[3]
+    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t dh = dilation[0], dw = dilation[1], G = groups
+    grad_input[...] = 0
+    if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
+        return
+    if method is None:
+        gather = _gather_cost(O, H, W, KH, KW, stride, padding, dilation)
+        scatter = 2 * C * KH * KW * OH * OW   # the col2im pass reads and writes
+        method = "gather" if gather <= scatter else "scatter"
+    if method == "gather":
+        _flipped_kernel_gather(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw, G)
+    elif method == "scatter":
+        _adjoint_scatter(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw, G)
+    else:
+        raise ValueError(f"{name}: method must be None, 'gather' or 'scatter', got {method!r}")
+
+
+def conv2d_backward_input(const floating[:, :, :, ::1] grad_output,
+                          const floating[:, :, :, ::1] weight, floating[:, :, :, ::1] grad_input,
+                          stride, padding, dilation, Py_ssize_t groups, method=None):
+    """grad_input (N, C, H, W) = grad_output (N, O, OH, OW) convolved with weight (O, C/G, KH, KW):
+
+    the correlation of grad_output with the flipped, channel-swapped kernel, phase by phase
+    for stride > 1 ("gather"); or, when that moves more memory, the same sum computed as
+    col2im(w^T @ grad_output) ("scatter"). method forces one of the two (for tests).
+    H and W are taken from grad_input, so any output_padding is allowed.
+    """
+    _backward_input("conv2d_backward_input", grad_output, weight, grad_input,
+                    stride, padding, dilation, groups, method)
+
+
+def conv_transpose2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+                             const floating[::1] bias, floating[:, :, :, ::1] out, stride,
+                             padding, dilation, Py_ssize_t groups, method=None):
+    """out = conv_transpose2d(x, weight (C_in, C_out/G, KH, KW), bias): the input gradient
+    of the conv2d that maps out's shape to x's, plus bias. out's size carries output_padding."""
+    _backward_input("conv_transpose2d_forward", x, weight, out, stride, padding, dilation,
+                    groups, method)
+    if bias is not None:
+        if bias.shape[0] != out.shape[1]:
+            raise _shape_error("conv_transpose2d_forward", "bias", (out.shape[1],), (bias.shape[0],))
+        np.asarray(out)[...] += np.asarray(bias)[:, None, None]

@@ -1,0 +1,379 @@
+# cython: language_level=3, cdivision=True
+# boundscheck / wraparound / initializedcheck come from setup.py's COMPILER_DIRECTIVES,
+# so that MINIGRAD_BOUNDSCHECK=1 rebuilds these kernels with the checks on.
+"""Pooling kernels: max, average, adaptive average and adaptive max, forward and backward.
+
+Notation: N batch, C channels, H W input size, OH OW output size, KH KW window size,
+sh sw stride, ph pw padding, dh dw dilation. Arrays are NCHW, C-contiguous, float32 or
+float64; indices are int64 offsets into one H*W plane (as PyTorch's). Each of the N*C
+planes is independent, so the loops run in parallel over planes.
+
+The output size (ceil_mode included) is the caller's: the kernels take it from the output
+buffer, and bound every window by the input, so no size can make them read or write out
+of bounds; the callers (minigrad.ops.pool) validate arguments with PyTorch's rules.
+"""
+import numpy as np
+
+from cython cimport floating
+from cython.parallel cimport prange
+from libc.math cimport INFINITY
+from libc.stdint cimport int64_t
+from libc.string cimport memset
+
+from minigrad_core._omp cimport mg_kernel_threads
+
+
+cdef inline Py_ssize_t _floordiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """floor(a / b) for b > 0 (C division truncates toward zero)."""
+    cdef Py_ssize_t q = a // b
+    if a % b != 0 and a < 0:
+        q -= 1
+    return q
+
+
+cdef inline Py_ssize_t _ceildiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return -_floordiv(-a, b)
+
+
+cdef inline Py_ssize_t _max(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef inline Py_ssize_t _min(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return a if a < b else b
+
+
+def _check_planes(name, in_shape, out_shape):
+    if tuple(in_shape[:2]) != tuple(out_shape[:2]):
+        raise ValueError(f"{name}: input {tuple(in_shape)} and output {tuple(out_shape)} "
+                         f"differ in batch or channels")
+
+
+def _check_window(name, kernel_size, stride, padding, dilation):
+    if min(kernel_size) < 1 or min(stride) < 1 or min(padding) < 0 or min(dilation) < 1:
+        raise ValueError(f"{name}: kernel_size, stride and dilation must be positive and "
+                         f"padding non-negative, got kernel_size={kernel_size}, "
+                         f"stride={stride}, padding={padding}, dilation={dilation}")
+
+
+# ----------------------------------------------------------------------------------------
+# max pooling
+
+def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+                       int64_t[:, :, :, ::1] indices, kernel_size, stride, padding, dilation):
+    """out[n, c, y, x] = max over the window at (y*sh - ph, x*sw - pw) with taps dh, dw apart;
+    indices = the first arg max's offset in the plane (the last NaN wins, as in PyTorch); a window
+    that misses the input entirely gives -inf and index -1."""
+    _check_planes("max_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    _check_window("max_pool2d_forward", kernel_size, stride, padding, dilation)
+    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
+        raise ValueError("max_pool2d_forward: indices and out differ in shape")
+    cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
+    cdef Py_ssize_t ph = padding[0], pw = padding[1], dh = dilation[0], dw = dilation[1]
+    cdef Py_ssize_t p, oy, ox, y0, x0, alo, ahi, blo, bhi, a, b, best_i, i
+    cdef floating best, v
+    cdef const floating* src
+    cdef floating* dst
+    cdef int64_t* idx
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or OH == 0 or OW == 0:
+        return
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            src = &x[0, 0, 0, 0] + p * H * W
+            dst = &out[0, 0, 0, 0] + p * OH * OW
+            idx = &indices[0, 0, 0, 0] + p * OH * OW
+            for oy in range(OH):
+                y0 = oy * sh - ph
+                alo = _max(0, _ceildiv(-y0, dh))
+                ahi = _min(KH, _floordiv(H - 1 - y0, dh) + 1)
+                for ox in range(OW):
+                    x0 = ox * sw - pw
+                    blo = _max(0, _ceildiv(-x0, dw))
+                    bhi = _min(KW, _floordiv(W - 1 - x0, dw) + 1)
+                    best = -INFINITY
+                    best_i = -1
+                    for a in range(alo, ahi):
+                        for b in range(blo, bhi):
+                            i = (y0 + a * dh) * W + x0 + b * dw
+                            v = src[i]
+                            if v > best or v != v or best_i < 0:
+                                best = v
+                                best_i = i
+                    dst[oy * OW + ox] = best
+                    idx[oy * OW + ox] = best_i
+
+
+def max_pool2d_backward(const floating[:, :, :, ::1] grad_output,
+                        const int64_t[:, :, :, ::1] indices, floating[:, :, :, ::1] grad_input):
+    """grad_input[n, c].flat[indices[n, c, y, x]] += grad_output[n, c, y, x] (zeroed first).
+
+    Also the backward of adaptive_max_pool2d; indices outside the plane are skipped."""
+    _check_planes("max_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
+    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3])):
+        raise ValueError("max_pool2d_backward: indices and grad_output differ in shape")
+    cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
+    cdef Py_ssize_t HW = grad_input.shape[2] * grad_input.shape[3]
+    cdef Py_ssize_t OHW = grad_output.shape[2] * grad_output.shape[3]
+    cdef Py_ssize_t p, o
+    cdef int64_t i
+    cdef const floating* src
+    cdef const int64_t* idx
+    cdef floating* dst
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or HW == 0:
+        return
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            dst = &grad_input[0, 0, 0, 0] + p * HW
+            memset(dst, 0, HW * sizeof(floating))
+            if OHW == 0:
+                continue
+            src = &grad_output[0, 0, 0, 0] + p * OHW
+            idx = &indices[0, 0, 0, 0] + p * OHW
+            for o in range(OHW):
+                i = idx[o]
+                if 0 <= i < HW:
+                    dst[i] += src[o]
+
+
+def gather_planes(const floating[:, :, :, ::1] x, const int64_t[:, :, :, ::1] indices,
+                  floating[:, :, :, ::1] out):
+    """out[n, c, y, x] = x[n, c].flat[indices[n, c, y, x]] (0 for an index outside the plane):
+    the adjoint of max_pool2d_backward, used for the gradient of a max-pool gradient."""
+    _check_planes("gather_planes", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
+        raise ValueError("gather_planes: indices and out differ in shape")
+    cdef Py_ssize_t NC = x.shape[0] * x.shape[1], HW = x.shape[2] * x.shape[3]
+    cdef Py_ssize_t OHW = out.shape[2] * out.shape[3]
+    cdef Py_ssize_t p, o
+    cdef int64_t i
+    cdef const floating* src
+    cdef const int64_t* idx
+    cdef floating* dst
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or OHW == 0:
+        return
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            src = &x[0, 0, 0, 0] + p * HW
+            dst = &out[0, 0, 0, 0] + p * OHW
+            idx = &indices[0, 0, 0, 0] + p * OHW
+            for o in range(OHW):
+                i = idx[o]
+                dst[o] = src[i] if 0 <= i < HW else 0
+
+
+# ----------------------------------------------------------------------------------------
+# average pooling (PyTorch's divisor rules)
+
+cdef inline Py_ssize_t _avg_divisor(Py_ssize_t y0, Py_ssize_t x0, Py_ssize_t KH, Py_ssize_t KW,
+                                    Py_ssize_t H, Py_ssize_t W, Py_ssize_t ph, Py_ssize_t pw,
+                                    bint count_include_pad, Py_ssize_t divisor_override) noexcept nogil:
+    """The divisor of the window starting at (y0, x0).
+
+    With count_include_pad the window counts the padding but not what lies beyond it: a
+    ceil_mode window hanging over the padding is cut at H + ph, W + pw, as in PyTorch."""
+    cdef Py_ssize_t yend, xend
+    if divisor_override > 0:
+        return divisor_override
+    if count_include_pad:
+        yend = _min(y0 + KH, H + ph)
+        xend = _min(x0 + KW, W + pw)
+        return (yend - y0) * (xend - x0)
+    return (_min(y0 + KH, H) - _max(y0, 0)) * (_min(x0 + KW, W) - _max(x0, 0))
+
+
+def avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+                       kernel_size, stride, padding, bint count_include_pad,
+                       Py_ssize_t divisor_override=0):
+    """out[n, c, y, x] = sum of the window at (y*sh - ph, x*sw - pw) / its divisor;
+    divisor_override 0 means none."""
+    _check_planes("avg_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    _check_window("avg_pool2d_forward", kernel_size, stride, padding, (1, 1))
+    cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
+    cdef Py_ssize_t ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t p, oy, ox, y0, x0, ylo, yhi, xlo, xhi, iy, ix, div
+    cdef floating acc
+    cdef const floating* src
+    cdef floating* dst
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or OH == 0 or OW == 0:
+        return
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            src = &x[0, 0, 0, 0] + p * H * W
+            dst = &out[0, 0, 0, 0] + p * OH * OW
+            for oy in range(OH):
+                y0 = oy * sh - ph
+                ylo = _max(y0, 0)
+                yhi = _min(y0 + KH, H)
+                for ox in range(OW):
+                    x0 = ox * sw - pw
+                    xlo = _max(x0, 0)
+                    xhi = _min(x0 + KW, W)
+                    acc = 0
+                    for iy in range(ylo, yhi):
+                        for ix in range(xlo, xhi):
+                            acc = acc + src[iy * W + ix]
+                    div = _avg_divisor(y0, x0, KH, KW, H, W, ph, pw, count_include_pad,
+                                       divisor_override)
+                    dst[oy * OW + ox] = acc / div if div > 0 else 0
+
+
+def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :, :, ::1] grad_input,
+                        kernel_size, stride, padding, bint count_include_pad,
+                        Py_ssize_t divisor_override=0):
+    """grad_input[window of (y, x)] += grad_output[y, x] / divisor (zeroed first)."""
+    _check_planes("avg_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
+    _check_window("avg_pool2d_backward", kernel_size, stride, padding, (1, 1))
+    cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
+    cdef Py_ssize_t H = grad_input.shape[2], W = grad_input.shape[3]
+    cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
+    cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
+    cdef Py_ssize_t ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t p, oy, ox, y0, x0, ylo, yhi, xlo, xhi, iy, ix, div
+    cdef floating g
+    cdef const floating* src
+    cdef floating* dst
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or H == 0 or W == 0:
+        return
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            dst = &grad_input[0, 0, 0, 0] + p * H * W
+            memset(dst, 0, H * W * sizeof(floating))
+            if OH == 0 or OW == 0:
+                continue
+            src = &grad_output[0, 0, 0, 0] + p * OH * OW
+            for oy in range(OH):
+                y0 = oy * sh - ph
+                ylo = _max(y0, 0)
+                yhi = _min(y0 + KH, H)
+                for ox in range(OW):
+                    x0 = ox * sw - pw
+                    xlo = _max(x0, 0)
+                    xhi = _min(x0 + KW, W)
+                    div = _avg_divisor(y0, x0, KH, KW, H, W, ph, pw, count_include_pad,
+                                       divisor_override)
+                    if div <= 0:
+                        continue
+                    g = src[oy * OW + ox] / div
+                    for iy in range(ylo, yhi):
+                        for ix in range(xlo, xhi):
+                            dst[iy * W + ix] += g
+
+
+# ----------------------------------------------------------------------------------------
+# adaptive pooling: window i spans [floor(i*H/OH), ceil((i+1)*H/OH))
+
+def adaptive_avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out):
+    """out[n, c, i, j] = the mean of x over rows [floor(i*H/OH), ceil((i+1)*H/OH)) and
+    the columns alike."""
+    _check_planes("adaptive_avg_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t p, oy, ox, ylo, yhi, xlo, xhi, iy, ix
+    cdef floating acc
+    cdef const floating* src
+    cdef floating* dst
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or OH == 0 or OW == 0:
+        return
+    if H == 0 or W == 0:
+        raise ValueError("adaptive_avg_pool2d_forward: empty input plane")
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            src = &x[0, 0, 0, 0] + p * H * W
+            dst = &out[0, 0, 0, 0] + p * OH * OW
+            for oy in range(OH):
+                ylo = (oy * H) // OH
+                yhi = ((oy + 1) * H + OH - 1) // OH
+                for ox in range(OW):
+                    xlo = (ox * W) // OW
+                    xhi = ((ox + 1) * W + OW - 1) // OW
+                    acc = 0
+                    for iy in range(ylo, yhi):
+                        for ix in range(xlo, xhi):
+                            acc = acc + src[iy * W + ix]
+                    dst[oy * OW + ox] = acc / ((yhi - ylo) * (xhi - xlo))
+
+
+def adaptive_avg_pool2d_backward(const floating[:, :, :, ::1] grad_output,
+                                 floating[:, :, :, ::1] grad_input):
+    """grad_input[window of (i, j)] += grad_output[i, j] / window size (zeroed first)."""
+    _check_planes("adaptive_avg_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
+    cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
+    cdef Py_ssize_t H = grad_input.shape[2], W = grad_input.shape[3]
+    cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
+    cdef Py_ssize_t p, oy, ox, ylo, yhi, xlo, xhi, iy, ix
+    cdef floating g
+    cdef const floating* src
+    cdef floating* dst
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or H == 0 or W == 0:
+        return
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            dst = &grad_input[0, 0, 0, 0] + p * H * W
+            memset(dst, 0, H * W * sizeof(floating))
+            if OH == 0 or OW == 0:
+                continue
+            src = &grad_output[0, 0, 0, 0] + p * OH * OW
+            for oy in range(OH):
+                ylo = (oy * H) // OH
+                yhi = ((oy + 1) * H + OH - 1) // OH
+                for ox in range(OW):
+                    xlo = (ox * W) // OW
+                    xhi = ((ox + 1) * W + OW - 1) // OW
+                    g = src[oy * OW + ox] / ((yhi - ylo) * (xhi - xlo))
+                    for iy in range(ylo, yhi):
+                        for ix in range(xlo, xhi):
+                            dst[iy * W + ix] += g
+
+
+def adaptive_max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+                                int64_t[:, :, :, ::1] indices):
+    """out, indices = the max and its plane offset over the adaptive windows (NaN wins);
+    the backward is max_pool2d_backward."""
+    _check_planes("adaptive_max_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
+        raise ValueError("adaptive_max_pool2d_forward: indices and out differ in shape")
+    cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t p, oy, ox, ylo, yhi, xlo, xhi, iy, ix, best_i, i
+    cdef floating best, v
+    cdef const floating* src
+    cdef floating* dst
+    cdef int64_t* idx
+    cdef int nt = mg_kernel_threads()
+    if NC == 0 or OH == 0 or OW == 0:
+        return
+    if H == 0 or W == 0:
+        raise ValueError("adaptive_max_pool2d_forward: empty input plane")
+    with nogil:
+        for p in prange(NC, num_threads=nt, schedule='static'):
+            src = &x[0, 0, 0, 0] + p * H * W
+            dst = &out[0, 0, 0, 0] + p * OH * OW
+            idx = &indices[0, 0, 0, 0] + p * OH * OW
+            for oy in range(OH):
+                ylo = (oy * H) // OH
+                yhi = ((oy + 1) * H + OH - 1) // OH
+                for ox in range(OW):
+                    xlo = (ox * W) // OW
+                    xhi = ((ox + 1) * W + OW - 1) // OW
+                    best = -INFINITY
+                    best_i = -1
+                    for iy in range(ylo, yhi):
+                        for ix in range(xlo, xhi):
+                            i = iy * W + ix
+                            v = src[i]
+                            if v > best or v != v or best_i < 0:
+                                best = v
+                                best_i = i
+                    dst[oy * OW + ox] = best
+                    idx[oy * OW + ox] = best_i
