@@ -4,6 +4,8 @@ The walk is iterative (an explicit stack, never recursion), so a chain of 100,00
 backpropagates. Each node runs once, after every node that feeds it a gradient has run;
 gradients reaching a node from several uses are summed first (diamond graphs).
 """
+import time
+
 import numpy as np
 
 from .function import AccumulateGrad
@@ -128,7 +130,13 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             for nr, g in enumerate(grads):
                 if g is None:
                     grads[nr] = _zero_grad_for(node._output_meta[nr])
-            input_grads = type(node).backward(node, *grads)
+            if state.observers:
+                started = time.perf_counter()
+                input_grads = type(node).backward(node, *grads)
+                for observer in state.observers:
+                    observer.on_backward(node, time.perf_counter() - started)
+            else:
+                input_grads = type(node).backward(node, *grads)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
             edges = node.next_functions

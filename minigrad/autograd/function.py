@@ -10,6 +10,8 @@ return arrays, which is cheap); apply wraps them. backward receives and returns 
 and is written with minigrad ops, so with ``create_graph=True`` the gradients are
 recorded too and gradients of gradients work.
 """
+import contextlib
+import time
 import traceback
 import weakref
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from .grad_mode import state
 
-__all__ = ["Function", "AccumulateGrad"]
+__all__ = ["Function", "AccumulateGrad", "observe"]
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -135,7 +137,12 @@ class Function:
 
         state.grad_enabled = False
         try:
-            raw = cls.forward(ctx, *args)
+            if state.observers:
+                started = time.perf_counter()
+                raw = cls.forward(ctx, *args)
+                ctx._forward_seconds = time.perf_counter() - started
+            else:
+                raw = cls.forward(ctx, *args)
         finally:
             state.grad_enabled = grad_enabled
 
@@ -165,6 +172,8 @@ class Function:
                 out._output_nr = nr
             ctx._saved = [_save(ctx, v, raw_outputs, outputs) for v in ctx._to_save]
         ctx._to_save = None
+        for observer in state.observers:
+            observer.on_forward(ctx if record else None, args, outputs)
         return outputs[0] if single else outputs
 
 
@@ -235,3 +244,19 @@ def new_accumulator(tensor):
     node = AccumulateGrad(tensor)
     tensor._accumulator = weakref.ref(node)
     return node
+
+
+@contextlib.contextmanager
+def observe(observer):
+    """Tell ``observer`` about every op while the block runs.
+
+    ``observer.on_forward(node, args, outputs)`` runs after each op's forward (``node`` is
+    None when nothing was recorded; ``node._forward_seconds`` holds the forward time), and
+    ``observer.on_backward(node, seconds)`` after each node's backward. Graph drawing and
+    profiling use this; nothing else pays for it.
+    """
+    state.observers.append(observer)
+    try:
+        yield observer
+    finally:
+        state.observers.remove(observer)

@@ -10,11 +10,14 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "det
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly_enabled")
+    __slots__ = ("grad_enabled", "anomaly_enabled", "observers")
 
     def __init__(self):
         self.grad_enabled = True
         self.anomaly_enabled = False
+        # Objects told about every op as it runs (graph drawing, profiling); see
+        # minigrad.autograd.function.observe. Empty in normal use, so it costs one check.
+        self.observers = []
 
 
 state = _State()
