@@ -1,0 +1,237 @@
+"""Assertions for users' tests: ``assert_close`` with dtype-aware tolerances and a report.
+
+``assert_close(actual, expected)`` passes when every element satisfies
+``|actual - expected| <= atol + rtol * |expected|``. Left out, ``rtol`` and ``atol`` come
+from the dtype, with the same values as ``torch.testing.assert_close``:
+
+=========  ==========  ======
+dtype      rtol        atol
+=========  ==========  ======
+float16    1e-3        1e-5
+float32    1.3e-6      1e-5
+float64    1e-7        1e-7
+integers   0           0
+bool       0           0
+=========  ==========  ======
+
+On a mismatch the AssertionError says how many elements differ (count and percent), and
+the greatest absolute and relative differences with the index where each occurs, e.g.::
+
+    Tensors are not close: 1 of 3 elements differ (33.3%).
+    Greatest absolute difference: 0.5 at index (1,) (actual 2.5, expected 2.0; atol=1e-05)
+    Greatest relative difference: 0.25 at index (1,) (actual 2.5, expected 2.0; rtol=1.3e-06)
+"""
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["assert_close", "default_tolerances"]
+
+# (rtol, atol) by numpy dtype kind and size; the same numbers torch.testing uses.
+_TOLERANCES = {
+    np.dtype(np.float16): (1e-3, 1e-5),
+    np.dtype(np.float32): (1.3e-6, 1e-5),
+    np.dtype(np.float64): (1e-7, 1e-7),
+}
+
+
+def default_tolerances(dtype):
+    """``(rtol, atol)`` used for ``dtype`` (a minigrad dtype, numpy dtype or type name)."""
+    np_dtype = _numpy_dtype(dtype)
+    if np_dtype.kind == "f":
+        return _TOLERANCES.get(np_dtype, _TOLERANCES[np.dtype(np.float64)])
+    return (0.0, 0.0)
+
+
+def _numpy_dtype(dtype):
+    from .dtypes import dtype as minigrad_dtype
+    if isinstance(dtype, minigrad_dtype):
+        return dtype.np_dtype
+    return np.dtype(dtype)
+
+
+def _dtype_name(np_dtype):
+    from . import dtypes
+    try:
+        return repr(dtypes.from_numpy_dtype(np_dtype))
+    except TypeError:
+        return f"numpy.{np_dtype}"
+
+
+def _is_sequence(value):
+    return isinstance(value, (list, tuple))
+
+
+def _contains_arrays(value):
+    """True for a sequence holding Tensors or arrays (compared item by item)."""
+    from .tensor import Tensor
+    return _is_sequence(value) and any(isinstance(v, (Tensor, np.ndarray)) or _contains_arrays(v) for v in value)
+
+
+class _Operand:
+    """One side of a comparison: its values as an ndarray and whether its dtype is fixed."""
+
+    __slots__ = ("array", "typed")
+
+    def __init__(self, value, side):
+        from .tensor import Tensor
+        if isinstance(value, Tensor):
+            self.array, self.typed = value.data, True
+        elif isinstance(value, (np.ndarray, np.generic)):
+            self.array, self.typed = np.asarray(value), True
+        elif isinstance(value, (bool, numbers.Number)) or _is_sequence(value):
+            try:
+                array = np.asarray(value)
+            except ValueError as error:
+                raise TypeError(f"assert_close: {side} is a ragged sequence ({error})") from None
+            if array.dtype == object or array.dtype.kind not in "biuf":
+                raise TypeError(f"assert_close: {side} holds values that are not numbers: {value!r}")
+            if array.dtype.kind == "f":
+                array = array.astype(np.float64)
+            self.array, self.typed = array, False
+        else:
+            raise TypeError(
+                f"assert_close: cannot compare a {type(value).__name__} ({side}); expected a Tensor, "
+                f"a numpy array, a number or a (nested) sequence of them")
+
+
+def _format_index(flat_index, shape):
+    if not shape:
+        return "()"
+    return str(tuple(int(i) for i in np.unravel_index(flat_index, shape)))
+
+
+def _number(x):
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _mismatch_report(actual, expected, rtol, atol, equal_nan, exact):
+    """None when close, else the lines describing the mismatch."""
+    a, e = actual.astype(np.float64), expected.astype(np.float64)
+    if exact and actual.dtype.kind in "biu" and expected.dtype.kind in "biu":
+        # compare integers as integers (float64 loses precision above 2**53)
+        ok = np.asarray(actual == expected)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            same = a == e  # covers equal infinities
+            ok = same | (np.abs(a - e) <= atol + rtol * np.abs(e))
+            if equal_nan:
+                ok = ok | (np.isnan(a) & np.isnan(e))
+    if ok.all():
+        return None
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        abs_diff = np.where(ok & ~np.isnan(a - e), 0.0, np.abs(a - e))
+        abs_diff = np.where(a == e, 0.0, abs_diff)
+        rel_diff = abs_diff / np.abs(e)
+        rel_diff = np.where(abs_diff == 0, 0.0, rel_diff)
+    total = ok.size
+    bad = int(total - np.count_nonzero(ok))
+    shape = ok.shape
+
+    def worst(diff):
+        flat = diff.ravel()
+        if np.isnan(flat).any():
+            k = int(np.argmax(np.isnan(flat)))
+        else:
+            k = int(np.argmax(flat))
+        return float(flat[k]), k
+
+    abs_value, abs_k = worst(abs_diff)
+    rel_value, rel_k = worst(rel_diff)
+    flat_a, flat_e = actual.ravel(), expected.ravel()
+
+    def values_at(k):
+        return f"actual {_number(flat_a[k])!r}, expected {_number(flat_e[k])!r}"
+
+    if not shape:
+        head = f"Values are not {'equal' if exact else 'close'}: actual {_number(flat_a[0])!r}, " \
+               f"expected {_number(flat_e[0])!r}."
+        lines = [head,
+                 f"Absolute difference: {abs_value!r}" + ("" if exact else f" (atol={atol!r})"),
+                 f"Relative difference: {rel_value!r}" + ("" if exact else f" (rtol={rtol!r})")]
+        return lines
+    lines = [
+        f"Tensors are not {'equal' if exact else 'close'}: {bad} of {total} elements differ "
+        f"({100.0 * bad / total:.1f}%).",
+        f"Greatest absolute difference: {abs_value!r} at index {_format_index(abs_k, shape)} "
+        f"({values_at(abs_k)}" + (")" if exact else f"; atol={atol!r})"),
+        f"Greatest relative difference: {rel_value!r} at index {_format_index(rel_k, shape)} "
+        f"({values_at(rel_k)}" + (")" if exact else f"; rtol={rtol!r})"),
+    ]
+    return lines
+
+
+def _fail(lines, msg, where):
+    report = "\n".join(lines)
+    if where:
+        report += f"\nThe failure occurred for item {where}."
+    if callable(msg):
+        report = msg(report)
+    elif msg is not None:
+        report = f"{msg}\n\n{report}"
+    raise AssertionError(report)
+
+
+def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, where):
+    if _contains_arrays(actual) or _contains_arrays(expected):
+        if not (_is_sequence(actual) and _is_sequence(expected)):
+            _fail([f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
+                   f"one side is a sequence of tensors and the other is not."], msg, where)
+        if len(actual) != len(expected):
+            _fail([f"The sequences have different lengths: actual has {len(actual)} items, expected "
+                   f"{len(expected)}."], msg, where)
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            _compare(a, e, rtol, atol, equal_nan, check_dtype, msg, f"{where}[{i}]")
+        return
+    left, right = _Operand(actual, "actual"), _Operand(expected, "expected")
+    a, e = left.array, right.array
+    if a.shape != e.shape:
+        _fail([f"Shapes do not match: actual has shape {list(a.shape)}, expected {list(e.shape)}."], msg, where)
+    if check_dtype and left.typed and right.typed and a.dtype != e.dtype:
+        _fail([f"dtypes do not match: actual is {_dtype_name(a.dtype)}, expected {_dtype_name(e.dtype)} "
+               f"(pass check_dtype=False to compare the values anyway)."], msg, where)
+    if rtol is None:
+        dts = [x.array.dtype for x in (left, right) if x.typed] or [a.dtype, e.dtype]
+        pairs = [default_tolerances(d) for d in dts]
+        r, t = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    else:
+        r, t = rtol, atol
+    exact = r == 0 and t == 0
+    lines = _mismatch_report(a, e, r, t, equal_nan, exact)
+    if lines is not None:
+        _fail(lines, msg, where)
+
+
+def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None):
+    """Assert that ``actual`` and ``expected`` are close, elementwise.
+
+    Args:
+        actual, expected: Tensors, numpy arrays, Python numbers, or (nested) sequences of
+            them. Sequences holding Tensors or arrays are compared item by item; sequences
+            of plain numbers are compared as arrays.
+        rtol, atol: relative and absolute tolerance; both or neither. Omitted, they come
+            from the dtype (see the module docstring); integers and bools must be equal.
+        equal_nan: treat two NaNs in the same position as equal.
+        check_dtype: require equal dtypes when both sides have one (Tensors and arrays;
+            Python numbers and lists adapt to the other side).
+        msg: a string put before the report, or a callable that receives the report and
+            returns the message to raise.
+
+    Raises:
+        AssertionError: with a report of the mismatch (how many elements, the greatest
+            absolute and relative differences and their indices), or naming the shapes or
+            dtypes that differ.
+        ValueError: when only one of ``rtol`` and ``atol`` is given.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.testing import assert_close
+        >>> assert_close(minigrad.tensor([1.0, 2.0]) * 3, [3.0, 6.0])
+    """
+    if (rtol is None) != (atol is None):
+        missing = "atol" if atol is None else "rtol"
+        raise ValueError(f"assert_close: give both rtol and atol, or neither (got no {missing})")
+    if rtol is not None and (rtol < 0 or atol < 0 or math.isnan(rtol) or math.isnan(atol)):
+        raise ValueError(f"assert_close: rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
+    _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, "")
