@@ -114,8 +114,8 @@ def _mismatch_report(actual, expected, rtol, atol, equal_nan, exact):
         ok = np.asarray(actual == expected)
     else:
         with np.errstate(invalid="ignore", over="ignore"):
-            same = a == e  # covers equal infinities
-            ok = same | (np.abs(a - e) <= atol + rtol * np.abs(e))
+            same = a == e  # equal infinities; any other infinity is a mismatch
+            ok = same | (np.isfinite(e) & (np.abs(a - e) <= atol + rtol * np.abs(e)))
             if equal_nan:
                 ok = ok | (np.isnan(a) & np.isnan(e))
     if ok.all():

@@ -1,0 +1,251 @@
+"""minigrad.testing.assert_close: passes when it should, and fails with a useful report."""
+import re
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.testing import assert_close, default_tolerances
+
+
+def _report(actual, expected, **kwargs):
+    with pytest.raises(AssertionError) as info:
+        assert_close(actual, expected, **kwargs)
+    return str(info.value)
+
+
+# ---- defaults ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype, expected", [
+    (minigrad.float16, (1e-3, 1e-5)),
+    (minigrad.float32, (1.3e-6, 1e-5)),
+    (minigrad.float64, (1e-7, 1e-7)),
+    (minigrad.int64, (0.0, 0.0)),
+    (minigrad.int32, (0.0, 0.0)),
+    (minigrad.bool, (0.0, 0.0)),
+    (np.float32, (1.3e-6, 1e-5)),
+])
+def test_default_tolerances_follow_the_dtype(dtype, expected):
+    assert default_tolerances(dtype) == expected
+
+
+def test_float32_passes_within_its_default_tolerance():
+    x = minigrad.tensor([1.0, 100.0, 0.0])
+    assert_close(x, minigrad.tensor([1.0 + 1e-6, 100.0 + 1e-4, 9e-6]))
+
+
+def test_float32_fails_just_outside_its_default_tolerance():
+    report = _report(minigrad.tensor([1.0]), minigrad.tensor([1.0 + 1e-4]))
+    assert "not close" in report
+
+
+def test_float64_defaults_are_tighter_than_float32():
+    a = minigrad.tensor([1.0], dtype=minigrad.float64)
+    assert_close(a, minigrad.tensor([1.0 + 1e-8], dtype=minigrad.float64))
+    _report(a, minigrad.tensor([1.0 + 1e-5], dtype=minigrad.float64))
+    # the same gap passes in float32
+    assert_close(minigrad.tensor([1.0]), minigrad.tensor([1.0 + 1e-5]))
+
+
+def test_float16_defaults():
+    a = minigrad.tensor([1.0], dtype=minigrad.float16)
+    assert_close(a, minigrad.tensor([1.0009765625], dtype=minigrad.float16))  # one ulp
+    _report(a, minigrad.tensor([1.01], dtype=minigrad.float16))
+
+
+def test_integers_and_bools_must_be_equal():
+    assert_close(minigrad.tensor([1, 2, 3]), minigrad.tensor([1, 2, 3]))
+    report = _report(minigrad.tensor([1, 2, 3]), minigrad.tensor([1, 2, 4]))
+    assert report.startswith("Tensors are not equal: 1 of 3 elements differ (33.3%).")
+    _report(minigrad.tensor([True, False]), minigrad.tensor([True, True]))
+
+
+def test_large_integers_are_compared_exactly():
+    big = 2 ** 60
+    _report(np.array([big], dtype=np.int64), np.array([big + 1], dtype=np.int64))
+
+
+def test_explicit_tolerances_override_the_defaults():
+    assert_close(minigrad.tensor([1.0]), minigrad.tensor([1.05]), rtol=0.1, atol=0.0)
+    assert_close(minigrad.tensor([1, 2]), minigrad.tensor([1, 3]), rtol=0.0, atol=1.0)
+    _report(minigrad.tensor([1.0]), minigrad.tensor([1.05]), rtol=0.01, atol=0.0)
+
+
+def test_rtol_and_atol_must_come_together():
+    with pytest.raises(ValueError, match="rtol and atol"):
+        assert_close(1.0, 1.0, rtol=1e-3)
+    with pytest.raises(ValueError, match="got no rtol"):
+        assert_close(1.0, 1.0, atol=1e-3)
+
+
+# ---- the mismatch report ----------------------------------------------------------------
+
+def test_report_counts_mismatches_and_locates_the_greatest_differences():
+    actual = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    expected = minigrad.tensor([[1.0, 2.5, 3.0], [4.0, 5.0, 60.0]])
+    report = _report(actual, expected)
+    lines = report.splitlines()
+    assert lines[0] == "Tensors are not close: 2 of 6 elements differ (33.3%)."
+    # absolute: |6 - 60| = 54 at (1, 2); relative: 0.5 / 2.5 = 0.2 < 54 / 60 = 0.9 at (1, 2)
+    assert re.match(r"Greatest absolute difference: 54\.0 at index \(1, 2\) "
+                    r"\(actual 6\.0, expected 60\.0; atol=1e-05\)", lines[1]), lines[1]
+    assert re.match(r"Greatest relative difference: 0\.9 at index \(1, 2\)", lines[2]), lines[2]
+    assert "rtol=1.3e-06" in lines[2]
+
+
+def test_report_relative_and_absolute_maxima_can_be_at_different_indices():
+    report = _report(np.array([0.0, 110.0]), np.array([1e-3, 100.0]))
+    assert "Greatest absolute difference: 10.0 at index (1,)" in report
+    # 1e-3 / 1e-3 = 1.0 relative at index 0 beats 10 / 100 = 0.1
+    assert "Greatest relative difference: 1.0 at index (0,)" in report
+
+
+def test_report_percent_is_rounded_to_one_decimal():
+    actual = np.zeros(7)
+    expected = np.zeros(7)
+    expected[:2] = 1.0
+    assert "2 of 7 elements differ (28.6%)" in _report(actual, expected)
+
+
+def test_report_for_scalars_shows_both_values():
+    report = _report(1.0, 1.5)
+    assert report.splitlines() == [
+        "Values are not close: actual 1.0, expected 1.5.",
+        "Absolute difference: 0.5 (atol=1e-07)",
+        "Relative difference: 0.3333333333333333 (rtol=1e-07)",
+    ]
+
+
+def test_shape_mismatch_is_reported_before_values():
+    report = _report(minigrad.zeros(2, 3), minigrad.zeros(3, 2))
+    assert report == "Shapes do not match: actual has shape [2, 3], expected [3, 2]."
+
+
+def test_shape_mismatch_is_not_hidden_by_broadcasting():
+    _report(minigrad.zeros(2, 3), minigrad.zeros(3))
+    _report(minigrad.zeros(1), 0.0)
+
+
+def test_dtype_mismatch_is_reported_and_can_be_waived():
+    a = minigrad.tensor([1.0, 2.0])
+    b = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64)
+    report = _report(a, b)
+    assert report.startswith("dtypes do not match: actual is minigrad.float32, expected minigrad.float64")
+    assert_close(a, b, check_dtype=False)
+    _report(minigrad.tensor([1, 2]), minigrad.tensor([1.0, 2.0]))
+
+
+def test_dtype_mismatch_between_tensor_and_numpy_array():
+    report = _report(minigrad.tensor([1.0]), np.array([1.0]))
+    assert "minigrad.float64" in report
+
+
+def test_without_dtype_check_the_looser_tolerance_applies():
+    a = minigrad.tensor([1.0], dtype=minigrad.float64)
+    assert_close(a, minigrad.tensor([1.0 + 5e-6]), check_dtype=False)
+
+
+def test_python_data_adapts_to_the_tensor_dtype():
+    assert_close(minigrad.tensor([1.0, 2.0]), [1.0, 2.0])
+    assert_close(minigrad.tensor([[1, 2]]), [[1, 2]])
+    assert_close(minigrad.tensor(3.0), 3.0)
+    assert_close(minigrad.tensor(3), 3)
+    # float32 tolerance applies to a float32 tensor compared with a Python float
+    assert_close(minigrad.tensor([0.1]), [0.1])
+
+
+def test_numpy_arrays_and_nested_sequences():
+    assert_close(np.arange(6).reshape(2, 3), [[0, 1, 2], [3, 4, 5]])
+    assert_close(((1.0, 2.0), (3.0, 4.0)), [[1.0, 2.0], [3.0, 4.0]])
+    _report([[1.0, 2.0]], [[1.0, 2.1]])
+
+
+def test_sequences_of_tensors_are_compared_item_by_item():
+    a = (minigrad.tensor([1.0]), minigrad.tensor([[2.0, 3.0]]))
+    assert_close(a, [minigrad.tensor([1.0]), np.array([[2.0, 3.0]], dtype=np.float32)])
+    report = _report(a, (minigrad.tensor([1.0]), minigrad.tensor([[2.0, 4.0]])))
+    assert report.endswith("The failure occurred for item [1].")
+    assert "at index (0, 1)" in report
+    report = _report(a, (minigrad.tensor([1.0]),))
+    assert "different lengths: actual has 2 items, expected 1" in report
+
+
+def test_tensors_that_require_grad_are_compared_by_value():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    assert_close(x * 2, [2.0, 4.0])
+
+
+# ---- special values ---------------------------------------------------------------------
+
+def test_nan_fails_unless_equal_nan():
+    a = minigrad.tensor([1.0, float("nan")])
+    report = _report(a, minigrad.tensor([1.0, float("nan")]))
+    assert "1 of 2 elements differ (50.0%)" in report
+    assert "nan at index (1,)" in report
+    assert_close(a, minigrad.tensor([1.0, float("nan")]), equal_nan=True)
+    _report(a, minigrad.tensor([1.0, 2.0]), equal_nan=True)
+
+
+def test_equal_infinities_are_close_and_opposite_ones_are_not():
+    inf = float("inf")
+    assert_close(minigrad.tensor([inf, -inf, 1.0]), [inf, -inf, 1.0])
+    report = _report(minigrad.tensor([inf]), [-inf])
+    assert "inf" in report
+    _report(minigrad.tensor([inf]), [1e30])
+
+
+def test_zero_expected_gives_infinite_relative_difference():
+    report = _report(minigrad.tensor([0.0, 1.0]), minigrad.tensor([0.0, 0.0]))
+    assert "Greatest relative difference: inf at index (1,)" in report
+
+
+def test_empty_tensors_are_close():
+    assert_close(minigrad.zeros(0, 3), minigrad.zeros(0, 3))
+
+
+# ---- msg and bad arguments --------------------------------------------------------------
+
+def test_msg_string_is_put_before_the_report():
+    report = _report(minigrad.tensor([1.0]), minigrad.tensor([2.0]), msg="gradient of w")
+    assert report.startswith("gradient of w\n\nTensors are not close")
+
+
+def test_msg_callable_receives_the_report():
+    report = _report(minigrad.tensor([1.0]), minigrad.tensor([2.0]), msg=lambda r: "custom: " + r.splitlines()[0])
+    assert report == "custom: Tensors are not close: 1 of 1 elements differ (100.0%)."
+
+
+@pytest.mark.parametrize("value", ["abc", object(), {"a": 1}, None])
+def test_unsupported_inputs_raise_type_error(value):
+    with pytest.raises(TypeError, match="assert_close: cannot compare"):
+        assert_close(value, 1.0)
+
+
+def test_ragged_sequence_raises_type_error():
+    with pytest.raises(TypeError, match="ragged"):
+        assert_close([[1.0], [1.0, 2.0]], [[1.0], [1.0, 2.0]])
+
+
+def test_negative_tolerance_is_rejected():
+    with pytest.raises(ValueError, match="non-negative"):
+        assert_close(1.0, 1.0, rtol=-1.0, atol=0.0)
+
+
+def test_agrees_with_torch_on_pass_or_fail():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    for dtype in (np.float32, np.float64):
+        base = rng.standard_normal(50).astype(dtype)
+        for scale in (1e-9, 1e-7, 1e-6, 1e-5, 1e-4):
+            other = (base + scale * rng.standard_normal(50)).astype(dtype)
+            try:
+                torch.testing.assert_close(torch.from_numpy(base), torch.from_numpy(other))
+                torch_ok = True
+            except AssertionError:
+                torch_ok = False
+            try:
+                assert_close(base, other)
+                ours_ok = True
+            except AssertionError:
+                ours_ok = False
+            assert ours_ok == torch_ok, (dtype, scale)
