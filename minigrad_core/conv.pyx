@@ -79,6 +79,32 @@ def _scratch_shape(direct, rows, cols):
     return (1, 1) if direct else (rows, cols)
 
 
+# The column scratch is filled and multiplied a block of output rows at a time, so that the
+# block stays in the core's L2 cache between im2col and the GEMM (about 1 MB here).
+cdef Py_ssize_t _block_bytes = 768 * 1024
+cdef Py_ssize_t _min_block_cols = 128
+
+
+def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols):
+    """Change the block size (tests use tiny blocks to exercise the block edges)."""
+    global _block_bytes, _min_block_cols
+    old = (_block_bytes, _min_block_cols)
+    _block_bytes, _min_block_cols = max(1, block_bytes), max(1, min_block_cols)
+    return old
+
+
+cdef inline Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_ssize_t depth,
+                                       Py_ssize_t itemsize) noexcept nogil:
+    """Output rows per block for a depth x (rows*row_len) scratch (at least one row)."""
+    cdef Py_ssize_t cols = _block_bytes // (depth * itemsize + 1)
+    if cols < _min_block_cols:
+        cols = _min_block_cols
+    cols = cols // row_len
+    if cols < 1:
+        return 1
+    return cols if cols < rows else rows
+
+
 def _shape_error(name, what, expected, got):
     return ValueError(f"{name}: {what} must be {tuple(expected)}, got {tuple(got)}")
 
@@ -124,12 +150,13 @@ def _check_conv_shapes(name, x_shape, w_shape, y_shape, stride, padding, dilatio
 # im2col / col2im on one image
 
 cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
-                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
                   Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                   Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
-    """cols[(c*KH + a)*KW + b, y*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw], 0 outside."""
+    """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
+    (0 outside) for the output rows y in [oy0, oy0 + OHb)."""
     cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
-    cdef Py_ssize_t P = OH * OW
+    cdef Py_ssize_t P = OHb * OW
     cdef floating* dst
     cdef const floating* src
     for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
@@ -140,8 +167,8 @@ cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H,
         # the x range whose column x*sw + off falls inside [0, W)
         lo = _clip(_ceildiv(-off, sw), 0, OW)
         hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
-        for oy in range(OH):
-            dst = cols + r * P + oy * OW
+        for oy in range(oy0, oy0 + OHb):
+            dst = cols + r * P + (oy - oy0) * OW
             iy = oy * sh - ph + a * dh
             if iy < 0 or iy >= H or hi == lo:
                 memset(dst, 0, OW * sizeof(floating))
@@ -159,12 +186,12 @@ cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H,
 
 
 cdef void _col2im(const floating* cols, floating* x, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
-                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
                   Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                   Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
     """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set)."""
     cdef Py_ssize_t c, a, b, r, oy, ox, iy, lo, hi, off
-    cdef Py_ssize_t P = OH * OW
+    cdef Py_ssize_t P = OHb * OW
     cdef const floating* src
     cdef floating* dst
     for c in prange(C, num_threads=nt, schedule='static'):
@@ -174,11 +201,11 @@ cdef void _col2im(const floating* cols, floating* x, Py_ssize_t C, Py_ssize_t H,
                 off = b * dw - pw
                 lo = _clip(_ceildiv(-off, sw), 0, OW)
                 hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
-                for oy in range(OH):
+                for oy in range(oy0, oy0 + OHb):
                     iy = oy * sh - ph + a * dh
                     if iy < 0 or iy >= H:
                         continue
-                    src = cols + r * P + oy * OW
+                    src = cols + r * P + (oy - oy0) * OW
                     dst = x + (c * H + iy) * W + off
                     for ox in range(lo, hi):
                         dst[ox * sw] += src[ox]
@@ -203,7 +230,7 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size,
         return
     with nogil:
         for n in range(N):
-            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], C, H, W, KH, KW, OH, OW,
+            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], C, H, W, KH, KW, 0, OH, OW,
                     sh, sw, ph, pw, dh, dw, nt)
 
 
@@ -227,7 +254,7 @@ def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_si
     with nogil:
         memset(&out[0, 0, 0, 0], 0, N * C * H * W * sizeof(floating))
         for n in range(N):
-            _col2im(&cols[n, 0, 0], &out[n, 0, 0, 0], C, H, W, KH, KW, OH, OW,
+            _col2im(&cols[n, 0, 0], &out[n, 0, 0, 0], C, H, W, KH, KW, 0, OH, OW,
                     sh, sw, ph, pw, dh, dw, nt)
 
 
@@ -257,31 +284,36 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             np.asarray(out)[...] += np.asarray(bias)[:, None, None]
         return
     cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, P),
+    cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
+    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
                                           dtype=np.float32 if floating is float else np.float64)
     cdef int nt = mg_kernel_threads()
-    cdef Py_ssize_t n, g, o, i
+    cdef Py_ssize_t n, g, o, i, oy0, nb, Pb
     cdef const floating* colp
     cdef floating* dst
     cdef floating beta = 1 if has_bias else 0
     with nogil:
         for n in range(N):
-            if direct:
-                colp = &x[n, 0, 0, 0]
-            else:
-                _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, OH, OW,
-                        sh, sw, ph, pw, dh, dw, nt)
-                colp = &cols[0, 0]
             if has_bias:
                 for o in range(O):
                     dst = &out[n, o, 0, 0]
                     for i in range(P):
                         dst[i] = bias[o]
-            for g in range(G):
-                _gemm(False, False, Og, P, K, &weight[g * Og, 0, 0, 0], K,
-                      colp + g * K * P, P, beta, &out[n, g * Og, 0, 0], P)
-
-
+            oy0 = 0
+            while oy0 < OH:
+                nb = rb if oy0 + rb <= OH else OH - oy0
+                Pb = nb * OW
+                if direct:
+                    colp = &x[n, 0, 0, 0]     # the image is its own column matrix (ld P)
+                else:
+                    _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, oy0, nb, OW,
+                            sh, sw, ph, pw, dh, dw, nt)
+                    colp = &cols[0, 0]
+                for g in range(G):
+                    _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K,
+                          colp + g * K * (P if direct else Pb), P if direct else Pb, beta,
+                          &out[n, g * Og, oy0, 0], P)
+                oy0 += rb
 def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
                            floating[:, :, :, ::1] grad_weight, stride, padding, dilation,
                            Py_ssize_t groups):
@@ -302,24 +334,29 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     if N == 0 or O == 0 or C == 0:
         return
     cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, P),
+    cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
+    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
                                           dtype=np.float32 if floating is float else np.float64)
     cdef int nt = mg_kernel_threads()
-    cdef Py_ssize_t n, g
+    cdef Py_ssize_t n, g, oy0, nb, Pb
     cdef const floating* colp
     with nogil:
         for n in range(N):
-            if direct:
-                colp = &x[n, 0, 0, 0]
-            else:
-                _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, OH, OW,
-                        sh, sw, ph, pw, dh, dw, nt)
-                colp = &cols[0, 0]
-            for g in range(G):
-                _gemm(False, True, Og, K, P, &grad_output[n, g * Og, 0, 0], P,
-                      colp + g * K * P, P, 1, &grad_weight[g * Og, 0, 0, 0], K)
-
-
+            oy0 = 0
+            while oy0 < OH:
+                nb = rb if oy0 + rb <= OH else OH - oy0
+                Pb = nb * OW
+                if direct:
+                    colp = &x[n, 0, 0, 0]
+                else:
+                    _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, oy0, nb, OW,
+                            sh, sw, ph, pw, dh, dw, nt)
+                    colp = &cols[0, 0]
+                for g in range(G):
+                    _gemm(False, True, Og, K, Pb, &grad_output[n, g * Og, oy0, 0], P,
+                          colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
+                          &grad_weight[g * Og, 0, 0, 0], K)
+                oy0 += rb
 # ----------------------------------------------------------------------------------------
 # conv2d input gradient = conv_transpose2d: the upstream gradient correlated with the
 # flipped (180-degree rotated), channel-swapped kernel.
@@ -340,6 +377,7 @@ cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize
                       Py_ssize_t OW, const Py_ssize_t* qy, Py_ssize_t ny,
                       const Py_ssize_t* qx, Py_ssize_t nx, Py_ssize_t my0, Py_ssize_t My,
                       Py_ssize_t mx0, Py_ssize_t Mx, int nt) noexcept nogil:
+    # (called per block of rows: my0 is the block's first m, My its row count)
     """cols[(j*ny + ty)*nx + tx, my*Mx + mx] = gy[j, my0 + my - qy[ty], mx0 + mx - qx[tx]], 0 outside."""
     cdef Py_ssize_t r, j, ty, tx, my, oy, off, lo, hi
     cdef Py_ssize_t P = My * Mx
@@ -406,7 +444,7 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G
-    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P
+    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P, rb, m, nb
     cdef Py_ssize_t[::1] qy, qx
     cdef floating[:, :, ::1] wp
     cdef floating[:, ::1] cols, tmp
@@ -426,19 +464,24 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
             # flipped, channel-swapped sub-kernel: wp[g, c, (j, ty, tx)] = w[g*Og + j, c, a_ty, b_tx]
             sub = w[:, :, taps_y][:, :, :, taps_x].reshape(G, Og, Cg, ny, nx)
             wp = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4).reshape(G, Cg, Kp))
-            cols = np.empty((O * ny * nx, P), dtype=dtype)
-            tmp = np.empty((C, P), dtype=dtype)
+            rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
+            cols = np.empty((O * ny * nx, rb * Mx), dtype=dtype)
+            tmp = np.empty((C, rb * Mx), dtype=dtype)
             with nogil:
                 for n in range(N):
-                    _phase_cols(&gy[n, 0, 0, 0], &cols[0, 0], O, OH, OW, &qy[0], ny,
-                                &qx[0], nx, my0, My, mx0, Mx, nt)
-                    for g in range(G):
-                        _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
-                              &cols[g * Kp, 0], P, 0, &tmp[g * Cg, 0], P)
-                    _phase_scatter(&tmp[0, 0], &gx[n, 0, 0, 0], C, H, W,
-                                   ry - ph + sh * my0, My, rx - pw + sw * mx0, Mx, sh, sw, nt)
-
-
+                    m = 0
+                    while m < My:
+                        nb = rb if m + rb <= My else My - m
+                        P = nb * Mx
+                        _phase_cols(&gy[n, 0, 0, 0], &cols[0, 0], O, OH, OW, &qy[0], ny,
+                                    &qx[0], nx, my0 + m, nb, mx0, Mx, nt)
+                        for g in range(G):
+                            _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
+                                  &cols[0, 0] + g * Kp * P, P, 0, &tmp[0, 0] + g * Cg * P, P)
+                        _phase_scatter(&tmp[0, 0], &gx[n, 0, 0, 0], C, H, W,
+                                       ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
+                                       sh, sw, nt)
+                        m += rb
 cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
                       floating[:, :, :, ::1] gx, Py_ssize_t sh, Py_ssize_t sw,
                       Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
@@ -451,19 +494,23 @@ cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, :
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
-    cdef floating[:, ::1] cols = np.empty((C * KH * KW, P),
+    cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
+    cdef floating[:, ::1] cols = np.empty((C * KH * KW, rb * OW),
                                           dtype=np.float32 if floating is float else np.float64)
     cdef int nt = mg_kernel_threads()
-    cdef Py_ssize_t n, g
+    cdef Py_ssize_t n, g, oy0, nb, Pb
     with nogil:
         for n in range(N):
-            for g in range(G):
-                _gemm(True, False, K, P, Og, &weight[g * Og, 0, 0, 0], K,
-                      &gy[n, g * Og, 0, 0], P, 0, &cols[g * K, 0], P)
-            _col2im(&cols[0, 0], &gx[n, 0, 0, 0], C, H, W, KH, KW, OH, OW,
-                    sh, sw, ph, pw, dh, dw, nt)
-
-
+            oy0 = 0
+            while oy0 < OH:
+                nb = rb if oy0 + rb <= OH else OH - oy0
+                Pb = nb * OW
+                for g in range(G):
+                    _gemm(True, False, K, Pb, Og, &weight[g * Og, 0, 0, 0], K,
+                          &gy[n, g * Og, oy0, 0], P, 0, &cols[0, 0] + g * K * Pb, Pb)
+                _col2im(&cols[0, 0], &gx[n, 0, 0, 0], C, H, W, KH, KW, oy0, nb, OW,
+                        sh, sw, ph, pw, dh, dw, nt)
+                oy0 += rb
 def _gather_cost(O, H, W, KH, KW, stride, padding, dilation):
     """Scratch elements the phase-by-phase gather writes for one image."""
     total = 0
