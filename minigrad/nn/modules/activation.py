@@ -1,0 +1,84 @@
+"""Activation layers: ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax.
+
+``inplace=True`` is accepted for PyTorch compatibility and printed in the repr; minigrad
+computes out of place (the memory PyTorch saves this way is small next to what autograd keeps).
+"""
+from .. import functional as F
+from .module import Module
+
+__all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax"]
+
+
+class ReLU(Module):
+    """``max(0, x)`` elementwise."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.relu(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class Sigmoid(Module):
+    """``1 / (1 + exp(-x))`` elementwise."""
+
+    def forward(self, input):
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """``tanh(x)`` elementwise."""
+
+    def forward(self, input):
+        return F.tanh(input)
+
+
+def _legacy_softmax_dim(ndim):
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class Softmax(Module):
+    """``exp(x) / sum(exp(x))`` along ``dim`` (PyTorch's implicit choice when dim is None)."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmax(input, self.dim if self.dim is not None else _legacy_softmax_dim(input.ndim))
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.log_softmax(input, self.dim if self.dim is not None else _legacy_softmax_dim(input.ndim))
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

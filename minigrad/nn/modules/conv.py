@@ -1,0 +1,181 @@
+"""Convolution layers: Conv1d, Conv2d (zeros/reflect/replicate/circular padding), ConvTranspose2d.
+
+The computation is ``F.conv1d`` / ``F.conv2d`` / ``F.conv_transpose2d`` (Cython kernels in
+minigrad_core); these modules hold the weight (out, in / groups, *kernel), the bias, and
+the hyper-parameters, validated here with PyTorch's messages.
+"""
+from .. import functional as F
+from .linear import empty_parameter, reset_weight_and_bias
+from .module import Module
+
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _ntuple(value, n):
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"expected {n} values, but got {len(value)}: {tuple(value)}")
+        return tuple(value)
+    return (value,) * n
+
+
+class _ConvNd(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, groups, bias, padding_mode, dtype, n):
+        super().__init__()
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+            if padding == "same" and any(s != 1 for s in _ntuple(stride, n)):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride, n)
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
+        self.dilation = _ntuple(dilation, n)
+        self.transposed = transposed
+        self.output_padding = _ntuple(output_padding, n)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        if transposed:
+            shape = (in_channels, out_channels // groups) + self.kernel_size
+        else:
+            shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = empty_parameter(shape, dtype)
+        if bias:
+            self.bias = empty_parameter((out_channels,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        reset_weight_and_bias(self.weight, self.bias)
+
+    def _explicit_padding(self):
+        """(left, right) per spatial dim, last dim first, as F.pad takes it."""
+        if self.padding == "valid":
+            return (0, 0) * len(self.kernel_size)
+        if self.padding == "same":
+            pads = []
+            for k, d in zip(reversed(self.kernel_size), reversed(self.dilation)):
+                total = d * (k - 1)
+                pads += [total // 2, total - total // 2]
+            return tuple(pads)
+        return tuple(p for p in reversed(self.padding) for _ in range(2))
+
+    def _padded(self, input):
+        """``input`` padded by ``padding_mode`` (non-zeros modes pad explicitly before the conv)."""
+        return F.pad(input, self._explicit_padding(), mode=self.padding_mode)
+
+    def extra_repr(self):
+        n = len(self.kernel_size)
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution (cross-correlation) over (N, C_in, L) input.
+
+    Shape: L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
+                         padding_mode, dtype, 1)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            return F.conv1d(self._padded(input), self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (cross-correlation) over (N, C_in, H, W) input.
+
+    Args:
+        in_channels, out_channels: channels of input and output; both divisible by ``groups``.
+        kernel_size, stride, padding, dilation: int or pair; ``padding`` may be 'same' or 'valid'.
+        padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular'.
+
+    Shape: H_out = floor((H + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)
+    (with dilation 1: (N - F + 2P) / S + 1). Weight (C_out, C_in / groups, KH, KW): C_out *
+    (C_in / groups * KH * KW + 1) parameters with the bias.
+
+    Example::
+
+        >>> nn.Conv2d(1, 6, 5)(minigrad.zeros(1, 1, 32, 32)).shape
+        (1, 6, 28, 28)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
+                         padding_mode, dtype, 2)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            return F.conv2d(self._padded(input), self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution (the gradient of Conv2d with respect to its input).
+
+    Shape: H_out = (H - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1.
+    Weight (C_in, C_out / groups, KH, KW).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__} does not support string padding {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding,
+                         groups, bias, padding_mode, dtype, 2)
+
+    def forward(self, input, output_size=None):
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding_for(input, output_size)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                  self.groups, self.dilation)
+
+    def _output_padding_for(self, input, output_size):
+        size = tuple(output_size)[-2:]
+        padding = []
+        for d in range(2):
+            smallest = ((input.shape[d - 2] - 1) * self.stride[d] - 2 * self.padding[d]
+                        + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            extra = size[d] - smallest
+            if not 0 <= extra < max(self.stride[d], self.dilation[d]):
+                raise ValueError(
+                    f"requested an output size of {list(size)}, but valid sizes range from "
+                    f"{smallest} to {smallest + max(self.stride[d], self.dilation[d]) - 1} in dimension {d}")
+            padding.append(extra)
+        return tuple(padding)

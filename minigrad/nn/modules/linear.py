@@ -1,0 +1,74 @@
+"""Linear (fully connected) layer and Identity."""
+import math
+
+import numpy as np
+
+from ... import dtypes
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["Identity", "Linear", "empty_parameter"]
+
+
+def empty_parameter(shape, dtype=None):
+    """An uninitialized Parameter of ``shape`` (the default float dtype when ``dtype`` is None)."""
+    np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.get_default_dtype().np_dtype
+    return Parameter(np.empty(shape, dtype=np_dtype))
+
+
+def reset_weight_and_bias(weight, bias):
+    """PyTorch's default: kaiming_uniform_(w, a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)), and bias U(+-1/sqrt(fan_in))."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = init._calculate_fan_in_and_fan_out(weight)[0]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
+class Identity(Module):
+    """Returns its input; any constructor arguments are ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """``y = x W^T + b``.
+
+    Args:
+        in_features, out_features: sizes of each input and output sample.
+        bias: learn an additive bias (default True).
+
+    Shape: input (*, in_features) -> output (*, out_features). Weight (out_features,
+    in_features) and bias are initialized from U(-k, k), k = 1 / sqrt(in_features).
+
+    Example::
+
+        >>> nn.Linear(400, 120)(minigrad.zeros(2, 400)).shape
+        (2, 120)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = empty_parameter((out_features, in_features), dtype)
+        if bias:
+            self.bias = empty_parameter((out_features,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        reset_weight_and_bias(self.weight, self.bias)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
