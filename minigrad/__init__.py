@@ -12,6 +12,8 @@ from .ops import (abs, add, amax, amin, argmax, argmin, bmm, cat, chunk, clamp, 
 from .random import Generator, initial_seed, manual_seed, seed
 from .tensor import Tensor, tensor
 
+from . import optim  # noqa: E402  (after Tensor: the subpackages build on it)
+
 clip = clamp
 float = float32  # noqa: A001  (PyTorch's alias)
 double = float64

@@ -1,0 +1,117 @@
+"""Adam and AdamW (with the AMSGrad variant), PyTorch's formulation."""
+import numpy as np
+
+from .optimizer import Optimizer, _step_tensor, _zeros_like
+
+__all__ = ["Adam", "AdamW"]
+
+
+def _lerp_(start, end, weight):
+    """``start += weight * (end - start)`` in place, in the two-branch form PyTorch's lerp uses."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        np.subtract(end, (end - start) * (1 - weight), out=start)
+
+
+class Adam(Optimizer):
+    r"""Adam: adaptive moment estimation.
+
+    For each parameter with gradient ``g`` at step ``t``::
+
+        g = g + weight_decay * p                     (Adam: L2 penalty, if weight_decay != 0)
+        p = p * (1 - lr * weight_decay)              (AdamW: decoupled decay instead)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)                        (amsgrad; then v_max replaces v below)
+        p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    Args:
+        params: parameters or param-group dicts.
+        lr (float): learning rate. Default: 1e-3.
+        betas (Tuple[float, float]): decay rates of the moment estimates. Default: (0.9, 0.999).
+        eps (float): added to the denominator. Default: 1e-8.
+        weight_decay (float): L2 penalty. Default: 0.
+        amsgrad (bool): keep the maximum of the second moments (AMSGrad). Default: False.
+        maximize (bool): maximize the objective instead of minimizing. Default: False.
+
+    State per parameter: ``step`` (float32 scalar tensor), ``exp_avg``, ``exp_avg_sq`` and,
+    with amsgrad, ``max_exp_avg_sq``.
+
+    Example::
+
+        >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = minigrad.optim.Adam([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9, -1.9], requires_grad=True)
+    """
+
+    _decoupled_weight_decay = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _params_with_grad(self, group):
+        if not self._decoupled_weight_decay:
+            yield from super()._params_with_grad(group)
+            return
+        decay = 1 - group["lr"] * group["weight_decay"]
+        for p, grad, state in super()._params_with_grad(dict(group, weight_decay=0)):
+            if decay != 1:
+                p.data *= decay
+            yield p, grad, state
+
+    def step(self, closure=None):
+        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
+            for p, grad, state in self._params_with_grad(group):
+                if not state:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = _zeros_like(p)
+                state["step"].data += 1
+                step = float(state["step"].data)
+                exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+                _lerp_(exp_avg, grad, 1 - beta1)
+                exp_avg_sq *= beta2
+                exp_avg_sq += (1 - beta2) * grad * grad
+                if amsgrad:
+                    np.maximum(state["max_exp_avg_sq"].data, exp_avg_sq, out=state["max_exp_avg_sq"].data)
+                    exp_avg_sq = state["max_exp_avg_sq"].data
+                step_size = lr / (1 - beta1 ** step)
+                denom = np.sqrt(exp_avg_sq) / (1 - beta2 ** step) ** 0.5
+                denom += eps
+                p.data += -step_size * exp_avg / denom
+        return loss
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay: ``p = p * (1 - lr * weight_decay)`` before the Adam update.
+
+    Same arguments as :class:`Adam`, but ``weight_decay`` defaults to 1e-2 and is applied
+    to the parameter directly instead of being added to the gradient.
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

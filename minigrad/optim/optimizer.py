@@ -1,0 +1,183 @@
+"""Optimizer: the base class holding param_groups, per-parameter state and their state_dict.
+
+Updates run on the parameters' numpy arrays (``p.data``) in place, outside the tape: a
+step never records, so it needs no ``no_grad`` and costs no graph nodes.
+"""
+from collections import defaultdict
+from copy import deepcopy
+from itertools import chain
+
+import numpy as np
+
+from ..autograd import enable_grad
+from ..tensor import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marks a hyper-parameter that every param group must give (PyTorch's ``required``)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class for optimizers.
+
+    Args:
+        params: an iterable of Tensors, or of dicts (param groups) with a ``"params"``
+            entry and per-group hyper-parameters overriding ``defaults``.
+        defaults (dict): the hyper-parameters every group gets unless it sets its own.
+
+    Subclasses implement ``step``; per-parameter buffers live in ``self.state[p]``.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {type(params).__name__}")
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [self.__class__.__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
+        return "\n".join(lines) + "\n)"
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters, filling unset hyper-parameters from ``defaults``."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                            "of tensors in sets will change between runs. Please use a list instead.")
+        params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group = dict(param_group, params=params)
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.detach_()
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        """Update the parameters once; ``closure`` re-evaluates the model and returns the loss."""
+        raise NotImplementedError
+
+    def _closure_loss(self, closure):
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def _params_with_grad(self, group):
+        """(param, gradient array, state) for each parameter of ``group`` that has a gradient.
+
+        The gradient is negated for ``maximize`` and has ``weight_decay * param`` added
+        (L2 penalty) when the group asks for it; it is never written to.
+        """
+        maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0)
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            grad = -p.grad.data if maximize else p.grad.data
+            if weight_decay != 0:
+                grad = grad + weight_decay * p.data
+            yield p, grad, self.state[p]
+
+    # ---- state dict ---------------------------------------------------------------------
+    def state_dict(self):
+        """The optimizer's state as ``{"state": {index: {...}}, "param_groups": [{..., "params": [index]}]}``.
+
+        Parameters are numbered in the order they appear across the groups, as in PyTorch;
+        the parameters themselves are not saved, and the tensors are not copied.
+        """
+        index_of = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index_of.setdefault(id(p), len(index_of))
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {index_of[id(p)]: s for p, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load a state from ``state_dict()`` (tensors are copied, cast to their parameter's dtype)."""
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(self.param_groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        param_of = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                            chain.from_iterable(g["params"] for g in self.param_groups)))
+        state = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            # Keys are ints, or their string form when the dict went through a text format.
+            key = int(key) if isinstance(key, str) and key.isdigit() else key
+            if key in param_of:
+                param = param_of[key]
+                state[param] = {name: _cast_state(param, name, v) for name, v in value.items()}
+            else:
+                state[key] = value
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+        self.state = state
+        self.param_groups = saved_groups
+
+
+def _cast_state(param, name, value):
+    """A copy of a state tensor in its parameter's dtype; ``step`` keeps its own dtype."""
+    if not isinstance(value, Tensor):
+        return value
+    dtype = value.data.dtype if name == "step" or param.data.dtype.kind != "f" else param.data.dtype
+    return Tensor._make(np.array(value.data, dtype=dtype))
+
+
+def _step_tensor():
+    """PyTorch's per-parameter step counter: a float32 scalar tensor."""
+    return Tensor._make(np.zeros((), dtype=np.float32))
+
+
+def _zeros_like(p):
+    return Tensor._make(np.zeros_like(p.data))

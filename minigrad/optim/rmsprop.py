@@ -1,0 +1,83 @@
+"""RMSprop, PyTorch's formulation (optionally centered, with momentum)."""
+import numpy as np
+
+from .adam import _lerp_
+from .optimizer import Optimizer, _step_tensor, _zeros_like
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: divide the gradient by a running root mean square of its recent values.
+
+    For each parameter with gradient ``g``::
+
+        g = g + weight_decay * p                        (if weight_decay != 0)
+        v = alpha * v + (1 - alpha) * g * g
+        avg = sqrt(v - g_avg**2) + eps,  g_avg = alpha * g_avg + (1 - alpha) * g   (centered)
+        avg = sqrt(v) + eps                                                        (otherwise)
+        b = momentum * b + g / avg;  p = p - lr * b     (if momentum > 0)
+        p = p - lr * g / avg                            (otherwise)
+
+    Args:
+        params: parameters or param-group dicts.
+        lr (float): learning rate. Default: 1e-2.
+        alpha (float): smoothing constant. Default: 0.99.
+        eps (float): added to the denominator. Default: 1e-8.
+        weight_decay (float): L2 penalty. Default: 0.
+        momentum (float): momentum factor. Default: 0.
+        centered (bool): normalize by an estimate of the gradient's variance. Default: False.
+        maximize (bool): maximize the objective instead of minimizing. Default: False.
+
+    State per parameter: ``step``, ``square_avg``, and ``momentum_buffer`` (momentum > 0)
+    and ``grad_avg`` (centered).
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
+                 maximize=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+            for p, grad, state in self._params_with_grad(group):
+                if not state:
+                    state["step"] = _step_tensor()
+                    state["square_avg"] = _zeros_like(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = _zeros_like(p)
+                    if group["centered"]:
+                        state["grad_avg"] = _zeros_like(p)
+                state["step"].data += 1
+                square_avg = state["square_avg"].data
+                square_avg *= alpha
+                square_avg += (1 - alpha) * grad * grad
+                if group["centered"]:
+                    grad_avg = state["grad_avg"].data
+                    _lerp_(grad_avg, grad, 1 - alpha)
+                    avg = np.sqrt(square_avg + -1 * grad_avg * grad_avg)
+                else:
+                    avg = np.sqrt(square_avg)
+                avg += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"].data
+                    buf *= momentum
+                    buf += grad / avg
+                    p.data -= lr * buf
+                else:
+                    p.data += -lr * grad / avg
+        return loss

@@ -1,0 +1,70 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent (optionally with momentum), PyTorch's formulation.
+
+    For each parameter with gradient ``g`` at step ``t``::
+
+        g = g + weight_decay * p                       (if weight_decay != 0)
+        b = g                                          (t = 1)
+        b = momentum * b + (1 - dampening) * g         (t > 1)
+        g = g + momentum * b  if nesterov  else  b     (if momentum != 0)
+        p = p - lr * g
+
+    with ``g`` negated first when ``maximize``. The notes' ResNet recipe is
+    ``SGD(params, lr=0.1, momentum=0.9, weight_decay=...)``.
+
+    Args:
+        params: parameters or param-group dicts.
+        lr (float): learning rate. Default: 1e-3.
+        momentum (float): momentum factor. Default: 0.
+        dampening (float): dampening of the momentum. Default: 0.
+        weight_decay (float): L2 penalty. Default: 0.
+        nesterov (bool): use Nesterov momentum. Default: False.
+        maximize (bool): maximize the objective instead of minimizing. Default: False.
+
+    Example::
+
+        >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = minigrad.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([ 0.8, -1.6], requires_grad=True)
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            for p, grad, state in self._params_with_grad(group):
+                if momentum != 0:
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+                    else:
+                        buf.data *= momentum
+                        buf.data += (1 - dampening) * grad
+                    grad = grad + momentum * buf.data if group["nesterov"] else buf.data
+                p.data -= lr * grad
+        return loss
