@@ -66,8 +66,17 @@ def _infer_dtype(data):
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version", "_base",
-                 "_accumulator", "_backward_hooks", "_retains_grad", "__weakref__", "__dict__")
+    # Class-level defaults: a new tensor sets only ``data`` (and what differs), which
+    # keeps the per-op cost of creating results small.
+    requires_grad = False
+    grad = None
+    grad_fn = None
+    _output_nr = 0
+    _vc = None               # version counter, made on first need, shared with views
+    _base = None             # the tensor this one is a view of
+    _accumulator = None      # weak reference to this leaf's AccumulateGrad node
+    _backward_hooks = None
+    _retains_grad = False
 
     # Make numpy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
@@ -77,28 +86,34 @@ class Tensor:
             data = data.data
         array = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=_infer_dtype(data))
         dtypes.from_numpy_dtype(array.dtype)
-        self._init(array, False, None, 0, None)
+        self.data = array
         if requires_grad:
             self.requires_grad_(True)
-
-    def _init(self, data, requires_grad, grad_fn, output_nr, version):
-        self.data = data
-        self.requires_grad = requires_grad
-        self.grad = None
-        self.grad_fn = grad_fn
-        self._output_nr = output_nr
-        self._version = version if version is not None else _VersionCounter()
-        self._base = None
-        self._accumulator = None
-        self._backward_hooks = None
-        self._retains_grad = False
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
         """Wrap an ndarray without copying or checking (the fast path used by ops)."""
         t = object.__new__(Tensor)
-        t._init(data, requires_grad, grad_fn, output_nr, version)
+        t.data = data
+        if grad_fn is not None:
+            t.requires_grad = requires_grad
+            t.grad_fn = grad_fn
+            t._output_nr = output_nr
+        if version is not None:
+            t._vc = version
         return t
+
+    def _version_counter(self):
+        """The version counter, made on first use (saving for backward, views, in-place)."""
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = _VersionCounter()
+        return vc
+
+    @property
+    def _version(self):
+        """How many times this tensor (or a view of its memory) was changed in place."""
+        return 0 if self._vc is None else self._vc.value
 
     # ---- attributes ----------------------------------------------------------------------
     @property
@@ -201,7 +216,6 @@ class Tensor:
 
     def _grad_accumulator(self):
         """This leaf's AccumulateGrad node (one per leaf while a graph holds it)."""
-        from .autograd.function import new_accumulator
         node = self._accumulator() if self._accumulator is not None else None
         return node if node is not None else new_accumulator(self)
 
@@ -214,7 +228,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (shares memory and version counter)."""
-        t = Tensor._make(self.data, version=self._version)
+        t = Tensor._make(self.data, version=self._version_counter())
         t._base = self._base if self._base is not None else self
         return t
 
@@ -371,7 +385,7 @@ class Tensor:
             raise RuntimeError(
                 f"{op_name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
                 f"shape {list(np.shape(values))}") from None
-        self._version.value += 1
+        self._version_counter().value += 1
 
     def add_(self, other, *, alpha=1):
         return self._apply_inplace("add_", lambda s, o: ops.add(s, o, alpha=alpha), other)
@@ -721,3 +735,4 @@ def tensor(data, dtype=None, requires_grad=False):
 
 
 from . import ops  # noqa: E402  (ops import Tensor from this module)
+from .autograd.function import new_accumulator  # noqa: E402

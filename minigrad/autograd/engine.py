@@ -64,8 +64,16 @@ def _anomaly_check(node, grads):
                 f"The op was created in the forward pass at:\n{where}")
 
 
+def _match_edges(node, input_grads, edges):
+    """Pad a short gradient tuple with None; refuse extra gradients that are not None."""
+    if len(input_grads) > len(edges) and any(g is not None for g in input_grads[len(edges):]):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(edges)}, got {len(input_grads)})")
+    return (input_grads + (None,) * len(edges))[:len(edges)]
+
+
 def _zero_grad_for(meta):
-    from ..tensor import Tensor
     shape, dtype = meta
     return Tensor._make(np.zeros(shape, dtype=dtype))
 
@@ -76,7 +84,6 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     With ``inputs`` None the gradients accumulate into the leaves' ``.grad``; otherwise
     they are returned, one per input, and no ``.grad`` is touched.
     """
-    from ..tensor import Tensor
 
     buffers = {}
     roots = []
@@ -127,25 +134,22 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue
             if needed is not None and node not in needed:
                 continue
-            for nr, g in enumerate(grads):
-                if g is None:
-                    grads[nr] = _zero_grad_for(node._output_meta[nr])
+            if node._num_outputs > 1:
+                for nr, g in enumerate(grads):
+                    if g is None:
+                        grads[nr] = _zero_grad_for(node._output_meta[nr])
             if state.observers:
                 started = time.perf_counter()
-                input_grads = type(node).backward(node, *grads)
+                input_grads = node.backward(node, *grads)
                 for observer in state.observers:
                     observer.on_backward(node, time.perf_counter() - started)
             else:
-                input_grads = type(node).backward(node, *grads)
-            if not isinstance(input_grads, tuple):
+                input_grads = node.backward(node, *grads)
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             edges = node.next_functions
-            if len(input_grads) < len(edges):
-                input_grads = input_grads + (None,) * (len(edges) - len(input_grads))
-            elif len(input_grads) > len(edges) and any(g is not None for g in input_grads[len(edges):]):
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {len(edges)}, got {len(input_grads)})")
+            if len(input_grads) != len(edges):
+                input_grads = _match_edges(node, input_grads, edges)
             if node._trace is not None:
                 _anomaly_check(node, input_grads)
             if not retain_graph and node._saved:
@@ -153,8 +157,6 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             for edge, g in zip(edges, input_grads):
                 if edge is None or g is None:
                     continue
-                if not isinstance(g, Tensor):
-                    g = Tensor._make(np.asarray(g))
                 child, nr = edge
                 buffer = buffers.get(child)
                 if buffer is None:
@@ -193,7 +195,6 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grad_outputs):
-    from ..tensor import Tensor
     grads = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
@@ -250,3 +251,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     return run_backward(outputs, _make_grads(outputs, grad_outputs), retain_graph, create_graph,
                         inputs=inputs, allow_unused=allow_unused)
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports this package first)

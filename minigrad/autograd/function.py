@@ -30,18 +30,6 @@ _FREED_MESSAGE = (
 )
 
 
-class _Saved:
-    """One value saved for backward, with the version it had when it was saved."""
-
-    __slots__ = ("value", "counter", "version", "output_nr")
-
-    def __init__(self, value, counter, version, output_nr):
-        self.value = value          # a Tensor, an ndarray, or None
-        self.counter = counter      # the tensor's version counter (None for arrays)
-        self.version = version
-        self.output_nr = output_nr  # set when the value is an output of this node
-
-
 class Function:
     """Base class of differentiable operations (see the module docstring).
 
@@ -52,6 +40,14 @@ class Function:
     # A subclass whose output is a view of its first input sets this, so that the
     # output shares the input's version counter (in-place checks see through views).
     is_view = False
+
+    # Node defaults (class-level, so recording an op sets only what differs).
+    _to_save = ()
+    _saved = ()
+    _pre_hooks = None
+    _trace = None
+    _num_outputs = 1
+    _non_differentiable = ()
 
     @staticmethod
     def forward(ctx, *args):
@@ -79,17 +75,24 @@ class Function:
             raise RuntimeError(_FREED_MESSAGE)
         return tuple([self._unpack(s) for s in saved])
 
-    def _unpack(self, s):
-        if s.counter is not None and s.counter.value != s.version:
-            from ..tensor import describe
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{describe(s.value)}], which is saved by {self.name()}, "
-                f"is at version {s.counter.value}; expected version {s.version} instead.")
-        if s.output_nr is None:
-            return s.value
-        from ..tensor import Tensor
-        return Tensor._make(s.value, True, self, s.output_nr, s.counter)
+    def _unpack(self, saved):
+        value, counter, version, output_nr = saved
+        if version is None:  # not a tensor: nothing to check
+            return value
+        if output_nr is None:  # an input tensor; its counter exists once it was changed
+            counter = value._vc
+            if counter is not None and counter.value != version:
+                self._raise_modified(value, counter.value, version)
+            return value
+        if counter.value != version:
+            self._raise_modified(value, counter.value, version)
+        return Tensor._make(value, True, self, output_nr, counter)
+
+    def _raise_modified(self, value, current, version):
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{describe(value)}], which is saved by {self.name()}, "
+            f"is at version {current}; expected version {version} instead.")
 
     # -- node interface -----------------------------------------------------------------
     @classmethod
@@ -112,7 +115,7 @@ class Function:
     @property
     def saved_values(self):
         """What was saved (for inspection and graph drawing), without version checks."""
-        return () if self._saved is None else tuple(s.value for s in self._saved)
+        return () if self._saved is None else tuple(s[0] for s in self._saved)
 
     def release(self):
         """Free what was saved for backward."""
@@ -121,84 +124,112 @@ class Function:
     @classmethod
     def apply(cls, *args):
         """Run forward and, when any Tensor argument requires grad, record the node."""
-        from ..tensor import Tensor
-
-        ctx = cls.__new__(cls)
-        ctx._to_save = ()
-        ctx._non_differentiable = ()
-        grad_enabled = state.grad_enabled
-        record = False
-        if grad_enabled:
+        ctx = object.__new__(cls)
+        if state.grad_enabled:
             needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-            record = True in needs
             ctx.needs_input_grad = needs
+            state.grad_enabled = False  # forward itself is never recorded
+            try:
+                raw = cls.forward(ctx, *args) if not state.observers else _timed_forward(ctx, args)
+            finally:
+                state.grad_enabled = True
+            record = True in needs
         else:
-            ctx.needs_input_grad = (False,) * len(args)
+            ctx.needs_input_grad = _NO_GRADS[len(args)] if len(args) < 8 else (False,) * len(args)
+            raw = cls.forward(ctx, *args) if not state.observers else _timed_forward(ctx, args)
+            record = False
 
-        state.grad_enabled = False
-        try:
-            if state.observers:
-                started = time.perf_counter()
-                raw = cls.forward(ctx, *args)
-                ctx._forward_seconds = time.perf_counter() - started
-            else:
-                raw = cls.forward(ctx, *args)
-        finally:
-            state.grad_enabled = grad_enabled
-
-        single = not isinstance(raw, tuple)
-        raw_outputs = (raw,) if single else raw
-        outputs = tuple([_wrap(r) for r in raw_outputs])
-
+        if type(raw) is np.ndarray:
+            out = object.__new__(Tensor)
+            out.data = raw
+            outputs = (out,)
+            raw = (raw,)
+        elif type(raw) is tuple:
+            outputs = tuple([_wrap(r) for r in raw])
+        else:
+            outputs = (_wrap(raw),)
+            raw = (raw,)
         if cls.is_view:
-            base_tensor = args[0]
-            out = outputs[0]
-            if np.may_share_memory(out.data, base_tensor.data):
-                out._version = base_tensor._version
-                out._base = base_tensor._base if base_tensor._base is not None else base_tensor
-
+            _share_version(outputs[0], args[0])
         if record:
-            ctx.next_functions = tuple([_edge(a) if need else None for a, need in zip(args, ctx.needs_input_grad)])
-            ctx._num_outputs = len(outputs)
-            ctx._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-            ctx._pre_hooks = None
-            ctx._trace = traceback.format_stack()[:-1] if state.anomaly_enabled else None
-            non_diff = ctx._non_differentiable
-            for nr, out in enumerate(outputs):
-                if any(out is o or out.data is o for o in non_diff) or out.data.dtype.kind not in "fc":
-                    continue
-                out.requires_grad = True
-                out.grad_fn = ctx
-                out._output_nr = nr
-            ctx._saved = [_save(ctx, v, raw_outputs, outputs) for v in ctx._to_save]
-        ctx._to_save = None
-        for observer in state.observers:
-            observer.on_forward(ctx if record else None, args, outputs)
-        return outputs[0] if single else outputs
+            _record(ctx, args, needs, raw, outputs)
+        if state.observers:
+            for observer in state.observers:
+                observer.on_forward(ctx if record else None, args, outputs)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _timed_forward(ctx, args):
+    started = time.perf_counter()
+    raw = ctx.forward(ctx, *args)
+    ctx._forward_seconds = time.perf_counter() - started
+    return raw
+
+
+def _record(ctx, args, needs, raw, outputs):
+    """Make ``ctx`` the graph node of ``outputs``: edges to the inputs, saved values."""
+    ctx.next_functions = tuple([
+        ((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a._grad_accumulator(), 0)) if need else None
+        for a, need in zip(args, needs)])
+    if len(outputs) == 1:
+        ctx._output_meta = ((outputs[0].data.shape, outputs[0].data.dtype),)
+    else:
+        ctx._num_outputs = len(outputs)
+        ctx._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    if state.anomaly_enabled:
+        ctx._trace = traceback.format_stack()[:-2]
+    non_differentiable = ctx._non_differentiable
+    for nr, out in enumerate(outputs):
+        if out.data.dtype.kind not in "fc":
+            continue  # integer and bool results never carry gradients
+        if non_differentiable and any(o is raw[nr] or o is out for o in non_differentiable):
+            continue
+        out.requires_grad = True
+        out.grad_fn = ctx
+        if nr:
+            out._output_nr = nr
+    if ctx._to_save:
+        ctx._saved = [_save(v, raw, outputs) for v in ctx._to_save]
+        del ctx._to_save
+
+
+_NO_GRADS = [(False,) * n for n in range(8)]
 
 
 def _wrap(value):
-    from ..tensor import Tensor
+    if type(value) is np.ndarray:
+        return Tensor._make(value)
     if isinstance(value, Tensor):
         return Tensor._make(value.data)
     return Tensor._make(np.asarray(value))
 
 
-def _edge(tensor):
-    """Where a gradient for ``tensor`` flows: its grad_fn, or its leaf accumulator."""
-    if tensor.grad_fn is not None:
-        return (tensor.grad_fn, tensor._output_nr)
-    return (tensor._grad_accumulator(), 0)
+def _share_version(out, base_tensor):
+    """A view shares its base's version counter, so in-place writes through either are seen."""
+    if np.may_share_memory(out.data, base_tensor.data):
+        out._vc = base_tensor._version_counter()
+        out._base = base_tensor._base if base_tensor._base is not None else base_tensor
 
 
-def _save(ctx, value, raw_outputs, outputs):
-    from ..tensor import Tensor
-    for nr, (raw, out) in enumerate(zip(raw_outputs, outputs)):
-        if value is raw or value is out or (isinstance(value, Tensor) and value.data is out.data):
-            return _Saved(out.data, out._version, out._version.value, nr)
+def _save(value, raw_outputs, outputs):
+    """A saved value as (value, counter, version when saved, output number).
+
+    An input tensor is kept with its version (its counter is read at unpack time); an
+    output of this op is kept as its array plus counter, so no tensor -> node -> tensor
+    cycle forms; anything else is kept as it is, with version None.
+    """
     if isinstance(value, Tensor):
-        return _Saved(value, value._version, value._version.value, None)
-    return _Saved(value, None, 0, None)
+        for nr, out in enumerate(outputs):
+            if value is out or value.data is out.data:
+                counter = out._version_counter()
+                return (out.data, counter, counter.value, nr)
+        return (value, None, 0 if value._vc is None else value._vc.value, None)
+    if type(value) is np.ndarray:
+        for nr, raw in enumerate(raw_outputs):
+            if value is raw:
+                counter = outputs[nr]._version_counter()
+                return (value, counter, counter.value, nr)
+    return (value, None, None, None)
 
 
 class AccumulateGrad:
@@ -207,6 +238,7 @@ class AccumulateGrad:
     __slots__ = ("variable", "__weakref__")
     next_functions = ()
     _num_outputs = 1
+    _non_differentiable = ()
     _pre_hooks = None
     _trace = None
 
@@ -260,3 +292,6 @@ def observe(observer):
         yield observer
     finally:
         state.observers.remove(observer)
+
+
+from ..tensor import Tensor, describe  # noqa: E402  (tensor.py imports this package first)

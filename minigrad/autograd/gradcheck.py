@@ -19,14 +19,12 @@ class GradcheckError(RuntimeError):
 
 
 def _tensors(values):
-    from ..tensor import Tensor
     values = values if isinstance(values, (tuple, list)) else (values,)
     return tuple(values), [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
 
 
 def _as_float64(inputs, checked):
     """Copies of the inputs that require grad, in float64 (a float32 input earns a warning)."""
-    from ..tensor import Tensor
     out = list(inputs)
     for i in checked:
         t = inputs[i]
@@ -39,7 +37,6 @@ def _as_float64(inputs, checked):
 
 
 def _outputs(fn, inputs):
-    from ..tensor import Tensor
     result = fn(*inputs)
     result = result if isinstance(result, (tuple, list)) else (result,)
     return [r for r in result if isinstance(r, Tensor) and r.data.dtype.kind == "f"]
@@ -63,7 +60,6 @@ def _numerical_column(fn, inputs, t, direction, eps):
 
 def _vjp(outputs, t, vectors):
     """v^T J for one input: the gradient of sum(v_k * out_k) with respect to t."""
-    from ..tensor import Tensor
     pairs = [(o, v) for o, v in zip(outputs, vectors) if o.requires_grad]
     if not pairs:
         return np.zeros(t.data.size)
@@ -144,7 +140,6 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     ``grad_outputs`` (random when None) are the cotangents ``v``; they are checked too.
     """
-    from ..tensor import Tensor
     inputs, checked = _tensors(inputs)
     inputs = _as_float64(inputs, checked)
     rng = np.random.default_rng(seed + 1)
@@ -167,3 +162,6 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports this package first)

@@ -14,6 +14,9 @@ __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs"
            "relu", "clamp", "maximum", "minimum", "where", "masked_fill", "sign"]
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _check_broadcast(op, a, b):
     try:
         np.broadcast_shapes(np.shape(a), np.shape(b))
@@ -23,6 +26,33 @@ def _check_broadcast(op, a, b):
             f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
 
 
+def _binary(ctx, op, numpy_op, a, b):
+    """Apply ``numpy_op`` to the operands' arrays with broadcasting and PyTorch's promotion.
+
+    Records on ctx the operand shapes that backward needs to undo broadcasting (None
+    when an operand already has the output's shape).
+    """
+    x = a.data if isinstance(a, Tensor) else a
+    y = b.data if isinstance(b, Tensor) else b
+    try:
+        out = numpy_op(x, y)
+    except ValueError:
+        _check_broadcast(op, x, y)
+        raise
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    shape = out.shape
+    x_shape = x.shape if type(x) is np.ndarray else ()
+    y_shape = y.shape if type(y) is np.ndarray else ()
+    ctx.shapes = (None if x_shape == shape else x_shape, None if y_shape == shape else y_shape)
+    return result_array(out, a, b) if out.dtype is _FLOAT64 else out
+
+
+def _reduce(grad, shape):
+    """``grad`` summed back to an operand's shape (None: already that shape)."""
+    return grad if shape is None else sum_to(grad, shape)
+
+
 # ---- arithmetic -----------------------------------------------------------------------
 
 class AddFunction(Function):
@@ -30,20 +60,18 @@ class AddFunction(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = as_array(a), as_array(b)
-        if np.shape(x) != np.shape(y):
-            _check_broadcast("add", x, y)
-        ctx.shapes = (np.shape(x), np.shape(y))
         ctx.alpha = alpha
-        return result_array(x + y if alpha == 1 else x + alpha * y, a, b)
+        if alpha != 1:
+            b = b * alpha
+        return _binary(ctx, "add", np.add, a, b)
 
     @staticmethod
     def backward(ctx, g):
         a_shape, b_shape = ctx.shapes
-        ga = sum_to(g, a_shape) if ctx.needs_input_grad[0] else None
+        ga = _reduce(g, a_shape) if ctx.needs_input_grad[0] else None
         gb = None
         if ctx.needs_input_grad[1]:
-            gb = sum_to(g if ctx.alpha == 1 else g * ctx.alpha, b_shape)
+            gb = _reduce(g if ctx.alpha == 1 else g * ctx.alpha, b_shape)
         return ga, gb, None
 
 
@@ -52,18 +80,16 @@ class SubFunction(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = as_array(a), as_array(b)
-        if np.shape(x) != np.shape(y):
-            _check_broadcast("sub", x, y)
-        ctx.shapes = (np.shape(x), np.shape(y))
         ctx.alpha = alpha
-        return result_array(x - y if alpha == 1 else x - alpha * y, a, b)
+        if alpha != 1:
+            b = b * alpha
+        return _binary(ctx, "sub", np.subtract, a, b)
 
     @staticmethod
     def backward(ctx, g):
         a_shape, b_shape = ctx.shapes
-        ga = sum_to(g, a_shape) if ctx.needs_input_grad[0] else None
-        gb = sum_to(g * (-ctx.alpha), b_shape) if ctx.needs_input_grad[1] else None
+        ga = _reduce(g, a_shape) if ctx.needs_input_grad[0] else None
+        gb = _reduce(g * (-ctx.alpha), b_shape) if ctx.needs_input_grad[1] else None
         return ga, gb, None
 
 
@@ -72,20 +98,16 @@ class MulFunction(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = as_array(a), as_array(b)
-        if np.shape(x) != np.shape(y):
-            _check_broadcast("mul", x, y)
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
-                              b if ctx.needs_input_grad[0] else None)
-        ctx.shapes = (np.shape(x), np.shape(y))
-        return result_array(x * y, a, b)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        return _binary(ctx, "mul", np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
-        ga = sum_to(g * b, a_shape) if ctx.needs_input_grad[0] else None
-        gb = sum_to(g * a, b_shape) if ctx.needs_input_grad[1] else None
+        ga = _reduce(g * b, a_shape) if ctx.needs_input_grad[0] else None
+        gb = _reduce(g * a, b_shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -94,20 +116,16 @@ class DivFunction(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = as_array(a), as_array(b)
-        if np.shape(x) != np.shape(y):
-            _check_broadcast("div", x, y)
-        ctx.save_for_backward(a, b)
-        ctx.shapes = (np.shape(x), np.shape(y))
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return result_array(np.true_divide(x, y), a, b)
+            return _binary(ctx, "div", np.true_divide, a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
-        ga = sum_to(g / b, a_shape) if ctx.needs_input_grad[0] else None
-        gb = sum_to(-g * a / (b * b), b_shape) if ctx.needs_input_grad[1] else None
+        ga = _reduce(g / b, a_shape) if ctx.needs_input_grad[0] else None
+        gb = _reduce(-g * a / (b * b), b_shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
