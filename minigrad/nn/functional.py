@@ -25,7 +25,14 @@ __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "l
 # The differentiable ops and their Cython kernels live in minigrad.ops; they are re-exported
 # here (conv2d, conv1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
 # adaptive_max_pool2d, pad, unfold, fold):
-# from ..ops.conv import ...
+from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: E402
+from ..ops.padding import pad  # noqa: E402
+from ..ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402
+                        max_pool1d, max_pool2d, max_unpool2d)
+
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "fold", "unfold", "pad",
+            "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
+            "max_pool2d", "max_unpool2d"]
 
 
 # ---- activations ----------------------------------------------------------------------------

@@ -1,0 +1,524 @@
+"""Convolution ops: conv2d, conv1d, conv_transpose2d, unfold and fold.
+
+Notation: N batch, C input channels, H W input size, O output channels, KH KW kernel
+size, OH OW output size, G groups; weights are (O, C/G, KH, KW) for conv2d and
+(C, O/G, KH, KW) for conv_transpose2d.
+
+Three layers, one job each: the lowercase functions validate and normalize the
+arguments with PyTorch's wording; the Functions make arrays contiguous, allocate outputs
+and save what backward reads; the kernels in ``minigrad_core.conv`` only compute.
+
+Backward the Chainer way (the notes' derivation, see docs/kernels.md): the input
+gradient of a convolution is the upstream gradient convolved with the flipped kernel, a
+transposed convolution; the weight gradient is the cross-correlation of the input with
+the upstream gradient. The three Functions below are each other's backward, so
+gradients of gradients flow through any of them:
+
+    Conv2dFunction            dx = ConvTranspose2d(g, w),  dw = Conv2dWeight(x, g)
+    ConvTranspose2dFunction   dx = Conv2d(g, w),           dw = Conv2dWeight(g, x)
+    Conv2dWeightFunction      dx = ConvTranspose2d(g, gw), dg = Conv2d(x, gw)
+"""
+import numpy as np
+
+from minigrad_core import conv as _kernels
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+__all__ = ["conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d", "unfold", "fold"]
+
+
+# ---- argument helpers -------------------------------------------------------------------
+
+def _tuple(value, n, name, op):
+    """An int or a sequence of n ints, as a tuple of n ints."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not bool")
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * n
+    if isinstance(value, (tuple, list)) and len(value) == n and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        return tuple(int(v) for v in value)
+    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], (int, np.integer)):
+        return (int(value[0]),) * n
+    raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of {n} ints, "
+                    f"but got {value!r}")
+
+
+def _type_name(dtype):
+    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
+            "float16": "half", "bool": "bool", "uint8": "unsigned char"}.get(np.dtype(dtype).name,
+                                                                           np.dtype(dtype).name)
+
+
+def _check_tensor(op, name, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {1 if name == 'input' else 2}) "
+                        f"must be Tensor, not {type(value).__name__}")
+
+
+def _check_float_dtypes(op, input, weight, bias):
+    """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
+    dt = input.data.dtype
+    if dt not in (np.float32, np.float64):
+        raise RuntimeError(f"\"{op}\" not implemented for '{_type_name(dt)}' "
+                           f"(minigrad's kernels take float32 and float64)")
+    if weight.data.dtype != dt:
+        raise RuntimeError(f"Input type ({_type_name(dt)}) and weight type "
+                           f"({_type_name(weight.data.dtype)}) should be the same")
+    if bias is not None and bias.data.dtype != dt:
+        raise RuntimeError(f"Input type ({_type_name(dt)}) and bias type "
+                           f"({_type_name(bias.data.dtype)}) should be the same")
+
+
+def _check_hyper(stride, padding, dilation, groups):
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
+                           f"{dilation[0]} dilationW: {dilation[-1]}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+
+
+def _conv_size(size, k, s, p, d):
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _contiguous(array):
+    return array if array.flags.c_contiguous else np.ascontiguousarray(array)
+
+
+# ---- Functions ----------------------------------------------------------------------------
+
+class Conv2dFunction(Function):
+    """out = conv2d(x, w) + b;  dx = conv_transpose2d(g, w),  dw = conv2d_weight(x, g),  db = sum g."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, groups):
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+        ctx.input_size, ctx.weight_shape = x.data.shape[2:], w.data.shape
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
+        xd, wd = _contiguous(x.data), _contiguous(w.data)
+        N, _, H, W = xd.shape
+        O, _, KH, KW = wd.shape
+        out = np.empty((N, O, _conv_size(H, KH, stride[0], padding[0], dilation[0]),
+                        _conv_size(W, KW, stride[1], padding[1], dilation[1])), dtype=xd.dtype)
+        _kernels.conv2d_forward(xd, wd, None if b is None else _contiguous(b.data), out,
+                                stride, padding, dilation, groups)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        hyper = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
+        gx = ConvTranspose2dFunction.apply(g, w, None, *hyper, ctx.input_size) if needs[0] else None
+        gw = Conv2dWeightFunction.apply(x, g, ctx.weight_shape, *hyper) if needs[1] else None
+        gb = g.sum((0, 2, 3)) if needs[2] else None
+        return gx, gw, gb, None, None, None, None
+
+
+class ConvTranspose2dFunction(Function):
+    """out = conv_transpose2d(x, w) + b, the flipped-kernel convolution, of spatial size
+    out_size;  dx = conv2d(g, w),  dw = conv2d_weight(g, x),  db = sum g."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, groups, out_size):
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+        ctx.input_size = x.data.shape[2:]
+        ctx.weight_shape = w.data.shape
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
+        xd, wd = _contiguous(x.data), _contiguous(w.data)
+        out = np.empty((xd.shape[0], wd.shape[1] * groups) + tuple(out_size), dtype=xd.dtype)
+        _kernels.conv_transpose2d_forward(xd, wd, None if b is None else _contiguous(b.data), out,
+                                          stride, padding, dilation, groups)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        hyper = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
+        gx = gw = gb = None
+        if needs[0]:
+            gx = Conv2dFunction.apply(g, w, None, *hyper)
+            H, W = ctx.input_size
+            if gx.shape[2:] != (H, W):      # output_padding >= stride: rows no output reads
+                gx = gx[:, :, :H, :W]
+        if needs[1]:
+            gw = Conv2dWeightFunction.apply(g, x, ctx.weight_shape, *hyper)
+        if needs[2]:
+            gb = g.sum((0, 2, 3))
+        return gx, gw, gb, None, None, None, None, None
+
+
+class Conv2dWeightFunction(Function):
+    """gw = the cross-correlation of x with g (conv2d's weight gradient);
+    dx = conv_transpose2d(g, ggw),  dg = conv2d(x, ggw)."""
+
+    @staticmethod
+    def forward(ctx, x, g, weight_shape, stride, padding, dilation, groups):
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+        ctx.input_size = x.data.shape[2:]
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, g if needs[0] else None)
+        xd, gd = _contiguous(x.data), _contiguous(g.data)
+        gw = np.empty(tuple(weight_shape), dtype=xd.dtype)
+        hw = (_conv_size(xd.shape[2], weight_shape[2], stride[0], padding[0], dilation[0]),
+              _conv_size(xd.shape[3], weight_shape[3], stride[1], padding[1], dilation[1]))
+        if gd.shape[2:] != hw:
+            # g is a conv_transpose2d input whose output_padding >= stride: the conv of x
+            # has rows the transposed conv never reads, which get no weight
+            gd = np.pad(gd, ((0, 0), (0, 0), (0, hw[0] - gd.shape[2]), (0, hw[1] - gd.shape[3])))
+        _kernels.conv2d_backward_weight(xd, gd, gw, stride, padding, dilation, groups)
+        return gw
+
+    @staticmethod
+    def backward(ctx, ggw):
+        x, g = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        hyper = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
+        gx = ConvTranspose2dFunction.apply(g, ggw, None, *hyper, ctx.input_size) if needs[0] else None
+        gg = None
+        if needs[1]:
+            gg = Conv2dFunction.apply(x, ggw, None, *hyper)
+            if gg.shape != g.shape:           # the rows cut in forward (see above)
+                gg = gg[:, :, :g.shape[2], :g.shape[3]]
+        return gx, gg, None, None, None, None, None
+
+
+class UnfoldFunction(Function):
+    """cols = im2col(x), (N, C*KH*KW, L);  dx = fold(g)."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, dilation, padding, stride):
+        ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride = kernel_size, dilation, padding, stride
+        ctx.input_size = x.data.shape[2:]
+        xd = _contiguous(x.data)
+        N, C, H, W = xd.shape
+        L = (_conv_size(H, kernel_size[0], stride[0], padding[0], dilation[0])
+             * _conv_size(W, kernel_size[1], stride[1], padding[1], dilation[1]))
+        out = np.empty((N, C * kernel_size[0] * kernel_size[1], L), dtype=xd.dtype)
+        _kernels.im2col(xd, out, kernel_size, stride, padding, dilation)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (FoldFunction.apply(g, ctx.input_size, ctx.kernel_size, ctx.dilation, ctx.padding,
+                                   ctx.stride), None, None, None, None)
+
+
+class FoldFunction(Function):
+    """x = col2im(cols), the sum of overlapping patches;  dcols = unfold(g)."""
+
+    @staticmethod
+    def forward(ctx, cols, output_size, kernel_size, dilation, padding, stride):
+        ctx.output_size, ctx.kernel_size = output_size, kernel_size
+        ctx.dilation, ctx.padding, ctx.stride = dilation, padding, stride
+        cd = _contiguous(cols.data)
+        N, CK, _ = cd.shape
+        out = np.empty((N, CK // (kernel_size[0] * kernel_size[1])) + tuple(output_size), dtype=cd.dtype)
+        _kernels.col2im(cd, out, kernel_size, stride, padding, dilation)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (UnfoldFunction.apply(g, ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride),
+                None, None, None, None, None)
+
+
+# ---- public functions ---------------------------------------------------------------------
+
+def _same_padding(op, kernel, stride, dilation):
+    """padding='same': per dim (left, right) totals d*(k-1), the odd extra on the right."""
+    if any(s != 1 for s in stride):
+        raise ValueError("padding='same' is not supported for strided convolutions")
+    pads = []
+    for k, d in zip(kernel, dilation):
+        total = d * (k - 1)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
+    """Validate a conv{nd}d call; return input, weight, bias and hyper-parameters as 2-D."""
+    _check_tensor(op, "input", input)
+    _check_tensor(op, "weight", weight)
+    if bias is not None:
+        _check_tensor(op, "bias", bias)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'groups' must be int, not {type(groups).__name__}")
+    stride = _tuple(stride, nd, "stride", op)
+    dilation = _tuple(dilation, nd, "dilation", op)
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        pad_pairs = [(0, 0)] * nd if padding == "valid" else None
+    else:
+        pad_pairs = [(p, p) for p in _tuple(padding, nd, "padding", op)]
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
+                           f"but got input of size: {list(input.shape)}")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
+                           f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
+                           f"{list(weight.shape)} instead")
+    _check_hyper(stride, [p for pair in (pad_pairs or []) for p in pair] or [0], dilation, groups)
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    _check_float_dtypes(op, input, weight, bias)
+    C, O = input.shape[1], weight.shape[0]
+    if weight.shape[0] % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size {list(weight.shape)} instead")
+    if C != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+                           f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, "
+                           f"but got {C} channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {O} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    kernel = tuple(weight.shape[2:])
+    if pad_pairs is None:
+        pad_pairs = _same_padding(op, kernel, stride, dilation)
+    spatial = input.shape[2:]
+    padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pad_pairs)]
+    effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(e > p for e, p in zip(effective, padded)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be "
+                           f"greater than actual input size")
+    if any(lo != hi for lo, hi in pad_pairs):  # 'same' with an odd total: pad the extra first
+        from .padding import pad
+        extra = []
+        for lo, hi in reversed(pad_pairs):
+            extra += [0, hi - lo]
+        input = pad(input, tuple(extra))
+    padding = tuple(lo for lo, _ in pad_pairs)
+    if nd == 1:
+        input, weight = input.unsqueeze(2), weight.unsqueeze(2)
+        stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+    return input, weight, bias, stride, padding, dilation, int(groups), unbatched
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (the cross-correlation of the notes) over an NCHW input.
+
+    Args:
+        input: (N, C, H, W) or unbatched (C, H, W).
+        weight: (O, C / groups, KH, KW).
+        bias: optional (O,).
+        stride, dilation: int or (sH, sW); default 1.
+        padding: int, (pH, pW), 'valid' (no padding) or 'same' (output size = input size,
+            stride 1 only; an odd total pads the extra row/column at the bottom/right).
+        groups: split the channels into groups convolved separately; default 1.
+
+    Shape:
+        OH = floor((H + 2*pH - dH*(KH - 1) - 1) / sH) + 1, OW alike.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.conv2d(minigrad.ones(1, 1, 5, 5), minigrad.ones(1, 1, 3, 3), padding=1, stride=2).shape
+        (1, 1, 3, 3)
+    """
+    x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
+        "conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
+    out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution over (N, C, L) or (C, L), on the 2-D kernels (a height-1 image).
+
+    Args as :func:`conv2d` with single ints; weight (O, C / groups, K).
+    Shape: L_out = floor((L + 2*p - d*(K - 1) - 1) / s) + 1.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.conv1d(minigrad.ones(2, 3, 10), minigrad.ones(4, 3, 3), padding='same').shape
+        (2, 4, 10)
+    """
+    x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
+        "conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
+    out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
+    _check_tensor(op, "input", input)
+    _check_tensor(op, "weight", weight)
+    stride = _tuple(stride, nd, "stride", op)
+    padding = _tuple(padding, nd, "padding", op)
+    output_padding = _tuple(output_padding, nd, "output_padding", op)
+    dilation = _tuple(dilation, nd, "dilation", op)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
+                           f"but got input of size: {list(input.shape)}")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
+                           f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
+                           f"{list(weight.shape)} instead")
+    _check_hyper(stride, padding, dilation, groups)
+    if min(output_padding) < 0:
+        raise RuntimeError("negative output_padding is not supported")
+    if any(op_ >= max(s, d) for op_, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            + " ".join(f"output_padding_{n}: {v}" for n, v in zip(("height", "width")[-nd:], output_padding))
+            + " " + " ".join(f"stride_{n}: {v}" for n, v in zip(("height", "width")[-nd:], stride))
+            + " " + " ".join(f"dilation_{n}: {v}" for n, v in zip(("height", "width")[-nd:], dilation)))
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    _check_float_dtypes(op, input, weight, bias)
+    C = input.shape[1]
+    if C != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                           f"input{list(input.shape)} to have {weight.shape[0]} channels, but got "
+                           f"{C} channels instead")
+    if weight.shape[0] % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size {list(weight.shape)} instead")
+    O = weight.shape[1] * groups
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected bias "
+                           f"to be 1-dimensional with {O} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    kernel = weight.shape[2:]
+    out_size = tuple((s - 1) * st - 2 * p + d * (k - 1) + op_ + 1 for s, st, p, d, k, op_ in
+                     zip(input.shape[2:], stride, padding, dilation, kernel, output_padding))
+    if min(out_size) <= 0:
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
+                           f"Calculated output size per channel: ({' x '.join(map(str, out_size))}). "
+                           f"Output size is too small")
+    if nd == 1:
+        input, weight = input.unsqueeze(2), weight.unsqueeze(2)
+        stride, padding, dilation, out_size = (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out_size
+    return input, weight, bias, stride, padding, dilation, int(groups), out_size, unbatched
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-D transposed convolution: the input gradient of conv2d, i.e. the convolution of
+    the input with the flipped kernel (sometimes called deconvolution).
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        weight: (C, O / groups, KH, KW).
+        bias: optional (O,).
+        stride, padding, dilation: those of the conv2d this one transposes.
+        output_padding: extra rows/columns at the bottom/right (< stride or dilation),
+            to choose among the input sizes a strided conv2d maps to the same output size.
+
+    Shape:
+        OH = (H - 1)*sH - 2*pH + dH*(KH - 1) + output_padding_H + 1, OW alike.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.conv_transpose2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 3, 3), stride=2, padding=1).shape
+        (1, 1, 5, 5)
+    """
+    x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
+        "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+    out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-D transposed convolution over (N, C, L) or (C, L); weight (C, O / groups, K)."""
+    x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
+        "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+    out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def _window_args(op, kernel_size, dilation, padding, stride):
+    kernel_size = _tuple(kernel_size, 2, "kernel_size", op)
+    dilation = _tuple(dilation, 2, "dilation", op)
+    padding = _tuple(padding, 2, "padding", op)
+    stride = _tuple(stride, 2, "stride", op)
+    if min(kernel_size) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
+                           f"{kernel_size[0]} kernel_width: {kernel_size[1]}")
+    if min(stride) <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {stride[0]} "
+                           f"stride_width: {stride[1]}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
+                           f"{dilation[0]} dilation_width: {dilation[1]}")
+    if min(padding) < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} "
+                           f"pad_width: {padding[1]}")
+    return kernel_size, dilation, padding, stride
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding local blocks (im2col): (N, C, H, W) -> (N, C*KH*KW, L).
+
+    L is the number of blocks, the product over H and W of
+    floor((size + 2*p - d*(k - 1) - 1) / s) + 1.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.unfold(minigrad.ones(1, 2, 4, 4), kernel_size=2).shape
+        (1, 8, 9)
+    """
+    kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
+    _check_tensor("unfold", "input", input)
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    unbatched = input.ndim == 3
+    x = input.unsqueeze(0) if unbatched else input
+    if x.data.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"\"im2col\" not implemented for '{_type_name(x.data.dtype)}'")
+    blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in
+              zip(x.shape[2:], kernel_size, stride, padding, dilation)]
+    if min(blocks) < 1:
+        raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
+                           f"kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
+                           f"calculated shape of the array of sliding blocks as ({blocks[0]}, "
+                           f"{blocks[1]}), but its components must be at least one.")
+    out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
+    return out.squeeze(0) if unbatched else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Combine sliding local blocks into a tensor, summing overlaps (col2im), the adjoint
+    of :func:`unfold`: (N, C*KH*KW, L) -> (N, C, *output_size).
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.fold(minigrad.ones(1, 4, 9), output_size=(4, 4), kernel_size=2)[0, 0, 1].tolist()
+        [2.0, 4.0, 4.0, 2.0]
+    """
+    output_size = _tuple(output_size, 2, "output_size", "fold")
+    kernel_size, dilation, padding, stride = _window_args("fold", kernel_size, dilation, padding, stride)
+    _check_tensor("fold", "input", input)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
+                           f"supported (got {input.ndim}D)")
+    unbatched = input.ndim == 2
+    x = input.unsqueeze(0) if unbatched else input
+    if x.data.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"\"col2im\" not implemented for '{_type_name(x.data.dtype)}'")
+    kk = kernel_size[0] * kernel_size[1]
+    if x.shape[1] % kk != 0:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={x.shape[1]} and "
+                           f"kernel_size={kernel_size}")
+    blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in
+              zip(output_size, kernel_size, stride, padding, dilation)]
+    if min(blocks) < 1 or x.shape[2] != blocks[0] * blocks[1]:
+        raise RuntimeError(f"Given output_size={output_size}, kernel_size={kernel_size}, "
+                           f"dilation={dilation}, padding={padding}, stride={stride}, expected size "
+                           f"of input's dimension 2 to match the calculated number of sliding blocks "
+                           f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+                           f"input.size(2)={x.shape[2]}.")
+    out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
+    return out.squeeze(0) if unbatched else out

@@ -1,0 +1,405 @@
+"""Pooling ops: max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d, max_unpool2d.
+
+Notation: N batch, C channels, H W input size, OH OW output size, KH KW window.
+
+The lowercase functions validate with PyTorch's rules and wording and compute the
+output size; the Functions call ``minigrad_core.pool``. Every backward is itself a
+Function with a backward, so gradients of gradients flow:
+
+    MaxPool2dFunction          dx = MaxPoolScatter(g, indices)   (scatter-add through the arg max)
+    MaxPoolScatterFunction     dg = MaxPoolGather(gg, indices)   (and the reverse)
+    AvgPool2dFunction          dx = AvgPool2dBackward(g)
+    AvgPool2dBackwardFunction  dg = AvgPool2d(gg)                (the adjoint of a linear map)
+    AdaptiveAvgPool2d / its Backward alike; adaptive max pooling uses the max-pool pair.
+"""
+import numpy as np
+
+from minigrad_core import pool as _kernels
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .conv import _contiguous, _tuple, _type_name
+
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d",
+           "max_pool1d", "avg_pool1d"]
+
+
+def _array(value):
+    """A saved value as an ndarray (an output saved for backward comes back as a Tensor)."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+# ---- Functions ----------------------------------------------------------------------------
+
+class MaxPool2dFunction(Function):
+    """out, indices = max over each window;  dx = scatter-add of g through indices."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride, padding, dilation, out_size):
+        ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation = kernel_size, stride, padding, dilation
+        ctx.input_shape = x.data.shape
+        xd = _contiguous(x.data)
+        shape = xd.shape[:2] + tuple(out_size)
+        out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
+        _kernels.max_pool2d_forward(xd, out, indices, kernel_size, stride, padding, dilation)
+        ctx.save_for_backward(indices)
+        return out, indices
+
+    @staticmethod
+    def backward(ctx, g, _indices_grad=None):
+        indices = _array(ctx.saved_tensors[0])
+        return MaxPoolScatterFunction.apply(g, indices, ctx.input_shape), None, None, None, None, None
+
+
+class AdaptiveMaxPool2dFunction(Function):
+    """out, indices = max over each adaptive window;  dx = scatter-add of g through indices."""
+
+    @staticmethod
+    def forward(ctx, x, output_size):
+        ctx.output_size = output_size
+        ctx.input_shape = x.data.shape
+        xd = _contiguous(x.data)
+        shape = xd.shape[:2] + tuple(output_size)
+        out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
+        _kernels.adaptive_max_pool2d_forward(xd, out, indices)
+        ctx.save_for_backward(indices)
+        return out, indices
+
+    @staticmethod
+    def backward(ctx, g, _indices_grad=None):
+        indices = _array(ctx.saved_tensors[0])
+        return MaxPoolScatterFunction.apply(g, indices, ctx.input_shape), None
+
+
+class MaxPoolScatterFunction(Function):
+    """out[n, c].flat[indices] += g (zeros elsewhere), of shape out_shape;  dg = gather(gg, indices).
+
+    The backward of max pooling, and max_unpool2d's forward."""
+
+    @staticmethod
+    def forward(ctx, g, indices, out_shape):
+        ctx.save_for_backward(indices)
+        out = np.empty(tuple(out_shape), dtype=g.data.dtype)
+        _kernels.max_pool2d_backward(_contiguous(g.data), indices, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        indices = _array(ctx.saved_tensors[0])
+        return MaxPoolGatherFunction.apply(gg, indices), None, None
+
+
+class MaxPoolGatherFunction(Function):
+    """out[n, c, i, j] = x[n, c].flat[indices[n, c, i, j]];  dx = scatter-add of g."""
+
+    @staticmethod
+    def forward(ctx, x, indices):
+        ctx.save_for_backward(indices)
+        ctx.input_shape = x.data.shape
+        out = np.empty(indices.shape, dtype=x.data.dtype)
+        _kernels.gather_planes(_contiguous(x.data), indices, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        indices = _array(ctx.saved_tensors[0])
+        return MaxPoolScatterFunction.apply(g, indices, ctx.input_shape), None
+
+
+class AvgPool2dFunction(Function):
+    """out = the mean of each window (PyTorch's divisor rules);  dx = AvgPool2dBackward(g)."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride, padding, count_include_pad, divisor_override, out_size):
+        ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
+        ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
+        ctx.input_shape = x.data.shape
+        xd = _contiguous(x.data)
+        out = np.empty(xd.shape[:2] + tuple(out_size), dtype=xd.dtype)
+        _kernels.avg_pool2d_forward(xd, out, kernel_size, stride, padding, count_include_pad,
+                                    divisor_override or 0)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = AvgPool2dBackwardFunction.apply(g, ctx.kernel_size, ctx.stride, ctx.padding,
+                                             ctx.count_include_pad, ctx.divisor_override,
+                                             ctx.input_shape)
+        return gx, None, None, None, None, None, None
+
+
+class AvgPool2dBackwardFunction(Function):
+    """dx = the adjoint of average pooling applied to g;  dg = avg_pool2d(gg)."""
+
+    @staticmethod
+    def forward(ctx, g, kernel_size, stride, padding, count_include_pad, divisor_override, input_shape):
+        ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
+        ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
+        ctx.out_size = g.data.shape[2:]
+        out = np.empty(tuple(input_shape), dtype=g.data.dtype)
+        _kernels.avg_pool2d_backward(_contiguous(g.data), out, kernel_size, stride, padding,
+                                     count_include_pad, divisor_override or 0)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        dg = AvgPool2dFunction.apply(gg, ctx.kernel_size, ctx.stride, ctx.padding,
+                                     ctx.count_include_pad, ctx.divisor_override, ctx.out_size)
+        return dg, None, None, None, None, None, None
+
+
+class AdaptiveAvgPool2dFunction(Function):
+    """out[i, j] = the mean over rows [floor(i*H/OH), ceil((i+1)*H/OH)) and the columns alike;
+    dx = AdaptiveAvgPool2dBackward(g)."""
+
+    @staticmethod
+    def forward(ctx, x, output_size):
+        ctx.output_size = output_size
+        ctx.input_shape = x.data.shape
+        xd = _contiguous(x.data)
+        out = np.empty(xd.shape[:2] + tuple(output_size), dtype=xd.dtype)
+        _kernels.adaptive_avg_pool2d_forward(xd, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return AdaptiveAvgPool2dBackwardFunction.apply(g, ctx.input_shape), None
+
+
+class AdaptiveAvgPool2dBackwardFunction(Function):
+    """dx = the adjoint of adaptive average pooling applied to g;  dg = adaptive_avg_pool2d(gg)."""
+
+    @staticmethod
+    def forward(ctx, g, input_shape):
+        ctx.output_size = g.data.shape[2:]
+        out = np.empty(tuple(input_shape), dtype=g.data.dtype)
+        _kernels.adaptive_avg_pool2d_backward(_contiguous(g.data), out)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return AdaptiveAvgPool2dFunction.apply(gg, ctx.output_size), None
+
+
+# ---- validation ---------------------------------------------------------------------------
+
+def _pool_size(size, k, s, p, d, ceil_mode):
+    """PyTorch's pooling output size; with ceil_mode the last window must start inside the
+    input or its left padding."""
+    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _check_input(op, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if input.ndim not in (3, 4) or any(s == 0 for s in input.shape[-3:]):
+        raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
+                           f"but got input of size: {list(input.shape)}")
+    if input.data.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"\"{op}\" not implemented for '{_type_name(input.data.dtype)}'")
+    unbatched = input.ndim == 3
+    return (input.unsqueeze(0) if unbatched else input), unbatched
+
+
+def _window(op, kernel_size, stride, padding, dilation):
+    kernel_size = _tuple(kernel_size, 2, "kernel_size", op)
+    stride = kernel_size if stride is None or stride == () or stride == [] else _tuple(stride, 2, "stride", op)
+    padding = _tuple(padding, 2, "padding", op)
+    dilation = _tuple(dilation, 2, "dilation", op)
+    if min(kernel_size) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel_size[0]} "
+                           f"kW: {kernel_size[1]}")
+    if min(stride) <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dilation[0]} "
+                           f"dilationW: {dilation[1]}")
+    if min(padding) < 0:
+        raise RuntimeError(f"{op}: padding must be non-negative, but got padH: {padding[0]} "
+                           f"padW: {padding[1]}")
+    return kernel_size, stride, padding, dilation
+
+
+def _out_size(x, kernel_size, stride, padding, dilation, ceil_mode):
+    out = tuple(_pool_size(s, k, st, p, d, ceil_mode) for s, k, st, p, d in
+                zip(x.shape[2:], kernel_size, stride, padding, dilation))
+    if min(out) < 1:
+        raise RuntimeError(f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
+                           f"output size: ({x.shape[1]}x{out[0]}x{out[1]}). Output size is too small")
+    return out
+
+
+# ---- public functions ---------------------------------------------------------------------
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling over an NCHW (or CHW) input.
+
+    Args:
+        kernel_size: int or (KH, KW).
+        stride: default kernel_size.
+        padding: implicit -inf padding on both sides, at most half the kernel size.
+        dilation: spacing between window elements; default 1.
+        ceil_mode: round the output size up (a last window may start in the input's
+            remainder, never in the right padding).
+        return_indices: also return each maximum's offset in its H*W plane (int64).
+
+    Shape:
+        OH = floor((H + 2*pH - dH*(KH - 1) - 1) / sH) + 1 (ceil with ceil_mode), OW alike.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.max_pool2d(minigrad.arange(16.).reshape(1, 1, 4, 4), 2).tolist()
+        [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    op = "max_pool2d"
+    x, unbatched = _check_input(op, input)
+    kernel_size, stride, padding, dilation = _window(op, kernel_size, stride, padding, dilation)
+    for p, k, d in zip(padding, kernel_size, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    out_size = _out_size(x, kernel_size, stride, padding, dilation, ceil_mode)
+    out, indices = MaxPool2dFunction.apply(x, kernel_size, stride, padding, dilation, out_size)
+    if unbatched:
+        out, indices = out.squeeze(0), indices.squeeze(0)
+    return (out, indices) if return_indices else out
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-D average pooling over an NCHW (or CHW) input.
+
+    Args:
+        kernel_size, stride (default kernel_size), padding (zeros, at most half the kernel),
+        ceil_mode: as in :func:`max_pool2d`.
+        count_include_pad: count the zero padding in the divisor (default True); a
+            ceil_mode window hanging past the padding still divides only by the part
+            inside input + padding, as in PyTorch.
+        divisor_override: divide every window by this instead.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.avg_pool2d(minigrad.ones(1, 1, 3, 3), 2, padding=1).tolist()
+        [[[[0.25, 0.5], [0.5, 1.0]]]]
+    """
+    op = "avg_pool2d"
+    x, unbatched = _check_input(op, input)
+    kernel_size, stride, padding, _ = _window(op, kernel_size, stride, padding, 1)
+    if any(p > k // 2 for p, k in zip(padding, kernel_size)):
+        raise RuntimeError(f"pad should be at most half of kernel size, but got pad={max(padding)} "
+                           f"and kernel_size={kernel_size[0] if padding[0] > kernel_size[0] // 2 else kernel_size[1]}")
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)):
+            raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
+                            f"{type(divisor_override).__name__}")
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+    out_size = _out_size(x, kernel_size, stride, padding, (1, 1), ceil_mode)
+    out = AvgPool2dFunction.apply(x, kernel_size, stride, padding, bool(count_include_pad),
+                                  None if divisor_override is None else int(divisor_override), out_size)
+    return out.squeeze(0) if unbatched else out
+
+
+def _adaptive_size(op, x, output_size):
+    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
+        output_size = (output_size, output_size)
+    if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
+        raise TypeError(f"{op}(): argument 'output_size' must be an int or a tuple of 2 ints "
+                        f"(or None), but got {output_size!r}")
+    size = tuple(int(s) if s is not None else x.shape[2 + i] for i, s in enumerate(output_size))
+    if min(size) < 0:
+        raise RuntimeError(f"{op}: elements of output_size must be greater than or equal to 0 but "
+                           f"received {list(size)}")
+    return size
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """2-D adaptive average pooling: window i spans [floor(i*H/OH), ceil((i+1)*H/OH)).
+
+    Args:
+        output_size: int or (OH, OW); None in a slot keeps the input's size.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.adaptive_avg_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 3)).tolist()
+        [[[[0.5, 2.0, 3.5]]]]
+    """
+    x, unbatched = _check_input("adaptive_avg_pool2d", input)
+    out = AdaptiveAvgPool2dFunction.apply(x, _adaptive_size("adaptive_avg_pool2d", x, output_size))
+    return out.squeeze(0) if unbatched else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """2-D adaptive max pooling over the windows of :func:`adaptive_avg_pool2d`.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.adaptive_max_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 2)).tolist()
+        [[[[2.0, 4.0]]]]
+    """
+    x, unbatched = _check_input("adaptive_max_pool2d", input)
+    out, indices = AdaptiveMaxPool2dFunction.apply(x, _adaptive_size("adaptive_max_pool2d", x, output_size))
+    if unbatched:
+        out, indices = out.squeeze(0), indices.squeeze(0)
+    return (out, indices) if return_indices else out
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of :func:`max_pool2d`: each value goes back to its arg max's
+    place (from ``indices``), zeros elsewhere.
+
+    Shape: H_out = (H - 1)*sH - 2*pH + KH unless output_size is given.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> x = minigrad.arange(16.).reshape(1, 1, 4, 4)
+        >>> out, idx = F.max_pool2d(x, 2, return_indices=True)
+        >>> F.max_unpool2d(out, idx, 2)[0, 0, 1].tolist()
+        [0.0, 5.0, 0.0, 7.0]
+    """
+    op = "max_unpool2d"
+    x, unbatched = _check_input(op, input)
+    if not isinstance(indices, Tensor) or indices.data.dtype != np.int64:
+        raise RuntimeError(f"{op}: expected 'indices' to be an int64 Tensor")
+    idx = indices.data[None] if unbatched else indices.data
+    if idx.shape != x.shape:
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(x.shape)}) but got indices tensor with shape: {list(idx.shape)}")
+    kernel_size, stride, padding, _ = _window(op, kernel_size, stride, padding, 1)
+    default = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(x.shape[2:], stride, padding, kernel_size))
+    if output_size is None:
+        size = default
+    else:
+        size = tuple(int(s) for s in tuple(output_size)[-2:])
+        if any(abs(s - d) >= st for s, d, st in zip(size, default, stride)):
+            raise ValueError(f"invalid output_size {list(output_size)} (dim 0 must be between "
+                             f"{default[0] - stride[0]} and {default[0] + stride[0]})")
+    plane = size[0] * size[1]
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{size[0]}x{size[1]}")
+    out = MaxPoolScatterFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
+    return out.squeeze(0) if unbatched else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel."""
+    one = lambda v: v if v is None else (1, _tuple(v, 1, "kernel_size", "max_pool1d")[0])  # noqa: E731
+    out = max_pool2d(input.unsqueeze(-2), one(kernel_size), one(stride) if stride is not None else None,
+                     (0, _tuple(padding, 1, "padding", "max_pool1d")[0]), one(dilation), ceil_mode,
+                     return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel."""
+    one = lambda v: (1, _tuple(v, 1, "kernel_size", "avg_pool1d")[0])  # noqa: E731
+    return avg_pool2d(input.unsqueeze(-2), one(kernel_size), one(stride) if stride is not None else None,
+                      (0, _tuple(padding, 1, "padding", "avg_pool1d")[0]), ceil_mode,
+                      count_include_pad).squeeze(-2)
