@@ -366,7 +366,7 @@ def _roots(outputs, where):
 
 
 def _forward_drawing(outputs, names, show_attrs, show_saved, show_shapes, cluster_of=None,
-                     costs=None):
+                     costs=None, inputs=()):
     """The drawing of the recorded graph behind ``outputs`` (edges point along the data flow)."""
     drawing = _Drawing()
     roots = _roots(outputs, "make_dot")
@@ -405,6 +405,17 @@ def _forward_drawing(outputs, names, show_attrs, show_saved, show_shapes, cluste
             else:
                 drawing.edge(index[child], head)
 
+    # Inputs that do not require grad are no graph leaves; draw_graph knows which nodes
+    # read them and draws them anyway, so the picture starts at the input.
+    for title, tensor, consumers in inputs:
+        consumers = [node for node in consumers if node in index]
+        if not consumers:
+            continue
+        lines = [_shape_text(tensor.data.shape, tensor.data.dtype)] if show_shapes else []
+        vertex_index = drawing.add(_Vertex("input", title, lines))
+        for node in consumers:
+            drawing.edge(vertex_index, index[node])
+
     if show_saved:
         _add_saved(drawing, order, index, show_shapes)
 
@@ -434,19 +445,25 @@ def _saved_slots(node):
     return out
 
 
-def _saved_role(node, output_nr, value):
-    """How a saved value relates to its node: 'output', 'input 1', 'tensor' or 'array'."""
+def _saved_role(node, output_nr, value, taken):
+    """How a saved value relates to its node: 'output', 'input 1', 'tensor' or 'array'.
+
+    ``taken`` holds the input positions already named for this node, so ``x * x``
+    labels its two saved values ``input 0`` and ``input 1``.
+    """
     if output_nr is not None:
         return "output" if getattr(node, "_num_outputs", 1) == 1 else f"output {output_nr}"
     if getattr(value, "requires_grad", False):
         edge = (value.grad_fn, value._output_nr) if value.grad_fn is not None else None
         for i, e in enumerate(node.next_functions):
-            if e is None:
+            if e is None or i in taken:
                 continue
+            taken.add(i)
             if edge is not None and e[0] is edge[0] and e[1] == edge[1]:
                 return f"input {i}"
             if edge is None and type(e[0]) is AccumulateGrad and e[0].variable is value:
                 return f"input {i}"
+            taken.discard(i)
     return "tensor" if hasattr(value, "grad_fn") else "array"
 
 
@@ -456,6 +473,7 @@ def _add_saved(drawing, order, index, show_shapes):
     for node in order:
         if type(node) is AccumulateGrad:
             continue
+        taken = set()
         for value, output_nr in _saved_slots(node):
             meta = _value_meta(value)
             if meta is None:
@@ -469,7 +487,7 @@ def _add_saved(drawing, order, index, show_shapes):
                 vertex = _Vertex("saved", "saved", lines, drawing.vertices[index[node]].cluster)
                 vertex_index = saved_index[key] = drawing.add(vertex)
             drawing.edge(vertex_index, index[node], style="dashed", arrowhead="none",
-                         label=_saved_role(node, output_nr, value), fontsize="8")
+                         label=_saved_role(node, output_nr, value, taken), fontsize="8")
 
 
 # ---- costs --------------------------------------------------------------------------------
@@ -514,6 +532,21 @@ def _node_saved_bytes(node):
     return total
 
 
+def _total_saved_bytes(order):
+    """Bytes saved for backward by the nodes in ``order``, each array counted once."""
+    seen = set()
+    total = 0
+    for node in order:
+        if type(node) is AccumulateGrad:
+            continue
+        for value in node.saved_values:
+            data = getattr(value, "data", value)
+            if isinstance(data, np.ndarray) and id(data) not in seen:
+                seen.add(id(data))
+                total += data.nbytes
+    return total
+
+
 def _cost_lines(cost):
     lines = []
     fwd, bwd = cost.get("forward"), cost.get("backward")
@@ -522,6 +555,8 @@ def _cost_lines(cost):
         times.append(f"fwd {_format_seconds(fwd)}")
     if bwd is not None:
         times.append(f"bwd {_format_seconds(bwd)}")
+    if cost.get("time") is not None:
+        times.append(f"time {_format_seconds(cost['time'])}")
     if times:
         lines.append("  ".join(times))
     if cost.get("saved"):
@@ -535,7 +570,7 @@ def _cost_metric(cost, shade_by):
     if not cost:
         return 0.0
     if shade_by == "time":
-        return (cost.get("forward") or 0.0) + (cost.get("backward") or 0.0)
+        return (cost.get("forward") or 0.0) + (cost.get("backward") or 0.0) + (cost.get("time") or 0.0)
     if shade_by == "memory":
         return float(cost.get("saved") or 0)
     return float(cost.get("macs") or 0)
@@ -837,6 +872,15 @@ def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None
             keep.append(arg)
         return i
 
+    def array_source(arg, consumer_cluster):
+        key = ("array", id(arg))
+        i = externals.get(key)
+        if i is None:
+            lines = [_shape_text(arg.shape, arg.dtype)] if show_shapes else []
+            i = externals[key] = drawing.add(_Vertex("const", "array", lines, consumer_cluster))
+            keep.append(arg)
+        return i
+
     from .tensor import Tensor
     for op in tracer.ops:
         cluster = cluster_for(op)
@@ -854,11 +898,13 @@ def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None
         vertex = _Vertex("op", title, lines, cluster)
         if profile:
             seconds = getattr(op.ctx, "_forward_seconds", None)
-            vertex.cost = {"forward": seconds, "macs": _mult_adds(op.cls, op.args, op.outputs)}
+            vertex.cost = {"time": seconds, "macs": _mult_adds(op.cls, op.args, op.outputs)}
         index = drawing.add(vertex)
         for arg in op.args:
             if isinstance(arg, Tensor):
                 drawing.edge(source_of(arg, cluster), index)
+            elif isinstance(arg, np.ndarray) and arg.ndim:
+                drawing.edge(array_source(arg, cluster), index)
         for out in op.outputs:
             produced[id(out)] = index
         keep.append(op)
@@ -934,6 +980,8 @@ class _ModuleTracer:
         self.param_names = {}
         self.macs = {}
         self.profile = False
+        self.inputs = ()
+        self.input_consumers = {}
 
     # forward hooks
     def pre_hook(self, module, args):
@@ -969,6 +1017,10 @@ class _ModuleTracer:
             return
         if self.stack:
             self.node_call[node] = self.stack[-1]
+        for arg in args:
+            for i, t in enumerate(self.inputs):
+                if arg is t:
+                    self.input_consumers.setdefault(i, []).append(node)
         if self.profile:
             self.macs[node] = _mult_adds(type(node), args, outputs)
 
@@ -1037,7 +1089,9 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
         view: ``'forward'`` or ``'backward'`` (the ops backward runs, each inside the
             cluster of the module whose forward recorded the node it differentiates).
         profile: add forward time, backward time, bytes saved for backward and mult-adds
-            to every node and box, and shade them by ``shade_by``.
+            to every node and box, and shade them by ``shade_by``. The model runs once
+            more first (a warm-up), and backward runs once (timed, retaining the graph,
+            returning gradients instead of touching ``.grad``).
         shade_by: ``'time'`` (forward + backward), ``'memory'`` (saved bytes) or ``'macs'``.
 
     Returns a ``graphviz.Digraph`` (a ``DotGraph``).
@@ -1048,8 +1102,11 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
         raise ValueError(f"draw_graph: depth must be a positive int or None, got {depth!r}")
     inputs = tuple(input) if isinstance(input, (tuple, list)) else (input,)
+    if profile:
+        model(*inputs)  # warm-up, so first-call costs do not colour the picture
     tracer = _ModuleTracer(model)
     tracer.profile = profile
+    tracer.inputs = inputs
     handles = []
     try:
         for _, module in model.named_modules():
@@ -1069,22 +1126,37 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
 
     costs = None
     caption = None
-    if profile:
+    if profile and view == "forward":
         order = _walk(_roots(outputs, "draw_graph"))
         costs, backward_total = _profile_costs(tracer, outputs, order)
         totals = {}
         for cost in costs.values():
             _add_costs(totals, cost)
-        caption = _caption(totals, backward_total)
+        caption = "  |  ".join(
+            ([f"forward {_format_seconds(totals['forward'])} (sum over ops)"] if totals.get("forward") else [])
+            + [f"backward {_format_seconds(backward_total)}",
+               f"saved for backward {_format_bytes(_total_saved_bytes(order))}"]
+            + ([f"{_format_count(totals['macs'])} MACs"] if totals.get("macs") else []))
 
     # The module cluster of a node: its call; clusters are the tracer's, in call order.
     if view == "forward":
+        extra = [("input" if len(inputs) == 1 else f"input {i}", inputs[i], tracer.input_consumers.get(i, ()))
+                 for i in range(len(inputs)) if hasattr(inputs[i], "data") and not inputs[i].requires_grad]
         drawing = _forward_drawing(outputs, names, show_attrs, show_saved, show_shapes,
-                                   cluster_of=tracer, costs=costs)
+                                   cluster_of=tracer, costs=costs, inputs=extra)
         drawing.clusters = dict(tracer.clusters)
     else:
         drawing = _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=tracer,
                                     profile=profile)
+        if profile:
+            totals = {}
+            for v in drawing.vertices:
+                if v.cost:
+                    _add_costs(totals, v.cost)
+            caption = "  |  ".join(
+                [f"backward: {sum(1 for v in drawing.vertices if v.kind == 'op')} ops, "
+                 f"{_format_seconds(totals.get('time') or 0.0)} (sum over ops)"]
+                + ([f"{_format_count(totals['macs'])} MACs"] if totals.get("macs") else []))
     # The root call (the model itself) draws as the whole picture, not as a cluster.
     root_keys = [key for key, c in drawing.clusters.items() if c.depth == 0]
     for v in drawing.vertices:
@@ -1097,18 +1169,6 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
             c.parent = None
     drawing.caption = caption
     return _emit(drawing, depth=depth, shade_by=shade_by if profile else None)
-
-
-def _caption(totals, backward_total):
-    parts = []
-    if totals.get("forward") is not None:
-        parts.append(f"forward {_format_seconds(totals['forward'])} (ops)")
-    parts.append(f"backward {_format_seconds(backward_total)}")
-    if totals.get("saved"):
-        parts.append(f"saved for backward {_format_bytes(totals['saved'])}")
-    if totals.get("macs"):
-        parts.append(f"{_format_count(totals['macs'])} MACs")
-    return "  |  ".join(parts)
 
 
 def graph_command(model_name, input_shape, output, backward=False, depth=None):
