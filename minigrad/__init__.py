@@ -9,6 +9,7 @@ from .ops import (abs, add, amax, amin, argmax, argmin, bmm, cat, chunk, clamp, 
                   gather, log, log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum, mm,
                   mul, narrow, neg, permute, pow, relu, reshape, sigmoid, sign, softmax, split, sqrt, squeeze,
                   stack, std, sub, sum, tanh, transpose, unsqueeze, var, where)
+from .parallel import get_num_threads, set_num_threads
 from .random import Generator, initial_seed, manual_seed, seed
 from .tensor import Tensor, tensor
 
