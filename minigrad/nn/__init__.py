@@ -2,6 +2,6 @@
 from . import functional, init
 from .modules import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss,
                       BCEWithLogitsLoss, Conv1d, Conv2d, ConvTranspose2d, CrossEntropyLoss, Dropout, Dropout2d,
-                      Flatten, FocalLoss, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, Module, ModuleDict,
+                      Flatten, FocalLoss, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, MaxPool2d, Module, ModuleDict,
                       ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from .parameter import Parameter

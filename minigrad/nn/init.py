@@ -44,10 +44,14 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _fill(tensor, values):
-    """Write ``values`` into ``tensor`` without recording (an in-place op, so its version moves)."""
+    """Write ``values`` into ``tensor`` in place, unrecorded (its version moves, as for any in-place op)."""
     with no_grad():
-        tensor[...] = np.asarray(values, dtype=tensor.data.dtype)
+        tensor._write("init", np.asarray(values))
     return tensor
+
+
+def _random_dtype(tensor):
+    return tensor.data.dtype if tensor.data.dtype in (np.float32, np.float64) else np.float64
 
 
 def _calculate_fan_in_and_fan_out(tensor):
@@ -66,12 +70,18 @@ def _fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with values drawn from U(a, b)."""
-    return _fill(tensor, rng_of(generator).uniform(a, b, tensor.shape))
+    values = rng_of(generator).random(tensor.shape, dtype=_random_dtype(tensor))
+    values *= b - a
+    values += a
+    return _fill(tensor, values)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with values drawn from N(mean, std**2)."""
-    return _fill(tensor, rng_of(generator).normal(mean, std, tensor.shape))
+    values = rng_of(generator).standard_normal(tensor.shape, dtype=_random_dtype(tensor))
+    values *= std
+    values += mean
+    return _fill(tensor, values)
 
 
 def constant_(tensor, val):

@@ -10,8 +10,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ... import dtypes
-from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
+from .. import init
 from ..parameter import Parameter
 
 __all__ = ["Module"]
@@ -383,9 +383,8 @@ class Module:
             arrays[key] = value
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors))
-        with no_grad():
-            for key, value in arrays.items():
-                own[key][...] = value.astype(own[key].data.dtype, copy=False)
+        for key, value in arrays.items():
+            init._fill(own[key], value)
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- hooks ---------------------------------------------------------------------------

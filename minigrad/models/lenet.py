@@ -1,0 +1,38 @@
+"""LeNet-5 (LeCun et al., 1998) as the notes list it: sigmoid activations and average pooling."""
+from .. import nn
+
+__all__ = ["LeNet5", "lenet5"]
+
+
+class LeNet5(nn.Module):
+    """Two conv/avg-pool/sigmoid stages and three linear layers, for 32x32 inputs.
+
+    With 1 input channel and 10 classes: 61,706 parameters.
+    """
+
+    def __init__(self, in_channels=1, num_classes=10):
+        super().__init__()
+        self.features_detector = nn.Sequential(
+            nn.Conv2d(in_channels, 6, kernel_size=5),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Sigmoid(),
+            nn.Conv2d(6, 16, kernel_size=5),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Sigmoid(),
+        )
+        self.classifier = nn.Sequential(
+            nn.Linear(16 * 5 * 5, 120),
+            nn.Sigmoid(),
+            nn.Linear(120, 84),
+            nn.Sigmoid(),
+            nn.Linear(84, num_classes),
+        )
+
+    def forward(self, x):
+        """x (N, in_channels, 32, 32) -> logits (N, num_classes)."""
+        return self.classifier(self.features_detector(x).flatten(1))
+
+
+def lenet5(in_channels=1, num_classes=10):
+    """LeNet-5 for (N, in_channels, 32, 32) input."""
+    return LeNet5(in_channels, num_classes)

@@ -1,0 +1,153 @@
+"""ResNet (He et al., 2016) in torchvision's layout and parameter names, so its state dicts load.
+
+A stem (7x7/2 conv, batch norm, ReLU, 3x3/2 max pool), four stages of residual blocks
+(64, 128, 256, 512 channels; stages 2-4 halve the resolution), global average pooling
+and a linear classifier. BasicBlock (two 3x3 convs) builds ResNet-18/34; Bottleneck
+(1x1, 3x3, 1x1 with 4x expansion) builds ResNet-50/101/152.
+"""
+from .. import nn
+
+__all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+           "resnet18_cifar"]
+
+
+def conv3x3(in_planes, out_planes, stride=1):
+    """3x3 convolution with padding 1 and no bias (batch norm follows)."""
+    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+
+
+def conv1x1(in_planes, out_planes, stride=1):
+    """1x1 convolution with no bias."""
+    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+
+
+class BasicBlock(nn.Module):
+    """relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), two 3x3 convs."""
+
+    expansion = 1
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None):
+        super().__init__()
+        self.conv1 = conv3x3(inplanes, planes, stride)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = conv3x3(planes, planes)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu(out + identity)
+
+
+class Bottleneck(nn.Module):
+    """1x1 reduce, 3x3 (strided, as torchvision's v1.5), 1x1 expand by 4, plus the shortcut."""
+
+    expansion = 4
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None):
+        super().__init__()
+        self.conv1 = conv1x1(inplanes, planes)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = conv3x3(planes, planes, stride)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = conv1x1(planes, planes * self.expansion)
+        self.bn3 = nn.BatchNorm2d(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return self.relu(out + identity)
+
+
+class ResNet(nn.Module):
+    """ResNet with ``layers[i]`` blocks in stage i.
+
+    Initialized as torchvision does: convs kaiming_normal_ (fan_out, relu), batch norm (1, 0),
+    the classifier with Linear's default; ``zero_init_residual`` zeroes each block's last
+    batch-norm weight.
+    """
+
+    def __init__(self, block, layers, num_classes=1000, in_channels=3, zero_init_residual=False):
+        super().__init__()
+        self.inplanes = 64
+        self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(block, 64, layers[0])
+        self.layer2 = self._make_layer(block, 128, layers[1], stride=2)
+        self.layer3 = self._make_layer(block, 256, layers[2], stride=2)
+        self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512 * block.expansion, num_classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+        if zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, Bottleneck):
+                    nn.init.zeros_(m.bn3.weight)
+                elif isinstance(m, BasicBlock):
+                    nn.init.zeros_(m.bn2.weight)
+
+    def _make_layer(self, block, planes, blocks, stride=1):
+        downsample = None
+        if stride != 1 or self.inplanes != planes * block.expansion:
+            downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
+                                       nn.BatchNorm2d(planes * block.expansion))
+        layers = [block(self.inplanes, planes, stride, downsample)]
+        self.inplanes = planes * block.expansion
+        layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        """x (N, in_channels, H, W) -> logits (N, num_classes)."""
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(self.avgpool(x).flatten(1))
+
+
+def resnet18(num_classes=1000, in_channels=3, **kwargs):
+    """ResNet-18: 11,689,512 parameters at 1000 classes."""
+    return ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
+
+
+def resnet34(num_classes=1000, in_channels=3, **kwargs):
+    """ResNet-34: 21,797,672 parameters at 1000 classes."""
+    return ResNet(BasicBlock, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
+
+
+def resnet50(num_classes=1000, in_channels=3, **kwargs):
+    """ResNet-50: 25,557,032 parameters at 1000 classes."""
+    return ResNet(Bottleneck, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
+
+
+def resnet101(num_classes=1000, in_channels=3, **kwargs):
+    """ResNet-101: 44,549,160 parameters at 1000 classes."""
+    return ResNet(Bottleneck, [3, 4, 23, 3], num_classes, in_channels, **kwargs)
+
+
+def resnet152(num_classes=1000, in_channels=3, **kwargs):
+    """ResNet-152: 60,192,808 parameters at 1000 classes."""
+    return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, in_channels, **kwargs)
+
+
+def resnet18_cifar(num_classes=10, in_channels=3, **kwargs):
+    """ResNet-18 for 32x32 images: a 3x3 stride-1 stem and no max pool (11,173,962 parameters at 10 classes)."""
+    model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
+    model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
+    nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
+    model.maxpool = nn.Identity()
+    return model

@@ -1,0 +1,112 @@
+"""VGG (Simonyan and Zisserman, 2015), configurations A, B, D, E, in torchvision's layout.
+
+Every conv is 3x3, stride 1, padding 1 (optionally followed by batch norm), then ReLU;
+'M' is a 2x2 max pool, stride 2. VGG-16 (D) has 138,357,544 parameters at 1000 classes.
+"""
+from .. import nn
+
+__all__ = ["VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+
+CONFIGS = {
+    "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+    "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+}
+
+
+def make_layers(config, batch_norm=False, in_channels=3):
+    """The ``features`` Sequential for a configuration list."""
+    layers = []
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            continue
+        layers.append(nn.Conv2d(in_channels, v, kernel_size=3, padding=1))
+        if batch_norm:
+            layers.append(nn.BatchNorm2d(v))
+        layers.append(nn.ReLU(inplace=True))
+        in_channels = v
+    return nn.Sequential(*layers)
+
+
+class VGG(nn.Module):
+    """``features``, adaptive 7x7 average pooling and a 4096-4096-classes classifier.
+
+    Initialized as torchvision does: convs kaiming_normal_ (fan_out, relu) with zero bias,
+    batch norm (1, 0), linear N(0, 0.01) with zero bias.
+    """
+
+    def __init__(self, features, num_classes=1000, init_weights=True, dropout=0.5):
+        super().__init__()
+        self.features = features
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096),
+            nn.ReLU(True),
+            nn.Dropout(p=dropout),
+            nn.Linear(4096, 4096),
+            nn.ReLU(True),
+            nn.Dropout(p=dropout),
+            nn.Linear(4096, num_classes),
+        )
+        if init_weights:
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                    if m.bias is not None:
+                        nn.init.zeros_(m.bias)
+                elif isinstance(m, nn.BatchNorm2d):
+                    nn.init.ones_(m.weight)
+                    nn.init.zeros_(m.bias)
+                elif isinstance(m, nn.Linear):
+                    nn.init.normal_(m.weight, 0, 0.01)
+                    nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        """x (N, C, H, W), H and W at least 32 -> logits (N, num_classes)."""
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+
+
+def _vgg(config, batch_norm, num_classes, in_channels, **kwargs):
+    return VGG(make_layers(CONFIGS[config], batch_norm, in_channels), num_classes=num_classes, **kwargs)
+
+
+def vgg11(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-11 (configuration A)."""
+    return _vgg("A", False, num_classes, in_channels, **kwargs)
+
+
+def vgg11_bn(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-11 with batch norm."""
+    return _vgg("A", True, num_classes, in_channels, **kwargs)
+
+
+def vgg13(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-13 (configuration B)."""
+    return _vgg("B", False, num_classes, in_channels, **kwargs)
+
+
+def vgg13_bn(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-13 with batch norm."""
+    return _vgg("B", True, num_classes, in_channels, **kwargs)
+
+
+def vgg16(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-16 (configuration D): 138,357,544 parameters at 1000 classes."""
+    return _vgg("D", False, num_classes, in_channels, **kwargs)
+
+
+def vgg16_bn(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-16 with batch norm."""
+    return _vgg("D", True, num_classes, in_channels, **kwargs)
+
+
+def vgg19(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-19 (configuration E)."""
+    return _vgg("E", False, num_classes, in_channels, **kwargs)
+
+
+def vgg19_bn(num_classes=1000, in_channels=3, **kwargs):
+    """VGG-19 with batch norm."""
+    return _vgg("E", True, num_classes, in_channels, **kwargs)
