@@ -158,7 +158,9 @@ class PowFunction(Function):
             else:
                 ga = g * (b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
-            gb = sum_to(g * out * log(a), b_shape)
+            # a Python-number (or array) base is a constant: its log is a plain array
+            log_a = log(a) if isinstance(a, Tensor) else np.log(np.asarray(a, dtype=g.data.dtype))
+            gb = sum_to(g * out * log_a, b_shape)
         return ga, gb
 
 
@@ -300,19 +302,19 @@ class SigmoidFunction(Function):
 
 
 class ReluFunction(Function):
-    """out = max(a, 0);  da = g * (a > 0)."""
+    """out = max(a, 0);  da = g * (out > 0), the mask taken as sign(out), which is 0 or 1."""
 
     @staticmethod
     def forward(ctx, a):
         x = a.data
-        positive = x > 0
-        ctx.save_for_backward(positive)
-        return x * positive if x.dtype.kind == "f" else np.maximum(x, 0)
+        out = np.maximum(x, x.dtype.type(0))
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (positive,) = ctx.saved_tensors
-        return g * positive
+        (out,) = ctx.saved_tensors
+        return g * np.sign(out.data)
 
 
 class ClampFunction(Function):
@@ -346,7 +348,7 @@ class WhereFunction(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        cond = as_array(condition).astype(bool, copy=False)
+        cond = np.asarray(as_array(condition), dtype=bool)  # also a Python bool (fill_, copy_)
         x, y = as_array(a), as_array(b)
         ctx.save_for_backward(cond)
         ctx.shapes = (np.shape(x), np.shape(y))
