@@ -324,7 +324,8 @@ class LogsumexpFunction(Function):
         x = a.data
         peak = np.max(x, axis=axes, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
-        kept = np.log(np.sum(np.exp(x - peak), axis=axes, keepdims=True)) + peak
+        with np.errstate(divide="ignore"):  # a slice of only -inf gives -inf, quietly
+            kept = np.log(np.sum(np.exp(x - peak), axis=axes, keepdims=True)) + peak
         out = kept if keepdim else kept.reshape([s for i, s in enumerate(x.shape) if i not in axes])
         ctx.save_for_backward(a, out)
         ctx.dim, ctx.keepdim = axes, keepdim
