@@ -245,6 +245,15 @@ def _node_attrs(node):
     return lines
 
 
+# What a well-known op means when it shows up inside a backward pass.
+_BACKWARD_NOTES = {
+    "ConvTranspose2d": "flipped-kernel convolution",
+    "Conv2dWeight": "cross-correlation x * g",
+    "MaxPoolScatter": "scatter to argmax",
+    "MaxPoolGather": "gather at argmax",
+}
+
+
 def _op_title(cls):
     """The name of an op class as an operation: ``ConvTranspose2dFunction`` -> ``ConvTranspose2d``."""
     name = cls.__name__
@@ -493,32 +502,30 @@ def _add_saved(drawing, order, index, show_shapes):
 # ---- costs --------------------------------------------------------------------------------
 
 def _mult_adds(cls, args, outputs):
-    """Mult-adds of one op where the op is a known product (matmul, linear, convolutions)."""
+    """Mult-adds of one op where the op is a known product (matmul, convolutions), else None.
+
+    Conv2d: out.numel * Cin/groups * KH * KW (weight is the second argument).
+    ConvTranspose2d: in.numel * Cout/groups * KH * KW (weight (Cin, Cout/groups, KH, KW)).
+    Conv2dWeight(x, g): weight.numel * N * OH * OW (g is the second argument).
+    """
     name = cls.__name__
     shapes = [a.data.shape for a in args if hasattr(a, "data") and isinstance(a.data, np.ndarray)]
-    out = outputs[0].data if outputs else None
-    if out is None or not shapes:
+    if not outputs or len(shapes) < 2:
         return None
-    if name in ("MatmulFunction", "BmmFunction", "MmFunction") and len(shapes) >= 2:
-        return int(out.size) * int(shapes[0][-1])
-    if name == "LinearFunction" and len(shapes) >= 2:
+    out = outputs[0].data
+    if name in ("MatmulFunction", "BmmFunction", "MmFunction"):
+        return int(out.size) * int(shapes[0][-1]) if shapes[0] else None
+    if name == "LinearFunction":
         return int(out.size) * int(shapes[1][-1])
-    if name.startswith("Conv") and len(shapes) >= 2:
-        weight = shapes[1]
-        if len(weight) < 3:
-            return None
-        per = int(np.prod(weight[1:]))
-        if "Transpose" in name:
-            return int(np.prod(shapes[0])) * per
-        if "Weight" in name:
-            # dW[o, i, kh, kw] sums N*OH*OW products: find the output gradient, the 4-D
-            # argument whose channels are the weight's output channels.
-            for shape in shapes:
-                if len(shape) == 4 and len(out.shape) == 4 and shape[1] == out.shape[0]:
-                    return int(out.size) * int(shape[0] * shape[2] * shape[3])
-            return None
-        return int(out.size) * per
-    return None
+    if not name.startswith("Conv") or len(shapes[1]) < 3:
+        return None
+    if "Weight" in name:
+        g = shapes[1]
+        return int(out.size) * int(g[0]) * int(np.prod(g[2:]))
+    per = int(np.prod(shapes[1][1:]))
+    if "Transpose" in name:
+        return int(np.prod(shapes[0])) * per
+    return int(out.size) * per
 
 
 def _node_saved_bytes(node):
@@ -891,6 +898,9 @@ def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None
             else:
                 lines.extend(f"out{i}: {_shape_text(o.data.shape, o.data.dtype)}" for i, o in enumerate(op.outputs))
         title = _op_title(op.cls)
+        note = _BACKWARD_NOTES.get(title)
+        if note is not None:
+            lines.insert(0, f"({note})")
         if op.role == "accumulate":
             title += " (accumulate)"
         elif op.role == "hook":
