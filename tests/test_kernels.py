@@ -1,0 +1,389 @@
+"""The Cython kernels of minigrad_core against the naive references of tests/reference.py.
+
+Hypothesis sweeps sizes, stride, padding, dilation, groups, ceil_mode, count_include_pad
+and dtypes, and draws default or tiny GEMM blocks so the block edges are exercised.
+Plus the notes' output-size examples and the flipped-kernel identity, numerically.
+"""
+import contextlib
+
+import numpy as np
+import pytest
+
+from minigrad_core import conv, pool
+
+import reference as ref
+
+hypothesis = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+given, settings = hypothesis.given, hypothesis.settings
+
+TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
+DTYPES = st.sampled_from([np.float32, np.float64])
+
+
+@contextlib.contextmanager
+def blocks(tiny):
+    """The default L2-sized GEMM blocks, or (tiny) one output row per block, so that the
+    block edges are exercised on small shapes."""
+    old = conv._set_blocking(1, 1) if tiny else None
+    try:
+        yield
+    finally:
+        if old is not None:
+            conv._set_blocking(*old)
+
+
+def close(actual, expected, dtype):
+    np.testing.assert_allclose(actual, expected, **TOL[dtype])
+
+
+@st.composite
+def conv_configs(draw):
+    groups = draw(st.integers(1, 3))
+    Cg, Og = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    KH, KW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    sizes = []
+    for k, p, d in zip((KH, KW), padding, dilation):
+        smallest = max(1, d * (k - 1) + 1 - 2 * p)
+        sizes.append(smallest + draw(st.integers(0, 5)))
+    N = draw(st.integers(1, 2))
+    return dict(x_shape=(N, Cg * groups) + tuple(sizes), w_shape=(Og * groups, Cg, KH, KW),
+                stride=stride, padding=padding, dilation=dilation, groups=groups,
+                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)), tiny_blocks=draw(st.booleans()))
+
+
+def _conv_data(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    dt = cfg["dtype"]
+    x = rng.standard_normal(cfg["x_shape"]).astype(dt)
+    w = rng.standard_normal(cfg["w_shape"]).astype(dt)
+    b = rng.standard_normal(cfg["w_shape"][0]).astype(dt)
+    H, W = cfg["x_shape"][2:]
+    _, _, KH, KW = cfg["w_shape"]
+    OH = ref.out_size(H, KH, cfg["stride"][0], cfg["padding"][0], cfg["dilation"][0])
+    OW = ref.out_size(W, KW, cfg["stride"][1], cfg["padding"][1], cfg["dilation"][1])
+    gy = rng.standard_normal((x.shape[0], w.shape[0], OH, OW)).astype(dt)
+    return x, w, b, gy
+
+
+def _hyper(cfg):
+    return cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"]
+
+
+# ---- convolution ----------------------------------------------------------------------------
+
+@settings(max_examples=30)
+@given(cfg=conv_configs())
+def test_conv2d_forward_matches_reference(cfg):
+    with blocks(cfg["tiny_blocks"]):
+        x, w, b, gy = _conv_data(cfg)
+        out = np.empty(gy.shape, dtype=cfg["dtype"])
+        conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
+        close(out, ref.conv2d(x, w, b, *_hyper(cfg)), cfg["dtype"])
+
+
+@settings(max_examples=30)
+@given(cfg=conv_configs())
+def test_conv2d_backward_weight_is_the_cross_correlation_of_input_and_grad(cfg):
+    with blocks(cfg["tiny_blocks"]):
+        x, w, b, gy = _conv_data(cfg)
+        gw = np.empty_like(w)
+        conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+        close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), cfg["dtype"])
+
+
+@settings(max_examples=30)
+@given(cfg=conv_configs(), method=st.sampled_from(["gather", "scatter", None]))
+def test_conv2d_backward_input_matches_reference(cfg, method):
+    with blocks(cfg["tiny_blocks"]):
+        x, w, b, gy = _conv_data(cfg)
+        gx = np.empty_like(x)
+        conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method=method)
+        close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
+
+
+@settings(max_examples=30)
+@given(cfg=conv_configs(), extra=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+       method=st.sampled_from(["gather", "scatter"]))
+def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
+    with blocks(cfg["tiny_blocks"]):
+        x, w, b, gy = _conv_data(cfg)
+        s, p, d, g = _hyper(cfg)
+        output_padding = tuple(e % max(si, di) for e, si, di in zip(extra, s, d))
+        # conv_transpose2d's input is gy's shape, its weight (C_in, C_out/G, KH, KW) is w
+        expected = ref.conv_transpose2d(gy, w, None, s, p, output_padding, d, g)
+        if min(expected.shape[2:]) < 1:
+            return
+        bias = np.linspace(-1, 1, expected.shape[1]).astype(cfg["dtype"])
+        out = np.empty(expected.shape, dtype=cfg["dtype"])
+        conv.conv_transpose2d_forward(gy, w, bias, out, s, p, d, g, method=method)
+        close(out, expected + bias[None, :, None, None], cfg["dtype"])
+
+
+@settings(max_examples=20)
+@given(cfg=conv_configs())
+def test_im2col_and_col2im_are_adjoint(cfg):
+    x, w, b, gy = _conv_data(cfg)
+    s, p, d, _ = _hyper(cfg)
+    k = w.shape[2:]
+    cols = np.empty((x.shape[0], x.shape[1] * k[0] * k[1], gy.shape[2] * gy.shape[3]), dtype=cfg["dtype"])
+    conv.im2col(x, cols, k, s, p, d)
+    close(cols, ref.unfold(x, k, d, p, s), cfg["dtype"])
+    # <im2col(x), c> == <x, col2im(c)>
+    c = np.random.default_rng(1).standard_normal(cols.shape).astype(cfg["dtype"])
+    back = np.empty_like(x)
+    conv.col2im(c, back, k, s, p, d)
+    lhs, rhs = float((cols.astype(np.float64) * c).sum()), float((x.astype(np.float64) * back).sum())
+    assert abs(lhs - rhs) <= 1e-3 * max(1.0, abs(lhs))
+
+
+def test_kernels_are_threaded_and_give_the_same_result_on_two_threads():
+    from minigrad.parallel import get_num_threads, set_num_threads
+    cfg = dict(x_shape=(3, 4, 9, 8), w_shape=(6, 2, 3, 3), stride=(2, 1), padding=(1, 1),
+               dilation=(1, 2), groups=2, dtype=np.float64, seed=3)
+    x, w, b, gy = _conv_data(cfg)
+    before = get_num_threads()
+    results = []
+    try:
+        for n in (1, 2):
+            set_num_threads(n)
+            assert get_num_threads() == n
+            out, gx, gw = np.empty(gy.shape), np.empty_like(x), np.empty_like(w)
+            conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
+            conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg))
+            conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+            results.append((out, gx, gw))
+    finally:
+        set_num_threads(before)
+    for a, b_ in zip(*results):
+        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+
+
+# ---- the flipped-kernel identity (notes 004) --------------------------------------------------
+
+def _flip_and_swap(w, groups):
+    """w (O, C/G, KH, KW) -> (C, O/G, KH, KW) rotated by 180 degrees, channels swapped per group."""
+    O, Cg, KH, KW = w.shape
+    Og = O // groups
+    w = w.reshape(groups, Og, Cg, KH, KW).transpose(0, 2, 1, 3, 4).reshape(groups * Cg, Og, KH, KW)
+    return w[:, :, ::-1, ::-1].copy()
+
+
+def test_input_gradient_is_the_full_correlation_with_the_rotated_kernel():
+    """Stride 1: dx = correlate(dy padded by d(K-1) - p, rot180(w), channels swapped)."""
+    rng = np.random.default_rng(0)
+    groups, p, d = 2, (1, 0), (1, 2)
+    x = rng.standard_normal((2, 4, 7, 8))
+    w = rng.standard_normal((6, 2, 3, 2))
+    gy_shape = (2, 6, ref.out_size(7, 3, 1, p[0], d[0]), ref.out_size(8, 2, 1, p[1], d[1]))
+    gy = rng.standard_normal(gy_shape)
+    gx = np.empty_like(x)
+    conv.conv2d_backward_input(gy, w, gx, (1, 1), p, d, groups)
+    full = tuple(di * (k - 1) - pi for di, k, pi in zip(d, w.shape[2:], p))
+    expected = ref.conv2d(gy, _flip_and_swap(w, groups), None, (1, 1), full, d, groups)
+    np.testing.assert_allclose(gx, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_strided_input_gradient_is_the_rotated_kernel_on_the_zero_inserted_gradient():
+    """Stride s: insert s-1 zeros between the rows/columns of dy, pad by K-1-p on the left
+    (and up to x's size on the right), then correlate with the rotated kernel as for
+    stride 1. The kernel computes the same sum phase by phase, without the zeros."""
+    rng = np.random.default_rng(1)
+    s, p, K, H, W = (2, 3), (1, 1), 3, 9, 10
+    w = rng.standard_normal((4, 3, K, K))
+    OH, OW = ref.out_size(H, K, s[0], p[0]), ref.out_size(W, K, s[1], p[1])
+    gy = rng.standard_normal((1, 4, OH, OW))
+    gx = np.empty((1, 3, H, W))
+    conv.conv2d_backward_input(gy, w, gx, s, p, (1, 1), 1, method="gather")
+    lead = (K - 1 - p[0], K - 1 - p[1])
+    z = np.zeros((1, 4, H + K - 1, W + K - 1))          # zero-inserted and padded dy
+    z[:, :, lead[0]:lead[0] + (OH - 1) * s[0] + 1:s[0], lead[1]:lead[1] + (OW - 1) * s[1] + 1:s[1]] = gy
+    expected = ref.conv2d(z, _flip_and_swap(w, 1))
+    assert expected.shape == gx.shape
+    np.testing.assert_allclose(gx, expected, rtol=1e-12, atol=1e-12)
+
+
+# ---- the notes' output sizes --------------------------------------------------------------------
+
+def _conv_shape(H, K, stride=1, padding=0, C=1, O=2):
+    x = np.ones((1, C, H, H), dtype=np.float32)
+    w = np.ones((O, C, K, K), dtype=np.float32)
+    OH = ref.out_size(H, K, stride, padding)
+    out = np.empty((1, O, OH, OH), dtype=np.float32)
+    conv.conv2d_forward(x, w, None, out, (stride, stride), (padding, padding), (1, 1), 1)
+    return out.shape[2:]
+
+
+def test_notes_5x5_input_3x3_kernel_pad_1():
+    assert _conv_shape(5, 3, stride=1, padding=1) == (5, 5)     # (5 - 3 + 2*1)/1 + 1
+    assert _conv_shape(5, 3, stride=2, padding=1) == (3, 3)     # (5 - 3 + 2*1)/2 + 1
+    assert _conv_shape(32, 5) == (28, 28)                       # 32x32x3 image, 5x5 filters
+
+
+def test_notes_7x7_with_stride_3_does_not_fit_without_padding():
+    assert (7 - 3) % 3 != 0                                     # (N - F)/S + 1 = 2.33
+    assert _conv_shape(7, 3, stride=3) == (2, 2)                # floored: the last column is unused
+    x = np.random.default_rng(0).standard_normal((1, 1, 7, 7))
+    gx = np.empty_like(x)
+    conv.conv2d_backward_input(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), gx, (3, 3), (0, 0), (1, 1), 1)
+    assert (gx[0, 0, 6, :] == 0).all() and (gx[0, 0, :, 6] == 0).all()   # never seen by any window
+    assert (7 - 3 + 2 * 1) % 3 == 0 and _conv_shape(7, 3, stride=3, padding=1) == (3, 3)
+
+
+def test_notes_alexnet_shapes_227_55_27_13_6():
+    assert _conv_shape(227, 11, stride=4) == (55, 55)
+    x = np.random.default_rng(0).standard_normal((1, 1, 55, 55)).astype(np.float32)
+    sizes = [55]
+    for conv_k, conv_p in ((5, 2), (3, 1)):
+        size = sizes[-1]
+        pooled = ref.pool_out_size(size, 3, 2)
+        out, idx = np.empty((1, 1, pooled, pooled), np.float32), np.empty((1, 1, pooled, pooled), np.int64)
+        pool.max_pool2d_forward(np.ascontiguousarray(x[:, :, :size, :size]), out, idx, (3, 3), (2, 2), (0, 0), (1, 1))
+        sizes.append(out.shape[2])
+        sizes.append(_conv_shape(out.shape[2], conv_k, padding=conv_p)[0])
+    sizes.append(ref.pool_out_size(sizes[-1], 3, 2))
+    assert sizes == [55, 27, 27, 13, 13, 6]
+
+
+# ---- pooling -------------------------------------------------------------------------------------
+
+@st.composite
+def pool_configs(draw, dilation=True):
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilation else (1, 1)
+    p = tuple(draw(st.integers(0, (di * (ki - 1) + 1) // 2 if dilation else ki // 2)) for ki, di in zip(k, d))
+    sizes = tuple(max(1, di * (ki - 1) + 1 - 2 * pi) + draw(st.integers(0, 5)) for ki, di, pi in zip(k, d, p))
+    return dict(shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + sizes, kernel_size=k, stride=s,
+                padding=p, dilation=d, ceil_mode=draw(st.booleans()), dtype=draw(DTYPES),
+                seed=draw(st.integers(0, 2**31)))
+
+
+def _pool_out_shape(cfg):
+    return cfg["shape"][:2] + tuple(ref.pool_out_size(n, k, s, p, d, cfg["ceil_mode"]) for n, k, s, p, d in zip(
+        cfg["shape"][2:], cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"]))
+
+
+@settings(max_examples=40)
+@given(cfg=pool_configs())
+def test_max_pool2d_forward_and_backward_match_reference(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    x = rng.permutation(np.prod(cfg["shape"])).reshape(cfg["shape"]).astype(cfg["dtype"])   # no ties
+    shape = _pool_out_shape(cfg)
+    out, idx = np.empty(shape, cfg["dtype"]), np.empty(shape, np.int64)
+    args = (cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"])
+    pool.max_pool2d_forward(x, out, idx, *args)
+    r_out, r_idx = ref.max_pool2d(x, *args, cfg["ceil_mode"])
+    np.testing.assert_array_equal(out, r_out)
+    np.testing.assert_array_equal(idx, r_idx)
+    gy = rng.standard_normal(shape).astype(cfg["dtype"])
+    gx = np.empty_like(x)
+    pool.max_pool2d_backward(gy, idx, gx)
+    close(gx, ref.max_pool2d_grad(gy, r_idx, x.shape), cfg["dtype"])
+    again = np.empty(shape, cfg["dtype"])
+    pool.gather_planes(gx * 0 + x, idx, again)
+    np.testing.assert_array_equal(again, out)
+
+
+def test_max_pool2d_propagates_nan_and_takes_the_first_maximum_on_ties():
+    x = np.array([[[[1.0, 3.0], [3.0, 2.0]]]])
+    out, idx = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.int64)
+    pool.max_pool2d_forward(x, out, idx, (2, 2), (2, 2), (0, 0), (1, 1))
+    assert out[0, 0, 0, 0] == 3.0 and idx[0, 0, 0, 0] == 1
+    x[0, 0, 1, 0] = np.nan
+    pool.max_pool2d_forward(x, out, idx, (2, 2), (2, 2), (0, 0), (1, 1))
+    assert np.isnan(out[0, 0, 0, 0]) and idx[0, 0, 0, 0] == 2
+
+
+@settings(max_examples=40)
+@given(cfg=pool_configs(dilation=False), count_include_pad=st.booleans(),
+       divisor_override=st.sampled_from([None, None, 1, 5]))
+def test_avg_pool2d_forward_and_backward_match_reference(cfg, count_include_pad, divisor_override):
+    rng = np.random.default_rng(cfg["seed"])
+    x = rng.standard_normal(cfg["shape"]).astype(cfg["dtype"])
+    shape = _pool_out_shape(cfg)
+    args = (cfg["kernel_size"], cfg["stride"], cfg["padding"])
+    out = np.empty(shape, cfg["dtype"])
+    pool.avg_pool2d_forward(x, out, *args, count_include_pad, divisor_override or 0)
+    close(out, ref.avg_pool2d(x, *args, cfg["ceil_mode"], count_include_pad, divisor_override), cfg["dtype"])
+    gy = rng.standard_normal(shape).astype(cfg["dtype"])
+    gx = np.empty_like(x)
+    pool.avg_pool2d_backward(gy, gx, *args, count_include_pad, divisor_override or 0)
+    close(gx, ref.avg_pool2d_grad(gy, x.shape, *args, count_include_pad, divisor_override), cfg["dtype"])
+
+
+def test_avg_pool2d_ceil_mode_window_over_the_padding_divides_by_its_clipped_size():
+    """6x6 ones, kernel 3, stride 2, pad 1, ceil_mode: 4 windows a side, the last starting
+    at row 5 and spanning rows 5 (input), 6 (padding) and 7 (past the padding). With
+    count_include_pad it divides by the rows inside input + padding, 2, not by 3 (PyTorch:
+    the corner is 1/4, an edge 2/4, the first corner 4/9)."""
+    x = np.ones((1, 1, 6, 6))
+    shape = (1, 1) + (ref.pool_out_size(6, 3, 2, 1, 1, True),) * 2
+    assert shape[2:] == (4, 4)
+    out = np.empty(shape)
+    pool.avg_pool2d_forward(x, out, (3, 3), (2, 2), (1, 1), True, 0)
+    assert out[0, 0, 3, 3] == pytest.approx(1 / 4)
+    assert out[0, 0, 1, 3] == pytest.approx(2 / 4)
+    assert out[0, 0, 0, 0] == pytest.approx(4 / 9)
+    np.testing.assert_allclose(out, ref.avg_pool2d(x, (3, 3), (2, 2), (1, 1), True, True))
+    pool.avg_pool2d_forward(x, out, (3, 3), (2, 2), (1, 1), False, 0)
+    np.testing.assert_allclose(out, 1.0)
+
+
+@settings(max_examples=30)
+@given(shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 9), st.integers(1, 9)),
+       out=st.tuples(st.integers(1, 6), st.integers(1, 6)), dtype=DTYPES, seed=st.integers(0, 2**31))
+def test_adaptive_pools_match_reference(shape, out, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.permutation(np.prod(shape)).reshape(shape).astype(dtype)
+    out_shape = shape[:2] + out
+    avg = np.empty(out_shape, dtype)
+    pool.adaptive_avg_pool2d_forward(x, avg)
+    close(avg, ref.adaptive_avg_pool2d(x, out), dtype)
+    mx, idx = np.empty(out_shape, dtype), np.empty(out_shape, np.int64)
+    pool.adaptive_max_pool2d_forward(x, mx, idx)
+    r_mx, r_idx = ref.adaptive_max_pool2d(x, out)
+    np.testing.assert_array_equal(mx, r_mx)
+    np.testing.assert_array_equal(idx, r_idx)
+    gy = rng.standard_normal(out_shape).astype(dtype)
+    gx = np.empty_like(x)
+    pool.adaptive_avg_pool2d_backward(gy, gx)
+    # adjoint: <avg(x'), gy> == <x', gx>
+    x2 = rng.standard_normal(shape)
+    lhs = float((ref.adaptive_avg_pool2d(x2, out) * gy).sum())
+    assert lhs == pytest.approx(float((x2 * gx).sum()), rel=1e-4, abs=1e-4)
+
+
+def test_adaptive_windows_that_do_not_divide_overlap():
+    assert ref.adaptive_windows(5, 3) == [(0, 2), (1, 4), (3, 5)]
+    x = np.arange(5.0).reshape(1, 1, 1, 5)
+    out = np.empty((1, 1, 1, 3))
+    pool.adaptive_avg_pool2d_forward(x, out)
+    np.testing.assert_allclose(out[0, 0, 0], [0.5, 2.0, 3.5])
+
+
+# ---- the kernels refuse buffers that do not fit --------------------------------------------------
+
+def test_kernels_reject_mismatched_buffers_instead_of_writing_out_of_bounds():
+    x, w = np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3))
+    with pytest.raises(ValueError, match="output-side buffer"):
+        conv.conv2d_forward(x, w, None, np.empty((1, 3, 4, 4)), (1, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError, match="does not fit"):
+        conv.conv2d_forward(x, np.ones((3, 1, 3, 3)), None, np.empty((1, 3, 3, 3)), (1, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError, match="kernel larger"):
+        conv.conv2d_forward(x, np.ones((3, 2, 7, 7)), None, np.empty((1, 3, 1, 1)), (1, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError, match="stride"):
+        conv.conv2d_forward(x, w, None, np.empty((1, 3, 3, 3)), (0, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError, match="bias"):
+        conv.conv2d_forward(x, w, np.ones(2), np.empty((1, 3, 3, 3)), (1, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError):
+        conv.conv2d_forward(x[:, :, ::2], w, None, np.empty((1, 3, 1, 1)), (1, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError, match="indices"):
+        pool.max_pool2d_backward(np.ones((1, 2, 2, 2)), np.zeros((1, 2, 3, 3), np.int64), np.empty((1, 2, 5, 5)))
+    # an index outside the plane is skipped, not written
+    gx = np.empty((1, 1, 2, 2))
+    pool.max_pool2d_backward(np.ones((1, 1, 1, 1)), np.full((1, 1, 1, 1), 99, np.int64), gx)
+    assert (gx == 0).all()
