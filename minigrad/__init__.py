@@ -14,6 +14,8 @@ from .random import Generator, initial_seed, manual_seed, seed
 from .tensor import Tensor, tensor
 
 from . import optim  # noqa: E402  (after Tensor: the subpackages build on it)
+from . import datasets, transforms, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
 from . import nn  # noqa: E402
 from . import models  # noqa: E402
 

@@ -1,0 +1,511 @@
+"""Image transforms in the style of torchvision.transforms, on numpy alone.
+
+Notation: an image is either a Tensor of shape (..., C, H, W) (torchvision's tensor
+path; leading batch dimensions allowed) or a numpy array of shape (H, W, C) or (H, W),
+which plays the part of a PIL image (MNIST and CIFAR10 samples are such arrays).
+Geometric transforms (crops, flips, pads, resizing, rotations, affine maps) return the
+type, layout and dtype they were given; integer images are interpolated in float32 and
+rounded back. ``ToTensor`` turns an (H, W, C) array into a (C, H, W) float tensor and
+``Normalize`` works on tensors. Random transforms draw from the global generator that
+``minigrad.manual_seed`` seeds. Transforms work on the data and are never recorded by
+autograd.
+
+Example (the notes' augmentation for 32x32 images)::
+
+    >>> t = Compose([RandomCrop(32, padding=4), RandomHorizontalFlip(), ToTensor(),
+    ...              Normalize((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))])
+    >>> t(np.zeros((32, 32, 3), dtype=np.uint8)).shape
+    (3, 32, 32)
+"""
+import math
+import numbers
+from enum import Enum
+
+import numpy as np
+
+from .random import rng_of
+from .tensor import Tensor
+
+__all__ = ["Compose", "Lambda", "ToTensor", "Normalize", "Pad", "Resize", "CenterCrop", "RandomCrop",
+           "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "RandomAffine", "InterpolationMode"]
+
+
+class InterpolationMode(str, Enum):
+    """Interpolation methods; each member equals its lowercase name (``"bilinear"``)."""
+
+    NEAREST = "nearest"
+    BILINEAR = "bilinear"
+
+
+def _interpolation(mode):
+    try:
+        return InterpolationMode(mode)
+    except ValueError:
+        raise ValueError(f"interpolation should be 'nearest' or 'bilinear', got {mode!r}") from None
+
+
+# ---- helpers: every transform works on an array whose last two axes are H and W -------------
+
+def _planes(img):
+    """(array with H, W last, function turning such an array back into ``img``'s kind)."""
+    if isinstance(img, Tensor):
+        return img.data, Tensor._make
+    if isinstance(img, np.ndarray):
+        if img.ndim == 2:
+            return img, np.ascontiguousarray
+        if img.ndim == 3:
+            return np.moveaxis(img, -1, 0), lambda a: np.ascontiguousarray(np.moveaxis(a, 0, -1))
+        raise ValueError(f"img should be a 2 or 3 dimensional (H, W[, C]) array. Got {img.ndim} dimensions.")
+    raise TypeError(f"img should be a Tensor or a numpy array. Got {type(img).__name__}")
+
+
+def _as_dtype(values, dtype):
+    """Float results back to the image's dtype: rounded and clipped for integer images."""
+    if np.dtype(dtype).kind in "iub":
+        info = np.iinfo(dtype) if np.dtype(dtype).kind != "b" else None
+        values = np.round(values)
+        if info is not None:
+            values = np.clip(values, info.min, info.max)
+    return values.astype(dtype, copy=False)
+
+
+def _work_dtype(dtype):
+    return dtype if np.dtype(dtype).kind == "f" else np.float32
+
+
+def _pair(value, name):
+    if isinstance(value, numbers.Number):
+        return int(value), int(value)
+    if len(value) == 1:
+        return int(value[0]), int(value[0])
+    if len(value) != 2:
+        raise ValueError(f"{name} should be an int or a sequence of length 1 or 2, got {value}")
+    return int(value[0]), int(value[1])
+
+
+def _range(value, name, center=0.0):
+    """A number d gives (center - d, center + d); a pair is taken as it is."""
+    if isinstance(value, numbers.Number):
+        if value < 0:
+            raise ValueError(f"If {name} is a single number, it must be positive.")
+        return float(center - value), float(center + value)
+    if len(value) != 2:
+        raise ValueError(f"If {name} is a sequence, it must be of len 2.")
+    return float(value[0]), float(value[1])
+
+
+# ---- composition ----------------------------------------------------------------------------
+
+class Compose:
+    """Apply several transforms one after the other."""
+
+    def __init__(self, transforms):
+        self.transforms = list(transforms)
+
+    def __call__(self, img):
+        for t in self.transforms:
+            img = t(img)
+        return img
+
+    def __repr__(self):
+        body = "".join(f"\n    {t}" for t in self.transforms)
+        return f"{self.__class__.__name__}({body}\n)"
+
+
+class Lambda:
+    """Apply a user function as a transform."""
+
+    def __init__(self, lambd):
+        if not callable(lambd):
+            raise TypeError(f"Argument lambd should be callable, got {type(lambd).__name__!r}")
+        self.lambd = lambd
+
+    def __call__(self, img):
+        return self.lambd(img)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}()"
+
+
+# ---- conversion and normalization -----------------------------------------------------------
+
+class ToTensor:
+    """Convert an (H, W, C) or (H, W) array (or a PIL image) to a (C, H, W) tensor.
+
+    uint8 values are scaled to float32 in [0, 1]; other dtypes are kept as they are.
+    """
+
+    def __call__(self, pic):
+        if isinstance(pic, Tensor):
+            raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
+        array = np.asarray(pic)
+        if array.ndim not in (2, 3):
+            raise ValueError(f"pic should be 2/3 dimensional. Got {array.ndim} dimensions.")
+        if array.ndim == 2:
+            array = array[:, :, None]
+        chw = np.ascontiguousarray(array.transpose(2, 0, 1))
+        if chw.dtype == np.uint8:
+            chw = chw.astype(np.float32) / np.float32(255)
+        return Tensor._make(chw)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}()"
+
+
+class Normalize:
+    """Normalize each channel of a (..., C, H, W) float tensor: ``(x - mean[c]) / std[c]``.
+
+    Args:
+        mean (sequence): per-channel means.
+        std (sequence): per-channel standard deviations.
+        inplace (bool): write into the input tensor. Default: False.
+    """
+
+    def __init__(self, mean, std, inplace=False):
+        self.mean = mean
+        self.std = std
+        self.inplace = inplace
+
+    def __call__(self, tensor):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
+        if not tensor.is_floating_point():
+            raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
+        if tensor.ndim < 3:
+            raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
+                             f"{tuple(tensor.shape)}")
+        dtype = tensor.data.dtype
+        mean = np.asarray(self.mean, dtype=dtype).reshape(-1, 1, 1)
+        std = np.asarray(self.std, dtype=dtype).reshape(-1, 1, 1)
+        if (std == 0).any():
+            raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+        if self.inplace:
+            tensor.data -= mean
+            tensor.data /= std
+            return tensor
+        return Tensor._make((tensor.data - mean) / std)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(mean={self.mean}, std={self.std})"
+
+
+# ---- padding, resizing, cropping ------------------------------------------------------------
+
+_PAD_MODES = {"constant": "constant", "edge": "edge", "reflect": "reflect", "symmetric": "symmetric"}
+
+
+def _padding4(padding):
+    """(left, top, right, bottom) from an int, a (left/right, top/bottom) pair or a 4-sequence."""
+    if isinstance(padding, numbers.Number):
+        return (int(padding),) * 4
+    padding = [int(p) for p in padding]
+    if len(padding) == 1:
+        return (padding[0],) * 4
+    if len(padding) == 2:
+        return padding[0], padding[1], padding[0], padding[1]
+    if len(padding) == 4:
+        return tuple(padding)
+    raise ValueError(f"Padding must be an int or a 1, 2, or 4 element tuple, not a {len(padding)} element tuple")
+
+
+def _pad(array, padding, fill, padding_mode):
+    left, top, right, bottom = padding
+    widths = [(0, 0)] * (array.ndim - 2) + [(top, bottom), (left, right)]
+    if padding_mode == "constant":
+        return np.pad(array, widths, mode="constant", constant_values=fill)
+    return np.pad(array, widths, mode=padding_mode)
+
+
+class Pad:
+    """Pad the image's borders.
+
+    Args:
+        padding (int or sequence): all borders, (left/right, top/bottom) or (left, top, right, bottom).
+        fill (number): value for ``padding_mode='constant'``. Default: 0.
+        padding_mode (str): ``'constant'``, ``'edge'``, ``'reflect'`` or ``'symmetric'``.
+    """
+
+    def __init__(self, padding, fill=0, padding_mode="constant"):
+        if padding_mode not in _PAD_MODES:
+            raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+        self.padding = _padding4(padding)
+        self.fill = fill
+        self.padding_mode = padding_mode
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        return back(_pad(array, self.padding, self.fill, self.padding_mode))
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode})"
+
+
+def _source_index(out_size, in_size, mode):
+    """Source coordinates of the output pixels along one axis (half-pixel centres, no antialias)."""
+    scale = in_size / out_size
+    dst = np.arange(out_size, dtype=np.float64)
+    if mode is InterpolationMode.NEAREST:
+        return np.minimum(np.floor(dst * scale).astype(np.intp), in_size - 1)
+    return np.maximum(scale * (dst + 0.5) - 0.5, 0.0)
+
+
+def _resize(array, size, mode):
+    (in_h, in_w), (out_h, out_w) = array.shape[-2:], size
+    if mode is InterpolationMode.NEAREST:
+        return array[..., _source_index(out_h, in_h, mode)[:, None], _source_index(out_w, in_w, mode)]
+    values = array.astype(_work_dtype(array.dtype), copy=False)
+    for axis, (out_n, in_n) in ((-2, (out_h, in_h)), (-1, (out_w, in_w))):
+        src = _source_index(out_n, in_n, mode)
+        lo = src.astype(np.intp)
+        hi = np.minimum(lo + 1, in_n - 1)
+        w_hi = (src - lo).astype(values.dtype)
+        shape = (-1, 1) if axis == -2 else (-1,)
+        w_hi = w_hi.reshape(shape)
+        values = (np.take(values, lo, axis=axis) * (1 - w_hi) + np.take(values, hi, axis=axis) * w_hi)
+    return _as_dtype(values, array.dtype)
+
+
+class Resize:
+    """Resize to ``size``: (h, w), or an int that the smaller edge is matched to (keeping the aspect ratio).
+
+    Bilinear interpolation uses half-pixel centres (``align_corners=False``) without
+    antialiasing: the same as ``F.interpolate(..., antialias=False)``. Upscaling equals
+    torchvision's result; downscaling differs from its antialiased default.
+
+    Args:
+        size (int or (int, int)): the output size.
+        interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
+    """
+
+    def __init__(self, size, interpolation="bilinear"):
+        self.size = size if isinstance(size, numbers.Number) else tuple(size)
+        self.interpolation = _interpolation(interpolation)
+
+    def _output_size(self, h, w):
+        if not isinstance(self.size, numbers.Number):
+            return _pair(self.size, "size")
+        short, long = (h, w) if h <= w else (w, h)
+        new_short, new_long = int(self.size), int(self.size * long / short)
+        return (new_short, new_long) if h <= w else (new_long, new_short)
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        size = self._output_size(*array.shape[-2:])
+        if size == array.shape[-2:]:
+            return img
+        return back(_resize(array, size, self.interpolation))
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size}, interpolation={self.interpolation.value})"
+
+
+def _crop(array, top, left, height, width):
+    return array[..., top:top + height, left:left + width]
+
+
+class CenterCrop:
+    """Crop the centre of the image to ``size`` (an int for a square, or (h, w))."""
+
+    def __init__(self, size):
+        self.size = _pair(size, "size")
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        (h, w), (th, tw) = array.shape[-2:], self.size
+        if th > h or tw > w:
+            raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
+        return back(_crop(array, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw))
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size})"
+
+
+class RandomCrop:
+    """Crop a random ``size`` window, after optional padding (the notes' "pad 4, crop 32").
+
+    Args:
+        size (int or (int, int)): the crop's (h, w).
+        padding (int or sequence, optional): padding applied first, as in :class:`Pad`.
+        pad_if_needed (bool): pad an image smaller than ``size`` up to it. Default: False.
+        fill (number): constant padding value. Default: 0.
+        padding_mode (str): as in :class:`Pad`. Default: ``'constant'``.
+    """
+
+    def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant"):
+        if padding_mode not in _PAD_MODES:
+            raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+        self.size = _pair(size, "size")
+        self.padding = None if padding is None else _padding4(padding)
+        self.pad_if_needed = pad_if_needed
+        self.fill = fill
+        self.padding_mode = padding_mode
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        if self.padding is not None:
+            array = _pad(array, self.padding, self.fill, self.padding_mode)
+        (h, w), (th, tw) = array.shape[-2:], self.size
+        if self.pad_if_needed and (h < th or w < tw):
+            dw, dh = max(tw - w, 0), max(th - h, 0)
+            array = _pad(array, (dw, dh, dw, dh), self.fill, self.padding_mode)
+            h, w = array.shape[-2:]
+        if h < th or w < tw:
+            raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
+        rng = rng_of(None)
+        top, left = int(rng.integers(0, h - th + 1)), int(rng.integers(0, w - tw + 1))
+        return back(_crop(array, top, left, th, tw))
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size}, padding={self.padding})"
+
+
+class RandomHorizontalFlip:
+    """Mirror the image left-right with probability ``p`` (default 0.5)."""
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def __call__(self, img):
+        if rng_of(None).random() >= self.p:
+            return img
+        array, back = _planes(img)
+        return back(array[..., ::-1])
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomVerticalFlip(RandomHorizontalFlip):
+    """Flip the image upside down with probability ``p`` (default 0.5)."""
+
+    def __call__(self, img):
+        if rng_of(None).random() >= self.p:
+            return img
+        array, back = _planes(img)
+        return back(array[..., ::-1, :])
+
+
+# ---- rotations and affine maps --------------------------------------------------------------
+
+def _affine_matrix(angle, translate, scale, shear):
+    """The forward map in pixel units about the image centre: ``out = A @ in + t``.
+
+    Rotation by ``angle`` degrees clockwise (x right, y down), shears in degrees along x
+    and y, then ``scale``: torchvision's rotation-scale-shear matrix.
+    """
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    return scale * np.array([[a, b], [c, d]]), np.asarray(translate, dtype=np.float64)
+
+
+def _warp(array, matrix, translate, mode, fill):
+    """Sample ``array`` at the pre-images of its pixels under ``out = matrix @ in + translate``."""
+    h, w = array.shape[-2:]
+    centre = np.array([(w - 1) / 2, (h - 1) / 2])
+    ys, xs = np.mgrid[0:h, 0:w]
+    out = np.stack([xs.ravel(), ys.ravel()]) - (centre + translate)[:, None]
+    src_x, src_y = np.linalg.solve(matrix, out) + centre[:, None]
+    values = array.astype(_work_dtype(array.dtype), copy=False)
+    if mode is InterpolationMode.NEAREST:
+        xi, yi = np.rint(src_x).astype(np.intp), np.rint(src_y).astype(np.intp)
+        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        sampled = values[..., np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)]
+        result = np.where(inside, sampled, np.asarray(fill, dtype=values.dtype))
+    else:
+        x0, y0 = np.floor(src_x).astype(np.intp), np.floor(src_y).astype(np.intp)
+        fx, fy = (src_x - x0).astype(values.dtype), (src_y - y0).astype(values.dtype)
+        sampled = np.zeros(values.shape[:-2] + (h * w,), dtype=values.dtype)
+        mask = np.zeros(h * w, dtype=values.dtype)
+        for dy, wy in ((0, 1 - fy), (1, fy)):
+            for dx, wx in ((0, 1 - fx), (1, fx)):
+                xi, yi = x0 + dx, y0 + dy
+                weight = np.where((xi >= 0) & (xi < w) & (yi >= 0) & (yi < h), wx * wy, 0).astype(values.dtype)
+                sampled += values[..., np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)] * weight
+                mask += weight
+        # torchvision blends the sampled image (zero outside) with the fill by the sampled mask.
+        result = sampled * mask + (1 - mask) * np.asarray(fill, dtype=values.dtype)
+    return _as_dtype(result.reshape(array.shape), array.dtype)
+
+
+class RandomRotation:
+    """Rotate by a random angle in ``degrees`` (counter-clockwise for positive angles) about the centre.
+
+    Args:
+        degrees (number or (min, max)): a number d means the range (-d, d).
+        interpolation (str or InterpolationMode): ``'nearest'`` (default) or ``'bilinear'``.
+        fill (number): value of the pixels that come from outside the image. Default: 0.
+    """
+
+    def __init__(self, degrees, interpolation="nearest", fill=0):
+        self.degrees = _range(degrees, "degrees")
+        self.interpolation = _interpolation(interpolation)
+        self.fill = fill
+
+    def __call__(self, img):
+        angle = float(rng_of(None).uniform(*self.degrees))
+        array, back = _planes(img)
+        matrix, translate = _affine_matrix(-angle, (0.0, 0.0), 1.0, (0.0, 0.0))
+        return back(_warp(array, matrix, translate, self.interpolation, self.fill))
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(degrees={self.degrees}, interpolation={self.interpolation.value})"
+
+
+class RandomAffine:
+    """A random affine map about the centre: rotation, translation, scale and shear.
+
+    Args:
+        degrees (number or (min, max)): rotation range in degrees (clockwise, as
+            torchvision's affine); a number d means (-d, d); 0 for none.
+        translate ((a, b), optional): largest shifts as fractions of the width and height;
+            shifts are drawn in (-a*W, a*W) and (-b*H, b*H) and rounded to whole pixels.
+        scale ((min, max), optional): scale factor range.
+        shear (number or sequence, optional): x-shear range (a number s means (-s, s),
+            a pair the range), or four numbers for x and y ranges.
+        interpolation (str or InterpolationMode): ``'nearest'`` (default) or ``'bilinear'``.
+        fill (number): value of the pixels that come from outside the image. Default: 0.
+    """
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest", fill=0):
+        self.degrees = _range(degrees, "degrees")
+        if translate is not None and not all(0.0 <= t <= 1.0 for t in translate):
+            raise ValueError("translation values should be between 0 and 1")
+        if scale is not None and not all(s > 0 for s in scale):
+            raise ValueError("scale values should be positive")
+        self.translate = translate
+        self.scale = scale
+        if shear is None or isinstance(shear, numbers.Number) or len(shear) == 2:
+            self.shear = None if shear is None else _range(shear, "shear") + (0.0, 0.0)
+        elif len(shear) == 4:
+            self.shear = tuple(float(s) for s in shear)
+        else:
+            raise ValueError("shear should be a number or a sequence of length 2 or 4")
+        self.interpolation = _interpolation(interpolation)
+        self.fill = fill
+
+    def get_params(self, height, width):
+        """Draw (angle, (tx, ty), scale, (shear_x, shear_y)) from the configured ranges."""
+        rng = rng_of(None)
+        angle = float(rng.uniform(*self.degrees))
+        tx = ty = 0
+        if self.translate is not None:
+            max_dx, max_dy = self.translate[0] * width, self.translate[1] * height
+            tx, ty = int(round(rng.uniform(-max_dx, max_dx))), int(round(rng.uniform(-max_dy, max_dy)))
+        scale = 1.0 if self.scale is None else float(rng.uniform(*self.scale))
+        shear = (0.0, 0.0)
+        if self.shear is not None:
+            shear = (float(rng.uniform(*self.shear[:2])), float(rng.uniform(*self.shear[2:])))
+        return angle, (tx, ty), scale, shear
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        angle, translate, scale, shear = self.get_params(*array.shape[-2:])
+        matrix, translate = _affine_matrix(angle, translate, scale, shear)
+        return back(_warp(array, matrix, translate, self.interpolation, self.fill))
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
+                f"shear={self.shear}, interpolation={self.interpolation.value})")

@@ -1,0 +1,124 @@
+"""Datasets: the map-style Dataset protocol, TensorDataset, Subset, ConcatDataset, random_split."""
+import bisect
+import math
+
+from ...creation import randperm
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
+
+
+class Dataset:
+    """A map-style dataset: subclasses implement ``__getitem__(index)`` and ``__len__()``.
+
+    ``a + b`` concatenates two datasets.
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are the ``index``-th rows of the given tensors: ``(x[i], y[i], ...)``.
+
+    Args:
+        *tensors (Tensor): tensors with the same size of the first dimension.
+
+    Example::
+
+        >>> ds = TensorDataset(minigrad.zeros(10, 3), minigrad.arange(10))
+        >>> len(ds), ds[4][1].item()
+        (10, 4)
+    """
+
+    def __init__(self, *tensors):
+        if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
+            raise ValueError("Size mismatch between tensors: "
+                             + ", ".join(str(list(t.shape)) for t in tensors))
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets, one after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("datasets should not be an empty iterable")
+        self.cumulative_sizes = []
+        total = 0
+        for d in self.datasets:
+            total += len(d)
+            self.cumulative_sizes.append(total)
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which > 0 else 0
+        return self.datasets[which][index - start]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` at random into non-overlapping Subsets of the given lengths.
+
+    Args:
+        dataset (Dataset): the dataset to split.
+        lengths (sequence): sizes of the splits, or fractions summing to 1; the samples
+            left over by rounding the fractions down go one each to the first splits.
+        generator (Generator, optional): source of the permutation; the global one
+            (``minigrad.manual_seed``) when omitted.
+
+    Example::
+
+        >>> train, val = random_split(range(10), [0.8, 0.2], generator=minigrad.Generator().manual_seed(0))
+        >>> len(train), len(val)
+        (8, 2)
+    """
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, fraction in enumerate(lengths):
+            if fraction < 0 or fraction > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+        counts = [int(math.floor(n * fraction)) for fraction in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = randperm(n, generator=generator).tolist()
+    splits, start = [], 0
+    for length in lengths:
+        splits.append(Subset(dataset, order[start:start + length]))
+        start += length
+    return splits
