@@ -59,6 +59,14 @@ class GetItemViewFunction(GetItemFunction):
 
     is_view = True
 
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.input_shape = a.data.shape
+        ctx.index = index
+        # With an int for every dimension numpy returns a scalar copy; a trailing Ellipsis
+        # makes it a 0-d view, so x[0].add_(1) writes into x as in PyTorch.
+        return a.data[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
+
     @classmethod
     def name(cls):
         return "GetItemBackward"
