@@ -39,6 +39,7 @@ import graphviz
 import numpy as np
 
 from .autograd.function import AccumulateGrad, observe
+from .tensor import Tensor
 
 __all__ = ["make_dot", "draw_graph", "render", "graph_command", "DotGraph", "GraphvizNotFoundError"]
 
@@ -139,16 +140,27 @@ def _shape_text(shape, dtype):
     return f"{tuple(int(s) for s in shape)} {np.dtype(dtype).name}"
 
 
+def _is_tensor(value):
+    return isinstance(value, Tensor)
+
+
+def _array_of(value):
+    """The ndarray behind a Tensor or an ndarray (an ndarray's own ``.data`` is a buffer)."""
+    if isinstance(value, np.ndarray):
+        return value
+    return value.data if _is_tensor(value) else None
+
+
 def _value_meta(value):
     """(shape, dtype) of a Tensor or ndarray, else None."""
-    data = getattr(value, "data", value)
+    data = _array_of(value)
     if isinstance(data, np.ndarray):
         return data.shape, data.dtype
     return None
 
 
 def _nbytes(value):
-    data = getattr(value, "data", value)
+    data = _array_of(value)
     return data.nbytes if isinstance(data, np.ndarray) else 0
 
 
@@ -326,7 +338,6 @@ def _walk(roots):
 
 
 def _as_tensors(output):
-    from .tensor import Tensor
     if isinstance(output, Tensor):
         return [output]
     if isinstance(output, dict):
@@ -487,7 +498,7 @@ def _add_saved(drawing, order, index, show_shapes):
             meta = _value_meta(value)
             if meta is None:
                 continue
-            data = getattr(value, "data", value)
+            data = _array_of(value)
             key = id(data)
             vertex_index = saved_index.get(key)
             if vertex_index is None:
@@ -509,7 +520,7 @@ def _mult_adds(cls, args, outputs):
     Conv2dWeight(x, g): weight.numel * N * OH * OW (g is the second argument).
     """
     name = cls.__name__
-    shapes = [a.data.shape for a in args if hasattr(a, "data") and isinstance(a.data, np.ndarray)]
+    shapes = [a.data.shape for a in args if _is_tensor(a)]
     if not outputs or len(shapes) < 2:
         return None
     out = outputs[0].data
@@ -532,7 +543,7 @@ def _node_saved_bytes(node):
     total = 0
     seen = set()
     for value in node.saved_values:
-        data = getattr(value, "data", value)
+        data = _array_of(value)
         if isinstance(data, np.ndarray) and id(data) not in seen:
             seen.add(id(data))
             total += data.nbytes
@@ -547,7 +558,7 @@ def _total_saved_bytes(order):
         if type(node) is AccumulateGrad:
             continue
         for value in node.saved_values:
-            data = getattr(value, "data", value)
+            data = _array_of(value)
             if isinstance(data, np.ndarray) and id(data) not in seen:
                 seen.add(id(data))
                 total += data.nbytes
@@ -794,7 +805,6 @@ def _trace_backward(outputs, leaves):
     runs are recorded too; returns (tracer, seeds, grads).
     """
     from .autograd.engine import grad as autograd_grad
-    from .tensor import Tensor
     seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype), requires_grad=True) for t in outputs]
     tracer = _BackwardTracer()
     with observe(tracer):
@@ -888,7 +898,6 @@ def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None
             keep.append(arg)
         return i
 
-    from .tensor import Tensor
     for op in tracer.ops:
         cluster = cluster_for(op)
         lines = _node_attrs(op.ctx) if (show_attrs and op.ctx is not None) else []
@@ -1064,7 +1073,6 @@ class _BackwardTimer:
 def _profile_costs(tracer, outputs, order):
     """Forward time (recorded), backward time (one timed backward), saved bytes, mult-adds."""
     from .autograd.engine import grad as autograd_grad
-    from .tensor import Tensor
     leaves = _leaves(order)
     timer = _BackwardTimer()
     seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
