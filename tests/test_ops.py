@@ -796,6 +796,12 @@ def test_inplace_on_a_view_writes_through_to_the_base():
     x[0].add_(1.0)
     x[:, 2].fill_(5.0)
     assert x.tolist() == [[1.0, 1.0, 5.0], [0.0, 0.0, 5.0]]
+    # regression: an int per dimension gave numpy's scalar copy, so these wrote nowhere
+    x[1, 0].fill_(7.0)
+    x[1][1].add_(2.0)
+    y = minigrad.zeros(3)
+    y[0].add_(1.0)
+    assert x.tolist() == [[1.0, 1.0, 5.0], [7.0, 2.0, 5.0]] and y.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_setitem():
