@@ -81,6 +81,8 @@ def save(obj, f):
 
     Example::
 
+        >>> import minigrad, os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.safetensors")
         >>> minigrad.save({"epoch": 3, "weight": minigrad.ones(2, 2)}, path)
         >>> minigrad.load(path)["epoch"]
         3

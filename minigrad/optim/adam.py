@@ -40,6 +40,7 @@ class Adam(Optimizer):
 
     Example::
 
+        >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = minigrad.optim.Adam([w], lr=0.1)
         >>> (w * w).sum().backward()
@@ -65,22 +66,15 @@ class Adam(Optimizer):
                         maximize=maximize)
         super().__init__(params, defaults)
 
-    def _params_with_grad(self, group):
-        if not self._decoupled_weight_decay:
-            yield from super()._params_with_grad(group)
-            return
-        decay = 1 - group["lr"] * group["weight_decay"]
-        for p, grad, state in super()._params_with_grad(dict(group, weight_decay=0)):
-            if decay != 1:
-                p.data *= decay
-            yield p, grad, state
-
     def step(self, closure=None):
         """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
-            for p, grad, state in self._params_with_grad(group):
+            decay = 1 - lr * group["weight_decay"] if self._decoupled_weight_decay else 1
+            for p, grad, state in self._params_with_grad(group, l2_penalty=not self._decoupled_weight_decay):
+                if decay != 1:
+                    p.data *= decay
                 if not state:
                     state["step"] = _step_tensor()
                     state["exp_avg"] = _zeros_like(p)

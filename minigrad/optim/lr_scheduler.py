@@ -79,6 +79,7 @@ class StepLR(LRScheduler):
 
     Example::
 
+        >>> import minigrad
         >>> w = minigrad.zeros(1, requires_grad=True)
         >>> opt = minigrad.optim.SGD([w], lr=0.1)
         >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)

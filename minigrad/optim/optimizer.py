@@ -108,18 +108,18 @@ class Optimizer:
         with enable_grad():
             return closure()
 
-    def _params_with_grad(self, group):
+    def _params_with_grad(self, group, l2_penalty=True):
         """(param, gradient array, state) for each parameter of ``group`` that has a gradient.
 
-        The gradient is negated for ``maximize`` and has ``weight_decay * param`` added
-        (L2 penalty) when the group asks for it; it is never written to.
+        The gradient is negated for ``maximize`` and, with ``l2_penalty``, has
+        ``weight_decay * param`` added; the parameter's own ``.grad`` is never written to.
         """
         maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0)
         for p in group["params"]:
             if p.grad is None:
                 continue
             grad = -p.grad.data if maximize else p.grad.data
-            if weight_decay != 0:
+            if l2_penalty and weight_decay != 0:
                 grad = grad + weight_decay * p.data
             yield p, grad, self.state[p]
 

@@ -30,6 +30,7 @@ class SGD(Optimizer):
 
     Example::
 
+        >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = minigrad.optim.SGD([w], lr=0.1, momentum=0.9)
         >>> (w * w).sum().backward()

@@ -63,6 +63,8 @@ class DataLoader:
 
     Example::
 
+        >>> import minigrad
+        >>> from minigrad.utils.data import TensorDataset
         >>> ds = TensorDataset(minigrad.randn(10, 3), minigrad.arange(10))
         >>> loader = DataLoader(ds, batch_size=4, shuffle=True, drop_last=True)
         >>> [tuple(x.shape) for x, y in loader], len(loader)

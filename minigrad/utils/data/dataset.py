@@ -28,6 +28,7 @@ class TensorDataset(Dataset):
 
     Example::
 
+        >>> import minigrad
         >>> ds = TensorDataset(minigrad.zeros(10, 3), minigrad.arange(10))
         >>> len(ds), ds[4][1].item()
         (10, 4)
@@ -100,6 +101,7 @@ def random_split(dataset, lengths, generator=None):
 
     Example::
 
+        >>> import minigrad
         >>> train, val = random_split(range(10), [0.8, 0.2], generator=minigrad.Generator().manual_seed(0))
         >>> len(train), len(val)
         (8, 2)
