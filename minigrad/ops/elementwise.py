@@ -350,6 +350,12 @@ class WhereFunction(Function):
     def forward(ctx, condition, a, b):
         cond = np.asarray(as_array(condition), dtype=bool)  # also a Python bool (fill_, copy_)
         x, y = as_array(a), as_array(b)
+        try:
+            np.broadcast_shapes(cond.shape, np.shape(x), np.shape(y))
+        except ValueError:
+            raise RuntimeError(
+                f"where: the shapes of condition {list(cond.shape)}, input {list(np.shape(x))} and other "
+                f"{list(np.shape(y))} are not broadcastable") from None
         ctx.save_for_backward(cond)
         ctx.shapes = (np.shape(x), np.shape(y))
         return result_array(np.where(cond, x, y), a, b)
@@ -436,6 +442,7 @@ def maximum(input, other):
 
 def minimum(input, other):
     """Elementwise minimum of two tensors (broadcast)."""
+    _check_broadcast("minimum", as_array(input), as_array(other))  # name this op, not maximum
     return -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other))
 
 
