@@ -37,6 +37,16 @@ def _check_bounds(shape, index):
             raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
         if isinstance(i, (int, np.integer)) and not -shape[dim] <= i < shape[dim]:
             raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {shape[dim]}")
+        if isinstance(i, (list, np.ndarray)):
+            array = np.asarray(i)
+            if array.dtype == np.bool_:
+                dim += array.ndim  # a mask covers as many dimensions as it has
+                continue
+            if array.dtype.kind in "iu" and array.size:
+                bad = array[(array < -shape[dim]) | (array >= shape[dim])]
+                if bad.size:
+                    raise IndexError(
+                        f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {shape[dim]}")
         dim += 1
 
 
