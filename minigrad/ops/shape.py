@@ -25,10 +25,10 @@ def _infer_shape(op, shape, numel, given):
     known = int(np.prod([s for s in shape if s != -1]))
     if -1 in shape:
         if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+            raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
     elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
 
 
@@ -165,12 +165,14 @@ def cat(tensors, dim=0):
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim}")
+                f"cat: Tensors must have same number of dimensions: got {first.ndim} and {t.ndim} "
+                f"(shapes {list(first.shape)} and {list(t.shape)})")
         for d in range(first.ndim):
             if d != axis and t.shape[d] != first.shape[d]:
                 raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                    f"{first.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list.")
+                    f"cat: Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{first.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list "
+                    f"(shapes {list(first.shape)} and {list(t.shape)}).")
     return CatFunction.apply(axis, *tensors)
 
 
