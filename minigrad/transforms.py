@@ -27,7 +27,8 @@ from .random import rng_of
 from .tensor import Tensor
 
 __all__ = ["Compose", "Lambda", "ToTensor", "Normalize", "Pad", "Resize", "CenterCrop", "RandomCrop",
-           "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "RandomAffine", "InterpolationMode"]
+           "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "RandomAffine",
+           "ColorJitter", "InterpolationMode"]
 
 
 class InterpolationMode(str, Enum):
@@ -52,7 +53,7 @@ def _planes(img):
         return img.data, Tensor._make
     if isinstance(img, np.ndarray):
         if img.ndim == 2:
-            return img, np.ascontiguousarray
+            return img[None], lambda a: np.ascontiguousarray(a[0])
         if img.ndim == 3:
             return np.moveaxis(img, -1, 0), lambda a: np.ascontiguousarray(np.moveaxis(a, 0, -1))
         raise ValueError(f"img should be a 2 or 3 dimensional (H, W[, C]) array. Got {img.ndim} dimensions.")
@@ -359,6 +360,57 @@ class RandomCrop:
         return f"{self.__class__.__name__}(size={self.size}, padding={self.padding})"
 
 
+class RandomResizedCrop:
+    """Crop a random window of random area and aspect ratio, then resize it to ``size``.
+
+    The window covers a fraction of the area drawn from ``scale`` and has an aspect
+    ratio (w / h) drawn log-uniformly from ``ratio``; after ten failed draws it falls
+    back to the largest central window within ``ratio``, as torchvision does.
+
+    Args:
+        size (int or (int, int)): output (h, w).
+        scale ((float, float)): range of the window's area fraction. Default: (0.08, 1.0).
+        ratio ((float, float)): range of the window's aspect ratio. Default: (3/4, 4/3).
+        interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
+    """
+
+    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation="bilinear"):
+        if scale[0] > scale[1] or ratio[0] > ratio[1]:
+            raise ValueError("Scale and ratio should be of kind (min, max)")
+        self.size = _pair(size, "size")
+        self.scale = scale
+        self.ratio = ratio
+        self.interpolation = _interpolation(interpolation)
+
+    def get_params(self, height, width):
+        """Draw the window (top, left, h, w)."""
+        rng, area = rng_of(None), height * width
+        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        for _ in range(10):
+            target_area = area * rng.uniform(*self.scale)
+            aspect = math.exp(rng.uniform(*log_ratio))
+            w, h = int(round(math.sqrt(target_area * aspect))), int(round(math.sqrt(target_area / aspect)))
+            if 0 < w <= width and 0 < h <= height:
+                return int(rng.integers(0, height - h + 1)), int(rng.integers(0, width - w + 1)), h, w
+        in_ratio = width / height
+        if in_ratio < min(self.ratio):
+            w, h = width, int(round(width / min(self.ratio)))
+        elif in_ratio > max(self.ratio):
+            h, w = height, int(round(height * max(self.ratio)))
+        else:
+            h, w = height, width
+        return (height - h) // 2, (width - w) // 2, h, w
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        window = _crop(array, *self.get_params(*array.shape[-2:]))
+        return back(_resize(window, self.size, self.interpolation))
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
+                f"interpolation={self.interpolation.value})")
+
+
 class RandomHorizontalFlip:
     """Mirror the image left-right with probability ``p`` (default 0.5)."""
 
@@ -509,3 +561,103 @@ class RandomAffine:
     def __repr__(self):
         return (f"{self.__class__.__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
                 f"shear={self.shear}, interpolation={self.interpolation.value})")
+
+
+# ---- colour ---------------------------------------------------------------------------------
+
+def _max_value(dtype):
+    return 1.0 if np.dtype(dtype).kind == "f" else float(np.iinfo(dtype).max)
+
+
+def _blend(image, other, ratio, dtype):
+    """``ratio * image + (1 - ratio) * other`` clipped to the dtype's range; integers truncate, as torchvision."""
+    return np.clip(ratio * image + (1.0 - ratio) * other, 0, _max_value(dtype)).astype(dtype, copy=False)
+
+
+def _grayscale(values, dtype):
+    """Luma (ITU-R 601-2) of a (..., 3, H, W) image, keeping the channel axis; a 1-channel image is itself."""
+    if values.shape[-3] == 1:
+        return values
+    r, g, b = values[..., 0:1, :, :], values[..., 1:2, :, :], values[..., 2:3, :, :]
+    return (0.2989 * r + 0.587 * g + 0.114 * b).astype(dtype, copy=False).astype(values.dtype, copy=False)
+
+
+def _shift_hue(values, shift):
+    """Rotate the hue of a (..., 3, H, W) float image in [0, 1] by ``shift`` turns."""
+    r, g, b = values[..., 0, :, :], values[..., 1, :, :], values[..., 2, :, :]
+    maxc, minc = values.max(axis=-3), values.min(axis=-3)
+    delta = maxc - minc
+    safe_delta = np.where(delta == 0, 1, delta)
+    rc, gc, bc = (maxc - r) / safe_delta, (maxc - g) / safe_delta, (maxc - b) / safe_delta
+    hue = np.where(maxc == r, bc - gc, np.where(maxc == g, 2.0 + rc - bc, 4.0 + gc - rc))
+    hue = np.where(delta == 0, 0, (hue / 6.0) % 1.0)
+    hue = (hue + shift) % 1.0
+    saturation = delta / np.where(maxc == 0, 1, maxc)
+    sector = np.floor(hue * 6.0)
+    frac = hue * 6.0 - sector
+    p, q, t = maxc * (1 - saturation), maxc * (1 - saturation * frac), maxc * (1 - saturation * (1 - frac))
+    sector = sector.astype(np.intp) % 6
+    choices = [(maxc, t, p), (q, maxc, p), (p, maxc, t), (p, q, maxc), (t, p, maxc), (maxc, p, q)]
+    return np.stack([np.choose(sector, [c[k] for c in choices]) for k in range(3)], axis=-3)
+
+
+class ColorJitter:
+    """Randomly change brightness, contrast, saturation and hue, in a random order.
+
+    Each argument is a number ``v`` giving the range (max(0, 1 - v), 1 + v) of the factor
+    (for hue: (-v, v) turns of the colour wheel, ``v <= 0.5``), or a (min, max) pair;
+    0 leaves that property alone. Brightness scales the image, contrast blends it with
+    its mean grey level, saturation with its greyscale version (3-channel images only),
+    hue rotates it in HSV space; results are clipped to [0, 1] (float) or [0, 255]
+    (uint8), the tensor path of torchvision.
+    """
+
+    def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+        self.brightness = self._factor_range(brightness, "brightness", 1.0, (0, float("inf")))
+        self.contrast = self._factor_range(contrast, "contrast", 1.0, (0, float("inf")))
+        self.saturation = self._factor_range(saturation, "saturation", 1.0, (0, float("inf")))
+        self.hue = self._factor_range(hue, "hue", 0.0, (-0.5, 0.5))
+
+    @staticmethod
+    def _factor_range(value, name, center, bounds):
+        if isinstance(value, numbers.Number):
+            if value < 0:
+                raise ValueError(f"If {name} is a single number, it must be non negative.")
+            low, high = center - float(value), center + float(value)
+            if center == 1.0:
+                low = max(low, 0.0)
+        else:
+            low, high = float(value[0]), float(value[1])
+        if not bounds[0] <= low <= high <= bounds[1]:
+            raise ValueError(f"{name} values should be between {bounds}, but got {(low, high)}.")
+        return None if low == high == center else (low, high)
+
+    def __call__(self, img):
+        array, back = _planes(img)
+        if array.ndim < 3:
+            raise ValueError(f"ColorJitter expects a (..., C, H, W) tensor image, got shape {array.shape}")
+        dtype, rng = array.dtype, rng_of(None)
+        for which in rng.permutation(4).tolist():
+            factor_range = (self.brightness, self.contrast, self.saturation, self.hue)[which]
+            if factor_range is not None:
+                array = self._adjust(which, array, float(rng.uniform(*factor_range)), dtype)
+        return back(array)
+
+    @staticmethod
+    def _adjust(which, array, factor, dtype):
+        """Apply adjustment ``which`` (0 brightness, 1 contrast, 2 saturation, 3 hue) by ``factor``."""
+        values = array.astype(_work_dtype(dtype), copy=False)
+        if which == 0:
+            return _blend(values, 0.0, factor, dtype)
+        if which == 1:
+            return _blend(values, _grayscale(values, dtype).mean(axis=(-3, -2, -1), keepdims=True), factor, dtype)
+        if array.shape[-3] != 3:  # saturation and hue need colour
+            return array
+        if which == 2:
+            return _blend(values, _grayscale(values, dtype), factor, dtype)
+        scale = _max_value(dtype)
+        return (_shift_hue(values / scale, factor) * scale).astype(dtype, copy=False)
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(brightness={self.brightness}, contrast={self.contrast}, "
+                f"saturation={self.saturation}, hue={self.hue})")

@@ -5,6 +5,8 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad
 from minigrad import datasets
@@ -30,6 +32,15 @@ def test_batches_shapes_and_len():
     assert [tuple(x.shape) for x, _ in batches] == [(4, 3), (4, 3), (2, 3)]
     assert batches[0][1].dtype == minigrad.int64 and batches[0][0].dtype == minigrad.float32
     assert _order(loader) == list(range(10))
+
+
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 12), drop_last=st.booleans(), shuffle=st.booleans())
+def test_every_sample_once_per_epoch(n, batch_size, drop_last, shuffle):
+    loader = DataLoader(list(range(n)), batch_size=batch_size, drop_last=drop_last, shuffle=shuffle)
+    seen = [i for batch in loader for i in batch.tolist()]
+    kept = n - n % batch_size if drop_last else n
+    assert len(seen) == kept and len(set(seen)) == kept and len(loader) == -(-kept // batch_size)
+    assert all(len(b) == batch_size for b in list(loader)[:kept // batch_size])
 
 
 def test_drop_last():
@@ -232,6 +243,7 @@ def test_center_and_random_crop(rng):
 def test_flips():
     img = np.arange(12, dtype=np.uint8).reshape(2, 3, 2)  # HWC
     np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(img), img[:, ::-1])
+    np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(img[..., 0]), img[:, ::-1, 0])  # HW
     np.testing.assert_array_equal(T.RandomVerticalFlip(p=1.0)(img), img[::-1])
     assert T.RandomHorizontalFlip(p=0.0)(img) is img
     x = minigrad.arange(6).reshape(1, 2, 3)
@@ -278,6 +290,42 @@ def test_random_affine_translate_and_scale():
     assert sheared.shape == (1, 7, 7) and (sheared.data == 0.5).any() and sheared.data.max() > 0.5
     with pytest.raises(ValueError, match="translation values should be between 0 and 1"):
         T.RandomAffine(0, translate=(2, 0))
+
+
+def test_random_resized_crop(rng):
+    x = minigrad.tensor(rng.random((3, 20, 30)).astype(np.float32))
+    t = T.RandomResizedCrop(8, scale=(0.2, 0.5))
+    minigrad.manual_seed(1)
+    top, left, h, w = t.get_params(20, 30)
+    assert 0.2 * 600 * 0.7 <= h * w <= 0.5 * 600 * 1.3 and 3 / 4 - 0.1 <= w / h <= 4 / 3 + 0.1
+    minigrad.manual_seed(1)
+    out = t(x)
+    want = T.Resize((8, 8))(minigrad.tensor(x.data[:, top:top + h, left:left + w]))
+    np.testing.assert_array_equal(out.data, want.data)
+    # impossible ranges fall back to the largest central window of an allowed ratio
+    assert T.RandomResizedCrop(4, scale=(2.0, 3.0), ratio=(1.0, 1.0)).get_params(20, 30) == (0, 5, 20, 20)
+    assert T.RandomResizedCrop((5, 6))(rng.integers(0, 255, (9, 9), dtype=np.uint8)).shape == (5, 6)
+
+
+def test_color_jitter(rng):
+    red = np.zeros((2, 2, 3), np.uint8)
+    red[..., 0] = 255
+    np.testing.assert_array_equal(T.ColorJitter(hue=(1 / 3, 1 / 3))(red)[0, 0], [0, 255, 0])  # red -> green
+    gray = np.full((2, 2, 3), 100, np.uint8)
+    np.testing.assert_array_equal(T.ColorJitter(hue=0.5)(gray), gray)  # grey has no hue
+    x = minigrad.tensor(rng.random((3, 4, 4)).astype(np.float32))
+    np.testing.assert_allclose(T.ColorJitter(brightness=(0.5, 0.5))(x).data, 0.5 * x.data, rtol=1e-6)
+    luma = 0.2989 * x.data[0] + 0.587 * x.data[1] + 0.114 * x.data[2]
+    flat = T.ColorJitter(contrast=(0.0, 0.0))(x).data
+    np.testing.assert_allclose(flat, np.full_like(flat, luma.mean()), rtol=1e-5)
+    desaturated = T.ColorJitter(saturation=(0.0, 0.0))(x).data
+    np.testing.assert_allclose(desaturated, np.broadcast_to(luma, (3, 4, 4)), rtol=1e-5)
+    bright = T.ColorJitter(brightness=(3.0, 3.0))(np.full((2, 2), 100, np.uint8))
+    assert bright.dtype == np.uint8 and bright.tolist() == [[255, 255], [255, 255]]  # clipped
+    jittered = T.ColorJitter(0.4, 0.4, 0.4, 0.1)(x)
+    assert jittered.shape == (3, 4, 4) and 0 <= jittered.data.min() and jittered.data.max() <= 1
+    with pytest.raises(ValueError, match="hue values should be between"):
+        T.ColorJitter(hue=0.7)
 
 
 def test_compose_notes_pipeline(rng):
