@@ -161,9 +161,10 @@ def test_param_groups_override_defaults():
 def test_zero_grad():
     w = minigrad.ones(3, requires_grad=True)
     opt = optim.SGD([w], lr=0.1)
-    w.grad = minigrad.ones(3)
+    w.grad = minigrad.tensor([1.0, float("nan"), float("inf")])
+    grad = w.grad
     opt.zero_grad(set_to_none=False)
-    assert w.grad.tolist() == [0.0, 0.0, 0.0]
+    assert w.grad is grad and w.grad.tolist() == [0.0, 0.0, 0.0]
     opt.zero_grad()
     assert w.grad is None
 

@@ -96,7 +96,7 @@ class Optimizer:
                     p.grad = None
                 else:
                     p.grad.detach_()
-                    p.grad.zero_()
+                    p.grad.fill_(0)  # not zero_(): it computes grad * 0, which keeps NaN and inf
 
     def step(self, closure=None):
         """Update the parameters once; ``closure`` re-evaluates the model and returns the loss."""
