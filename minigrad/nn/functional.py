@@ -131,7 +131,8 @@ class BatchNormFunction(Function):
         n = data.size // channels
         mean = data.mean(axis=axes, keepdims=True)
         out = data - mean
-        variance = np.einsum("nc...,nc...->c", out, out).reshape(mean.shape) / n
+        flat = out.reshape(data.shape[0], channels, -1)
+        variance = np.einsum("ncl,ncl->c", flat, flat).reshape(mean.shape) / n
         invstd = (1.0 / np.sqrt(variance + eps)).astype(data.dtype, copy=False)
         out *= invstd
         if weight is not None:
