@@ -62,11 +62,9 @@ def _planes(img):
 
 def _as_dtype(values, dtype):
     """Float results back to the image's dtype: rounded and clipped for integer images."""
-    if np.dtype(dtype).kind in "iub":
-        info = np.iinfo(dtype) if np.dtype(dtype).kind != "b" else None
-        values = np.round(values)
-        if info is not None:
-            values = np.clip(values, info.min, info.max)
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        values = np.clip(np.round(values), info.min, info.max)
     return values.astype(dtype, copy=False)
 
 
@@ -84,12 +82,12 @@ def _pair(value, name):
     return int(value[0]), int(value[1])
 
 
-def _range(value, name, center=0.0):
-    """A number d gives (center - d, center + d); a pair is taken as it is."""
+def _range(value, name):
+    """A number d gives (-d, d); a pair is taken as it is."""
     if isinstance(value, numbers.Number):
         if value < 0:
             raise ValueError(f"If {name} is a single number, it must be positive.")
-        return float(center - value), float(center + value)
+        return -float(value), float(value)
     if len(value) != 2:
         raise ValueError(f"If {name} is a sequence, it must be of len 2.")
     return float(value[0]), float(value[1])
