@@ -12,17 +12,7 @@ import numpy as np
 from ..autograd import enable_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "required"]
-
-
-class _RequiredParameter:
-    """Marks a hyper-parameter that every param group must give (PyTorch's ``required``)."""
-
-    def __repr__(self):
-        return "<required parameter>"
-
-
-required = _RequiredParameter()
+__all__ = ["Optimizer"]
 
 
 class Optimizer:
@@ -76,8 +66,6 @@ class Optimizer:
                 raise ValueError("can't optimize a non-leaf Tensor")
         group = dict(param_group, params=params)
         for name, default in self.defaults.items():
-            if default is required and name not in group:
-                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             group.setdefault(name, default)
         if len({id(p) for p in params}) != len(params):
             raise ValueError("optimizer contains a parameter group with duplicate parameters")
