@@ -1,0 +1,195 @@
+"""Losses as functions and Modules: values and gradients against PyTorch, float64 gradchecks,
+the focal loss against its formula, and PyTorch's error messages."""
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad import nn
+from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.nn import functional as F
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+
+def _pair(array, requires_grad=True):
+    return minigrad.tensor(array, requires_grad=requires_grad), torch.tensor(array, requires_grad=requires_grad)
+
+
+def _check(ours_fn, torch_fn, x, *args, rtol=1e-5, atol=1e-6, **kwargs):
+    """Loss value and input gradient of ours_fn(x, *args) vs torch_fn (args: arrays or None)."""
+    xm, xt = _pair(x)
+    margs = [minigrad.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    targs = [torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    lm, lt = ours_fn(xm, *margs, **kwargs), torch_fn(xt, *targs, **kwargs)
+    np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=rtol, atol=atol)
+    cot = np.random.default_rng(2).standard_normal(lt.shape).astype(x.dtype)
+    lm.backward(minigrad.tensor(cot))
+    lt.backward(torch.tensor(cot))
+    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=rtol, atol=atol)
+
+
+rng = np.random.default_rng(0)
+LOGITS = rng.standard_normal((6, 4)).astype(np.float32)
+TARGET = np.array([0, 3, 1, 1, 2, 3])
+LOGITS_2D = rng.standard_normal((2, 4, 3, 2)).astype(np.float32)
+TARGET_2D = rng.integers(0, 4, (2, 3, 2))
+WEIGHT = np.array([0.2, 1.0, 2.0, 0.5], dtype=np.float32)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weight", [None, WEIGHT])
+@pytest.mark.parametrize("ignore_index", [-100, 1])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.15])
+def test_cross_entropy_matches_torch(reduction, weight, ignore_index, label_smoothing):
+    for x, t in ((LOGITS, TARGET), (LOGITS_2D, TARGET_2D)):
+        _check(F.cross_entropy, TF.cross_entropy, x, t, weight, ignore_index=ignore_index, reduction=reduction,
+               label_smoothing=label_smoothing)
+
+
+def test_cross_entropy_unbatched_and_probability_targets():
+    _check(F.cross_entropy, TF.cross_entropy, LOGITS[0], np.array(2))
+    probs = np.random.default_rng(1).dirichlet(np.ones(4), 6).astype(np.float32)
+    for reduction in ("mean", "none"):
+        _check(F.cross_entropy, TF.cross_entropy, LOGITS, probs, WEIGHT, reduction=reduction, label_smoothing=0.1)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_matches_torch(reduction):
+    logp = np.log(np.random.default_rng(3).dirichlet(np.ones(4), 6)).astype(np.float32)
+    _check(F.nll_loss, TF.nll_loss, logp, TARGET, WEIGHT, ignore_index=3, reduction=reduction)
+    _check(F.nll_loss, TF.nll_loss, logp, TARGET, reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_regression_and_binary_losses_match_torch(reduction):
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    y = rng.standard_normal((5, 3)).astype(np.float32)
+    p = rng.uniform(0.05, 0.95, (5, 3)).astype(np.float32)
+    t = rng.uniform(0, 1, (5, 3)).astype(np.float32)
+    w = rng.uniform(0.5, 2, (5, 3)).astype(np.float32)
+    _check(F.mse_loss, TF.mse_loss, x, y, reduction=reduction)
+    _check(F.l1_loss, TF.l1_loss, x + 0.01, y, reduction=reduction)
+    _check(F.binary_cross_entropy, TF.binary_cross_entropy, p, t, w, reduction=reduction)
+    _check(F.binary_cross_entropy_with_logits, TF.binary_cross_entropy_with_logits, x * 10, t, w, reduction=reduction)
+    pos_weight = np.array([0.5, 1.0, 3.0], dtype=np.float32)
+    xm, xt = _pair(x)
+    lm = F.binary_cross_entropy_with_logits(xm, minigrad.tensor(t), reduction=reduction, pos_weight=minigrad.tensor(pos_weight))
+    lt = TF.binary_cross_entropy_with_logits(xt, torch.tensor(t), reduction=reduction, pos_weight=torch.tensor(pos_weight))
+    np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_bce_with_logits_is_stable_for_large_logits():
+    x = minigrad.tensor([-200.0, 200.0], requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, minigrad.tensor([1.0, 0.0]), reduction="sum")
+    np.testing.assert_allclose(loss.item(), 400.0)
+    loss.backward()
+    np.testing.assert_allclose(x.grad.data, [-1.0, 1.0])
+
+
+def test_bce_clamps_log_at_minus_100():
+    loss = F.binary_cross_entropy(minigrad.tensor([0.0, 1.0]), minigrad.tensor([1.0, 0.0]), reduction="none")
+    np.testing.assert_allclose(loss.data, [100.0, 100.0])
+
+
+# ---- focal loss -----------------------------------------------------------------------------
+
+def _focal_reference(logits, target, gamma, alpha=None):
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    logp_t = logp[np.arange(len(target)), target]
+    loss = -((1 - np.exp(logp_t)) ** gamma) * logp_t
+    return loss * (alpha[target] if alpha is not None else 1)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+@pytest.mark.parametrize("alpha", [None, WEIGHT])
+def test_focal_loss_matches_formula(gamma, alpha):
+    x = LOGITS.astype(np.float64)
+    expected = _focal_reference(x, TARGET, gamma, alpha)
+    a = minigrad.tensor(alpha) if alpha is not None else None
+    out = F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a, reduction="none")
+    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a).item(),
+                               expected.mean(), rtol=1e-6)
+    module = nn.FocalLoss(gamma, a, reduction="sum")
+    np.testing.assert_allclose(module(minigrad.tensor(x), minigrad.tensor(TARGET)).item(), expected.sum(), rtol=1e-6)
+
+
+def test_focal_loss_with_gamma_zero_is_cross_entropy_and_down_weights_easy_examples():
+    x, t = minigrad.tensor(LOGITS), minigrad.tensor(TARGET)
+    np.testing.assert_allclose(F.focal_loss(x, t, gamma=0).item(), F.cross_entropy(x, t).item(), rtol=1e-6)
+    easy = minigrad.tensor([[8.0, 0.0, 0.0]])
+    ce = F.cross_entropy(easy, minigrad.tensor([0])).item()
+    assert F.focal_loss(easy, minigrad.tensor([0])).item() < 1e-3 * ce
+    x2d = minigrad.tensor(LOGITS_2D.astype(np.float64))
+    flat = LOGITS_2D.astype(np.float64).transpose(0, 2, 3, 1).reshape(-1, 4)
+    np.testing.assert_allclose(F.focal_loss(x2d, minigrad.tensor(TARGET_2D), reduction="none").data.ravel(),
+                               _focal_reference(flat, TARGET_2D.ravel(), 2.0), rtol=1e-6)
+
+
+# ---- float64 gradchecks ---------------------------------------------------------------------
+
+def test_loss_gradchecks():
+    x = minigrad.tensor(LOGITS.astype(np.float64), requires_grad=True)
+    t = minigrad.tensor(TARGET)
+    w = minigrad.tensor(WEIGHT.astype(np.float64))
+    assert gradcheck(lambda x: F.cross_entropy(x, t, w, ignore_index=2, label_smoothing=0.1), (x,))
+    assert gradgradcheck(lambda x: F.cross_entropy(x, t, w, label_smoothing=0.1), (x,))
+    assert gradcheck(lambda x: F.focal_loss(x, t, 2.0, w), (x,))
+    assert gradgradcheck(lambda x: F.focal_loss(x, t, 2.0), (x,))
+    assert gradcheck(lambda x: F.nll_loss(x, t, w, reduction="sum"), (x,))
+    p = minigrad.tensor(np.random.default_rng(4).uniform(0.1, 0.9, (3, 2)), requires_grad=True)
+    y = minigrad.tensor(np.random.default_rng(5).uniform(0, 1, (3, 2)), requires_grad=True)
+    assert gradcheck(lambda p, y: F.binary_cross_entropy(p, y), (p, y))
+    assert gradcheck(lambda p, y: F.binary_cross_entropy_with_logits(p, y), (p, y))
+    assert gradgradcheck(lambda p, y: F.binary_cross_entropy_with_logits(p, y), (p, y))
+    assert gradcheck(lambda p, y: F.mse_loss(p, y), (p, y))
+    assert gradcheck(lambda p, y: F.l1_loss(p, y, reduction="sum"), (p, y))
+
+
+# ---- modules --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ours,theirs,make_input,make_target", [
+    (nn.CrossEntropyLoss(minigrad.tensor(WEIGHT), label_smoothing=0.1),
+     torch.nn.CrossEntropyLoss(torch.tensor(WEIGHT), label_smoothing=0.1), lambda: LOGITS, lambda: TARGET),
+    (nn.NLLLoss(ignore_index=0), torch.nn.NLLLoss(ignore_index=0), lambda: -np.abs(LOGITS), lambda: TARGET),
+    (nn.MSELoss(reduction="sum"), torch.nn.MSELoss(reduction="sum"), lambda: LOGITS, lambda: LOGITS[::-1].copy()),
+    (nn.L1Loss(), torch.nn.L1Loss(), lambda: LOGITS, lambda: LOGITS[::-1].copy()),
+    (nn.BCELoss(), torch.nn.BCELoss(), lambda: 1 / (1 + np.exp(-LOGITS)), lambda: (LOGITS > 0).astype(np.float32)),
+    (nn.BCEWithLogitsLoss(pos_weight=minigrad.tensor(WEIGHT)), torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(WEIGHT)),
+     lambda: LOGITS, lambda: (LOGITS > 0).astype(np.float32)),
+])
+def test_loss_modules_match_torch(ours, theirs, make_input, make_target):
+    _check(ours, theirs, make_input(), make_target())
+    assert repr(ours) == repr(theirs)
+
+
+def test_loss_module_weights_are_buffers():
+    loss = nn.CrossEntropyLoss(weight=minigrad.tensor(WEIGHT))
+    assert list(loss.state_dict()) == ["weight"]
+    assert list(loss.parameters()) == []
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+def test_loss_errors_use_torch_wording():
+    x = minigrad.tensor(LOGITS)
+    with pytest.raises(ValueError, match=r"Expected input batch_size \(6\) to match target batch_size \(4\)"):
+        F.cross_entropy(x, minigrad.tensor([0, 1, 2, 3]))
+    with pytest.raises(IndexError, match="Target 7 is out of bounds"):
+        F.cross_entropy(x, minigrad.tensor([0, 1, 2, 3, 7, 1]))
+    with pytest.raises(ValueError, match="sum_all is not a valid value for reduction"):
+        F.mse_loss(x, x, reduction="sum_all")
+    with pytest.raises(RuntimeError, match="weight tensor should be defined either for all 4 classes"):
+        F.nll_loss(x, minigrad.tensor(TARGET), weight=minigrad.ones(3))
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(x, minigrad.zeros(6, 4))
+    with pytest.raises(ValueError, match="different to the input size"):
+        F.binary_cross_entropy(minigrad.zeros(6, 4) + 0.5, minigrad.zeros(6, 1))
+    with pytest.raises(RuntimeError, match=r"Expected target size \[2, 3, 2\], got \[2, 3\]"):
+        F.cross_entropy(minigrad.tensor(LOGITS_2D), minigrad.tensor(TARGET_2D[:, :, 0]))
+    with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):
+        F.cross_entropy(x, minigrad.tensor(TARGET), label_smoothing=1.5)
+    with pytest.warns(UserWarning, match="Using a target size"):
+        F.mse_loss(x, minigrad.zeros(6, 1))
