@@ -1,5 +1,7 @@
 # The kernels' view of OpenMP: the current thread count, and 1 when built without OpenMP.
 # (minigrad_core._threads sets the count; minigrad.set_num_threads calls it.)
+# mg_threads_for(work) keeps small loops on one thread: a parallel region costs a few
+# microseconds, and far more when the other core is busy and the team must wait for it.
 
 cdef extern from *:
     """
@@ -9,5 +11,7 @@ cdef extern from *:
     #else
     static int mg_kernel_threads(void) { return 1; }
     #endif
+    static int mg_threads_for(Py_ssize_t work) { return work < 65536 ? 1 : mg_kernel_threads(); }
     """
     int mg_kernel_threads() noexcept nogil
+    int mg_threads_for(Py_ssize_t work) noexcept nogil

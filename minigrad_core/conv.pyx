@@ -26,7 +26,7 @@ from cython.parallel cimport prange
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-from minigrad_core._omp cimport mg_kernel_threads
+from minigrad_core._omp cimport mg_threads_for
 
 
 # ----------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size,
         raise ValueError("im2col: kernel larger than the padded input")
     if tuple((out.shape[0], out.shape[1], out.shape[2])) != (N, C * KH * KW, OH * OW):
         raise _shape_error("im2col", "out", (N, C * KH * KW, OH * OW), (out.shape[0], out.shape[1], out.shape[2]))
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(C * KH * KW * OH * OW)
     cdef Py_ssize_t n
     if N == 0 or C == 0:
         return
@@ -247,7 +247,7 @@ def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_si
         raise ValueError("col2im: kernel larger than the padded output")
     if tuple((cols.shape[0], cols.shape[1], cols.shape[2])) != (N, C * KH * KW, OH * OW):
         raise _shape_error("col2im", "cols", (N, C * KH * KW, OH * OW), (cols.shape[0], cols.shape[1], cols.shape[2]))
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(C * KH * KW * OH * OW)
     cdef Py_ssize_t n
     if N == 0 or C == 0:
         return
@@ -287,7 +287,7 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
     cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
                                           dtype=np.float32 if floating is float else np.float64)
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(C * KH * KW * rb * OW)
     cdef Py_ssize_t n, g, o, i, oy0, nb, Pb
     cdef const floating* colp
     cdef floating* dst
@@ -337,7 +337,7 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
     cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
                                           dtype=np.float32 if floating is float else np.float64)
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(C * KH * KW * rb * OW)
     cdef Py_ssize_t n, g, oy0, nb, Pb
     cdef const floating* colp
     with nogil:
@@ -448,7 +448,7 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
     cdef Py_ssize_t[::1] qy, qx
     cdef floating[:, :, ::1] wp
     cdef floating[:, ::1] cols, tmp
-    cdef int nt = mg_kernel_threads()
+    cdef int nt
     dtype = np.float32 if floating is float else np.float64
     w = np.asarray(weight)
     for ry in range(sh):
@@ -465,6 +465,7 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
             sub = w[:, :, taps_y][:, :, :, taps_x].reshape(G, Og, Cg, ny, nx)
             wp = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4).reshape(G, Cg, Kp))
             rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
+            nt = mg_threads_for(O * ny * nx * rb * Mx)
             cols = np.empty((O * ny * nx, rb * Mx), dtype=dtype)
             tmp = np.empty((C, rb * Mx), dtype=dtype)
             with nogil:
@@ -497,7 +498,7 @@ cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, :
     cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
     cdef floating[:, ::1] cols = np.empty((C * KH * KW, rb * OW),
                                           dtype=np.float32 if floating is float else np.float64)
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(C * KH * KW * rb * OW)
     cdef Py_ssize_t n, g, oy0, nb, Pb
     with nogil:
         for n in range(N):

@@ -20,7 +20,7 @@ from libc.math cimport INFINITY
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
-from minigrad_core._omp cimport mg_kernel_threads
+from minigrad_core._omp cimport mg_threads_for
 
 
 cdef inline Py_ssize_t _floordiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -77,7 +77,7 @@ def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
     cdef const floating* src
     cdef floating* dst
     cdef int64_t* idx
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or OH == 0 or OW == 0:
         return
     with nogil:
@@ -122,7 +122,7 @@ def max_pool2d_backward(const floating[:, :, :, ::1] grad_output,
     cdef const floating* src
     cdef const int64_t* idx
     cdef floating* dst
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (HW + OHW))
     if NC == 0 or HW == 0:
         return
     with nogil:
@@ -153,7 +153,7 @@ def gather_planes(const floating[:, :, :, ::1] x, const int64_t[:, :, :, ::1] in
     cdef const floating* src
     cdef const int64_t* idx
     cdef floating* dst
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (HW + OHW))
     if NC == 0 or OHW == 0:
         return
     with nogil:
@@ -201,7 +201,7 @@ def avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
     cdef floating acc
     cdef const floating* src
     cdef floating* dst
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or OH == 0 or OW == 0:
         return
     with nogil:
@@ -240,7 +240,7 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
     cdef floating g
     cdef const floating* src
     cdef floating* dst
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or H == 0 or W == 0:
         return
     with nogil:
@@ -281,7 +281,7 @@ def adaptive_avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :
     cdef floating acc
     cdef const floating* src
     cdef floating* dst
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or OH == 0 or OW == 0:
         return
     if H == 0 or W == 0:
@@ -314,7 +314,7 @@ def adaptive_avg_pool2d_backward(const floating[:, :, :, ::1] grad_output,
     cdef floating g
     cdef const floating* src
     cdef floating* dst
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or H == 0 or W == 0:
         return
     with nogil:
@@ -350,7 +350,7 @@ def adaptive_max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :
     cdef const floating* src
     cdef floating* dst
     cdef int64_t* idx
-    cdef int nt = mg_kernel_threads()
+    cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or OH == 0 or OW == 0:
         return
     if H == 0 or W == 0:

@@ -156,6 +156,9 @@ def max_pool2d(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mod
     for b in range(N):
         for i in range(C):
             for x_, y, taps in _windows(H, W, OH, OW, kernel_size, stride, padding, dilation):
+                if not taps:          # a dilated window that only touches padding: -inf, no index
+                    out[b, i, x_, y], idx[b, i, x_, y] = -np.inf, -1
+                    continue
                 best = max(taps, key=lambda t: x[b, i, t[0], t[1]])   # first maximum
                 out[b, i, x_, y] = x[b, i, best[0], best[1]]
                 idx[b, i, x_, y] = best[0] * W + best[1]
@@ -168,7 +171,8 @@ def max_pool2d_grad(gy, idx, input_shape):
     for b in range(N):
         for i in range(C):
             for o, k in zip(gy[b, i].ravel(), idx[b, i].ravel()):
-                gx[b, i, k // W, k % W] += o
+                if k >= 0:
+                    gx[b, i, k // W, k % W] += o
     return gx
 
 
