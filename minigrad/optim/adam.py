@@ -1,17 +1,9 @@
 """Adam and AdamW (with the AMSGrad variant), PyTorch's formulation."""
 import numpy as np
 
-from .optimizer import Optimizer, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcdiv_, _addcmul_, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "AdamW"]
-
-
-def _lerp_(start, end, weight):
-    """``start += weight * (end - start)`` in place, in the two-branch form PyTorch's lerp uses."""
-    if abs(weight) < 0.5:
-        start += weight * (end - start)
-    else:
-        np.subtract(end, (end - start) * (1 - weight), out=start)
 
 
 class Adam(Optimizer):
@@ -86,14 +78,15 @@ class Adam(Optimizer):
                 exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
+                _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 if amsgrad:
                     np.maximum(state["max_exp_avg_sq"].data, exp_avg_sq, out=state["max_exp_avg_sq"].data)
                     exp_avg_sq = state["max_exp_avg_sq"].data
                 step_size = lr / (1 - beta1 ** step)
-                denom = np.sqrt(exp_avg_sq) / (1 - beta2 ** step) ** 0.5
+                denom = np.sqrt(exp_avg_sq)
+                denom /= (1 - beta2 ** step) ** 0.5
                 denom += eps
-                p.data += -step_size * exp_avg / denom
+                _addcdiv_(p.data, exp_avg, denom, -step_size)
         return loss
 
 

@@ -108,7 +108,9 @@ class Optimizer:
                 continue
             grad = -p.grad.data if maximize else p.grad.data
             if l2_penalty and weight_decay != 0:
-                grad = grad + weight_decay * p.data
+                decayed = weight_decay * p.data
+                decayed += grad
+                grad = decayed
             yield p, grad, self.state[p]
 
     # ---- state dict ---------------------------------------------------------------------
@@ -160,6 +162,33 @@ def _cast_state(param, name, value):
         return value
     dtype = value.data.dtype if name == "step" or param.data.dtype.kind != "f" else param.data.dtype
     return Tensor._make(np.array(value.data, dtype=dtype))
+
+
+# In-place kernels with PyTorch's rounding order and one temporary each.
+
+def _lerp_(start, end, weight):
+    """``start += weight * (end - start)``, in the two-branch form of PyTorch's lerp."""
+    diff = end - start
+    if abs(weight) < 0.5:
+        diff *= weight
+        start += diff
+    else:
+        diff *= 1 - weight
+        np.subtract(end, diff, out=start)
+
+
+def _addcmul_(target, a, b, value):
+    """``target += value * a * b`` (PyTorch's addcmul_)."""
+    product = a * value
+    product *= b
+    target += product
+
+
+def _addcdiv_(target, a, b, value):
+    """``target += value * a / b`` (PyTorch's addcdiv_)."""
+    quotient = a * value
+    quotient /= b
+    target += quotient
 
 
 def _step_tensor():

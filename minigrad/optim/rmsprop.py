@@ -1,8 +1,7 @@
 """RMSprop, PyTorch's formulation (optionally centered, with momentum)."""
 import numpy as np
 
-from .adam import _lerp_
-from .optimizer import Optimizer, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcdiv_, _addcmul_, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["RMSprop"]
 
@@ -65,19 +64,22 @@ class RMSprop(Optimizer):
                 state["step"].data += 1
                 square_avg = state["square_avg"].data
                 square_avg *= alpha
-                square_avg += (1 - alpha) * grad * grad
+                _addcmul_(square_avg, grad, grad, 1 - alpha)
                 if group["centered"]:
                     grad_avg = state["grad_avg"].data
                     _lerp_(grad_avg, grad, 1 - alpha)
-                    avg = np.sqrt(square_avg + -1 * grad_avg * grad_avg)
+                    avg = grad_avg * -1  # square_avg - grad_avg**2, as addcmul(grad_avg, grad_avg, value=-1)
+                    avg *= grad_avg
+                    avg += square_avg
+                    np.sqrt(avg, out=avg)
                 else:
                     avg = np.sqrt(square_avg)
                 avg += eps
                 if momentum > 0:
                     buf = state["momentum_buffer"].data
                     buf *= momentum
-                    buf += grad / avg
+                    _addcdiv_(buf, grad, avg, 1)
                     p.data -= lr * buf
                 else:
-                    p.data += -lr * grad / avg
+                    _addcdiv_(p.data, grad, avg, -lr)
         return loss

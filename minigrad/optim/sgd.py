@@ -65,7 +65,7 @@ class SGD(Optimizer):
                         buf = state["momentum_buffer"] = Tensor._make(grad.copy())
                     else:
                         buf.data *= momentum
-                        buf.data += (1 - dampening) * grad
+                        buf.data += grad if dampening == 0 else (1 - dampening) * grad
                     grad = grad + momentum * buf.data if group["nesterov"] else buf.data
                 p.data -= lr * grad
         return loss
