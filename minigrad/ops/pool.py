@@ -8,6 +8,7 @@ Function with a backward, so gradients of gradients flow:
 
     MaxPool2dFunction          dx = MaxPoolScatter(g, indices)   (scatter-add through the arg max)
     MaxPoolScatterFunction     dg = MaxPoolGather(gg, indices)   (and the reverse)
+    MaxUnpool2dFunction        dx = MaxPoolGather(g, indices)
     AvgPool2dFunction          dx = AvgPool2dBackward(g)
     AvgPool2dBackwardFunction  dg = AvgPool2d(gg)                (the adjoint of a linear map)
     AdaptiveAvgPool2d / its Backward alike; adaptive max pooling uses the max-pool pair.
@@ -74,7 +75,7 @@ class AdaptiveMaxPool2dFunction(Function):
 class MaxPoolScatterFunction(Function):
     """out[n, c].flat[indices] += g (zeros elsewhere), of shape out_shape;  dg = gather(gg, indices).
 
-    The backward of max pooling, and max_unpool2d's forward."""
+    The backward of max pooling (overlapping windows add up)."""
 
     @staticmethod
     def forward(ctx, g, indices, out_shape):
@@ -104,6 +105,24 @@ class MaxPoolGatherFunction(Function):
     def backward(ctx, g):
         indices = _array(ctx.saved_tensors[0])
         return MaxPoolScatterFunction.apply(g, indices, ctx.input_shape), None
+
+
+class MaxUnpool2dFunction(Function):
+    """out[n, c].flat[indices] = x (zeros elsewhere; a repeated index keeps the last value,
+    as PyTorch's CPU kernel);  dx = gather(g, indices)."""
+
+    @staticmethod
+    def forward(ctx, x, indices, out_shape):
+        ctx.save_for_backward(indices)
+        N, C = out_shape[:2]
+        out = np.zeros((N * C, out_shape[2] * out_shape[3]), dtype=x.data.dtype)
+        np.put_along_axis(out, indices.reshape(N * C, -1), x.data.reshape(N * C, -1), axis=1)
+        return out.reshape(out_shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        indices = _array(ctx.saved_tensors[0])
+        return MaxPoolGatherFunction.apply(g, indices), None, None
 
 
 class AvgPool2dFunction(Function):
@@ -382,7 +401,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
                            f"{size[0]}x{size[1]}")
-    out = MaxPoolScatterFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
+    out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
     return out.squeeze(0) if unbatched else out
 
 
