@@ -431,7 +431,13 @@ def relu(input):
 
 
 def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
-    """Clamp every element into [min, max]; either bound may be None."""
+    """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # tensor bounds broadcast and may need gradients: clamp as maximum, then minimum
+        if min is None and max is None:
+            raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+        out = input if min is None else maximum(input, min)
+        return out if max is None else minimum(out, max)
     return ClampFunction.apply(input, min, max)
 
 
