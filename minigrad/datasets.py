@@ -20,7 +20,7 @@ from .tensor import Tensor
 from .transforms import InterpolationMode, _resize
 from .utils.data import Dataset
 
-__all__ = ["VisionDataset", "Digits", "MNIST", "FashionMNIST", "CIFAR10"]
+__all__ = ["VisionDataset", "Digits", "MNIST", "FashionMNIST", "CIFAR10", "read_idx"]
 
 _DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
