@@ -660,11 +660,16 @@ def _emit(drawing, depth=None, shade_by=None, name="minigrad", rankdir="TB"):
     graph.attr("node", shape="box", style="filled", fontname="Helvetica", fontsize="9",
                height="0.2", margin="0.06,0.03")
     graph.attr("edge", arrowsize="0.6")
+    if clusters:
+        # One global ranking: without it dot ranks each cluster on its own and a path that
+        # leaves a cluster and comes back (a residual gradient) turns into a back edge.
+        graph.attr(newrank="true")
     if drawing.caption:
         graph.attr(label=drawing.caption, labelloc="t", labeljust="l")
 
     # Every visible (unfolded) cluster becomes a subgraph; nodes go into their cluster.
     visible = [key for key in clusters if key not in folded]
+
     cluster_names = {key: f"cluster_{i}" for i, key in enumerate(visible)}
     bodies = {key: [] for key in visible}
     root_body = []
@@ -686,7 +691,10 @@ def _emit(drawing, depth=None, shade_by=None, name="minigrad", rankdir="TB"):
             attrs["style"] = "filled,dashed"
         elif v.kind in ("leaf", "input", "seed", "grad", "value", "const"):
             attrs["style"] = "filled,rounded"
-        target(v.cluster).append((f"n{i}", attrs))
+        # Leaves and gradients stay outside the clusters (they still fold into their
+        # module's box): inside, they make dot lay the clusters out as a staircase.
+        body = root_body if v.kind in ("leaf", "grad", "input") else target(v.cluster)
+        body.append((f"n{i}", attrs))
     for box, vid in box_ids.items():
         cluster = clusters[box]
         lines = list(cluster.lines)
@@ -1192,23 +1200,34 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
 def graph_command(model_name, input_shape, output, backward=False, depth=None):
     """``minigrad graph MODEL --input C,H,W -o FILE [--backward] [--depth N]``.
 
-    Builds ``minigrad.models.<model_name>()``, runs it on one random input of shape
-    ``(1, *input_shape)`` and writes its graph (forward, or backward with ``backward``) to
-    ``output``, whose extension picks the format (svg, png, pdf, dot). Returns the path.
+    Builds ``minigrad.models.<model_name>()`` (seeded, training mode), runs it on one
+    random input of shape ``(1, *input_shape)`` and writes its graph (forward, or the
+    backward view with ``backward``) to ``output``, whose extension picks the format
+    (svg, png, pdf, dot). Without Graphviz's ``dot`` it writes the DOT source next to
+    ``output`` instead and says so on stderr. Returns the path written.
     """
     import minigrad
     from minigrad import models
     if isinstance(input_shape, str):
         try:
-            input_shape = tuple(int(s) for s in input_shape.replace("x", ",").split(",") if s.strip())
+            input_shape = tuple(int(s) for s in input_shape.split(","))
         except ValueError:
             raise ValueError(f"graph: --input must look like C,H,W (e.g. 3,224,224), got {input_shape!r}") from None
-    factory = getattr(models, model_name, None)
-    available = sorted(getattr(models, "__all__", ()))
-    if factory is None or not callable(factory) or (available and model_name not in available):
+    available = sorted(name for name in getattr(models, "__all__", ()) if name[:1].islower())
+    factory = getattr(models, model_name, None) if model_name in available else None
+    if factory is None:
         raise ValueError(f"graph: unknown model {model_name!r}; choose one of: {', '.join(available)}")
     minigrad.manual_seed(0)
     model = factory()
     x = minigrad.randn(1, *input_shape)
-    graph = draw_graph(model, x, depth=depth, view="backward" if backward else "forward")
-    return render(graph, output)
+    view = "backward" if backward else "forward"
+    graph = draw_graph(model, x, depth=depth, view=view)
+    nodes = graph.source.count(" [label=")
+    try:
+        written = render(graph, output)
+    except GraphvizNotFoundError as error:
+        written = render(graph, os.path.splitext(os.fspath(output))[0] + ".dot")
+        print(f"minigrad: {error}\nwrote the DOT source to {written} instead", file=sys.stderr)
+        return written
+    print(f"wrote the {view} graph of {model_name} ({nodes} nodes) to {written}")
+    return written
