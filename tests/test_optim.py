@@ -386,6 +386,22 @@ def test_scheduler_state_dict_round_trip():
     assert sched2.get_last_lr() == sched.get_last_lr() == [pytest.approx(0.01)]
 
 
+def test_scheduler_state_survives_a_checkpoint(tmp_path):
+    opt = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+    scheds = [lr_scheduler.MultiStepLR(opt, milestones=[2, 4, 4]), lr_scheduler.ReduceLROnPlateau(opt, patience=0)]
+    scheds[1].step(1.0)
+    minigrad.save({"optimizer": opt.state_dict(), "schedulers": [s.state_dict() for s in scheds]}, tmp_path / "c")
+    saved = minigrad.load(tmp_path / "c")
+    opt2 = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+    opt2.load_state_dict(saved["optimizer"])
+    resumed = [lr_scheduler.MultiStepLR(opt2, milestones=[9]), lr_scheduler.ReduceLROnPlateau(opt2)]
+    for sched, state in zip(resumed, saved["schedulers"]):
+        sched.load_state_dict(state)
+    resumed[0].step(5)  # the closed form reads the milestone counts
+    assert resumed[0].get_last_lr() == [pytest.approx(1e-3)]
+    assert resumed[1].best == 1.0 and resumed[1].patience == 0
+
+
 def test_resuming_requires_initial_lr():
     opt = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
     with pytest.raises(KeyError, match=r"param 'initial_lr' is not specified in param_groups\[0\]"):
