@@ -481,6 +481,7 @@ def _cases():
         "max_pool2d": lambda a, b: F.max_pool2d(_img(a), 2), "avg_pool2d": lambda a, b: F.avg_pool2d(_img(a), 2),
         "adaptive_avg": lambda a, b: F.adaptive_avg_pool2d(_img(a), 1),
         "adaptive_max": lambda a, b: F.adaptive_max_pool2d(_img(a), 1),
+        "max_unpool2d": lambda a, b: F.max_unpool2d(*F.max_pool2d(_img(a), 2, return_indices=True), 2),
         "unfold": lambda a, b: F.unfold(_img(a), 2), "fold": lambda a, b: F.fold(F.unfold(_img(a), 2), (2, 3), 2),
         "pad_constant": lambda a, b: F.pad(_img(a), (1, 1, 1, 1)),
         "pad_reflect": lambda a, b: F.pad(_img(a), (1, 1, 1, 1), mode="reflect"),
