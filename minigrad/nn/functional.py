@@ -16,7 +16,6 @@ from ..autograd.grad_mode import state
 from ..ops import linear, log_softmax, relu, sigmoid, softmax, tanh
 from ..random import rng_of
 from ..tensor import Tensor
-from . import init
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "flatten", "dropout",
            "dropout2d", "batch_norm", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -174,8 +173,8 @@ class BatchNormFunction(Function):
 
 def _update_running(running, batch_value, momentum):
     """running = (1 - momentum) * running + momentum * batch_value, in place."""
-    updated = running.data * (1 - momentum) + momentum * batch_value
-    init._fill(running, updated)
+    running.data *= 1 - momentum
+    running.data += momentum * batch_value.astype(running.data.dtype, copy=False)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,

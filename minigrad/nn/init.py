@@ -1,6 +1,6 @@
 """Weight initialization, in place, with PyTorch's names and formulas.
 
-Every function fills ``tensor`` without recording a graph and returns it. Random ones
+Every function fills ``tensor.data`` in place (no graph is recorded) and returns ``tensor``. Random ones
 draw from ``minigrad.random`` (so ``minigrad.manual_seed`` makes them reproducible) or
 from an explicit ``generator``.
 
@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..random import rng_of
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "xavier_uniform_",
@@ -44,14 +43,21 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _fill(tensor, values):
-    """Write ``values`` into ``tensor`` in place, unrecorded (its version moves, as for any in-place op)."""
-    with no_grad():
-        tensor._write("init", np.asarray(values))
+    """Write ``values`` (broadcast) into ``tensor.data`` in place, as optimizers update parameters."""
+    np.copyto(tensor.data, values, casting="unsafe")
     return tensor
 
 
-def _random_dtype(tensor):
-    return tensor.data.dtype if tensor.data.dtype in (np.float32, np.float64) else np.float64
+def _random_into(tensor, draw):
+    """Fill ``tensor`` with ``draw(out=array, dtype=...)``, generated in place when the dtype allows it."""
+    data = tensor.data
+    if data.dtype in (np.float32, np.float64) and data.flags.c_contiguous:
+        draw(out=data, dtype=data.dtype)
+    else:
+        scratch = np.empty(data.shape, np.float64)
+        draw(out=scratch)
+        _fill(tensor, scratch)
+    return tensor
 
 
 def _calculate_fan_in_and_fan_out(tensor):
@@ -70,18 +76,18 @@ def _fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with values drawn from U(a, b)."""
-    values = rng_of(generator).random(tensor.shape, dtype=_random_dtype(tensor))
-    values *= b - a
-    values += a
-    return _fill(tensor, values)
+    _random_into(tensor, rng_of(generator).random)
+    tensor.data *= b - a
+    tensor.data += a
+    return tensor
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with values drawn from N(mean, std**2)."""
-    values = rng_of(generator).standard_normal(tensor.shape, dtype=_random_dtype(tensor))
-    values *= std
-    values += mean
-    return _fill(tensor, values)
+    _random_into(tensor, rng_of(generator).standard_normal)
+    tensor.data *= std
+    tensor.data += mean
+    return tensor
 
 
 def constant_(tensor, val):
