@@ -1,0 +1,93 @@
+"""Sphinx configuration of minigrad's documentation.
+
+Build with ``bash tools/docs.sh`` (it installs the ``docs`` extra and Graphviz, then runs
+``sphinx-build -W --keep-going -b html docs docs/_build/html``: every warning fails the
+build). Pages are MyST Markdown; the API reference is generated from the docstrings
+(Google style, parsed by napoleon); the tutorials in ``docs/tutorials`` are plain Python
+scripts that sphinx-gallery runs at build time, so every printed number and every
+figure on those pages comes from the code as it is.
+"""
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+# The checkout being documented comes first, whatever else is installed.
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(DOCS / "sphinxext"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import minigrad  # noqa: E402
+
+project = "minigrad"
+author = "the minigrad authors"
+copyright = "2026, the minigrad authors"  # noqa: A001  (Sphinx's name)
+version = release = minigrad.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.graphviz",
+    "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+    "minigrad_docstrings",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "tutorials/README.rst",
+                    "auto_tutorials/*.ipynb", "auto_tutorials/*.py", "auto_tutorials/*.zip",
+                    "auto_tutorials/*.md5", "auto_tutorials/*.json", "auto_tutorials/*.codeobj.json"]
+templates_path = ["_templates"]
+suppress_warnings = []
+
+# -- MyST ---------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- API reference ------------------------------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = False
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_custom_sections = [("Shape", "params_style"), ("Notation", "notes_style")]
+napoleon_use_rtype = False
+add_module_names = False
+
+# -- Graphviz (architecture diagrams) ------------------------------------------------------
+graphviz_output_format = "svg"
+
+# -- HTML ---------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"minigrad {release}"
+html_static_path = ["_static"]
+html_css_files = ["minigrad.css"]
+html_theme_options = {"navigation_with_keys": True}
+html_show_sourcelink = False
+
+
+# -- sphinx-gallery -----------------------------------------------------------------------
+# Every numbered script in docs/tutorials runs at build time; its output and figures
+# (matplotlib, and Graphviz graphs through minigrad_gallery.graphviz_scraper) go on its page.
+sphinx_gallery_conf = {
+    "examples_dirs": ["tutorials"],
+    "gallery_dirs": ["auto_tutorials"],
+    "filename_pattern": r"/\d\d_.*\.py$",
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": ("matplotlib", "minigrad_gallery.graphviz_scraper"),
+    "reset_modules": ("matplotlib", "minigrad_gallery.reset_minigrad"),
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "show_memory": False,
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "ignore_repr_types": r"matplotlib|graphviz|_io\.",
+    "min_reported_time": 1,
+}

@@ -1,0 +1,117 @@
+"""
+Tensors and autograd
+====================
+
+A :class:`minigrad.Tensor` is a numpy array plus what automatic differentiation needs to
+know about it. Operations on tensors that *require grad* are recorded as they run; this
+record (the *tape*, or graph) is what :meth:`Tensor.backward` walks in reverse to
+compute gradients. This tutorial shows the tape, leaves, ``.grad`` and ``no_grad``.
+"""
+import numpy as np
+
+import minigrad
+
+# %%
+# Tensors
+# -------
+# Tensors are made like PyTorch's: from Python data, from numpy, or by a factory. Python
+# floats become ``float32`` (the default dtype), Python ints ``int64``; ``.data`` is the
+# numpy array underneath, shared, not copied.
+a = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+b = minigrad.from_numpy(np.arange(6, dtype=np.float64).reshape(2, 3))
+c = minigrad.zeros(2, 3)
+print(a.dtype, a.shape, b.dtype, c.dtype)
+print(a @ b.float())
+print(type(a.data), a.numpy().sum())
+
+# %%
+# The tape
+# --------
+# A tensor made by you with ``requires_grad=True`` is a *leaf*. Every op applied to it
+# records a node, reachable from the result as ``grad_fn``. Each node points at the
+# nodes of its inputs through ``next_functions``: that chain of pointers *is* the graph.
+x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+w = minigrad.tensor([0.5, -1.0, 2.0], requires_grad=True)
+y = x * w
+loss = (y * y).sum()
+
+print("x is a leaf:", x.is_leaf, "   y is a leaf:", y.is_leaf)
+print("loss.grad_fn:", loss.grad_fn.name())
+node = loss.grad_fn
+while node is not None and node.next_functions:
+    names = [edge[0].name() for edge in node.next_functions if edge is not None]
+    print(f"  {node.name():<15} -> {names}")
+    edge = next(e for e in node.next_functions if e is not None)
+    node = edge[0]
+
+# %%
+# The leaves' nodes are ``AccumulateGrad``: they add what arrives into ``.grad``.
+#
+# Backward
+# --------
+# ``loss.backward()`` walks the graph from ``loss`` in reverse topological order and
+# applies the chain rule at each node. Here :math:`L = \sum_i (x_i w_i)^2`, so
+# :math:`\partial L / \partial x_i = 2 x_i w_i^2` and
+# :math:`\partial L / \partial w_i = 2 w_i x_i^2`:
+loss.backward()
+print("x.grad   =", x.grad.tolist())
+print("2 x w^2  =", (2 * x.data * w.data ** 2).tolist())
+print("w.grad   =", w.grad.tolist())
+print("2 w x^2  =", (2 * w.data * x.data ** 2).tolist())
+
+# %%
+# Only leaves keep ``.grad``; an intermediate such as ``y`` keeps it only if asked with
+# ``retain_grad()`` before backward. Gradients *accumulate*: a second backward adds to
+# ``.grad``, which is why training loops zero the gradients before each step.
+y = x * w
+y.retain_grad()
+(y * y).sum().backward()
+print("y.grad =", y.grad.tolist(), "(= 2 y)")
+print("x.grad after a second backward:", x.grad.tolist(), "(twice the first)")
+x.grad = None
+w.grad = None
+
+# %%
+# The graph is freed by backward: the values saved for it (here ``x`` and ``w`` inside
+# the multiplication) are released, and a second backward through the *same* graph
+# raises, unless the first was told ``retain_graph=True``.
+loss = (x * w).sum()
+loss.backward()
+try:
+    loss.backward()
+except RuntimeError as error:
+    print("RuntimeError:", str(error)[:88], "...")
+
+# %%
+# no_grad
+# -------
+# Inside ``minigrad.no_grad()`` nothing is recorded: results have no ``grad_fn`` and do
+# not require grad. Use it for evaluation and for updating parameters by hand.
+with minigrad.no_grad():
+    z = x * 2
+print("under no_grad:", z.requires_grad, z.grad_fn)
+
+# ``detach()`` gives the same values cut from the graph, sharing memory (no copy).
+y = x * 2
+d = y.detach()
+print("detached:", d.requires_grad, d.grad_fn, "shares memory:", np.shares_memory(d.data, y.data))
+
+# %%
+# A step of gradient descent by hand
+# ----------------------------------
+# The whole training loop in five lines: forward, backward, update under ``no_grad``,
+# zero the gradients. Fitting :math:`y = 3x - 1` with one weight and one bias:
+minigrad.manual_seed(0)
+xs = minigrad.linspace(-1, 1, 32).reshape(32, 1)
+ys = 3 * xs - 1
+weight = minigrad.zeros(1, 1, requires_grad=True)
+bias = minigrad.zeros(1, requires_grad=True)
+for step in range(200):
+    loss = ((xs @ weight + bias - ys) ** 2).mean()
+    loss.backward()
+    with minigrad.no_grad():
+        weight -= 0.1 * weight.grad
+        bias -= 0.1 * bias.grad
+    weight.grad = None
+    bias.grad = None
+print(f"weight {weight.item():.4f}  bias {bias.item():.4f}  loss {loss.item():.2e}")
