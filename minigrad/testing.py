@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["assert_close", "default_tolerances"]
+__all__ = ["assert_close", "default_tolerances", "gradcheck_module"]
 
 # (rtol, atol) by numpy dtype kind and size; the same numbers torch.testing uses.
 _TOLERANCES = {
@@ -235,3 +235,135 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, che
     if rtol is not None and (rtol < 0 or atol < 0 or math.isnan(rtol) or math.isnan(atol)):
         raise ValueError(f"assert_close: rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
     _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, "")
+
+
+# ---- module gradients against finite differences ----------------------------------------
+
+def _float64(value):
+    from .tensor import Tensor
+    if isinstance(value, Tensor) and value.data.dtype.kind == "f":
+        return Tensor._make(value.data.astype(np.float64))
+    return value
+
+
+def gradcheck_module(module, *inputs, loss_fn=None, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, seed=0):
+    """Check every parameter gradient of ``module`` against central finite differences.
+
+    The check runs in float64 on copies of the parameters and floating inputs; the
+    module's own parameters, buffers and the global random state are restored afterwards.
+    Before every forward the global generator is reseeded, so dropout draws the same mask
+    each time. Parameters with ``requires_grad=False`` are skipped.
+
+    Args:
+        module: an ``nn.Module``.
+        inputs: the forward arguments (Tensors are cast to float64, others pass through).
+        loss_fn: maps the output to a scalar Tensor; by default the output (or each
+            output of a tuple) is dotted with a fixed random tensor.
+        eps, atol, rtol: step and tolerances (``|a - n| <= atol + rtol * |n|``).
+        fast_mode: compare one random projection per parameter instead of every element
+            (two forwards per parameter instead of two per element).
+
+    Returns:
+        True.
+
+    Raises:
+        AssertionError: naming the parameter, how many of its elements disagree, and the
+            element with the largest error with both the analytical and the numerical value.
+    """
+    from . import random as mg_random
+    from .autograd import grad as autograd_grad
+    from .tensor import Tensor
+
+    named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
+    if not named:
+        raise ValueError("gradcheck_module: the module has no parameter that requires grad")
+    originals = {id(p): p.data for _, p in module.named_parameters()}
+    saved_buffers = [(b, b.data.copy()) for _, b in module.named_buffers() if b is not None]
+    generator_state = mg_random.default_generator.get_state()
+    inputs64 = tuple(_float64(x) for x in inputs)
+    rng = np.random.default_rng(seed)
+    cotangents = []
+
+    def loss_of(outputs):
+        if loss_fn is not None:
+            return loss_fn(outputs)
+        outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+        outs = [o for o in outs if isinstance(o, Tensor) and o.data.dtype.kind == "f"]
+        while len(cotangents) < len(outs):
+            cotangents.append(Tensor._make(rng.standard_normal(outs[len(cotangents)].shape)))
+        total = None
+        for o, v in zip(outs, cotangents):
+            term = (o * v).sum()
+            total = term if total is None else total + term
+        return total
+
+    def forward():
+        mg_random.manual_seed(seed)
+        for buffer, values in saved_buffers:
+            buffer.data[...] = values
+        return loss_of(module(*inputs64))
+
+    try:
+        for _, p in module.named_parameters():
+            if p.data.dtype.kind == "f":
+                p.data = p.data.astype(np.float64)  # a copy: the user's arrays stay untouched
+        loss = forward()
+        if not isinstance(loss, Tensor) or loss.data.size != 1:
+            raise ValueError("gradcheck_module: loss_fn must return a one-element Tensor")
+        analytic = autograd_grad(loss, [p for _, p in named], allow_unused=True)
+        failures = []
+        for (name, p), g in zip(named, analytic):
+            g = np.zeros(p.shape) if g is None else g.data
+            failure = (_check_projection if fast_mode else _check_elements)(p, g, forward, eps, atol, rtol, rng)
+            if failure:
+                failures.append(f"parameter '{name}' {list(p.shape)}: {failure}")
+    finally:
+        for _, p in module.named_parameters():
+            p.data = originals[id(p)]
+        for buffer, values in saved_buffers:
+            buffer.data = values
+        mg_random.default_generator.set_state(generator_state)
+    if failures:
+        raise AssertionError(
+            "Module gradients do not match finite differences "
+            f"(atol={atol}, rtol={rtol}, eps={eps}):\n" + "\n".join(failures))
+    return True
+
+
+def _numerical(p, direction, forward, eps):
+    from .autograd.grad_mode import no_grad
+    original = p.data.copy()
+    try:
+        with no_grad():
+            p.data[...] = original + eps * direction
+            plus = float(forward().data)
+            p.data[...] = original - eps * direction
+            minus = float(forward().data)
+    finally:
+        p.data[...] = original
+    return (plus - minus) / (2 * eps)
+
+
+def _check_elements(p, analytic, forward, eps, atol, rtol, rng):
+    numeric = np.zeros(p.shape)
+    for k in range(p.data.size):
+        direction = np.zeros(p.data.size)
+        direction[k] = 1.0
+        numeric.flat[k] = _numerical(p, direction.reshape(p.shape), forward, eps)
+    error = np.abs(analytic - numeric)
+    bad = error > atol + rtol * np.abs(numeric)
+    if not bad.any():
+        return None
+    k = int(np.argmax(np.where(bad, error, -1.0)))
+    where = _format_index(k, p.shape)
+    return (f"{int(bad.sum())} of {bad.size} elements differ; worst at index {where}: analytical "
+            f"{float(analytic.flat[k])!r}, numerical {float(numeric.flat[k])!r}")
+
+
+def _check_projection(p, analytic, forward, eps, atol, rtol, rng):
+    u = rng.standard_normal(p.shape)
+    numeric = _numerical(p, u, forward, eps)
+    projected = float(np.sum(analytic * u))
+    if abs(projected - numeric) <= atol + rtol * abs(numeric):
+        return None
+    return (f"random projection (fast mode): analytical {projected!r}, numerical {numeric!r}")

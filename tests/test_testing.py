@@ -249,3 +249,95 @@ def test_agrees_with_torch_on_pass_or_fail():
             except AssertionError:
                 ours_ok = False
             assert ours_ok == torch_ok, (dtype, scale)
+
+
+# ---- gradcheck_module -------------------------------------------------------------------
+
+nn = pytest.importorskip("minigrad.nn")
+from minigrad.autograd import Function  # noqa: E402
+from minigrad.testing import gradcheck_module  # noqa: E402
+
+
+class _WrongLinearFunction(Function):
+    """x @ w.T with a weight gradient that is off by 10% (a planted bug)."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return x.data @ w.data.T
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        return g @ w, (g.T @ x) * 1.1
+
+
+class _WrongLinear(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(minigrad.randn(2, 3))
+        self.bias = nn.Parameter(minigrad.randn(2))
+
+    def forward(self, x):
+        return _WrongLinearFunction.apply(x, self.weight) + self.bias
+
+
+def _mlp():
+    minigrad.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+
+
+def test_gradcheck_module_passes_a_correct_module():
+    model = _mlp()
+    x = minigrad.randn(5, 3)
+    assert gradcheck_module(model, x)
+    assert gradcheck_module(model, x, fast_mode=True)
+    assert gradcheck_module(model, x, loss_fn=lambda out: (out ** 2).mean())
+
+
+def test_gradcheck_module_leaves_the_module_and_random_state_unchanged():
+    model = _mlp()
+    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    arrays = {name: p.data for name, p in model.named_parameters()}
+    minigrad.manual_seed(7)
+    x = minigrad.randn(4, 3)
+    expected_next = minigrad.rand(3)
+    minigrad.manual_seed(7)
+    x = minigrad.randn(4, 3)
+    gradcheck_module(model, x)
+    assert minigrad.rand(3).equal(expected_next), "the global generator is restored"
+    for name, p in model.named_parameters():
+        assert p.data is arrays[name] and p.dtype is minigrad.float32 and p.grad is None
+        np.testing.assert_array_equal(p.data, before[name])
+
+
+def test_gradcheck_module_handles_dropout_and_batch_norm():
+    minigrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    assert gradcheck_module(model, minigrad.randn(6, 3))
+    assert model[2].running_mean.tolist() == [0.0] * 4, "buffers are restored"
+
+
+def test_gradcheck_module_names_the_wrong_parameter_and_element():
+    minigrad.manual_seed(0)
+    model = _WrongLinear()
+    with pytest.raises(AssertionError) as info:
+        gradcheck_module(model, minigrad.randn(4, 3))
+    report = str(info.value)
+    assert report.startswith("Module gradients do not match finite differences (atol=1e-05, rtol=0.001")
+    assert "parameter 'weight' [2, 3]: " in report and "of 6 elements differ; worst at index (" in report
+    assert "parameter 'bias'" not in report
+    analytical, numerical = (float(v) for v in re.search(r"analytical (\S+), numerical (\S+)$", report).groups())
+    assert analytical == pytest.approx(1.1 * numerical, rel=1e-6)
+    with pytest.raises(AssertionError, match="parameter 'weight' \\[2, 3\\]: random projection"):
+        gradcheck_module(model, minigrad.randn(4, 3), fast_mode=True)
+
+
+def test_gradcheck_module_skips_frozen_parameters_and_needs_one():
+    model = _mlp()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    with pytest.raises(ValueError, match="no parameter that requires grad"):
+        gradcheck_module(model, minigrad.randn(2, 3))
+    model[2].weight.requires_grad_(True)
+    assert gradcheck_module(model, minigrad.randn(2, 3))
