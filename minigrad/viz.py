@@ -539,27 +539,40 @@ def _mult_adds(cls, args, outputs):
     return int(out.size) * per
 
 
-def _node_saved_bytes(node):
-    total = 0
+def _owner(array):
+    """The array that owns ``array``'s memory (itself unless it is a view)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _saved_arrays(node, exclude):
+    """The distinct arrays a node keeps for backward, minus those whose memory is in ``exclude``
+    (ids of owning arrays: parameters and inputs, which live anyway)."""
+    arrays = []
     seen = set()
     for value in node.saved_values:
         data = _array_of(value)
-        if isinstance(data, np.ndarray) and id(data) not in seen:
-            seen.add(id(data))
-            total += data.nbytes
-    return total
+        if not isinstance(data, np.ndarray) or id(data) in seen or id(_owner(data)) in exclude:
+            continue
+        seen.add(id(data))
+        arrays.append(data)
+    return arrays
 
 
-def _total_saved_bytes(order):
+def _node_saved_bytes(node, exclude=frozenset()):
+    return sum(a.nbytes for a in _saved_arrays(node, exclude))
+
+
+def _total_saved_bytes(order, exclude=frozenset()):
     """Bytes saved for backward by the nodes in ``order``, each array counted once."""
     seen = set()
     total = 0
     for node in order:
         if type(node) is AccumulateGrad:
             continue
-        for value in node.saved_values:
-            data = _array_of(value)
-            if isinstance(data, np.ndarray) and id(data) not in seen:
+        for data in _saved_arrays(node, exclude):
+            if id(data) not in seen:
                 seen.add(id(data))
                 total += data.nbytes
     return total
@@ -1078,7 +1091,7 @@ class _BackwardTimer:
         self.seconds[node] = self.seconds.get(node, 0.0) + seconds
 
 
-def _profile_costs(tracer, outputs, order):
+def _profile_costs(tracer, outputs, order, exclude):
     """Forward time (recorded), backward time (one timed backward), saved bytes, mult-adds."""
     from .autograd.engine import grad as autograd_grad
     leaves = _leaves(order)
@@ -1095,10 +1108,24 @@ def _profile_costs(tracer, outputs, order):
         costs[node] = {
             "forward": getattr(node, "_forward_seconds", None),
             "backward": timer.seconds.get(node),
-            "saved": _node_saved_bytes(node),
+            "saved": _node_saved_bytes(node, exclude),
             "macs": tracer.macs.get(node),
         }
     return costs, backward_total
+
+
+def _warm_up(model, inputs):
+    """One forward and backward first, so first-call costs do not colour the picture."""
+    from .autograd.engine import grad as autograd_grad
+    outputs = _as_tensors(model(*inputs))
+    try:
+        order = _walk(_roots(outputs, "draw_graph"))
+    except ValueError:
+        return
+    leaves = _leaves(order)
+    if leaves:
+        seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
+        autograd_grad(outputs, leaves, grad_outputs=seeds, allow_unused=True)
 
 
 def draw_graph(model, input, depth=None, view="forward", profile=False, show_attrs=False,  # noqa: A002
@@ -1114,10 +1141,11 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
             draws every op.
         view: ``'forward'`` or ``'backward'`` (the ops backward runs, each inside the
             cluster of the module whose forward recorded the node it differentiates).
-        profile: add forward time, backward time, bytes saved for backward and mult-adds
-            to every node and box, and shade them by ``shade_by``. The model runs once
-            more first (a warm-up), and backward runs once (timed, retaining the graph,
-            returning gradients instead of touching ``.grad``).
+        profile: add forward time, backward time, bytes saved for backward (parameters
+            and inputs excluded: they live anyway) and mult-adds to every node and box,
+            and shade them by ``shade_by``. Forward and backward run once first as a
+            warm-up; the timed backward retains the graph and returns gradients instead
+            of touching ``.grad``.
         shade_by: ``'time'`` (forward + backward), ``'memory'`` (saved bytes) or ``'macs'``.
 
     Returns a ``graphviz.Digraph`` (a ``DotGraph``).
@@ -1129,7 +1157,7 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
         raise ValueError(f"draw_graph: depth must be a positive int or None, got {depth!r}")
     inputs = tuple(input) if isinstance(input, (tuple, list)) else (input,)
     if profile:
-        model(*inputs)  # warm-up, so first-call costs do not colour the picture
+        _warm_up(model, inputs)
     tracer = _ModuleTracer(model)
     tracer.profile = profile
     tracer.inputs = inputs
@@ -1154,14 +1182,17 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
     caption = None
     if profile and view == "forward":
         order = _walk(_roots(outputs, "draw_graph"))
-        costs, backward_total = _profile_costs(tracer, outputs, order)
+        # Parameters and inputs live anyway: saving them for backward costs no memory.
+        exclude = {id(_owner(node.variable.data)) for node in order if type(node) is AccumulateGrad}
+        exclude.update(id(_owner(t.data)) for t in inputs if _is_tensor(t))
+        costs, backward_total = _profile_costs(tracer, outputs, order, exclude)
         totals = {}
         for cost in costs.values():
             _add_costs(totals, cost)
         caption = "  |  ".join(
             ([f"forward {_format_seconds(totals['forward'])} (sum over ops)"] if totals.get("forward") else [])
             + [f"backward {_format_seconds(backward_total)}",
-               f"saved for backward {_format_bytes(_total_saved_bytes(order))}"]
+               f"saved for backward {_format_bytes(_total_saved_bytes(order, exclude))}"]
             + ([f"{_format_count(totals['macs'])} MACs"] if totals.get("macs") else []))
 
     # The module cluster of a node: its call; clusters are the tracer's, in call order.
