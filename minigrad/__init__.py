@@ -18,6 +18,7 @@ from . import datasets, transforms, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import nn  # noqa: E402
 from . import models  # noqa: E402
+from .summary import summary  # noqa: E402
 
 clip = clamp
 float = float32  # noqa: A001  (PyTorch's alias)

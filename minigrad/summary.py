@@ -1,7 +1,8 @@
 """``minigrad.summary(model, input_size)``: a table of layers, output shapes, parameters,
 mult-adds and the memory each layer keeps for backward, as torchinfo prints it.
 
-The model runs forward once on zeros of shape ``(2, *input_size)`` in training mode, with
+The model runs forward once on zeros of ``input_size`` in training mode (with a batch of 2
+whatever batch size is given, so that batch norm has statistics), with
 forward hooks recording each module's output shape and an autograd observer recording
 what every op saves for backward (attributed to the innermost module running). Running
 statistics and each module's mode are restored afterwards. Figures are per image: the
@@ -292,11 +293,12 @@ class ModelSummary:
 def summary(model, input_size=None, input_data=None, *, col_names=("output_size", "num_params", "mult_adds",
                                                                    "saved_memory"),
             depth=3, layout="tree", dtype=None, verbose=1):
-    """Summarize ``model`` for one input of ``input_size`` (without the batch dimension).
+    """Summarize ``model`` for inputs of ``input_size``, batch dimension first, as torchinfo takes it.
 
     Args:
         model: an ``nn.Module``.
-        input_size: e.g. ``(1, 32, 32)``; or give ``input_data``, a batch (its batch size is ignored).
+        input_size: e.g. ``(1, 1, 32, 32)``; or give ``input_data``, a batch. The batch size
+            is shown as -1 and every figure is per sample.
         col_names: any of ``'output_size'``, ``'num_params'``, ``'mult_adds'``, ``'saved_memory'``.
         depth: deepest module level shown in the ``'tree'`` layout.
         layout: ``'tree'`` (torchinfo: ``Conv2d: 2-1`` rows under their parents) or ``'flat'``
@@ -305,7 +307,7 @@ def summary(model, input_size=None, input_data=None, *, col_names=("output_size"
 
     Example::
 
-        >>> s = minigrad.summary(minigrad.models.lenet5(), (1, 32, 32), verbose=0)
+        >>> s = minigrad.summary(minigrad.models.lenet5(), (1, 1, 32, 32), verbose=0)
         >>> s.total_params
         61706
     """
@@ -320,9 +322,11 @@ def summary(model, input_size=None, input_data=None, *, col_names=("output_size"
         sample = input_data if isinstance(input_data, Tensor) else Tensor(input_data)
         x = zeros((_BATCH,) + tuple(sample.shape[1:]), dtype=sample.dtype)
     elif input_size is not None:
-        x = zeros((_BATCH,) + tuple(input_size), dtype=dtype)
+        if len(input_size) < 1:
+            raise ValueError("summary(): input_size needs a batch dimension first, e.g. (1, 3, 224, 224)")
+        x = zeros((_BATCH,) + tuple(input_size[1:]), dtype=dtype)
     else:
-        raise ValueError("summary(): give input_size (without the batch dimension) or input_data")
+        raise ValueError("summary(): give input_size (batch dimension first) or input_data")
 
     recorder = _Recorder(model)
     modes = [(m, m.training) for m in model.modules()]
