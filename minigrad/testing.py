@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["assert_close", "default_tolerances", "gradcheck_module"]
+__all__ = ["assert_close", "default_tolerances", "gradcheck_module", "check_module_gradients"]
 
 # (rtol, atol) by numpy dtype kind and size; the same numbers torch.testing uses.
 _TOLERANCES = {
@@ -367,3 +367,6 @@ def _check_projection(p, analytic, forward, eps, atol, rtol, rng):
     if abs(projected - numeric) <= atol + rtol * abs(numeric):
         return None
     return (f"random projection (fast mode): analytical {projected!r}, numerical {numeric!r}")
+
+
+check_module_gradients = gradcheck_module  # the name nn's documentation uses

@@ -176,3 +176,13 @@ def test_resnet_basic_block_end_to_end_matches_torch(inplanes, planes, stride, t
     theirs = _torch_basic_block(inplanes, planes, stride)
     _run_both(nn.Sequential(ours, nn.AdaptiveAvgPool2d(1), nn.Flatten()),
               torch.nn.Sequential(theirs, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()), x, target, train)
+
+
+def test_module_gradients_against_finite_differences():
+    from minigrad.testing import check_module_gradients
+    x = minigrad.tensor(np.random.default_rng(3).standard_normal((2, 1, 32, 32)))
+    assert check_module_gradients(models.lenet5(), x, fast_mode=True)
+    block = nn.Sequential(models.BasicBlock(2, 4, 2, nn.Sequential(models.resnet.conv1x1(2, 4, 2), nn.BatchNorm2d(4))),
+                          nn.Flatten(), nn.Dropout(0.3), nn.Linear(16, 3))
+    x = minigrad.tensor(np.random.default_rng(4).standard_normal((3, 2, 4, 4)))
+    assert check_module_gradients(block, x, fast_mode=True)
