@@ -33,16 +33,50 @@ def as_array(value):
     return value.data if isinstance(value, Tensor) else value
 
 
-def _is_float64_array(value):
-    data = value.data if isinstance(value, Tensor) else value
-    return isinstance(data, np.ndarray) and data.dtype == np.float64
+def _category(np_dtype):
+    """0 for bool, 1 for integers, 2 for floating point."""
+    return 0 if np_dtype.kind == "b" else 1 if np_dtype.kind in "iu" else 2
 
 
-def result_array(out, a, b):
-    """Apply PyTorch's promotion for Python numbers: only a float64 tensor makes float64."""
-    if out.dtype == np.float64 and not (_is_float64_array(a) or _is_float64_array(b)):
-        return out.astype(dtypes.get_default_dtype().np_dtype)
-    return out
+def _promote_group(dtypes_in_group):
+    """The promoted dtype of the highest category present (PyTorch: categories before sizes)."""
+    top = max(_category(d) for d in dtypes_in_group)
+    return np.result_type(*[d for d in dtypes_in_group if _category(d) == top])
+
+
+def result_dtype(*operands):
+    """The dtype PyTorch gives an op on ``operands`` (Tensors, arrays or Python numbers).
+
+    Tensors with dimensions decide; a 0-d tensor, and then a Python number, counts only when
+    its category (bool < integer < floating) is higher. A Python float then means the
+    default dtype, a Python int int64.
+    """
+    dimensioned, zero_dim, numbers = [], [], []
+    for v in operands:
+        data = v.data if isinstance(v, Tensor) else v
+        if isinstance(data, np.ndarray):
+            (dimensioned if data.ndim else zero_dim).append(data.dtype)
+        elif isinstance(data, (bool, np.bool_)):
+            numbers.append(np.dtype(np.bool_))
+        elif isinstance(data, (int, np.integer)):
+            numbers.append(np.dtype(np.int64))
+        else:
+            numbers.append(dtypes.get_default_dtype().np_dtype)
+    result = None
+    for group in (dimensioned, zero_dim, numbers):
+        if group:
+            candidate = _promote_group(group)
+            if result is None or _category(candidate) > _category(result):
+                result = candidate
+    return result
+
+
+def result_array(out, *operands, floating=False):
+    """``out`` cast to PyTorch's result dtype for ``operands`` (a floating one if ``floating``)."""
+    target = result_dtype(*operands)
+    if floating and target.kind != "f":
+        target = dtypes.get_default_dtype().np_dtype
+    return out if out.dtype == target else out.astype(target)
 
 
 def describe(value):
@@ -74,6 +108,7 @@ class Tensor:
     _output_nr = 0
     _vc = None               # version counter, made on first need, shared with views
     _base = None             # the tensor this one is a view of
+    _base_grad_fn = None     # the base's grad_fn when the view was made
     _accumulator = None      # weak reference to this leaf's AccumulateGrad node
     _backward_hooks = None
     _retains_grad = False
@@ -230,6 +265,7 @@ class Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
         t = Tensor._make(self.data, version=self._version_counter())
         t._base = self._base if self._base is not None else self
+        t._base_grad_fn = t._base.grad_fn
         return t
 
     def detach_(self):
@@ -242,10 +278,10 @@ class Tensor:
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if self.is_leaf or self._retains_grad:
-            return
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.is_leaf or self._retains_grad:
+            return
         self._retains_grad = True
         ref = weakref.ref(self)
 
@@ -412,9 +448,11 @@ class Tensor:
         return self._apply_inplace("masked_fill_", lambda s, v: ops.masked_fill(s, mask, v), value)
 
     def zero_(self):
-        return self._apply_inplace("zero_", lambda s: s * 0)
+        return self.fill_(0)
 
     def fill_(self, value):
+        if not isinstance(value, Tensor):
+            value = np.asarray(value, dtype=self.data.dtype)
         return self._apply_inplace("fill_", lambda s, v: ops.where(True, v, s), value)
 
     def copy_(self, src):

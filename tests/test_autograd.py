@@ -235,8 +235,6 @@ def test_grad_mode_is_restored_after_an_exception():
     assert minigrad.is_grad_enabled()
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (grad_mode.py): no_grad/enable_grad take no argument, so the "
-                   "bare decorator form @minigrad.no_grad (accepted by torch 2.x) raises TypeError")
 def test_grad_modes_as_bare_decorators():
     x = leaf([1.0])
 
@@ -348,9 +346,6 @@ def test_second_derivative_of_tanh():
     assert_close(gg, -2 * t * (1 - t ** 2))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (autograd/function.py _save): a 0-d result of a numpy ufunc is "
-                   "a numpy scalar, not an ndarray, so tanh/exp/sqrt of a 0-d tensor save their output as a "
-                   "constant and the second derivative loses that term")
 def test_second_derivative_of_tanh_of_a_0d_tensor():
     x = leaf(0.3)
     (g,) = autograd.grad(x.tanh(), x, create_graph=True)
@@ -454,9 +449,6 @@ def test_retain_grad_on_a_leaf_is_a_no_op_and_needs_requires_grad():
     assert_close(x.grad, np.array([3.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (tensor.py retain_grad): a tensor that does not require grad "
-                   "is a leaf, so retain_grad returns before its requires_grad check and silently does nothing "
-                   "(torch raises)")
 def test_retain_grad_needs_requires_grad():
     with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad=False"):
         (minigrad.tensor([1.0]) * 2).retain_grad()
@@ -547,9 +539,6 @@ def test_inplace_on_a_view_of_a_recorded_tensor_is_refused():
         h[:1].add_(2.0)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (tensor.py _apply_inplace): an in-place op on a base does not "
-                   "rebase its existing views' history, so a view read after base.mul_(2) has the new values "
-                   "but backward skips the mul_ (silently wrong gradient; torch gives [8, 16])")
 def test_view_of_a_base_changed_in_place_sees_the_change_in_backward():
     a = leaf([1.0, 2.0])
     b = a * 1.0
@@ -842,9 +831,6 @@ def test_custom_function_mark_non_differentiable():
     assert x.grad.tolist() == [100.0, 1.0, 10.0]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (engine.py): a gradient of the wrong shape from a Function's "
-                   "backward is accepted, so x.grad gets shape [3] for an x of shape [2]; torch raises 'returned "
-                   "an invalid gradient at index 0 - got [3] but expected shape compatible with [2]'")
 def test_custom_function_returning_a_wrong_shaped_gradient_is_an_error():
     class WrongShape(Function):
         @staticmethod
@@ -860,9 +846,6 @@ def test_custom_function_returning_a_wrong_shaped_gradient_is_an_error():
         WrongShape.apply(x).backward()
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (engine.py/function.py): a Function whose backward returns a "
-                   "numpy array (not a Tensor) fails later in AccumulateGrad with \"'numpy.ndarray' object has "
-                   "no attribute 'detach'\"; it should be wrapped, or refused with an error naming the Function")
 def test_custom_function_backward_returning_an_array():
     class ArrayGrad(Function):
         @staticmethod
@@ -882,8 +865,6 @@ def test_custom_function_backward_returning_an_array():
     assert_close(x.grad, np.array([2.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (engine.py): the gradient passed to backward() is not cast to "
-                   "the output's dtype, so a float32 leaf ends with a float64 .grad (torch casts to float32)")
 def test_grad_keeps_the_leaf_dtype_when_the_gradient_argument_has_another():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     (x * 2).backward(minigrad.tensor([1.0, 1.0], dtype=minigrad.float64))

@@ -90,10 +90,6 @@ def case(name, fn, ref, *inputs, xfail=None, **kwargs):
     return pytest.param(fn, ref, inputs, kwargs, id=name, marks=marks)
 
 
-SCALAR_SAVE_BUG = ("engine bug: autograd.function._save only recognizes np.ndarray outputs; a 0-d result is a "
-                   "numpy scalar, so exp/tanh/sqrt/... of a 0-d tensor save their output as a constant and "
-                   "double backward through it loses that path")
-
 
 # ---- elementwise arithmetic with tensors, scalars and reflected forms ---------------------
 
@@ -172,10 +168,6 @@ def test_integer_tensors_and_python_numbers():
     assert (i * minigrad.tensor([1.0, 1.0, 1.0])).dtype is minigrad.float32
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (tensor.result_array / elementwise._binary): a 0-d tensor "
-                   "promotes like a dimensioned one; in torch a 0-d tensor of the same category does not raise "
-                   "the result dtype (float32 tensor + 0-d float64 tensor -> float32), and float16 + int64 "
-                   "tensor is float16")
 def test_0d_tensors_and_integer_tensors_promote_like_torch():
     assert (minigrad.ones(2) + minigrad.tensor(1.0, dtype=minigrad.float64)).dtype is minigrad.float32
     assert (minigrad.ones(2, dtype=minigrad.float16) + minigrad.tensor([1, 2])).dtype is minigrad.float16
@@ -430,11 +422,11 @@ REDUCTIONS = [
     case("var_dims", lambda a: a.var((0, 2)), lambda a: a.var((0, 2), ddof=1), N(2, 3, 4)),
     case("var_biased", lambda a: a.var(1, unbiased=False), lambda a: a.var(1), N(2, 3, 4)),
     case("var_correction", lambda a: a.var(-1, correction=0), lambda a: a.var(-1), N(2, 3, 4)),
-    case("std_all", lambda a: a.std(), lambda a: a.std(ddof=1), N(2, 3, 4), xfail=SCALAR_SAVE_BUG),
+    case("std_all", lambda a: a.std(), lambda a: a.std(ddof=1), N(2, 3, 4)),
     case("std_fn", lambda a: minigrad.std(a, 0), lambda a: a.std(0, ddof=1), N(2, 3, 4)),
     case("std_dim_keepdim", lambda a: a.std(-1, keepdim=True), lambda a: a.std(-1, ddof=1, keepdims=True),
          N(2, 3, 4)),
-    case("std_biased", lambda a: a.std(unbiased=False), np.std, N(2, 3, 4), xfail=SCALAR_SAVE_BUG),
+    case("std_biased", lambda a: a.std(unbiased=False), np.std, N(2, 3, 4)),
     case("max_all", lambda a: a.max(), np.max, D(2, 3, 4)),
     case("min_all", lambda a: a.min(), np.min, D(2, 3, 4)),
     case("max_fn_all", minigrad.max, np.max, D(2, 3)),
@@ -892,8 +884,6 @@ def test_fill_and_copy_gradients(name):
         check(lambda a, b: (a * 1.0).copy_(b) * a, lambda a, b: b * a, N(2, 3), N(3))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: Tensor.zero_ computes s * 0, so inf and nan stay nan "
-                   "and negatives become -0.0")
 def test_zero_clears_inf_nan_and_sign():
     t = minigrad.tensor([np.inf, np.nan, -2.0])
     with np.errstate(invalid="ignore"):
@@ -1044,7 +1034,6 @@ else:
 
 # ---- double backward through ops that save their 0-d output ------------------------------
 
-@pytest.mark.xfail(strict=True, reason=SCALAR_SAVE_BUG)
 @pytest.mark.parametrize("op", ["exp", "tanh", "sqrt"])
 def test_double_backward_of_ops_on_0d_tensors(op):
     check(lambda a: getattr(a, op)(), getattr(np, op), P())

@@ -64,13 +64,28 @@ def _anomaly_check(node, grads):
                 f"The op was created in the forward pass at:\n{where}")
 
 
-def _match_edges(node, input_grads, edges):
-    """Pad a short gradient tuple with None; refuse extra gradients that are not None."""
+def _check_gradients(node, input_grads, edges):
+    """Validate what a user-defined Function's backward returned.
+
+    Pads a short tuple with None, refuses extra gradients that are not None, wraps arrays
+    into Tensors and refuses gradients whose shape is not the input's.
+    """
     if len(input_grads) > len(edges) and any(g is not None for g in input_grads[len(edges):]):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "
             f"(expected {len(edges)}, got {len(input_grads)})")
-    return (input_grads + (None,) * len(edges))[:len(edges)]
+    input_grads = list((input_grads + (None,) * len(edges))[:len(edges)])
+    shapes = node._input_shapes or ()
+    for i, (g, shape) in enumerate(zip(input_grads, shapes)):
+        if g is None or shape is None:
+            continue
+        if not isinstance(g, Tensor):
+            g = input_grads[i] = Tensor._make(np.asarray(g))
+        if g.shape != shape:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got {list(g.shape)} "
+                f"but expected shape compatible with {list(shape)}")
+    return tuple(input_grads)
 
 
 def _zero_grad_for(meta):
@@ -148,8 +163,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             edges = node.next_functions
-            if len(input_grads) != len(edges):
-                input_grads = _match_edges(node, input_grads, edges)
+            if len(input_grads) != len(edges) or node._input_shapes is not None:
+                input_grads = _check_gradients(node, input_grads, edges)
             if node._trace is not None:
                 _anomaly_check(node, input_grads)
             if not retain_graph and node._saved:
@@ -204,6 +219,8 @@ def _make_grads(outputs, grad_outputs):
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g, dtype=out.data.dtype))
+        elif g.data.dtype != out.data.dtype:
+            g = Tensor._make(g.data.astype(out.data.dtype))
         if g.data.shape != out.data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {list(g.data.shape)} and "

@@ -48,6 +48,14 @@ class Function:
     _trace = None
     _num_outputs = 1
     _non_differentiable = ()
+    # Input shapes, recorded only for Functions defined outside minigrad, so the engine
+    # can check what their backward returns (the built-in ops are tested instead).
+    _input_shapes = None
+    _validate_gradients = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._validate_gradients = not cls.__module__.startswith("minigrad.")
 
     @staticmethod
     def forward(ctx, *args):
@@ -171,6 +179,14 @@ def _record(ctx, args, needs, raw, outputs):
     ctx.next_functions = tuple([
         ((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a._grad_accumulator(), 0)) if need else None
         for a, need in zip(args, needs)])
+    if ctx._validate_gradients:
+        ctx._input_shapes = tuple([a.data.shape if need else None for a, need in zip(args, needs)])
+    for a, need in zip(args, needs):
+        if need and a._base is not None and a._base.grad_fn is not a._base_grad_fn:
+            raise RuntimeError(
+                f"{ctx.name()}: an input is a view of a tensor that was modified in place by a "
+                f"recorded operation after the view was made, so the view's history is stale; "
+                f"take the view again after the in-place operation")
     if len(outputs) == 1:
         ctx._output_meta = ((outputs[0].data.shape, outputs[0].data.dtype),)
     else:
@@ -208,15 +224,17 @@ def _share_version(out, base_tensor):
     """A view shares its base's version counter, so in-place writes through either are seen."""
     if np.may_share_memory(out.data, base_tensor.data):
         out._vc = base_tensor._version_counter()
-        out._base = base_tensor._base if base_tensor._base is not None else base_tensor
+        base = out._base = base_tensor._base if base_tensor._base is not None else base_tensor
+        out._base_grad_fn = base.grad_fn
 
 
 def _save(value, raw_outputs, outputs):
     """A saved value as (value, counter, version when saved, output number).
 
     An input tensor is kept with its version (its counter is read at unpack time); an
-    output of this op is kept as its array plus counter, so no tensor -> node -> tensor
-    cycle forms; anything else is kept as it is, with version None.
+    output of this op (the Tensor, or the array or numpy scalar forward returned) is kept
+    as its array plus counter, so no tensor -> node -> tensor cycle forms; anything else
+    is kept as it is, with version None.
     """
     if isinstance(value, Tensor):
         for nr, out in enumerate(outputs):
@@ -224,11 +242,11 @@ def _save(value, raw_outputs, outputs):
                 counter = out._version_counter()
                 return (out.data, counter, counter.value, nr)
         return (value, None, 0 if value._vc is None else value._vc.value, None)
-    if type(value) is np.ndarray:
-        for nr, raw in enumerate(raw_outputs):
-            if value is raw:
-                counter = outputs[nr]._version_counter()
-                return (value, counter, counter.value, nr)
+    for nr, raw in enumerate(raw_outputs):
+        if value is raw:
+            out = outputs[nr]
+            counter = out._version_counter()
+            return (out.data, counter, counter.value, nr)
     return (value, None, None, None)
 
 
@@ -239,6 +257,14 @@ class AccumulateGrad:
     next_functions = ()
     _num_outputs = 1
     _non_differentiable = ()
+    # Input shapes, recorded only for Functions defined outside minigrad, so the engine
+    # can check what their backward returns (the built-in ops are tested instead).
+    _input_shapes = None
+    _validate_gradients = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._validate_gradients = not cls.__module__.startswith("minigrad.")
     _pre_hooks = None
     _trace = None
 

@@ -29,9 +29,19 @@ def is_grad_enabled():
 
 
 class _GradModeContext:
-    """Base for the grad-mode context managers; each also works as a decorator."""
+    """Base for the grad-mode context managers; each also works as a decorator,
+    with or without parentheses (``@no_grad()`` and ``@no_grad``)."""
 
     _target = True
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is not None and cls is not set_grad_enabled and callable(func):
+            return self(func)
+        return self
+
+    def __init__(self, func=None):
+        pass
 
     def __enter__(self):
         self._prev = state.grad_enabled
@@ -63,6 +73,9 @@ class enable_grad(_GradModeContext):
 
 class set_grad_enabled(_GradModeContext):
     """Turn recording on or off: ``set_grad_enabled(False)`` as a call or a context manager."""
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
 
     def __init__(self, mode):
         self._prev = state.grad_enabled

@@ -14,9 +14,6 @@ __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs"
            "relu", "clamp", "maximum", "minimum", "where", "masked_fill", "sign"]
 
 
-_FLOAT64 = np.dtype(np.float64)
-
-
 def _check_broadcast(op, a, b):
     try:
         np.broadcast_shapes(np.shape(a), np.shape(b))
@@ -26,7 +23,7 @@ def _check_broadcast(op, a, b):
             f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
 
 
-def _binary(ctx, op, numpy_op, a, b):
+def _binary(ctx, op, numpy_op, a, b, floating=False):
     """Apply ``numpy_op`` to the operands' arrays with broadcasting and PyTorch's promotion.
 
     Records on ctx the operand shapes that backward needs to undo broadcasting (None
@@ -45,7 +42,9 @@ def _binary(ctx, op, numpy_op, a, b):
     x_shape = x.shape if type(x) is np.ndarray else ()
     y_shape = y.shape if type(y) is np.ndarray else ()
     ctx.shapes = (None if x_shape == shape else x_shape, None if y_shape == shape else y_shape)
-    return result_array(out, a, b) if out.dtype is _FLOAT64 else out
+    if type(x) is np.ndarray and type(y) is np.ndarray and x.dtype is y.dtype is out.dtype:
+        return out  # same dtypes in and out: nothing to promote
+    return result_array(out, a, b, floating=floating)
 
 
 def _reduce(grad, shape):
@@ -118,7 +117,7 @@ class DivFunction(Function):
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(ctx, "div", np.true_divide, a, b)
+            return _binary(ctx, "div", np.true_divide, a, b, floating=True)
 
     @staticmethod
     def backward(ctx, g):
