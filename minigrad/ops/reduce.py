@@ -29,6 +29,13 @@ def normalize_dims(op, dim, ndim):
     return tuple(sorted(set(out)))
 
 
+def reduce_axes(op, dim, ndim):
+    """The axes a reduction sums over: ``normalize_dims``, except that a 0-d tensor, whose
+    only valid dims are 0 and -1 (as in PyTorch), has no numpy axis to reduce."""
+    axes = normalize_dims(op, dim, ndim)
+    return axes if ndim else ()
+
+
 def _kept_shape(shape, axes):
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
@@ -72,7 +79,7 @@ class ExpandFunction(Function):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001  (PyTorch's name)
     """Sum over ``dim`` (all elements when None)."""
-    axes = normalize_dims("sum", dim, input.ndim)
+    axes = reduce_axes("sum", dim, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
     elif input.data.dtype.kind in "biu":
@@ -86,7 +93,7 @@ def mean(input, dim=None, keepdim=False):
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {input.dtype.name.capitalize()}")
-    axes = normalize_dims("mean", dim, input.ndim)
+    axes = reduce_axes("mean", dim, input.ndim)
     count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
     return SumFunction.apply(input, axes, keepdim) / count
 
@@ -224,12 +231,12 @@ def min(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
 
 def amax(input, dim=None, keepdim=False):
     """Maximum over ``dim`` (several dims allowed); ties share the gradient."""
-    return AmaxFunction.apply(input, normalize_dims("amax", dim, input.ndim), keepdim, False)
+    return AmaxFunction.apply(input, reduce_axes("amax", dim, input.ndim), keepdim, False)
 
 
 def amin(input, dim=None, keepdim=False):
     """Minimum over ``dim`` (several dims allowed); ties share the gradient."""
-    return AmaxFunction.apply(input, normalize_dims("amin", dim, input.ndim), keepdim, True)
+    return AmaxFunction.apply(input, reduce_axes("amin", dim, input.ndim), keepdim, True)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -261,7 +268,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim``; unbiased (divides by N - 1) unless told otherwise."""
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    axes = normalize_dims("var", dim, input.ndim)
+    axes = reduce_axes("var", dim, input.ndim)
     count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
     deviation = input - mean(input, axes, keepdim=True)
     return sum(deviation * deviation, axes, keepdim) / builtins.max(count - correction, 0)
@@ -356,4 +363,4 @@ def log_softmax(input, dim=None, dtype=None):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, computed stably."""
-    return LogsumexpFunction.apply(input, normalize_dims("logsumexp", dim, input.ndim), keepdim)
+    return LogsumexpFunction.apply(input, reduce_axes("logsumexp", dim, input.ndim), keepdim)

@@ -123,7 +123,7 @@ def squeeze(input, dim=None):
     if dim is None:
         axes = [i for i, s in enumerate(input.shape) if s == 1]
     else:
-        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.shape[a] == 1]
+        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.ndim and input.shape[a] == 1]
     return reshape(input, tuple(s for i, s in enumerate(input.shape) if i not in axes))
 
 
@@ -161,6 +161,9 @@ def cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated")
     (axis,) = normalize_dims("cat", dim, first.ndim)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim:
