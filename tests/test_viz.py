@@ -709,7 +709,7 @@ def test_lenet5_forward_and_backward_render(tmp_path, dot_program):
 
 def test_resnet50_graph_with_clusters_renders_in_time(dot_program):
     """ResNet-50 on one 3x64x64 image: 340 vertices (one per op, parameter, input and
-    output) in 173 module-call clusters; drawing plus rendering takes a few seconds here,
+    output) in 182 module-call clusters; drawing plus rendering takes a few seconds here,
     and the test allows 120 s on a loaded 2-core machine."""
     from minigrad import models
     minigrad.manual_seed(0)
