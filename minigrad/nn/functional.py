@@ -133,9 +133,7 @@ class BatchNormFunction(Function):
         flat = out.reshape(data.shape[0], channels, -1)
         variance = np.einsum("ncl,ncl->c", flat, flat).reshape(mean.shape) / n
         invstd = (1.0 / np.sqrt(variance + eps)).astype(data.dtype, copy=False)
-        out *= invstd
-        if weight is not None:
-            out *= weight.data.reshape(mean.shape)
+        out *= invstd if weight is None else invstd * weight.data.reshape(mean.shape)
         if bias is not None:
             out += bias.data.reshape(mean.shape)
         if running_mean is not None:
@@ -149,17 +147,16 @@ class BatchNormFunction(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight, mean, invstd = ctx.saved_tensors
+        if not state.grad_enabled:
+            return _batch_norm_backward_arrays(ctx, g.data, x.data, weight, mean, invstd)
+        # Building the gradient's own graph (create_graph): the statistics must be functions
+        # of x, so they are recomputed with ops, and the formula is written in ops.
         axes = ctx.axes
         n = x.numel() // x.shape[1]
-        if state.grad_enabled:
-            # Building the gradient's own graph (create_graph): the statistics must be
-            # functions of x, so they are recomputed with ops instead of read back.
-            centered = x - x.mean(axes, keepdim=True)
-            invstd = 1 / ((centered * centered).mean(axes, keepdim=True) + ctx.eps).sqrt()
-            xhat = centered * invstd
-        else:
-            xhat = (x - mean) * invstd
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        centered = x - x.mean(axes, keepdim=True)
+        invstd = 1 / ((centered * centered).mean(axes, keepdim=True) + ctx.eps).sqrt()
+        xhat = centered * invstd
         gb = g.sum(axes, keepdim=True)
         gw = (g * xhat).sum(axes, keepdim=True)
         gx = None
@@ -169,6 +166,31 @@ class BatchNormFunction(Function):
         grad_w = gw.reshape(x.shape[1]) if ctx.needs_input_grad[1] else None
         grad_b = gb.reshape(x.shape[1]) if ctx.needs_input_grad[2] else None
         return gx, grad_w, grad_b, None, None, None, None
+
+
+def _batch_norm_backward_arrays(ctx, g, x, weight, mean, invstd):
+    """The same formula as BatchNormFunction.backward, in place on arrays (no graph to record):
+    one temporary the size of x instead of one per op."""
+    channels = x.shape[1]
+    n = x.size // channels
+    shape = mean.shape
+    xhat = x - mean
+    xhat *= invstd
+    g3, xhat3 = g.reshape(x.shape[0], channels, -1), xhat.reshape(x.shape[0], channels, -1)
+    gb = g3.sum(axis=(0, 2))
+    gw = np.einsum("ncl,ncl->c", g3, xhat3)
+    gx = None
+    if ctx.needs_input_grad[0]:
+        scale = invstd if weight is None else invstd * weight.data.reshape(shape)
+        gx = xhat
+        gx *= (gw / n).reshape(shape)
+        np.subtract(g, gx, out=gx)
+        gx -= (gb / n).reshape(shape)
+        gx *= scale
+        gx = Tensor._make(gx)
+    grad_w = Tensor._make(gw.astype(x.dtype, copy=False)) if ctx.needs_input_grad[1] else None
+    grad_b = Tensor._make(gb.astype(x.dtype, copy=False)) if ctx.needs_input_grad[2] else None
+    return gx, grad_w, grad_b, None, None, None, None
 
 
 def _update_running(running, batch_value, momentum):
