@@ -928,6 +928,37 @@ def test_gradcheck_names_the_second_input():
         gradcheck(lambda p, q: p @ WrongAtOneElement.apply(q), (a, b))
 
 
+@pytest.mark.xfail(strict=True, reason="gradcheck bug (autograd/gradcheck.py): the full-Jacobian comparison "
+                   "'abs(a - n) > atol + rtol * abs(n)' is False for NaN, so a backward returning NaN passes "
+                   "(fast_mode catches it)")
+def test_gradcheck_catches_a_nan_gradient():
+    class NanGrad(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * float("nan")
+
+    with pytest.raises(GradcheckError, match="analytical nan"):
+        gradcheck(NanGrad.apply, (leaf([1.0, 2.0]),))
+
+
+def test_gradcheck_fast_mode_catches_a_nan_gradient():
+    class NanGrad(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * float("nan")
+
+    with pytest.raises(GradcheckError, match="analytical nan"):
+        gradcheck(NanGrad.apply, (leaf([1.0, 2.0]),), fast_mode=True)
+
+
 def test_gradcheck_raise_exception_false_returns_false():
     x = leaf(np.ones((2, 3)))
     assert gradcheck(WrongAtOneElement.apply, (x,), raise_exception=False) is False

@@ -447,6 +447,25 @@ def test_reductions(fn, ref, inputs, kwargs):
     check(fn, ref, *inputs, **kwargs)
 
 
+ZERO_DIM = [
+    case("sum_0d_dim0", lambda a: a.sum(0), lambda a: a, N()),
+    case("sum_0d_dim_minus1_keepdim", lambda a: a.sum(-1, keepdim=True), lambda a: a, N()),
+    case("mean_0d_dim0", lambda a: a.mean(0), lambda a: a, N()),
+    case("amax_0d_dim0", lambda a: a.amax(0), lambda a: a, N()),
+    case("logsumexp_0d", lambda a: a.logsumexp(0), lambda a: a, N()),
+    case("var_0d_biased", lambda a: a.var(0, unbiased=False) + a, lambda a: a, N()),
+    case("squeeze_0d_dim0", lambda a: a.squeeze(0), lambda a: a, N(), gradgrad=False),
+    case("softmax_0d", lambda a: a.softmax(0), lambda a: np.ones(()), N()),
+    case("max_0d_dim0", lambda a: a.max(0), lambda a: (a, np.zeros((), np.int64)), N(), gradgrad=False),
+]
+
+
+@pytest.mark.parametrize("fn, ref, inputs, kwargs", ZERO_DIM)
+def test_reductions_of_0d_tensors_over_dim_0(fn, ref, inputs, kwargs):
+    # regression: a 0-d tensor's only dims, 0 and -1, reached numpy as an axis it does not have
+    check(fn, ref, *inputs, **kwargs)
+
+
 def test_max_with_dim_returns_named_values_and_indices():
     x = minigrad.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
     result = x.max(dim=1)
