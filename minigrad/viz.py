@@ -159,11 +159,6 @@ def _value_meta(value):
     return None
 
 
-def _nbytes(value):
-    data = _array_of(value)
-    return data.nbytes if isinstance(data, np.ndarray) else 0
-
-
 def _format_bytes(n):
     for unit in ("B", "KiB", "MiB"):
         if n < 1024:
@@ -189,56 +184,35 @@ def _format_count(n):
 
 def _format_value(value, budget=60):
     """A short, deterministic text for an attribute value, or None when not worth showing."""
-    text = _scalar_text(value)
+    text = _value_text(value, 0)
     if text is None:
         return None
     return text if len(text) <= budget else text[: budget - 3] + "..."
 
 
-def _scalar_text(value):
-    # Iterative over nested tuples: a stack of pending items and closing brackets.
-    if isinstance(value, (bool, str)) or value is None:
+def _value_text(value, depth):
+    """Scalars, strings and tuples of them (an index may hold slices, ``...`` and arrays)."""
+    if value is None or isinstance(value, (bool, str)):
         return repr(value)
-    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
-        return repr(value.item() if isinstance(value, np.generic) else value)
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if depth and isinstance(value, slice):
+        parts = ["" if p is None else str(p) for p in (value.start, value.stop, value.step)]
+        return ":".join(parts if value.step is not None else parts[:2])
+    if depth and value is Ellipsis:
+        return "..."
+    if depth and isinstance(value, np.ndarray):
+        return f"array{tuple(value.shape)}"
     if not isinstance(value, tuple):
         return None
-    out = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and item in ("(", ")", ", ", ",)"):
-            out.append(item)
-        elif isinstance(item, _Raw):
-            out.append(item.text)
-        elif isinstance(item, tuple):
-            pieces = ["("]
-            for i, v in enumerate(item):
-                if i:
-                    pieces.append(", ")
-                pieces.append(v if not isinstance(v, str) else _Raw(repr(v)))
-            pieces.append(",)" if len(item) == 1 else ")")
-            stack.extend(reversed(pieces))
-        elif isinstance(item, slice):
-            parts = ["" if p is None else str(p) for p in (item.start, item.stop, item.step)]
-            out.append(":".join(parts[:2] if item.step is None else parts))
-        elif item is Ellipsis:
-            out.append("...")
-        elif isinstance(item, np.ndarray):
-            out.append(f"array{tuple(item.shape)}")
-        else:
-            text = _scalar_text(item)
-            if text is None:
-                return None
-            out.append(text)
-    return "".join(out)
-
-
-class _Raw:
-    __slots__ = ("text",)
-
-    def __init__(self, text):
-        self.text = text
+    if depth > 4:
+        return "(...)"
+    items = [_value_text(v, depth + 1) for v in value]
+    if any(item is None for item in items):
+        return None
+    return "(" + ", ".join(items) + (",)" if len(items) == 1 else ")")
 
 
 def _node_attrs(node):
@@ -311,6 +285,7 @@ class _Drawing:
         self.edges = []          # (tail, head, attrs) with attrs a tuple of (key, value)
         self.clusters = {}       # key -> _Cluster, in order of creation
         self.caption = None
+        self.keep = ()
 
     def add(self, vertex):
         self.vertices.append(vertex)
@@ -386,10 +361,10 @@ def _roots(outputs, where):
 
 
 def _forward_drawing(outputs, names, show_attrs, show_saved, show_shapes, cluster_of=None,
-                     costs=None, inputs=()):
+                     costs=None, inputs=(), where="make_dot"):
     """The drawing of the recorded graph behind ``outputs`` (edges point along the data flow)."""
     drawing = _Drawing()
-    roots = _roots(outputs, "make_dot")
+    roots = _roots(outputs, where)
     order = _walk(roots)
     index = {}
     for node in order:
@@ -838,17 +813,17 @@ def _leaves(order):
     return [node.variable for node in order if type(node) is AccumulateGrad]
 
 
-def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None, node_costs=None,
-                      profile=False):
+def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None, profile=False,
+                      where="make_dot"):
     """The drawing of what backward executes, ops grouped by the node whose backward ran them.
 
     ``node_cluster(node)`` gives the module cluster a forward node belongs to (draw_graph).
     """
-    roots = _roots(outputs, "make_dot")
+    roots = _roots(outputs, where)
     order = _walk(roots)
     leaves = _leaves(order)
     if not leaves:
-        raise ValueError("make_dot: the graph reaches no leaf that requires grad; backward computes nothing")
+        raise ValueError(f"{where}: the graph reaches no leaf that requires grad; backward computes nothing")
     tracer, seeds, grads = _trace_backward(outputs, leaves)
     drawing = _Drawing()
     produced = {}           # id(tensor) -> vertex index of the op that produced it
@@ -959,8 +934,7 @@ def _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None
             source = produced.get(id(g))
             if source is not None:
                 drawing.edge(source, index)
-    drawing.keep = keep
-    drawing.tracer = tracer
+    drawing.keep = keep     # the traced tensors stay alive (and their ids unique) with the drawing
     return drawing
 
 
@@ -1200,11 +1174,11 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
         extra = [("input" if len(inputs) == 1 else f"input {i}", inputs[i], tracer.input_consumers.get(i, ()))
                  for i in range(len(inputs)) if hasattr(inputs[i], "data") and not inputs[i].requires_grad]
         drawing = _forward_drawing(outputs, names, show_attrs, show_saved, show_shapes,
-                                   cluster_of=tracer, costs=costs, inputs=extra)
+                                   cluster_of=tracer, costs=costs, inputs=extra, where="draw_graph")
         drawing.clusters = dict(tracer.clusters)
     else:
         drawing = _backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=tracer,
-                                    profile=profile)
+                                    profile=profile, where="draw_graph")
         if profile:
             totals = {}
             for v in drawing.vertices:
