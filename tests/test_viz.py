@@ -31,7 +31,7 @@ from minigrad.viz import GraphvizNotFoundError, draw_graph, make_dot, render
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _VALUE = rf'(?:{_QUOTED}|[^\s\]]+)'
 _ATTR = re.compile(rf'(\w+)=({_VALUE})')
-_NODE = re.compile(rf'^\s*(\w+) \[(.*)\]$')
+_NODE = re.compile(r'^\s*(\w+) \[(.*)\]$')
 _EDGE = re.compile(r'^\s*(\w+) -> (\w+)(?: \[(.*)\])?$')
 _SUBGRAPH = re.compile(r'^\s*subgraph (\w+) \{$')
 _CLUSTER_ATTRS = re.compile(rf'^\s*((?:\w+={_VALUE}\s*)+)$')
