@@ -68,8 +68,11 @@ def cmd_train(args):
     model = _build_model(args.model, **model_kwargs)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=256)
-    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum,
-                          weight_decay=args.weight_decay)
+    if args.optimizer == "adam":
+        optimizer = optim.Adam(model.parameters(), lr=args.lr or 3e-3, weight_decay=args.weight_decay)
+    else:
+        optimizer = optim.SGD(model.parameters(), lr=args.lr or 0.05, momentum=args.momentum,
+                              weight_decay=args.weight_decay)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     print(f"training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
           f"{sum(p.numel() for p in model.parameters()):,} parameters")
@@ -136,9 +139,10 @@ def build_parser():
     train.add_argument("--root", default="data", help="folder of the dataset files (not needed for digits)")
     train.add_argument("--epochs", type=int, default=15)
     train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=0.05)
-    train.add_argument("--momentum", type=float, default=0.9)
-    train.add_argument("--weight-decay", type=float, default=5e-4)
+    train.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    train.add_argument("--lr", type=float, default=None, help="default: 3e-3 for adam, 0.05 for sgd")
+    train.add_argument("--momentum", type=float, default=0.9, help="sgd only")
+    train.add_argument("--weight-decay", type=float, default=0.0)
     train.add_argument("--image-size", type=int, default=32, help="digits are upscaled from 8x8 to this size")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=0, help="kernel and BLAS threads (0: leave as is)")
