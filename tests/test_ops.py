@@ -1051,6 +1051,91 @@ else:
         assert_close(x.grad, w.reshape(a.transpose(perm).shape).transpose(np.argsort(perm)))
 
 
+    @st.composite
+    def _matmul_shapes(draw):
+        """Operand shapes numpy's matmul accepts: 1-D vectors, matrices, broadcast batches."""
+        n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+        batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3))
+        ba, bb = batch.input_shapes
+        a_vector, b_vector = draw(st.booleans()), draw(st.booleans())
+        sa = (k,) if a_vector else ba + (n, k)
+        sb = (k,) if b_vector else bb + (k, m)
+        return sa, sb
+
+    @given(shapes=_matmul_shapes(), seed=st.integers(0, 2 ** 32 - 1))
+    def test_sweep_matmul_shapes(shapes, seed):
+        sa, sb = shapes
+        rng = np.random.default_rng(seed)
+        a, b = rng.standard_normal(sa), rng.standard_normal(sb)
+        x, y = minigrad.tensor(a, requires_grad=True), minigrad.tensor(b, requires_grad=True)
+        out = x @ y
+        expected = np.matmul(a, b)
+        assert out.shape == expected.shape
+        assert_close(out, np.asarray(expected), rtol=1e-10, atol=1e-12)
+        w = rng.standard_normal(expected.shape)
+        (out * minigrad.tensor(w)).sum().backward()
+        # reference gradients: promote vectors to matrices, then sum broadcast batches away
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        w2 = w
+        if b.ndim == 1:
+            w2 = w2[..., None]
+        if a.ndim == 1:
+            w2 = w2[..., None, :]
+        ga = np.matmul(w2, np.swapaxes(b2, -1, -2))
+        gb = np.matmul(np.swapaxes(a2, -1, -2), w2)
+        ga = sum_to(ga, a2.shape).reshape(sa)
+        gb = sum_to(gb, b2.shape).reshape(sb)
+        assert x.grad.shape == sa and y.grad.shape == sb
+        assert_close(x.grad, ga, rtol=1e-9, atol=1e-12)
+        assert_close(y.grad, gb, rtol=1e-9, atol=1e-12)
+
+    @st.composite
+    def _basic_index(draw):
+        shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+        index = draw(hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True))
+        return shape, index
+
+    @given(case_=_basic_index(), seed=st.integers(0, 2 ** 32 - 1))
+    def test_sweep_basic_indexing(case_, seed):
+        shape, index = case_
+        rng = np.random.default_rng(seed)
+        a = rng.standard_normal(shape)
+        x = minigrad.tensor(a, requires_grad=True)
+        out = x[index]
+        expected = a[index]
+        assert out.shape == np.shape(expected)
+        assert_close(out, np.asarray(expected))
+        assert np.shares_memory(out.data, x.data) or out.data.size == 0
+        w = rng.standard_normal(np.shape(expected))
+        (out * minigrad.tensor(w)).sum().backward()
+        reference = np.zeros(shape)
+        view = reference[index]
+        if np.ndim(view):
+            view += w  # basic indexing never repeats an element
+        else:
+            reference[index] = w
+        assert_close(x.grad, reference)
+
+    @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=st.integers(0, 2 ** 32 - 1),
+           data=st.data())
+    def test_sweep_integer_array_indexing(shape, seed, data):
+        rng = np.random.default_rng(seed)
+        a = rng.standard_normal(shape)
+        n = data.draw(st.integers(1, len(shape)))  # index the first n dims with arrays
+        count = data.draw(st.integers(1, 5))
+        arrays = tuple(rng.integers(-shape[d], shape[d], count) for d in range(n))
+        x = minigrad.tensor(a, requires_grad=True)
+        out = x[tuple(minigrad.tensor(i) for i in arrays)]
+        expected = a[arrays]
+        assert_close(out, expected)
+        w = rng.standard_normal(expected.shape)
+        (out * minigrad.tensor(w)).sum().backward()
+        reference = np.zeros(shape)
+        np.add.at(reference, arrays, w)  # repeated indices accumulate
+        assert_close(x.grad, reference, rtol=1e-12, atol=1e-12)
+
+
 # ---- double backward through ops that save their 0-d output ------------------------------
 
 @pytest.mark.parametrize("op", ["exp", "tanh", "sqrt"])
