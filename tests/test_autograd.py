@@ -530,6 +530,36 @@ def test_inplace_on_a_leaf_that_requires_grad_raises():
     assert x.tolist() == [1.0]
 
 
+def test_views_share_the_version_counter_of_their_base():
+    x = leaf([1.0, 2.0])
+    h = x * 1.0
+    y = (h * h).sum()
+    with minigrad.no_grad():
+        h[0].fill_(5.0)  # a write through a view bumps the base's version
+    with pytest.raises(RuntimeError, match="saved by MulBackward, is at version 1; expected version 0"):
+        y.backward()
+    x = leaf([1.0, 2.0])
+    h = x * 1.0
+    v = h.view(2, 1)
+    y = (v * v).sum()
+    with minigrad.no_grad():
+        h.add_(1.0)  # a write into the base is seen through the view
+    with pytest.raises(RuntimeError, match=r"\[minigrad.float64 \[2, 1\]\], which is saved by MulBackward"):
+        y.backward()
+
+
+def test_a_view_taken_before_a_recorded_inplace_op_is_not_used_with_stale_history():
+    a = leaf([1.0, 2.0])
+    b = a * 1.0
+    v = b[0]
+    b.mul_(2.0)
+    with pytest.raises(RuntimeError, match="view of a tensor that was modified in place"):
+        (v * 3).sum().backward()
+    w = b[0]  # taken again after the in-place op: fine
+    (w * 3).sum().backward()
+    assert_close(a.grad, np.array([6.0, 0.0]))
+
+
 def test_inplace_on_a_view_of_a_recorded_tensor_is_refused():
     x = leaf([1.0, 2.0])
     h = x * 1.0
