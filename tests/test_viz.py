@@ -761,3 +761,16 @@ def test_cli_graph_subcommand(tmp_path, dot_program):
     out = tmp_path / "g.svg"
     assert cli.main(["graph", "lenet5", "--input", "1,32,32", "-o", str(out), "--backward", "--depth", "2"]) == 0
     assert ET.parse(out).getroot().tag.endswith("svg")
+
+
+def test_draw_graph_is_deterministic():
+    from minigrad import models
+
+    def source(**kwargs):
+        minigrad.manual_seed(0)
+        model = models.lenet5()
+        return draw_graph(model, minigrad.randn(1, 1, 32, 32), **kwargs).source
+
+    for kwargs in ({}, {"view": "backward"}, {"depth": 1, "show_saved": True, "show_attrs": True}):
+        first = source(**kwargs)
+        assert source(**kwargs) == first and "0x" not in first
