@@ -22,7 +22,7 @@ released. Loops run on mg_kernel_threads() OpenMP threads (minigrad.set_num_thre
 import numpy as np
 
 from cython cimport floating
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
@@ -283,6 +283,24 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
         if has_bias:
             np.asarray(out)[...] += np.asarray(bias)[:, None, None]
         return
+    cdef int dnt
+    cdef Py_ssize_t Wp, xsize
+    cdef floating[::1] scratch
+    if Cg == 1 and G > 1:
+        dnt = mg_threads_for(N * O * OH * OW * KH * KW)
+        if sh == 1 and sw == 1:
+            Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, 0, dnt,
+                                             np.float32 if floating is float else np.float64)
+            with nogil:
+                _dw_flat_forward(&x[0, 0, 0, 0], &weight[0, 0, 0, 0], &bias[0] if has_bias else NULL,
+                                 &out[0, 0, 0, 0], &scratch[0], N, C, H, W, O, KH, KW, OH, OW,
+                                 ph, pw, dh, dw, Wp, xsize, dnt)
+            return
+        with nogil:
+            _depthwise_forward(&x[0, 0, 0, 0], &weight[0, 0, 0, 0], &bias[0] if has_bias else NULL,
+                               &out[0, 0, 0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
+                               dnt)
+        return
     cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
     cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
     cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
@@ -333,6 +351,26 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     grad_weight[...] = 0
     if N == 0 or O == 0 or C == 0:
         return
+    cdef floating[:, ::1] acc
+    cdef floating[::1] scratch
+    cdef int dnt
+    cdef Py_ssize_t Wp, xsize
+    if Cg == 1 and G > 1:
+        dnt = mg_threads_for(N * O * OH * OW * KH * KW)
+        if sh == 1 and sw == 1:
+            Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, KH * KW * OH * (W + 2 * pw),
+                                             dnt, np.float32 if floating is float else np.float64)
+            with nogil:
+                _dw_flat_backward_weight(&x[0, 0, 0, 0], &grad_output[0, 0, 0, 0],
+                                         &grad_weight[0, 0, 0, 0], &scratch[0], N, C, H, W, O, KH, KW,
+                                         OH, OW, ph, pw, dh, dw, Wp, xsize, dnt)
+            return
+        acc = np.empty((O, OW), dtype=np.float32 if floating is float else np.float64)
+        with nogil:
+            _depthwise_backward_weight(&x[0, 0, 0, 0], &grad_output[0, 0, 0, 0], &grad_weight[0, 0, 0, 0],
+                                       &acc[0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
+                                       dnt)
+        return
     cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
     cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
     cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
@@ -357,6 +395,254 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                           colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
                           &grad_weight[g * Og, 0, 0, 0], K)
                 oy0 += rb
+# ----------------------------------------------------------------------------------------
+# Cg == 1 (depthwise, or a one-channel input): each output channel o reads one input
+# channel c = o // Og, so the GEMMs would be matrix-vector products of depth KH*KW. These
+# direct loops instead accumulate tap by tap over whole output rows (vectorized when the
+# stride is 1), one plane per parallel iteration.
+
+cdef inline void _tap_range(Py_ssize_t b, Py_ssize_t dw, Py_ssize_t pw, Py_ssize_t sw,
+                            Py_ssize_t W, Py_ssize_t OW, Py_ssize_t* off, Py_ssize_t* lo,
+                            Py_ssize_t* hi) noexcept nogil:
+    """For kernel column b: input column = x*sw + off, valid for output x in [lo, hi)."""
+    off[0] = b * dw - pw
+    lo[0] = _clip(_ceildiv(-off[0], sw), 0, OW)
+    hi[0] = _clip(_floordiv(W - 1 - off[0], sw) + 1, lo[0], OW)
+
+
+cdef void _depthwise_forward(const floating* x, const floating* w, const floating* bias,
+                             floating* out, Py_ssize_t N, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                             Py_ssize_t O, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                             Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                             Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """out[n, o] = bias[o] + sum_{a, b} w[o, 0, a, b] * x[n, o // (O/C), y*sh - ph + a*dh, x*sw - pw + b*dw]."""
+    cdef Py_ssize_t p, n, o, c, a, b, oy, ox, iy, off, lo, hi, i
+    cdef Py_ssize_t Og = O // C
+    cdef floating wv
+    cdef floating* dst
+    cdef const floating* src
+    for p in prange(N * O, num_threads=nt, schedule='static'):
+        n = p // O
+        o = p % O
+        c = o // Og
+        dst = out + p * OH * OW
+        for i in range(OH * OW):
+            dst[i] = bias[o] if bias != NULL else 0
+        for a in range(KH):
+            for b in range(KW):
+                wv = w[(o * KH + a) * KW + b]
+                _tap_range(b, dw, pw, sw, W, OW, &off, &lo, &hi)
+                for oy in range(OH):
+                    iy = oy * sh - ph + a * dh
+                    if iy < 0 or iy >= H:
+                        continue
+                    src = x + ((n * C + c) * H + iy) * W + off
+                    if sw == 1:
+                        for ox in range(lo, hi):
+                            dst[oy * OW + ox] += wv * src[ox]
+                    else:
+                        for ox in range(lo, hi):
+                            dst[oy * OW + ox] += wv * src[ox * sw]
+
+
+cdef void _depthwise_backward_input(const floating* gy, const floating* w, floating* gx,
+                                    Py_ssize_t N, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                                    Py_ssize_t O, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH,
+                                    Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,
+                                    Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """gx[n, c] = the sum over the Og output channels of c of gy[n, o] spread back through
+    the flipped taps: gx[n, c, y*sh - ph + a*dh, x*sw - pw + b*dw] += w[o, 0, a, b] * gy[n, o, y, x]."""
+    cdef Py_ssize_t p, n, c, j, o, a, b, oy, ox, iy, off, lo, hi, i
+    cdef Py_ssize_t Og = O // C
+    cdef floating wv
+    cdef floating* dst
+    cdef const floating* src
+    for p in prange(N * C, num_threads=nt, schedule='static'):
+        n = p // C
+        c = p % C
+        for i in range(H * W):
+            gx[p * H * W + i] = 0
+        for j in range(Og):
+            o = c * Og + j
+            for a in range(KH):
+                for b in range(KW):
+                    wv = w[(o * KH + a) * KW + b]
+                    _tap_range(b, dw, pw, sw, W, OW, &off, &lo, &hi)
+                    for oy in range(OH):
+                        iy = oy * sh - ph + a * dh
+                        if iy < 0 or iy >= H:
+                            continue
+                        dst = gx + (p * H + iy) * W + off
+                        src = gy + ((n * O + o) * OH + oy) * OW
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                dst[ox] += wv * src[ox]
+                        else:
+                            for ox in range(lo, hi):
+                                dst[ox * sw] += wv * src[ox]
+
+
+cdef void _depthwise_backward_weight(const floating* x, const floating* gy, floating* gw,
+                                     floating* acc, Py_ssize_t N, Py_ssize_t C, Py_ssize_t H,
+                                     Py_ssize_t W, Py_ssize_t O, Py_ssize_t KH, Py_ssize_t KW,
+                                     Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw,
+                                     Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw,
+                                     int nt) noexcept nogil:
+    """gw[o, 0, a, b] = sum_{n, y, x} gy[n, o, y, x] * x[n, c, y*sh - ph + a*dh, x*sw - pw + b*dw];
+    acc (O, OW) holds per-column partial sums, so the inner loop is elementwise (vectorized)."""
+    cdef Py_ssize_t o, n, c, a, b, oy, ox, iy, off, lo, hi
+    cdef Py_ssize_t Og = O // C
+    cdef floating total
+    cdef floating* row
+    cdef const floating* src
+    cdef const floating* g
+    for o in prange(O, num_threads=nt, schedule='static'):
+        c = o // Og
+        row = acc + o * OW
+        for a in range(KH):
+            for b in range(KW):
+                _tap_range(b, dw, pw, sw, W, OW, &off, &lo, &hi)
+                for ox in range(OW):
+                    row[ox] = 0
+                for n in range(N):
+                    for oy in range(OH):
+                        iy = oy * sh - ph + a * dh
+                        if iy < 0 or iy >= H:
+                            continue
+                        src = x + ((n * C + c) * H + iy) * W + off
+                        g = gy + ((n * O + o) * OH + oy) * OW
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                row[ox] += g[ox] * src[ox]
+                        else:
+                            for ox in range(lo, hi):
+                                row[ox] += g[ox] * src[ox * sw]
+                total = 0
+                for ox in range(OW):
+                    total = total + row[ox]
+                gw[(o * KH + a) * KW + b] = total
+
+
+# With stride 1 the loops above run over rows as short as the image is wide; padding each
+# plane once into a scratch of row length Wp = W + 2*pw makes every tap one long loop over
+# the flat plane (out_p[f] += w * x_p[f + a*dh*Wp + b*dw]), whose last dw*(KW-1) columns
+# per row are junk and dropped. One scratch per thread (threadid()).
+
+cdef inline void _pad_plane(const floating* src, floating* dst, Py_ssize_t H, Py_ssize_t W,
+                            Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t Wp, Py_ssize_t total) noexcept nogil:
+    """dst (total elements, row length Wp) = src (H x W) at (ph, pw), zeros around."""
+    cdef Py_ssize_t i
+    memset(dst, 0, total * sizeof(floating))
+    for i in range(H):
+        memcpy(dst + (i + ph) * Wp + pw, src + i * W, W * sizeof(floating))
+
+
+cdef void _dw_flat_forward(const floating* x, const floating* w, const floating* bias, floating* out,
+                           floating* scratch, Py_ssize_t N, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                           Py_ssize_t O, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                           Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw,
+                           Py_ssize_t Wp, Py_ssize_t xsize, int nt) noexcept nogil:
+    """Stride-1 _depthwise_forward on padded planes; scratch holds nt * (xsize + OH*Wp)."""
+    cdef Py_ssize_t p, n, o, c, a, b, f, i, shift
+    cdef Py_ssize_t Og = O // C, F = OH * Wp
+    cdef floating wv
+    cdef floating* xp
+    cdef floating* op
+    for p in prange(N * O, num_threads=nt, schedule='static'):
+        xp = scratch + threadid() * (xsize + F)
+        op = xp + xsize
+        n = p // O
+        o = p % O
+        c = o // Og
+        _pad_plane(x + (n * C + c) * H * W, xp, H, W, ph, pw, Wp, xsize)
+        for f in range(F):
+            op[f] = bias[o] if bias != NULL else 0
+        for a in range(KH):
+            for b in range(KW):
+                wv = w[(o * KH + a) * KW + b]
+                shift = a * dh * Wp + b * dw
+                for f in range(F):
+                    op[f] += wv * xp[f + shift]
+        for i in range(OH):
+            memcpy(out + (p * OH + i) * OW, op + i * Wp, OW * sizeof(floating))
+
+
+cdef void _dw_flat_backward_input(const floating* gy, const floating* w, floating* gx,
+                                  floating* scratch, Py_ssize_t N, Py_ssize_t C, Py_ssize_t H,
+                                  Py_ssize_t W, Py_ssize_t O, Py_ssize_t KH, Py_ssize_t KW,
+                                  Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t ph, Py_ssize_t pw,
+                                  Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t Wp, Py_ssize_t xsize,
+                                  int nt) noexcept nogil:
+    """Stride-1 _depthwise_backward_input: gx_p[f + shift(a, b)] += w[o, a, b] * gy_p[f], the
+    flipped-kernel correlation written as a scatter; gy_p has zero junk columns."""
+    cdef Py_ssize_t p, n, c, j, o, a, b, f, i, shift
+    cdef Py_ssize_t Og = O // C, F = OH * Wp
+    cdef floating wv
+    cdef floating* gp
+    cdef floating* yp
+    for p in prange(N * C, num_threads=nt, schedule='static'):
+        gp = scratch + threadid() * (xsize + F)
+        yp = gp + xsize
+        n = p // C
+        c = p % C
+        memset(gp, 0, xsize * sizeof(floating))
+        for j in range(Og):
+            o = c * Og + j
+            _pad_plane(gy + (n * O + o) * OH * OW, yp, OH, OW, 0, 0, Wp, F)
+            for a in range(KH):
+                for b in range(KW):
+                    wv = w[(o * KH + a) * KW + b]
+                    shift = a * dh * Wp + b * dw
+                    for f in range(F):
+                        gp[f + shift] += wv * yp[f]
+        for i in range(H):
+            memcpy(gx + (p * H + i) * W, gp + (i + ph) * Wp + pw, W * sizeof(floating))
+
+
+cdef void _dw_flat_backward_weight(const floating* x, const floating* gy, floating* gw,
+                                   floating* scratch, Py_ssize_t N, Py_ssize_t C, Py_ssize_t H,
+                                   Py_ssize_t W, Py_ssize_t O, Py_ssize_t KH, Py_ssize_t KW,
+                                   Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t ph, Py_ssize_t pw,
+                                   Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t Wp, Py_ssize_t xsize,
+                                   int nt) noexcept nogil:
+    """Stride-1 _depthwise_backward_weight: acc[t, f] += gy_p[f] * x_p[f + shift(t)] over the
+    batch (elementwise, vectorized), then gw[o, t] = sum_f acc[t, f]."""
+    cdef Py_ssize_t o, n, c, a, b, f, t, shift
+    cdef Py_ssize_t Og = O // C, F = OH * Wp, T = KH * KW
+    cdef floating total
+    cdef floating* xp
+    cdef floating* yp
+    cdef floating* acc
+    for o in prange(O, num_threads=nt, schedule='static'):
+        xp = scratch + threadid() * (xsize + F + T * F)
+        yp = xp + xsize
+        acc = yp + F
+        c = o // Og
+        memset(acc, 0, T * F * sizeof(floating))
+        for n in range(N):
+            _pad_plane(x + (n * C + c) * H * W, xp, H, W, ph, pw, Wp, xsize)
+            _pad_plane(gy + (n * O + o) * OH * OW, yp, OH, OW, 0, 0, Wp, F)
+            for a in range(KH):
+                for b in range(KW):
+                    shift = a * dh * Wp + b * dw
+                    t = a * KW + b
+                    for f in range(F):
+                        acc[t * F + f] += yp[f] * xp[f + shift]
+        for t in range(T):
+            total = 0
+            for f in range(F):
+                total = total + acc[t * F + f]
+            gw[o * T + t] = total
+
+
+def _dw_scratch(Py_ssize_t H, Py_ssize_t W, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t ph,
+                Py_ssize_t pw, Py_ssize_t dw, Py_ssize_t per_thread_extra, int nt, dtype):
+    """Row length Wp, padded-plane size and a per-thread scratch for the flat kernels."""
+    Wp = W + 2 * pw
+    xsize = (H + 2 * ph) * Wp + dw * (KW - 1) + 1
+    return Wp, xsize, np.empty(max(1, nt) * (xsize + OH * Wp + per_thread_extra), dtype=dtype)
+
+
 # ----------------------------------------------------------------------------------------
 # conv2d input gradient = conv_transpose2d: the upstream gradient correlated with the
 # flipped (180-degree rotated), channel-swapped kernel.
@@ -525,6 +811,28 @@ def _gather_cost(O, H, W, KH, KW, stride, padding, dilation):
     return total
 
 
+cdef _depthwise_input(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
+                      floating[:, :, :, ::1] gx, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,
+                      Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw):
+    cdef Py_ssize_t N = gy.shape[0], O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
+    cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
+    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
+    cdef int dnt = mg_threads_for(N * O * OH * OW * KH * KW)
+    cdef Py_ssize_t Wp, xsize
+    cdef floating[::1] scratch
+    # the flat form needs every gy row to land inside gx's padded plane (no output_padding)
+    if sh == 1 and sw == 1 and OH + dh * (KH - 1) == H + 2 * ph and OW + dw * (KW - 1) == W + 2 * pw:
+        Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, 0, dnt,
+                                         np.float32 if floating is float else np.float64)
+        with nogil:
+            _dw_flat_backward_input(&gy[0, 0, 0, 0], &weight[0, 0, 0, 0], &gx[0, 0, 0, 0], &scratch[0],
+                                    N, C, H, W, O, KH, KW, OH, OW, ph, pw, dh, dw, Wp, xsize, dnt)
+        return
+    with nogil:
+        _depthwise_backward_input(&gy[0, 0, 0, 0], &weight[0, 0, 0, 0], &gx[0, 0, 0, 0],
+                                  N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, dnt)
+
+
 def _backward_input(name, const floating[:, :, :, ::1] grad_output,
                     const floating[:, :, :, ::1] weight, floating[:, :, :, ::1] grad_input,
                     stride, padding, dilation, Py_ssize_t groups, method):
@@ -539,6 +847,8 @@ def _backward_input(name, const floating[:, :, :, ::1] grad_output,
     grad_input[...] = 0
     if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
         return
+    if method is None and C // G == 1 and G > 1:
+        method = "depthwise"
     if method is None:
         gather = _gather_cost(O, H, W, KH, KW, stride, padding, dilation)
         scatter = 2 * C * KH * KW * OH * OW   # the col2im pass reads and writes
@@ -547,8 +857,11 @@ def _backward_input(name, const floating[:, :, :, ::1] grad_output,
         _flipped_kernel_gather(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw, G)
     elif method == "scatter":
         _adjoint_scatter(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw, G)
+    elif method == "depthwise" and C // G == 1:
+        _depthwise_input(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw)
     else:
-        raise ValueError(f"{name}: method must be None, 'gather' or 'scatter', got {method!r}")
+        raise ValueError(f"{name}: method must be None, 'gather', 'scatter' or (when C == groups) "
+                         f"'depthwise', got {method!r}")
 
 
 def conv2d_backward_input(const floating[:, :, :, ::1] grad_output,

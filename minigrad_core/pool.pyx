@@ -15,7 +15,7 @@ of bounds; the callers (minigrad.ops.pool) validate arguments with PyTorch's rul
 import numpy as np
 
 from cython cimport floating
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY
 from libc.stdint cimport int64_t
 from libc.string cimport memset
@@ -59,11 +59,23 @@ def _check_window(name, kernel_size, stride, padding, dilation):
 # ----------------------------------------------------------------------------------------
 # max pooling
 
+cdef inline void _tap_range(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t n_out,
+                            Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    """The outputs x in [lo, hi) whose input x*s + off lies in [0, size)."""
+    lo[0] = _max(0, _ceildiv(-off, s))
+    hi[0] = _max(lo[0], _min(n_out, _floordiv(size - 1 - off, s) + 1))
+
+
 def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                        int64_t[:, :, :, ::1] indices, kernel_size, stride, padding, dilation):
     """out[n, c, y, x] = max over the window at (y*sh - ph, x*sw - pw) with taps dh, dw apart;
     indices = the first arg max's offset in the plane (the last NaN wins, as in PyTorch); a window
-    that misses the input entirely gives -inf and index -1."""
+    that misses the input entirely gives -inf and index -1.
+
+    Tap-major: each tap (a, b) updates a whole output row, branch-free, in the taps' row-major
+    order, so "first maximum" is kept as in a window-by-window scan. The winning tap is kept
+    as an int32 per output (same lane width as float32, so the loop vectorizes) and turned
+    into a plane offset at the end of the row."""
     _check_planes("max_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
     _check_window("max_pool2d_forward", kernel_size, stride, padding, dilation)
     if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
@@ -72,38 +84,52 @@ def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1], dh = dilation[0], dw = dilation[1]
-    cdef Py_ssize_t p, oy, ox, y0, x0, alo, ahi, blo, bhi, a, b, best_i, i
-    cdef floating best, v
+    cdef Py_ssize_t p, oy, ox, a, b, iy, off, lo, hi, y0
+    cdef int t, bt
+    cdef floating bv, v
+    cdef bint take
     cdef const floating* src
+    cdef const floating* row
     cdef floating* dst
+    cdef int* tap
     cdef int64_t* idx
     cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or OH == 0 or OW == 0:
         return
+    cdef int[:, ::1] taps = np.empty((max(nt, 1), OW), dtype=np.intc)
+    # plane offset of tap t = a*KW + b relative to the window's corner
+    cdef Py_ssize_t[::1] tap_off = np.array([a_ * dh * W + b_ * dw for a_ in range(KH) for b_ in range(KW)],
+                                            dtype=np.intp)
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
             src = &x[0, 0, 0, 0] + p * H * W
-            dst = &out[0, 0, 0, 0] + p * OH * OW
-            idx = &indices[0, 0, 0, 0] + p * OH * OW
+            tap = &taps[0, 0] + threadid() * OW
             for oy in range(OH):
-                y0 = oy * sh - ph
-                alo = _max(0, _ceildiv(-y0, dh))
-                ahi = _min(KH, _floordiv(H - 1 - y0, dh) + 1)
+                dst = &out[0, 0, 0, 0] + (p * OH + oy) * OW
+                idx = &indices[0, 0, 0, 0] + (p * OH + oy) * OW
                 for ox in range(OW):
-                    x0 = ox * sw - pw
-                    blo = _max(0, _ceildiv(-x0, dw))
-                    bhi = _min(KW, _floordiv(W - 1 - x0, dw) + 1)
-                    best = -INFINITY
-                    best_i = -1
-                    for a in range(alo, ahi):
-                        for b in range(blo, bhi):
-                            i = (y0 + a * dh) * W + x0 + b * dw
-                            v = src[i]
-                            if v > best or v != v or best_i < 0:
-                                best = v
-                                best_i = i
-                    dst[oy * OW + ox] = best
-                    idx[oy * OW + ox] = best_i
+                    dst[ox] = -INFINITY
+                    tap[ox] = -1
+                y0 = oy * sh - ph
+                for a in range(KH):
+                    iy = y0 + a * dh
+                    if iy < 0 or iy >= H:
+                        continue
+                    for b in range(KW):
+                        off = b * dw - pw
+                        _tap_range(off, sw, W, OW, &lo, &hi)
+                        row = src + iy * W + off
+                        t = <int>(a * KW + b)
+                        for ox in range(lo, hi):
+                            v = row[ox * sw]
+                            bv = dst[ox]
+                            bt = tap[ox]
+                            take = (v > bv) | (v != v) | (bt < 0)
+                            dst[ox] = v if take else bv
+                            tap[ox] = t if take else bt
+                for ox in range(OW):
+                    bt = tap[ox]
+                    idx[ox] = y0 * W + ox * sw - pw + tap_off[bt] if bt >= 0 else -1
 
 
 def max_pool2d_backward(const floating[:, :, :, ::1] grad_output,
@@ -190,16 +216,16 @@ def avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
                        kernel_size, stride, padding, bint count_include_pad,
                        Py_ssize_t divisor_override=0):
     """out[n, c, y, x] = sum of the window at (y*sh - ph, x*sw - pw) / its divisor;
-    divisor_override 0 means none."""
+    divisor_override 0 means none. Tap-major over output rows, as max_pool2d_forward."""
     _check_planes("avg_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
     _check_window("avg_pool2d_forward", kernel_size, stride, padding, (1, 1))
     cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1]
-    cdef Py_ssize_t p, oy, ox, y0, x0, ylo, yhi, xlo, xhi, iy, ix, div
-    cdef floating acc
+    cdef Py_ssize_t p, oy, ox, a, b, iy, off, lo, hi, div
     cdef const floating* src
+    cdef const floating* row
     cdef floating* dst
     cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or OH == 0 or OW == 0:
@@ -207,28 +233,35 @@ def avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
             src = &x[0, 0, 0, 0] + p * H * W
-            dst = &out[0, 0, 0, 0] + p * OH * OW
             for oy in range(OH):
-                y0 = oy * sh - ph
-                ylo = _max(y0, 0)
-                yhi = _min(y0 + KH, H)
+                dst = &out[0, 0, 0, 0] + (p * OH + oy) * OW
                 for ox in range(OW):
-                    x0 = ox * sw - pw
-                    xlo = _max(x0, 0)
-                    xhi = _min(x0 + KW, W)
-                    acc = 0
-                    for iy in range(ylo, yhi):
-                        for ix in range(xlo, xhi):
-                            acc = acc + src[iy * W + ix]
-                    div = _avg_divisor(y0, x0, KH, KW, H, W, ph, pw, count_include_pad,
-                                       divisor_override)
-                    dst[oy * OW + ox] = acc / div if div > 0 else 0
+                    dst[ox] = 0
+                for a in range(KH):
+                    iy = oy * sh - ph + a
+                    if iy < 0 or iy >= H:
+                        continue
+                    for b in range(KW):
+                        off = b - pw
+                        _tap_range(off, sw, W, OW, &lo, &hi)
+                        row = src + iy * W + off
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                dst[ox] += row[ox]
+                        else:
+                            for ox in range(lo, hi):
+                                dst[ox] += row[ox * sw]
+                for ox in range(OW):
+                    div = _avg_divisor(oy * sh - ph, ox * sw - pw, KH, KW, H, W, ph, pw,
+                                       count_include_pad, divisor_override)
+                    dst[ox] = dst[ox] / div if div > 0 else 0
 
 
 def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :, :, ::1] grad_input,
                         kernel_size, stride, padding, bint count_include_pad,
                         Py_ssize_t divisor_override=0):
-    """grad_input[window of (y, x)] += grad_output[y, x] / divisor (zeroed first)."""
+    """grad_input[window of (y, x)] += grad_output[y, x] / divisor (zeroed first), tap-major
+    over output rows with the scaled row in a per-thread scratch."""
     _check_planes("avg_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
     _check_window("avg_pool2d_backward", kernel_size, stride, padding, (1, 1))
     cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
@@ -236,36 +269,43 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1]
-    cdef Py_ssize_t p, oy, ox, y0, x0, ylo, yhi, xlo, xhi, iy, ix, div
-    cdef floating g
+    cdef Py_ssize_t p, oy, ox, a, b, iy, off, lo, hi, div
     cdef const floating* src
     cdef floating* dst
+    cdef floating* row
+    cdef floating* scaled
     cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
     if NC == 0 or H == 0 or W == 0:
         return
+    cdef floating[:, ::1] scratch = np.empty((max(nt, 1), max(OW, 1)),
+                                             dtype=np.float32 if floating is float else np.float64)
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
             dst = &grad_input[0, 0, 0, 0] + p * H * W
             memset(dst, 0, H * W * sizeof(floating))
             if OH == 0 or OW == 0:
                 continue
-            src = &grad_output[0, 0, 0, 0] + p * OH * OW
+            scaled = &scratch[0, 0] + threadid() * OW
             for oy in range(OH):
-                y0 = oy * sh - ph
-                ylo = _max(y0, 0)
-                yhi = _min(y0 + KH, H)
+                src = &grad_output[0, 0, 0, 0] + (p * OH + oy) * OW
                 for ox in range(OW):
-                    x0 = ox * sw - pw
-                    xlo = _max(x0, 0)
-                    xhi = _min(x0 + KW, W)
-                    div = _avg_divisor(y0, x0, KH, KW, H, W, ph, pw, count_include_pad,
-                                       divisor_override)
-                    if div <= 0:
+                    div = _avg_divisor(oy * sh - ph, ox * sw - pw, KH, KW, H, W, ph, pw,
+                                       count_include_pad, divisor_override)
+                    scaled[ox] = src[ox] / div if div > 0 else 0
+                for a in range(KH):
+                    iy = oy * sh - ph + a
+                    if iy < 0 or iy >= H:
                         continue
-                    g = src[oy * OW + ox] / div
-                    for iy in range(ylo, yhi):
-                        for ix in range(xlo, xhi):
-                            dst[iy * W + ix] += g
+                    for b in range(KW):
+                        off = b - pw
+                        _tap_range(off, sw, W, OW, &lo, &hi)
+                        row = dst + iy * W + off
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                row[ox] += scaled[ox]
+                        else:
+                            for ox in range(lo, hi):
+                                row[ox * sw] += scaled[ox]
 
 
 # ----------------------------------------------------------------------------------------
