@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, as_array, result_array
-from .reduce import sum_to
+from .reduce import floating, sum_to
 
 __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid",
            "relu", "clamp", "maximum", "minimum", "where", "masked_fill", "sign"]
@@ -391,17 +391,17 @@ class MaximumFunction(Function):
 
 def exp(input):
     """Elementwise e**x."""
-    return ExpFunction.apply(input)
+    return ExpFunction.apply(floating(input))
 
 
 def log(input):
     """Elementwise natural logarithm."""
-    return LogFunction.apply(input)
+    return LogFunction.apply(floating(input))
 
 
 def sqrt(input):
     """Elementwise square root."""
-    return SqrtFunction.apply(input)
+    return SqrtFunction.apply(floating(input))
 
 
 def abs(input):  # noqa: A001  (PyTorch's name)
@@ -416,12 +416,12 @@ def sign(input):
 
 def tanh(input):
     """Elementwise hyperbolic tangent."""
-    return TanhFunction.apply(input)
+    return TanhFunction.apply(floating(input))
 
 
 def sigmoid(input):
     """Elementwise logistic function, computed without overflow."""
-    return SigmoidFunction.apply(input)
+    return SigmoidFunction.apply(floating(input))
 
 
 def relu(input):
@@ -431,6 +431,8 @@ def relu(input):
 
 def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
     """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
+    if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
+        input = floating(input)  # float bounds make an integer tensor floating, as in PyTorch
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds broadcast and may need gradients: clamp as maximum, then minimum
         if min is None and max is None:

@@ -7,11 +7,12 @@ import builtins
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 
 __all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin", "softmax",
-           "log_softmax", "logsumexp", "sum_to", "expand"]
+           "log_softmax", "logsumexp", "sum_to", "expand", "floating"]
 
 
 def normalize_dims(op, dim, ndim):
@@ -27,6 +28,18 @@ def normalize_dims(op, dim, ndim):
                 f"{op}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
         out.append(d % rank if ndim else 0)
     return tuple(sorted(set(out)))
+
+
+def floating(input):
+    """``input`` itself when floating; an integer or bool tensor as the default float dtype.
+
+    As in PyTorch, exp, log, sqrt, tanh, sigmoid and the softmax family of an integer
+    tensor give float32 (numpy would give float64, or float16 for bool and uint8, and
+    sigmoid would stay integer).
+    """
+    if input.data.dtype.kind == "f":
+        return input
+    return Tensor._make(input.data.astype(dtypes.get_default_dtype().np_dtype))
 
 
 def reduce_axes(op, dim, ndim):
@@ -349,18 +362,16 @@ class LogsumexpFunction(Function):
 
 def softmax(input, dim=None, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
-    if dtype is not None:
-        input = input.to(dtype)
+    input = input.to(dtype) if dtype is not None else floating(input)
     return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
 
 
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably."""
-    if dtype is not None:
-        input = input.to(dtype)
+    input = input.to(dtype) if dtype is not None else floating(input)
     return LogSoftmaxFunction.apply(input, _single_dim("log_softmax", dim, input.ndim))
 
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, computed stably."""
-    return LogsumexpFunction.apply(input, reduce_axes("logsumexp", dim, input.ndim), keepdim)
+    return LogsumexpFunction.apply(floating(input), reduce_axes("logsumexp", dim, input.ndim), keepdim)
