@@ -1,0 +1,178 @@
+"""One training step side by side with PyTorch: forward, loss, backward, SGD-momentum step.
+
+Workloads: LeNet-5 at batch 64 on 1x32x32, a CIFAR ResNet-18 at batch 32 on 3x32x32, and
+the 1-channel AlexNet at batch 8 on 1x224x224. Timing runs both frameworks in this one
+process, interleaved, and reports the best step time of each and the ratio
+minigrad / PyTorch. Peak memory is measured in a fresh process per framework and workload
+(the peak resident set of a process that builds the model and runs the steps).
+
+The PyTorch models are written out below with the same layers as minigrad's (the
+parameter counts are checked equal), since torchvision is not a dependency.
+
+Usage: python bench/bench_train.py [--steps 5] [--threads 1,2] [--only lenet5,alexnet]
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+WORKLOADS = {
+    "lenet5": dict(batch=64, shape=(1, 32, 32), kwargs={}),
+    "resnet18_cifar": dict(batch=32, shape=(3, 32, 32), kwargs={"num_classes": 10}),
+    "alexnet": dict(batch=8, shape=(1, 224, 224), kwargs={"in_channels": 1, "num_classes": 10}),
+}
+
+
+# ---- the PyTorch peers --------------------------------------------------------------------
+
+def torch_model(name):
+    import torch.nn as tnn
+
+    if name == "lenet5":
+        return tnn.Sequential(
+            tnn.Conv2d(1, 6, 5), tnn.AvgPool2d(2, 2), tnn.Sigmoid(),
+            tnn.Conv2d(6, 16, 5), tnn.AvgPool2d(2, 2), tnn.Sigmoid(), tnn.Flatten(),
+            tnn.Linear(400, 120), tnn.Sigmoid(), tnn.Linear(120, 84), tnn.Sigmoid(), tnn.Linear(84, 10))
+    if name == "alexnet":
+        return tnn.Sequential(
+            tnn.Conv2d(1, 64, 11, 4, 2), tnn.ReLU(inplace=True), tnn.MaxPool2d(3, 2),
+            tnn.Conv2d(64, 192, 5, padding=2), tnn.ReLU(inplace=True), tnn.MaxPool2d(3, 2),
+            tnn.Conv2d(192, 384, 3, padding=1), tnn.ReLU(inplace=True),
+            tnn.Conv2d(384, 256, 3, padding=1), tnn.ReLU(inplace=True),
+            tnn.Conv2d(256, 256, 3, padding=1), tnn.ReLU(inplace=True), tnn.MaxPool2d(3, 2),
+            tnn.AdaptiveAvgPool2d((6, 6)), tnn.Flatten(),
+            tnn.Dropout(0.5), tnn.Linear(256 * 36, 4096), tnn.ReLU(inplace=True),
+            tnn.Dropout(0.5), tnn.Linear(4096, 4096), tnn.ReLU(inplace=True), tnn.Linear(4096, 10))
+
+    class Block(tnn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = tnn.BatchNorm2d(cout)
+            self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = tnn.BatchNorm2d(cout)
+            self.relu = tnn.ReLU(inplace=True)
+            self.down = None
+            if stride != 1 or cin != cout:
+                self.down = tnn.Sequential(tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            identity = x if self.down is None else self.down(x)
+            out = self.relu(self.bn1(self.conv1(x)))
+            return self.relu(self.bn2(self.conv2(out)) + identity)
+
+    layers = [tnn.Conv2d(3, 64, 3, 1, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(inplace=True)]
+    cin = 64
+    for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+        layers += [Block(cin, cout, stride), Block(cout, cout, 1)]
+        cin = cout
+    layers += [tnn.AdaptiveAvgPool2d(1), tnn.Flatten(), tnn.Linear(512, 10)]
+    return tnn.Sequential(*layers)
+
+
+# ---- one framework's training step --------------------------------------------------------
+
+def make_step(framework, name, threads):
+    """A function running one training step, and the model's parameter count."""
+    spec = WORKLOADS[name]
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((spec["batch"],) + spec["shape"]).astype(np.float32)
+    labels = rng.integers(0, 10, size=spec["batch"])
+    if framework == "minigrad":
+        import minigrad
+        from minigrad import nn, optim
+        minigrad.set_num_threads(threads)
+        model = getattr(minigrad.models, name)(**spec["kwargs"])
+        x, y = minigrad.tensor(images), minigrad.tensor(labels)
+    else:
+        import torch
+        nn, optim = torch.nn, torch.optim
+        torch.set_num_threads(threads)
+        model = torch_model(name)
+        x, y = torch.from_numpy(images), torch.from_numpy(labels)
+    model.train()
+    optimizer = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return step, sum(p.numel() for p in model.parameters())
+
+
+def set_threads(framework, threads):
+    if framework == "minigrad":
+        import minigrad
+        minigrad.set_num_threads(threads)
+    else:
+        import torch
+        torch.set_num_threads(threads)
+
+
+def time_pair(name, threads, steps):
+    """Best step time in ms of each framework, interleaving their steps in this process."""
+    steps_by = {fw: make_step(fw, name, threads) for fw in ("minigrad", "torch")}
+    counts = {fw: n for fw, (_, n) in steps_by.items()}
+    if counts["minigrad"] != counts["torch"]:
+        raise RuntimeError(f"{name}: parameter counts differ: {counts}")
+    best = {fw: float("inf") for fw in steps_by}
+    for i in range(steps + 1):
+        for fw, (step, _) in steps_by.items():
+            set_threads(fw, threads)
+            start = time.perf_counter()
+            step()
+            elapsed = time.perf_counter() - start
+            if i:  # the first step warms up
+                best[fw] = min(best[fw], elapsed * 1e3)
+    return best
+
+
+def peak_memory_mb(framework, name, threads, steps):
+    """Peak RSS (MB) of a fresh process that runs ``steps`` steps of one framework."""
+    out = subprocess.run([sys.executable, __file__, "--worker", framework, name, str(threads), str(steps)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["peak_mb"]
+
+
+def worker(framework, name, threads, steps):
+    step, _ = make_step(framework, name, int(threads))
+    for _ in range(int(steps)):
+        step()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peak_mb": round(peak, 1)}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--only", default=",".join(WORKLOADS))
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+    print(f"{'workload':16s} {'thr':>3s} {'minigrad ms':>12s} {'torch ms':>9s} {'ratio':>6s} "
+          f"{'mg peak MB':>10s} {'torch peak MB':>13s}")
+    for name in args.only.split(","):
+        for threads in (int(t) for t in args.threads.split(",")):
+            best = time_pair(name, threads, args.steps)
+            memory = ("-", "-")
+            if not args.no_memory and threads == 1:
+                memory = tuple(f"{peak_memory_mb(fw, name, threads, 2):.0f}" for fw in ("minigrad", "torch"))
+            print(f"{name:16s} {threads:3d} {best['minigrad']:12.1f} {best['torch']:9.1f} "
+                  f"{best['minigrad'] / best['torch']:6.2f} {memory[0]:>10s} {memory[1]:>13s}", flush=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    main()
