@@ -184,6 +184,36 @@ def test_comparisons_match_torch():
         np.testing.assert_array_equal(ours.data, theirs.numpy())
 
 
+_DTYPE_OPS = {
+    "exp": lambda m, x: x.exp(), "log": lambda m, x: x.log(), "sqrt": lambda m, x: x.sqrt(),
+    "tanh": lambda m, x: x.tanh(), "sigmoid": lambda m, x: x.sigmoid(), "abs": lambda m, x: x.abs(),
+    "neg": lambda m, x: -x, "sum": lambda m, x: x.sum(), "max": lambda m, x: x.max(),
+    "clamp_int_bounds": lambda m, x: x.clamp(0, 1), "clamp_float_bounds": lambda m, x: x.clamp(0.5, 1.5),
+    "pow_int": lambda m, x: x ** 2, "pow_float": lambda m, x: x ** 0.5, "rpow_int": lambda m, x: 2 ** x,
+    "rpow_float": lambda m, x: 2.5 ** x, "div_self": lambda m, x: x / x, "div_float": lambda m, x: x / 2.0,
+    "where_float": lambda m, x: m.where(x > 1, x, 0.5), "matmul": lambda m, x: x @ x,
+    "cat_with_float": lambda m, x: m.cat([x, m.tensor([1.5])]),
+    "stack_with_float": lambda m, x: m.stack([x, m.tensor([1.5, 2.0, 3.0])]),
+    "masked_fill_float": lambda m, x: x.masked_fill(x > 1, 0.5), "logsumexp": lambda m, x: x.logsumexp(0),
+    "add_0d_float64": lambda m, x: x + m.tensor(1.0, dtype=m.float64), "argmax": lambda m, x: x.argmax(),
+    "mul_bool_scalar": lambda m, x: x * True, "add_float_scalar": lambda m, x: x + 1.5,
+}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "float16", "float32", "float64"])
+@pytest.mark.parametrize("name", sorted(_DTYPE_OPS))
+def test_result_dtype_matches_torch(name, dtype):
+    fn = _DTYPE_OPS[name]
+    if dtype == "float16" and name in ("matmul",):
+        pytest.skip("float16 matmul is not implemented by torch on the CPU in every build")
+    data = np.array([1, 2, 3]).astype(dtype)
+    try:
+        expected = str(fn(torch, torch.tensor(data)).dtype).replace("torch.", "")
+    except RuntimeError:
+        pytest.skip("torch refuses this combination")
+    assert fn(minigrad, minigrad.tensor(data)).dtype.name == expected
+
+
 def test_dtype_promotion_matches_torch():
     cases = [
         (lambda m: m.tensor([1, 2]) * 2.5), (lambda m: m.tensor([1, 2]) / 2), (lambda m: m.tensor([1.0]) + 1),
