@@ -511,6 +511,23 @@ def test_inplace_ops_are_recorded_and_differentiable():
     assert_close(x.grad, 2 * np.array([1.0, 2.0]) + 3.0)
 
 
+def test_inplace_into_a_plain_tensor_from_one_that_requires_grad_is_recorded():
+    x = leaf([1.0, 2.0])
+    buf = minigrad.zeros(3, dtype=minigrad.float64)
+    buf[1:] = x * 2
+    assert not buf.is_leaf and buf.requires_grad
+    buf.sum().backward()
+    assert_close(x.grad, np.array([2.0, 2.0]))
+    for fill, expected in ((lambda c: c.add_(x).mul_(x), [2.0, 4.0]), (lambda c: c.copy_(x * x), [2.0, 4.0]),
+                           (lambda c: c.fill_(x.sum()), [2.0, 2.0]),
+                           (lambda c: c.masked_fill_(minigrad.tensor([True, False]), x.sum()), [1.0, 1.0])):
+        x.grad = None
+        c = minigrad.zeros(2, dtype=minigrad.float64)
+        fill(c)
+        c.sum().backward()
+        assert_close(x.grad, np.array(expected))
+
+
 def test_parameter_update_under_no_grad_before_backward_is_caught():
     w = leaf([1.0, 2.0])
     loss = (w * w).sum()
