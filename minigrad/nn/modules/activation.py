@@ -52,33 +52,30 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-def _legacy_softmax_dim(ndim):
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-class Softmax(Module):
-    """``exp(x) / sum(exp(x))`` along ``dim`` (PyTorch's implicit choice when dim is None)."""
-
+class _SoftmaxNd(Module):
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
-    def forward(self, input):
-        return F.softmax(input, self.dim if self.dim is not None else _legacy_softmax_dim(input.ndim))
+    def _dim(self, input):
+        """``dim``, or PyTorch's implicit choice when it is None (0 for 0-D, 1-D and 3-D input, else 1)."""
+        if self.dim is not None:
+            return self.dim
+        return 0 if input.ndim in (0, 1, 3) else 1
 
     def extra_repr(self):
         return f"dim={self.dim}"
 
 
-class LogSoftmax(Module):
+class Softmax(_SoftmaxNd):
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+
+    def forward(self, input):
+        return F.softmax(input, self._dim(input))
+
+
+class LogSoftmax(_SoftmaxNd):
     """``log(softmax(x))`` along ``dim``, computed stably."""
 
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
     def forward(self, input):
-        return F.log_softmax(input, self.dim if self.dim is not None else _legacy_softmax_dim(input.ndim))
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+        return F.log_softmax(input, self._dim(input))

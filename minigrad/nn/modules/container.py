@@ -7,14 +7,36 @@ from .module import Module
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
 
-def _index(idx, length, owner):
-    idx = operator.index(idx)
-    if not -length <= idx < length:
-        raise IndexError(f"index {idx} is out of range")
-    return idx % length
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: children named '0', '1', ... in order."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def _position(self, idx):
+        """``idx`` as a position in 0..len-1 (negative counts from the end)."""
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return idx % len(self)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def _renumber(self, modules):
+        self._modules = OrderedDict((str(i), m) for i, m in enumerate(modules))
 
 
-class Sequential(Module):
+class Sequential(_ModuleSequence):
     """Children called one after the other: ``Sequential(a, b)(x) == b(a(x))``.
 
     Built from modules (named '0', '1', ...) or from an OrderedDict of named ones.
@@ -37,33 +59,17 @@ class Sequential(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[_index(idx, len(self), self)]
+        return list(self._modules.values())[self._position(idx)]
 
     def __setitem__(self, idx, module):
-        key = list(self._modules.keys())[_index(idx, len(self), self)]
+        key = list(self._modules.keys())[self._position(idx)]
         self.add_module(key, module)
 
     def __delitem__(self, idx):
         keys = list(self._modules.keys())
-        for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), self)]]):
+        for key in (keys[idx] if isinstance(idx, slice) else [keys[self._position(idx)]]):
             del self._modules[key]
-        # keep the names 0..n-1, as PyTorch does
-        self._modules = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
+        self._renumber(self._modules.values())  # keep the names 0..n-1, as PyTorch does
 
     def forward(self, input):
         for module in self._modules.values():
@@ -71,7 +77,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters the owner sees; indexing as a Python list."""
 
     def __init__(self, modules=None):
@@ -82,39 +88,23 @@ class ModuleList(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
-        return self._modules[str(_index(idx, len(self), self))]
+        return self._modules[str(self._position(idx))]
 
     def __setitem__(self, idx, module):
-        self.add_module(str(_index(idx, len(self), self)), module)
+        self.add_module(str(self._position(idx)), module)
 
     def __delitem__(self, idx):
         modules = list(self._modules.values())
-        del modules[idx if isinstance(idx, slice) else _index(idx, len(self), self)]
-        self._modules = OrderedDict((str(i), m) for i, m in enumerate(modules))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+        del modules[idx if isinstance(idx, slice) else self._position(idx)]
+        self._renumber(modules)
 
     def __iadd__(self, modules):
         return self.extend(modules)
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index, module):
         modules = list(self._modules.values())
         modules.insert(index, module)
-        self._modules = OrderedDict()
-        self.extend(modules)
+        self._renumber(modules)
 
     def forward(self, *args):
         raise NotImplementedError("ModuleList has no forward(); iterate over it and call its modules")

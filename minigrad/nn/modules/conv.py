@@ -5,7 +5,7 @@ minigrad_core); these modules hold the weight (out, in / groups, *kernel), the b
 the hyper-parameters, validated here with PyTorch's messages.
 """
 from .. import functional as F
-from .linear import empty_parameter, reset_weight_and_bias
+from .linear import init_weight_and_bias, reset_weight_and_bias
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
@@ -53,12 +53,7 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = empty_parameter(shape, dtype)
-        if bias:
-            self.bias = empty_parameter((out_channels,), dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        init_weight_and_bias(self, shape, out_channels, bias, dtype)
 
     def reset_parameters(self):
         reset_weight_and_bias(self.weight, self.bias)
@@ -75,9 +70,12 @@ class _ConvNd(Module):
             return tuple(pads)
         return tuple(p for p in reversed(self.padding) for _ in range(2))
 
-    def _padded(self, input):
-        """``input`` padded by ``padding_mode`` (non-zeros modes pad explicitly before the conv)."""
-        return F.pad(input, self._explicit_padding(), mode=self.padding_mode)
+    def _conv_forward(self, input, conv):
+        """``conv(input, ...)`` with this layer's arguments; modes other than zeros pad first with F.pad."""
+        if self.padding_mode != "zeros":
+            input = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
+            return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
         n = len(self.kernel_size)
@@ -109,9 +107,7 @@ class Conv1d(_ConvNd):
                          padding_mode, dtype, 1)
 
     def forward(self, input):
-        if self.padding_mode != "zeros":
-            return F.conv1d(self._padded(input), self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input, F.conv1d)
 
 
 class Conv2d(_ConvNd):
@@ -138,9 +134,7 @@ class Conv2d(_ConvNd):
                          padding_mode, dtype, 2)
 
     def forward(self, input):
-        if self.padding_mode != "zeros":
-            return F.conv2d(self._padded(input), self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input, F.conv2d)
 
 
 class ConvTranspose2d(_ConvNd):

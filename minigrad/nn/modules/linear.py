@@ -9,13 +9,23 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Identity", "Linear", "empty_parameter"]
+__all__ = ["Identity", "Linear", "empty_parameter", "init_weight_and_bias"]
 
 
 def empty_parameter(shape, dtype=None):
     """An uninitialized Parameter of ``shape`` (the default float dtype when ``dtype`` is None)."""
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.get_default_dtype().np_dtype
     return Parameter(np.empty(shape, dtype=np_dtype))
+
+
+def init_weight_and_bias(module, weight_shape, bias_size, bias, dtype):
+    """Register ``weight`` and ``bias`` (None unless ``bias``) on ``module`` and initialize them."""
+    module.weight = empty_parameter(weight_shape, dtype)
+    if bias:
+        module.bias = empty_parameter((bias_size,), dtype)
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
 
 
 def reset_weight_and_bias(weight, bias):
@@ -57,12 +67,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = empty_parameter((out_features, in_features), dtype)
-        if bias:
-            self.bias = empty_parameter((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        init_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
 
     def reset_parameters(self):
         reset_weight_and_bias(self.weight, self.bias)
