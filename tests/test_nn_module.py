@@ -283,3 +283,16 @@ def test_init_errors_and_in_place_semantics():
     assert p.requires_grad and p.is_leaf and (p.data == 1).all()
     init.zeros_(p)
     assert (p.data == 0).all()
+
+
+def test_modules_deepcopy_and_pickle_after_a_forward_pass():
+    import copy
+    import pickle
+    model = minigrad.models.lenet5()
+    x = minigrad.randn(2, 1, 32, 32)
+    expected = model(x).data  # recording gives the parameters gradient accumulators
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        w = clone.classifier[0].weight
+        assert type(w) is nn.Parameter and w.requires_grad
+        assert not np.shares_memory(w.data, model.classifier[0].weight.data)
+        np.testing.assert_array_equal(clone(x).data, expected)

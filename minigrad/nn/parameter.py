@@ -28,3 +28,8 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        # Data and requires_grad only (as PyTorch): a parameter used in a graph holds a weak
+        # reference to its gradient accumulator, which cannot be pickled or copied.
+        return (Parameter, (self.data, self.requires_grad))
