@@ -724,6 +724,12 @@ JOIN = [
          N(2, 5)),
     case("chunk_more_than_size", lambda a: a.chunk(5), lambda a: (a[:1], a[1:2]), N(2, 3)),
     case("narrow", lambda a: a.narrow(1, 1, 2), lambda a: a[:, 1:3], N(2, 4)),
+    case("gather", lambda a: a.gather(1, minigrad.tensor([[0, 0, 2], [1, 2, 1]])),
+         lambda a: np.take_along_axis(a, np.array([[0, 0, 2], [1, 2, 1]]), 1), N(2, 4)),
+    case("gather_fn_dim0", lambda a: minigrad.gather(a, 0, minigrad.tensor([[1, 0, 1, 1]])),
+         lambda a: np.take_along_axis(a, np.array([[1, 0, 1, 1]]), 0), N(2, 4)),
+    case("linear", lambda x, w, b: minigrad.ops.linear(x, w, b), lambda x, w, b: x @ w.T + b, N(3, 4), N(2, 4), N(2)),
+    case("linear_no_bias", lambda x, w: minigrad.ops.linear(x, w), lambda x, w: x @ w.T, N(2, 3, 4), N(5, 4)),
 ]
 
 
