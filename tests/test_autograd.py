@@ -712,6 +712,28 @@ def test_training_loop_of_1000_iterations_does_not_grow_memory():
     assert grown < 50_000, f"traced memory grew by {grown} bytes over the last 200 iterations"
 
 
+def test_double_backward_loop_does_not_grow_memory():
+    rng = np.random.default_rng(0)
+    w = leaf(rng.standard_normal((4, 3)))
+    x = leaf(rng.standard_normal((5, 4)))
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for i in range(300):
+            (g,) = autograd.grad((x @ w).tanh().sum(), x, create_graph=True)
+            (g * g).sum().backward()  # a gradient penalty: backward through the gradient
+            (w * w).sum().backward(create_graph=True)
+            w.grad = x.grad = None
+            if i == 50:
+                live_before = _live_graph_objects()
+        live_after = _live_graph_objects()
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert live_after == live_before
+
+
 def test_graph_nodes_die_with_their_outputs():
     x = leaf([1.0, 2.0])
     y = (x * 2).exp().sum()
