@@ -40,13 +40,25 @@ def test_vgg_feature_counts(config, batch_norm):
     assert count(make_layers(CONFIGS[config], batch_norm)) + VGG_CLASSIFIER == VGG_TOTALS[(config, batch_norm)]
 
 
-def test_vgg_constructors_pick_their_configuration():
-    for fn, config, batch_norm in [(models.vgg13_bn, "B", True)]:  # each build allocates 120M+ parameters
-        model = fn(num_classes=10)
-        convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
-        assert len(convs) == sum(1 for v in CONFIGS[config] if v != "M")
-        assert any(isinstance(m, nn.BatchNorm2d) for m in model.features) == batch_norm
-        assert model.classifier[-1].out_features == 10
+@pytest.mark.parametrize("name,config,batch_norm", [
+    ("vgg11", "A", False), ("vgg11_bn", "A", True), ("vgg13", "B", False), ("vgg13_bn", "B", True),
+    ("vgg16", "D", False), ("vgg16_bn", "D", True), ("vgg19", "E", False), ("vgg19_bn", "E", True)])
+def test_vgg_constructors_pick_their_configuration(monkeypatch, name, config, batch_norm):
+    # Only the features differ between variants; skip allocating the 120M-parameter classifier.
+    monkeypatch.setattr(models.vgg, "VGG", lambda features, num_classes, **kwargs: (features, num_classes))
+    features, num_classes = getattr(models, name)(num_classes=10, in_channels=1)
+    convs = [m for m in features if isinstance(m, nn.Conv2d)]
+    assert len(convs) == sum(1 for v in CONFIGS[config] if v != "M") and convs[0].in_channels == 1
+    assert any(isinstance(m, nn.BatchNorm2d) for m in features) == batch_norm
+    assert num_classes == 10
+    assert count(features) + VGG_CLASSIFIER == VGG_TOTALS[(config, batch_norm)] + (1 - 3) * 9 * 64
+
+
+def test_vgg_classifier_and_initialization():
+    model = models.vgg11_bn(num_classes=10)
+    assert model.classifier[-1].out_features == 10 and isinstance(model.avgpool, nn.AdaptiveAvgPool2d)
+    assert (model.features[0].bias.data == 0).all() and (model.features[1].weight.data == 1).all()
+    assert abs(model.classifier[0].weight.data[:100].std() - 0.01) < 1e-3
 
 
 def test_output_shapes():
