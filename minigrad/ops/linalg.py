@@ -78,12 +78,45 @@ def bmm(input, mat2):
     return matmul(input, mat2)
 
 
+class LinearFunction(Function):
+    """out = x @ w^T + b over the last dim of x;  dx = g @ w,  dw = g^T x,  db = sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
+        out = np.matmul(x.data, weight.data.T)
+        if bias is not None:
+            out += bias.data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        gx = matmul(g, weight) if needs[0] else None
+        gw = gb = None
+        if needs[1]:
+            rows_g = g.reshape(-1, g.shape[-1])
+            gw = matmul(rows_g.transpose(0, 1), x.reshape(-1, x.shape[-1]))
+        if needs[2]:
+            gb = g.reshape(-1, g.shape[-1]).sum(0)
+        return gx, gw, gb
+
+
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``; weight is (out_features, in_features)."""
-    if input.shape[-1] != weight.shape[-1]:
-        rows = int(np.prod(input.shape[:-1]))
+    """``input @ weight.T + bias``; weight is (out_features, in_features).
+
+    Shape: input (*, in_features), weight (out_features, in_features), bias
+    (out_features,) -> (*, out_features).
+    """
+    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[-1]:
+        rows = int(np.prod(input.shape[:-1])) if input.ndim else 1
+        columns = input.shape[-1] if input.ndim else 1
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
-            f"{weight.shape[1]}x{weight.shape[0]})")
-    out = matmul(input, weight.transpose(0, 1))
-    return out if bias is None else out + bias
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{columns} and "
+            f"{weight.shape[-1]}x{weight.shape[0]})")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise RuntimeError(
+            f"linear: expected bias of shape [{weight.shape[0]}], but got {list(bias.shape)}")
+    return LinearFunction.apply(input, weight, bias)
