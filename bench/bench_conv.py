@@ -3,9 +3,10 @@
 For each workload of issue 3 it times forward and forward+backward (best of --repeat
 runs after a warm-up), at 1 and 2 threads, and prints minigrad's and PyTorch's times,
 the ratio minigrad / PyTorch (below 1: minigrad is faster), GFLOP/s for the convs and
-GB/s for the pools. With --memory each workload's forward+backward is also run once in a
-fresh process per framework and its peak resident memory above the process's baseline
-is printed.
+GB/s for the pools. With --memory each workload's forward+backward is also run in a fresh
+process per framework, after a batch-1 warm-up of the same op (which loads code and lazy
+state), and the peak resident memory of that run above the resident size just before it
+is printed (Linux: the peak is reset through /proc/self/clear_refs).
 
 minigrad is measured through minigrad.nn.functional (autograd included); --impl kernels
 calls the Cython kernels directly instead. Every input requires grad, so the backward
@@ -19,7 +20,6 @@ slow a current OpenBLAS. The script prints the BLAS kernel in use.
 import argparse
 import math
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -208,6 +208,16 @@ def best_time(fn, repeat, clock=time.perf_counter):
     return best
 
 
+def gemm_rate(clock, repeat, size=1024):
+    """float32 GEMM GFLOP/s of the BLAS the kernels call (SciPy's), the machine's yardstick."""
+    from scipy.linalg.blas import sgemm
+    rng = np.random.default_rng(0)
+    a = np.asfortranarray(rng.standard_normal((size, size), dtype=np.float32))
+    b = np.asfortranarray(rng.standard_normal((size, size), dtype=np.float32))
+    c = np.asfortranarray(np.empty((size, size), dtype=np.float32))
+    return 2.0 * size ** 3 / best_time(lambda: sgemm(1.0, a, b, c=c, overwrite_c=1), repeat, clock) / 1e9
+
+
 def set_threads(n):
     import torch
     from minigrad.parallel import set_num_threads
@@ -215,24 +225,29 @@ def set_threads(n):
     torch.set_num_threads(n)
 
 
-def _rss_bytes():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _status_bytes(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def memory_child(framework, name, impl):
-    """Run one forward+backward in this fresh process; print its peak RSS above baseline."""
+    """Run one forward+backward in this fresh process; print its peak RSS above the RSS before."""
     kind, p = {n: (k, q) for n, k, q in WORKLOADS}[name]
     import torch  # noqa: F401  (both frameworks pay the same import)
     set_threads(1)
-    if framework == "torch":
-        fwd, fwdbwd = torch_runner(kind, p)
-    else:
-        fwd, fwdbwd = minigrad_runner(kind, p, impl)
-    base = _rss_bytes()
+    make = torch_runner if framework == "torch" else (lambda k, q: minigrad_runner(k, q, impl))
+    make(kind, dict(p, N=1))[1]()   # batch-1 warm-up: loads code pages and lazy state, little heap
+    fwd, fwdbwd = make(kind, p)
+    import gc
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")              # reset the peak (VmHWM) to the current resident size
+    base = _status_bytes("VmRSS")
     fwdbwd()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(max(0, peak - base))
+    print(max(0, _status_bytes("VmHWM") - base))
 
 
 def peak_memory(framework, name, impl):
@@ -272,7 +287,8 @@ def main():
         print(f"| workload | fwd mg | fwd torch | fwd ratio | fwd+bwd mg | fwd+bwd torch | "
               f"fwd+bwd ratio | mg rate | torch rate |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        conv_ratios, pool_ratios = [], []
+        gemm = gemm_rate(clock, max(3, args.repeat))
+        conv_ratios, pool_ratios, gemm_share = [], [], []
         for name, kind, p in workloads:
             t_fwd, t_all = torch_runner(kind, p)
             m_fwd, m_all = minigrad_runner(kind, p, args.impl)
@@ -282,6 +298,7 @@ def main():
             if kind == "conv":
                 conv_ratios.append(ma / ta)
                 unit, rate_m, rate_t = "GFLOP/s", 3 * amount / ma / 1e9, 3 * amount / ta / 1e9
+                gemm_share.append((name, rate_m / gemm))
             else:
                 pool_ratios.append(ma / ta)
                 unit, rate_m, rate_t = "GB/s", 2 * amount / ma / 1e9, 2 * amount / ta / 1e9
@@ -293,6 +310,8 @@ def main():
             print(f"\nconv fwd+bwd ratio: geometric mean {geo:.2f}, max {max(conv_ratios):.2f}")
         if pool_ratios:
             print(f"pool fwd+bwd ratio: max {max(pool_ratios):.2f}")
+        print(f"float32 GEMM (SciPy's BLAS, 1024^3): {gemm:.1f} GFLOP/s; conv fwd+bwd rate as a share "
+              f"of it: " + ", ".join(f"{n} {share:.0%}" for n, share in gemm_share))
     if args.memory:
         print("\n## peak memory of one forward+backward (MB above the process baseline, 1 thread)")
         print("| workload | minigrad | PyTorch | ratio |")
