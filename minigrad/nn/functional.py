@@ -13,7 +13,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
-from ..ops import linear, log_softmax, relu, sigmoid, softmax, tanh
+from .. import ops
+from ..ops import linear, log_softmax, sigmoid, softmax, tanh
 from ..random import rng_of
 from ..tensor import Tensor
 
@@ -36,6 +37,11 @@ __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "fold", 
 
 
 # ---- activations ----------------------------------------------------------------------------
+
+def relu(input, inplace=False):
+    """``max(0, x)`` elementwise (``inplace`` is accepted, not used: the result is a new tensor)."""
+    return ops.relu(input)
+
 
 class LeakyReluFunction(Function):
     """out = x where x > 0 else slope * x;  dx = g * (1 or slope)."""
