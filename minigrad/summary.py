@@ -139,8 +139,8 @@ class _Recorder:
             input_roots = {_root_id(t.data) for t in inputs}
             info.forward_bytes = sum(t.data.nbytes for t in outputs if _root_id(t.data) not in input_roots)
 
-    def on_forward(self, node, args, outputs):
-        if node is None or not self.stack:
+    def on_forward(self, node, args, outputs, recorded):
+        if not recorded or not self.stack:
             return
         for value in node.saved_values:
             array = value.data if isinstance(value, Tensor) else value
@@ -154,6 +154,9 @@ class _Recorder:
             while isinstance(base.base, np.ndarray):
                 base = base.base
             self.stack[-1].saved_bytes += base.nbytes
+
+    def on_backward_start(self, node):
+        pass
 
     def on_backward(self, node, seconds):
         pass

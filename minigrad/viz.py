@@ -39,6 +39,7 @@ import graphviz
 import numpy as np
 
 from .autograd.function import AccumulateGrad, observe
+from .ops.elementwise import AddFunction
 from .tensor import Tensor
 
 __all__ = ["make_dot", "draw_graph", "render", "graph_command", "DotGraph", "GraphvizNotFoundError"]
@@ -428,16 +429,9 @@ def _forward_drawing(outputs, names, show_attrs, show_saved, show_shapes, cluste
 
 def _saved_slots(node):
     """``(value, output_nr)`` for each value a node saved (output_nr None for non-outputs)."""
-    slots = getattr(node, "_saved", None) or ()
-    values = node.saved_values
-    out = []
-    for slot, value in zip(slots, values):
-        if isinstance(slot, tuple):
-            output_nr = slot[3] if len(slot) > 3 else None
-        else:
-            output_nr = getattr(slot, "output_nr", None)
-        out.append((value, output_nr))
-    return out
+    if type(node) is AccumulateGrad:
+        return []
+    return list(zip(node.saved_values, node.saved_outputs))
 
 
 def _saved_role(node, output_nr, value, taken):
@@ -749,47 +743,31 @@ class _TracedOp:
 
 
 class _BackwardTracer:
-    """Observer that records every op run during one backward pass and who ran it."""
+    """Observer that records every op run during one backward pass and who ran it.
+
+    An op seen between ``on_backward_start(node)`` and ``on_backward(node)`` belongs to
+    that node's backward; an addition outside those windows is the engine summing the
+    gradients of a tensor used twice; anything else outside them ran in a hook.
+    """
 
     def __init__(self):
-        from .autograd.engine import run_backward
-        self._engine_code = run_backward.__code__
         self.ops = []
-        self._pending = []
+        self._running = None
         self.backward_seconds = {}
         self.order = []         # forward nodes in the order their backward ran
 
-    def on_forward(self, node, args, outputs):
-        frame = sys._getframe(1)          # Function.apply
-        apply_frame = frame
-        role = None
-        for _ in range(64):
-            caller = frame.f_back
-            if caller is None:
-                break
-            if caller.f_code is self._engine_code:
-                name = frame.f_code.co_name
-                role = "backward" if name == "backward" else ("accumulate" if name in ("__add__", "add") else "hook")
-                break
-            frame = caller
-        ctx = node
-        cls = type(node) if node is not None else None
-        if node is None:
-            # The op recorded no node (no input required grad): read its class from apply.
-            local = apply_frame.f_locals
-            cls = local.get("cls")
-            ctx = local.get("ctx")
-        if cls is None:
-            return
-        op = _TracedOp(cls, ctx, args, outputs, None, role or "other")
-        self.ops.append(op)
-        if role == "backward":
-            self._pending.append(op)
+    def on_forward(self, ctx, args, outputs, recorded):
+        if self._running is not None:
+            owner, role = self._running, "backward"
+        else:
+            owner, role = None, "accumulate" if type(ctx) is AddFunction else "hook"
+        self.ops.append(_TracedOp(type(ctx), ctx, args, outputs, owner, role))
+
+    def on_backward_start(self, node):
+        self._running = node
 
     def on_backward(self, node, seconds):
-        for op in self._pending:
-            op.owner = node
-        self._pending = []
+        self._running = None
         self.backward_seconds[node] = seconds
         self.order.append(node)
 
@@ -1026,8 +1004,8 @@ class _ModuleTracer:
             cluster.lines = list(cluster.lines) + [_shape_text(t.data.shape, t.data.dtype) for t in tensors[:2]]
 
     # op observer
-    def on_forward(self, node, args, outputs):
-        if node is None:
+    def on_forward(self, node, args, outputs, recorded):
+        if not recorded:
             return
         if self.stack:
             self.node_call[node] = self.stack[-1]
@@ -1037,6 +1015,9 @@ class _ModuleTracer:
                     self.input_consumers.setdefault(i, []).append(node)
         if self.profile:
             self.macs[node] = _mult_adds(type(node), args, outputs)
+
+    def on_backward_start(self, node):
+        pass
 
     def on_backward(self, node, seconds):
         pass
@@ -1058,7 +1039,10 @@ class _BackwardTimer:
     def __init__(self):
         self.seconds = {}
 
-    def on_forward(self, node, args, outputs):
+    def on_forward(self, ctx, args, outputs, recorded):
+        pass
+
+    def on_backward_start(self, node):
         pass
 
     def on_backward(self, node, seconds):

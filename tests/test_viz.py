@@ -609,15 +609,16 @@ def test_draw_graph_clusters_nodes_by_module_call():
     paths = sorted(d.cluster_path(n) for n in d.by_title("ReluBackward"))
     assert paths == [["0.act (call 2): ReLU", "0: Block"], ["0.act: ReLU", "0: Block"],
                      ["1.act (call 2): ReLU", "1: Block"], ["1.act: ReLU", "1: Block"]]
-    # The residual add is the block's own op; the bias add is the Linear's.
-    assert sorted(d.cluster_label(n) for n in d.by_title("AddBackward")) == [
-        "0.fc1: Linear", "0.fc2: Linear", "0: Block", "1.fc1: Linear", "1.fc2: Linear", "1: Block", "2: Linear"]
+    # The residual add is the block's own op; each Linear is one node in its own cluster.
+    assert sorted(d.cluster_label(n) for n in d.by_title("AddBackward")) == ["0: Block", "1: Block"]
+    assert sorted(d.cluster_label(n) for n in d.by_title("LinearBackward")) == [
+        "0.fc1: Linear", "0.fc2: Linear", "1.fc1: Linear", "1.fc2: Linear", "2: Linear"]
     # Parameters are named from named_parameters(); the input is drawn and feeds the
     # first matmul and the first skip connection.
     assert {name for name, _ in net.named_parameters()} <= set(d.titles())
     edges = d.title_edges()
-    assert edges[("input", "MatmulBackward")] == 1 and edges[("input", "AddBackward")] == 1
-    assert edges[("AddBackward", "output")] == 1
+    assert edges[("input", "LinearBackward")] == 1 and edges[("input", "AddBackward")] == 1
+    assert edges[("LinearBackward", "output")] == 1
     # The hooks are gone afterwards.
     assert all(not m._forward_hooks and not m._forward_pre_hooks for _, m in net.named_modules())
 
@@ -638,7 +639,7 @@ def test_depth_folds_deeper_modules_into_boxes():
     assert {c["label"] for c in d2.clusters.values()} == {"0: Block", "1: Block", "2: Linear"}
     assert d2.title_edges()[("0.fc1", "0.act")] == 1
     # The last Linear is at depth 1 < 2, so it stays a cluster of ops with its parameters.
-    assert {"2.weight", "2.bias", "MatmulBackward"} <= set(d2.titles())
+    assert {"2.weight", "2.bias", "LinearBackward"} <= set(d2.titles())
 
 
 def test_draw_graph_argument_errors():
@@ -658,11 +659,11 @@ def test_profile_puts_costs_on_nodes_and_shades_them():
     ops = [n for n in d.nodes.values() if n.title.endswith("Backward")]
     assert ops and all(any(line.startswith("fwd ") and " bwd " in line for line in n.lines) for n in ops)
     # (3, 4) @ (4, 8) is 96 mult-adds, (3, 8) @ (8, 4) too, (3, 4) @ (4, 2) 24.
-    macs = sorted(line for n in d.by_title("MatmulBackward") for line in n.lines if line.endswith("MACs"))
+    macs = sorted(line for n in d.by_title("LinearBackward") for line in n.lines if line.endswith("MACs"))
     assert macs == ["24 MACs"] + ["96 MACs"] * 4
-    # Saved bytes leave out parameters and the input (they live anyway): the first matmul
+    # Saved bytes leave out parameters and the input (they live anyway): the first linear
     # saves only those; the others save their input activation, (3, 8) or (3, 4) float32.
-    saved = sorted(line for n in d.by_title("MatmulBackward") for line in n.lines if line.startswith("saved "))
+    saved = sorted(line for n in d.by_title("LinearBackward") for line in n.lines if line.startswith("saved "))
     assert saved == ["saved 48 B", "saved 48 B", "saved 96 B", "saved 96 B"]
     shades = [n.attrs["fillcolor"] for n in ops]
     assert all(re.fullmatch(r"0\.000 0\.\d{3} 1\.000", s) for s in shades)

@@ -154,6 +154,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     if g is None:
                         grads[nr] = _zero_grad_for(node._output_meta[nr])
             if state.observers:
+                for observer in state.observers:
+                    observer.on_backward_start(node)
                 started = time.perf_counter()
                 input_grads = node.backward(node, *grads)
                 for observer in state.observers:

@@ -125,6 +125,11 @@ class Function:
         """What was saved (for inspection and graph drawing), without version checks."""
         return () if self._saved is None else tuple(s[0] for s in self._saved)
 
+    @property
+    def saved_outputs(self):
+        """For each saved value, the number of this node's output it is (None for others)."""
+        return () if self._saved is None else tuple(s[3] for s in self._saved)
+
     def release(self):
         """Free what was saved for backward."""
         self._saved = None
@@ -163,7 +168,7 @@ class Function:
             _record(ctx, args, needs, raw, outputs)
         if state.observers:
             for observer in state.observers:
-                observer.on_forward(ctx if record else None, args, outputs)
+                observer.on_forward(ctx, args, outputs, record)
         return outputs[0] if len(outputs) == 1 else outputs
 
 
@@ -308,10 +313,12 @@ def new_accumulator(tensor):
 def observe(observer):
     """Tell ``observer`` about every op while the block runs.
 
-    ``observer.on_forward(node, args, outputs)`` runs after each op's forward (``node`` is
-    None when nothing was recorded; ``node._forward_seconds`` holds the forward time), and
-    ``observer.on_backward(node, seconds)`` after each node's backward. Graph drawing and
-    profiling use this; nothing else pays for it.
+    ``observer.on_forward(ctx, args, outputs, recorded)`` runs after each op's forward
+    (``ctx`` is the op's node, kept in the graph only when ``recorded``;
+    ``ctx._forward_seconds`` holds the forward time); ``observer.on_backward_start(node)``
+    and ``observer.on_backward(node, seconds)`` run around each node's backward, so ops
+    seen between them are that backward's. Graph drawing and profiling use this; nothing
+    else pays for it.
     """
     state.observers.append(observer)
     try:
