@@ -33,7 +33,7 @@ __all__ = ["summary", "ModelSummary", "LayerInfo"]
 
 _BATCH = 2
 _COLUMNS = {"output_size": "Output Shape", "num_params": "Param #", "mult_adds": "Mult-Adds",
-            "saved_memory": "Saved (bwd)"}
+            "output_memory": "Output (fwd)", "saved_memory": "Saved (bwd)"}
 
 
 @dataclass
@@ -227,7 +227,8 @@ class ModelSummary:
         if column == "mult_adds":
             n = (info.mult_adds if expanded else info.subtree("mult_adds")) // _BATCH
             return _format_int(n) if n else "--"
-        n = (info.saved_bytes if expanded else info.subtree("saved_bytes")) // _BATCH
+        attribute = "forward_bytes" if column == "output_memory" else "saved_bytes"
+        n = (getattr(info, attribute) if expanded else info.subtree(attribute)) // _BATCH
         return _format_bytes(n)
 
     def rows(self):
@@ -302,7 +303,9 @@ def summary(model, input_size=None, input_data=None, *, col_names=("output_size"
         model: an ``nn.Module``.
         input_size: e.g. ``(1, 1, 32, 32)``; or give ``input_data``, a batch. The batch size
             is shown as -1 and every figure is per sample.
-        col_names: any of ``'output_size'``, ``'num_params'``, ``'mult_adds'``, ``'saved_memory'``.
+        col_names: any of ``'output_size'``, ``'num_params'``, ``'mult_adds'``, ``'output_memory'``
+            (new memory of the layer's output, as counted in the forward pass size),
+            ``'saved_memory'``.
         depth: deepest module level shown in the ``'tree'`` layout.
         layout: ``'tree'`` (torchinfo: ``Conv2d: 2-1`` rows under their parents) or ``'flat'``
             (torchsummary: leaf layers numbered ``Conv2d-1``, ``AvgPool2d-2``, ...).

@@ -96,6 +96,8 @@ def test_vgg16_memory_per_image_matches_the_notes(shape_only_conv):
     assert s.input_bytes + s.forward_bytes == (notes_total + extra) * 4
     # ReLU(inplace=True) adds no forward memory, as in PyTorch.
     assert all(info.forward_bytes == 0 for info in s.layers if isinstance(info.module, nn.ReLU))
+    rows = summary(models.vgg16(), (1, 3, 224, 224), layout="flat", col_names=("output_memory",), verbose=0).rows()
+    assert rows[0] == ("Conv2d-1", "12.85 MB") and rows[1] == ("ReLU-2", "--")  # 224 * 224 * 64 * 4 bytes
 
 
 def test_resnet18_mult_adds_are_the_notes_flops(shape_only_conv):
