@@ -286,7 +286,7 @@ def _class_weight(op, weight, classes, dtype):
 
 def _pick(op, logp, target, ignore_index):
     """``logp`` of the target class of every sample, and the mask of samples not ignored."""
-    valid = target != ignore_index
+    valid = np.ones(target.shape, bool) if ignore_index is None else target != ignore_index
     safe = np.where(valid, target, 0)
     classes = logp.shape[1]
     bad = safe[(safe < 0) | (safe >= classes)]
