@@ -198,3 +198,48 @@ def test_module_gradients_against_finite_differences():
                           nn.Flatten(), nn.Dropout(0.3), nn.Linear(16, 3))
     x = minigrad.tensor(np.random.default_rng(4).standard_normal((3, 2, 4, 4)))
     assert check_module_gradients(block, x, fast_mode=True)
+
+
+def _torch_resnet18(num_classes):
+    """torchvision's ResNet-18 layout built from torch.nn (torchvision itself is not installed)."""
+    tnn = torch.nn
+    model = tnn.Module()
+    model.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
+    model.bn1 = tnn.BatchNorm2d(64)
+    model.relu = tnn.ReLU()
+    model.maxpool = tnn.MaxPool2d(3, 2, 1)
+    inplanes = 64
+    for i, planes in enumerate((64, 128, 256, 512), start=1):
+        stride = 1 if i == 1 else 2
+        setattr(model, f"layer{i}", tnn.Sequential(_torch_basic_block(inplanes, planes, stride),
+                                                   _torch_basic_block(planes, planes, 1)))
+        inplanes = planes
+    model.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
+    model.fc = tnn.Linear(512, num_classes)
+
+    def forward(x):
+        x = model.maxpool(model.relu(model.bn1(model.conv1(x))))
+        x = model.layer4(model.layer3(model.layer2(model.layer1(x))))
+        return model.fc(model.avgpool(x).flatten(1))
+    model.forward = forward
+    return model
+
+
+def test_a_torchvision_layout_resnet18_state_dict_loads_and_gives_the_same_outputs():
+    torch.manual_seed(0)
+    theirs = _torch_resnet18(num_classes=5)
+    with torch.no_grad():  # non-trivial running statistics, as in trained weights
+        for m in theirs.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+                m.weight.uniform_(0.5, 1.5)
+    ours = models.resnet18(num_classes=5)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict(theirs.state_dict())
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(5).standard_normal((2, 3, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs.forward(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(ours(minigrad.tensor(x)).data, expected, rtol=1e-4, atol=1e-4)
