@@ -219,7 +219,8 @@ def test_broadcasting_binary_ops(name, sa, sb):
     fn, ref = BINARY[name]
     a, b = _binary_inputs(name, sa, sb)
     check(fn, ref, a, b)
-    check(lambda x, y: fn(y, x), lambda x, y: ref(y, x), b, a) if name != "pow" else None
+    if name != "pow":  # the swapped order would raise negative bases to real powers
+        check(lambda x, y: fn(y, x), lambda x, y: ref(y, x), b, a)
 
 
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
@@ -268,8 +269,7 @@ def test_matmul(sa, sb):
 def test_matmul_forms_agree():
     a, b = N(2, 3), N(3, 4)
     ta, tb = minigrad.tensor(a), minigrad.tensor(b)
-    for out in (minigrad.matmul(ta, tb), ta.matmul(tb), minigrad.mm(ta, tb), ta.mm(tb), b.T.__rmatmul__(ta)
-                if False else ta @ tb):
+    for out in (minigrad.matmul(ta, tb), ta.matmul(tb), minigrad.mm(ta, tb), ta.mm(tb), ta @ tb):
         assert_close(out, a @ b)
     assert_close(a @ tb, a @ b)  # ndarray @ Tensor uses __rmatmul__
     c, d = N(2, 2, 3), N(2, 3, 1)
