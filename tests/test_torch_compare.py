@@ -225,3 +225,27 @@ def test_dtype_promotion_matches_torch():
 
 
 def test_tanh_of_a_0d_tensor_second_order(): compare(lambda x: x.sum().tanh(), [("n", (3,))], second_order=True)
+
+
+_KINKS = {
+    "max_all": lambda x: x.max(),
+    "min_all": lambda x: x.min(),
+    "amax_dim": lambda x: x.amax(1),
+    "max_dim_values": lambda x: x.max(1)[0],
+    "min_dim_values": lambda x: x.min(0)[0],
+    "clamp_at_bounds": lambda x: x.clamp(1.0, 2.0),
+    "relu_at_0": lambda x: (x - 2).relu(),
+    "abs_at_0": lambda x: (x - 2).abs(),
+    "maximum_tie": lambda x: mg_or_torch(x, "maximum")(x * 0 + 2, x),
+    "minimum_tie": lambda x: mg_or_torch(x, "minimum")(x * 0 + 2, x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KINKS))
+def test_gradients_at_ties_and_kinks_match_torch(name):
+    """Where the derivative is not defined, minigrad picks the same subgradient as torch."""
+    a = np.array([[2.0, 2.0, 1.0], [1.0, 3.0, 3.0]])
+    ours, theirs = minigrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    _KINKS[name](ours).sum().backward()
+    _KINKS[name](theirs).sum().backward()
+    assert_close(ours.grad, theirs.grad.numpy(), rtol=0.0, atol=0.0)
