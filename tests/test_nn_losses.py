@@ -193,3 +193,25 @@ def test_loss_errors_use_torch_wording():
         F.cross_entropy(x, minigrad.tensor(TARGET), label_smoothing=1.5)
     with pytest.warns(UserWarning, match="Using a target size"):
         F.mse_loss(x, minigrad.zeros(6, 1))
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.given(n=st.integers(1, 6), c=st.integers(2, 5), extra=st.sampled_from([(), (3,), (2, 2)]),
+                  smoothing=st.sampled_from([0.0, 0.3]), reduction=st.sampled_from(["mean", "sum", "none"]),
+                  weighted=st.booleans(), ignore=st.booleans(), seed=st.integers(0, 2 ** 16))
+def test_cross_entropy_sweep_matches_torch(n, c, extra, smoothing, reduction, weighted, ignore, seed):
+    g = np.random.default_rng(seed)
+    x = g.standard_normal((n, c) + extra)
+    t = g.integers(0, c, (n,) + extra)
+    if ignore:
+        t.flat[0] = -100  # at least one target left out of the loss and of the weighted mean
+        hypothesis.assume((t != -100).any())
+    w = g.uniform(0.1, 2.0, c) if weighted else None
+    ours = F.cross_entropy(minigrad.tensor(x), minigrad.tensor(t), None if w is None else minigrad.tensor(w),
+                           reduction=reduction, label_smoothing=smoothing)
+    theirs = TF.cross_entropy(torch.tensor(x), torch.tensor(t), None if w is None else torch.tensor(w),
+                              reduction=reduction, label_smoothing=smoothing)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10, atol=1e-12)
