@@ -341,3 +341,29 @@ def test_gradcheck_module_skips_frozen_parameters_and_needs_one():
         gradcheck_module(model, minigrad.randn(2, 3))
     model[2].weight.requires_grad_(True)
     assert gradcheck_module(model, minigrad.randn(2, 3))
+
+
+def test_pass_or_fail_agrees_with_torch_on_special_values():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    specials = np.array([0.0, -0.0, 1e-30, np.inf, -np.inf, np.nan, 1.0, -1.0])
+    for dtype in (np.float16, np.float32, np.float64):
+        for _ in range(80):
+            a = rng.choice(specials, 4) * rng.uniform(0.5, 2, 4)
+            b = a.copy()
+            k = rng.integers(0, 4)
+            b[k] = rng.choice([a[k], a[k] * (1 + 10 ** rng.uniform(-9, -1)), a[k] + 10 ** rng.uniform(-9, -1),
+                               rng.choice(specials)])
+            a, b = a.astype(dtype), b.astype(dtype)
+            for equal_nan in (False, True):
+                try:
+                    torch.testing.assert_close(torch.from_numpy(a), torch.from_numpy(b), equal_nan=equal_nan)
+                    torch_ok = True
+                except AssertionError:
+                    torch_ok = False
+                try:
+                    assert_close(a, b, equal_nan=equal_nan)
+                    ours_ok = True
+                except AssertionError:
+                    ours_ok = False
+                assert ours_ok == torch_ok, (a, b, equal_nan)
