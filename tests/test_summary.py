@@ -84,7 +84,8 @@ def shape_only_conv(monkeypatch):
 
 
 def test_vgg16_memory_per_image_matches_the_notes(shape_only_conv):
-    s = summary(models.vgg16(), (1, 3, 224, 224), layout="flat", verbose=0)
+    vgg16 = models.vgg16()
+    s = summary(vgg16, (1, 3, 224, 224), layout="flat", verbose=0)
     assert s.total_params == 138_357_544
     computing = [info for info in s.layers if info.is_leaf and isinstance(info.module, (nn.Conv2d, nn.MaxPool2d, nn.Linear))]
     assert [info.forward_bytes // 2 // 4 for info in computing] == VGG16_MEMORY  # float32, batch of 2
@@ -96,7 +97,7 @@ def test_vgg16_memory_per_image_matches_the_notes(shape_only_conv):
     assert s.input_bytes + s.forward_bytes == (notes_total + extra) * 4
     # ReLU(inplace=True) adds no forward memory, as in PyTorch.
     assert all(info.forward_bytes == 0 for info in s.layers if isinstance(info.module, nn.ReLU))
-    rows = summary(models.vgg16(), (1, 3, 224, 224), layout="flat", col_names=("output_memory",), verbose=0).rows()
+    rows = summary(vgg16, (1, 3, 224, 224), layout="flat", col_names=("output_memory",), verbose=0).rows()
     assert rows[0] == ("Conv2d-1", "12.85 MB") and rows[1] == ("ReLU-2", "--")  # 224 * 224 * 64 * 4 bytes
 
 
