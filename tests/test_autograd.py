@@ -819,6 +819,37 @@ def test_custom_function_forward_backward_and_node_name():
     assert_close(x.grad, 6 * np.array([1.0, 4.0]))
 
 
+class Softplus(Function):
+    """A forward written with Tensor ops (recording is off inside forward); saves None too."""
+
+    @staticmethod
+    def forward(ctx, x, beta):
+        assert not minigrad.is_grad_enabled()
+        ctx.save_for_backward(x, None)
+        ctx.beta = beta
+        return (1 + (x * beta).exp()).log() / beta
+
+    @staticmethod
+    def backward(ctx, g):
+        x, nothing = ctx.saved_tensors
+        assert nothing is None
+        assert ctx.saved_tensors[0] is x or ctx.saved_tensors[0].data is x.data  # readable twice
+        return g * (x * ctx.beta).sigmoid(), None
+
+
+def test_custom_function_with_a_tensor_forward():
+    xv = np.array([0.3, -1.2])
+    x = leaf(xv)
+    y = Softplus.apply(x, 2.0)
+    assert y.grad_fn.name() == "SoftplusBackward"
+    assert_close(y, np.log1p(np.exp(2 * xv)) / 2)
+    y.sum().backward(retain_graph=True)
+    y.sum().backward()
+    assert_close(x.grad, 2 / (1 + np.exp(-2 * xv)))
+    assert gradcheck(lambda t: Softplus.apply(t, 2.0), (x,))
+    assert gradgradcheck(lambda t: Softplus.apply(t, 2.0), (x,))
+
+
 def test_custom_function_sees_needs_input_grad():
     Cube.calls.clear()
     Cube.apply(leaf([1.0]), 1.0)
