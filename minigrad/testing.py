@@ -23,6 +23,7 @@ the greatest absolute and relative differences with the index where each occurs,
 """
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -174,6 +175,18 @@ def _fail(lines, msg, where):
 
 
 def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, where):
+    if isinstance(actual, Mapping) or isinstance(expected, Mapping):
+        if not (isinstance(actual, Mapping) and isinstance(expected, Mapping)):
+            _fail([f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
+                   f"only one side is a mapping."], msg, where)
+        missing = [k for k in expected if k not in actual]
+        extra = [k for k in actual if k not in expected]
+        if missing or extra:
+            _fail([f"The mappings have different keys: missing from actual {missing}, not expected {extra}."],
+                  msg, where)
+        for key in expected:
+            _compare(actual[key], expected[key], rtol, atol, equal_nan, check_dtype, msg, f"{where}[{key!r}]")
+        return
     if _contains_arrays(actual) or _contains_arrays(expected):
         if not (_is_sequence(actual) and _is_sequence(expected)):
             _fail([f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
@@ -207,9 +220,10 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, che
     """Assert that ``actual`` and ``expected`` are close, elementwise.
 
     Args:
-        actual, expected: Tensors, numpy arrays, Python numbers, or (nested) sequences of
-            them. Sequences holding Tensors or arrays are compared item by item; sequences
-            of plain numbers are compared as arrays.
+        actual, expected: Tensors, numpy arrays, Python numbers, (nested) sequences of
+            them, or mappings such as state dicts. Sequences holding Tensors or arrays are
+            compared item by item, mappings key by key; sequences of plain numbers are
+            compared as arrays.
         rtol, atol: relative and absolute tolerance; both or neither. Omitted, they come
             from the dtype (see the module docstring); integers and bools must be equal.
         equal_nan: treat two NaNs in the same position as equal.
