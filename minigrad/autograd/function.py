@@ -81,7 +81,14 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple([self._unpack(s) for s in saved])
+        values = []
+        for entry in saved:
+            value, counter, version, output_nr = entry
+            if version is None or (output_nr is None and value._vc is None):
+                values.append(value)  # a constant, or an input never changed in place
+            else:
+                values.append(self._unpack(entry))
+        return tuple(values)
 
     def _unpack(self, saved):
         value, counter, version, output_nr = saved
@@ -181,17 +188,21 @@ def _timed_forward(ctx, args):
 
 def _record(ctx, args, needs, raw, outputs):
     """Make ``ctx`` the graph node of ``outputs``: edges to the inputs, saved values."""
-    ctx.next_functions = tuple([
-        ((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a._grad_accumulator(), 0)) if need else None
-        for a, need in zip(args, needs)])
-    if ctx._validate_gradients:
-        ctx._input_shapes = tuple([a.data.shape if need else None for a, need in zip(args, needs)])
+    edges = []
     for a, need in zip(args, needs):
-        if need and a._base is not None and a._base.grad_fn is not a._base_grad_fn:
+        if not need:
+            edges.append(None)
+            continue
+        if a._base is not None and a._base.grad_fn is not a._base_grad_fn:
             raise RuntimeError(
                 f"{ctx.name()}: an input is a view of a tensor that was modified in place by a "
                 f"recorded operation after the view was made, so the view's history is stale; "
                 f"take the view again after the in-place operation")
+        fn = a.grad_fn
+        edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+    ctx.next_functions = tuple(edges)
+    if ctx._validate_gradients:
+        ctx._input_shapes = tuple([a.data.shape if need else None for a, need in zip(args, needs)])
     if len(outputs) == 1:
         ctx._output_meta = ((outputs[0].data.shape, outputs[0].data.dtype),)
     else:
