@@ -1,23 +1,41 @@
-"""Read minigrad's docstrings as they are written: products like ``C*KH*KW`` are arithmetic.
+"""Read minigrad's docstrings as they are written: ``C*KH*KW``, ``(N, *)`` and ``zero_`` are code.
 
-minigrad's docstrings write sizes and formulas the way code writes them, ``H*W`` or
-``2*pH``. reStructuredText would take such a ``*`` for the start of emphasis (and warn
-that it never ends). This extension escapes a ``*`` that sits between two operands,
-outside inline literals, doctest lines and literal blocks, after napoleon has turned the
-Google-style sections into reStructuredText. ``**kwargs``, ``*args`` and real
-``*emphasis*`` (a ``*`` next to a space) are left alone.
+minigrad's docstrings write sizes, shapes and names the way code writes them: products
+``H*W``, wildcard dimensions ``(N, C, *)``, and in-place names such as ``kaiming_normal_``.
+reStructuredText would read such a ``*`` as the start of emphasis, and a word ending in
+``_`` as a link to a target, and warn that neither exists. This extension escapes a
+``*`` that does not open or close a real ``*emphasis*`` or ``**strong**`` pair, and a
+``_`` that ends a word, outside inline literals, roles, doctest lines and literal
+blocks, after napoleon has turned the Google-style sections into reStructuredText.
 """
 import re
 
-_PRODUCT = re.compile(r"(?<=[\w)\]}.'\"])\*(?=[\w(\[{'\"])")
-_LITERAL = re.compile(r"(``.*?``|`[^`]*`_?)")
+_LITERAL = re.compile(r"(``.*?``|`[^`]*`_{0,2})")
+_EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*?)[^\s*](?:[^*]*?[^\s*\\])?\1(?![\w*])")
+_STAR = re.compile(r"(?<!\\)\*")
+_TRAILING_UNDERSCORE = re.compile(r"(?<=\w)_(?!\w)")
+
+
+def _escape_text(text):
+    out, last = [], 0
+    for match in _EMPHASIS.finditer(text):
+        out.append(_STAR.sub(r"\\*", text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_STAR.sub(r"\\*", text[last:]))
+    return _TRAILING_UNDERSCORE.sub(r"\\_", "".join(out))
+
+
+_BULLET = re.compile(r"^\s*[*+-]\s+")
 
 
 def _escape(text):
-    parts = _LITERAL.split(text)
+    bullet = _BULLET.match(text)
+    prefix = bullet.group(0) if bullet else ""
+    parts = _LITERAL.split(text[len(prefix):])
     for i in range(0, len(parts), 2):  # even parts are outside literals and roles
-        parts[i] = _PRODUCT.sub(r"\\*", parts[i])
-    return "".join(parts)
+        parts[i] = _escape_text(parts[i])
+    return prefix + "".join(parts)
 
 
 def _indent(line):
