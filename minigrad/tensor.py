@@ -19,6 +19,18 @@ __all__ = ["Tensor", "tensor", "as_array", "result_array", "describe"]
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook off again."""
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 class _VersionCounter:
     """Counts in-place changes; shared by a tensor and its views."""
 
@@ -231,6 +243,14 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.data)
 
+    def __reduce_ex__(self, protocol):
+        """Pickle and deepcopy: a leaf's data, requires_grad and grad (the graph is not kept)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment; call .detach() first")
+        return (_rebuild_tensor, (self.data, self.requires_grad, self.grad))
+
     def __array__(self, dtype=None, copy=None):
         return self.data if dtype is None else self.data.astype(dtype)
 
@@ -298,12 +318,13 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            self.grad_fn.register_hook(self._output_nr, hook)
+            hooks = self.grad_fn.register_hook(self._output_nr, hook)
         else:
             if self._backward_hooks is None:
                 self._backward_hooks = []
-            self._backward_hooks.append(hook)
-        return hook
+            hooks = self._backward_hooks
+            hooks.append(hook)
+        return RemovableHandle(hooks, hook)
 
     # ---- conversion ----------------------------------------------------------------------
     def item(self):
@@ -747,6 +768,12 @@ class Tensor:
 
     def narrow(self, dim, start, length):
         return ops.narrow(self, dim, start, length)
+
+
+def _rebuild_tensor(data, requires_grad, grad):
+    t = Tensor._make(data)
+    t.grad = grad
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def tensor(data, dtype=None, requires_grad=False):

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from .. import dtypes
 from .function import AccumulateGrad
 from .grad_mode import state
 
@@ -175,6 +176,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 if edge is None or g is None:
                     continue
                 child, nr = edge
+                expected_dtype = child._output_meta[nr][1]
+                if g.data.dtype is not expected_dtype and g.data.dtype != expected_dtype:
+                    g = g.to(dtypes.from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype
                 buffer = buffers.get(child)
                 if buffer is None:
                     buffer = buffers[child] = [None] * child._num_outputs

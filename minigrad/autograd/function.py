@@ -125,7 +125,9 @@ class Function:
         """Call ``hook(grad)`` on the gradient of output ``output_nr`` before backward."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        self._pre_hooks.setdefault(output_nr, []).append(hook)
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return hooks
 
     @property
     def saved_values(self):

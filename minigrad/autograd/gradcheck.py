@@ -120,7 +120,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
                 vs[out_index][j] = 1.0
                 analytic_row = _vjp(outputs, t, vs)
                 numeric_row = numeric[:, offset + j]
-                bad = np.abs(analytic_row - numeric_row) > atol + rtol * np.abs(numeric_row)
+                bad = ~(np.abs(analytic_row - numeric_row) <= atol + rtol * np.abs(numeric_row))  # NaN is bad
                 if bad.any():
                     k = int(np.argmax(bad))
                     element = np.unravel_index(k, t.data.shape) if t.data.ndim else ()
