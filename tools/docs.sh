@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Build the documentation site into docs/_build/html, warnings as errors.
-#   bash tools/docs.sh            install what the build needs, then build
-#   bash tools/docs.sh --no-install   build with what is installed
-# Extra arguments go to sphinx-build (e.g. -E to rebuild every page).
+# Build the documentation into docs/_build/html with every warning an error; the tutorials
+# in docs/tutorials run during the build. One command from a clean clone:
+#     bash tools/docs.sh
+# It installs Graphviz (Debian package, needs root) and the `docs` extra of pyproject.toml.
+# If this checkout's kernels are already built (tools/test.sh or `pip install -e .` ran),
+# only the extra's requirements are installed and the built package is left as it is;
+# otherwise `pip install -e ".[docs]"` builds it.
+#     bash tools/docs.sh --no-install    build with what is installed
+# Other arguments go to sphinx-build (e.g. -j 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,16 +18,25 @@ if [[ "${1:-}" == "--no-install" ]]; then
 fi
 
 if [[ $install == 1 ]]; then
-    # Graphviz's `dot` draws the architecture diagrams and the tutorials' graphs (Debian package; needs root).
     if ! command -v dot >/dev/null 2>&1; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
     fi
-    # The docs extra: Sphinx, MyST, furo, sphinx-gallery, matplotlib; builds the Cython kernels in place.
-    python -m pip install -q -e ".[docs]"
+    if python -c "import minigrad_core.conv, minigrad_core.pool" >/dev/null 2>&1 &&
+       requirements=$(python - <<'PY'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["docs"]))
+PY
+       ); then
+        mapfile -t packages <<<"$requirements"
+        python -m pip install -q "${packages[@]}"
+    else
+        python -m pip install -q -e ".[docs]"
+    fi
 fi
 
-# Clean generated pages, so that a removed tutorial or API entry cannot survive in the site.
+# Generated pages are rebuilt every time, so that a removed tutorial or API entry cannot linger.
 rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst
 started=$(date +%s)
-python -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
-echo "docs: built docs/_build/html/index.html in $(( $(date +%s) - started )) s"
+PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" python -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
+echo "docs: built docs/_build/html/index.html in $(( $(date +%s) - started )) s, no warnings"
