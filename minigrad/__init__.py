@@ -1,4 +1,11 @@
 """minigrad: a small tape-based autodiff framework with a torch-like API and Cython kernels."""
+import os
+
+# Idle OpenMP threads of the kernels sleep instead of spinning. On a busy machine (more
+# runnable threads than cores) spinning threads starve the ones with work: a conv took
+# 70x longer at 2 threads than at 1 under load. Must be set before the kernels load
+# OpenMP; a value the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from . import autograd, dtypes
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
