@@ -274,15 +274,6 @@ class AccumulateGrad:
     __slots__ = ("variable", "__weakref__")
     next_functions = ()
     _num_outputs = 1
-    _non_differentiable = ()
-    # Input shapes, recorded only for Functions defined outside minigrad, so the engine
-    # can check what their backward returns (the built-in ops are tested instead).
-    _input_shapes = None
-    _validate_gradients = False
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls._validate_gradients = not cls.__module__.startswith("minigrad.")
     _pre_hooks = None
     _trace = None
 
