@@ -74,22 +74,15 @@ class AddFunction(Function):
         return ga, gb, None
 
 
-class SubFunction(Function):
-    """out = a - alpha * b;  da = g,  db = -alpha * g."""
+class SubFunction(AddFunction):
+    """out = a - alpha * b;  AddFunction's backward with -alpha: da = g,  db = -alpha * g."""
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
+        ctx.alpha = -alpha
         if alpha != 1:
             b = b * alpha
         return _binary(ctx, "sub", np.subtract, a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a_shape, b_shape = ctx.shapes
-        ga = _reduce(g, a_shape) if ctx.needs_input_grad[0] else None
-        gb = _reduce(g * (-ctx.alpha), b_shape) if ctx.needs_input_grad[1] else None
-        return ga, gb, None
 
 
 class MulFunction(Function):
