@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",   # MathJax copied into the site: formulas render without a network
     "sphinx.ext.graphviz",
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
