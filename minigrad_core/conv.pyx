@@ -332,6 +332,8 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                           colp + g * K * (P if direct else Pb), P if direct else Pb, beta,
                           &out[n, g * Og, oy0, 0], P)
                 oy0 += rb
+
+
 def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
                            floating[:, :, :, ::1] grad_weight, stride, padding, dilation,
                            Py_ssize_t groups):
@@ -395,6 +397,8 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                           colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
                           &grad_weight[g * Og, 0, 0, 0], K)
                 oy0 += rb
+
+
 # ----------------------------------------------------------------------------------------
 # Cg == 1 (depthwise, or a one-channel input): each output channel o reads one input
 # channel c = o // Og, so the GEMMs would be matrix-vector products of depth KH*KW. These
@@ -769,6 +773,8 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
                                        ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
                                        sh, sw, nt)
                         m += rb
+
+
 cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
                       floating[:, :, :, ::1] gx, Py_ssize_t sh, Py_ssize_t sw,
                       Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
@@ -798,6 +804,8 @@ cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, :
                 _col2im(&cols[0, 0], &gx[n, 0, 0, 0], C, H, W, KH, KW, oy0, nb, OW,
                         sh, sw, ph, pw, dh, dw, nt)
                 oy0 += rb
+
+
 def _gather_cost(O, H, W, KH, KW, stride, padding, dilation):
     """Scratch elements the phase-by-phase gather writes for one image."""
     total = 0
