@@ -315,6 +315,20 @@ def test_grad_of_an_intermediate():
     assert_close(gh, 2 * np.array([3.0, 6.0]))
 
 
+def test_grad_with_the_same_input_twice_and_an_intermediate_with_its_leaf():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    g1, g2 = autograd.grad(y, [x, x])
+    assert_close(g1, np.array([2.0, 4.0])) and assert_close(g2, np.array([2.0, 4.0]))
+    h = x * 2
+    y = (h * h).sum() + h.sum()
+    gh, gx = autograd.grad(y, [h, x])
+    assert_close(gh, np.array([5.0, 9.0]))
+    assert_close(gx, np.array([10.0, 18.0]))
+    (g,) = autograd.grad(x, x, grad_outputs=minigrad.ones(2, dtype=minigrad.float64))
+    assert_close(g, np.array([1.0, 1.0]))
+
+
 def test_grad_inputs_must_require_grad():
     x = leaf([1.0])
     c = minigrad.tensor([2.0], dtype=minigrad.float64)
