@@ -59,7 +59,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "none"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
-napoleon_custom_sections = [("Shape", "params_style"), ("Notation", "notes_style")]
+napoleon_custom_sections = ["Shape", "Notation"]   # shown as written, under a heading
 napoleon_use_rtype = False
 add_module_names = False
 
