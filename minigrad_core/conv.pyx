@@ -24,7 +24,7 @@ import numpy as np
 from cython cimport floating
 from cython.parallel cimport prange, threadid
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport dgemm, sgemm
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, saxpy, sdot, sgemm
 
 from minigrad_core._omp cimport mg_threads_for
 
@@ -103,6 +103,29 @@ cdef inline Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_s
     if cols < 1:
         return 1
     return cols if cols < rows else rows
+
+
+cdef inline void _axpy(Py_ssize_t n, floating a, const floating* x, floating* y) noexcept nogil:
+    """y += a * x over n contiguous elements (BLAS level 1: its vector kernels are chosen
+    for the processor at run time, wider than what this build may assume)."""
+    cdef int n_ = <int>n, one = 1
+    cdef float a_s
+    cdef double a_d
+    if floating is float:
+        a_s = a
+        saxpy(&n_, &a_s, <float*>x, &one, <float*>y, &one)
+    else:
+        a_d = a
+        daxpy(&n_, &a_d, <double*>x, &one, <double*>y, &one)
+
+
+cdef inline floating _dot(Py_ssize_t n, const floating* x, const floating* y) noexcept nogil:
+    """sum x * y over n contiguous elements (BLAS level 1)."""
+    cdef int n_ = <int>n, one = 1
+    if floating is float:
+        return sdot(&n_, <float*>x, &one, <float*>y, &one)
+    else:
+        return ddot(&n_, <double*>x, &one, <double*>y, &one)
 
 
 def _shape_error(name, what, expected, got):
@@ -360,7 +383,7 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     if Cg == 1 and G > 1:
         dnt = mg_threads_for(N * O * OH * OW * KH * KW)
         if sh == 1 and sw == 1:
-            Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, KH * KW * OH * (W + 2 * pw),
+            Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, KH * KW,
                                              dnt, np.float32 if floating is float else np.float64)
             with nogil:
                 _dw_flat_backward_weight(&x[0, 0, 0, 0], &grad_output[0, 0, 0, 0],
@@ -565,8 +588,7 @@ cdef void _dw_flat_forward(const floating* x, const floating* w, const floating*
             for b in range(KW):
                 wv = w[(o * KH + a) * KW + b]
                 shift = a * dh * Wp + b * dw
-                for f in range(F):
-                    op[f] += wv * xp[f + shift]
+                _axpy(F, wv, xp + shift, op)
         for i in range(OH):
             memcpy(out + (p * OH + i) * OW, op + i * Wp, OW * sizeof(floating))
 
@@ -597,8 +619,7 @@ cdef void _dw_flat_backward_input(const floating* gy, const floating* w, floatin
                 for b in range(KW):
                     wv = w[(o * KH + a) * KW + b]
                     shift = a * dh * Wp + b * dw
-                    for f in range(F):
-                        gp[f + shift] += wv * yp[f]
+                    _axpy(F, wv, yp, gp + shift)
         for i in range(H):
             memcpy(gx + (p * H + i) * W, gp + (i + ph) * Wp + pw, W * sizeof(floating))
 
@@ -609,20 +630,19 @@ cdef void _dw_flat_backward_weight(const floating* x, const floating* gy, floati
                                    Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t ph, Py_ssize_t pw,
                                    Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t Wp, Py_ssize_t xsize,
                                    int nt) noexcept nogil:
-    """Stride-1 _depthwise_backward_weight: acc[t, f] += gy_p[f] * x_p[f + shift(t)] over the
-    batch (elementwise, vectorized), then gw[o, t] = sum_f acc[t, f]."""
-    cdef Py_ssize_t o, n, c, a, b, f, t, shift
+    """Stride-1 _depthwise_backward_weight: gw[o, t] = sum_n dot(gy_p, x_p shifted by tap t)."""
+    cdef Py_ssize_t o, n, c, a, b, t, shift
     cdef Py_ssize_t Og = O // C, F = OH * Wp, T = KH * KW
-    cdef floating total
     cdef floating* xp
     cdef floating* yp
     cdef floating* acc
     for o in prange(O, num_threads=nt, schedule='static'):
-        xp = scratch + threadid() * (xsize + F + T * F)
+        xp = scratch + threadid() * (xsize + F + T)
         yp = xp + xsize
         acc = yp + F
         c = o // Og
-        memset(acc, 0, T * F * sizeof(floating))
+        for t in range(T):
+            acc[t] = 0
         for n in range(N):
             _pad_plane(x + (n * C + c) * H * W, xp, H, W, ph, pw, Wp, xsize)
             _pad_plane(gy + (n * O + o) * OH * OW, yp, OH, OW, 0, 0, Wp, F)
@@ -630,13 +650,9 @@ cdef void _dw_flat_backward_weight(const floating* x, const floating* gy, floati
                 for b in range(KW):
                     shift = a * dh * Wp + b * dw
                     t = a * KW + b
-                    for f in range(F):
-                        acc[t * F + f] += yp[f] * xp[f + shift]
+                    acc[t] = acc[t] + _dot(F, yp, xp + shift)
         for t in range(T):
-            total = 0
-            for f in range(F):
-                total = total + acc[t * F + f]
-            gw[o * T + t] = total
+            gw[o * T + t] = acc[t]
 
 
 def _dw_scratch(Py_ssize_t H, Py_ssize_t W, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t ph,

@@ -140,26 +140,34 @@ def test_im2col_and_col2im_are_adjoint(cfg):
     assert abs(lhs - rhs) <= 1e-3 * max(1.0, abs(lhs))
 
 
-def test_kernels_are_threaded_and_give_the_same_result_on_two_threads():
+@pytest.mark.parametrize("x_shape, w_shape, groups", [
+    ((3, 8, 40, 36), (6, 4, 3, 3), 2),
+    ((2, 16, 40, 40), (16, 1, 3, 3), 16),        # depthwise, flat stride-1 path
+])
+def test_kernels_give_the_same_result_on_two_threads(x_shape, w_shape, groups):
+    """Shapes above the one-thread cut-off (mg_threads_for), so two threads really run."""
     from minigrad.parallel import get_num_threads, set_num_threads
-    cfg = dict(x_shape=(3, 4, 9, 8), w_shape=(6, 2, 3, 3), stride=(2, 1), padding=(1, 1),
-               dilation=(1, 2), groups=2, dtype=np.float64, seed=3)
-    x, w, b, gy = _conv_data(cfg)
-    before = get_num_threads()
-    results = []
-    try:
-        for n in (1, 2):
-            set_num_threads(n)
-            assert get_num_threads() == n
-            out, gx, gw = np.empty(gy.shape), np.empty_like(x), np.empty_like(w)
-            conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
-            conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg))
-            conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
-            results.append((out, gx, gw))
-    finally:
-        set_num_threads(before)
-    for a, b_ in zip(*results):
-        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+    for stride in ((1, 1), (2, 1)):
+        cfg = dict(x_shape=x_shape, w_shape=w_shape, stride=stride, padding=(1, 1), dilation=(1, 2),
+                   groups=groups, dtype=np.float64, seed=3)
+        x, w, b, gy = _conv_data(cfg)
+        before = get_num_threads()
+        results = []
+        try:
+            for n in (1, 2):
+                set_num_threads(n)
+                assert get_num_threads() == n
+                out, gx, gw = np.empty(gy.shape), np.empty_like(x), np.empty_like(w)
+                conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
+                conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg))
+                conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+                pooled, idx = np.empty((x.shape[0], x.shape[1], 20, 18)), np.empty((x.shape[0], x.shape[1], 20, 18), np.int64)
+                pool.max_pool2d_forward(x, pooled, idx, (2, 2), (2, 2), (0, 0), (1, 1))
+                results.append((out, gx, gw, pooled, idx))
+        finally:
+            set_num_threads(before)
+        for a, b_ in zip(*results):
+            np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
 
 
 # ---- the flipped-kernel identity (notes 004) --------------------------------------------------
