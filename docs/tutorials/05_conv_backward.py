@@ -181,4 +181,7 @@ grad_graph = make_dot(grad_x.sum(), params={"x": x, "k": k})
 
 # %%
 # Outside the docs, write any of these graphs to a file with
-# ``minigrad.viz.render(backward_graph, "conv_backward.svg")``.
+# ``minigrad.viz.render(backward_graph, "conv_backward.svg")``. How the kernels compute
+# these sums (im2col and a matrix product for the weight gradient; for the input
+# gradient, the flipped-kernel correlation phase by phase of the stride, or the adjoint
+# of im2col, whichever moves less memory) is told in :doc:`/kernels`.

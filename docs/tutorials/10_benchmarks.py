@@ -100,5 +100,6 @@ print("kernel threads:", minigrad.get_num_threads())
 #     python bench/bench_conv.py --threads 1 2
 #     python bench/bench_train.py --steps 5
 #
-# The kernel authors' results, with the machine they ran on, are in the guide to the
-# kernels.
+# The kernel authors' full results, with how they were measured, are in
+# :doc:`/kernels`; the overhead of the tape and the engine's hot path are discussed in
+# :doc:`/architecture`.
