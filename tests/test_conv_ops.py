@@ -253,3 +253,29 @@ def test_float32_against_torch(rng):
     out = F.conv2d(minigrad.tensor(x), minigrad.tensor(w), stride=2, padding=1).numpy()
     expected = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), stride=2, padding=1).numpy()
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
+
+
+# ---- padding modes swept against numpy's np.pad ---------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+
+
+@hypothesis.settings(max_examples=40)
+@hypothesis.given(shape=st.lists(st.integers(1, 5), min_size=3, max_size=4),
+                  mode=st.sampled_from(["constant", "reflect", "replicate", "circular"]),
+                  amounts=st.lists(st.integers(0, 4), min_size=2, max_size=4), seed=st.integers(0, 2**31))
+def test_pad_modes_match_numpy(shape, mode, amounts, seed):
+    k = len(amounts) // 2
+    pad = tuple(amounts[:2 * k])
+    sizes = shape[len(shape) - k:]
+    pairs = [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]     # dimension order
+    if mode == "reflect" and any(max(p) >= n for p, n in zip(pairs, sizes)):
+        return
+    if mode == "circular" and any(max(p) > n for p, n in zip(pairs, sizes)):
+        return
+    x = np.random.default_rng(seed).standard_normal(shape)
+    widths = [(0, 0)] * (len(shape) - k) + pairs
+    numpy_mode = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    expected = np.pad(x, widths, mode=numpy_mode)
+    np.testing.assert_array_equal(F.pad(minigrad.tensor(x), pad, mode=mode).numpy(), expected)
