@@ -205,14 +205,15 @@ def _record(ctx, args, needs, raw, outputs):
     ctx.next_functions = tuple(edges)
     if ctx._validate_gradients:
         ctx._input_shapes = tuple([a.data.shape if need else None for a, need in zip(args, needs)])
-    if len(outputs) == 1:
-        ctx._output_meta = ((outputs[0].data.shape, outputs[0].data.dtype),)
-    else:
-        ctx._num_outputs = len(outputs)
-        ctx._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
     if state.anomaly_enabled:
         ctx._trace = traceback.format_stack()[:-2]
     non_differentiable = ctx._non_differentiable
+    if len(outputs) == 1:
+        data = outputs[0].data
+        ctx._output_meta = ((data.shape, data.dtype),)
+    else:
+        ctx._num_outputs = len(outputs)
+        ctx._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
     for nr, out in enumerate(outputs):
         if out.data.dtype.kind not in "fc":
             continue  # integer and bool results never carry gradients
