@@ -88,7 +88,6 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": False,
     "show_memory": False,
-    "capture_repr": ("_repr_html_", "__repr__"),
-    "ignore_repr_types": r"matplotlib|graphviz|_io\.",
+    "capture_repr": (),          # the tutorials print what they show
     "min_reported_time": 1,
 }

@@ -16,7 +16,8 @@ class GraphvizScraper:
     ``graphviz.Source`` in the tutorial's namespace that was not shown yet is rendered
     with ``dot`` and embedded, the way sphinx-gallery embeds matplotlib figures. The
     tutorials stay plain scripts: they build graphs and keep them in variables, and a
-    reader running one as a script renders them with ``minigrad.viz.render``.
+    reader running one as a script renders them with ``minigrad.viz.render``. Each
+    image links to itself, so a graph too big for the page opens at full size.
     """
 
     def __init__(self):
@@ -27,7 +28,6 @@ class GraphvizScraper:
 
     def __call__(self, block, block_vars, gallery_conf):
         import graphviz
-        from sphinx_gallery.scrapers import figure_rst
 
         shown = self.shown.setdefault(str(block_vars["src_file"]), set())
         paths = []
@@ -41,7 +41,16 @@ class GraphvizScraper:
             path = Path(next(block_vars["image_path_iterator"])).with_suffix(".svg")
             path.write_bytes(value.pipe(format="svg"))
             paths.append(str(path))
-        return figure_rst(paths, gallery_conf["src_dir"]) if paths else ""
+        return "".join(_image_rst(path) for path in paths)
+
+
+def _image_rst(path):
+    """The image, linked to itself at full size: big graphs are drawn to fit the page."""
+    name = Path(path).name
+    return (f"\n.. image:: /auto_tutorials/images/{name}\n"
+            f"   :alt: {Path(path).stem.replace('_', ' ')}\n"
+            f"   :class: sphx-glr-single-img\n"
+            f"   :target: ../_images/{name}\n\n")
 
 
 graphviz_scraper = GraphvizScraper()

@@ -68,7 +68,7 @@ lenet_folded = draw_graph(lenet, image, depth=1)
 # as the tutorial 5 pair: ``ConvTranspose2d`` (the flipped-kernel convolution, for the
 # input gradient) and ``Conv2dWeight`` (the cross-correlation, for the weight gradient).
 # The first convolution has no ``ConvTranspose2d``: nothing needs the gradient of the
-# image, so that kernel never runs. (Open the image in a new tab to zoom.)
+# image, so that kernel never runs. (Click the image to see it at full size.)
 lenet_backward = draw_graph(lenet, image, view="backward")
 
 # %%
