@@ -170,6 +170,7 @@ forward_graph = make_dot(loss, params={"x": x, "k": k}, show_attrs=True)
 # forks into the flipped-kernel convolution with ``k`` (giving ``grad x``) and the
 # cross-correlation with ``x`` (giving ``grad k``): the two formulas of the notes.
 backward_graph = make_dot(loss, params={"x": x, "k": k}, view="backward")
+# sphinx_gallery_thumbnail_number = 2
 
 # %%
 # Because both are Functions written with differentiable pieces, gradients of these
