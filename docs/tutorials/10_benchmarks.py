@@ -69,10 +69,10 @@ else:
 # %%
 # The columns:
 #
-# * **fwd mg / fwd torch**: milliseconds for the forward pass of each framework (CPU
-#   time of the calling thread by default, so other processes on the machine do not
-#   count against either); **fwd ratio** is minigrad's divided by PyTorch's: below 1,
-#   minigrad is faster.
+# * **fwd mg / fwd torch**: milliseconds for the forward pass of each framework; at one
+#   thread the clock is the CPU time of the calling thread, so other processes on the
+#   machine count against neither, and at two threads it is wall time. **fwd ratio** is
+#   minigrad's time divided by PyTorch's: below 1, minigrad is faster.
 # * **fwd+bwd**: forward and backward together, with every input requiring grad, so
 #   both the input gradient (the flipped-kernel convolution) and the weight gradient
 #   (the cross-correlation) are computed, in both frameworks.
