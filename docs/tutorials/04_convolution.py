@@ -132,6 +132,17 @@ print("true convolution of the patch with K   :",
 # becomes a matrix product with the weights :math:`W[(\Delta x, \Delta y, i), j]`.
 # :func:`~minigrad.nn.functional.unfold` builds exactly this matrix, one column per
 # output position: (N, C*KH*KW, OH*OW).
+#
+# On a 4x4 image numbered 0 to 15 and a 2x2 kernel, each of the nine columns is one
+# 2x2 window, read row by row; each row is one kernel position :math:`(\Delta x, \Delta y)`:
+tiny = minigrad.arange(16.0).reshape(1, 1, 4, 4)
+print(tiny.numpy()[0, 0])
+print(F.unfold(tiny, kernel_size=2).numpy()[0])
+
+# %%
+# For the 7x7, 3-channel batch above with a 3x3 kernel and padding 1, the matrix has
+# 3*3*3 = 27 rows and 49 columns, and the convolution is one product with the weights
+# reshaped to (4, 27):
 cols = F.unfold(x, kernel_size=3, padding=1)                    # (2, 27, 49)
 print("im2col matrix:", cols.shape, f"({cols.shape[1]} = 3 channels x 3 x 3, {cols.shape[2]} = 7 x 7 positions)")
 out = (w.reshape(4, -1) @ cols).reshape(2, 4, 7, 7) + b.reshape(1, 4, 1, 1)

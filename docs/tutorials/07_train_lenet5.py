@@ -45,6 +45,7 @@ for ax, i in zip(axes, range(8)):
     ax.set_title(str(label))
     ax.axis("off")
 plt.tight_layout()
+plt.show()
 
 # %%
 # The network
@@ -132,6 +133,7 @@ ax2.plot(range(1, 5), history["test accuracy"], marker="o", color="tab:green")
 ax2.set_xlabel("epoch")
 ax2.set_ylabel("test accuracy")
 plt.tight_layout()
+plt.show()
 
 # %%
 # Which digits does it get wrong? The confusion matrix of the test set (rows: true
@@ -144,6 +146,26 @@ targets = test_set.targets.numpy()
 confusion = np.zeros((10, 10), dtype=int)
 np.add.at(confusion, (targets, predictions), 1)
 print(confusion)
+
+# %%
+# What the first layer learned: its six 5x5 filters, and what they make of one digit
+# (the feature maps after the convolution, before pooling).
+conv1 = model.features_detector[0]
+with minigrad.no_grad():
+    maps = conv1(images[:1]).numpy()[0]
+fig, axes = plt.subplots(2, 7, figsize=(8, 2.6))
+axes[0, 0].imshow(images.numpy()[0, 0], cmap="gray_r")
+axes[0, 0].set_title("input")
+axes[1, 0].axis("off")
+for i in range(6):
+    axes[0, i + 1].imshow(conv1.weight.detach().numpy()[i, 0], cmap="RdBu_r")
+    axes[0, i + 1].set_title(f"filter {i}")
+    axes[1, i + 1].imshow(maps[i], cmap="viridis")
+for ax in axes.flat:
+    ax.set_xticks([])
+    ax.set_yticks([])
+plt.tight_layout()
+plt.show()
 
 # %%
 # Saving and loading
