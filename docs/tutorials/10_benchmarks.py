@@ -24,10 +24,11 @@ from pathlib import Path
 
 import minigrad
 
-try:
-    ROOT = Path(__file__).resolve().parents[2]
-except NameError:  # run interactively
-    ROOT = Path.cwd()
+# the repository root: the first folder up from here that holds bench/ (run this from
+# inside the checkout, as the docs build does)
+ROOT = next((d for d in [Path.cwd(), *Path.cwd().parents] if (d / "bench" / "bench_conv.py").is_file()), None)
+if ROOT is None:
+    raise SystemExit("run this tutorial from inside a minigrad checkout (it runs the scripts in bench/)")
 BENCH = ROOT / "bench"
 # the benchmarks import the minigrad of this checkout
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
@@ -36,7 +37,9 @@ ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PY
 def run(script, *args):
     result = subprocess.run([sys.executable, str(BENCH / script), *args], env=ENV, cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
-    print(result.stdout.strip() or result.stderr.strip())
+    if result.returncode != 0:
+        raise RuntimeError(f"{script} failed:\n{result.stderr}")
+    print(result.stdout.strip())
 
 
 # %%
