@@ -7,6 +7,8 @@ reStructuredText would read such a ``*`` as the start of emphasis, and a word en
 ``*`` that does not open or close a real ``*emphasis*`` or ``**strong**`` pair, and a
 ``_`` that ends a word, outside inline literals, roles, doctest lines and literal
 blocks, after napoleon has turned the Google-style sections into reStructuredText.
+It also keeps plain-text tables and formulas (an indented block after a line ending in
+``:``) as they are laid out, by making them literal blocks.
 """
 import re
 
@@ -42,7 +44,23 @@ def _indent(line):
     return len(line) - len(line.lstrip())
 
 
+def _mark_literal_blocks(lines):
+    """A paragraph ending in ``:`` followed by a blank line and an indented block is a
+    table or formula laid out in plain text: make it a literal block (``::``), so its
+    line breaks survive."""
+    for i, line in enumerate(lines[:-2]):
+        stripped = line.strip()
+        if not stripped.endswith(":") or stripped.endswith("::") or stripped.startswith((":", "..")):
+            continue
+        if lines[i + 1].strip():
+            continue
+        following = next((l for l in lines[i + 2:] if l.strip()), None)
+        if following is not None and _indent(following) > _indent(line):
+            lines[i] = line.rstrip() + ":"
+
+
 def escape_products(app, what, name, obj, options, lines):
+    _mark_literal_blocks(lines)
     literal_indent = None   # indentation of the paragraph that opened a literal block
     opened = False
     for i, line in enumerate(lines):
