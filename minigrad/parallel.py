@@ -1,16 +1,29 @@
 """Thread count of minigrad's compute: the Cython kernels' OpenMP threads and BLAS's.
 
-As in PyTorch, ``set_num_threads(n)`` sets both pools at once, so that an OpenMP region
-of a kernel and the BLAS call that follows it never compete with more threads than
-asked for. BLAS is reached through threadpoolctl, which finds every BLAS library loaded
-in the process (numpy's OpenBLAS and SciPy's, which the kernels call).
+As in PyTorch, ``set_num_threads(n)`` sets both pools at once. The convolution kernels
+(``minigrad_core.conv``) call SciPy's BLAS from inside their own OpenMP loops, one GEMM
+per (image, block of rows) item on each thread, so that a kernel call is a single
+parallel region: on a shared two-core machine every extra synchronization between two
+thread pools can cost a scheduler time slice, and a conv made of dozens of OpenMP
+regions and multi-threaded GEMMs ran up to a hundred times slower at two threads than
+at one. SciPy's BLAS is therefore kept single-threaded, while numpy's BLAS (matmul,
+linear layers) gets the n threads. Both are reached through threadpoolctl.
 """
 from threadpoolctl import ThreadpoolController
 
+import minigrad_core.conv
 from minigrad_core import _threads
-import minigrad_core.conv  # noqa: F401  (loads SciPy's BLAS so the controller sees it)
 
 __all__ = ["set_num_threads", "get_num_threads"]
+
+
+def _set_blas_threads(n):
+    """numpy's BLAS (and any other) to n threads, the kernels' BLAS (SciPy's) to one."""
+    controller = ThreadpoolController()
+    kernels = minigrad_core.conv.kernel_blas_libraries(controller)
+    for lib in controller.lib_controllers:
+        if lib.user_api == "blas":
+            lib.set_num_threads(1 if lib in kernels else n)
 
 
 def set_num_threads(n):
@@ -30,10 +43,10 @@ def set_num_threads(n):
     if n < 1:
         raise ValueError(f"set_num_threads(): expected a positive number of threads, but got {n}")
     _threads.set_num_threads(n)
-    # a fresh controller each time: it sees BLAS libraries loaded since the last call
-    ThreadpoolController().limit(limits=n, user_api="blas")
+    _set_blas_threads(n)
 
 
 def get_num_threads():
     """The number of threads the kernels use (as set by :func:`set_num_threads`)."""
     return _threads.get_num_threads()
+

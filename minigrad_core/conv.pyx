@@ -30,6 +30,33 @@ from minigrad_core._omp cimport mg_threads_for
 
 
 # ----------------------------------------------------------------------------------------
+# The GEMMs run inside the kernels' OpenMP threads (one per (image, block) item), so the
+# BLAS they call, SciPy's, must itself stay single-threaded: an OpenBLAS built with
+# pthreads, asked for several threads from inside an OpenMP region, oversubscribes the
+# cores and may hang ("Detect OpenMP Loop"). minigrad.parallel.set_num_threads keeps it so.
+
+def kernel_blas_libraries(controller):
+    """threadpoolctl controllers of the BLAS these kernels call (SciPy's OpenBLAS); all the
+    BLAS libraries when SciPy's cannot be told apart (it then shares one with numpy)."""
+    import os
+    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    own = [lib for lib in blas if os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"]
+    return own or blas
+
+
+def _single_threaded_kernel_blas():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:             # pragma: no cover  (a dependency of minigrad)
+        return
+    for lib in kernel_blas_libraries(ThreadpoolController()):
+        lib.set_num_threads(1)
+
+
+_single_threaded_kernel_blas()
+
+
+# ----------------------------------------------------------------------------------------
 # small helpers
 
 cdef inline Py_ssize_t _floordiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -75,8 +102,15 @@ cdef inline void _gemm(bint trans_a, bint trans_b, Py_ssize_t m, Py_ssize_t n, P
               &beta_d, <double*>c, &ildc)
 
 
-def _scratch_shape(direct, rows, cols):
-    return (1, 1) if direct else (rows, cols)
+def _scratch_shape(direct, threads, size):
+    """Per-thread scratch: (threads, 1, size), or a dummy when the input is used directly."""
+    return (1, 1, 1) if direct else (max(1, threads), 1, size)
+
+
+cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil:
+    """Threads for a parallel loop over items: none beyond the items, one for small work."""
+    cdef int nt = mg_threads_for(work)
+    return <int>items if items < nt else nt
 
 
 # The column scratch is filled and multiplied a block of output rows at a time, so that the
@@ -325,36 +359,38 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                                dnt)
         return
     cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-    cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
-                                          dtype=np.float32 if floating is float else np.float64)
-    cdef int nt = mg_threads_for(C * KH * KW * rb * OW)
-    cdef Py_ssize_t n, g, o, i, oy0, nb, Pb
+    cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
+    cdef Py_ssize_t nblk = (OH + rb - 1) // rb
+    cdef int nt = _items_threads(N * nblk, N * C * KH * KW * P)
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * rb * OW),
+                                             dtype=np.float32 if floating is float else np.float64)
+    cdef Py_ssize_t it, n, g, o, i, oy0, nb, Pb
     cdef const floating* colp
     cdef floating* dst
     cdef floating beta = 1 if has_bias else 0
     with nogil:
-        for n in range(N):
+        # one parallel region: each thread takes (image, block of output rows) items, with
+        # its own scratch and a one-thread GEMM (see minigrad.parallel)
+        for it in prange(N * nblk, num_threads=nt, schedule='static'):
+            n = it // nblk
+            oy0 = (it % nblk) * rb
+            nb = rb if oy0 + rb <= OH else OH - oy0
+            Pb = nb * OW
             if has_bias:
                 for o in range(O):
-                    dst = &out[n, o, 0, 0]
-                    for i in range(P):
+                    dst = &out[n, o, oy0, 0]
+                    for i in range(Pb):
                         dst[i] = bias[o]
-            oy0 = 0
-            while oy0 < OH:
-                nb = rb if oy0 + rb <= OH else OH - oy0
-                Pb = nb * OW
-                if direct:
-                    colp = &x[n, 0, 0, 0]     # the image is its own column matrix (ld P)
-                else:
-                    _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, oy0, nb, OW,
-                            sh, sw, ph, pw, dh, dw, nt)
-                    colp = &cols[0, 0]
-                for g in range(G):
-                    _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K,
-                          colp + g * K * (P if direct else Pb), P if direct else Pb, beta,
-                          &out[n, g * Og, oy0, 0], P)
-                oy0 += rb
+            if direct:
+                colp = &x[n, 0, oy0, 0]        # the image is its own column matrix (ld P)
+            else:
+                colp = &cols[threadid(), 0, 0]
+                _im2col(&x[n, 0, 0, 0], <floating*>colp, C, H, W, KH, KW, oy0, nb, OW,
+                        sh, sw, ph, pw, dh, dw, 1)
+            for g in range(G):
+                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K,
+                      colp + g * K * (P if direct else Pb), P if direct else Pb, beta,
+                      &out[n, g * Og, oy0, 0], P)
 
 
 def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
@@ -397,29 +433,36 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                                        dnt)
         return
     cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-    cdef Py_ssize_t rb = OH if direct else _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef floating[:, ::1] cols = np.empty(_scratch_shape(direct, C * KH * KW, rb * OW),
-                                          dtype=np.float32 if floating is float else np.float64)
-    cdef int nt = mg_threads_for(C * KH * KW * rb * OW)
-    cdef Py_ssize_t n, g, oy0, nb, Pb
+    cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
+    cdef Py_ssize_t nblk = (OH + rb - 1) // rb
+    cdef int nt = _items_threads(N * nblk, N * C * KH * KW * P)
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * rb * OW), dtype=dtype)
+    # each thread sums into its own copy of the gradient; the copies are added at the end
+    cdef floating[:, ::1] partial = np.zeros((max(nt, 1), O * K), dtype=dtype)
+    cdef Py_ssize_t it, n, g, oy0, nb, Pb, t, i
     cdef const floating* colp
+    cdef floating* gw
     with nogil:
-        for n in range(N):
-            oy0 = 0
-            while oy0 < OH:
-                nb = rb if oy0 + rb <= OH else OH - oy0
-                Pb = nb * OW
-                if direct:
-                    colp = &x[n, 0, 0, 0]
-                else:
-                    _im2col(&x[n, 0, 0, 0], &cols[0, 0], C, H, W, KH, KW, oy0, nb, OW,
-                            sh, sw, ph, pw, dh, dw, nt)
-                    colp = &cols[0, 0]
-                for g in range(G):
-                    _gemm(False, True, Og, K, Pb, &grad_output[n, g * Og, oy0, 0], P,
-                          colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
-                          &grad_weight[g * Og, 0, 0, 0], K)
-                oy0 += rb
+        for it in prange(N * nblk, num_threads=nt, schedule='static'):
+            n = it // nblk
+            oy0 = (it % nblk) * rb
+            nb = rb if oy0 + rb <= OH else OH - oy0
+            Pb = nb * OW
+            if direct:
+                colp = &x[n, 0, oy0, 0]
+            else:
+                colp = &cols[threadid(), 0, 0]
+                _im2col(&x[n, 0, 0, 0], <floating*>colp, C, H, W, KH, KW, oy0, nb, OW,
+                        sh, sw, ph, pw, dh, dw, 1)
+            for g in range(G):
+                _gemm(False, True, Og, K, Pb, &grad_output[n, g * Og, oy0, 0], P,
+                      colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
+                      &partial[threadid(), g * Og * K], K)
+        gw = &grad_weight[0, 0, 0, 0]
+        for t in range(max(nt, 1)):
+            for i in range(O * K):
+                gw[i] += partial[t, i]
 
 
 # ----------------------------------------------------------------------------------------
@@ -428,13 +471,17 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
 # direct loops instead accumulate tap by tap over whole output rows (vectorized when the
 # stride is 1), one plane per parallel iteration.
 
-cdef inline void _tap_range(Py_ssize_t b, Py_ssize_t dw, Py_ssize_t pw, Py_ssize_t sw,
-                            Py_ssize_t W, Py_ssize_t OW, Py_ssize_t* off, Py_ssize_t* lo,
-                            Py_ssize_t* hi) noexcept nogil:
-    """For kernel column b: input column = x*sw + off, valid for output x in [lo, hi)."""
-    off[0] = b * dw - pw
-    lo[0] = _clip(_ceildiv(-off[0], sw), 0, OW)
-    hi[0] = _clip(_floordiv(W - 1 - off[0], sw) + 1, lo[0], OW)
+cdef inline Py_ssize_t _tap_lo(Py_ssize_t off, Py_ssize_t s, Py_ssize_t n_out) noexcept nogil:
+    """First output x whose input column x*s + off is >= 0. (Values are returned, not
+    written through pointers: a variable only set through its address inside a prange
+    body would be shared between the threads.)"""
+    return _clip(_ceildiv(-off, s), 0, n_out)
+
+
+cdef inline Py_ssize_t _tap_hi(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t n_out,
+                               Py_ssize_t lo) noexcept nogil:
+    """One past the last output x whose input column x*s + off is < size (>= lo)."""
+    return _clip(_floordiv(size - 1 - off, s) + 1, lo, n_out)
 
 
 cdef void _depthwise_forward(const floating* x, const floating* w, const floating* bias,
@@ -458,7 +505,9 @@ cdef void _depthwise_forward(const floating* x, const floating* w, const floatin
         for a in range(KH):
             for b in range(KW):
                 wv = w[(o * KH + a) * KW + b]
-                _tap_range(b, dw, pw, sw, W, OW, &off, &lo, &hi)
+                off = b * dw - pw
+                lo = _tap_lo(off, sw, OW)
+                hi = _tap_hi(off, sw, W, OW, lo)
                 for oy in range(OH):
                     iy = oy * sh - ph + a * dh
                     if iy < 0 or iy >= H:
@@ -494,7 +543,9 @@ cdef void _depthwise_backward_input(const floating* gy, const floating* w, float
             for a in range(KH):
                 for b in range(KW):
                     wv = w[(o * KH + a) * KW + b]
-                    _tap_range(b, dw, pw, sw, W, OW, &off, &lo, &hi)
+                    off = b * dw - pw
+                    lo = _tap_lo(off, sw, OW)
+                    hi = _tap_hi(off, sw, W, OW, lo)
                     for oy in range(OH):
                         iy = oy * sh - ph + a * dh
                         if iy < 0 or iy >= H:
@@ -528,7 +579,9 @@ cdef void _depthwise_backward_weight(const floating* x, const floating* gy, floa
         row = acc + o * OW
         for a in range(KH):
             for b in range(KW):
-                _tap_range(b, dw, pw, sw, W, OW, &off, &lo, &hi)
+                off = b * dw - pw
+                lo = _tap_lo(off, sw, OW)
+                hi = _tap_hi(off, sw, W, OW, lo)
                 for ox in range(OW):
                     row[ox] = 0
                 for n in range(N):
@@ -750,10 +803,12 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G
-    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P, rb, m, nb
+    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P, rb, m, nb, it, nblk
     cdef Py_ssize_t[::1] qy, qx
     cdef floating[:, :, ::1] wp
     cdef floating[:, ::1] cols, tmp
+    cdef floating* colp
+    cdef floating* tmpp
     cdef int nt
     dtype = np.float32 if floating is float else np.float64
     w = np.asarray(weight)
@@ -771,24 +826,27 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
             sub = w[:, :, taps_y][:, :, :, taps_x].reshape(G, Og, Cg, ny, nx)
             wp = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4).reshape(G, Cg, Kp))
             rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
-            nt = mg_threads_for(O * ny * nx * rb * Mx)
-            cols = np.empty((O * ny * nx, rb * Mx), dtype=dtype)
-            tmp = np.empty((C, rb * Mx), dtype=dtype)
+            nblk = (My + rb - 1) // rb
+            nt = _items_threads(N * nblk, N * O * ny * nx * My * Mx)
+            # per-thread scratch; each (image, block) item writes its own pixels of gx
+            cols = np.empty((max(nt, 1), O * ny * nx * rb * Mx), dtype=dtype)
+            tmp = np.empty((max(nt, 1), C * rb * Mx), dtype=dtype)
             with nogil:
-                for n in range(N):
-                    m = 0
-                    while m < My:
-                        nb = rb if m + rb <= My else My - m
-                        P = nb * Mx
-                        _phase_cols(&gy[n, 0, 0, 0], &cols[0, 0], O, OH, OW, &qy[0], ny,
-                                    &qx[0], nx, my0 + m, nb, mx0, Mx, nt)
-                        for g in range(G):
-                            _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
-                                  &cols[0, 0] + g * Kp * P, P, 0, &tmp[0, 0] + g * Cg * P, P)
-                        _phase_scatter(&tmp[0, 0], &gx[n, 0, 0, 0], C, H, W,
-                                       ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
-                                       sh, sw, nt)
-                        m += rb
+                for it in prange(N * nblk, num_threads=nt, schedule='static'):
+                    n = it // nblk
+                    m = (it % nblk) * rb
+                    nb = rb if m + rb <= My else My - m
+                    P = nb * Mx
+                    colp = &cols[threadid(), 0]
+                    tmpp = &tmp[threadid(), 0]
+                    _phase_cols(&gy[n, 0, 0, 0], colp, O, OH, OW, &qy[0], ny,
+                                &qx[0], nx, my0 + m, nb, mx0, Mx, 1)
+                    for g in range(G):
+                        _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
+                              colp + g * Kp * P, P, 0, tmpp + g * Cg * P, P)
+                    _phase_scatter(tmpp, &gx[n, 0, 0, 0], C, H, W,
+                                   ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
+                                   sh, sw, 1)
 
 
 cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
@@ -804,22 +862,25 @@ cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, :
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
     cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef floating[:, ::1] cols = np.empty((C * KH * KW, rb * OW),
-                                          dtype=np.float32 if floating is float else np.float64)
-    cdef int nt = mg_threads_for(C * KH * KW * rb * OW)
+    cdef int nt = _items_threads(N, N * C * KH * KW * P)
+    cdef floating[:, :, ::1] cols = np.empty((max(nt, 1), 1, C * KH * KW * rb * OW),
+                                             dtype=np.float32 if floating is float else np.float64)
     cdef Py_ssize_t n, g, oy0, nb, Pb
+    cdef floating* colp
     with nogil:
-        for n in range(N):
+        # parallel over images only: blocks of one image add into overlapping rows of gx
+        for n in prange(N, num_threads=nt, schedule='static'):
+            colp = &cols[threadid(), 0, 0]
             oy0 = 0
             while oy0 < OH:
                 nb = rb if oy0 + rb <= OH else OH - oy0
                 Pb = nb * OW
                 for g in range(G):
                     _gemm(True, False, K, Pb, Og, &weight[g * Og, 0, 0, 0], K,
-                          &gy[n, g * Og, oy0, 0], P, 0, &cols[0, 0] + g * K * Pb, Pb)
-                _col2im(&cols[0, 0], &gx[n, 0, 0, 0], C, H, W, KH, KW, oy0, nb, OW,
-                        sh, sw, ph, pw, dh, dw, nt)
-                oy0 += rb
+                          &gy[n, g * Og, oy0, 0], P, 0, colp + g * K * Pb, Pb)
+                _col2im(colp, &gx[n, 0, 0, 0], C, H, W, KH, KW, oy0, nb, OW,
+                        sh, sw, ph, pw, dh, dw, 1)
+                oy0 = oy0 + rb
 
 
 def _gather_cost(O, H, W, KH, KW, stride, padding, dilation):

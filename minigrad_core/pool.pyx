@@ -59,11 +59,16 @@ def _check_window(name, kernel_size, stride, padding, dilation):
 # ----------------------------------------------------------------------------------------
 # max pooling
 
-cdef inline void _tap_range(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t n_out,
-                            Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
-    """The outputs x in [lo, hi) whose input x*s + off lies in [0, size)."""
-    lo[0] = _max(0, _ceildiv(-off, s))
-    hi[0] = _max(lo[0], _min(n_out, _floordiv(size - 1 - off, s) + 1))
+cdef inline Py_ssize_t _tap_lo(Py_ssize_t off, Py_ssize_t s, Py_ssize_t n_out) noexcept nogil:
+    """First output x whose input x*s + off is >= 0. (Returned, not written through a
+    pointer: a variable only set through its address in a prange body would be shared.)"""
+    return _min(n_out, _max(0, _ceildiv(-off, s)))
+
+
+cdef inline Py_ssize_t _tap_hi(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t n_out,
+                               Py_ssize_t lo) noexcept nogil:
+    """One past the last output x whose input x*s + off is < size (>= lo)."""
+    return _max(lo, _min(n_out, _floordiv(size - 1 - off, s) + 1))
 
 
 def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
@@ -117,7 +122,8 @@ def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
                         continue
                     for b in range(KW):
                         off = b * dw - pw
-                        _tap_range(off, sw, W, OW, &lo, &hi)
+                        lo = _tap_lo(off, sw, OW)
+                        hi = _tap_hi(off, sw, W, OW, lo)
                         row = src + iy * W + off
                         t = <int>(a * KW + b)
                         for ox in range(lo, hi):
@@ -243,7 +249,8 @@ def avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
                         continue
                     for b in range(KW):
                         off = b - pw
-                        _tap_range(off, sw, W, OW, &lo, &hi)
+                        lo = _tap_lo(off, sw, OW)
+                        hi = _tap_hi(off, sw, W, OW, lo)
                         row = src + iy * W + off
                         if sw == 1:
                             for ox in range(lo, hi):
@@ -298,7 +305,8 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
                         continue
                     for b in range(KW):
                         off = b - pw
-                        _tap_range(off, sw, W, OW, &lo, &hi)
+                        lo = _tap_lo(off, sw, OW)
+                        hi = _tap_hi(off, sw, W, OW, lo)
                         row = dst + iy * W + off
                         if sw == 1:
                             for ox in range(lo, hi):
