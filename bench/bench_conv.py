@@ -208,14 +208,18 @@ def best_time(fn, repeat, clock=time.perf_counter):
     return best
 
 
-def gemm_rate(clock, repeat, size=1024):
-    """float32 GEMM GFLOP/s of the BLAS the kernels call (SciPy's), the machine's yardstick."""
+def gemm_rate(clock, repeat, threads, size=1024):
+    """float32 GEMM GFLOP/s of the BLAS the kernels call (SciPy's) on `threads` threads,
+    the machine's yardstick (the kernels keep it single-threaded and thread around it)."""
     from scipy.linalg.blas import sgemm
+    from threadpoolctl import threadpool_limits
     rng = np.random.default_rng(0)
     a = np.asfortranarray(rng.standard_normal((size, size), dtype=np.float32))
     b = np.asfortranarray(rng.standard_normal((size, size), dtype=np.float32))
     c = np.asfortranarray(np.empty((size, size), dtype=np.float32))
-    return 2.0 * size ** 3 / best_time(lambda: sgemm(1.0, a, b, c=c, overwrite_c=1), repeat, clock) / 1e9
+    with threadpool_limits(limits=threads, user_api="blas"):
+        seconds = best_time(lambda: sgemm(1.0, a, b, c=c, overwrite_c=1), repeat, clock)
+    return 2.0 * size ** 3 / seconds / 1e9
 
 
 def set_threads(n):
@@ -287,7 +291,7 @@ def main():
         print(f"| workload | fwd mg | fwd torch | fwd ratio | fwd+bwd mg | fwd+bwd torch | "
               f"fwd+bwd ratio | mg rate | torch rate |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        gemm = gemm_rate(clock, max(3, args.repeat))
+        gemm = gemm_rate(clock, max(3, args.repeat), n)
         conv_ratios, pool_ratios, gemm_share = [], [], []
         for name, kind, p in workloads:
             t_fwd, t_all = torch_runner(kind, p)
@@ -310,7 +314,7 @@ def main():
             print(f"\nconv fwd+bwd ratio: geometric mean {geo:.2f}, max {max(conv_ratios):.2f}")
         if pool_ratios:
             print(f"pool fwd+bwd ratio: max {max(pool_ratios):.2f}")
-        print(f"float32 GEMM (SciPy's BLAS, 1024^3): {gemm:.1f} GFLOP/s; conv fwd+bwd rate as a share "
+        print(f"float32 GEMM (SciPy's BLAS, 1024^3, {n} thread{'s' if n > 1 else ''}): {gemm:.1f} GFLOP/s; conv fwd+bwd rate as a share "
               f"of it: " + ", ".join(f"{n} {share:.0%}" for n, share in gemm_share))
     if args.memory:
         print("\n## peak memory of one forward+backward (MB above the process baseline, 1 thread)")
