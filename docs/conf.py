@@ -41,11 +41,9 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "tutorials/README.rst",
-                    "auto_tutorials/*.ipynb", "auto_tutorials/*.py", "auto_tutorials/*.zip",
-                    "auto_tutorials/*.md5", "auto_tutorials/*.json", "auto_tutorials/*.codeobj.json"]
+exclude_patterns = ["_build"]
 templates_path = ["_templates"]
-suppress_warnings = []
+suppress_warnings = []   # none: every warning fails the build (-W)
 
 # -- MyST ---------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
