@@ -7,7 +7,8 @@ convolution / average-pooling / sigmoid stages and three fully connected layers,
 61,706 parameters for 1-channel 32x32 inputs and 10 classes. This tutorial builds it
 from :mod:`minigrad.nn` layers, checks it against the notes' table, trains it for a few
 epochs on the handwritten digits that ship with minigrad, saves it, and draws the graph
-of its backward pass.
+of its backward pass. The guides :doc:`/nn`, :doc:`/data` and :doc:`/optim` describe
+the layers, the data pipeline and the optimizers used here.
 """
 import os
 import tempfile

@@ -10,7 +10,8 @@ This tutorial reproduces each table from the models in :mod:`minigrad.models`, w
 
 The big networks are expensive to run at 224x224 on two cores, so where a full-size
 forward pass would be slow, we count what does not depend on running it, or run a small
-input and scale, and say so.
+input and scale, and say so. The guide :doc:`/models` gives the summary's counting
+rules and every model's constructor.
 """
 import time
 
