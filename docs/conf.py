@@ -37,6 +37,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "minigrad_docstrings",
+    "minigrad_guides",          # a new docs/*.md page joins the Guides toctree
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
