@@ -279,3 +279,15 @@ def test_pad_modes_match_numpy(shape, mode, amounts, seed):
     numpy_mode = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     expected = np.pad(x, widths, mode=numpy_mode)
     np.testing.assert_array_equal(F.pad(minigrad.tensor(x), pad, mode=mode).numpy(), expected)
+
+
+def test_double_backward_when_only_some_inputs_need_gradients():
+    """The gradient of a gradient where the upstream gradient is a constant (no grad): the
+    weight-gradient node then saves only one of its two inputs."""
+    x = minigrad.randn(1, 2, 4, 4, requires_grad=True)
+    w = minigrad.randn(2, 3, 3, 3, requires_grad=True)
+    for out in (F.conv_transpose2d(x, w, stride=2, output_padding=1), F.conv2d(x, w.transpose(0, 1))):
+        gx, gw = minigrad.autograd.grad(out.sum(), [x, w], create_graph=True)
+        (gx.sum() + gw.sum()).backward()
+        assert x.grad is not None and w.grad is not None
+        x.grad = w.grad = None

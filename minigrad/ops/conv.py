@@ -164,7 +164,7 @@ class Conv2dWeightFunction(Function):
     @staticmethod
     def forward(ctx, x, g, weight_shape, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size = x.data.shape[2:]
+        ctx.input_size, ctx.grad_size = x.data.shape[2:], g.data.shape[2:]
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, g if needs[0] else None)
         xd, gd = _contiguous(x.data), _contiguous(g.data)
@@ -187,8 +187,9 @@ class Conv2dWeightFunction(Function):
         gg = None
         if needs[1]:
             gg = Conv2dFunction.apply(x, ggw, None, *hyper)
-            if gg.shape != g.shape:           # the rows cut in forward (see above)
-                gg = gg[:, :, :g.shape[2], :g.shape[3]]
+            H, W = ctx.grad_size
+            if gg.shape[2:] != (H, W):        # the rows cut in forward (see above)
+                gg = gg[:, :, :H, :W]
         return gx, gg, None, None, None, None, None
 
 
