@@ -29,6 +29,11 @@ from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, saxpy, sdot, sgemm
 from minigrad_core._omp cimport mg_threads_for
 
 
+cdef inline tuple _dims(Py_ssize_t* shape, int n):
+    """The first n sizes of a typed memoryview, as a tuple (for the shape checks)."""
+    return tuple([shape[i] for i in range(n)])
+
+
 # ----------------------------------------------------------------------------------------
 # The GEMMs run inside the kernels' OpenMP threads (one per (image, block) item), so the
 # BLAS they call, SciPy's, must itself stay single-threaded: an OpenBLAS built with
@@ -279,8 +284,8 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size,
     cdef Py_ssize_t OH = _conv_out_size(H, KH, sh, ph, dh), OW = _conv_out_size(W, KW, sw, pw, dw)
     if KH < 1 or KW < 1 or OH < 1 or OW < 1:
         raise ValueError("im2col: kernel larger than the padded input")
-    if tuple((out.shape[0], out.shape[1], out.shape[2])) != (N, C * KH * KW, OH * OW):
-        raise _shape_error("im2col", "out", (N, C * KH * KW, OH * OW), (out.shape[0], out.shape[1], out.shape[2]))
+    if _dims(out.shape, 3) != (N, C * KH * KW, OH * OW):
+        raise _shape_error("im2col", "out", (N, C * KH * KW, OH * OW), _dims(out.shape, 3))
     cdef int nt = mg_threads_for(C * KH * KW * OH * OW)
     cdef Py_ssize_t n
     if N == 0 or C == 0:
@@ -302,8 +307,8 @@ def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_si
     cdef Py_ssize_t OH = _conv_out_size(H, KH, sh, ph, dh), OW = _conv_out_size(W, KW, sw, pw, dw)
     if KH < 1 or KW < 1 or OH < 1 or OW < 1:
         raise ValueError("col2im: kernel larger than the padded output")
-    if tuple((cols.shape[0], cols.shape[1], cols.shape[2])) != (N, C * KH * KW, OH * OW):
-        raise _shape_error("col2im", "cols", (N, C * KH * KW, OH * OW), (cols.shape[0], cols.shape[1], cols.shape[2]))
+    if _dims(cols.shape, 3) != (N, C * KH * KW, OH * OW):
+        raise _shape_error("col2im", "cols", (N, C * KH * KW, OH * OW), _dims(cols.shape, 3))
     cdef int nt = mg_threads_for(C * KH * KW * OH * OW)
     cdef Py_ssize_t n
     if N == 0 or C == 0:
@@ -322,7 +327,7 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                    const floating[::1] bias, floating[:, :, :, ::1] out,
                    stride, padding, dilation, Py_ssize_t groups):
     """out = conv2d(x, weight, bias): out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias."""
-    _check_conv_shapes("conv2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]),
+    _check_conv_shapes("conv2d_forward", _dims(x.shape, 4), _dims(weight.shape, 4), _dims(out.shape, 4),
                        stride, padding, dilation, groups, True)
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t O = weight.shape[0], KH = weight.shape[2], KW = weight.shape[3]
@@ -401,8 +406,8 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     gw[o, c, a, b] = sum_{n, y, x} gy[n, o, y, x] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw],
     i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T.
     """
-    _check_conv_shapes("conv2d_backward_weight", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (grad_weight.shape[0], grad_weight.shape[1], grad_weight.shape[2], grad_weight.shape[3]),
-                       (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]), stride, padding, dilation, groups, True)
+    _check_conv_shapes("conv2d_backward_weight", _dims(x.shape, 4), _dims(grad_weight.shape, 4),
+                       _dims(grad_output.shape, 4), stride, padding, dilation, groups, True)
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t O = grad_weight.shape[0], KH = grad_weight.shape[2], KW = grad_weight.shape[3]
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3], G = groups
@@ -921,7 +926,7 @@ cdef _depthwise_input(const floating[:, :, :, ::1] gy, const floating[:, :, :, :
 def _backward_input(name, const floating[:, :, :, ::1] grad_output,
                     const floating[:, :, :, ::1] weight, floating[:, :, :, ::1] grad_input,
                     stride, padding, dilation, Py_ssize_t groups, method):
-    _check_conv_shapes(name, (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]),
+    _check_conv_shapes(name, _dims(grad_input.shape, 4), _dims(weight.shape, 4), _dims(grad_output.shape, 4),
                        stride, padding, dilation, groups, False)
     cdef Py_ssize_t N = grad_output.shape[0], O = grad_output.shape[1]
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]

@@ -56,6 +56,11 @@ def _check_window(name, kernel_size, stride, padding, dilation):
                          f"stride={stride}, padding={padding}, dilation={dilation}")
 
 
+cdef inline tuple _dims(Py_ssize_t* shape, int n):
+    """The first n sizes of a typed memoryview, as a tuple (for the shape checks)."""
+    return tuple([shape[i] for i in range(n)])
+
+
 # ----------------------------------------------------------------------------------------
 # max pooling
 
@@ -81,9 +86,9 @@ def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
     order, so "first maximum" is kept as in a window-by-window scan. The winning tap is kept
     as an int32 per output (same lane width as float32, so the loop vectorizes) and turned
     into a plane offset at the end of the row."""
-    _check_planes("max_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    _check_planes("max_pool2d_forward", _dims(x.shape, 4), _dims(out.shape, 4))
     _check_window("max_pool2d_forward", kernel_size, stride, padding, dilation)
-    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
+    if _dims(indices.shape, 4) != _dims(out.shape, 4):
         raise ValueError("max_pool2d_forward: indices and out differ in shape")
     cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
@@ -143,8 +148,8 @@ def max_pool2d_backward(const floating[:, :, :, ::1] grad_output,
     """grad_input[n, c].flat[indices[n, c, y, x]] += grad_output[n, c, y, x] (zeroed first).
 
     Also the backward of adaptive_max_pool2d; indices outside the plane are skipped."""
-    _check_planes("max_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
-    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3])):
+    _check_planes("max_pool2d_backward", _dims(grad_input.shape, 4), _dims(grad_output.shape, 4))
+    if _dims(indices.shape, 4) != _dims(grad_output.shape, 4):
         raise ValueError("max_pool2d_backward: indices and grad_output differ in shape")
     cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
     cdef Py_ssize_t HW = grad_input.shape[2] * grad_input.shape[3]
@@ -175,8 +180,8 @@ def gather_planes(const floating[:, :, :, ::1] x, const int64_t[:, :, :, ::1] in
                   floating[:, :, :, ::1] out):
     """out[n, c, y, x] = x[n, c].flat[indices[n, c, y, x]] (0 for an index outside the plane):
     the adjoint of max_pool2d_backward, used for the gradient of a max-pool gradient."""
-    _check_planes("gather_planes", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
-    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
+    _check_planes("gather_planes", _dims(x.shape, 4), _dims(out.shape, 4))
+    if _dims(indices.shape, 4) != _dims(out.shape, 4):
         raise ValueError("gather_planes: indices and out differ in shape")
     cdef Py_ssize_t NC = x.shape[0] * x.shape[1], HW = x.shape[2] * x.shape[3]
     cdef Py_ssize_t OHW = out.shape[2] * out.shape[3]
@@ -223,7 +228,7 @@ def avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] ou
                        Py_ssize_t divisor_override=0):
     """out[n, c, y, x] = sum of the window at (y*sh - ph, x*sw - pw) / its divisor;
     divisor_override 0 means none. Tap-major over output rows, as max_pool2d_forward."""
-    _check_planes("avg_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    _check_planes("avg_pool2d_forward", _dims(x.shape, 4), _dims(out.shape, 4))
     _check_window("avg_pool2d_forward", kernel_size, stride, padding, (1, 1))
     cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
@@ -269,7 +274,7 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
                         Py_ssize_t divisor_override=0):
     """grad_input[window of (y, x)] += grad_output[y, x] / divisor (zeroed first), tap-major
     over output rows with the scaled row in a per-thread scratch."""
-    _check_planes("avg_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
+    _check_planes("avg_pool2d_backward", _dims(grad_input.shape, 4), _dims(grad_output.shape, 4))
     _check_window("avg_pool2d_backward", kernel_size, stride, padding, (1, 1))
     cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
     cdef Py_ssize_t H = grad_input.shape[2], W = grad_input.shape[3]
@@ -322,7 +327,7 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
 def adaptive_avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out):
     """out[n, c, i, j] = the mean of x over rows [floor(i*H/OH), ceil((i+1)*H/OH)) and
     the columns alike."""
-    _check_planes("adaptive_avg_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
+    _check_planes("adaptive_avg_pool2d_forward", _dims(x.shape, 4), _dims(out.shape, 4))
     cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t p, oy, ox, ylo, yhi, xlo, xhi, iy, ix
@@ -354,7 +359,7 @@ def adaptive_avg_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :
 def adaptive_avg_pool2d_backward(const floating[:, :, :, ::1] grad_output,
                                  floating[:, :, :, ::1] grad_input):
     """grad_input[window of (i, j)] += grad_output[i, j] / window size (zeroed first)."""
-    _check_planes("adaptive_avg_pool2d_backward", (grad_input.shape[0], grad_input.shape[1], grad_input.shape[2], grad_input.shape[3]), (grad_output.shape[0], grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]))
+    _check_planes("adaptive_avg_pool2d_backward", _dims(grad_input.shape, 4), _dims(grad_output.shape, 4))
     cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
     cdef Py_ssize_t H = grad_input.shape[2], W = grad_input.shape[3]
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
@@ -388,8 +393,8 @@ def adaptive_max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :
                                 int64_t[:, :, :, ::1] indices):
     """out, indices = the max and its plane offset over the adaptive windows (NaN wins);
     the backward is max_pool2d_backward."""
-    _check_planes("adaptive_max_pool2d_forward", (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (out.shape[0], out.shape[1], out.shape[2], out.shape[3]))
-    if tuple((indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3])) != tuple((out.shape[0], out.shape[1], out.shape[2], out.shape[3])):
+    _check_planes("adaptive_max_pool2d_forward", _dims(x.shape, 4), _dims(out.shape, 4))
+    if _dims(indices.shape, 4) != _dims(out.shape, 4):
         raise ValueError("adaptive_max_pool2d_forward: indices and out differ in shape")
     cdef Py_ssize_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
