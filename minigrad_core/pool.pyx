@@ -273,7 +273,9 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
                         kernel_size, stride, padding, bint count_include_pad,
                         Py_ssize_t divisor_override=0):
     """grad_input[window of (y, x)] += grad_output[y, x] / divisor (zeroed first), tap-major
-    over output rows with the scaled row in a per-thread scratch."""
+    over output rows with the scaled row in a per-thread scratch. When the windows tile the
+    plane (stride == kernel, no padding: LeNet's 2x2/2) every input gets at most one value,
+    so it is written, not added, and only the uncovered remainder is zeroed."""
     _check_planes("avg_pool2d_backward", _dims(grad_input.shape, 4), _dims(grad_output.shape, 4))
     _check_window("avg_pool2d_backward", kernel_size, stride, padding, (1, 1))
     cdef Py_ssize_t NC = grad_input.shape[0] * grad_input.shape[1]
@@ -281,12 +283,13 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1]
-    cdef Py_ssize_t p, oy, ox, a, b, iy, off, lo, hi, div
+    cdef Py_ssize_t p, oy, ox, a, b, iy, off, lo, hi, div, ix, covered_h, covered_w, full
     cdef const floating* src
     cdef floating* dst
     cdef floating* row
     cdef floating* scaled
     cdef int nt = mg_threads_for(NC * (H * W + OH * OW))
+    cdef bint tiled = sh == KH and sw == KW and ph == 0 and pw == 0
     if NC == 0 or H == 0 or W == 0:
         return
     cdef floating[:, ::1] scratch = np.empty((max(nt, 1), max(OW, 1)),
@@ -294,6 +297,37 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] grad_output, floating[:, :,
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
             dst = &grad_input[0, 0, 0, 0] + p * H * W
+            if tiled and OH > 0 and OW > 0:
+                scaled = &scratch[0, 0] + threadid() * OW
+                covered_h = _min(H, OH * KH)
+                covered_w = _min(W, OW * KW)
+                full = _min(OW, W // KW)          # windows wholly inside the columns
+                for oy in range(OH):
+                    src = &grad_output[0, 0, 0, 0] + (p * OH + oy) * OW
+                    for ox in range(OW):
+                        div = _avg_divisor(oy * KH, ox * KW, KH, KW, H, W, 0, 0,
+                                           count_include_pad, divisor_override)
+                        scaled[ox] = src[ox] / div if div > 0 else 0
+                    for a in range(KH):
+                        iy = oy * KH + a
+                        if iy >= H:
+                            break
+                        row = dst + iy * W
+                        if KW == 2:
+                            for ox in range(full):
+                                row[2 * ox] = scaled[ox]
+                                row[2 * ox + 1] = scaled[ox]
+                        else:
+                            for ox in range(full):
+                                for b in range(KW):
+                                    row[ox * KW + b] = scaled[ox]
+                        for ix in range(full * KW, covered_w):
+                            row[ix] = scaled[ix // KW]
+                        for ix in range(covered_w, W):
+                            row[ix] = 0
+                if covered_h < H:
+                    memset(dst + covered_h * W, 0, (H - covered_h) * W * sizeof(floating))
+                continue
             memset(dst, 0, H * W * sizeof(floating))
             if OH == 0 or OW == 0:
                 continue

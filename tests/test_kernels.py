@@ -323,6 +323,22 @@ def test_avg_pool2d_forward_and_backward_match_reference(cfg, count_include_pad,
     close(gx, ref.avg_pool2d_grad(gy, x.shape, *args, count_include_pad, divisor_override), cfg["dtype"])
 
 
+@pytest.mark.parametrize("shape, k, ceil_mode", [
+    ((2, 3, 8, 8), (2, 2), False), ((1, 2, 7, 9), (2, 2), True), ((1, 2, 7, 9), (2, 2), False),
+    ((1, 1, 10, 11), (3, 2), True), ((2, 1, 5, 5), (1, 3), True),
+])
+@pytest.mark.parametrize("count_include_pad, divisor_override", [(True, None), (False, None), (True, 3)])
+def test_avg_pool2d_backward_of_tiling_windows(shape, k, ceil_mode, count_include_pad, divisor_override):
+    """stride == kernel, no padding: the backward writes each input once (its fast path)."""
+    rng = np.random.default_rng(0)
+    out_shape = shape[:2] + tuple(ref.pool_out_size(n, ki, ki, 0, 1, ceil_mode) for n, ki in zip(shape[2:], k))
+    gy = rng.standard_normal(out_shape)
+    gx = np.full(shape, np.nan)                       # every element must be written
+    pool.avg_pool2d_backward(gy, gx, k, k, (0, 0), count_include_pad, divisor_override or 0)
+    np.testing.assert_allclose(gx, ref.avg_pool2d_grad(gy, shape, k, k, (0, 0), count_include_pad,
+                                                       divisor_override), rtol=1e-12, atol=1e-12)
+
+
 def test_avg_pool2d_ceil_mode_window_over_the_padding_divides_by_its_clipped_size():
     """6x6 ones, kernel 3, stride 2, pad 1, ceil_mode: 4 windows a side, the last starting
     at row 5 and spanning rows 5 (input), 6 (padding) and 7 (past the padding). With
