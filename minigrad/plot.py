@@ -32,8 +32,8 @@ def _panel(title, series, x0):
         colour = _COLOURS[k % len(_COLOURS)]
         points = " ".join(point(i, y) for i, y in enumerate(ys))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts.append(f'<text x="{x0 + _MARGIN + 6}" y="{_MARGIN + 14 + 13 * k}" font-size="11" '
-                     f'fill="{colour}">{escape(label)}</text>')
+        parts.append(f'<text x="{x0 + _MARGIN + width - 6}" y="{_MARGIN + height / 2 + 13 * k}" '
+                     f'text-anchor="end" font-size="11" fill="{colour}">{escape(label)}</text>')
     return parts
 
 
