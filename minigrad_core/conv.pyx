@@ -17,7 +17,10 @@ The callers (minigrad.ops) validate every argument. The def wrappers here only c
 that the buffers' shapes agree with the hyper-parameters, so that no call, however
 malformed, reads or writes out of bounds; the cdef helpers assume they do.
 Output buffers are allocated by the caller; scratch is allocated here before the GIL is
-released. Loops run on mg_kernel_threads() OpenMP threads (minigrad.set_num_threads).
+released. Each call is one OpenMP parallel region on up to mg_kernel_threads() threads
+(minigrad.set_num_threads), one for small work (mg_threads_for); inside it every thread
+takes whole (image, block of output rows) items with its own scratch and single-threaded
+GEMMs, so the two thread pools never hand work to each other.
 """
 import numpy as np
 
