@@ -122,8 +122,10 @@ cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil
 
 
 # The column scratch is filled and multiplied a block of output rows at a time, so that the
-# block stays in the core's L2 cache between im2col and the GEMM (about 1 MB here).
-cdef Py_ssize_t _block_bytes = 768 * 1024
+# block stays near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch
+# never grows with the batch or the image. Measured on VGG/ResNet/dilated 3x3 shapes:
+# 256 KB to 4 MB blocks all run within a few percent; 1.5 MB was at the top.
+cdef Py_ssize_t _block_bytes = 1536 * 1024
 cdef Py_ssize_t _min_block_cols = 128
 
 
