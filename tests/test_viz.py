@@ -518,13 +518,6 @@ def _all_functions():
     return found
 
 
-# Ops whose double backward currently raises in the op itself (not in the drawing); see
-# test_double_backward_of_conv_transpose2d_draws.
-_DOUBLE_BACKWARD_BROKEN = {"conv_transpose2d"}
-
-
-@pytest.mark.xfail(reason="ops/conv.py: Conv2dWeightFunction.backward reads the saved g (saved as None "
-                          "when only x's gradient is needed) in `gg.shape != g.shape`", raises=AttributeError)
 def test_double_backward_of_conv_transpose2d_draws():
     a, b = leaf(2, 3, seed=1), leaf(2, 3, seed=2)
     out = _cases()["conv_transpose2d"](a, b)
@@ -549,7 +542,7 @@ def test_every_op_in_the_library_renders(dot_program):
             inputs = [t for t in (a, b) if t.requires_grad]
             grads = grad((out * out).sum(), inputs, create_graph=True, allow_unused=True)
             total = sum(g.sum() for g in grads if g is not None and g.requires_grad)
-            if not isinstance(total, int) and name not in _DOUBLE_BACKWARD_BROKEN:
+            if not isinstance(total, int):
                 graphs.append(make_dot(total, view="backward"))
             for i, graph in enumerate(graphs):
                 d = parse(graph)
