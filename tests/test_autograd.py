@@ -1158,3 +1158,22 @@ def test_gradgradcheck_fast_mode_and_explicit_grad_outputs():
     assert gradgradcheck(lambda t: (t * t).tanh(), (x,), grad_outputs=v)
     with pytest.raises(GradcheckError):
         gradgradcheck(ConstantBackwardSin.apply, (x,), fast_mode=True)
+
+
+def test_leaf_grads_never_alias_a_gradient_someone_else_holds():
+    # .grad takes the engine's gradient without a copy only when nobody else holds it
+    x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (x + y).sum().backward()  # AddBackward hands the same gradient to both leaves
+    x.grad.mul_(10)
+    assert_close(y.grad, np.array([1.0, 1.0]))
+    x.grad = None
+    seed = minigrad.ones(2)
+    (x + 0.0).backward(seed)  # the user's gradient passes through unchanged
+    x.grad.zero_()
+    assert_close(seed, np.array([1.0, 1.0]))
+    kept = []
+    x.grad = None
+    x.register_hook(lambda g: kept.append(g))
+    (x * 2).sum().backward()
+    x.grad.zero_()
+    assert_close(kept[0], np.array([2.0, 2.0]))

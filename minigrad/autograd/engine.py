@@ -192,6 +192,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 dependencies[child] = remaining
                 if remaining == 0:
                     ready.append(child)
+            # Drop this frame's references to the gradients handed on, so AccumulateGrad
+            # can tell a gradient nobody else holds (and take it without a copy).
+            input_grads = g = grads = None
     finally:
         state.grad_enabled = previous_mode
 

@@ -11,6 +11,7 @@ and is written with minigrad ops, so with ``create_graph=True`` the gradients ar
 recorded too and gradients of gradients work.
 """
 import contextlib
+import sys
 import time
 import traceback
 import weakref
@@ -299,12 +300,29 @@ class AccumulateGrad:
             result = hook(grad)
             if result is not None:
                 grad = result
-        if not create_graph:
-            grad = grad.detach()
-        if variable.grad is None:
-            variable.grad = grad if create_graph else grad._owned_copy()
+        if variable.grad is not None:
+            variable.grad = variable.grad + (grad if create_graph else grad.detach())
+        elif create_graph:
+            variable.grad = grad
+        elif _sole_owner(grad):
+            variable.grad = Tensor._make(grad.data)  # nobody else sees this array: take it
         else:
-            variable.grad = variable.grad + grad
+            variable.grad = grad._owned_copy()  # shared (a user's tensor, another leaf's): copy
+
+
+def _sole_owner(grad):
+    """True when ``grad`` and its array are referenced only by the engine's call chain.
+
+    As PyTorch's AccumulateGrad does, a gradient nobody else holds becomes ``.grad``
+    without a copy. References counted for the tensor: the engine's list, accumulate's
+    and this function's arguments, getrefcount's own; for the array: the tensor, the
+    local ``data``, getrefcount's own, and it must own its memory (not a view). Any other
+    holder (the user's ``gradient=``, a second leaf given the same tensor, a hook that
+    kept it) raises a count, and then ``.grad`` is a copy.
+    """
+    data = grad.data
+    return (sys.getrefcount(grad) <= 4 and sys.getrefcount(data) <= 3
+            and data.base is None and data.flags.owndata)
 
 
 def new_accumulator(tensor):
