@@ -1167,7 +1167,7 @@ def test_leaf_grads_never_alias_a_gradient_someone_else_holds():
     x.grad.mul_(10)
     assert_close(y.grad, np.array([1.0, 1.0]))
     x.grad = None
-    seed = minigrad.ones(2)
+    seed = minigrad.ones(2, dtype=minigrad.float64)
     (x + 0.0).backward(seed)  # the user's gradient passes through unchanged
     x.grad.zero_()
     assert_close(seed, np.array([1.0, 1.0]))
