@@ -62,7 +62,8 @@ class _BatchNorm(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say which input ranks it accepts "
+                                  f"(BatchNorm1d and BatchNorm2d do)")
 
     def forward(self, input):
         self._check_input_dim(input)
