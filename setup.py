@@ -33,6 +33,7 @@ def _extension(name):
 
 
 EXTENSIONS = [
+    _extension("_autograd"),
     _extension("_threads"),
     _extension("conv"),
     _extension("pool"),

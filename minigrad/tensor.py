@@ -11,6 +11,8 @@ from collections import namedtuple
 import numpy as np
 
 from . import dtypes
+from minigrad_core._autograd import TensorBase, make_tensor, set_tensor_type
+
 from .autograd import grad_mode
 from .autograd.grad_mode import state
 
@@ -29,15 +31,6 @@ class RemovableHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
-
-
-class _VersionCounter:
-    """Counts in-place changes; shared by a tensor and its views."""
-
-    __slots__ = ("value",)
-
-    def __init__(self):
-        self.value = 0
 
 
 def as_array(value):
@@ -109,21 +102,13 @@ def _infer_dtype(data):
     raise TypeError(f"tensor(): could not infer a dtype for data of type {type(data).__name__}")
 
 
-class Tensor:
-    """An n-dimensional array that can record the operations applied to it."""
+class Tensor(TensorBase):
+    """An n-dimensional array that can record the operations applied to it.
 
-    # Class-level defaults: a new tensor sets only ``data`` (and what differs), which
-    # keeps the per-op cost of creating results small.
-    requires_grad = False
-    grad = None
-    grad_fn = None
-    _output_nr = 0
-    _vc = None               # version counter, made on first need, shared with views
-    _base = None             # the tensor this one is a view of
-    _base_grad_fn = None     # the base's grad_fn when the view was made
-    _accumulator = None      # weak reference to this leaf's AccumulateGrad node
-    _backward_hooks = None
-    _retains_grad = False
+    The fields (``data``, ``requires_grad``, ``grad``, ``grad_fn`` and autograd's
+    bookkeeping) live in the compiled base ``TensorBase``, so that ops create and read
+    them at C speed; a new tensor sets only ``data`` and what differs.
+    """
 
     # Make numpy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
@@ -137,25 +122,9 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
-        """Wrap an ndarray without copying or checking (the fast path used by ops)."""
-        t = object.__new__(Tensor)
-        t.data = data
-        if grad_fn is not None:
-            t.requires_grad = requires_grad
-            t.grad_fn = grad_fn
-            t._output_nr = output_nr
-        if version is not None:
-            t._vc = version
-        return t
-
-    def _version_counter(self):
-        """The version counter, made on first use (saving for backward, views, in-place)."""
-        vc = self._vc
-        if vc is None:
-            vc = self._vc = _VersionCounter()
-        return vc
+    # Wrap an ndarray without copying or checking (the fast path used by ops):
+    # ``Tensor._make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None)``.
+    _make = staticmethod(make_tensor)
 
     @property
     def _version(self):
@@ -268,11 +237,6 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
-
-    def _grad_accumulator(self):
-        """This leaf's AccumulateGrad node (one per leaf while a graph holds it)."""
-        node = self._accumulator() if self._accumulator is not None else None
-        return node if node is not None else new_accumulator(self)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the ``.grad`` of every leaf."""
@@ -801,4 +765,4 @@ def tensor(data, dtype=None, requires_grad=False):
 
 from . import ops  # noqa: E402  (ops import Tensor from this module)
 from .ops import elementwise as _elementwise  # noqa: E402  (the hottest operators call their Function directly)
-from .autograd.function import new_accumulator  # noqa: E402
+set_tensor_type(Tensor)

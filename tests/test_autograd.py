@@ -1177,3 +1177,24 @@ def test_leaf_grads_never_alias_a_gradient_someone_else_holds():
     (x * 2).sum().backward()
     x.grad.zero_()
     assert_close(kept[0], np.array([2.0, 2.0]))
+
+
+def test_leaf_takes_a_gradient_nobody_else_holds_without_a_copy():
+    # The engine hands the leaf the very array a backward made, when no one else holds it.
+    made = []
+
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            out = g * 2
+            made.append(id(out.data))  # the id only: keeping the array would force a copy
+            return out
+
+    x = leaf([1.0, 2.0])
+    Double.apply(x).sum().backward()
+    assert id(x.grad.data) == made[0]
+    assert_close(x.grad, np.array([2.0, 2.0]))

@@ -5,22 +5,13 @@ decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape 
 """
 import functools
 
+from minigrad_core._autograd import state
+
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
            "is_anomaly_enabled"]
 
-
-class _State:
-    __slots__ = ("grad_enabled", "anomaly_enabled", "observers")
-
-    def __init__(self):
-        self.grad_enabled = True
-        self.anomaly_enabled = False
-        # Objects told about every op as it runs (graph drawing, profiling); see
-        # minigrad.autograd.function.observe. Empty in normal use, so it costs one check.
-        self.observers = []
-
-
-state = _State()
+# ``state`` holds the switches (grad_enabled, anomaly_enabled, observers); it lives in the
+# compiled core (minigrad_core/_autograd.pyx), which reads it on every op.
 
 
 def is_grad_enabled():

@@ -1,0 +1,581 @@
+# cython: auto_pickle=False, boundscheck=True, wraparound=True
+"""The compiled core of autograd: the part every recorded op pays for.
+
+It holds the fields of a tensor (``TensorBase``) and of a graph node (``Node``), the
+recording of an op (``apply``, which is ``Function.apply``) and the backward walk
+(``run_backward``). The classes users see build on these: ``minigrad.Tensor``
+subclasses TensorBase and ``minigrad.autograd.Function`` subclasses Node, both in
+Python. The logic reads as Python; typed fields and locals make each step a C operation
+instead of an interpreted one (see docs/architecture.md, "The compiled core").
+"""
+from cpython.ref cimport Py_REFCNT
+
+import time
+import traceback
+import weakref
+
+import numpy as np
+
+cdef object ndarray = np.ndarray
+cdef type Tensor = None  # minigrad.Tensor, given by minigrad/tensor.py through set_tensor_type
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+def set_tensor_type(cls):
+    """Tell the core which class the results of ops are (minigrad.Tensor)."""
+    global Tensor
+    Tensor = cls
+
+
+# ---- switches --------------------------------------------------------------------------
+
+cdef class GradState:
+    """What the tape reads on every op: grad mode, anomaly mode, observers (grad_mode.py)."""
+    cdef public bint grad_enabled
+    cdef public bint anomaly_enabled
+    # Objects told about every op as it runs (graph drawing, profiling); see
+    # minigrad.autograd.function.observe. Empty in normal use, so it costs one check.
+    cdef public list observers
+
+    def __cinit__(self):
+        self.grad_enabled = True
+        self.anomaly_enabled = False
+        self.observers = []
+
+
+cdef GradState _state = GradState()
+state = _state
+
+
+# ---- tensors ---------------------------------------------------------------------------
+
+cdef class VersionCounter:
+    """Counts in-place changes; shared by a tensor and its views."""
+    cdef public Py_ssize_t value
+
+
+cdef class TensorBase:
+    """The fields of a Tensor; the class users see is minigrad.Tensor (minigrad/tensor.py)."""
+    cdef public object data              # the ndarray
+    cdef public object grad
+    cdef public Node grad_fn             # the node that made this tensor (None for leaves)
+    cdef public bint requires_grad
+    cdef public Py_ssize_t _output_nr    # which output of grad_fn this is
+    cdef public VersionCounter _vc       # made on first need, shared with views
+    cdef public object _base             # the tensor this one is a view of
+    cdef public object _base_grad_fn     # the base's grad_fn when the view was made
+    cdef public object _accumulator      # weak reference to this leaf's AccumulateGrad
+    cdef public object _backward_hooks
+    cdef public bint _retains_grad
+
+    cpdef VersionCounter _version_counter(self):
+        """The version counter, made on first use (saving for backward, views, in-place)."""
+        if self._vc is None:
+            self._vc = VersionCounter()
+        return self._vc
+
+    cpdef AccumulateGrad _grad_accumulator(self):
+        """This leaf's AccumulateGrad node (one per leaf while a graph holds it)."""
+        cdef AccumulateGrad node = None
+        if self._accumulator is not None:
+            node = self._accumulator()
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
+        return node
+
+
+cdef inline TensorBase new_tensor(object data):
+    cdef TensorBase t = TensorBase.__new__(Tensor)
+    t.data = data
+    return t
+
+
+def make_tensor(data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
+    """Wrap an ndarray in a Tensor without copying or checking (the fast path of ops)."""
+    cdef TensorBase t = new_tensor(data)
+    if grad_fn is not None:
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+    if version is not None:
+        t._vc = version
+    return t
+
+
+# ---- graph nodes -----------------------------------------------------------------------
+
+cdef class Node:
+    """The fields of a graph node; Function (autograd/function.py) adds the op interface.
+
+    ``next_functions``: one ``(node, output_nr)`` or None per forward argument;
+    ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, as
+    ``(value, counter, version, output_nr)`` entries (``()`` nothing, None freed).
+    """
+    cdef public tuple next_functions
+    cdef public tuple needs_input_grad
+    cdef public object _saved
+    cdef public tuple _to_save           # what forward asked to save, until recording
+    cdef public dict _pre_hooks          # output_nr -> hooks on that output's gradient
+    cdef public object _trace            # the forward stack, in anomaly mode
+    cdef public Py_ssize_t _num_outputs
+    cdef public tuple _non_differentiable
+    cdef public tuple _input_shapes      # only for Functions defined outside minigrad
+    cdef public tuple _output_meta       # (shape, dtype) of each output
+    cdef object __weakref__
+
+    def __cinit__(self, *args, **kwargs):
+        self.next_functions = ()
+        self._saved = ()
+        self._to_save = ()
+        self._num_outputs = 1
+        self._non_differentiable = ()
+
+    @property
+    def saved_tensors(self):
+        """The saved values; raises if the graph was freed or a tensor changed in place."""
+        cdef tuple entry
+        if self._saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        return tuple([self._unpack(entry) for entry in self._saved])
+
+    cdef object _unpack(self, tuple entry):
+        value, counter, version, output_nr = entry
+        if version is None:  # not a tensor: nothing to check
+            return value
+        if output_nr is None:  # an input tensor; its counter exists once it was changed
+            counter = (<TensorBase>value)._vc
+            if counter is not None and (<VersionCounter>counter).value != version:
+                self._raise_modified(value, (<VersionCounter>counter).value, version)
+            return value
+        if (<VersionCounter>counter).value != version:
+            self._raise_modified(value, (<VersionCounter>counter).value, version)
+        return make_tensor(value, True, self, output_nr, counter)
+
+    def _raise_modified(self, value, current, version):
+        from minigrad.tensor import describe
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{describe(value)}], which is saved by {self.name()}, "
+            f"is at version {current}; expected version {version} instead.")
+
+
+cdef class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+    cdef public TensorBase variable
+
+    def __init__(self, TensorBase variable):
+        self.variable = variable
+        self._output_meta = ((variable.data.shape, variable.data.dtype),)
+
+    @staticmethod
+    def name():
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    cdef accumulate(self, TensorBase grad, bint create_graph):
+        """``variable.grad += grad``, out of place, after the variable's hooks."""
+        cdef TensorBase variable = self.variable
+        for hook in variable._backward_hooks or ():
+            result = hook(grad)
+            if result is not None:
+                grad = result
+        result = None
+        if variable.grad is not None:
+            variable.grad = variable.grad + (grad if create_graph else grad.detach())
+        elif create_graph:
+            variable.grad = grad
+        elif _sole_owner(grad):
+            variable.grad = new_tensor(grad.data)  # nobody else sees this array: take it
+        else:
+            variable.grad = new_tensor(grad.data.copy())  # shared (a user's, another leaf's): copy
+
+
+cdef bint _sole_owner(TensorBase grad):
+    """True when ``grad`` and its array are referenced only by the engine's call chain.
+
+    As PyTorch's AccumulateGrad does, a gradient nobody else holds becomes ``.grad``
+    without a copy. The call chain holds the tensor three times (the engine's local, the
+    argument of accumulate, the reference accumulate takes as it may rebind it) and the
+    array twice (the tensor's field, the local ``data``); the array must also own its
+    memory. Any other holder (the user's ``gradient=``, a second leaf given the same
+    tensor, a hook that kept it) raises a count, and then ``.grad`` is a copy. Two tests
+    pin both sides: test_leaf_takes_a_gradient_nobody_else_holds_without_a_copy and
+    test_leaf_grads_never_alias_a_gradient_someone_else_holds.
+    """
+    data = grad.data
+    return (Py_REFCNT(grad) <= 3 and Py_REFCNT(data) <= 2
+            and data.base is None and data.flags.owndata)
+
+
+# ---- recording an op -------------------------------------------------------------------
+
+cdef list NO_GRADS = [(False,) * n for n in range(8)]
+
+
+def apply(cls, *args):
+    """Run forward and, when any Tensor argument requires grad, record the node.
+
+    forward runs with recording off; its arrays (or Tensors) become the result Tensors,
+    and ``ctx``, an instance of ``cls``, becomes their ``grad_fn`` when recorded.
+    """
+    cdef Node ctx = Node.__new__(cls)
+    cdef Py_ssize_t n = len(args)
+    cdef bint record = False
+    cdef bint flag
+    cdef list needs
+    cdef tuple outputs, raws
+    observers = _state.observers
+    if _state.grad_enabled:
+        needs = []
+        for a in args:
+            flag = isinstance(a, TensorBase) and (<TensorBase>a).requires_grad
+            record = record or flag
+            needs.append(flag)
+        ctx.needs_input_grad = tuple(needs)
+        _state.grad_enabled = False  # forward itself is never recorded
+        try:
+            raw = cls.forward(ctx, *args) if not observers else _timed_forward(ctx, args)
+        finally:
+            _state.grad_enabled = True
+    else:
+        ctx.needs_input_grad = NO_GRADS[n] if n < 8 else (False,) * n
+        raw = cls.forward(ctx, *args) if not observers else _timed_forward(ctx, args)
+
+    if type(raw) is ndarray:
+        outputs = (new_tensor(raw),)
+        raws = (raw,)
+    elif type(raw) is tuple:
+        outputs = tuple([_wrap(r) for r in raw])
+        raws = raw
+    else:
+        outputs = (_wrap(raw),)
+        raws = (raw,)
+    if cls.is_view:
+        _share_version(outputs[0], args[0])
+    if record:
+        _record(ctx, args, raws, outputs)
+    if observers:
+        for observer in observers:
+            observer.on_forward(ctx, args, outputs, record)
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+cdef object _timed_forward(Node ctx, tuple args):
+    started = time.perf_counter()
+    raw = ctx.forward(ctx, *args)
+    ctx._forward_seconds = time.perf_counter() - started
+    return raw
+
+
+cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
+    """Make ``ctx`` the graph node of ``outputs``: edges to the inputs, saved values."""
+    cdef list edges = []
+    cdef TensorBase a, out
+    cdef Py_ssize_t i, nr
+    cdef tuple needs = ctx.needs_input_grad
+    for i in range(len(args)):
+        if needs[i] is not True:
+            edges.append(None)
+            continue
+        a = <TensorBase>args[i]
+        if a._base is not None and (<TensorBase>a._base).grad_fn is not a._base_grad_fn:
+            raise RuntimeError(
+                f"{ctx.name()}: an input is a view of a tensor that was modified in place by a "
+                f"recorded operation after the view was made, so the view's history is stale; "
+                f"take the view again after the in-place operation")
+        if a.grad_fn is not None:
+            edges.append((a.grad_fn, a._output_nr))
+        else:
+            edges.append((a._grad_accumulator(), 0))
+    ctx.next_functions = tuple(edges)
+    if ctx._validate_gradients:
+        ctx._input_shapes = tuple([(<TensorBase>args[i]).data.shape if needs[i] else None
+                                   for i in range(len(args))])
+    if _state.anomaly_enabled:
+        ctx._trace = traceback.format_stack()  # compiled code adds no frames: it ends at the op's caller
+    non_differentiable = ctx._non_differentiable
+    ctx._num_outputs = len(outputs)
+    ctx._output_meta = tuple([((<TensorBase>o).data.shape, (<TensorBase>o).data.dtype) for o in outputs])
+    for nr in range(len(outputs)):
+        out = <TensorBase>outputs[nr]
+        if out.data.dtype.kind not in "fc":
+            continue  # integer and bool results never carry gradients
+        if non_differentiable and any([o is raws[nr] or o is out for o in non_differentiable]):
+            continue
+        out.requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = nr
+    if ctx._to_save:
+        ctx._saved = [_save(v, raws, outputs) for v in ctx._to_save]
+        ctx._to_save = ()
+
+
+cdef object _wrap(value):
+    if type(value) is ndarray:
+        return new_tensor(value)
+    if isinstance(value, TensorBase):
+        return new_tensor((<TensorBase>value).data)
+    return new_tensor(np.asarray(value))
+
+
+cdef _share_version(TensorBase out, TensorBase base_tensor):
+    """A view shares its base's version counter, so in-place writes through either are seen."""
+    if np.may_share_memory(out.data, base_tensor.data):
+        out._vc = base_tensor._version_counter()
+        base = out._base = base_tensor._base if base_tensor._base is not None else base_tensor
+        out._base_grad_fn = (<TensorBase>base).grad_fn
+
+
+cdef tuple _save(value, tuple raws, tuple outputs):
+    """A saved value as (value, counter, version when saved, output number).
+
+    An input tensor is kept with its version (its counter is read at unpack time); an
+    output of this op (the Tensor, or the array or numpy scalar forward returned) is kept
+    as its array plus counter, so no tensor -> node -> tensor cycle forms; anything else
+    is kept as it is, with version None.
+    """
+    cdef TensorBase out
+    cdef VersionCounter counter
+    cdef Py_ssize_t nr
+    if isinstance(value, TensorBase):
+        for nr in range(len(outputs)):
+            out = <TensorBase>outputs[nr]
+            if value is out or (<TensorBase>value).data is out.data:
+                counter = out._version_counter()
+                return (out.data, counter, counter.value, nr)
+        counter = (<TensorBase>value)._vc
+        return (value, None, 0 if counter is None else counter.value, None)
+    for nr in range(len(raws)):
+        if value is raws[nr]:
+            out = <TensorBase>outputs[nr]
+            counter = out._version_counter()
+            return (out.data, counter, counter.value, nr)
+    return (value, None, None, None)
+
+
+# ---- the backward walk -----------------------------------------------------------------
+# Iterative (an explicit stack, never recursion), so a chain of 100,000 ops
+# backpropagates. Each node runs once, after every node that feeds it a gradient has run;
+# gradients reaching a node from several uses are summed first (diamond graphs).
+
+cdef dict _count_dependencies(list roots):
+    """For every node reachable from ``roots``, how many edges point at it."""
+    cdef dict dependencies = {}
+    cdef set seen = set(roots)
+    cdef list stack = list(roots)
+    cdef Node node
+    while stack:
+        node = stack.pop()
+        for edge in node.next_functions:
+            if edge is None:
+                continue
+            child = (<tuple>edge)[0]
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return dependencies
+
+
+cdef set _nodes_leading_to(list roots, dict targets):
+    """The nodes from which some node in ``targets`` can be reached (post-order walk)."""
+    cdef dict leads = {}
+    cdef list stack = [(node, False) for node in roots]
+    cdef Node node
+    while stack:
+        node, expanded = stack.pop()
+        if node in leads and not expanded:
+            continue
+        if expanded:
+            leads[node] = node in targets or any([
+                edge is not None and leads.get(edge[0], False) for edge in node.next_functions])
+            continue
+        leads[node] = False  # placeholder; breaks nothing since graphs are acyclic
+        stack.append((node, True))
+        for edge in node.next_functions:
+            if edge is not None and edge[0] not in leads:
+                stack.append((edge[0], False))
+    return {node for node, lead in leads.items() if lead}
+
+
+cdef _anomaly_check(Node node, tuple grads):
+    for i, g in enumerate(grads):
+        if g is None or (<TensorBase>g).data.dtype.kind not in "fc":
+            continue
+        data = (<TensorBase>g).data
+        if not np.all(np.isfinite(data)):
+            kind = "nan" if np.isnan(data).any() else "inf"
+            where = "".join(node._trace[-4:]) if node._trace else "(no trace recorded)\n"
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {kind} values in its {i}th output.\n"
+                f"The op was created in the forward pass at:\n{where}")
+
+
+cdef tuple _check_gradients(Node node, tuple input_grads, tuple edges):
+    """Validate what a user-defined Function's backward returned.
+
+    Pads a short tuple with None, refuses extra gradients that are not None, wraps arrays
+    into Tensors and refuses gradients whose shape is not the input's.
+    """
+    if len(input_grads) > len(edges) and any([g is not None for g in input_grads[len(edges):]]):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(edges)}, got {len(input_grads)})")
+    grads = list((input_grads + (None,) * len(edges))[:len(edges)])
+    shapes = node._input_shapes or ()
+    for i, (g, shape) in enumerate(zip(grads, shapes)):
+        if g is None or shape is None:
+            continue
+        if not isinstance(g, TensorBase):
+            g = grads[i] = new_tensor(np.asarray(g))
+        if g.shape != shape:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+    return tuple(grads)
+
+
+cdef list _new_buffer(Node node):
+    return [None] * node._num_outputs
+
+
+def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint create_graph,
+                 inputs=None, bint allow_unused=False):
+    """Backpropagate ``grad_tensors`` from ``tensors``.
+
+    With ``inputs`` None the gradients accumulate into the leaves' ``.grad``; otherwise
+    they are returned, one per input, and no ``.grad`` is touched.
+    """
+    cdef dict buffers = {}
+    cdef list roots = []
+    cdef list buffer, grads, ready
+    cdef Node node, child
+    cdef TensorBase t, g
+    cdef tuple input_grads, edges
+    cdef Py_ssize_t nr, i, remaining
+    cdef dict dependencies, captures = None
+    cdef set needed = None
+    cdef bint previous_mode = _state.grad_enabled
+    for t, g in zip(tensors, grad_tensors):
+        if t.grad_fn is not None:
+            node, nr = t.grad_fn, t._output_nr
+        else:
+            node, nr = t._grad_accumulator(), 0
+        buffer = buffers.get(node)
+        if buffer is None:
+            buffer = buffers[node] = _new_buffer(node)
+            roots.append(node)
+        buffer[nr] = g if buffer[nr] is None else buffer[nr] + g
+
+    if inputs is not None:
+        captures = {}
+        for i, t in enumerate(inputs):
+            if t.grad_fn is not None:
+                key = (t.grad_fn, t._output_nr)
+            else:
+                key = (t._accumulator() if t._accumulator is not None else None, 0)
+            captures.setdefault(key[0], []).append((key[1], i))
+        captures.pop(None, None)
+        needed = _nodes_leading_to(roots, captures)
+    results = [None] * (len(inputs) if inputs is not None else 0)
+
+    dependencies = _count_dependencies(roots)
+    ready = [node for node in roots if dependencies.get(node, 0) == 0]
+    _state.grad_enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if node._pre_hooks:
+                for nr, hooks in node._pre_hooks.items():
+                    for hook in hooks:
+                        if grads[nr] is not None:
+                            result = hook(grads[nr])
+                            if result is not None:
+                                grads[nr] = result
+            if captures is not None and node in captures:
+                for nr, i in captures[node]:
+                    results[i] = grads[nr]
+            if type(node) is AccumulateGrad:
+                if inputs is None:
+                    g = grads[0]
+                    grads = None  # the engine keeps no reference: accumulate may take g as it is
+                    (<AccumulateGrad>node).accumulate(g, create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if node._num_outputs > 1:
+                for nr in range(len(grads)):
+                    if grads[nr] is None:
+                        shape, dtype = node._output_meta[nr]
+                        grads[nr] = new_tensor(np.zeros(shape, dtype=dtype))
+            if _state.observers:
+                for observer in _state.observers:
+                    observer.on_backward_start(node)
+                started = time.perf_counter()
+                returned = node.backward(node, *grads)
+                for observer in _state.observers:
+                    observer.on_backward(node, time.perf_counter() - started)
+            else:
+                returned = node.backward(node, *grads)
+            grads = None
+            input_grads = returned if type(returned) is tuple else (returned,)
+            returned = None
+            edges = node.next_functions
+            if len(input_grads) != len(edges) or node._input_shapes is not None:
+                input_grads = _check_gradients(node, input_grads, edges)
+            if node._trace is not None:
+                _anomaly_check(node, input_grads)
+            if not retain_graph and node._saved:
+                node._saved = None
+            for i in range(len(edges)):
+                edge = edges[i]
+                if edge is None or input_grads[i] is None:
+                    continue
+                g = input_grads[i]
+                child = (<tuple>edge)[0]
+                nr = (<tuple>edge)[1]
+                expected_dtype = child._output_meta[nr][1]
+                if g.data.dtype is not expected_dtype and g.data.dtype != expected_dtype:
+                    from minigrad import dtypes
+                    g = g.to(dtypes.from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype
+                buffer = buffers.get(child)
+                if buffer is None:
+                    buffer = buffers[child] = _new_buffer(child)
+                if buffer[nr] is None:
+                    buffer[nr] = g
+                elif create_graph:
+                    buffer[nr] = buffer[nr] + g
+                else:
+                    buffer[nr] = new_tensor((<TensorBase>buffer[nr]).data + g.data)
+                remaining = dependencies[child] - 1
+                dependencies[child] = remaining
+                if remaining == 0:
+                    ready.append(child)
+            # Drop this frame's references to the gradients handed on, so AccumulateGrad
+            # can tell a gradient nobody else holds (and take it without a copy).
+            input_grads = None
+            g = None
+    finally:
+        _state.grad_enabled = previous_mode
+
+    if inputs is not None:
+        for r in results:
+            if r is None and not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+        if not create_graph:
+            results = [None if r is None else r.detach() for r in results]
+        return tuple(results)
+    return None
