@@ -116,8 +116,10 @@ cdef class Node:
     """The fields of a graph node; Function (autograd/function.py) adds the op interface.
 
     ``next_functions``: one ``(node, output_nr)`` or None per forward argument;
-    ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, as
-    ``(value, counter, version, output_nr)`` entries (``()`` nothing, None freed).
+    ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, four
+    items per saved value, ``value, counter, version, output_nr``, in one flat tuple
+    (``()`` nothing, None freed). Recording keeps the objects it makes per op few, since
+    each one that survives is more work for Python's garbage collector.
     """
     cdef public tuple next_functions
     cdef public tuple needs_input_grad
@@ -128,7 +130,9 @@ cdef class Node:
     cdef public Py_ssize_t _num_outputs
     cdef public tuple _non_differentiable
     cdef public tuple _input_shapes      # only for Functions defined outside minigrad
-    cdef public tuple _output_meta       # (shape, dtype) of each output
+    cdef public object _shape0           # shape and dtype of output 0
+    cdef public object _dtype0
+    cdef public tuple _more_meta         # (shape, dtype) of outputs 1, 2... (multi-output ops)
     cdef object __weakref__
 
     def __cinit__(self, *args, **kwargs):
@@ -138,16 +142,33 @@ cdef class Node:
         self._num_outputs = 1
         self._non_differentiable = ()
 
+    def save_for_backward(self, *values):
+        """Save Tensors (inputs or outputs of this op), arrays or None for backward."""
+        self._to_save = values
+
+    def mark_non_differentiable(self, *outputs):
+        """Declare outputs (e.g. indices) that never get a gradient."""
+        self._non_differentiable = outputs
+
+    @property
+    def _output_meta(self):
+        """``(shape, dtype)`` of each output."""
+        return ((self._shape0, self._dtype0),) + (self._more_meta or ())
+
+    cdef object _output_dtype(self, Py_ssize_t nr):
+        return self._dtype0 if nr == 0 else self._more_meta[nr - 1][1]
+
     @property
     def saved_tensors(self):
         """The saved values; raises if the graph was freed or a tensor changed in place."""
-        cdef tuple entry
-        if self._saved is None:
+        cdef tuple saved = self._saved
+        cdef Py_ssize_t i
+        if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        return tuple([self._unpack(entry) for entry in self._saved])
+        return tuple([self._unpack(saved[i], saved[i + 1], saved[i + 2], saved[i + 3])
+                      for i in range(0, len(saved), 4)])
 
-    cdef object _unpack(self, tuple entry):
-        value, counter, version, output_nr = entry
+    cdef object _unpack(self, value, counter, version, output_nr):
         if version is None:  # not a tensor: nothing to check
             return value
         if output_nr is None:  # an input tensor; its counter exists once it was changed
@@ -173,7 +194,8 @@ cdef class AccumulateGrad(Node):
 
     def __init__(self, TensorBase variable):
         self.variable = variable
-        self._output_meta = ((variable.data.shape, variable.data.dtype),)
+        self._shape0 = variable.data.shape
+        self._dtype0 = variable.data.dtype
 
     @staticmethod
     def name():
@@ -219,6 +241,10 @@ cdef bint _sole_owner(TensorBase grad):
 
 # ---- recording an op -------------------------------------------------------------------
 
+# needs_input_grad tuples for up to 4 arguments, indexed [n][mask] (bit i: argument i),
+# shared by all nodes; and the all-False tuples of up to 8 arguments.
+cdef list NEEDS = [[tuple([bool(mask >> i & 1) for i in range(n)]) for mask in range(1 << n)]
+                   for n in range(5)]
 cdef list NO_GRADS = [(False,) * n for n in range(8)]
 
 
@@ -231,17 +257,19 @@ def apply(cls, *args):
     cdef Node ctx = Node.__new__(cls)
     cdef Py_ssize_t n = len(args)
     cdef bint record = False
-    cdef bint flag
-    cdef list needs
+    cdef Py_ssize_t i, mask = 0
     cdef tuple outputs, raws
     observers = _state.observers
     if _state.grad_enabled:
-        needs = []
-        for a in args:
-            flag = isinstance(a, TensorBase) and (<TensorBase>a).requires_grad
-            record = record or flag
-            needs.append(flag)
-        ctx.needs_input_grad = tuple(needs)
+        for i in range(n):
+            a = args[i]
+            if isinstance(a, TensorBase) and (<TensorBase>a).requires_grad:
+                mask |= 1 << i
+        record = mask != 0
+        if n <= 4:
+            ctx.needs_input_grad = NEEDS[n][mask]
+        else:
+            ctx.needs_input_grad = tuple([bool(mask >> i & 1) for i in range(n)])
         _state.grad_enabled = False  # forward itself is never recorded
         try:
             raw = cls.forward(ctx, *args) if not observers else _timed_forward(ctx, args)
@@ -305,7 +333,11 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
         ctx._trace = traceback.format_stack()  # compiled code adds no frames: it ends at the op's caller
     non_differentiable = ctx._non_differentiable
     ctx._num_outputs = len(outputs)
-    ctx._output_meta = tuple([((<TensorBase>o).data.shape, (<TensorBase>o).data.dtype) for o in outputs])
+    data = (<TensorBase>outputs[0]).data
+    ctx._shape0 = data.shape
+    ctx._dtype0 = data.dtype
+    if len(outputs) > 1:
+        ctx._more_meta = tuple([((<TensorBase>o).data.shape, (<TensorBase>o).data.dtype) for o in outputs[1:]])
     for nr in range(len(outputs)):
         out = <TensorBase>outputs[nr]
         if out.data.dtype.kind not in "fc":
@@ -316,7 +348,7 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
         out.grad_fn = ctx
         out._output_nr = nr
     if ctx._to_save:
-        ctx._saved = [_save(v, raws, outputs) for v in ctx._to_save]
+        ctx._saved = _save_all(ctx._to_save, raws, outputs)
         ctx._to_save = ()
 
 
@@ -336,31 +368,40 @@ cdef _share_version(TensorBase out, TensorBase base_tensor):
         out._base_grad_fn = (<TensorBase>base).grad_fn
 
 
-cdef tuple _save(value, tuple raws, tuple outputs):
-    """A saved value as (value, counter, version when saved, output number).
+cdef tuple _save_all(tuple values, tuple raws, tuple outputs):
+    """What ``_saved`` keeps for ``values``: four items per value.
 
-    An input tensor is kept with its version (its counter is read at unpack time); an
-    output of this op (the Tensor, or the array or numpy scalar forward returned) is kept
-    as its array plus counter, so no tensor -> node -> tensor cycle forms; anything else
-    is kept as it is, with version None.
+    An input tensor is kept with its version (its counter is read at unpack time):
+    ``tensor, None, version, None``. An output of this op (the Tensor, or the array or
+    numpy scalar forward returned) is kept as its array plus counter, so no
+    tensor -> node -> tensor cycle forms: ``array, counter, version, output_nr``.
+    Anything else is kept as it is: ``value, None, None, None``.
     """
+    cdef list saved = []
     cdef TensorBase out
     cdef VersionCounter counter
     cdef Py_ssize_t nr
-    if isinstance(value, TensorBase):
-        for nr in range(len(outputs)):
-            out = <TensorBase>outputs[nr]
-            if value is out or (<TensorBase>value).data is out.data:
+    for value in values:
+        if isinstance(value, TensorBase):
+            for nr in range(len(outputs)):
+                out = <TensorBase>outputs[nr]
+                if value is out or (<TensorBase>value).data is out.data:
+                    counter = out._version_counter()
+                    saved += [out.data, counter, counter.value, nr]
+                    break
+            else:
+                counter = (<TensorBase>value)._vc
+                saved += [value, None, 0 if counter is None else counter.value, None]
+            continue
+        for nr in range(len(raws)):
+            if value is raws[nr]:
+                out = <TensorBase>outputs[nr]
                 counter = out._version_counter()
-                return (out.data, counter, counter.value, nr)
-        counter = (<TensorBase>value)._vc
-        return (value, None, 0 if counter is None else counter.value, None)
-    for nr in range(len(raws)):
-        if value is raws[nr]:
-            out = <TensorBase>outputs[nr]
-            counter = out._version_counter()
-            return (out.data, counter, counter.value, nr)
-    return (value, None, None, None)
+                saved += [out.data, counter, counter.value, nr]
+                break
+        else:
+            saved += [value, None, None, None]
+    return tuple(saved)
 
 
 # ---- the backward walk -----------------------------------------------------------------
@@ -517,7 +558,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
             if node._num_outputs > 1:
                 for nr in range(len(grads)):
                     if grads[nr] is None:
-                        shape, dtype = node._output_meta[nr]
+                        shape, dtype = node._output_meta[nr]  # (multi-output nodes only)
                         grads[nr] = new_tensor(np.zeros(shape, dtype=dtype))
             if _state.observers:
                 for observer in _state.observers:
@@ -545,7 +586,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                 g = input_grads[i]
                 child = (<tuple>edge)[0]
                 nr = (<tuple>edge)[1]
-                expected_dtype = child._output_meta[nr][1]
+                expected_dtype = child._output_dtype(nr)
                 if g.data.dtype is not expected_dtype and g.data.dtype != expected_dtype:
                     from minigrad import dtypes
                     g = g.to(dtypes.from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype

@@ -24,7 +24,8 @@ class Function(Node):
 
     Attributes of a node (``ctx``), kept by the compiled ``Node`` base:
     ``next_functions``, one ``(node, output_nr)`` or ``None`` per forward argument;
-    ``needs_input_grad``, one bool per argument; ``saved_tensors``.
+    ``needs_input_grad``, one bool per argument; ``saved_tensors``. Inside forward,
+    ``ctx.save_for_backward(*values)`` and ``ctx.mark_non_differentiable(*outputs)``.
     """
 
     # A subclass whose output is a view of its first input sets this, so that the
@@ -45,15 +46,6 @@ class Function(Node):
     @staticmethod
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("Function subclasses must implement backward(ctx, *grad_outputs)")
-
-    # -- used inside forward ------------------------------------------------------------
-    def save_for_backward(self, *values):
-        """Save Tensors (inputs or outputs of this op), arrays or None for backward."""
-        self._to_save = values
-
-    def mark_non_differentiable(self, *outputs):
-        """Declare outputs (e.g. indices) that never get a gradient."""
-        self._non_differentiable = outputs
 
     # -- node interface -----------------------------------------------------------------
     @classmethod
@@ -78,12 +70,12 @@ class Function(Node):
     @property
     def saved_values(self):
         """What was saved (for inspection and graph drawing), without version checks."""
-        return () if self._saved is None else tuple(s[0] for s in self._saved)
+        return () if self._saved is None else self._saved[0::4]
 
     @property
     def saved_outputs(self):
         """For each saved value, the number of this node's output it is (None for others)."""
-        return () if self._saved is None else tuple(s[3] for s in self._saved)
+        return () if self._saved is None else self._saved[3::4]
 
     def release(self):
         """Free what was saved for backward."""

@@ -5,6 +5,7 @@ differentiated again) next to the lowercase function users call. Binary ops broa
 as numpy does; backward reduces each gradient to its input's shape with ``sum_to``.
 """
 import numpy as np
+from numpy import ndarray
 
 from ..autograd.function import Function
 from ..tensor import Tensor, as_array, result_array
@@ -23,11 +24,15 @@ def _check_broadcast(op, a, b):
             f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
 
 
+_SAME_SHAPES = (None, None)  # ctx.shapes when no operand was broadcast
+
+
 def _binary(ctx, op, numpy_op, a, b, floating=False):
     """Apply ``numpy_op`` to the operands' arrays with broadcasting and PyTorch's promotion.
 
     Records on ctx the operand shapes that backward needs to undo broadcasting (None
-    when an operand already has the output's shape).
+    when an operand already has the output's shape). This runs for every add, sub, mul
+    and div, forward and backward, so the common case (two arrays of one dtype) comes first.
     """
     x = a.data if isinstance(a, Tensor) else a
     y = b.data if isinstance(b, Tensor) else b
@@ -36,14 +41,20 @@ def _binary(ctx, op, numpy_op, a, b, floating=False):
     except ValueError:
         _check_broadcast(op, x, y)
         raise
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
-    shape = out.shape
-    x_shape = x.shape if type(x) is np.ndarray else ()
-    y_shape = y.shape if type(y) is np.ndarray else ()
-    ctx.shapes = (None if x_shape == shape else x_shape, None if y_shape == shape else y_shape)
-    if type(x) is np.ndarray and type(y) is np.ndarray and x.dtype is y.dtype is out.dtype:
-        return out  # same dtypes in and out: nothing to promote
+    if type(x) is ndarray and type(y) is ndarray and type(out) is ndarray:
+        shape = out.shape
+        if x.shape == shape and y.shape == shape:
+            ctx.shapes = _SAME_SHAPES
+        else:
+            ctx.shapes = (None if x.shape == shape else x.shape, None if y.shape == shape else y.shape)
+        dtype = out.dtype
+        if x.dtype is dtype and y.dtype is dtype:
+            return out  # same dtypes in and out: nothing to promote
+        return result_array(out, a, b, floating=floating)
+    out = np.asarray(out)
+    x_shape = x.shape if type(x) is ndarray else ()
+    y_shape = y.shape if type(y) is ndarray else ()
+    ctx.shapes = (None if x_shape == out.shape else x_shape, None if y_shape == out.shape else y_shape)
     return result_array(out, a, b, floating=floating)
 
 
@@ -293,13 +304,17 @@ class SigmoidFunction(Function):
         return g * out * (1 - out)
 
 
+_ZEROS = {np.dtype(t): t(0) for t in (np.float32, np.float64)}
+
+
 class ReluFunction(Function):
     """out = max(a, 0);  da = g * (out > 0), the mask taken as sign(out), which is 0 or 1."""
 
     @staticmethod
     def forward(ctx, a):
         x = a.data
-        out = np.maximum(x, x.dtype.type(0))
+        zero = _ZEROS.get(x.dtype)  # a numpy zero of x's dtype: far cheaper than a Python 0
+        out = np.maximum(x, zero if zero is not None else x.dtype.type(0))
         ctx.save_for_backward(out)
         return out
 
