@@ -16,6 +16,10 @@ import weakref
 
 import numpy as np
 
+cimport numpy as cnp
+
+cnp.import_array()
+
 cdef object ndarray = np.ndarray
 cdef type Tensor = None  # minigrad.Tensor, given by minigrad/tensor.py through set_tensor_type
 
@@ -402,6 +406,53 @@ cdef tuple _save_all(tuple values, tuple raws, tuple outputs):
         else:
             saved += [value, None, None, None]
     return tuple(saved)
+
+
+# ---- broadcasting binary ops ----------------------------------------------------------
+
+cdef tuple SAME_SHAPES = (None, None)
+
+
+cdef bint _same_shape(cnp.ndarray x, cnp.ndarray out):
+    cdef int i
+    if cnp.PyArray_NDIM(x) != cnp.PyArray_NDIM(out):
+        return False
+    for i in range(cnp.PyArray_NDIM(x)):
+        if cnp.PyArray_DIMS(x)[i] != cnp.PyArray_DIMS(out)[i]:
+            return False
+    return True
+
+
+def binary_forward(ctx, str op, numpy_op, a, b, bint floating=False):
+    """``numpy_op`` on the operands' arrays, broadcast, with PyTorch's type promotion.
+
+    The forward of add, sub, mul and div (ops/elementwise.py), which run in every forward
+    and backward, hence compiled. Sets ``ctx.shapes``: the operand shapes backward needs
+    to undo broadcasting, None for an operand that already has the output's shape.
+    """
+    x = (<TensorBase>a).data if isinstance(a, TensorBase) else a
+    y = (<TensorBase>b).data if isinstance(b, TensorBase) else b
+    try:
+        out = numpy_op(x, y)
+    except ValueError:
+        from minigrad.ops.elementwise import check_broadcast
+        check_broadcast(op, x, y)
+        raise
+    if type(x) is ndarray and type(y) is ndarray and type(out) is ndarray:
+        x_same = _same_shape(x, out)
+        y_same = _same_shape(y, out)
+        ctx.shapes = SAME_SHAPES if x_same and y_same else (
+            None if x_same else x.shape, None if y_same else y.shape)
+        descr = <object>cnp.PyArray_DESCR(out)
+        if <object>cnp.PyArray_DESCR(x) is descr and <object>cnp.PyArray_DESCR(y) is descr:
+            return out  # same dtypes in and out: nothing to promote
+    else:  # a Python number or numpy scalar among them
+        out = np.asarray(out)
+        x_shape = x.shape if type(x) is ndarray else ()
+        y_shape = y.shape if type(y) is ndarray else ()
+        ctx.shapes = (None if x_shape == out.shape else x_shape, None if y_shape == out.shape else y_shape)
+    from minigrad.tensor import result_array
+    return result_array(out, a, b, floating=floating)
 
 
 # ---- the backward walk -----------------------------------------------------------------

@@ -3,9 +3,11 @@
 Each op is a Function (forward on numpy arrays, backward in minigrad ops, so it can be
 differentiated again) next to the lowercase function users call. Binary ops broadcast
 as numpy does; backward reduces each gradient to its input's shape with ``sum_to``.
+The forward of add, sub, mul and div is the compiled ``binary_forward``
+(minigrad_core/_autograd.pyx), since they run in every forward and backward pass.
 """
 import numpy as np
-from numpy import ndarray
+from minigrad_core._autograd import binary_forward
 
 from ..autograd.function import Function
 from ..tensor import Tensor, as_array, result_array
@@ -15,47 +17,14 @@ __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs"
            "relu", "clamp", "maximum", "minimum", "where", "masked_fill", "sign"]
 
 
-def _check_broadcast(op, a, b):
+def check_broadcast(op, a, b):
+    """Raise PyTorch's error when the shapes of ``a`` and ``b`` do not broadcast."""
     try:
         np.broadcast_shapes(np.shape(a), np.shape(b))
     except ValueError:
         raise RuntimeError(
             f"{op}: the size of tensor a {list(np.shape(a))} must match the size of tensor b "
             f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
-
-
-_SAME_SHAPES = (None, None)  # ctx.shapes when no operand was broadcast
-
-
-def _binary(ctx, op, numpy_op, a, b, floating=False):
-    """Apply ``numpy_op`` to the operands' arrays with broadcasting and PyTorch's promotion.
-
-    Records on ctx the operand shapes that backward needs to undo broadcasting (None
-    when an operand already has the output's shape). This runs for every add, sub, mul
-    and div, forward and backward, so the common case (two arrays of one dtype) comes first.
-    """
-    x = a.data if isinstance(a, Tensor) else a
-    y = b.data if isinstance(b, Tensor) else b
-    try:
-        out = numpy_op(x, y)
-    except ValueError:
-        _check_broadcast(op, x, y)
-        raise
-    if type(x) is ndarray and type(y) is ndarray and type(out) is ndarray:
-        shape = out.shape
-        if x.shape == shape and y.shape == shape:
-            ctx.shapes = _SAME_SHAPES
-        else:
-            ctx.shapes = (None if x.shape == shape else x.shape, None if y.shape == shape else y.shape)
-        dtype = out.dtype
-        if x.dtype is dtype and y.dtype is dtype:
-            return out  # same dtypes in and out: nothing to promote
-        return result_array(out, a, b, floating=floating)
-    out = np.asarray(out)
-    x_shape = x.shape if type(x) is ndarray else ()
-    y_shape = y.shape if type(y) is ndarray else ()
-    ctx.shapes = (None if x_shape == out.shape else x_shape, None if y_shape == out.shape else y_shape)
-    return result_array(out, a, b, floating=floating)
 
 
 def _reduce(grad, shape):
@@ -73,7 +42,7 @@ class AddFunction(Function):
         ctx.alpha = alpha
         if alpha != 1:
             b = b * alpha
-        return _binary(ctx, "add", np.add, a, b)
+        return binary_forward(ctx, "add", np.add, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -93,7 +62,7 @@ class SubFunction(AddFunction):
         ctx.alpha = -alpha
         if alpha != 1:
             b = b * alpha
-        return _binary(ctx, "sub", np.subtract, a, b)
+        return binary_forward(ctx, "sub", np.subtract, a, b)
 
 
 class MulFunction(Function):
@@ -103,7 +72,7 @@ class MulFunction(Function):
     def forward(ctx, a, b):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
-        return _binary(ctx, "mul", np.multiply, a, b)
+        return binary_forward(ctx, "mul", np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -121,7 +90,7 @@ class DivFunction(Function):
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(ctx, "div", np.true_divide, a, b, floating=True)
+            return binary_forward(ctx, "div", np.true_divide, a, b, floating=True)
 
     @staticmethod
     def backward(ctx, g):
@@ -139,7 +108,7 @@ class PowFunction(Function):
     def forward(ctx, a, b):
         x, y = as_array(a), as_array(b)
         if np.shape(x) != np.shape(y):
-            _check_broadcast("pow", x, y)
+            check_broadcast("pow", x, y)
         if isinstance(b, (int, float)) and not isinstance(b, Tensor) and x.dtype.kind in "iu" and b < 0:
             raise RuntimeError("pow: integers to negative integer powers are not allowed.")
         ctx.shapes = (np.shape(x), np.shape(y))
@@ -382,7 +351,7 @@ class MaximumFunction(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = as_array(a), as_array(b)
-        _check_broadcast("maximum", x, y)
+        check_broadcast("maximum", x, y)
         weight_a = (x > y) + 0.5 * (x == y)
         ctx.save_for_backward(weight_a.astype(np.result_type(x, y), copy=False))
         ctx.shapes = (np.shape(x), np.shape(y))
@@ -457,7 +426,7 @@ def maximum(input, other):
 
 def minimum(input, other):
     """Elementwise minimum of two tensors (broadcast)."""
-    _check_broadcast("minimum", as_array(input), as_array(other))  # name this op, not maximum
+    check_broadcast("minimum", as_array(input), as_array(other))  # name this op, not maximum
     return -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other))
 
 
