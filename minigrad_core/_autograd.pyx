@@ -122,12 +122,13 @@ cdef class Node:
     ``next_functions``: one ``(node, output_nr)`` or None per forward argument;
     ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, four
     items per saved value, ``value, counter, version, output_nr``, in one flat tuple
-    (``()`` nothing, None freed). Recording keeps the objects it makes per op few, since
+    (None when nothing is saved, or after ``release()``). Recording keeps the objects it makes per op few, since
     each one that survives is more work for Python's garbage collector.
     """
     cdef public tuple next_functions
     cdef public tuple needs_input_grad
-    cdef public object _saved
+    cdef public tuple _saved
+    cdef public bint _released           # what was saved has been freed
     cdef public tuple _to_save           # what forward asked to save, until recording
     cdef public dict _pre_hooks          # output_nr -> hooks on that output's gradient
     cdef public object _trace            # the forward stack, in anomaly mode
@@ -139,12 +140,12 @@ cdef class Node:
     cdef public tuple _more_meta         # (shape, dtype) of outputs 1, 2... (multi-output ops)
     cdef object __weakref__
 
-    def __cinit__(self, *args, **kwargs):
-        self.next_functions = ()
-        self._saved = ()
-        self._to_save = ()
-        self._num_outputs = 1
-        self._non_differentiable = ()
+    # Fields start as None or 0; recording sets next_functions, _num_outputs and the rest.
+
+    cpdef release(self):
+        """Free what was saved for backward."""
+        self._saved = None
+        self._released = True
 
     def save_for_backward(self, *values):
         """Save Tensors (inputs or outputs of this op), arrays or None for backward."""
@@ -167,8 +168,10 @@ cdef class Node:
         """The saved values; raises if the graph was freed or a tensor changed in place."""
         cdef tuple saved = self._saved
         cdef Py_ssize_t i
-        if saved is None:
+        if self._released:
             raise RuntimeError(FREED_MESSAGE)
+        if saved is None:
+            return ()
         return tuple([self._unpack(saved[i], saved[i + 1], saved[i + 2], saved[i + 3])
                       for i in range(0, len(saved), 4)])
 
@@ -198,6 +201,8 @@ cdef class AccumulateGrad(Node):
 
     def __init__(self, TensorBase variable):
         self.variable = variable
+        self.next_functions = ()
+        self._num_outputs = 1
         self._shape0 = variable.data.shape
         self._dtype0 = variable.data.dtype
 
@@ -353,7 +358,7 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
         out._output_nr = nr
     if ctx._to_save:
         ctx._saved = _save_all(ctx._to_save, raws, outputs)
-        ctx._to_save = ()
+        ctx._to_save = None
 
 
 cdef object _wrap(value):
@@ -628,8 +633,8 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                 input_grads = _check_gradients(node, input_grads, edges)
             if node._trace is not None:
                 _anomaly_check(node, input_grads)
-            if not retain_graph and node._saved:
-                node._saved = None
+            if not retain_graph and node._saved is not None:
+                node.release()
             for i in range(len(edges)):
                 edge = edges[i]
                 if edge is None or input_grads[i] is None:

@@ -77,10 +77,6 @@ class Function(Node):
         """For each saved value, the number of this node's output it is (None for others)."""
         return () if self._saved is None else self._saved[3::4]
 
-    def release(self):
-        """Free what was saved for backward."""
-        self._saved = None
-
     # Run forward and, when an argument requires grad, record the node (compiled: the
     # recording is the per-op cost of the whole framework; see minigrad_core/_autograd.pyx).
     apply = classmethod(apply)
