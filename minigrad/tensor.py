@@ -406,7 +406,7 @@ class Tensor(TensorBase):
             raise RuntimeError(
                 f"{op_name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
                 f"shape {list(np.shape(values))}") from None
-        self._version_counter().value += 1
+        self._bump_version()
 
     def add_(self, other, *, alpha=1):
         return self._apply_inplace("add_", lambda s, o: ops.add(s, o, alpha=alpha), other)

@@ -85,6 +85,11 @@ cdef class TensorBase:
             self._vc = VersionCounter()
         return self._vc
 
+    cpdef _bump_version(self):
+        """Count one in-place change of the data (in-place ops, optimizers, init, loading)."""
+        cdef VersionCounter counter = self._version_counter()
+        counter.value += 1
+
     cpdef AccumulateGrad _grad_accumulator(self):
         """This leaf's AccumulateGrad node (one per leaf while a graph holds it)."""
         cdef AccumulateGrad node = None

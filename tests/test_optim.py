@@ -454,3 +454,31 @@ def test_reduce_on_plateau_errors(kwargs, message):
     opt = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+
+
+@pytest.mark.parametrize("cls, kwargs", [(optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.Adam, {"lr": 0.1}),
+                                         (optim.AdamW, {"lr": 0.1}), (optim.RMSprop, {"lr": 0.1})])
+def test_step_counts_as_an_inplace_change_of_a_parameter_a_graph_saved(cls, kwargs):
+    # As in PyTorch: stepping between a forward and its backward is refused, not silently wrong.
+    w = minigrad.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    loss = (w * w).sum()  # MulBackward saves w at version 0
+    w.grad = minigrad.ones(3)
+    cls([w], **kwargs).step()
+    assert w._version == 1
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: .*saved by MulBackward, "
+                                           r"is at version 1; expected version 0 instead"):
+        loss.backward()
+
+
+def test_init_and_load_state_dict_count_as_inplace_changes():
+    layer = minigrad.nn.Linear(3, 2)
+    out = (layer.bias * 2).sum()  # a graph that saved nothing of the weight
+    loss = (layer.weight * layer.weight).sum()  # MulBackward saves the weight
+    minigrad.nn.init.zeros_(layer.weight)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    loss = (layer.weight * layer.weight).sum()
+    layer.load_state_dict({k: v.detach() for k, v in layer.state_dict().items()})
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    out.backward()  # unaffected: MulBackward saved the number 2, and bias is an unsaved input

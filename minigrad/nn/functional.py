@@ -203,6 +203,7 @@ def _update_running(running, batch_value, momentum):
     """running = (1 - momentum) * running + momentum * batch_value, in place."""
     running.data *= 1 - momentum
     running.data += momentum * batch_value.astype(running.data.dtype, copy=False)
+    running._bump_version()
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,

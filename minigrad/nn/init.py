@@ -43,8 +43,12 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _fill(tensor, values):
-    """Write ``values`` (broadcast) into ``tensor.data`` in place, as optimizers update parameters."""
+    """Write ``values`` (broadcast) into ``tensor.data`` in place, as optimizers update parameters.
+
+    The write counts as an in-place change: a graph that saved ``tensor`` refuses to backward.
+    """
     np.copyto(tensor.data, values, casting="unsafe")
+    tensor._bump_version()
     return tensor
 
 

@@ -101,6 +101,8 @@ class Optimizer:
 
         The gradient is negated for ``maximize`` and, with ``l2_penalty``, has
         ``weight_decay * param`` added; the parameter's own ``.grad`` is never written to.
+        The caller updates ``param.data`` in place; that counts as an in-place change of the
+        parameter (its version moves on), so a graph that saved it refuses to backward.
         """
         maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0)
         for p in group["params"]:
@@ -111,6 +113,7 @@ class Optimizer:
                 decayed = weight_decay * p.data
                 decayed += grad
                 grad = decayed
+            p._bump_version()
             yield p, grad, self.state[p]
 
     # ---- state dict ---------------------------------------------------------------------
