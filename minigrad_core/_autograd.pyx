@@ -124,13 +124,15 @@ def make_tensor(data, requires_grad=False, grad_fn=None, output_nr=0, version=No
 cdef class Node:
     """The fields of a graph node; Function (autograd/function.py) adds the op interface.
 
-    ``next_functions``: one ``(node, output_nr)`` or None per forward argument;
+    ``next_functions``: one ``(node, output_nr)`` or None per forward argument, kept
+    flat in ``_next`` (``node, output_nr`` per argument, ``None, 0`` for no edge);
     ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, four
     items per saved value, ``value, counter, version, output_nr``, in one flat tuple
-    (None when nothing is saved, or after ``release()``). Recording keeps the objects it makes per op few, since
-    each one that survives is more work for Python's garbage collector.
+    (None when nothing is saved, or after ``release()``). Recording keeps the objects it
+    makes per op few, since each one that survives is more work for Python's garbage
+    collector: hence the flat tuples.
     """
-    cdef public tuple next_functions
+    cdef public tuple _next
     cdef public tuple needs_input_grad
     cdef public tuple _saved
     cdef public bint _released           # what was saved has been freed
@@ -145,7 +147,14 @@ cdef class Node:
     cdef public tuple _more_meta         # (shape, dtype) of outputs 1, 2... (multi-output ops)
     cdef object __weakref__
 
-    # Fields start as None or 0; recording sets next_functions, _num_outputs and the rest.
+    # Fields start as None or 0; recording sets _next, _num_outputs and the rest.
+
+    @property
+    def next_functions(self):
+        """One ``(node, output_nr)`` per forward argument, None where no gradient flows."""
+        cdef tuple nxt = self._next
+        cdef Py_ssize_t i
+        return tuple([None if nxt[i] is None else (nxt[i], nxt[i + 1]) for i in range(0, len(nxt), 2)])
 
     cpdef release(self):
         """Free what was saved for backward."""
@@ -206,7 +215,7 @@ cdef class AccumulateGrad(Node):
 
     def __init__(self, TensorBase variable):
         self.variable = variable
-        self.next_functions = ()
+        self._next = ()
         self._num_outputs = 1
         self._shape0 = variable.data.shape
         self._dtype0 = variable.data.dtype
@@ -327,7 +336,7 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
     cdef tuple needs = ctx.needs_input_grad
     for i in range(len(args)):
         if needs[i] is not True:
-            edges.append(None)
+            edges += [None, 0]
             continue
         a = <TensorBase>args[i]
         if a._base is not None and (<TensorBase>a._base).grad_fn is not a._base_grad_fn:
@@ -336,10 +345,10 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
                 f"recorded operation after the view was made, so the view's history is stale; "
                 f"take the view again after the in-place operation")
         if a.grad_fn is not None:
-            edges.append((a.grad_fn, a._output_nr))
+            edges += [a.grad_fn, a._output_nr]
         else:
-            edges.append((a._grad_accumulator(), 0))
-    ctx.next_functions = tuple(edges)
+            edges += [a._grad_accumulator(), 0]
+    ctx._next = tuple(edges)
     if ctx._validate_gradients:
         ctx._input_shapes = tuple([(<TensorBase>args[i]).data.shape if needs[i] else None
                                    for i in range(len(args))])
@@ -478,10 +487,9 @@ cdef dict _count_dependencies(list roots):
     cdef Node node
     while stack:
         node = stack.pop()
-        for edge in node.next_functions:
-            if edge is None:
+        for child in node._next[0::2]:
+            if child is None:
                 continue
-            child = (<tuple>edge)[0]
             dependencies[child] = dependencies.get(child, 0) + 1
             if child not in seen:
                 seen.add(child)
@@ -500,13 +508,13 @@ cdef set _nodes_leading_to(list roots, dict targets):
             continue
         if expanded:
             leads[node] = node in targets or any([
-                edge is not None and leads.get(edge[0], False) for edge in node.next_functions])
+                child is not None and leads.get(child, False) for child in node._next[0::2]])
             continue
         leads[node] = False  # placeholder; breaks nothing since graphs are acyclic
         stack.append((node, True))
-        for edge in node.next_functions:
-            if edge is not None and edge[0] not in leads:
-                stack.append((edge[0], False))
+        for child in node._next[0::2]:
+            if child is not None and child not in leads:
+                stack.append((child, False))
     return {node for node, lead in leads.items() if lead}
 
 
@@ -523,17 +531,17 @@ cdef _anomaly_check(Node node, tuple grads):
                 f"The op was created in the forward pass at:\n{where}")
 
 
-cdef tuple _check_gradients(Node node, tuple input_grads, tuple edges):
+cdef tuple _check_gradients(Node node, tuple input_grads, Py_ssize_t n_inputs):
     """Validate what a user-defined Function's backward returned.
 
     Pads a short tuple with None, refuses extra gradients that are not None, wraps arrays
     into Tensors and refuses gradients whose shape is not the input's.
     """
-    if len(input_grads) > len(edges) and any([g is not None for g in input_grads[len(edges):]]):
+    if len(input_grads) > n_inputs and any([g is not None for g in input_grads[n_inputs:]]):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(edges)}, got {len(input_grads)})")
-    grads = list((input_grads + (None,) * len(edges))[:len(edges)])
+            f"(expected {n_inputs}, got {len(input_grads)})")
+    grads = list((input_grads + (None,) * n_inputs)[:n_inputs])
     shapes = node._input_shapes or ()
     for i, (g, shape) in enumerate(zip(grads, shapes)):
         if g is None or shape is None:
@@ -564,7 +572,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
     cdef Node node, child
     cdef TensorBase t, g
     cdef tuple input_grads, edges
-    cdef Py_ssize_t nr, i, remaining
+    cdef Py_ssize_t nr, i, remaining, n_inputs
     cdef dict dependencies, captures = None
     cdef set needed = None
     cdef bint previous_mode = _state.grad_enabled
@@ -633,20 +641,20 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
             grads = None
             input_grads = returned if type(returned) is tuple else (returned,)
             returned = None
-            edges = node.next_functions
-            if len(input_grads) != len(edges) or node._input_shapes is not None:
-                input_grads = _check_gradients(node, input_grads, edges)
+            edges = node._next
+            n_inputs = len(edges) // 2
+            if len(input_grads) != n_inputs or node._input_shapes is not None:
+                input_grads = _check_gradients(node, input_grads, n_inputs)
             if node._trace is not None:
                 _anomaly_check(node, input_grads)
             if not retain_graph and node._saved is not None:
                 node.release()
-            for i in range(len(edges)):
-                edge = edges[i]
-                if edge is None or input_grads[i] is None:
+            for i in range(n_inputs):
+                if edges[2 * i] is None or input_grads[i] is None:
                     continue
                 g = input_grads[i]
-                child = (<tuple>edge)[0]
-                nr = (<tuple>edge)[1]
+                child = edges[2 * i]
+                nr = edges[2 * i + 1]
                 expected_dtype = child._output_dtype(nr)
                 if g.data.dtype is not expected_dtype and g.data.dtype != expected_dtype:
                     from minigrad import dtypes
