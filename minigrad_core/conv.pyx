@@ -121,10 +121,13 @@ cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil
     return <int>items if items < nt else nt
 
 
-# The column scratch is filled and multiplied a block of output rows at a time, so that the
-# block stays near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch
-# never grows with the batch or the image. Measured on VGG/ResNet/dilated 3x3 shapes:
-# 256 KB to 4 MB blocks all run within a few percent; 1.5 MB was at the top.
+# The column scratch is filled and multiplied a block at a time, so that the block stays
+# near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
+# with the batch or the image. A block is some output rows of one image or, when a whole
+# image is smaller than a block, several whole images side by side: one GEMM over them
+# instead of several thin ones (ResNet's 8x8 and 4x4 stages give 64 and 16 columns per
+# image). Measured on VGG/ResNet/dilated 3x3 shapes: 256 KB to 4 MB blocks all run within
+# a few percent; 1.5 MB was at the top.
 cdef Py_ssize_t _block_bytes = 1536 * 1024
 cdef Py_ssize_t _min_block_cols = 128
 
@@ -137,16 +140,55 @@ def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols):
     return old
 
 
+cdef inline Py_ssize_t _block_cols(Py_ssize_t depth, Py_ssize_t itemsize) noexcept nogil:
+    """Columns of a depth-deep scratch block."""
+    cdef Py_ssize_t cols = _block_bytes // (depth * itemsize + 1)
+    return cols if cols > _min_block_cols else _min_block_cols
+
+
 cdef inline Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_ssize_t depth,
                                        Py_ssize_t itemsize) noexcept nogil:
     """Output rows per block for a depth x (rows*row_len) scratch (at least one row)."""
-    cdef Py_ssize_t cols = _block_bytes // (depth * itemsize + 1)
-    if cols < _min_block_cols:
-        cols = _min_block_cols
-    cols = cols // row_len
-    if cols < 1:
+    cdef Py_ssize_t r = _block_cols(depth, itemsize) // row_len
+    if r < 1:
         return 1
-    return cols if cols < rows else rows
+    return r if r < rows else rows
+
+
+cdef inline Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t depth,
+                                         Py_ssize_t itemsize) noexcept nogil:
+    """Whole images of P columns per block, in [1, N]; above 1 only when an image fits
+    twice in a block, so that then _rows_per_block gives all the rows."""
+    cdef Py_ssize_t k = _block_cols(depth, itemsize) // P if P > 0 else 1
+    if k < 1:
+        return 1
+    return k if k < N else N
+
+
+cdef inline void _to_batched(const floating* src, floating* dst, Py_ssize_t O, Py_ssize_t ni,
+                             Py_ssize_t P) noexcept nogil:
+    """dst (O, ni*P)[o, i*P + p] = src (ni, O, P)[i, o, p]: ni images as one GEMM operand."""
+    cdef Py_ssize_t i, o
+    for i in range(ni):
+        for o in range(O):
+            memcpy(dst + o * ni * P + i * P, src + (i * O + o) * P, P * sizeof(floating))
+
+
+cdef inline void _from_batched(const floating* src, floating* dst, const floating* bias,
+                               Py_ssize_t O, Py_ssize_t ni, Py_ssize_t P) noexcept nogil:
+    """dst (ni, O, P)[i, o, p] = src (O, ni*P)[o, i*P + p] (+ bias[o] when bias is not NULL)."""
+    cdef Py_ssize_t i, o, p
+    cdef floating* d
+    cdef const floating* s
+    for i in range(ni):
+        for o in range(O):
+            d = dst + (i * O + o) * P
+            s = src + o * ni * P + i * P
+            if bias == NULL:
+                memcpy(d, s, P * sizeof(floating))
+            else:
+                for p in range(P):
+                    d[p] = s[p] + bias[o]
 
 
 cdef inline void _axpy(Py_ssize_t n, floating a, const floating* x, floating* y) noexcept nogil:
@@ -216,14 +258,13 @@ def _check_conv_shapes(name, x_shape, w_shape, y_shape, stride, padding, dilatio
 # ----------------------------------------------------------------------------------------
 # im2col / col2im on one image
 
-cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
-                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
-                  Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
+                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
+                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                   Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
     """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
-    (0 outside) for the output rows y in [oy0, oy0 + OHb)."""
+    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart."""
     cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
-    cdef Py_ssize_t P = OHb * OW
     cdef floating* dst
     cdef const floating* src
     for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
@@ -235,7 +276,7 @@ cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H,
         lo = _clip(_ceildiv(-off, sw), 0, OW)
         hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
         for oy in range(oy0, oy0 + OHb):
-            dst = cols + r * P + (oy - oy0) * OW
+            dst = cols + r * ld + (oy - oy0) * OW
             iy = oy * sh - ph + a * dh
             if iy < 0 or iy >= H or hi == lo:
                 memset(dst, 0, OW * sizeof(floating))
@@ -297,7 +338,7 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size,
         return
     with nogil:
         for n in range(N):
-            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], C, H, W, KH, KW, 0, OH, OW,
+            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], OH * OW, C, H, W, KH, KW, 0, OH, OW,
                     sh, sw, ph, pw, dh, dw, nt)
 
 
@@ -326,7 +367,8 @@ def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_si
 
 
 # ----------------------------------------------------------------------------------------
-# conv2d forward and weight gradient: im2col + GEMM per image and group
+# conv2d forward and weight gradient: im2col + GEMM per block (some rows of one image, or
+# several whole images) and group
 
 def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
                    const floating[::1] bias, floating[:, :, :, ::1] out,
@@ -368,39 +410,55 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                                &out[0, 0, 0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
                                dnt)
         return
-    cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef Py_ssize_t ipc = _images_per_block(N, P, C * KH * KW, sizeof(floating))
     cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t nblk = (OH + rb - 1) // rb
-    cdef int nt = _items_threads(N * nblk, N * C * KH * KW * P)
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * rb * OW),
-                                             dtype=np.float32 if floating is float else np.float64)
-    cdef Py_ssize_t it, n, g, o, i, oy0, nb, Pb
+    cdef Py_ssize_t nblk = (OH + rb - 1) // rb, nchunk = (N + ipc - 1) // ipc
+    cdef bint direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+                        and ipc == 1)
+    cdef int nt = _items_threads(nchunk * nblk, N * C * KH * KW * P)
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * ipc * rb * OW),
+                                             dtype=dtype)
+    # several images' GEMM result, (O, ipc*P), before it goes back to NCHW
+    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
+    cdef Py_ssize_t it, n, ni, g, o, i, oy0, nb, Pb, L, ld
     cdef const floating* colp
     cdef floating* dst
     cdef floating beta = 1 if has_bias else 0
     with nogil:
-        # one parallel region: each thread takes (image, block of output rows) items, with
+        # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
-        for it in prange(N * nblk, num_threads=nt, schedule='static'):
-            n = it // nblk
+        for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
+            n = (it // nblk) * ipc
+            ni = ipc if n + ipc <= N else N - n
             oy0 = (it % nblk) * rb
             nb = rb if oy0 + rb <= OH else OH - oy0
             Pb = nb * OW
+            L = ni * Pb
+            if direct:
+                colp = &x[n, 0, oy0, 0]        # the image is its own column matrix (ld P)
+                ld = P
+            else:
+                colp = &cols[threadid(), 0, 0]
+                ld = L
+                for i in range(ni):
+                    _im2col(&x[n + i, 0, 0, 0], <floating*>colp + i * Pb, L, C, H, W, KH, KW,
+                            oy0, nb, OW, sh, sw, ph, pw, dh, dw, 1)
+            if ni > 1:                         # whole images: nb == OH, Pb == P
+                for g in range(G):
+                    _gemm(False, False, Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
+                          0, &res[threadid(), 0, g * Og * L], L)
+                _from_batched(&res[threadid(), 0, 0], &out[n, 0, 0, 0],
+                              &bias[0] if has_bias else NULL, O, ni, P)
+                continue
             if has_bias:
                 for o in range(O):
                     dst = &out[n, o, oy0, 0]
                     for i in range(Pb):
                         dst[i] = bias[o]
-            if direct:
-                colp = &x[n, 0, oy0, 0]        # the image is its own column matrix (ld P)
-            else:
-                colp = &cols[threadid(), 0, 0]
-                _im2col(&x[n, 0, 0, 0], <floating*>colp, C, H, W, KH, KW, oy0, nb, OW,
-                        sh, sw, ph, pw, dh, dw, 1)
             for g in range(G):
-                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K,
-                      colp + g * K * (P if direct else Pb), P if direct else Pb, beta,
-                      &out[n, g * Og, oy0, 0], P)
+                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
+                      beta, &out[n, g * Og, oy0, 0], P)
 
 
 def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
@@ -442,32 +500,49 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                                        &acc[0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
                                        dnt)
         return
-    cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef Py_ssize_t ipc = _images_per_block(N, P, C * KH * KW, sizeof(floating))
     cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t nblk = (OH + rb - 1) // rb
-    cdef int nt = _items_threads(N * nblk, N * C * KH * KW * P)
+    cdef Py_ssize_t nblk = (OH + rb - 1) // rb, nchunk = (N + ipc - 1) // ipc
+    cdef bint direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+                        and ipc == 1)
+    cdef int nt = _items_threads(nchunk * nblk, N * C * KH * KW * P)
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * rb * OW), dtype=dtype)
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * ipc * rb * OW),
+                                             dtype=dtype)
+    # several images' grad_output as one GEMM operand, (O, ipc*P)
+    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
     # each thread sums into its own copy of the gradient; the copies are added at the end
     cdef floating[:, ::1] partial = np.zeros((max(nt, 1), O * K), dtype=dtype)
-    cdef Py_ssize_t it, n, g, oy0, nb, Pb, t, i
+    cdef Py_ssize_t it, n, ni, g, oy0, nb, Pb, L, ld, gld, t, i
     cdef const floating* colp
+    cdef const floating* gyp
     cdef floating* gw
     with nogil:
-        for it in prange(N * nblk, num_threads=nt, schedule='static'):
-            n = it // nblk
+        for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
+            n = (it // nblk) * ipc
+            ni = ipc if n + ipc <= N else N - n
             oy0 = (it % nblk) * rb
             nb = rb if oy0 + rb <= OH else OH - oy0
             Pb = nb * OW
+            L = ni * Pb
             if direct:
                 colp = &x[n, 0, oy0, 0]
+                ld = P
             else:
                 colp = &cols[threadid(), 0, 0]
-                _im2col(&x[n, 0, 0, 0], <floating*>colp, C, H, W, KH, KW, oy0, nb, OW,
-                        sh, sw, ph, pw, dh, dw, 1)
+                ld = L
+                for i in range(ni):
+                    _im2col(&x[n + i, 0, 0, 0], <floating*>colp + i * Pb, L, C, H, W, KH, KW,
+                            oy0, nb, OW, sh, sw, ph, pw, dh, dw, 1)
+            if ni > 1:                         # whole images: nb == OH, Pb == P
+                _to_batched(&grad_output[n, 0, 0, 0], &gyb[threadid(), 0, 0], O, ni, P)
+                gyp = &gyb[threadid(), 0, 0]
+                gld = L
+            else:
+                gyp = &grad_output[n, 0, oy0, 0]
+                gld = P
             for g in range(G):
-                _gemm(False, True, Og, K, Pb, &grad_output[n, g * Og, oy0, 0], P,
-                      colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
+                _gemm(False, True, Og, K, L, gyp + g * Og * gld, gld, colp + g * K * ld, ld, 1,
                       &partial[threadid(), g * Og * K], K)
         gw = &grad_weight[0, 0, 0, 0]
         for t in range(max(nt, 1)):
@@ -742,14 +817,14 @@ def _dw_scratch(Py_ssize_t H, Py_ssize_t W, Py_ssize_t KW, Py_ssize_t OH, Py_ssi
 # output channels j of g, so the kernel is re-laid (Cg, Og*taps) per group: the swap.
 
 
-cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize_t OH,
-                      Py_ssize_t OW, const Py_ssize_t* qy, Py_ssize_t ny,
+cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t ld, Py_ssize_t O,
+                      Py_ssize_t OH, Py_ssize_t OW, const Py_ssize_t* qy, Py_ssize_t ny,
                       const Py_ssize_t* qx, Py_ssize_t nx, Py_ssize_t my0, Py_ssize_t My,
                       Py_ssize_t mx0, Py_ssize_t Mx, int nt) noexcept nogil:
     # (called per block of rows: my0 is the block's first m, My its row count)
-    """cols[(j*ny + ty)*nx + tx, my*Mx + mx] = gy[j, my0 + my - qy[ty], mx0 + mx - qx[tx]], 0 outside."""
+    """cols[(j*ny + ty)*nx + tx, my*Mx + mx] = gy[j, my0 + my - qy[ty], mx0 + mx - qx[tx]], 0 outside;
+    cols rows are ld >= My*Mx apart."""
     cdef Py_ssize_t r, j, ty, tx, my, oy, off, lo, hi
-    cdef Py_ssize_t P = My * Mx
     cdef floating* dst
     for r in prange(O * ny * nx, num_threads=nt, schedule='static'):
         j = r // (ny * nx)
@@ -759,7 +834,7 @@ cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize
         lo = _clip(-off, 0, Mx)
         hi = _clip(OW - off, lo, Mx)
         for my in range(My):
-            dst = cols + r * P + my * Mx
+            dst = cols + r * ld + my * Mx
             oy = my0 + my - qy[ty]
             if oy < 0 or oy >= OH or hi == lo:
                 memset(dst, 0, Mx * sizeof(floating))
@@ -771,17 +846,17 @@ cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize
                 memset(dst + hi, 0, (Mx - hi) * sizeof(floating))
 
 
-cdef void _phase_scatter(const floating* tmp, floating* gx, Py_ssize_t C, Py_ssize_t H,
-                         Py_ssize_t W, Py_ssize_t y0, Py_ssize_t My, Py_ssize_t x0,
+cdef void _phase_scatter(const floating* tmp, Py_ssize_t ld, floating* gx, Py_ssize_t C,
+                         Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0, Py_ssize_t My, Py_ssize_t x0,
                          Py_ssize_t Mx, Py_ssize_t sh, Py_ssize_t sw, int nt) noexcept nogil:
-    """gx[c, y0 + sh*my, x0 + sw*mx] = tmp[c, my*Mx + mx]."""
+    """gx[c, y0 + sh*my, x0 + sw*mx] = tmp[c, my*Mx + mx], tmp rows ld >= My*Mx apart."""
     cdef Py_ssize_t c, my, mx
     cdef floating* dst
     cdef const floating* src
     for c in prange(C, num_threads=nt, schedule='static'):
         for my in range(My):
             dst = gx + (c * H + y0 + sh * my) * W + x0
-            src = tmp + (c * My + my) * Mx
+            src = tmp + c * ld + my * Mx
             if sw == 1:
                 memcpy(dst, src, Mx * sizeof(floating))
             else:
@@ -793,6 +868,24 @@ def _phase_taps(r, K, s, d):
     """Taps a of phase r in flipped (descending) order, and their offsets q_a."""
     taps = [a for a in range(K - 1, -1, -1) if (a * d) % s == r]
     return taps, np.array([(a * d - r) // s for a in taps] or [0], dtype=np.intp)
+
+
+cdef void _flip_kernel(const floating* w, floating* wp, Py_ssize_t G, Py_ssize_t Og,
+                       Py_ssize_t Cg, Py_ssize_t KH, Py_ssize_t KW, const Py_ssize_t* ay,
+                       Py_ssize_t ny, const Py_ssize_t* bx, Py_ssize_t nx, int nt) noexcept nogil:
+    """wp[g, c, (j*ny + ty)*nx + tx] = w[g*Og + j, c, ay[ty], bx[tx]]: a phase's sub-kernel,
+    flipped (the taps come in descending order) and channel-swapped, (G, Cg, Og*ny*nx)."""
+    cdef Py_ssize_t gc, c, j, ty, tx
+    cdef floating* dst
+    cdef const floating* src
+    for gc in prange(G * Cg, num_threads=nt, schedule='static'):
+        c = gc % Cg
+        dst = wp + gc * Og * ny * nx
+        for j in range(Og):
+            src = w + (((gc - c) // Cg * Og + j) * Cg + c) * KH * KW
+            for ty in range(ny):
+                for tx in range(nx):
+                    dst[(j * ny + ty) * nx + tx] = src[ay[ty] * KW + bx[tx]]
 
 
 def _phase_rows(r, size, s, p):
@@ -813,50 +906,58 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G
-    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P, rb, m, nb, it, nblk
-    cdef Py_ssize_t[::1] qy, qx
+    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, ni, i, g, Kp, rb, m, nb, it, nblk
+    cdef Py_ssize_t ipc, nchunk, Pb, L
+    cdef Py_ssize_t[::1] qy, qx, ay, bx
     cdef floating[:, :, ::1] wp
     cdef floating[:, ::1] cols, tmp
     cdef floating* colp
     cdef floating* tmpp
     cdef int nt
     dtype = np.float32 if floating is float else np.float64
-    w = np.asarray(weight)
     for ry in range(sh):
         taps_y, qy = _phase_taps(ry, KH, sh, dh)
+        ay = np.array(taps_y or [0], dtype=np.intp)
         my0, My = _phase_rows(ry, H, sh, ph)
         for rx in range(sw):
             taps_x, qx = _phase_taps(rx, KW, sw, dw)
+            bx = np.array(taps_x or [0], dtype=np.intp)
             mx0, Mx = _phase_rows(rx, W, sw, pw)
             ny, nx = len(taps_y), len(taps_x)
             if ny == 0 or nx == 0 or My == 0 or Mx == 0:
                 continue                  # these pixels touch no output: gx stays 0
-            Kp, P = Og * ny * nx, My * Mx
-            # flipped, channel-swapped sub-kernel: wp[g, c, (j, ty, tx)] = w[g*Og + j, c, a_ty, b_tx]
-            sub = w[:, :, taps_y][:, :, :, taps_x].reshape(G, Og, Cg, ny, nx)
-            wp = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4).reshape(G, Cg, Kp))
-            rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
-            nblk = (My + rb - 1) // rb
-            nt = _items_threads(N * nblk, N * O * ny * nx * My * Mx)
-            # per-thread scratch; each (image, block) item writes its own pixels of gx
-            cols = np.empty((max(nt, 1), O * ny * nx * rb * Mx), dtype=dtype)
-            tmp = np.empty((max(nt, 1), C * rb * Mx), dtype=dtype)
+            Kp = Og * ny * nx
+            wp = np.empty((G, Cg, Kp), dtype=dtype)
             with nogil:
-                for it in prange(N * nblk, num_threads=nt, schedule='static'):
-                    n = it // nblk
+                _flip_kernel(&weight[0, 0, 0, 0], &wp[0, 0, 0], G, Og, Cg, KH, KW, &ay[0], ny,
+                             &bx[0], nx, mg_threads_for(G * Cg * Kp))
+            ipc = _images_per_block(N, My * Mx, O * ny * nx, sizeof(floating))
+            rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
+            nblk, nchunk = (My + rb - 1) // rb, (N + ipc - 1) // ipc
+            nt = _items_threads(nchunk * nblk, N * O * ny * nx * My * Mx)
+            # per-thread scratch; each (images, block) item writes its own pixels of gx
+            cols = np.empty((max(nt, 1), O * ny * nx * ipc * rb * Mx), dtype=dtype)
+            tmp = np.empty((max(nt, 1), C * ipc * rb * Mx), dtype=dtype)
+            with nogil:
+                for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
+                    n = (it // nblk) * ipc
+                    ni = ipc if n + ipc <= N else N - n
                     m = (it % nblk) * rb
                     nb = rb if m + rb <= My else My - m
-                    P = nb * Mx
+                    Pb = nb * Mx
+                    L = ni * Pb
                     colp = &cols[threadid(), 0]
                     tmpp = &tmp[threadid(), 0]
-                    _phase_cols(&gy[n, 0, 0, 0], colp, O, OH, OW, &qy[0], ny,
-                                &qx[0], nx, my0 + m, nb, mx0, Mx, 1)
+                    for i in range(ni):
+                        _phase_cols(&gy[n + i, 0, 0, 0], colp + i * Pb, L, O, OH, OW, &qy[0], ny,
+                                    &qx[0], nx, my0 + m, nb, mx0, Mx, 1)
                     for g in range(G):
-                        _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
-                              colp + g * Kp * P, P, 0, tmpp + g * Cg * P, P)
-                    _phase_scatter(tmpp, &gx[n, 0, 0, 0], C, H, W,
-                                   ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
-                                   sh, sw, 1)
+                        _gemm(False, False, Cg, L, Kp, &wp[g, 0, 0], Kp,
+                              colp + g * Kp * L, L, 0, tmpp + g * Cg * L, L)
+                    for i in range(ni):
+                        _phase_scatter(tmpp + i * Pb, L, &gx[n + i, 0, 0, 0], C, H, W,
+                                       ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
+                                       sh, sw, 1)
 
 
 cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
