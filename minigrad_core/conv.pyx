@@ -123,20 +123,22 @@ cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil
 
 # The column scratch is filled and multiplied a block at a time, so that the block stays
 # near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
-# with the batch or the image. A block is some output rows of one image or, when a whole
-# image is smaller than a block, several whole images side by side: one GEMM over them
-# instead of several thin ones (ResNet's 8x8 and 4x4 stages give 64 and 16 columns per
-# image). Measured on VGG/ResNet/dilated 3x3 shapes: 256 KB to 4 MB blocks all run within
-# a few percent; 1.5 MB was at the top.
+# with the batch or the image. A block is some output rows of one image or, when images
+# have fewer than _group_cols columns, several whole images side by side: one GEMM over
+# them instead of several thin ones (ResNet's 8x8 and 4x4 stages give 64 and 16 columns
+# per image). Measured on VGG/ResNet/dilated 3x3 shapes: 256 KB to 4 MB blocks all run
+# within a few percent; 1.5 MB was at the top.
 cdef Py_ssize_t _block_bytes = 1536 * 1024
 cdef Py_ssize_t _min_block_cols = 128
+cdef Py_ssize_t _group_cols = 512
 
 
-def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols):
+def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols, Py_ssize_t group_cols=512):
     """Change the block size (tests use tiny blocks to exercise the block edges)."""
-    global _block_bytes, _min_block_cols
-    old = (_block_bytes, _min_block_cols)
+    global _block_bytes, _min_block_cols, _group_cols
+    old = (_block_bytes, _min_block_cols, _group_cols)
     _block_bytes, _min_block_cols = max(1, block_bytes), max(1, min_block_cols)
+    _group_cols = max(1, group_cols)
     return old
 
 
@@ -159,7 +161,8 @@ cdef inline Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t 
                                          Py_ssize_t itemsize) noexcept nogil:
     """Whole images of P columns per block, in [1, N]; above 1 only when an image fits
     twice in a block, so that then _rows_per_block gives all the rows."""
-    cdef Py_ssize_t k = _block_cols(depth, itemsize) // P if P > 0 else 1
+    cdef Py_ssize_t cols = _block_cols(depth, itemsize)
+    cdef Py_ssize_t k = (cols if cols < _group_cols else _group_cols) // P if P > 0 else 1
     if k < 1:
         return 1
     return k if k < N else N
@@ -392,6 +395,9 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
         if has_bias:
             np.asarray(out)[...] += np.asarray(bias)[:, None, None]
         return
+    if _winograd_fits(KH, KW, stride, dilation, G) and min(C, O) >= _winograd_min_channels:
+        _winograd3x3(x, weight, &bias[0] if has_bias else NULL, out, ph, pw, False)
+        return
     cdef int dnt
     cdef Py_ssize_t Wp, xsize
     cdef floating[::1] scratch
@@ -548,6 +554,208 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
         for t in range(max(nt, 1)):
             for i in range(O * K):
                 gw[i] += partial[t, i]
+
+
+# ----------------------------------------------------------------------------------------
+# 3x3, stride 1, dilation 1, one group: Winograd's minimal filtering F(2x2, 3x3) (Lavin and
+# Gray, 2015). Each 2x2 output tile is Y = A^T [(G g G^T) * (B^T d B)] A, with d the 4x4
+# input tile under it and g the 3x3 kernel: 16 products per tile and channel pair instead
+# of 36. Summed over the input channels, the 16 elementwise products become 16 GEMMs,
+#     M[e] (O, T) = U[e] (O, C) @ V[e] (C, T),  U = G g G^T,  V = B^T d B,
+# over a block of T tiles. The transforms only add, subtract and halve, so the result is
+# the same correlation up to rounding. The input gradient of such a conv, the correlation
+# of the upstream gradient with the flipped kernel, is again one (see _backward_input).
+
+cdef Py_ssize_t _winograd_min_channels = 32
+
+
+def _set_winograd_min_channels(Py_ssize_t n):
+    """Use Winograd for 3x3 stride-1 convs with at least n input and output channels
+    (tests lower it to 1 to run it on small shapes); returns the old value."""
+    global _winograd_min_channels
+    old = _winograd_min_channels
+    _winograd_min_channels = max(1, n)
+    return old
+
+
+def _winograd_fits(Py_ssize_t KH, Py_ssize_t KW, stride, dilation, Py_ssize_t groups):
+    """Whether _winograd3x3 computes this conv (3x3, stride 1, dilation 1, one group)."""
+    return (KH == 3 and KW == 3 and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1)
+            and groups == 1)
+
+
+
+
+# The transforms run a row of tiles at a time, in C, so that `restrict` lets the compiler
+# vectorize across the tiles of the row. The 4 input rows are first copied, zero-padded,
+# and split into their even and odd columns (TW + 1 each), so that every access is
+# contiguous: tile x reads columns 2x..2x+3 = even[x], odd[x], even[x+1], odd[x+1]. The
+# output rows are written the same way, even and odd columns apart, then interleaved.
+cdef extern from *:
+    """
+    #define MG_WINO(T, S)                                                                   \
+    static void mg_wino_split_##S(const T *restrict row, T *restrict even, T *restrict odd, \
+                                  Py_ssize_t n) {                                           \
+        for (Py_ssize_t x = 0; x < n; x++) { even[x] = row[2 * x]; odd[x] = row[2 * x + 1]; } \
+    }                                                                                       \
+    static void mg_wino_input_##S(const T *restrict r, Py_ssize_t rs, T *restrict t,       \
+                                  T *restrict v, Py_ssize_t vs, Py_ssize_t tw) {            \
+        for (int p = 0; p < 2; p++) {               /* t = B^T d on the even, odd columns */ \
+            const T *restrict d0 = r + p * rs, *restrict d1 = r + (2 + p) * rs;             \
+            const T *restrict d2 = r + (4 + p) * rs, *restrict d3 = r + (6 + p) * rs;       \
+            T *restrict t0 = t + p * rs, *restrict t1 = t + (2 + p) * rs;                   \
+            T *restrict t2 = t + (4 + p) * rs, *restrict t3 = t + (6 + p) * rs;             \
+            for (Py_ssize_t x = 0; x < rs; x++) {                                           \
+                t0[x] = d0[x] - d2[x]; t1[x] = d1[x] + d2[x];                               \
+                t2[x] = d2[x] - d1[x]; t3[x] = d1[x] - d3[x];                               \
+            }                                                                               \
+        }                                                                                   \
+        for (int i = 0; i < 4; i++) {               /* v = t B, tile x on columns 2x.. */   \
+            const T *restrict e = t + 2 * i * rs, *restrict o = t + (2 * i + 1) * rs;       \
+            T *restrict v0 = v + 4 * i * vs, *restrict v1 = v + (4 * i + 1) * vs;           \
+            T *restrict v2 = v + (4 * i + 2) * vs, *restrict v3 = v + (4 * i + 3) * vs;     \
+            for (Py_ssize_t x = 0; x < tw; x++) {                                           \
+                v0[x] = e[x] - e[x + 1]; v1[x] = o[x] + e[x + 1];                           \
+                v2[x] = e[x + 1] - o[x]; v3[x] = o[x] - o[x + 1];                           \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void mg_wino_output_##S(const T *restrict m, Py_ssize_t ms, T *restrict y,       \
+                                   Py_ssize_t tw, T b) {                                    \
+        for (Py_ssize_t x = 0; x < tw; x++) {                                               \
+            T s[8];                                                                         \
+            for (int j = 0; j < 4; j++) {                                                   \
+                T m1 = m[(4 + j) * ms + x], m2 = m[(8 + j) * ms + x];                       \
+                s[j] = m[j * ms + x] + m1 + m2;                                             \
+                s[4 + j] = m1 - m2 - m[(12 + j) * ms + x];                                  \
+            }                                                                               \
+            for (int i = 0; i < 2; i++) {                                                   \
+                y[(2 * i) * tw + x] = s[4 * i] + s[4 * i + 1] + s[4 * i + 2] + b;           \
+                y[(2 * i + 1) * tw + x] = s[4 * i + 1] - s[4 * i + 2] - s[4 * i + 3] + b;   \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void mg_wino_merge_##S(const T *restrict even, const T *restrict odd,            \
+                                  T *restrict row, Py_ssize_t n) {                          \
+        for (Py_ssize_t x = 0; x < n; x++) { row[2 * x] = even[x]; row[2 * x + 1] = odd[x]; } \
+    }
+    MG_WINO(float, f)
+    MG_WINO(double, d)
+    """
+    void mg_wino_split_f(const float* row, float* even, float* odd, Py_ssize_t n) noexcept nogil
+    void mg_wino_split_d(const double* row, double* even, double* odd, Py_ssize_t n) noexcept nogil
+    void mg_wino_input_f(const float* r, Py_ssize_t rs, float* t, float* v, Py_ssize_t vs,
+                         Py_ssize_t tw) noexcept nogil
+    void mg_wino_input_d(const double* r, Py_ssize_t rs, double* t, double* v, Py_ssize_t vs,
+                         Py_ssize_t tw) noexcept nogil
+    void mg_wino_output_f(const float* m, Py_ssize_t ms, float* y, Py_ssize_t tw, float b) noexcept nogil
+    void mg_wino_output_d(const double* m, Py_ssize_t ms, double* y, Py_ssize_t tw, double b) noexcept nogil
+    void mg_wino_merge_f(const float* even, const float* odd, float* row, Py_ssize_t n) noexcept nogil
+    void mg_wino_merge_d(const double* even, const double* odd, double* row, Py_ssize_t n) noexcept nogil
+
+
+cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0,
+                                 Py_ssize_t x0, Py_ssize_t TW, floating* r, floating* v,
+                                 Py_ssize_t vs) noexcept nogil:
+    """v[e*vs + x] = (B^T d_x B)[e] for the TW tiles d_x of the plane xc (H, W) at rows
+    y0..y0+3, columns x0 + 2x..x0 + 2x + 3 (zero outside); r is an 18*(TW + 1) scratch."""
+    cdef Py_ssize_t rs = TW + 1, n = 2 * TW + 2, i, iy
+    cdef Py_ssize_t lo = -x0 if x0 < 0 else 0
+    cdef Py_ssize_t hi = W - x0 if W - x0 < n else n
+    cdef floating* row = r + 8 * rs
+    for i in range(4):
+        iy = y0 + i
+        if iy < 0 or iy >= H or hi <= lo:
+            memset(r + 2 * i * rs, 0, 2 * rs * sizeof(floating))
+            continue
+        memset(row, 0, n * sizeof(floating))
+        memcpy(row + lo, xc + iy * W + x0 + lo, (hi - lo) * sizeof(floating))
+        if floating is float:
+            mg_wino_split_f(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+        else:
+            mg_wino_split_d(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+    if floating is float:
+        mg_wino_input_f(r, rs, r + 10 * rs, v, vs, TW)
+    else:
+        mg_wino_input_d(r, rs, r + 10 * rs, v, vs, TW)
+
+
+cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc, Py_ssize_t OH,
+                                  Py_ssize_t OW, Py_ssize_t y0, Py_ssize_t TW, floating b,
+                                  floating* r) noexcept nogil:
+    """Rows y0, y0+1 (those < OH) of the plane yc (OH, OW) from the TW tiles' products
+    m[e*ms + x], plus b; r is a 6*TW scratch."""
+    cdef Py_ssize_t i
+    if floating is float:
+        mg_wino_output_f(m, ms, r, TW, b)
+    else:
+        mg_wino_output_d(m, ms, r, TW, b)
+    for i in range(2):
+        if y0 + i >= OH:
+            break
+        if floating is float:
+            mg_wino_merge_f(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
+        else:
+            mg_wino_merge_d(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
+        memcpy(yc + (y0 + i) * OW, r + 4 * TW, OW * sizeof(floating))
+
+
+cdef _winograd3x3(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+                  const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t ph, Py_ssize_t pw,
+                  bint flipped):
+    """out (N, O, OH, OW) = conv2d(x (N, C, H, W), k, padding (ph, pw)) + bias at stride 1, by
+    F(2x2, 3x3), with k = weight (O, C, 3, 3) or, flipped, the flipped, channel-swapped
+    weight (C, O, 3, 3): k[o, c, a, b] = weight[c, o, 2 - a, 2 - b] (the input gradient,
+    padding 2 - p). The caller has checked the shapes. A block is some whole rows of tiles
+    (of one image or several), the tiles numbered (n, ty, tx).
+
+    Flipping a kernel reverses the rows of G (G J = P G, P swapping rows 0 and 3), so the
+    flipped kernel's U[(a, b)] is the weight's U[(P a, P b)], used transposed."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    # tile rows per block: V (16, C, tiles) and M (16, O, tiles) of about a block each
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
+    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    dtype = np.float32 if floating is float else np.float64
+    # U[e] (O, C) = the transformed kernels: U = Gk @ w^T with Gk[(a, b), (i, j)] = G[a, i] G[b, j]
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    cdef floating[:, ::1] gk = np.kron(G, G).astype(dtype)
+    cdef floating[:, ::1] u = np.empty((16, O * C), dtype=dtype)
+    cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
+    if flipped:
+        ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp)
+    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
+    cdef floating[:, ::1] m = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
+    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
+    cdef floating* vp
+    cdef floating* mp
+    cdef floating* rp
+    with nogil:
+        _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
+        for blk in prange(nblk, num_threads=nt, schedule='static'):
+            vp = &v[threadid(), 0]
+            mp = &m[threadid(), 0]
+            rp = &rows[threadid(), 0]
+            q0 = blk * rb
+            nq = rb if q0 + rb <= R else R - q0
+            for c in range(C):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_input_row(&x[n, c, 0, 0], H, W, 2 * ty - ph, -pw, TW, rp,
+                                    vp + c * Tb + q * TW, C * Tb)
+            for c in range(16):
+                _gemm(flipped, False, O, nq * TW, C, &u[ue[c], 0], O if flipped else C,
+                      vp + c * C * Tb, Tb, 0, mp + c * O * Tb, Tb)
+            for o in range(O):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_output_row(mp + o * Tb + q * TW, O * Tb, &out[n, o, 0, 0], OH, OW,
+                                     2 * ty, TW, bias[o] if bias != NULL else 0, rp)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1040,6 +1248,14 @@ def _backward_input(name, const floating[:, :, :, ::1] grad_output,
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1], G = groups
+    # Winograd needs the sizes of a conv2d input gradient (no output_padding)
+    cdef bint winograd = (_winograd_fits(KH, KW, stride, dilation, G) and ph <= 2 and pw <= 2
+                          and H == OH + 2 - 2 * ph and W == OW + 2 - 2 * pw)
+    if method is None and winograd and min(C, O) >= _winograd_min_channels:
+        method = "winograd"
+    if method == "winograd" and winograd and min(N, C, O) > 0:
+        _winograd3x3(grad_output, weight, NULL, grad_input, 2 - ph, 2 - pw, True)
+        return
     grad_input[...] = 0
     if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
         return
@@ -1056,8 +1272,8 @@ def _backward_input(name, const floating[:, :, :, ::1] grad_output,
     elif method == "depthwise" and C // G == 1:
         _depthwise_input(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw)
     else:
-        raise ValueError(f"{name}: method must be None, 'gather', 'scatter' or (when C == groups) "
-                         f"'depthwise', got {method!r}")
+        raise ValueError(f"{name}: method must be None, 'gather', 'scatter', (when C == groups) "
+                         f"'depthwise' or (3x3, stride 1, one group) 'winograd', got {method!r}")
 
 
 def conv2d_backward_input(const floating[:, :, :, ::1] grad_output,
@@ -1066,8 +1282,9 @@ def conv2d_backward_input(const floating[:, :, :, ::1] grad_output,
     """grad_input (N, C, H, W) = grad_output (N, O, OH, OW) convolved with weight (O, C/G, KH, KW):
 
     the correlation of grad_output with the flipped, channel-swapped kernel, phase by phase
-    for stride > 1 ("gather"); or, when that moves more memory, the same sum computed as
-    col2im(w^T @ grad_output) ("scatter"). method forces one of the two (for tests).
+    for stride > 1 ("gather"), by Winograd for 3x3 stride-1 kernels with enough channels
+    ("winograd"); or, when that moves more memory, the same sum computed as
+    col2im(w^T @ grad_output) ("scatter"). method forces one of them (for tests).
     H and W are taken from grad_input, so any output_padding is allowed.
     """
     _backward_input("conv2d_backward_input", grad_output, weight, grad_input,

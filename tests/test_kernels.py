@@ -126,6 +126,53 @@ def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
         close(out, expected + bias[None, :, None, None], cfg["dtype"])
 
 
+@contextlib.contextmanager
+def winograd_always():
+    """Winograd for every 3x3 stride-1 conv, however few its channels."""
+    old = conv._set_winograd_min_channels(1)
+    try:
+        yield
+    finally:
+        conv._set_winograd_min_channels(old)
+
+
+@st.composite
+def winograd_configs(draw):
+    """3x3, stride 1, dilation 1, one group: the convs Winograd's F(2x2, 3x3) computes;
+    odd and even output sizes, so that tiles are cut at the bottom and right edges."""
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    sizes = tuple(max(1, 3 - 2 * p) + draw(st.integers(0, 6)) for p in padding)
+    C, O = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return dict(x_shape=(draw(st.integers(1, 3)), C) + sizes, w_shape=(O, C, 3, 3),
+                stride=(1, 1), padding=padding, dilation=(1, 1), groups=1,
+                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)),
+                block_cols=draw(st.sampled_from([None, 1, 7])))
+
+
+@settings(max_examples=30)
+@given(cfg=winograd_configs())
+def test_winograd_forward_and_input_gradient_match_reference(cfg):
+    with blocks(cfg["block_cols"]), winograd_always():
+        x, w, b, gy = _conv_data(cfg)
+        out = np.empty(gy.shape, dtype=cfg["dtype"])
+        conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
+        close(out, ref.conv2d(x, w, b, *_hyper(cfg)), cfg["dtype"])
+        gx = np.empty_like(x)
+        conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method="winograd")
+        close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
+        # conv_transpose2d at stride 1 picks it too (no output_padding at stride 1)
+        out_t = np.empty_like(x)
+        conv.conv_transpose2d_forward(gy, w, None, out_t, *_hyper(cfg))
+        close(out_t, ref.conv_transpose2d(gy, w, None, *_hyper(cfg)[:2]), cfg["dtype"])
+
+
+def test_winograd_method_is_refused_where_it_does_not_apply():
+    gy, w = np.ones((1, 2, 3, 3)), np.ones((2, 2, 3, 3))
+    with pytest.raises(ValueError, match="winograd"):
+        conv.conv2d_backward_input(gy, w, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
+                                   method="winograd")
+
+
 @settings(max_examples=20)
 @given(cfg=conv_configs())
 def test_im2col_and_col2im_are_adjoint(cfg):
