@@ -130,11 +130,12 @@ cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil
 # within a few percent; 1.5 MB was at the top.
 cdef Py_ssize_t _block_bytes = 1536 * 1024
 cdef Py_ssize_t _min_block_cols = 128
-cdef Py_ssize_t _group_cols = 512
+cdef Py_ssize_t _group_cols = 256
 
 
-def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols, Py_ssize_t group_cols=512):
-    """Change the block size (tests use tiny blocks to exercise the block edges)."""
+def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols, Py_ssize_t group_cols=256):
+    """Change the block size and the most columns whole images are grouped to (tests use
+    tiny blocks to exercise the block edges); returns the old values."""
     global _block_bytes, _min_block_cols, _group_cols
     old = (_block_bytes, _min_block_cols, _group_cols)
     _block_bytes, _min_block_cols = max(1, block_bytes), max(1, min_block_cols)
@@ -473,7 +474,8 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     """grad_weight = the cross-correlation of x with grad_output:
 
     gw[o, c, a, b] = sum_{n, y, x} gy[n, o, y, x] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw],
-    i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T.
+    i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T; by
+    Winograd for 3x3 stride-1 kernels with enough channels (_winograd3x3_weight).
     """
     _check_conv_shapes("conv2d_backward_weight", _dims(x.shape, 4), _dims(grad_weight.shape, 4),
                        _dims(grad_output.shape, 4), stride, padding, dilation, groups, True)
@@ -485,6 +487,9 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
     grad_weight[...] = 0
     if N == 0 or O == 0 or C == 0:
+        return
+    if _winograd_fits(KH, KW, stride, dilation, G) and min(C, O) >= _winograd_min_channels:
+        _winograd3x3_weight(x, grad_output, grad_weight, ph, pw)
         return
     cdef floating[:, ::1] acc
     cdef floating[::1] scratch
@@ -564,7 +569,9 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
 #     M[e] (O, T) = U[e] (O, C) @ V[e] (C, T),  U = G g G^T,  V = B^T d B,
 # over a block of T tiles. The transforms only add, subtract and halve, so the result is
 # the same correlation up to rounding. The input gradient of such a conv, the correlation
-# of the upstream gradient with the flipped kernel, is again one (see _backward_input).
+# of the upstream gradient with the flipped kernel, is again one (see _backward_input);
+# the weight gradient runs the same product backward (_winograd3x3_weight). Below 32
+# channels the transforms cost more than they save.
 
 cdef Py_ssize_t _winograd_min_channels = 32
 
@@ -635,6 +642,20 @@ cdef extern from *:
             }                                                                               \
         }                                                                                   \
     }                                                                                       \
+    static void mg_wino_grad_##S(const T *restrict r, Py_ssize_t tw, T *restrict z,         \
+                                 Py_ssize_t zs) {                                           \
+        const T *restrict e0 = r, *restrict o0 = r + tw;                                    \
+        const T *restrict e1 = r + 2 * tw, *restrict o1 = r + 3 * tw;                       \
+        for (int i = 0; i < 4; i++) {         /* row i of A g: g0, g0 + g1, g0 - g1, -g1 */ \
+            T a = i == 3 ? 0 : 1, b = i == 0 ? 0 : (i == 1 ? 1 : -1);                       \
+            T *restrict z0 = z + 4 * i * zs, *restrict z1 = z + (4 * i + 1) * zs;           \
+            T *restrict z2 = z + (4 * i + 2) * zs, *restrict z3 = z + (4 * i + 3) * zs;     \
+            for (Py_ssize_t x = 0; x < tw; x++) {                                           \
+                T e = a * e0[x] + b * e1[x], o = a * o0[x] + b * o1[x];                     \
+                z0[x] = e; z1[x] = e + o; z2[x] = e - o; z3[x] = -o;                        \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
     static void mg_wino_merge_##S(const T *restrict even, const T *restrict odd,            \
                                   T *restrict row, Py_ssize_t n) {                          \
         for (Py_ssize_t x = 0; x < n; x++) { row[2 * x] = even[x]; row[2 * x + 1] = odd[x]; } \
@@ -650,6 +671,8 @@ cdef extern from *:
                          Py_ssize_t tw) noexcept nogil
     void mg_wino_output_f(const float* m, Py_ssize_t ms, float* y, Py_ssize_t tw, float b) noexcept nogil
     void mg_wino_output_d(const double* m, Py_ssize_t ms, double* y, Py_ssize_t tw, double b) noexcept nogil
+    void mg_wino_grad_f(const float* r, Py_ssize_t tw, float* z, Py_ssize_t zs) noexcept nogil
+    void mg_wino_grad_d(const double* r, Py_ssize_t tw, double* z, Py_ssize_t zs) noexcept nogil
     void mg_wino_merge_f(const float* even, const float* odd, float* row, Py_ssize_t n) noexcept nogil
     void mg_wino_merge_d(const double* even, const double* odd, double* row, Py_ssize_t n) noexcept nogil
 
@@ -700,6 +723,49 @@ cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc
         memcpy(yc + (y0 + i) * OW, r + 4 * TW, OW * sizeof(floating))
 
 
+cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t y0,
+                                Py_ssize_t TW, floating* r, floating* z, Py_ssize_t zs) noexcept nogil:
+    """z[e*zs + x] = (A g_x A^T)[e] for the TW 2x2 tiles g_x of the plane gc (OH, OW) at rows
+    y0, y0+1 (zero outside), A = [[1,0],[1,1],[1,-1],[0,-1]]: the adjoint of the output
+    transform; r is a 6*TW scratch."""
+    cdef Py_ssize_t i
+    cdef floating* row = r + 4 * TW
+    for i in range(2):
+        if y0 + i >= OH:
+            memset(r + 2 * i * TW, 0, 2 * TW * sizeof(floating))
+            continue
+        memcpy(row, gc + (y0 + i) * OW, OW * sizeof(floating))
+        if OW < 2 * TW:
+            row[OW] = 0
+        if floating is float:
+            mg_wino_split_f(row, r + 2 * i * TW, r + (2 * i + 1) * TW, TW)
+        else:
+            mg_wino_split_d(row, r + 2 * i * TW, r + (2 * i + 1) * TW, TW)
+    if floating is float:
+        mg_wino_grad_f(r, TW, z, zs)
+    else:
+        mg_wino_grad_d(r, TW, z, zs)
+
+
+def _wino_gk(dtype):
+    """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    return np.kron(G, G).astype(dtype)
+
+
+cdef inline void _wino_input_rows(const floating[:, :, :, ::1] x, Py_ssize_t TH, Py_ssize_t TW,
+                                  Py_ssize_t q0, Py_ssize_t nq, Py_ssize_t ph, Py_ssize_t pw,
+                                  floating* r, floating* v, Py_ssize_t Tb) noexcept nogil:
+    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, ty)) of x padded by (ph, pw)."""
+    cdef Py_ssize_t C = x.shape[1], H = x.shape[2], W = x.shape[3], c, q, n, ty
+    for c in range(C):
+        for q in range(nq):
+            n = (q0 + q) // TH
+            ty = (q0 + q) % TH
+            _wino_input_row(&x[n, c, 0, 0], H, W, 2 * ty - ph, -pw, TW, r, v + c * Tb + q * TW,
+                            C * Tb)
+
+
 cdef _winograd3x3(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
                   const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t ph, Py_ssize_t pw,
                   bint flipped):
@@ -719,9 +785,8 @@ cdef _winograd3x3(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] w
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
     cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
-    # U[e] (O, C) = the transformed kernels: U = Gk @ w^T with Gk[(a, b), (i, j)] = G[a, i] G[b, j]
-    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
-    cdef floating[:, ::1] gk = np.kron(G, G).astype(dtype)
+    # U[e] (O, C) = the transformed kernels, Gk @ w^T
+    cdef floating[:, ::1] gk = _wino_gk(dtype)
     cdef floating[:, ::1] u = np.empty((16, O * C), dtype=dtype)
     cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
     if flipped:
@@ -741,12 +806,7 @@ cdef _winograd3x3(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] w
             rp = &rows[threadid(), 0]
             q0 = blk * rb
             nq = rb if q0 + rb <= R else R - q0
-            for c in range(C):
-                for q in range(nq):
-                    n = (q0 + q) // TH
-                    ty = (q0 + q) % TH
-                    _wino_input_row(&x[n, c, 0, 0], H, W, 2 * ty - ph, -pw, TW, rp,
-                                    vp + c * Tb + q * TW, C * Tb)
+            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
             for c in range(16):
                 _gemm(flipped, False, O, nq * TW, C, &u[ue[c], 0], O if flipped else C,
                       vp + c * C * Tb, Tb, 0, mp + c * O * Tb, Tb)
@@ -756,6 +816,53 @@ cdef _winograd3x3(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] w
                     ty = (q0 + q) % TH
                     _wino_output_row(mp + o * Tb + q * TW, O * Tb, &out[n, o, 0, 0], OH, OW,
                                      2 * ty, TW, bias[o] if bias != NULL else 0, rp)
+
+
+cdef _winograd3x3_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] gy,
+                         floating[:, :, :, ::1] gw, Py_ssize_t ph, Py_ssize_t pw):
+    """gw (O, C, 3, 3) = the weight gradient of the stride-1 conv of x (N, C, H, W) padded by
+    (ph, pw), whose output gradient is gy (N, O, OH, OW), by F(2x2, 3x3) run backward: with
+    y = A^T [U * V] A per tile, dL/dU[e] = sum over tiles of (A gy A^T)[e] V[e] (16 GEMMs
+    (O, T) @ (T, C)) and gw = G^T (dL/dU) G. The caller has checked the shapes."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1]
+    cdef Py_ssize_t O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
+    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
+    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
+    cdef floating[:, ::1] z = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
+    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    # each thread sums dL/dU (16, O*C) into its own copy; the copies are added at the end
+    cdef floating[:, ::1] du = np.zeros((max(nt, 1), 16 * O * C), dtype=dtype)
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, o, e, t, i
+    cdef floating* vp
+    cdef floating* zp
+    cdef floating* rp
+    with nogil:
+        for blk in prange(nblk, num_threads=nt, schedule='static'):
+            vp = &v[threadid(), 0]
+            zp = &z[threadid(), 0]
+            rp = &rows[threadid(), 0]
+            q0 = blk * rb
+            nq = rb if q0 + rb <= R else R - q0
+            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            for o in range(O):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_grad_row(&gy[n, o, 0, 0], OH, OW, 2 * ty, TW, rp, zp + o * Tb + q * TW,
+                                   O * Tb)
+            for e in range(16):
+                _gemm(False, True, O, C, nq * TW, zp + e * O * Tb, Tb, vp + e * C * Tb, Tb, 1,
+                      &du[threadid(), e * O * C], C)
+        for t in range(1, max(nt, 1)):
+            for i in range(16 * O * C):
+                du[0, i] += du[t, i]
+        # gw (O*C, 9) = dU^T (O*C, 16) @ Gk (16, 9)
+        _gemm(True, False, O * C, 9, 16, &du[0, 0], O * C, &gk[0, 0], 9, 0, &gw[0, 0, 0, 0], 9)
 
 
 # ----------------------------------------------------------------------------------------

@@ -151,12 +151,15 @@ def winograd_configs(draw):
 
 @settings(max_examples=30)
 @given(cfg=winograd_configs())
-def test_winograd_forward_and_input_gradient_match_reference(cfg):
+def test_winograd_forward_and_both_gradients_match_reference(cfg):
     with blocks(cfg["block_cols"]), winograd_always():
         x, w, b, gy = _conv_data(cfg)
         out = np.empty(gy.shape, dtype=cfg["dtype"])
         conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
         close(out, ref.conv2d(x, w, b, *_hyper(cfg)), cfg["dtype"])
+        gw = np.empty_like(w)
+        conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+        close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), cfg["dtype"])
         gx = np.empty_like(x)
         conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method="winograd")
         close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
