@@ -522,9 +522,13 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                                              dtype=dtype)
     # several images' grad_output as one GEMM operand, (O, ipc*P)
     cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
-    # each thread sums into its own copy of the gradient; the copies are added at the end
+    # each thread sums into its own copy of the gradient; the copies are added at the end.
+    # With few output channels the copy holds gw[g]^T (G, K, Og), computed as cols @ gy^T,
+    # whose large operand BLAS packs without a transpose: 20-30% faster on LeNet's
+    # 150 x 16 x 100 products, but slower on ResNet's 2304 x 512 x 256.
+    cdef bint transposed = Og <= 32
     cdef floating[:, ::1] partial = np.zeros((max(nt, 1), O * K), dtype=dtype)
-    cdef Py_ssize_t it, n, ni, g, oy0, nb, Pb, L, ld, gld, t, i
+    cdef Py_ssize_t it, n, ni, g, oy0, nb, Pb, L, ld, gld, t, i, j
     cdef const floating* colp
     cdef const floating* gyp
     cdef floating* gw
@@ -553,12 +557,21 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                 gyp = &grad_output[n, 0, oy0, 0]
                 gld = P
             for g in range(G):
-                _gemm(False, True, Og, K, L, gyp + g * Og * gld, gld, colp + g * K * ld, ld, 1,
-                      &partial[threadid(), g * Og * K], K)
-        gw = &grad_weight[0, 0, 0, 0]
-        for t in range(max(nt, 1)):
+                if transposed:
+                    _gemm(False, True, K, Og, L, colp + g * K * ld, ld, gyp + g * Og * gld, gld,
+                          1, &partial[threadid(), g * K * Og], Og)
+                else:
+                    _gemm(False, True, Og, K, L, gyp + g * Og * gld, gld, colp + g * K * ld, ld,
+                          1, &partial[threadid(), g * Og * K], K)
+        for t in range(1, max(nt, 1)):
             for i in range(O * K):
-                gw[i] += partial[t, i]
+                partial[0, i] += partial[t, i]
+        gw = &grad_weight[0, 0, 0, 0]
+        for g in range(G):
+            for j in range(Og):
+                for i in range(K):
+                    gw[(g * Og + j) * K + i] = (partial[0, (g * K + i) * Og + j] if transposed
+                                                else partial[0, (g * Og + j) * K + i])
 
 
 # ----------------------------------------------------------------------------------------

@@ -126,6 +126,19 @@ def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
         close(out, expected + bias[None, :, None, None], cfg["dtype"])
 
 
+@pytest.mark.parametrize("groups, Og", [(1, 32), (1, 40), (2, 33)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_backward_weight_with_many_output_channels(groups, Og, dtype):
+    """Past 32 output channels per group the weight gradient's GEMM is laid out the
+    other way round (gw[g] rather than gw[g]^T); the sweeps above draw at most 3."""
+    cfg = dict(x_shape=(3, 2 * groups, 7, 6), w_shape=(Og * groups, 2, 3, 2), stride=(2, 1),
+               padding=(1, 0), dilation=(1, 1), groups=groups, dtype=dtype, seed=5)
+    x, w, b, gy = _conv_data(cfg)
+    gw = np.empty_like(w)
+    conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+    close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), dtype)
+
+
 @contextlib.contextmanager
 def winograd_always():
     """Winograd for every 3x3 stride-1 conv, however few its channels."""
