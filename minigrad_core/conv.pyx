@@ -11,7 +11,8 @@ float32 or float64 (one fused type per call); weights are (O, Cg, KH, KW).
 The forward convolution is the indexed sum of the notes,
     out[n, o, y, x] = bias[o] + sum_{c, a, b} w[o, c, a, b] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw]
 computed as im2col + GEMM (BLAS through scipy.linalg.cython_blas, column-major, so a
-row-major C = A @ B is issued as C^T = B^T A^T).
+row-major C = A @ B is issued as C^T = B^T A^T), or, for 3x3 stride-1 kernels with enough
+channels, by Winograd's F(2x2, 3x3) (16 GEMMs over transformed tiles).
 
 The callers (minigrad.ops) validate every argument. The def wrappers here only check
 that the buffers' shapes agree with the hyper-parameters, so that no call, however
@@ -19,8 +20,9 @@ malformed, reads or writes out of bounds; the cdef helpers assume they do.
 Output buffers are allocated by the caller; scratch is allocated here before the GIL is
 released. Each call is one OpenMP parallel region on up to mg_kernel_threads() threads
 (minigrad.set_num_threads), one for small work (mg_threads_for); inside it every thread
-takes whole (image, block of output rows) items with its own scratch and single-threaded
-GEMMs, so the two thread pools never hand work to each other.
+takes whole items (some output rows of one image, several whole images, or a block of
+Winograd tiles) with its own scratch and single-threaded GEMMs, so the two thread pools
+never hand work to each other.
 """
 import numpy as np
 
