@@ -11,7 +11,8 @@ float32 or float64 (one fused type per call); weights are (O, Cg, KH, KW).
 The forward convolution is the indexed sum of the notes,
     out[n, o, y, x] = bias[o] + sum_{c, a, b} w[o, c, a, b] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw]
 computed as im2col + GEMM (BLAS through scipy.linalg.cython_blas, column-major, so a
-row-major C = A @ B is issued as C^T = B^T A^T).
+row-major C = A @ B is issued as C^T = B^T A^T), or, for 3x3 stride-1 kernels with enough
+channels, by Winograd's F(2x2, 3x3) (16 GEMMs over transformed tiles).
 
 The callers (minigrad.ops) validate every argument. The def wrappers here only check
 that the buffers' shapes agree with the hyper-parameters, so that no call, however
@@ -19,8 +20,9 @@ malformed, reads or writes out of bounds; the cdef helpers assume they do.
 Output buffers are allocated by the caller; scratch is allocated here before the GIL is
 released. Each call is one OpenMP parallel region on up to mg_kernel_threads() threads
 (minigrad.set_num_threads), one for small work (mg_threads_for); inside it every thread
-takes whole (image, block of output rows) items with its own scratch and single-threaded
-GEMMs, so the two thread pools never hand work to each other.
+takes whole items (some output rows of one image, several whole images, or a block of
+Winograd tiles) with its own scratch and single-threaded GEMMs, so the two thread pools
+never hand work to each other.
 """
 import numpy as np
 
@@ -121,32 +123,78 @@ cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil
     return <int>items if items < nt else nt
 
 
-# The column scratch is filled and multiplied a block of output rows at a time, so that the
-# block stays near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch
-# never grows with the batch or the image. Measured on VGG/ResNet/dilated 3x3 shapes:
-# 256 KB to 4 MB blocks all run within a few percent; 1.5 MB was at the top.
+# The column scratch is filled and multiplied a block at a time, so that the block stays
+# near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
+# with the batch or the image. A block is some output rows of one image or, when images
+# have fewer than _group_cols columns, several whole images side by side: one GEMM over
+# them instead of several thin ones (ResNet's 8x8 and 4x4 stages give 64 and 16 columns
+# per image). Measured on VGG/ResNet/dilated 3x3 shapes: 256 KB to 4 MB blocks all run
+# within a few percent; 1.5 MB was at the top.
 cdef Py_ssize_t _block_bytes = 1536 * 1024
 cdef Py_ssize_t _min_block_cols = 128
+cdef Py_ssize_t _group_cols = 256
 
 
-def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols):
-    """Change the block size (tests use tiny blocks to exercise the block edges)."""
-    global _block_bytes, _min_block_cols
-    old = (_block_bytes, _min_block_cols)
+def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols, Py_ssize_t group_cols=256):
+    """Change the block size and the most columns whole images are grouped to (tests use
+    tiny blocks to exercise the block edges); returns the old values."""
+    global _block_bytes, _min_block_cols, _group_cols
+    old = (_block_bytes, _min_block_cols, _group_cols)
     _block_bytes, _min_block_cols = max(1, block_bytes), max(1, min_block_cols)
+    _group_cols = max(1, group_cols)
     return old
+
+
+cdef inline Py_ssize_t _block_cols(Py_ssize_t depth, Py_ssize_t itemsize) noexcept nogil:
+    """Columns of a depth-deep scratch block."""
+    cdef Py_ssize_t cols = _block_bytes // (depth * itemsize + 1)
+    return cols if cols > _min_block_cols else _min_block_cols
 
 
 cdef inline Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_ssize_t depth,
                                        Py_ssize_t itemsize) noexcept nogil:
     """Output rows per block for a depth x (rows*row_len) scratch (at least one row)."""
-    cdef Py_ssize_t cols = _block_bytes // (depth * itemsize + 1)
-    if cols < _min_block_cols:
-        cols = _min_block_cols
-    cols = cols // row_len
-    if cols < 1:
+    cdef Py_ssize_t r = _block_cols(depth, itemsize) // row_len
+    if r < 1:
         return 1
-    return cols if cols < rows else rows
+    return r if r < rows else rows
+
+
+cdef inline Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t depth,
+                                         Py_ssize_t itemsize) noexcept nogil:
+    """Whole images of P columns per block, in [1, N]; above 1 only when an image fits
+    twice in a block, so that then _rows_per_block gives all the rows."""
+    cdef Py_ssize_t cols = _block_cols(depth, itemsize)
+    cdef Py_ssize_t k = (cols if cols < _group_cols else _group_cols) // P if P > 0 else 1
+    if k < 1:
+        return 1
+    return k if k < N else N
+
+
+cdef inline void _to_batched(const floating* src, floating* dst, Py_ssize_t O, Py_ssize_t ni,
+                             Py_ssize_t P) noexcept nogil:
+    """dst (O, ni*P)[o, i*P + p] = src (ni, O, P)[i, o, p]: ni images as one GEMM operand."""
+    cdef Py_ssize_t i, o
+    for i in range(ni):
+        for o in range(O):
+            memcpy(dst + o * ni * P + i * P, src + (i * O + o) * P, P * sizeof(floating))
+
+
+cdef inline void _from_batched(const floating* src, floating* dst, const floating* bias,
+                               Py_ssize_t O, Py_ssize_t ni, Py_ssize_t P) noexcept nogil:
+    """dst (ni, O, P)[i, o, p] = src (O, ni*P)[o, i*P + p] (+ bias[o] when bias is not NULL)."""
+    cdef Py_ssize_t i, o, p
+    cdef floating* d
+    cdef const floating* s
+    for i in range(ni):
+        for o in range(O):
+            d = dst + (i * O + o) * P
+            s = src + o * ni * P + i * P
+            if bias == NULL:
+                memcpy(d, s, P * sizeof(floating))
+            else:
+                for p in range(P):
+                    d[p] = s[p] + bias[o]
 
 
 cdef inline void _axpy(Py_ssize_t n, floating a, const floating* x, floating* y) noexcept nogil:
@@ -216,14 +264,13 @@ def _check_conv_shapes(name, x_shape, w_shape, y_shape, stride, padding, dilatio
 # ----------------------------------------------------------------------------------------
 # im2col / col2im on one image
 
-cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
-                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
-                  Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
+                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
+                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                   Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
     """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
-    (0 outside) for the output rows y in [oy0, oy0 + OHb)."""
+    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart."""
     cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
-    cdef Py_ssize_t P = OHb * OW
     cdef floating* dst
     cdef const floating* src
     for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
@@ -235,7 +282,7 @@ cdef void _im2col(const floating* x, floating* cols, Py_ssize_t C, Py_ssize_t H,
         lo = _clip(_ceildiv(-off, sw), 0, OW)
         hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
         for oy in range(oy0, oy0 + OHb):
-            dst = cols + r * P + (oy - oy0) * OW
+            dst = cols + r * ld + (oy - oy0) * OW
             iy = oy * sh - ph + a * dh
             if iy < 0 or iy >= H or hi == lo:
                 memset(dst, 0, OW * sizeof(floating))
@@ -297,7 +344,7 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size,
         return
     with nogil:
         for n in range(N):
-            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], C, H, W, KH, KW, 0, OH, OW,
+            _im2col(&x[n, 0, 0, 0], &out[n, 0, 0], OH * OW, C, H, W, KH, KW, 0, OH, OW,
                     sh, sw, ph, pw, dh, dw, nt)
 
 
@@ -326,7 +373,8 @@ def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_si
 
 
 # ----------------------------------------------------------------------------------------
-# conv2d forward and weight gradient: im2col + GEMM per image and group
+# conv2d forward and weight gradient: im2col + GEMM per block (some rows of one image, or
+# several whole images) and group
 
 def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
                    const floating[::1] bias, floating[:, :, :, ::1] out,
@@ -350,6 +398,9 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
         if has_bias:
             np.asarray(out)[...] += np.asarray(bias)[:, None, None]
         return
+    if _winograd_fits(KH, KW, stride, dilation, G) and min(C, O) >= _winograd_min_channels:
+        _winograd3x3(x, weight, &bias[0] if has_bias else NULL, out, ph, pw, False)
+        return
     cdef int dnt
     cdef Py_ssize_t Wp, xsize
     cdef floating[::1] scratch
@@ -368,39 +419,55 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                                &out[0, 0, 0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
                                dnt)
         return
-    cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef Py_ssize_t ipc = _images_per_block(N, P, C * KH * KW, sizeof(floating))
     cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t nblk = (OH + rb - 1) // rb
-    cdef int nt = _items_threads(N * nblk, N * C * KH * KW * P)
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * rb * OW),
-                                             dtype=np.float32 if floating is float else np.float64)
-    cdef Py_ssize_t it, n, g, o, i, oy0, nb, Pb
+    cdef Py_ssize_t nblk = (OH + rb - 1) // rb, nchunk = (N + ipc - 1) // ipc
+    cdef bint direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+                        and ipc == 1)
+    cdef int nt = _items_threads(nchunk * nblk, N * C * KH * KW * P)
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * ipc * rb * OW),
+                                             dtype=dtype)
+    # several images' GEMM result, (O, ipc*P), before it goes back to NCHW
+    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
+    cdef Py_ssize_t it, n, ni, g, o, i, oy0, nb, Pb, L, ld
     cdef const floating* colp
     cdef floating* dst
     cdef floating beta = 1 if has_bias else 0
     with nogil:
-        # one parallel region: each thread takes (image, block of output rows) items, with
+        # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
-        for it in prange(N * nblk, num_threads=nt, schedule='static'):
-            n = it // nblk
+        for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
+            n = (it // nblk) * ipc
+            ni = ipc if n + ipc <= N else N - n
             oy0 = (it % nblk) * rb
             nb = rb if oy0 + rb <= OH else OH - oy0
             Pb = nb * OW
+            L = ni * Pb
+            if direct:
+                colp = &x[n, 0, oy0, 0]        # the image is its own column matrix (ld P)
+                ld = P
+            else:
+                colp = &cols[threadid(), 0, 0]
+                ld = L
+                for i in range(ni):
+                    _im2col(&x[n + i, 0, 0, 0], <floating*>colp + i * Pb, L, C, H, W, KH, KW,
+                            oy0, nb, OW, sh, sw, ph, pw, dh, dw, 1)
+            if ni > 1:                         # whole images: nb == OH, Pb == P
+                for g in range(G):
+                    _gemm(False, False, Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
+                          0, &res[threadid(), 0, g * Og * L], L)
+                _from_batched(&res[threadid(), 0, 0], &out[n, 0, 0, 0],
+                              &bias[0] if has_bias else NULL, O, ni, P)
+                continue
             if has_bias:
                 for o in range(O):
                     dst = &out[n, o, oy0, 0]
                     for i in range(Pb):
                         dst[i] = bias[o]
-            if direct:
-                colp = &x[n, 0, oy0, 0]        # the image is its own column matrix (ld P)
-            else:
-                colp = &cols[threadid(), 0, 0]
-                _im2col(&x[n, 0, 0, 0], <floating*>colp, C, H, W, KH, KW, oy0, nb, OW,
-                        sh, sw, ph, pw, dh, dw, 1)
             for g in range(G):
-                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K,
-                      colp + g * K * (P if direct else Pb), P if direct else Pb, beta,
-                      &out[n, g * Og, oy0, 0], P)
+                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
+                      beta, &out[n, g * Og, oy0, 0], P)
 
 
 def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
@@ -409,7 +476,8 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     """grad_weight = the cross-correlation of x with grad_output:
 
     gw[o, c, a, b] = sum_{n, y, x} gy[n, o, y, x] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw],
-    i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T.
+    i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T; by
+    Winograd for 3x3 stride-1 kernels with enough channels (_winograd3x3_weight).
     """
     _check_conv_shapes("conv2d_backward_weight", _dims(x.shape, 4), _dims(grad_weight.shape, 4),
                        _dims(grad_output.shape, 4), stride, padding, dilation, groups, True)
@@ -421,6 +489,9 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
     grad_weight[...] = 0
     if N == 0 or O == 0 or C == 0:
+        return
+    if _winograd_fits(KH, KW, stride, dilation, G) and min(C, O) >= _winograd_min_channels:
+        _winograd3x3_weight(x, grad_output, grad_weight, ph, pw)
         return
     cdef floating[:, ::1] acc
     cdef floating[::1] scratch
@@ -442,37 +513,371 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                                        &acc[0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
                                        dnt)
         return
-    cdef bint direct = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef Py_ssize_t ipc = _images_per_block(N, P, C * KH * KW, sizeof(floating))
     cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t nblk = (OH + rb - 1) // rb
-    cdef int nt = _items_threads(N * nblk, N * C * KH * KW * P)
+    cdef Py_ssize_t nblk = (OH + rb - 1) // rb, nchunk = (N + ipc - 1) // ipc
+    cdef bint direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+                        and ipc == 1)
+    cdef int nt = _items_threads(nchunk * nblk, N * C * KH * KW * P)
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * rb * OW), dtype=dtype)
-    # each thread sums into its own copy of the gradient; the copies are added at the end
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * ipc * rb * OW),
+                                             dtype=dtype)
+    # several images' grad_output as one GEMM operand, (O, ipc*P)
+    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
+    # each thread sums into its own copy of the gradient; the copies are added at the end.
+    # With few output channels the copy holds gw[g]^T (G, K, Og), computed as cols @ gy^T,
+    # whose large operand BLAS packs without a transpose: 20-30% faster on LeNet's
+    # 150 x 16 x 100 products, but slower on ResNet's 2304 x 512 x 256.
+    cdef bint transposed = Og <= 32
     cdef floating[:, ::1] partial = np.zeros((max(nt, 1), O * K), dtype=dtype)
-    cdef Py_ssize_t it, n, g, oy0, nb, Pb, t, i
+    cdef Py_ssize_t it, n, ni, g, oy0, nb, Pb, L, ld, gld, t, i, j
     cdef const floating* colp
+    cdef const floating* gyp
     cdef floating* gw
     with nogil:
-        for it in prange(N * nblk, num_threads=nt, schedule='static'):
-            n = it // nblk
+        for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
+            n = (it // nblk) * ipc
+            ni = ipc if n + ipc <= N else N - n
             oy0 = (it % nblk) * rb
             nb = rb if oy0 + rb <= OH else OH - oy0
             Pb = nb * OW
+            L = ni * Pb
             if direct:
                 colp = &x[n, 0, oy0, 0]
+                ld = P
             else:
                 colp = &cols[threadid(), 0, 0]
-                _im2col(&x[n, 0, 0, 0], <floating*>colp, C, H, W, KH, KW, oy0, nb, OW,
-                        sh, sw, ph, pw, dh, dw, 1)
+                ld = L
+                for i in range(ni):
+                    _im2col(&x[n + i, 0, 0, 0], <floating*>colp + i * Pb, L, C, H, W, KH, KW,
+                            oy0, nb, OW, sh, sw, ph, pw, dh, dw, 1)
+            if ni > 1:                         # whole images: nb == OH, Pb == P
+                _to_batched(&grad_output[n, 0, 0, 0], &gyb[threadid(), 0, 0], O, ni, P)
+                gyp = &gyb[threadid(), 0, 0]
+                gld = L
+            else:
+                gyp = &grad_output[n, 0, oy0, 0]
+                gld = P
             for g in range(G):
-                _gemm(False, True, Og, K, Pb, &grad_output[n, g * Og, oy0, 0], P,
-                      colp + g * K * (P if direct else Pb), P if direct else Pb, 1,
-                      &partial[threadid(), g * Og * K], K)
-        gw = &grad_weight[0, 0, 0, 0]
-        for t in range(max(nt, 1)):
+                if transposed:
+                    _gemm(False, True, K, Og, L, colp + g * K * ld, ld, gyp + g * Og * gld, gld,
+                          1, &partial[threadid(), g * K * Og], Og)
+                else:
+                    _gemm(False, True, Og, K, L, gyp + g * Og * gld, gld, colp + g * K * ld, ld,
+                          1, &partial[threadid(), g * Og * K], K)
+        for t in range(1, max(nt, 1)):
             for i in range(O * K):
-                gw[i] += partial[t, i]
+                partial[0, i] += partial[t, i]
+        gw = &grad_weight[0, 0, 0, 0]
+        for g in range(G):
+            for j in range(Og):
+                for i in range(K):
+                    gw[(g * Og + j) * K + i] = (partial[0, (g * K + i) * Og + j] if transposed
+                                                else partial[0, (g * Og + j) * K + i])
+
+
+# ----------------------------------------------------------------------------------------
+# 3x3, stride 1, dilation 1, one group: Winograd's minimal filtering F(2x2, 3x3) (Lavin and
+# Gray, 2015). Each 2x2 output tile is Y = A^T [(G g G^T) * (B^T d B)] A, with d the 4x4
+# input tile under it and g the 3x3 kernel: 16 products per tile and channel pair instead
+# of 36. Summed over the input channels, the 16 elementwise products become 16 GEMMs,
+#     M[e] (O, T) = U[e] (O, C) @ V[e] (C, T),  U = G g G^T,  V = B^T d B,
+# over a block of T tiles. The transforms only add, subtract and halve, so the result is
+# the same correlation up to rounding. The input gradient of such a conv, the correlation
+# of the upstream gradient with the flipped kernel, is again one (see _backward_input);
+# the weight gradient runs the same product backward (_winograd3x3_weight). Below 32
+# channels the transforms cost more than they save.
+
+cdef Py_ssize_t _winograd_min_channels = 32
+
+
+def _set_winograd_min_channels(Py_ssize_t n):
+    """Use Winograd for 3x3 stride-1 convs with at least n input and output channels
+    (tests lower it to 1 to run it on small shapes); returns the old value."""
+    global _winograd_min_channels
+    old = _winograd_min_channels
+    _winograd_min_channels = max(1, n)
+    return old
+
+
+def _winograd_fits(Py_ssize_t KH, Py_ssize_t KW, stride, dilation, Py_ssize_t groups):
+    """Whether _winograd3x3 computes this conv (3x3, stride 1, dilation 1, one group)."""
+    return (KH == 3 and KW == 3 and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1)
+            and groups == 1)
+
+
+
+
+# The transforms run a row of tiles at a time, in C, so that `restrict` lets the compiler
+# vectorize across the tiles of the row. The 4 input rows are first copied, zero-padded,
+# and split into their even and odd columns (TW + 1 each), so that every access is
+# contiguous: tile x reads columns 2x..2x+3 = even[x], odd[x], even[x+1], odd[x+1]. The
+# output rows are written the same way, even and odd columns apart, then interleaved.
+cdef extern from *:
+    """
+    #define MG_WINO(T, S)                                                                   \
+    static void mg_wino_split_##S(const T *restrict row, T *restrict even, T *restrict odd, \
+                                  Py_ssize_t n) {                                           \
+        for (Py_ssize_t x = 0; x < n; x++) { even[x] = row[2 * x]; odd[x] = row[2 * x + 1]; } \
+    }                                                                                       \
+    static void mg_wino_input_##S(const T *restrict r, Py_ssize_t rs, T *restrict t,       \
+                                  T *restrict v, Py_ssize_t vs, Py_ssize_t tw) {            \
+        for (int p = 0; p < 2; p++) {               /* t = B^T d on the even, odd columns */ \
+            const T *restrict d0 = r + p * rs, *restrict d1 = r + (2 + p) * rs;             \
+            const T *restrict d2 = r + (4 + p) * rs, *restrict d3 = r + (6 + p) * rs;       \
+            T *restrict t0 = t + p * rs, *restrict t1 = t + (2 + p) * rs;                   \
+            T *restrict t2 = t + (4 + p) * rs, *restrict t3 = t + (6 + p) * rs;             \
+            for (Py_ssize_t x = 0; x < rs; x++) {                                           \
+                t0[x] = d0[x] - d2[x]; t1[x] = d1[x] + d2[x];                               \
+                t2[x] = d2[x] - d1[x]; t3[x] = d1[x] - d3[x];                               \
+            }                                                                               \
+        }                                                                                   \
+        for (int i = 0; i < 4; i++) {               /* v = t B, tile x on columns 2x.. */   \
+            const T *restrict e = t + 2 * i * rs, *restrict o = t + (2 * i + 1) * rs;       \
+            T *restrict v0 = v + 4 * i * vs, *restrict v1 = v + (4 * i + 1) * vs;           \
+            T *restrict v2 = v + (4 * i + 2) * vs, *restrict v3 = v + (4 * i + 3) * vs;     \
+            for (Py_ssize_t x = 0; x < tw; x++) {                                           \
+                v0[x] = e[x] - e[x + 1]; v1[x] = o[x] + e[x + 1];                           \
+                v2[x] = e[x + 1] - o[x]; v3[x] = o[x] - o[x + 1];                           \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void mg_wino_output_##S(const T *restrict m, Py_ssize_t ms, T *restrict y,       \
+                                   Py_ssize_t tw, T b) {                                    \
+        for (Py_ssize_t x = 0; x < tw; x++) {                                               \
+            T s[8];                                                                         \
+            for (int j = 0; j < 4; j++) {                                                   \
+                T m1 = m[(4 + j) * ms + x], m2 = m[(8 + j) * ms + x];                       \
+                s[j] = m[j * ms + x] + m1 + m2;                                             \
+                s[4 + j] = m1 - m2 - m[(12 + j) * ms + x];                                  \
+            }                                                                               \
+            for (int i = 0; i < 2; i++) {                                                   \
+                y[(2 * i) * tw + x] = s[4 * i] + s[4 * i + 1] + s[4 * i + 2] + b;           \
+                y[(2 * i + 1) * tw + x] = s[4 * i + 1] - s[4 * i + 2] - s[4 * i + 3] + b;   \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void mg_wino_grad_##S(const T *restrict r, Py_ssize_t tw, T *restrict z,         \
+                                 Py_ssize_t zs) {                                           \
+        const T *restrict e0 = r, *restrict o0 = r + tw;                                    \
+        const T *restrict e1 = r + 2 * tw, *restrict o1 = r + 3 * tw;                       \
+        for (int i = 0; i < 4; i++) {         /* row i of A g: g0, g0 + g1, g0 - g1, -g1 */ \
+            T a = i == 3 ? 0 : 1, b = i == 0 ? 0 : (i == 1 ? 1 : -1);                       \
+            T *restrict z0 = z + 4 * i * zs, *restrict z1 = z + (4 * i + 1) * zs;           \
+            T *restrict z2 = z + (4 * i + 2) * zs, *restrict z3 = z + (4 * i + 3) * zs;     \
+            for (Py_ssize_t x = 0; x < tw; x++) {                                           \
+                T e = a * e0[x] + b * e1[x], o = a * o0[x] + b * o1[x];                     \
+                z0[x] = e; z1[x] = e + o; z2[x] = e - o; z3[x] = -o;                        \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void mg_wino_merge_##S(const T *restrict even, const T *restrict odd,            \
+                                  T *restrict row, Py_ssize_t n) {                          \
+        for (Py_ssize_t x = 0; x < n; x++) { row[2 * x] = even[x]; row[2 * x + 1] = odd[x]; } \
+    }
+    MG_WINO(float, f)
+    MG_WINO(double, d)
+    """
+    void mg_wino_split_f(const float* row, float* even, float* odd, Py_ssize_t n) noexcept nogil
+    void mg_wino_split_d(const double* row, double* even, double* odd, Py_ssize_t n) noexcept nogil
+    void mg_wino_input_f(const float* r, Py_ssize_t rs, float* t, float* v, Py_ssize_t vs,
+                         Py_ssize_t tw) noexcept nogil
+    void mg_wino_input_d(const double* r, Py_ssize_t rs, double* t, double* v, Py_ssize_t vs,
+                         Py_ssize_t tw) noexcept nogil
+    void mg_wino_output_f(const float* m, Py_ssize_t ms, float* y, Py_ssize_t tw, float b) noexcept nogil
+    void mg_wino_output_d(const double* m, Py_ssize_t ms, double* y, Py_ssize_t tw, double b) noexcept nogil
+    void mg_wino_grad_f(const float* r, Py_ssize_t tw, float* z, Py_ssize_t zs) noexcept nogil
+    void mg_wino_grad_d(const double* r, Py_ssize_t tw, double* z, Py_ssize_t zs) noexcept nogil
+    void mg_wino_merge_f(const float* even, const float* odd, float* row, Py_ssize_t n) noexcept nogil
+    void mg_wino_merge_d(const double* even, const double* odd, double* row, Py_ssize_t n) noexcept nogil
+
+
+cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0,
+                                 Py_ssize_t x0, Py_ssize_t TW, floating* r, floating* v,
+                                 Py_ssize_t vs) noexcept nogil:
+    """v[e*vs + x] = (B^T d_x B)[e] for the TW tiles d_x of the plane xc (H, W) at rows
+    y0..y0+3, columns x0 + 2x..x0 + 2x + 3 (zero outside); r is an 18*(TW + 1) scratch."""
+    cdef Py_ssize_t rs = TW + 1, n = 2 * TW + 2, i, iy
+    cdef Py_ssize_t lo = -x0 if x0 < 0 else 0
+    cdef Py_ssize_t hi = W - x0 if W - x0 < n else n
+    cdef floating* row = r + 8 * rs
+    for i in range(4):
+        iy = y0 + i
+        if iy < 0 or iy >= H or hi <= lo:
+            memset(r + 2 * i * rs, 0, 2 * rs * sizeof(floating))
+            continue
+        memset(row, 0, n * sizeof(floating))
+        memcpy(row + lo, xc + iy * W + x0 + lo, (hi - lo) * sizeof(floating))
+        if floating is float:
+            mg_wino_split_f(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+        else:
+            mg_wino_split_d(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+    if floating is float:
+        mg_wino_input_f(r, rs, r + 10 * rs, v, vs, TW)
+    else:
+        mg_wino_input_d(r, rs, r + 10 * rs, v, vs, TW)
+
+
+cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc, Py_ssize_t OH,
+                                  Py_ssize_t OW, Py_ssize_t y0, Py_ssize_t TW, floating b,
+                                  floating* r) noexcept nogil:
+    """Rows y0, y0+1 (those < OH) of the plane yc (OH, OW) from the TW tiles' products
+    m[e*ms + x], plus b; r is a 6*TW scratch."""
+    cdef Py_ssize_t i
+    if floating is float:
+        mg_wino_output_f(m, ms, r, TW, b)
+    else:
+        mg_wino_output_d(m, ms, r, TW, b)
+    for i in range(2):
+        if y0 + i >= OH:
+            break
+        if floating is float:
+            mg_wino_merge_f(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
+        else:
+            mg_wino_merge_d(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
+        memcpy(yc + (y0 + i) * OW, r + 4 * TW, OW * sizeof(floating))
+
+
+cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t y0,
+                                Py_ssize_t TW, floating* r, floating* z, Py_ssize_t zs) noexcept nogil:
+    """z[e*zs + x] = (A g_x A^T)[e] for the TW 2x2 tiles g_x of the plane gc (OH, OW) at rows
+    y0, y0+1 (zero outside), A = [[1,0],[1,1],[1,-1],[0,-1]]: the adjoint of the output
+    transform; r is a 6*TW scratch."""
+    cdef Py_ssize_t i
+    cdef floating* row = r + 4 * TW
+    for i in range(2):
+        if y0 + i >= OH:
+            memset(r + 2 * i * TW, 0, 2 * TW * sizeof(floating))
+            continue
+        memcpy(row, gc + (y0 + i) * OW, OW * sizeof(floating))
+        if OW < 2 * TW:
+            row[OW] = 0
+        if floating is float:
+            mg_wino_split_f(row, r + 2 * i * TW, r + (2 * i + 1) * TW, TW)
+        else:
+            mg_wino_split_d(row, r + 2 * i * TW, r + (2 * i + 1) * TW, TW)
+    if floating is float:
+        mg_wino_grad_f(r, TW, z, zs)
+    else:
+        mg_wino_grad_d(r, TW, z, zs)
+
+
+def _wino_gk(dtype):
+    """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    return np.kron(G, G).astype(dtype)
+
+
+cdef inline void _wino_input_rows(const floating[:, :, :, ::1] x, Py_ssize_t TH, Py_ssize_t TW,
+                                  Py_ssize_t q0, Py_ssize_t nq, Py_ssize_t ph, Py_ssize_t pw,
+                                  floating* r, floating* v, Py_ssize_t Tb) noexcept nogil:
+    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, ty)) of x padded by (ph, pw)."""
+    cdef Py_ssize_t C = x.shape[1], H = x.shape[2], W = x.shape[3], c, q, n, ty
+    for c in range(C):
+        for q in range(nq):
+            n = (q0 + q) // TH
+            ty = (q0 + q) % TH
+            _wino_input_row(&x[n, c, 0, 0], H, W, 2 * ty - ph, -pw, TW, r, v + c * Tb + q * TW,
+                            C * Tb)
+
+
+cdef _winograd3x3(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+                  const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t ph, Py_ssize_t pw,
+                  bint flipped):
+    """out (N, O, OH, OW) = conv2d(x (N, C, H, W), k, padding (ph, pw)) + bias at stride 1, by
+    F(2x2, 3x3), with k = weight (O, C, 3, 3) or, flipped, the flipped, channel-swapped
+    weight (C, O, 3, 3): k[o, c, a, b] = weight[c, o, 2 - a, 2 - b] (the input gradient,
+    padding 2 - p). The caller has checked the shapes. A block is some whole rows of tiles
+    (of one image or several), the tiles numbered (n, ty, tx).
+
+    Flipping a kernel reverses the rows of G (G J = P G, P swapping rows 0 and 3), so the
+    flipped kernel's U[(a, b)] is the weight's U[(P a, P b)], used transposed."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    # tile rows per block: V (16, C, tiles) and M (16, O, tiles) of about a block each
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
+    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    dtype = np.float32 if floating is float else np.float64
+    # U[e] (O, C) = the transformed kernels, Gk @ w^T
+    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef floating[:, ::1] u = np.empty((16, O * C), dtype=dtype)
+    cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
+    if flipped:
+        ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp)
+    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
+    cdef floating[:, ::1] m = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
+    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
+    cdef floating* vp
+    cdef floating* mp
+    cdef floating* rp
+    with nogil:
+        _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
+        for blk in prange(nblk, num_threads=nt, schedule='static'):
+            vp = &v[threadid(), 0]
+            mp = &m[threadid(), 0]
+            rp = &rows[threadid(), 0]
+            q0 = blk * rb
+            nq = rb if q0 + rb <= R else R - q0
+            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            for c in range(16):
+                _gemm(flipped, False, O, nq * TW, C, &u[ue[c], 0], O if flipped else C,
+                      vp + c * C * Tb, Tb, 0, mp + c * O * Tb, Tb)
+            for o in range(O):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_output_row(mp + o * Tb + q * TW, O * Tb, &out[n, o, 0, 0], OH, OW,
+                                     2 * ty, TW, bias[o] if bias != NULL else 0, rp)
+
+
+cdef _winograd3x3_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] gy,
+                         floating[:, :, :, ::1] gw, Py_ssize_t ph, Py_ssize_t pw):
+    """gw (O, C, 3, 3) = the weight gradient of the stride-1 conv of x (N, C, H, W) padded by
+    (ph, pw), whose output gradient is gy (N, O, OH, OW), by F(2x2, 3x3) run backward: with
+    y = A^T [U * V] A per tile, dL/dU[e] = sum over tiles of (A gy A^T)[e] V[e] (16 GEMMs
+    (O, T) @ (T, C)) and gw = G^T (dL/dU) G. The caller has checked the shapes."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1]
+    cdef Py_ssize_t O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
+    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
+    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
+    cdef floating[:, ::1] z = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
+    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    # each thread sums dL/dU (16, O*C) into its own copy; the copies are added at the end
+    cdef floating[:, ::1] du = np.zeros((max(nt, 1), 16 * O * C), dtype=dtype)
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, o, e, t, i
+    cdef floating* vp
+    cdef floating* zp
+    cdef floating* rp
+    with nogil:
+        for blk in prange(nblk, num_threads=nt, schedule='static'):
+            vp = &v[threadid(), 0]
+            zp = &z[threadid(), 0]
+            rp = &rows[threadid(), 0]
+            q0 = blk * rb
+            nq = rb if q0 + rb <= R else R - q0
+            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            for o in range(O):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_grad_row(&gy[n, o, 0, 0], OH, OW, 2 * ty, TW, rp, zp + o * Tb + q * TW,
+                                   O * Tb)
+            for e in range(16):
+                _gemm(False, True, O, C, nq * TW, zp + e * O * Tb, Tb, vp + e * C * Tb, Tb, 1,
+                      &du[threadid(), e * O * C], C)
+        for t in range(1, max(nt, 1)):
+            for i in range(16 * O * C):
+                du[0, i] += du[t, i]
+        # gw (O*C, 9) = dU^T (O*C, 16) @ Gk (16, 9)
+        _gemm(True, False, O * C, 9, 16, &du[0, 0], O * C, &gk[0, 0], 9, 0, &gw[0, 0, 0, 0], 9)
 
 
 # ----------------------------------------------------------------------------------------
@@ -742,14 +1147,14 @@ def _dw_scratch(Py_ssize_t H, Py_ssize_t W, Py_ssize_t KW, Py_ssize_t OH, Py_ssi
 # output channels j of g, so the kernel is re-laid (Cg, Og*taps) per group: the swap.
 
 
-cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize_t OH,
-                      Py_ssize_t OW, const Py_ssize_t* qy, Py_ssize_t ny,
+cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t ld, Py_ssize_t O,
+                      Py_ssize_t OH, Py_ssize_t OW, const Py_ssize_t* qy, Py_ssize_t ny,
                       const Py_ssize_t* qx, Py_ssize_t nx, Py_ssize_t my0, Py_ssize_t My,
                       Py_ssize_t mx0, Py_ssize_t Mx, int nt) noexcept nogil:
     # (called per block of rows: my0 is the block's first m, My its row count)
-    """cols[(j*ny + ty)*nx + tx, my*Mx + mx] = gy[j, my0 + my - qy[ty], mx0 + mx - qx[tx]], 0 outside."""
+    """cols[(j*ny + ty)*nx + tx, my*Mx + mx] = gy[j, my0 + my - qy[ty], mx0 + mx - qx[tx]], 0 outside;
+    cols rows are ld >= My*Mx apart."""
     cdef Py_ssize_t r, j, ty, tx, my, oy, off, lo, hi
-    cdef Py_ssize_t P = My * Mx
     cdef floating* dst
     for r in prange(O * ny * nx, num_threads=nt, schedule='static'):
         j = r // (ny * nx)
@@ -759,7 +1164,7 @@ cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize
         lo = _clip(-off, 0, Mx)
         hi = _clip(OW - off, lo, Mx)
         for my in range(My):
-            dst = cols + r * P + my * Mx
+            dst = cols + r * ld + my * Mx
             oy = my0 + my - qy[ty]
             if oy < 0 or oy >= OH or hi == lo:
                 memset(dst, 0, Mx * sizeof(floating))
@@ -771,17 +1176,17 @@ cdef void _phase_cols(const floating* gy, floating* cols, Py_ssize_t O, Py_ssize
                 memset(dst + hi, 0, (Mx - hi) * sizeof(floating))
 
 
-cdef void _phase_scatter(const floating* tmp, floating* gx, Py_ssize_t C, Py_ssize_t H,
-                         Py_ssize_t W, Py_ssize_t y0, Py_ssize_t My, Py_ssize_t x0,
+cdef void _phase_scatter(const floating* tmp, Py_ssize_t ld, floating* gx, Py_ssize_t C,
+                         Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0, Py_ssize_t My, Py_ssize_t x0,
                          Py_ssize_t Mx, Py_ssize_t sh, Py_ssize_t sw, int nt) noexcept nogil:
-    """gx[c, y0 + sh*my, x0 + sw*mx] = tmp[c, my*Mx + mx]."""
+    """gx[c, y0 + sh*my, x0 + sw*mx] = tmp[c, my*Mx + mx], tmp rows ld >= My*Mx apart."""
     cdef Py_ssize_t c, my, mx
     cdef floating* dst
     cdef const floating* src
     for c in prange(C, num_threads=nt, schedule='static'):
         for my in range(My):
             dst = gx + (c * H + y0 + sh * my) * W + x0
-            src = tmp + (c * My + my) * Mx
+            src = tmp + c * ld + my * Mx
             if sw == 1:
                 memcpy(dst, src, Mx * sizeof(floating))
             else:
@@ -793,6 +1198,24 @@ def _phase_taps(r, K, s, d):
     """Taps a of phase r in flipped (descending) order, and their offsets q_a."""
     taps = [a for a in range(K - 1, -1, -1) if (a * d) % s == r]
     return taps, np.array([(a * d - r) // s for a in taps] or [0], dtype=np.intp)
+
+
+cdef void _flip_kernel(const floating* w, floating* wp, Py_ssize_t G, Py_ssize_t Og,
+                       Py_ssize_t Cg, Py_ssize_t KH, Py_ssize_t KW, const Py_ssize_t* ay,
+                       Py_ssize_t ny, const Py_ssize_t* bx, Py_ssize_t nx, int nt) noexcept nogil:
+    """wp[g, c, (j*ny + ty)*nx + tx] = w[g*Og + j, c, ay[ty], bx[tx]]: a phase's sub-kernel,
+    flipped (the taps come in descending order) and channel-swapped, (G, Cg, Og*ny*nx)."""
+    cdef Py_ssize_t gc, c, j, ty, tx
+    cdef floating* dst
+    cdef const floating* src
+    for gc in prange(G * Cg, num_threads=nt, schedule='static'):
+        c = gc % Cg
+        dst = wp + gc * Og * ny * nx
+        for j in range(Og):
+            src = w + (((gc - c) // Cg * Og + j) * Cg + c) * KH * KW
+            for ty in range(ny):
+                for tx in range(nx):
+                    dst[(j * ny + ty) * nx + tx] = src[ay[ty] * KW + bx[tx]]
 
 
 def _phase_rows(r, size, s, p):
@@ -813,50 +1236,58 @@ cdef _flipped_kernel_gather(const floating[:, :, :, ::1] gy, const floating[:, :
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G
-    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, g, Kp, P, rb, m, nb, it, nblk
-    cdef Py_ssize_t[::1] qy, qx
+    cdef Py_ssize_t ry, rx, ny, nx, my0, My, mx0, Mx, n, ni, i, g, Kp, rb, m, nb, it, nblk
+    cdef Py_ssize_t ipc, nchunk, Pb, L
+    cdef Py_ssize_t[::1] qy, qx, ay, bx
     cdef floating[:, :, ::1] wp
     cdef floating[:, ::1] cols, tmp
     cdef floating* colp
     cdef floating* tmpp
     cdef int nt
     dtype = np.float32 if floating is float else np.float64
-    w = np.asarray(weight)
     for ry in range(sh):
         taps_y, qy = _phase_taps(ry, KH, sh, dh)
+        ay = np.array(taps_y or [0], dtype=np.intp)
         my0, My = _phase_rows(ry, H, sh, ph)
         for rx in range(sw):
             taps_x, qx = _phase_taps(rx, KW, sw, dw)
+            bx = np.array(taps_x or [0], dtype=np.intp)
             mx0, Mx = _phase_rows(rx, W, sw, pw)
             ny, nx = len(taps_y), len(taps_x)
             if ny == 0 or nx == 0 or My == 0 or Mx == 0:
                 continue                  # these pixels touch no output: gx stays 0
-            Kp, P = Og * ny * nx, My * Mx
-            # flipped, channel-swapped sub-kernel: wp[g, c, (j, ty, tx)] = w[g*Og + j, c, a_ty, b_tx]
-            sub = w[:, :, taps_y][:, :, :, taps_x].reshape(G, Og, Cg, ny, nx)
-            wp = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4).reshape(G, Cg, Kp))
-            rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
-            nblk = (My + rb - 1) // rb
-            nt = _items_threads(N * nblk, N * O * ny * nx * My * Mx)
-            # per-thread scratch; each (image, block) item writes its own pixels of gx
-            cols = np.empty((max(nt, 1), O * ny * nx * rb * Mx), dtype=dtype)
-            tmp = np.empty((max(nt, 1), C * rb * Mx), dtype=dtype)
+            Kp = Og * ny * nx
+            wp = np.empty((G, Cg, Kp), dtype=dtype)
             with nogil:
-                for it in prange(N * nblk, num_threads=nt, schedule='static'):
-                    n = it // nblk
+                _flip_kernel(&weight[0, 0, 0, 0], &wp[0, 0, 0], G, Og, Cg, KH, KW, &ay[0], ny,
+                             &bx[0], nx, mg_threads_for(G * Cg * Kp))
+            ipc = _images_per_block(N, My * Mx, O * ny * nx, sizeof(floating))
+            rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
+            nblk, nchunk = (My + rb - 1) // rb, (N + ipc - 1) // ipc
+            nt = _items_threads(nchunk * nblk, N * O * ny * nx * My * Mx)
+            # per-thread scratch; each (images, block) item writes its own pixels of gx
+            cols = np.empty((max(nt, 1), O * ny * nx * ipc * rb * Mx), dtype=dtype)
+            tmp = np.empty((max(nt, 1), C * ipc * rb * Mx), dtype=dtype)
+            with nogil:
+                for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
+                    n = (it // nblk) * ipc
+                    ni = ipc if n + ipc <= N else N - n
                     m = (it % nblk) * rb
                     nb = rb if m + rb <= My else My - m
-                    P = nb * Mx
+                    Pb = nb * Mx
+                    L = ni * Pb
                     colp = &cols[threadid(), 0]
                     tmpp = &tmp[threadid(), 0]
-                    _phase_cols(&gy[n, 0, 0, 0], colp, O, OH, OW, &qy[0], ny,
-                                &qx[0], nx, my0 + m, nb, mx0, Mx, 1)
+                    for i in range(ni):
+                        _phase_cols(&gy[n + i, 0, 0, 0], colp + i * Pb, L, O, OH, OW, &qy[0], ny,
+                                    &qx[0], nx, my0 + m, nb, mx0, Mx, 1)
                     for g in range(G):
-                        _gemm(False, False, Cg, P, Kp, &wp[g, 0, 0], Kp,
-                              colp + g * Kp * P, P, 0, tmpp + g * Cg * P, P)
-                    _phase_scatter(tmpp, &gx[n, 0, 0, 0], C, H, W,
-                                   ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
-                                   sh, sw, 1)
+                        _gemm(False, False, Cg, L, Kp, &wp[g, 0, 0], Kp,
+                              colp + g * Kp * L, L, 0, tmpp + g * Cg * L, L)
+                    for i in range(ni):
+                        _phase_scatter(tmpp + i * Pb, L, &gx[n + i, 0, 0, 0], C, H, W,
+                                       ry - ph + sh * (my0 + m), nb, rx - pw + sw * mx0, Mx,
+                                       sh, sw, 1)
 
 
 cdef _adjoint_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1] weight,
@@ -939,6 +1370,14 @@ def _backward_input(name, const floating[:, :, :, ::1] grad_output,
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1], G = groups
+    # Winograd needs the sizes of a conv2d input gradient (no output_padding)
+    cdef bint winograd = (_winograd_fits(KH, KW, stride, dilation, G) and ph <= 2 and pw <= 2
+                          and H == OH + 2 - 2 * ph and W == OW + 2 - 2 * pw)
+    if method is None and winograd and min(C, O) >= _winograd_min_channels:
+        method = "winograd"
+    if method == "winograd" and winograd and min(N, C, O) > 0:
+        _winograd3x3(grad_output, weight, NULL, grad_input, 2 - ph, 2 - pw, True)
+        return
     grad_input[...] = 0
     if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
         return
@@ -955,8 +1394,8 @@ def _backward_input(name, const floating[:, :, :, ::1] grad_output,
     elif method == "depthwise" and C // G == 1:
         _depthwise_input(grad_output, weight, grad_input, sh, sw, ph, pw, dh, dw)
     else:
-        raise ValueError(f"{name}: method must be None, 'gather', 'scatter' or (when C == groups) "
-                         f"'depthwise', got {method!r}")
+        raise ValueError(f"{name}: method must be None, 'gather', 'scatter', (when C == groups) "
+                         f"'depthwise' or (3x3, stride 1, one group) 'winograd', got {method!r}")
 
 
 def conv2d_backward_input(const floating[:, :, :, ::1] grad_output,
@@ -965,8 +1404,9 @@ def conv2d_backward_input(const floating[:, :, :, ::1] grad_output,
     """grad_input (N, C, H, W) = grad_output (N, O, OH, OW) convolved with weight (O, C/G, KH, KW):
 
     the correlation of grad_output with the flipped, channel-swapped kernel, phase by phase
-    for stride > 1 ("gather"); or, when that moves more memory, the same sum computed as
-    col2im(w^T @ grad_output) ("scatter"). method forces one of the two (for tests).
+    for stride > 1 ("gather"), by Winograd for 3x3 stride-1 kernels with enough channels
+    ("winograd"); or, when that moves more memory, the same sum computed as
+    col2im(w^T @ grad_output) ("scatter"). method forces one of them (for tests).
     H and W are taken from grad_input, so any output_padding is allowed.
     """
     _backward_input("conv2d_backward_input", grad_output, weight, grad_input,

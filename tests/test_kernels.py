@@ -1,7 +1,8 @@
 """The Cython kernels of minigrad_core against the naive references of tests/reference.py.
 
 Hypothesis sweeps sizes, stride, padding, dilation, groups, ceil_mode, count_include_pad
-and dtypes, and draws default or tiny GEMM blocks so the block edges are exercised.
+and dtypes, and draws the GEMM block size (default, one row, or a few columns) so that
+the block edges and the blocks of several whole images are exercised.
 Plus the notes' output-size examples and the flipped-kernel identity, numerically.
 """
 import contextlib
@@ -22,10 +23,12 @@ DTYPES = st.sampled_from([np.float32, np.float64])
 
 
 @contextlib.contextmanager
-def blocks(tiny):
-    """The default L2-sized GEMM blocks, or (tiny) one output row per block, so that the
-    block edges are exercised on small shapes."""
-    old = conv._set_blocking(1, 1) if tiny else None
+def blocks(cols):
+    """GEMM blocks of at least ``cols`` columns (1: one output row per block; a few: some
+    rows, or several whole images and a shorter last block), or the default L2-sized
+    blocks (None: whole images, all of a test's batch in one block), so that the block
+    edges are exercised on small shapes."""
+    old = conv._set_blocking(1, cols) if cols else None
     try:
         yield
     finally:
@@ -49,10 +52,10 @@ def conv_configs(draw):
     for k, p, d in zip((KH, KW), padding, dilation):
         smallest = max(1, d * (k - 1) + 1 - 2 * p)
         sizes.append(smallest + draw(st.integers(0, 5)))
-    N = draw(st.integers(1, 2))
+    N = draw(st.integers(1, 3))
     return dict(x_shape=(N, Cg * groups) + tuple(sizes), w_shape=(Og * groups, Cg, KH, KW),
                 stride=stride, padding=padding, dilation=dilation, groups=groups,
-                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)), tiny_blocks=draw(st.booleans()))
+                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)), block_cols=draw(st.sampled_from([None, 1, 7])))
 
 
 def _conv_data(cfg):
@@ -78,7 +81,7 @@ def _hyper(cfg):
 @settings(max_examples=30)
 @given(cfg=conv_configs())
 def test_conv2d_forward_matches_reference(cfg):
-    with blocks(cfg["tiny_blocks"]):
+    with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
         out = np.empty(gy.shape, dtype=cfg["dtype"])
         conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
@@ -88,7 +91,7 @@ def test_conv2d_forward_matches_reference(cfg):
 @settings(max_examples=30)
 @given(cfg=conv_configs())
 def test_conv2d_backward_weight_is_the_cross_correlation_of_input_and_grad(cfg):
-    with blocks(cfg["tiny_blocks"]):
+    with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
         gw = np.empty_like(w)
         conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
@@ -98,7 +101,7 @@ def test_conv2d_backward_weight_is_the_cross_correlation_of_input_and_grad(cfg):
 @settings(max_examples=30)
 @given(cfg=conv_configs(), method=st.sampled_from(["gather", "scatter", None]))
 def test_conv2d_backward_input_matches_reference(cfg, method):
-    with blocks(cfg["tiny_blocks"]):
+    with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
         gx = np.empty_like(x)
         conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method=method)
@@ -109,7 +112,7 @@ def test_conv2d_backward_input_matches_reference(cfg, method):
 @given(cfg=conv_configs(), extra=st.tuples(st.integers(0, 2), st.integers(0, 2)),
        method=st.sampled_from(["gather", "scatter"]))
 def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
-    with blocks(cfg["tiny_blocks"]):
+    with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
         s, p, d, g = _hyper(cfg)
         output_padding = tuple(e % max(si, di) for e, si, di in zip(extra, s, d))
@@ -121,6 +124,69 @@ def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
         out = np.empty(expected.shape, dtype=cfg["dtype"])
         conv.conv_transpose2d_forward(gy, w, bias, out, s, p, d, g, method=method)
         close(out, expected + bias[None, :, None, None], cfg["dtype"])
+
+
+@pytest.mark.parametrize("groups, Og", [(1, 32), (1, 40), (2, 33)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_backward_weight_with_many_output_channels(groups, Og, dtype):
+    """Past 32 output channels per group the weight gradient's GEMM is laid out the
+    other way round (gw[g] rather than gw[g]^T); the sweeps above draw at most 3."""
+    cfg = dict(x_shape=(3, 2 * groups, 7, 6), w_shape=(Og * groups, 2, 3, 2), stride=(2, 1),
+               padding=(1, 0), dilation=(1, 1), groups=groups, dtype=dtype, seed=5)
+    x, w, b, gy = _conv_data(cfg)
+    gw = np.empty_like(w)
+    conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+    close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), dtype)
+
+
+@contextlib.contextmanager
+def winograd_always():
+    """Winograd for every 3x3 stride-1 conv, however few its channels."""
+    old = conv._set_winograd_min_channels(1)
+    try:
+        yield
+    finally:
+        conv._set_winograd_min_channels(old)
+
+
+@st.composite
+def winograd_configs(draw):
+    """3x3, stride 1, dilation 1, one group: the convs Winograd's F(2x2, 3x3) computes;
+    odd and even output sizes, so that tiles are cut at the bottom and right edges."""
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    sizes = tuple(max(1, 3 - 2 * p) + draw(st.integers(0, 6)) for p in padding)
+    C, O = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return dict(x_shape=(draw(st.integers(1, 3)), C) + sizes, w_shape=(O, C, 3, 3),
+                stride=(1, 1), padding=padding, dilation=(1, 1), groups=1,
+                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)),
+                block_cols=draw(st.sampled_from([None, 1, 7])))
+
+
+@settings(max_examples=30)
+@given(cfg=winograd_configs())
+def test_winograd_forward_and_both_gradients_match_reference(cfg):
+    with blocks(cfg["block_cols"]), winograd_always():
+        x, w, b, gy = _conv_data(cfg)
+        out = np.empty(gy.shape, dtype=cfg["dtype"])
+        conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
+        close(out, ref.conv2d(x, w, b, *_hyper(cfg)), cfg["dtype"])
+        gw = np.empty_like(w)
+        conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+        close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), cfg["dtype"])
+        gx = np.empty_like(x)
+        conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method="winograd")
+        close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
+        # conv_transpose2d at stride 1 picks it too (no output_padding at stride 1)
+        out_t = np.empty_like(x)
+        conv.conv_transpose2d_forward(gy, w, None, out_t, *_hyper(cfg))
+        close(out_t, ref.conv_transpose2d(gy, w, None, *_hyper(cfg)[:2]), cfg["dtype"])
+
+
+def test_winograd_method_is_refused_where_it_does_not_apply():
+    gy, w = np.ones((1, 2, 3, 3)), np.ones((2, 2, 3, 3))
+    with pytest.raises(ValueError, match="winograd"):
+        conv.conv2d_backward_input(gy, w, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
+                                   method="winograd")
 
 
 @settings(max_examples=20)

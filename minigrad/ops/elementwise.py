@@ -260,10 +260,13 @@ class SigmoidFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        x = a.data
-        # exp of a non-positive number never overflows: split by sign.
-        z = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+        # in place on one array, as PyTorch's 1 / (1 + exp(-x)); exp(-x) overflowing to
+        # inf gives the correct 0
+        out = np.negative(a.data, out=np.empty_like(a.data))
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
+        out += 1
+        np.reciprocal(out, out=out)
         ctx.save_for_backward(out)
         return out
 
