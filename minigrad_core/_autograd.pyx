@@ -363,7 +363,7 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
         ctx._more_meta = tuple([((<TensorBase>o).data.shape, (<TensorBase>o).data.dtype) for o in outputs[1:]])
     for nr in range(len(outputs)):
         out = <TensorBase>outputs[nr]
-        if out.data.dtype.kind not in "fc":
+        if not _is_floating(out.data):
             continue  # integer and bool results never carry gradients
         if non_differentiable and any([o is raws[nr] or o is out for o in non_differentiable]):
             continue
@@ -373,6 +373,11 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
     if ctx._to_save:
         ctx._saved = _save_all(ctx._to_save, raws, outputs)
         ctx._to_save = None
+
+
+cdef inline bint _is_floating(array):
+    """Whether ``array`` (an ndarray) has a floating or complex dtype."""
+    return cnp.PyArray_ISFLOAT(array) or cnp.PyArray_ISCOMPLEX(array)
 
 
 cdef object _wrap(value):
@@ -606,6 +611,9 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
+            for nr in range(len(grads)):
+                if type(grads[nr]) is ndarray:  # a sum the engine made (see below)
+                    grads[nr] = new_tensor(grads[nr])
             if node._pre_hooks:
                 for nr, hooks in node._pre_hooks.items():
                     for hook in hooks:
@@ -656,18 +664,26 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                 child = edges[2 * i]
                 nr = edges[2 * i + 1]
                 expected_dtype = child._output_dtype(nr)
-                if g.data.dtype is not expected_dtype and g.data.dtype != expected_dtype:
+                if <object>cnp.PyArray_DESCR(g.data) is not expected_dtype and g.data.dtype != expected_dtype:
                     from minigrad import dtypes
                     g = g.to(dtypes.from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype
                 buffer = buffers.get(child)
                 if buffer is None:
                     buffer = buffers[child] = _new_buffer(child)
-                if buffer[nr] is None:
+                # Several gradients for one output are summed. Without create_graph the
+                # first sum is a new array, kept bare (an ndarray, not a Tensor) so it is
+                # known to be the engine's own, and later ones add into it in place.
+                summed = buffer[nr]
+                if summed is None:
                     buffer[nr] = g
                 elif create_graph:
-                    buffer[nr] = buffer[nr] + g
+                    buffer[nr] = summed + g
+                elif type(summed) is ndarray:
+                    np.add(summed, g.data, out=summed)
                 else:
-                    buffer[nr] = new_tensor((<TensorBase>buffer[nr]).data + g.data)
+                    summed = (<TensorBase>summed).data + g.data
+                    buffer[nr] = summed if type(summed) is ndarray else np.asarray(summed)  # 0-d: a numpy scalar
+                summed = None
                 remaining = dependencies[child] - 1
                 dependencies[child] = remaining
                 if remaining == 0:

@@ -1198,3 +1198,27 @@ def test_leaf_takes_a_gradient_nobody_else_holds_without_a_copy():
     Double.apply(x).sum().backward()
     assert id(x.grad.data) == made[0]
     assert_close(x.grad, np.array([2.0, 2.0]))
+
+
+def test_gradients_summed_for_one_tensor_leave_every_incoming_gradient_unchanged():
+    # Three gradients reach y; the engine sums them in an array of its own, never in one
+    # of theirs (here each is also held by the backward that made it).
+    held = []
+
+    class Keep(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.data.copy()
+
+        @staticmethod
+        def backward(ctx, g):
+            held.append(g)
+            return g
+
+    x = leaf([1.0, 2.0])
+    y = x * 1.0
+    (Keep.apply(y) + Keep.apply(y) + Keep.apply(y) * 2.0).sum().backward()
+    assert len(held) == 3
+    for g, expected in zip(sorted(held, key=lambda t: float(t.data[0])), ([1.0, 1.0], [1.0, 1.0], [2.0, 2.0])):
+        assert_close(g, np.array(expected))
+    assert_close(x.grad, np.array([4.0, 4.0]))
