@@ -196,6 +196,67 @@ cdef inline void _from_batched(const floating* src, floating* dst, const floatin
                 for p in range(P):
                     d[p] = s[p] + bias[o]
 
+# Forward and weight gradient walk the same blocks of im2col columns: an item is a block
+# of output rows of one image, or (small images) several whole images side by side.
+ctypedef struct _Plan:
+    Py_ssize_t ipc      # whole images per block (1: a block is rows of one image)
+    Py_ssize_t rb       # output rows per block
+    Py_ssize_t nblk     # row blocks per image
+    Py_ssize_t items    # blocks in all: ceil(N / ipc) * nblk
+    bint direct         # 1x1, stride 1, no padding, one image a block: x is its own columns
+    int nt              # threads
+
+
+ctypedef struct _Block:
+    Py_ssize_t n, ni    # first image of the block, number of images
+    Py_ssize_t oy0, nb  # first output row, number of rows (all OH when ni > 1)
+    Py_ssize_t Pb, L    # columns per image, columns in all (ni * Pb)
+    Py_ssize_t ld       # leading dimension of the column matrix
+
+
+cdef inline _Plan _plan_blocks(Py_ssize_t N, Py_ssize_t depth, Py_ssize_t OH, Py_ssize_t OW,
+                               bint pointwise, Py_ssize_t itemsize) noexcept nogil:
+    """How to cut N images' (depth, OH*OW) column matrices into blocks (see _Plan)."""
+    cdef _Plan p
+    p.ipc = _images_per_block(N, OH * OW, depth, itemsize)
+    p.rb = _rows_per_block(OH, OW, depth, itemsize)
+    p.nblk = (OH + p.rb - 1) // p.rb
+    p.items = ((N + p.ipc - 1) // p.ipc) * p.nblk
+    p.direct = pointwise and p.ipc == 1
+    p.nt = _items_threads(p.items, N * depth * OH * OW)
+    return p
+
+
+cdef inline _Block _block(const _Plan* p, Py_ssize_t it, Py_ssize_t N, Py_ssize_t OH,
+                          Py_ssize_t OW) noexcept nogil:
+    """Which images and output rows block ``it`` covers."""
+    cdef _Block b
+    b.n = (it // p.nblk) * p.ipc
+    b.ni = p.ipc if b.n + p.ipc <= N else N - b.n
+    b.oy0 = (it % p.nblk) * p.rb
+    b.nb = p.rb if b.oy0 + p.rb <= OH else OH - b.oy0
+    b.Pb = b.nb * OW
+    b.L = b.ni * b.Pb
+    b.ld = OH * OW if p.direct else b.L
+    return b
+
+
+cdef const floating* _block_columns(const floating* x, floating* scratch, const _Plan* p,
+                                    const _Block* b, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                                    Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OW, Py_ssize_t sh,
+                                    Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh,
+                                    Py_ssize_t dw) noexcept nogil:
+    """The column matrix of block ``b`` of x (N, C, H, W), (C*KH*KW, b.L) with leading
+    dimension b.ld: x itself when p.direct, else its im2col written into ``scratch``."""
+    cdef Py_ssize_t i
+    if p.direct:
+        return x + (b.n * C * H + b.oy0) * W
+    for i in range(b.ni):
+        _im2col(x + (b.n + i) * C * H * W, scratch + i * b.Pb, b.L, C, H, W, KH, KW,
+                b.oy0, b.nb, OW, sh, sw, ph, pw, dh, dw, 1)
+    return scratch
+
+
 
 cdef inline void _axpy(Py_ssize_t n, floating a, const floating* x, floating* y) noexcept nogil:
     """y += a * x over n contiguous elements (BLAS level 1: its vector kernels are chosen
@@ -419,40 +480,27 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                                &out[0, 0, 0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
                                dnt)
         return
-    cdef Py_ssize_t ipc = _images_per_block(N, P, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t nblk = (OH + rb - 1) // rb, nchunk = (N + ipc - 1) // ipc
-    cdef bint direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-                        and ipc == 1)
-    cdef int nt = _items_threads(nchunk * nblk, N * C * KH * KW * P)
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
+                                and ph == 0 and pw == 0, sizeof(floating))
+    cdef Py_ssize_t ipc = p.ipc, nt = p.nt
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * ipc * rb * OW),
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, nt, C * KH * KW * ipc * p.rb * OW),
                                              dtype=dtype)
     # several images' GEMM result, (O, ipc*P), before it goes back to NCHW
     cdef floating[:, :, ::1] res = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
-    cdef Py_ssize_t it, n, ni, g, o, i, oy0, nb, Pb, L, ld
+    cdef Py_ssize_t it, n, ni, g, o, i, oy0, Pb, L, ld
+    cdef _Block b
     cdef const floating* colp
     cdef floating* dst
     cdef floating beta = 1 if has_bias else 0
     with nogil:
         # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
-        for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
-            n = (it // nblk) * ipc
-            ni = ipc if n + ipc <= N else N - n
-            oy0 = (it % nblk) * rb
-            nb = rb if oy0 + rb <= OH else OH - oy0
-            Pb = nb * OW
-            L = ni * Pb
-            if direct:
-                colp = &x[n, 0, oy0, 0]        # the image is its own column matrix (ld P)
-                ld = P
-            else:
-                colp = &cols[threadid(), 0, 0]
-                ld = L
-                for i in range(ni):
-                    _im2col(&x[n + i, 0, 0, 0], <floating*>colp + i * Pb, L, C, H, W, KH, KW,
-                            oy0, nb, OW, sh, sw, ph, pw, dh, dw, 1)
+        for it in prange(p.items, num_threads=nt, schedule='static'):
+            b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
+            colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
+                                  &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
+            n, ni, oy0, Pb, L, ld = b.n, b.ni, b.oy0, b.Pb, b.L, b.ld
             if ni > 1:                         # whole images: nb == OH, Pb == P
                 for g in range(G):
                     _gemm(False, False, Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
@@ -513,14 +561,11 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                                        &acc[0, 0], N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw,
                                        dnt)
         return
-    cdef Py_ssize_t ipc = _images_per_block(N, P, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
-    cdef Py_ssize_t nblk = (OH + rb - 1) // rb, nchunk = (N + ipc - 1) // ipc
-    cdef bint direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-                        and ipc == 1)
-    cdef int nt = _items_threads(nchunk * nblk, N * C * KH * KW * P)
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
+                                and ph == 0 and pw == 0, sizeof(floating))
+    cdef Py_ssize_t ipc = p.ipc, nt = p.nt
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(direct, nt, C * KH * KW * ipc * rb * OW),
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, nt, C * KH * KW * ipc * p.rb * OW),
                                              dtype=dtype)
     # several images' grad_output as one GEMM operand, (O, ipc*P)
     cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
@@ -530,27 +575,17 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
     # 150 x 16 x 100 products, but slower on ResNet's 2304 x 512 x 256.
     cdef bint transposed = Og <= 32
     cdef floating[:, ::1] partial = np.zeros((max(nt, 1), O * K), dtype=dtype)
-    cdef Py_ssize_t it, n, ni, g, oy0, nb, Pb, L, ld, gld, t, i, j
+    cdef Py_ssize_t it, n, ni, g, oy0, L, ld, gld, t, i, j
+    cdef _Block b
     cdef const floating* colp
     cdef const floating* gyp
     cdef floating* gw
     with nogil:
-        for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
-            n = (it // nblk) * ipc
-            ni = ipc if n + ipc <= N else N - n
-            oy0 = (it % nblk) * rb
-            nb = rb if oy0 + rb <= OH else OH - oy0
-            Pb = nb * OW
-            L = ni * Pb
-            if direct:
-                colp = &x[n, 0, oy0, 0]
-                ld = P
-            else:
-                colp = &cols[threadid(), 0, 0]
-                ld = L
-                for i in range(ni):
-                    _im2col(&x[n + i, 0, 0, 0], <floating*>colp + i * Pb, L, C, H, W, KH, KW,
-                            oy0, nb, OW, sh, sw, ph, pw, dh, dw, 1)
+        for it in prange(p.items, num_threads=nt, schedule='static'):
+            b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
+            colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
+                                  &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
+            n, ni, oy0, L, ld = b.n, b.ni, b.oy0, b.L, b.ld
             if ni > 1:                         # whole images: nb == OH, Pb == P
                 _to_batched(&grad_output[n, 0, 0, 0], &gyb[threadid(), 0, 0], O, ni, P)
                 gyp = &gyb[threadid(), 0, 0]
