@@ -9,10 +9,9 @@ import weakref
 from collections import namedtuple
 
 import numpy as np
-
-from . import dtypes
 from minigrad_core._autograd import TensorBase, make_tensor, set_tensor_type
 
+from . import dtypes
 from .autograd import grad_mode
 from .autograd.grad_mode import state
 

@@ -264,11 +264,10 @@ cdef bint _sole_owner(TensorBase grad):
 
 # ---- recording an op -------------------------------------------------------------------
 
-# needs_input_grad tuples for up to 4 arguments, indexed [n][mask] (bit i: argument i),
-# shared by all nodes; and the all-False tuples of up to 8 arguments.
+# needs_input_grad tuples for up to 8 arguments (a conv has 7), indexed [n][mask] (bit i:
+# argument i), shared by all nodes.
 cdef list NEEDS = [[tuple([bool(mask >> i & 1) for i in range(n)]) for mask in range(1 << n)]
-                   for n in range(5)]
-cdef list NO_GRADS = [(False,) * n for n in range(8)]
+                   for n in range(9)]
 
 
 def apply(cls, *args):
@@ -289,7 +288,7 @@ def apply(cls, *args):
             if isinstance(a, TensorBase) and (<TensorBase>a).requires_grad:
                 mask |= 1 << i
         record = mask != 0
-        if n <= 4:
+        if n <= 8:
             ctx.needs_input_grad = NEEDS[n][mask]
         else:
             ctx.needs_input_grad = tuple([bool(mask >> i & 1) for i in range(n)])
@@ -299,7 +298,7 @@ def apply(cls, *args):
         finally:
             _state.grad_enabled = True
     else:
-        ctx.needs_input_grad = NO_GRADS[n] if n < 8 else (False,) * n
+        ctx.needs_input_grad = NEEDS[n][0] if n <= 8 else (False,) * n
         raw = cls.forward(ctx, *args) if not observers else _timed_forward(ctx, args)
 
     if type(raw) is ndarray:
@@ -525,7 +524,7 @@ cdef set _nodes_leading_to(list roots, dict targets):
 
 cdef _anomaly_check(Node node, tuple grads):
     for i, g in enumerate(grads):
-        if g is None or (<TensorBase>g).data.dtype.kind not in "fc":
+        if g is None or not _is_floating((<TensorBase>g).data):
             continue
         data = (<TensorBase>g).data
         if not np.all(np.isfinite(data)):

@@ -482,12 +482,11 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
         return
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
                                 and ph == 0 and pw == 0, sizeof(floating))
-    cdef Py_ssize_t ipc = p.ipc, nt = p.nt
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, nt, C * KH * KW * ipc * p.rb * OW),
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
                                              dtype=dtype)
     # several images' GEMM result, (O, ipc*P), before it goes back to NCHW
-    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
+    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P), dtype=dtype)
     cdef Py_ssize_t it, n, ni, g, o, i, oy0, Pb, L, ld
     cdef _Block b
     cdef const floating* colp
@@ -496,7 +495,7 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     with nogil:
         # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
-        for it in prange(p.items, num_threads=nt, schedule='static'):
+        for it in prange(p.items, num_threads=p.nt, schedule='static'):
             b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
                                   &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
@@ -563,25 +562,24 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
         return
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
                                 and ph == 0 and pw == 0, sizeof(floating))
-    cdef Py_ssize_t ipc = p.ipc, nt = p.nt
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, nt, C * KH * KW * ipc * p.rb * OW),
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
                                              dtype=dtype)
     # several images' grad_output as one GEMM operand, (O, ipc*P)
-    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(ipc == 1, nt, O * ipc * P), dtype=dtype)
+    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P), dtype=dtype)
     # each thread sums into its own copy of the gradient; the copies are added at the end.
     # With few output channels the copy holds gw[g]^T (G, K, Og), computed as cols @ gy^T,
     # whose large operand BLAS packs without a transpose: 20-30% faster on LeNet's
     # 150 x 16 x 100 products, but slower on ResNet's 2304 x 512 x 256.
     cdef bint transposed = Og <= 32
-    cdef floating[:, ::1] partial = np.zeros((max(nt, 1), O * K), dtype=dtype)
+    cdef floating[:, ::1] partial = np.zeros((max(p.nt, 1), O * K), dtype=dtype)
     cdef Py_ssize_t it, n, ni, g, oy0, L, ld, gld, t, i, j
     cdef _Block b
     cdef const floating* colp
     cdef const floating* gyp
     cdef floating* gw
     with nogil:
-        for it in prange(p.items, num_threads=nt, schedule='static'):
+        for it in prange(p.items, num_threads=p.nt, schedule='static'):
             b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
                                   &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
@@ -600,7 +598,7 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
                 else:
                     _gemm(False, True, Og, K, L, gyp + g * Og * gld, gld, colp + g * K * ld, ld,
                           1, &partial[threadid(), g * Og * K], K)
-        for t in range(1, max(nt, 1)):
+        for t in range(1, max(p.nt, 1)):
             for i in range(O * K):
                 partial[0, i] += partial[t, i]
         gw = &grad_weight[0, 0, 0, 0]
