@@ -17,6 +17,7 @@ The rules:
 - ``minigrad_core`` (the kernels) imports nothing from ``minigrad``;
 - ``minigrad.ops``, ``minigrad.autograd`` and ``minigrad.nn`` never import the drawing,
   command-line and summary modules (``minigrad.viz``, ``minigrad.cli``, ``minigrad.summary``);
+- autograd's compiled engine imports only ``minigrad.dtypes`` and ``minigrad._broadcast``;
 - the import graph has no cycle other than Tensor <-> ops, which goes through one edge:
   ``minigrad.tensor`` imports the package ``minigrad.ops`` at its end (see tensor.py).
 """
@@ -243,6 +244,12 @@ def test_kernels_import_nothing_from_minigrad_and_core_layers_no_drawing_cli_or_
     assert not broken, (
         "upward imports (minigrad_core imports no minigrad module; ops, autograd and nn import no "
         "viz, cli or summary):\n" + "\n".join("  " + _where(sites, a, b) for a, b in broken))
+
+
+def test_the_engine_imports_only_the_leaf_modules_below_it(graph, sites):
+    above = graph["minigrad.autograd._engine"] - {"minigrad.dtypes", "minigrad._broadcast"}
+    assert not above, "autograd's engine imports modules above it:\n" + "\n".join(
+        "  " + _where(sites, "minigrad.autograd._engine", m) for m in sorted(above))
 
 
 def test_no_import_cycle_but_tensor_and_ops(graph, sites):
