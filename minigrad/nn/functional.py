@@ -6,17 +6,19 @@ here adapts PyTorch's argument conventions: ``inplace=`` is accepted and ignored
 (minigrad computes out of place).
 """
 from ..ops import LAYER_FAMILIES
-from ..ops import activation as _activation
-from ..ops.dropout import dropout as _dropout, dropout2d as _dropout2d
-from ..ops.activation import *  # noqa: F403  relu, leaky_relu, sigmoid, tanh, softmax, log_softmax
-from ..ops.conv import *  # noqa: F403  conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
-from ..ops.dropout import *  # noqa: F403  dropout, dropout2d
+from ..ops.activation import *  # noqa: F403
+from ..ops.conv import *  # noqa: F403
+from ..ops.dropout import *  # noqa: F403
 from ..ops.linalg import linear
-from ..ops.loss import *  # noqa: F403  cross_entropy, nll_loss, mse_loss, ...
-from ..ops.normalization import *  # noqa: F403  batch_norm
-from ..ops.padding import *  # noqa: F403  pad
-from ..ops.pool import *  # noqa: F403  max_pool2d, avg_pool2d, adaptive_avg_pool2d, ...
+from ..ops.loss import *  # noqa: F403
+from ..ops.normalization import *  # noqa: F403
+from ..ops.padding import *  # noqa: F403
+from ..ops.pool import *  # noqa: F403
 from ..ops.shape import flatten
+
+# the ops wrapped below to take PyTorch's inplace=
+from ..ops.activation import leaky_relu as _leaky_relu, relu as _relu
+from ..ops.dropout import dropout as _dropout, dropout2d as _dropout2d
 
 __all__ = [name for family in LAYER_FAMILIES for name in family.__all__] + ["linear", "flatten"]
 
@@ -25,12 +27,12 @@ __all__ = [name for family in LAYER_FAMILIES for name in family.__all__] + ["lin
 
 def relu(input, inplace=False):
     """``max(0, x)`` elementwise (``inplace`` is accepted, not used: the result is a new tensor)."""
-    return _activation.relu(input)
+    return _relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``max(0, x) + negative_slope * min(0, x)`` elementwise (``inplace`` is accepted, not used)."""
-    return _activation.leaky_relu(input, negative_slope)
+    return _leaky_relu(input, negative_slope)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

@@ -35,6 +35,11 @@ class ReluFunction(Function):
         return g * np.sign(out.data)
 
 
+def relu(input):
+    """Elementwise max(x, 0)."""
+    return ReluFunction.apply(input)
+
+
 class LeakyReluFunction(Function):
     """out = x where x > 0 else slope * x;  dx = g * (1 or slope)."""
 
@@ -49,6 +54,11 @@ class LeakyReluFunction(Function):
     def backward(ctx, g):
         (factor,) = ctx.saved_tensors
         return g * factor, None
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
+    return LeakyReluFunction.apply(input, negative_slope)
 
 
 class SigmoidFunction(Function):
@@ -72,6 +82,11 @@ class SigmoidFunction(Function):
         return g * out * (1 - out)
 
 
+def sigmoid(input):
+    """Elementwise logistic function, computed without overflow."""
+    return SigmoidFunction.apply(floating(input))
+
+
 class TanhFunction(Function):
     """out = tanh(a);  da = g * (1 - out**2)."""
 
@@ -85,21 +100,6 @@ class TanhFunction(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * (1 - out * out)
-
-
-def relu(input):
-    """Elementwise max(x, 0)."""
-    return ReluFunction.apply(input)
-
-
-def leaky_relu(input, negative_slope=0.01):
-    """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
-    return LeakyReluFunction.apply(input, negative_slope)
-
-
-def sigmoid(input):
-    """Elementwise logistic function, computed without overflow."""
-    return SigmoidFunction.apply(floating(input))
 
 
 def tanh(input):
@@ -133,6 +133,12 @@ class SoftmaxFunction(Function):
         return out * (g - sum(g * out, ctx.dim, keepdim=True)), None
 
 
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    input = input.to(dtype) if dtype is not None else floating(input)
+    return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
+
+
 class LogSoftmaxFunction(Function):
     """out = a - logsumexp(a);  da = g - exp(out) * sum(g)."""
 
@@ -149,12 +155,6 @@ class LogSoftmaxFunction(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g - out.exp() * sum(g, ctx.dim, keepdim=True), None
-
-
-def softmax(input, dim=None, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
-    input = input.to(dtype) if dtype is not None else floating(input)
-    return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
 
 
 def log_softmax(input, dim=None, dtype=None):
