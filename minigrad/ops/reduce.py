@@ -123,16 +123,14 @@ def max(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
     With ``max(a, b)`` of two tensors, the elementwise maximum.
     """
     if isinstance(dim, Tensor):
-        from .elementwise import maximum
-        return maximum(input, dim)
+        return input.maximum(dim)  # elementwise.maximum (elementwise imports this module)
     return _max_or_min("max", input, dim, keepdim, take_min=False)
 
 
 def min(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
     """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it."""
     if isinstance(dim, Tensor):
-        from .elementwise import minimum
-        return minimum(input, dim)
+        return input.minimum(dim)
     return _max_or_min("min", input, dim, keepdim, take_min=True)
 
 
