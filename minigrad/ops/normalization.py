@@ -1,7 +1,7 @@
-"""Normalization: ``batch_norm`` over the channels (dim 1) of an (N, C, *) input.
+"""Normalization: ``batch_norm`` over the channels (dim 1) of an ``(N, C, *)`` input.
 
-Notation: N batch, C channels, ``*`` any further dimensions; n = N * prod(*) values per
-channel.
+Notation: N batch, C channels, ``*`` any further dimensions; each channel has n values,
+N times the product of the further sizes.
 """
 import numpy as np
 
