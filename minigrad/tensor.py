@@ -627,7 +627,7 @@ class Tensor(TensorBase):
         return ops.sigmoid(self)
 
     def relu(self):
-        return _elementwise.ReluFunction.apply(self)
+        return _activation.ReluFunction.apply(self)
 
     def clamp(self, min=None, max=None):  # noqa: A002
         return ops.clamp(self, min, max)
@@ -764,4 +764,5 @@ def tensor(data, dtype=None, requires_grad=False):
 
 from . import ops  # noqa: E402  (ops import Tensor from this module)
 from .ops import elementwise as _elementwise  # noqa: E402  (the hottest operators call their Function directly)
+from .ops import activation as _activation  # noqa: E402
 set_tensor_type(Tensor)
