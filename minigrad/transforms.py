@@ -23,7 +23,6 @@ from enum import Enum
 
 import numpy as np
 
-from .ops._args import ntuple
 from .random import rng_of
 from .tensor import Tensor
 
@@ -71,6 +70,17 @@ def _as_dtype(values, dtype):
 
 def _work_dtype(dtype):
     return dtype if np.dtype(dtype).kind == "f" else np.float32
+
+
+def _pair(value, name):
+    """An image size as (h, w), torchvision's way: a number (truncated to int) gives a square."""
+    if isinstance(value, numbers.Number):
+        return int(value), int(value)
+    if len(value) == 1:
+        return int(value[0]), int(value[0])
+    if len(value) != 2:
+        raise ValueError(f"{name} should be an int or a sequence of length 1 or 2, got {value}")
+    return int(value[0]), int(value[1])
 
 
 def _range(value, name):
@@ -273,7 +283,7 @@ class Resize:
 
     def _output_size(self, h, w):
         if not isinstance(self.size, numbers.Number):
-            return ntuple(self.size, 2, "size", type(self).__name__)
+            return _pair(self.size, "size")
         short, long = (h, w) if h <= w else (w, h)
         new_short, new_long = int(self.size), int(self.size * long / short)
         return (new_short, new_long) if h <= w else (new_long, new_short)
@@ -297,7 +307,7 @@ class CenterCrop:
     """Crop the centre of the image to ``size`` (an int for a square, or (h, w))."""
 
     def __init__(self, size):
-        self.size = ntuple(size, 2, "size", type(self).__name__)
+        self.size = _pair(size, "size")
 
     def __call__(self, img):
         array, back = _planes(img)
@@ -324,7 +334,7 @@ class RandomCrop:
     def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant"):
         if padding_mode not in _PAD_MODES:
             raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
-        self.size = ntuple(size, 2, "size", type(self).__name__)
+        self.size = _pair(size, "size")
         self.padding = None if padding is None else _padding4(padding)
         self.pad_if_needed = pad_if_needed
         self.fill = fill
@@ -366,7 +376,7 @@ class RandomResizedCrop:
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation="bilinear"):
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             raise ValueError("Scale and ratio should be of kind (min, max)")
-        self.size = ntuple(size, 2, "size", type(self).__name__)
+        self.size = _pair(size, "size")
         self.scale = scale
         self.ratio = ratio
         self.interpolation = _interpolation(interpolation)
