@@ -83,6 +83,7 @@ def shape_only_conv(monkeypatch):
     monkeypatch.setattr(nn.functional, "conv2d", conv2d)
 
 
+@pytest.mark.slow
 def test_vgg16_memory_per_image_matches_the_notes(shape_only_conv):
     vgg16 = models.vgg16()
     s = summary(vgg16, (1, 3, 224, 224), layout="flat", verbose=0)

@@ -249,6 +249,7 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_dot_is_byte_identical_across_runs_and_processes():
     def build():
         x = minigrad.tensor(np.arange(6, dtype=np.float32).reshape(2, 3) + 1, requires_grad=True)
@@ -277,6 +278,7 @@ def test_node_ids_follow_graph_order():
     assert [d.nodes[f"n{i}"].title for i in range(4)] == ["NegBackward", "LogBackward", "ExpBackward", "leaf"]
 
 
+@pytest.mark.slow
 def test_a_chain_of_100k_nodes_draws_without_recursion():
     x = leaf(1)
     y = x
@@ -292,6 +294,7 @@ def test_a_chain_of_100k_nodes_draws_without_recursion():
     assert time.perf_counter() - started < 60
 
 
+@pytest.mark.slow
 def test_a_deep_chain_backward_view_draws_without_recursion():
     x = leaf(1)
     y = x
@@ -526,6 +529,7 @@ def test_double_backward_of_conv_transpose2d_draws():
     assert d.titles()["grad_output"] == 1
 
 
+@pytest.mark.slow
 def test_every_op_in_the_library_renders(dot_program):
     """Forward view, backward view, and the backward view of each gradient (double backward):
     every Function subclass in minigrad must show up in one of them, and every drawing must
@@ -701,6 +705,7 @@ def test_lenet5_forward_and_backward_render(tmp_path, dot_program):
         assert ET.parse(path).getroot().tag.endswith("svg")
 
 
+@pytest.mark.slow
 def test_resnet50_graph_with_clusters_renders_in_time(dot_program):
     """ResNet-50 on one 3x64x64 image: 340 vertices (one per op, parameter, input and
     output) in 182 module-call clusters; drawing plus rendering takes a few seconds here,
