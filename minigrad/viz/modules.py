@@ -38,9 +38,9 @@ import time
 import graphviz
 import numpy as np
 
-from .autograd.function import AccumulateGrad, observe
-from .ops.elementwise import AddFunction
-from .tensor import Tensor
+from ..autograd.function import AccumulateGrad, observe
+from ..ops.elementwise import AddFunction
+from ..tensor import Tensor
 
 __all__ = ["make_dot", "draw_graph", "render", "graph_command", "DotGraph", "GraphvizNotFoundError"]
 
@@ -778,7 +778,7 @@ def _trace_backward(outputs, leaves):
     The incoming gradient requires grad, so with ``create_graph=True`` the ops backward
     runs are recorded too; returns (tracer, seeds, grads).
     """
-    from .autograd.engine import grad as autograd_grad
+    from ..autograd.engine import grad as autograd_grad
     seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype), requires_grad=True) for t in outputs]
     tracer = _BackwardTracer()
     with observe(tracer):
@@ -1051,7 +1051,7 @@ class _BackwardTimer:
 
 def _profile_costs(tracer, outputs, order, exclude):
     """Forward time (recorded), backward time (one timed backward), saved bytes, mult-adds."""
-    from .autograd.engine import grad as autograd_grad
+    from ..autograd.engine import grad as autograd_grad
     leaves = _leaves(order)
     timer = _BackwardTimer()
     seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
@@ -1074,7 +1074,7 @@ def _profile_costs(tracer, outputs, order, exclude):
 
 def _warm_up(model, inputs):
     """One forward and backward first, so first-call costs do not colour the picture."""
-    from .autograd.engine import grad as autograd_grad
+    from ..autograd.engine import grad as autograd_grad
     outputs = _as_tensors(model(*inputs))
     try:
         order = _walk(_roots(outputs, "draw_graph"))
