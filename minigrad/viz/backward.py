@@ -77,7 +77,7 @@ def _trace_backward(outputs, leaves):
 
 
 def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None, profile=False,
-                      where="make_dot"):
+                     where="make_dot"):
     """The drawing of what backward executes, ops grouped by the node whose backward ran them.
 
     ``node_cluster(node)`` gives the module cluster a forward node belongs to (draw_graph).

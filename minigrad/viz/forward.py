@@ -11,7 +11,8 @@ from ..tensor import Tensor
 from .dot import Drawing, Vertex
 from .labels import array_of, format_bytes, node_attrs, shape_text, value_meta
 
-__all__ = ["walk", "as_tensors", "param_names", "root_of", "root_nodes", "leaf_tensors", "check_view", "forward_drawing"]
+__all__ = ["walk", "as_tensors", "param_names", "root_of", "root_nodes", "leaf_tensors", "check_view",
+           "forward_drawing"]
 
 
 def walk(roots):
@@ -94,7 +95,7 @@ def check_view(view, where):
 
 
 def forward_drawing(outputs, names, show_attrs, show_saved, show_shapes, cluster_of=None,
-                     costs=None, inputs=(), where="make_dot"):
+                    costs=None, inputs=(), where="make_dot"):
     """The drawing of the recorded graph behind ``outputs`` (edges point along the data flow)."""
     drawing = Drawing()
     roots = root_nodes(outputs, where)

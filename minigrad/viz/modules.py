@@ -26,7 +26,6 @@ class _ModuleTracer:
     """Hooks on every module plus an op observer: which module call produced each node."""
 
     def __init__(self, model):
-        self.model = model
         self.names = {}
         for name, module in model.named_modules():
             self.names.setdefault(id(module), name)
@@ -55,7 +54,7 @@ class _ModuleTracer:
         title = label
         lines = [type(module).__name__] if name else []
         self.clusters[key] = Cluster(key, f"{label}: {type(module).__name__}" if name else label,
-                                      parent, depth, title=title, lines=lines)
+                                     parent, depth, title=title, lines=lines)
         self.first_call.setdefault(name, key)
         self.stack.append(key)
 
@@ -188,11 +187,11 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
         extra = [("input" if len(inputs) == 1 else f"input {i}", inputs[i], tracer.input_consumers.get(i, ()))
                  for i in range(len(inputs)) if hasattr(inputs[i], "data") and not inputs[i].requires_grad]
         drawing = forward_drawing(outputs, names, show_attrs, show_saved, show_shapes,
-                                   cluster_of=tracer, costs=costs, inputs=extra, where="draw_graph")
+                                  cluster_of=tracer, costs=costs, inputs=extra, where="draw_graph")
         drawing.clusters = dict(tracer.clusters)
     else:
         drawing = backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=tracer,
-                                    profile=profile, where="draw_graph")
+                                   profile=profile, where="draw_graph")
         if profile:
             totals = {}
             for v in drawing.vertices:
