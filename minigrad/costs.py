@@ -22,13 +22,12 @@ from .autograd.function import AccumulateGrad, observe
 from .tensor import Tensor
 
 __all__ = ["mult_adds", "owner", "saved_buffers", "saved_bytes", "SavedBytes", "forward_seconds",
-           "BackwardTimer", "profile", "add_costs"]
+           "BackwardTimer", "node_costs", "add_costs"]
 
 
 def mult_adds(node, args, outputs):
-    """Multiply-accumulates of one op call (``node`` a Function or its class), or None."""
-    cls = node if isinstance(node, type) else type(node)
-    return cls.mult_adds(args, outputs)
+    """Multiply-accumulates of one op call, as its Function declares them, or None."""
+    return type(node).mult_adds(args, outputs)
 
 
 def owner(array):
@@ -94,7 +93,7 @@ class BackwardTimer:
         self.seconds[node] = self.seconds.get(node, 0.0) + seconds
 
 
-def profile(outputs, order, exclude, macs):
+def node_costs(outputs, order, exclude, macs):
     """The costs of each op node in ``order`` (the graph behind ``outputs``), and the backward's total time.
 
     Runs one timed backward (graph retained, gradients returned, no ``.grad`` touched).

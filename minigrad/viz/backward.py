@@ -175,7 +175,7 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
             title += " (hook)"
         vertex = Vertex("op", title, lines, cluster)
         if profile:
-            vertex.cost = {"time": forward_seconds(op.ctx), "macs": mult_adds(op.cls, op.args, op.outputs)}
+            vertex.cost = {"time": forward_seconds(op.ctx), "macs": mult_adds(op.ctx, op.args, op.outputs)}
         index = drawing.add(vertex)
         for arg in op.args:
             if isinstance(arg, Tensor):

@@ -11,8 +11,7 @@ import numpy as np
 
 from ..autograd.engine import grad as autograd_grad
 from ..autograd.function import AccumulateGrad, observe
-from ..costs import SavedBytes, add_costs, mult_adds, owner
-from ..costs import profile as profile_costs
+from ..costs import SavedBytes, add_costs, mult_adds, node_costs, owner
 from ..tensor import Tensor
 from .backward import backward_drawing
 from .dot import Cluster, emit
@@ -170,7 +169,7 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
         # Parameters and inputs live anyway: saving them for backward costs no memory.
         exclude = {id(owner(node.variable.data)) for node in order if type(node) is AccumulateGrad}
         exclude.update(id(owner(t.data)) for t in inputs if isinstance(t, Tensor))
-        costs, backward_total = profile_costs(outputs, order, exclude, tracer.macs)
+        costs, backward_total = node_costs(outputs, order, exclude, tracer.macs)
         totals = {}
         saved = SavedBytes(exclude)
         for node, cost in costs.items():
