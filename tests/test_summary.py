@@ -6,6 +6,7 @@ import pytest
 import minigrad
 from minigrad import models, nn
 from minigrad.autograd.function import Function
+from minigrad.ops.conv import Conv2dFunction
 from minigrad.summary import summary
 
 # The notes' LeNet-5 table (torchsummary layout).
@@ -63,7 +64,9 @@ def test_alexnet_table_equals_the_notes():
 
 
 class ShapeOnlyConv2dFunction(Function):
-    """A stand-in for conv2d with the real output shape and saved input, computing nothing."""
+    """A stand-in for conv2d with the real output shape, saved input and mult-adds, computing nothing."""
+
+    mult_adds = staticmethod(Conv2dFunction.mult_adds)
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding):

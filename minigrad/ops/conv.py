@@ -95,10 +95,17 @@ class Conv2dFunction(Function):
         gb = g.sum((0, 2, 3)) if needs[2] else None
         return gx, gw, gb, None, None, None, None
 
+    @staticmethod
+    def mult_adds(args, outputs):
+        """out.numel * C/G * KH * KW."""
+        return outputs[0].numel() * int(np.prod(args[1].shape[1:]))
+
 
 class ConvTranspose2dFunction(Function):
     """out = conv_transpose2d(x, w) + b, the flipped-kernel convolution, of spatial size
     out_size;  dx = conv2d(g, w),  dw = conv2d_weight(g, x),  db = sum g."""
+
+    graph_note = "flipped-kernel convolution"
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups, out_size):
@@ -130,10 +137,17 @@ class ConvTranspose2dFunction(Function):
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None, None, None, None, None
 
+    @staticmethod
+    def mult_adds(args, outputs):
+        """x.numel * O/G * KH * KW (w is (C, O/G, KH, KW))."""
+        return args[0].numel() * int(np.prod(args[1].shape[1:]))
+
 
 class Conv2dWeightFunction(Function):
     """gw = the cross-correlation of x with g (conv2d's weight gradient);
     dx = conv_transpose2d(g, ggw),  dg = conv2d(x, ggw)."""
+
+    graph_note = "cross-correlation x * g"
 
     @staticmethod
     def forward(ctx, x, g, weight_shape, stride, padding, dilation, groups):
@@ -165,6 +179,12 @@ class Conv2dWeightFunction(Function):
             if gg.shape[2:] != (H, W):        # the rows cut in forward (see above)
                 gg = gg[:, :, :H, :W]
         return gx, gg, None, None, None, None, None
+
+    @staticmethod
+    def mult_adds(args, outputs):
+        """gw.numel * N * OH * OW (g, the second argument, is (N, O, OH, OW))."""
+        g = args[1].shape
+        return outputs[0].numel() * g[0] * int(np.prod(g[2:]))
 
 
 class UnfoldFunction(Function):

@@ -78,6 +78,8 @@ class MaxPoolScatterFunction(Function):
 
     The backward of max pooling (overlapping windows add up)."""
 
+    graph_note = "scatter to argmax"
+
     @staticmethod
     def forward(ctx, g, indices, out_shape):
         ctx.save_for_backward(indices)
@@ -93,6 +95,8 @@ class MaxPoolScatterFunction(Function):
 
 class MaxPoolGatherFunction(Function):
     """out[n, c, i, j] = x[n, c].flat[indices[n, c, i, j]];  dx = scatter-add of g."""
+
+    graph_note = "gather at argmax"
 
     @staticmethod
     def forward(ctx, x, indices):
