@@ -224,6 +224,7 @@ def gemm_rate(clock, repeat, threads, size=1024):
 
 def set_threads(n):
     import torch
+
     from minigrad.parallel import set_num_threads
     set_num_threads(n)
     torch.set_num_threads(n)
@@ -288,8 +289,8 @@ def main():
         print(f"\n## {n} thread{'s' if n > 1 else ''}: best of {args.repeat}, "
               f"{'CPU time of the calling thread' if cpu else 'wall time'} in ms, "
               f"ratio = minigrad / PyTorch")
-        print(f"| workload | fwd mg | fwd torch | fwd ratio | fwd+bwd mg | fwd+bwd torch | "
-              f"fwd+bwd ratio | mg rate | torch rate |")
+        print("| workload | fwd mg | fwd torch | fwd ratio | fwd+bwd mg | fwd+bwd torch | "
+              "fwd+bwd ratio | mg rate | torch rate |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         gemm = gemm_rate(clock, max(3, args.repeat), n)
         conv_ratios, pool_ratios, gemm_share = [], [], []
@@ -314,8 +315,8 @@ def main():
             print(f"\nconv fwd+bwd ratio: geometric mean {geo:.2f}, max {max(conv_ratios):.2f}")
         if pool_ratios:
             print(f"pool fwd+bwd ratio: max {max(pool_ratios):.2f}")
-        print(f"float32 GEMM (SciPy's BLAS, 1024^3, {n} thread{'s' if n > 1 else ''}): {gemm:.1f} GFLOP/s; conv fwd+bwd rate as a share "
-              f"of it: " + ", ".join(f"{n} {share:.0%}" for n, share in gemm_share))
+        print(f"float32 GEMM (SciPy's BLAS, 1024^3, {n} thread{'s' if n > 1 else ''}): {gemm:.1f} GFLOP/s; "
+              f"conv fwd+bwd rate as a share of it: " + ", ".join(f"{n} {share:.0%}" for n, share in gemm_share))
     if args.memory:
         print("\n## peak memory of one forward+backward (MB above the process baseline, 1 thread)")
         print("| workload | minigrad | PyTorch | ratio |")

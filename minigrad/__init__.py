@@ -12,10 +12,15 @@ from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_li
                        rand, rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
 from .dtypes import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
                      set_default_dtype, uint8)
-from .ops import (abs, add, amax, amin, argmax, argmin, bmm, cat, chunk, clamp, clone, div, exp, expand, flatten,
-                  gather, log, log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum, mm,
-                  mul, narrow, neg, permute, pow, relu, reshape, sigmoid, sign, softmax, split, sqrt, squeeze,
-                  stack, std, sub, sum, tanh, transpose, unsqueeze, var, where)
+# The tensor families of minigrad.ops, each from its module's __all__ (torch.exp, torch.cat, ...);
+# conv, pool, loss and the other layer families are in minigrad.nn.functional.
+from .ops.activation import *  # noqa: F403
+from .ops.convert import *  # noqa: F403
+from .ops.elementwise import *  # noqa: F403
+from .ops.index import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
+from .ops.reduce import *  # noqa: F403
+from .ops.shape import *  # noqa: F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, initial_seed, manual_seed, seed
 from .tensor import Tensor, tensor
@@ -28,7 +33,7 @@ from . import nn  # noqa: E402
 from . import models  # noqa: E402
 from .summary import summary  # noqa: E402
 
-clip = clamp
+clip = clamp  # noqa: F405  (from .ops.elementwise)
 float = float32  # noqa: A001  (PyTorch's alias)
 double = float64
 long = int64

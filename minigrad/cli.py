@@ -96,26 +96,25 @@ def cmd_train(args):
             json.dump(metrics, f, indent=2)
         print(f"wrote {args.metrics_out}")
     if args.graph:
-        _write_graph(model, (1, channels, image_size, image_size), args.graph)
+        from .viz import draw_graph
+        model.eval()
+        graph = draw_graph(model, minigrad.zeros(1, channels, image_size, image_size))
+        if _write_graph(graph, args.graph):
+            print(f"wrote the forward graph to {args.graph}")
     return 0
 
 
-def _write_graph(model, input_shape, path, view="forward", depth=None):
-    """Render the model's graph to ``path``; without Graphviz's ``dot``, write the DOT source instead."""
-    import minigrad
+def _write_graph(graph, path):
+    """Render ``graph`` to ``path`` and return True; without Graphviz's ``dot``, write the
+    DOT source next to it instead, say so on stderr and return False."""
     from . import viz
-    model.eval()
-    graph = viz.draw_graph(model, minigrad.zeros(*input_shape), depth=depth, view=view)
     try:
-        written = viz.render(graph, path)
+        viz.render(graph, path)
     except viz.GraphvizNotFoundError as error:
-        dot_path = os.path.splitext(path)[0] + ".dot"
-        with open(dot_path, "w") as f:
-            f.write(graph.source)
+        dot_path = viz.render(graph, os.path.splitext(os.fspath(path))[0] + ".dot")
         print(f"minigrad: {error}\nwrote the DOT source to {dot_path} instead", file=sys.stderr)
-        return dot_path
-    print(f"wrote the {view} graph to {written}")
-    return written
+        return False
+    return True
 
 
 def cmd_summary(args):
@@ -126,8 +125,22 @@ def cmd_summary(args):
 
 
 def cmd_graph(args):
-    from .viz import graph_command
-    graph_command(args.model, args.input, args.output, backward=args.backward, depth=args.depth)
+    """Draw ``minigrad.models.<model>()`` (seeded, training mode) on one random input of
+    shape ``(1, C, H, W)``, forward or backward, to ``--output`` (its extension picks svg,
+    png, pdf or dot)."""
+    import minigrad
+    from . import models
+    from .viz import draw_graph
+    constructors = sorted(name for name in models.__all__ if name[:1].islower())
+    if args.model not in constructors:
+        raise ValueError(f"graph: unknown model {args.model!r}; choose one of: {', '.join(constructors)}")
+    minigrad.manual_seed(0)
+    model = _build_model(args.model)
+    view = "backward" if args.backward else "forward"
+    graph = draw_graph(model, minigrad.randn(1, *args.input), depth=args.depth, view=view)
+    if _write_graph(graph, args.output):
+        nodes = graph.source.count(" [label=")
+        print(f"wrote the {view} graph of {args.model} ({nodes} nodes) to {args.output}")
     return 0
 
 

@@ -10,9 +10,12 @@ tensors in [0, 1]; MNIST-style images are (H, W) uint8 arrays and CIFAR10 images
 (32, 32, 3) uint8 arrays, the stand-ins for torchvision's PIL images, which
 ``transforms.ToTensor()`` turns into float tensors.
 """
+from __future__ import annotations
+
 import functools
 import gzip
 import os
+from typing import Any, Callable
 
 import numpy as np
 
@@ -28,7 +31,8 @@ _DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 class VisionDataset(Dataset):
     """Base of the image datasets: keeps ``root`` and the transforms, applies them, prints a summary."""
 
-    def __init__(self, root, transform=None, target_transform=None):
+    def __init__(self, root: str | os.PathLike | None, transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None) -> None:
         self.root = os.path.expanduser(os.fspath(root)) if root is not None else None
         self.transform = transform
         self.target_transform = target_transform
@@ -44,7 +48,7 @@ class VisionDataset(Dataset):
         hint = " (minigrad never downloads: place the file there yourself)" if download else ""
         return FileNotFoundError(f"{type(self).__name__}: dataset file not found: {path}{hint}")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}"]
         if self.root is not None:
             lines.append(f"    Root location: {self.root}")
@@ -88,7 +92,9 @@ class Digits(VisionDataset):
     classes = [str(d) for d in range(10)]
     split_seed = 0
 
-    def __init__(self, root=None, train=True, transform=None, target_transform=None, download=False, size=8):
+    def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None, target_transform: Callable[[int], Any] | None = None,
+                 download: bool = False, size: int = 8) -> None:
         super().__init__(root, transform, target_transform)
         self.train = train
         self.size = size
@@ -102,10 +108,10 @@ class Digits(VisionDataset):
         self.data = Tensor._make(np.ascontiguousarray(data))
         self.targets = Tensor._make(labels[index])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.targets.data)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
         return self._sample(Tensor._make(self.data.data[index]), int(self.targets.data[index]))
 
 
@@ -114,7 +120,7 @@ class Digits(VisionDataset):
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-def read_idx(path):
+def read_idx(path: str) -> np.ndarray:
     """The array in an IDX file (raw or gzip-compressed), as in the MNIST distribution."""
     opener = gzip.open if path.endswith(".gz") else open
     try:
@@ -149,7 +155,9 @@ class MNIST(VisionDataset):
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
                "8 - eight", "9 - nine"]
 
-    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+    def __init__(self, root: str | os.PathLike, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None, target_transform: Callable[[int], Any] | None = None,
+                 download: bool = False) -> None:
         super().__init__(root, transform, target_transform)
         self.train = train
         images_file, labels_file = (self._find(name, download) for name in self.files[train])
@@ -161,7 +169,7 @@ class MNIST(VisionDataset):
         self.targets = Tensor._make(labels.astype(np.int64))
 
     @property
-    def raw_folder(self):
+    def raw_folder(self) -> str:
         return os.path.join(self.root, type(self).__name__, "raw")
 
     def _find(self, name, download):
@@ -171,10 +179,10 @@ class MNIST(VisionDataset):
                 return candidate
         raise self._missing(f"{path} (or {name}.gz)", download)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.targets.data)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
         return self._sample(self.data.data[index], int(self.targets.data[index]))
 
 
@@ -202,7 +210,9 @@ class CIFAR10(VisionDataset):
     classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     _record = 1 + 3 * 32 * 32
 
-    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+    def __init__(self, root: str | os.PathLike, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None, target_transform: Callable[[int], Any] | None = None,
+                 download: bool = False) -> None:
         super().__init__(root, transform, target_transform)
         self.train = train
         images, labels = [], []
@@ -220,8 +230,8 @@ class CIFAR10(VisionDataset):
         self.data = np.ascontiguousarray(np.concatenate(images))
         self.targets = labels
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.targets)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
         return self._sample(self.data[index], self.targets[index])

@@ -1,4 +1,8 @@
 """Learning curves as a small standalone SVG (no plotting library needed)."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
 from xml.sax.saxutils import escape
 
 __all__ = ["learning_curves_svg"]
@@ -37,7 +41,7 @@ def _panel(title, series, x0):
     return parts
 
 
-def learning_curves_svg(history, path):
+def learning_curves_svg(history: Mapping[str, Any], path: str | os.PathLike) -> str | os.PathLike:
     """Write loss and accuracy per epoch (``history`` from ``minigrad.trainer.fit``) to ``path``."""
     panels = [("loss", {"train": history["train_loss"], "test": history["test_loss"]}),
               ("accuracy", {"train": history["train_accuracy"], "test": history["test_accuracy"]})]

@@ -9,9 +9,12 @@ safetensors tool reads the tensors, and a file without that entry (e.g. one writ
 PyTorch's ``safetensors.torch.save_file``) loads as a flat ``{name: Tensor}`` dict,
 ready for ``Module.load_state_dict``.
 """
+from __future__ import annotations
+
 import json
 import os
 import uuid
+from typing import Any
 
 import numpy as np
 import safetensors.numpy
@@ -73,7 +76,7 @@ def _decode(node, tensors, path, used):
                        "or written by a newer minigrad)")
 
 
-def save(obj, f):
+def save(obj: Any, f: str | os.PathLike) -> None:
     """Save a state dict (nested dicts/lists/tuples of tensors, numbers, strings) to the file ``f``.
 
     The file is written to a temporary name in the same directory and renamed over
@@ -106,7 +109,7 @@ def save(obj, f):
         raise
 
 
-def load(f):
+def load(f: str | os.PathLike) -> Any:
     """Load what :func:`save` wrote to ``f``; a plain safetensors file gives a flat ``{name: Tensor}`` dict.
 
     Raises FileNotFoundError for a missing file and RuntimeError, naming the file, for

@@ -8,9 +8,10 @@ what every op saves for backward (attributed to the innermost module running). R
 statistics and each module's mode are restored afterwards. Figures are per image: the
 batch dimension prints as -1.
 
-Counting rules:
+Counting rules (the costs themselves are counted by ``minigrad.costs``, as in ``minigrad.viz``):
   * Param #: a parameter shared by several modules counts once in the totals.
-  * Mult-Adds: multiply-accumulates of Conv (output elements x C_in / groups x KH x KW),
+  * Mult-Adds: the multiply-accumulates each op declares (``Function.mult_adds``), summed
+    over the ops a leaf layer runs: Conv (output elements x C_in / groups x KH x KW),
     ConvTranspose (input elements x C_out / groups x KH x KW) and Linear (output elements
     x in_features); FLOPs are about 2 per mult-add (reported on their own line).
   * Forward pass size: every output that is new memory (not a view of the layer's input;
@@ -21,11 +22,10 @@ Counting rules:
 """
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from . import nn
 from .autograd.function import observe
 from .autograd.grad_mode import enable_grad
+from .costs import SavedBytes, mult_adds, owner
 from .creation import zeros
 from .tensor import Tensor
 
@@ -63,34 +63,12 @@ class LayerInfo:
         return getattr(self, attribute) + sum(child.subtree(attribute) for child in self.children)
 
 
-def _root_id(array):
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return id(array)
-
-
 def _tensors_in(value):
     if isinstance(value, Tensor):
         return [value]
     if isinstance(value, (tuple, list)):
         return [t for v in value for t in _tensors_in(v)]
     return []
-
-
-def _mult_adds(module, inputs, outputs):
-    """Multiply-accumulates of ``module`` for the whole batch (0 for layers without them)."""
-    if not outputs:
-        return 0
-    out = outputs[0]
-    if isinstance(module, (nn.Conv1d, nn.Conv2d)):
-        per_output = module.in_channels // module.groups * int(np.prod(module.kernel_size))
-        return out.numel() * per_output
-    if isinstance(module, nn.ConvTranspose2d):
-        per_input = module.out_channels // module.groups * int(np.prod(module.kernel_size))
-        return inputs[0].numel() * per_input
-    if isinstance(module, nn.Linear):
-        return out.numel() * module.in_features
-    return 0
 
 
 class _Recorder:
@@ -102,9 +80,9 @@ class _Recorder:
         self.stack = []
         self.seen_modules = set()
         self.seen_params = set()
-        self.saved_roots = set()
         self.depth_counters = {}
-        self.parameter_roots = {_root_id(p.data) for p in model.parameters()}
+        # Parameters live anyway: saving them for backward costs no memory.
+        self.saved = SavedBytes({id(owner(p.data)) for p in model.parameters()})
         self.depths = {}
         self._index_depths(model, 0)
 
@@ -134,26 +112,18 @@ class _Recorder:
         info = self.stack.pop()
         inputs, outputs = _tensors_in(args), _tensors_in(output)
         info.output_shapes = [list(t.shape) for t in outputs]
-        info.mult_adds = _mult_adds(module, inputs, outputs) if info.is_leaf else 0
         if info.is_leaf and not getattr(module, "inplace", False):
-            input_roots = {_root_id(t.data) for t in inputs}
-            info.forward_bytes = sum(t.data.nbytes for t in outputs if _root_id(t.data) not in input_roots)
+            input_roots = {id(owner(t.data)) for t in inputs}
+            info.forward_bytes = sum(t.data.nbytes for t in outputs if id(owner(t.data)) not in input_roots)
 
     def on_forward(self, node, args, outputs, recorded):
-        if not recorded or not self.stack:
+        if not self.stack:
             return
-        for value in node.saved_values:
-            array = value.data if isinstance(value, Tensor) else value
-            if not isinstance(array, np.ndarray):
-                continue
-            root = _root_id(array)
-            if root in self.parameter_roots or root in self.saved_roots:
-                continue
-            self.saved_roots.add(root)
-            base = array
-            while isinstance(base.base, np.ndarray):
-                base = base.base
-            self.stack[-1].saved_bytes += base.nbytes
+        info = self.stack[-1]
+        if info.is_leaf:
+            info.mult_adds += mult_adds(node, args, outputs) or 0
+        if recorded:
+            info.saved_bytes += self.saved.add(node)
 
     def on_backward_start(self, node):
         pass

@@ -561,7 +561,7 @@ class Tensor(TensorBase):
         return ops.sigmoid(self)
 
     def relu(self):
-        return _elementwise.ReluFunction.apply(self)
+        return _activation.ReluFunction.apply(self)
 
     def clamp(self, min=None, max=None):  # noqa: A002
         return ops.clamp(self, min, max)
@@ -704,7 +704,9 @@ def tensor(data, dtype=None, requires_grad=False):
 # ---- the one import cycle: Tensor <-> ops -------------------------------------------------
 # Every op module imports Tensor from this module, and Tensor's methods call the ops, so
 # the ops are imported here, last, once Tensor exists. This is the only import cycle in
-# minigrad (tests/test_layering.py; docs/architecture.md, "Layers").
+# minigrad (tests/test_layering.py; docs/architecture.md, "Imports point down").
 from . import ops  # noqa: E402
 
-_elementwise = ops.elementwise  # the hottest operators call their Function directly
+# The hottest operators call their Function directly.
+_elementwise = ops.elementwise
+_activation = ops.activation

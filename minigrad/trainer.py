@@ -1,15 +1,26 @@
 """A plain training loop: epochs of SGD with a progress bar, evaluation and history."""
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from tqdm import tqdm
 
 from . import nn
 from .autograd.grad_mode import no_grad
 
+if TYPE_CHECKING:
+    from .optim import Optimizer
+    from .optim.lr_scheduler import LRScheduler
+    from .tensor import Tensor
+
+    LossFn = Callable[[Tensor, Tensor], Tensor]
+
 __all__ = ["train_epoch", "evaluate", "fit"]
 
 
-def train_epoch(model, loader, optimizer, loss_fn, progress=True, description="train"):
+def train_epoch(model: nn.Module, loader: Iterable[tuple[Tensor, Tensor]], optimizer: Optimizer, loss_fn: LossFn,
+                progress: bool = True, description: str = "train") -> tuple[float, float, float]:
     """One pass over ``loader``; returns (mean loss, accuracy, images per second)."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
@@ -30,7 +41,7 @@ def train_epoch(model, loader, optimizer, loss_fn, progress=True, description="t
     return total_loss / seen, correct / seen, seen / (time.perf_counter() - started)
 
 
-def evaluate(model, loader, loss_fn):
+def evaluate(model: nn.Module, loader: Iterable[tuple[Tensor, Tensor]], loss_fn: LossFn) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` over ``loader``, in eval mode without a graph."""
     model.eval()
     total_loss, correct, seen = 0.0, 0, 0
@@ -44,8 +55,9 @@ def evaluate(model, loader, loss_fn):
     return total_loss / seen, correct / seen
 
 
-def fit(model, train_loader, test_loader, optimizer, epochs, scheduler=None, loss_fn=None, progress=True,
-        log=print):
+def fit(model: nn.Module, train_loader: Iterable[tuple[Tensor, Tensor]], test_loader: Iterable[tuple[Tensor, Tensor]],
+        optimizer: Optimizer, epochs: int, scheduler: LRScheduler | None = None, loss_fn: LossFn | None = None,
+        progress: bool = True, log: Callable[[str], Any] = print) -> dict[str, Any]:
     """Train for ``epochs`` and evaluate after each; returns the history of losses and accuracies."""
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = {"train_loss": [], "train_accuracy": [], "test_loss": [], "test_accuracy": [], "images_per_second": []}

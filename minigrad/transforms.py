@@ -17,9 +17,12 @@ Example (the notes' augmentation for 32x32 images)::
     >>> t(np.zeros((32, 32, 3), dtype=np.uint8)).shape
     (3, 32, 32)
 """
+from __future__ import annotations
+
 import math
 import numbers
 from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -29,6 +32,11 @@ from .tensor import Tensor
 __all__ = ["Compose", "Lambda", "ToTensor", "Normalize", "Pad", "Resize", "CenterCrop", "RandomCrop",
            "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "RandomAffine",
            "ColorJitter", "InterpolationMode"]
+
+if TYPE_CHECKING:
+    Image = Union[Tensor, np.ndarray]  # a (..., C, H, W) Tensor or an (H, W, C) / (H, W) array
+    Size = Union[int, Sequence[int]]  # an int or (h, w)
+    Range = Union[float, Tuple[float, float]]  # a number d for (-d, d), or (min, max)
 
 
 class InterpolationMode(str, Enum):
@@ -73,6 +81,7 @@ def _work_dtype(dtype):
 
 
 def _pair(value, name):
+    """An image size as (h, w), torchvision's way: a number (truncated to int) gives a square."""
     if isinstance(value, numbers.Number):
         return int(value), int(value)
     if len(value) == 1:
@@ -98,15 +107,15 @@ def _range(value, name):
 class Compose:
     """Apply several transforms one after the other."""
 
-    def __init__(self, transforms):
+    def __init__(self, transforms: Sequence[Callable[[Any], Any]]) -> None:
         self.transforms = list(transforms)
 
-    def __call__(self, img):
+    def __call__(self, img: Any) -> Any:
         for t in self.transforms:
             img = t(img)
         return img
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = "".join(f"\n    {t}" for t in self.transforms)
         return f"{self.__class__.__name__}({body}\n)"
 
@@ -114,15 +123,15 @@ class Compose:
 class Lambda:
     """Apply a user function as a transform."""
 
-    def __init__(self, lambd):
+    def __init__(self, lambd: Callable[[Any], Any]) -> None:
         if not callable(lambd):
             raise TypeError(f"Argument lambd should be callable, got {type(lambd).__name__!r}")
         self.lambd = lambd
 
-    def __call__(self, img):
+    def __call__(self, img: Any) -> Any:
         return self.lambd(img)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}()"
 
 
@@ -134,7 +143,7 @@ class ToTensor:
     uint8 values are scaled to float32 in [0, 1]; other dtypes are kept as they are.
     """
 
-    def __call__(self, pic):
+    def __call__(self, pic: np.ndarray | Tensor) -> Tensor:
         if isinstance(pic, Tensor):
             raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
         array = np.asarray(pic)
@@ -147,7 +156,7 @@ class ToTensor:
             chw = chw.astype(np.float32) / np.float32(255)
         return Tensor._make(chw)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}()"
 
 
@@ -160,12 +169,12 @@ class Normalize:
         inplace (bool): write into the input tensor. Default: False.
     """
 
-    def __init__(self, mean, std, inplace=False):
+    def __init__(self, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> None:
         self.mean = mean
         self.std = std
         self.inplace = inplace
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: Tensor) -> Tensor:
         if not isinstance(tensor, Tensor):
             raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
         if not tensor.is_floating_point():
@@ -184,7 +193,7 @@ class Normalize:
             return tensor
         return Tensor._make((tensor.data - mean) / std)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(mean={self.mean}, std={self.std})"
 
 
@@ -224,18 +233,18 @@ class Pad:
         padding_mode (str): ``'constant'``, ``'edge'``, ``'reflect'`` or ``'symmetric'``.
     """
 
-    def __init__(self, padding, fill=0, padding_mode="constant"):
+    def __init__(self, padding: Size, fill: float = 0, padding_mode: str = "constant") -> None:
         if padding_mode not in _PAD_MODES:
             raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
         self.padding = _padding4(padding)
         self.fill = fill
         self.padding_mode = padding_mode
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         return back(_pad(array, self.padding, self.fill, self.padding_mode))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode})"
 
 
@@ -276,7 +285,7 @@ class Resize:
         interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
     """
 
-    def __init__(self, size, interpolation="bilinear"):
+    def __init__(self, size: Size, interpolation: str | InterpolationMode = "bilinear") -> None:
         self.size = size if isinstance(size, numbers.Number) else tuple(size)
         self.interpolation = _interpolation(interpolation)
 
@@ -287,14 +296,14 @@ class Resize:
         new_short, new_long = int(self.size), int(self.size * long / short)
         return (new_short, new_long) if h <= w else (new_long, new_short)
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         size = self._output_size(*array.shape[-2:])
         if size == array.shape[-2:]:
             return img
         return back(_resize(array, size, self.interpolation))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(size={self.size}, interpolation={self.interpolation.value})"
 
 
@@ -305,17 +314,17 @@ def _crop(array, top, left, height, width):
 class CenterCrop:
     """Crop the centre of the image to ``size`` (an int for a square, or (h, w))."""
 
-    def __init__(self, size):
+    def __init__(self, size: Size) -> None:
         self.size = _pair(size, "size")
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         (h, w), (th, tw) = array.shape[-2:], self.size
         if th > h or tw > w:
             raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
         return back(_crop(array, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(size={self.size})"
 
 
@@ -330,7 +339,8 @@ class RandomCrop:
         padding_mode (str): as in :class:`Pad`. Default: ``'constant'``.
     """
 
-    def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant"):
+    def __init__(self, size: Size, padding: Size | None = None, pad_if_needed: bool = False, fill: float = 0,
+                 padding_mode: str = "constant") -> None:
         if padding_mode not in _PAD_MODES:
             raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
         self.size = _pair(size, "size")
@@ -339,7 +349,7 @@ class RandomCrop:
         self.fill = fill
         self.padding_mode = padding_mode
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         if self.padding is not None:
             array = _pad(array, self.padding, self.fill, self.padding_mode)
@@ -354,7 +364,7 @@ class RandomCrop:
         top, left = int(rng.integers(0, h - th + 1)), int(rng.integers(0, w - tw + 1))
         return back(_crop(array, top, left, th, tw))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(size={self.size}, padding={self.padding})"
 
 
@@ -372,7 +382,9 @@ class RandomResizedCrop:
         interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
     """
 
-    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation="bilinear"):
+    def __init__(self, size: Size, scale: tuple[float, float] = (0.08, 1.0),
+                 ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0),
+                 interpolation: str | InterpolationMode = "bilinear") -> None:
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             raise ValueError("Scale and ratio should be of kind (min, max)")
         self.size = _pair(size, "size")
@@ -380,7 +392,7 @@ class RandomResizedCrop:
         self.ratio = ratio
         self.interpolation = _interpolation(interpolation)
 
-    def get_params(self, height, width):
+    def get_params(self, height: int, width: int) -> tuple[int, int, int, int]:
         """Draw the window (top, left, h, w)."""
         rng, area = rng_of(None), height * width
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
@@ -399,12 +411,12 @@ class RandomResizedCrop:
             h, w = height, width
         return (height - h) // 2, (width - w) // 2, h, w
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         window = _crop(array, *self.get_params(*array.shape[-2:]))
         return back(_resize(window, self.size, self.interpolation))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
                 f"interpolation={self.interpolation.value})")
 
@@ -412,23 +424,23 @@ class RandomResizedCrop:
 class RandomHorizontalFlip:
     """Mirror the image left-right with probability ``p`` (default 0.5)."""
 
-    def __init__(self, p=0.5):
+    def __init__(self, p: float = 0.5) -> None:
         self.p = p
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         if rng_of(None).random() >= self.p:
             return img
         array, back = _planes(img)
         return back(array[..., ::-1])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(p={self.p})"
 
 
 class RandomVerticalFlip(RandomHorizontalFlip):
     """Flip the image upside down with probability ``p`` (default 0.5)."""
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         if rng_of(None).random() >= self.p:
             return img
         array, back = _planes(img)
@@ -489,18 +501,18 @@ class RandomRotation:
         fill (number): value of the pixels that come from outside the image. Default: 0.
     """
 
-    def __init__(self, degrees, interpolation="nearest", fill=0):
+    def __init__(self, degrees: Range, interpolation: str | InterpolationMode = "nearest", fill: float = 0) -> None:
         self.degrees = _range(degrees, "degrees")
         self.interpolation = _interpolation(interpolation)
         self.fill = fill
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         angle = float(rng_of(None).uniform(*self.degrees))
         array, back = _planes(img)
         matrix, translate = _affine_matrix(-angle, (0.0, 0.0), 1.0, (0.0, 0.0))
         return back(_warp(array, matrix, translate, self.interpolation, self.fill))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.__class__.__name__}(degrees={self.degrees}, interpolation={self.interpolation.value})"
 
 
@@ -519,7 +531,9 @@ class RandomAffine:
         fill (number): value of the pixels that come from outside the image. Default: 0.
     """
 
-    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest", fill=0):
+    def __init__(self, degrees: Range, translate: tuple[float, float] | None = None,
+                 scale: tuple[float, float] | None = None, shear: Range | Sequence[float] | None = None,
+                 interpolation: str | InterpolationMode = "nearest", fill: float = 0) -> None:
         self.degrees = _range(degrees, "degrees")
         if translate is not None and not all(0.0 <= t <= 1.0 for t in translate):
             raise ValueError("translation values should be between 0 and 1")
@@ -536,7 +550,7 @@ class RandomAffine:
         self.interpolation = _interpolation(interpolation)
         self.fill = fill
 
-    def get_params(self, height, width):
+    def get_params(self, height: int, width: int) -> tuple[float, tuple[int, int], float, tuple[float, float]]:
         """Draw (angle, (tx, ty), scale, (shear_x, shear_y)) from the configured ranges."""
         rng = rng_of(None)
         angle = float(rng.uniform(*self.degrees))
@@ -550,13 +564,13 @@ class RandomAffine:
             shear = (float(rng.uniform(*self.shear[:2])), float(rng.uniform(*self.shear[2:])))
         return angle, (tx, ty), scale, shear
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         angle, translate, scale, shear = self.get_params(*array.shape[-2:])
         matrix, translate = _affine_matrix(angle, translate, scale, shear)
         return back(_warp(array, matrix, translate, self.interpolation, self.fill))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
                 f"shear={self.shear}, interpolation={self.interpolation.value})")
 
@@ -610,7 +624,7 @@ class ColorJitter:
     (uint8), the tensor path of torchvision.
     """
 
-    def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+    def __init__(self, brightness: Range = 0, contrast: Range = 0, saturation: Range = 0, hue: Range = 0) -> None:
         self.brightness = self._factor_range(brightness, "brightness", 1.0, (0, float("inf")))
         self.contrast = self._factor_range(contrast, "contrast", 1.0, (0, float("inf")))
         self.saturation = self._factor_range(saturation, "saturation", 1.0, (0, float("inf")))
@@ -630,7 +644,7 @@ class ColorJitter:
             raise ValueError(f"{name} values should be between {bounds}, but got {(low, high)}.")
         return None if low == high == center else (low, high)
 
-    def __call__(self, img):
+    def __call__(self, img: Image) -> Image:
         array, back = _planes(img)
         if array.ndim < 3:
             raise ValueError(f"ColorJitter expects a (..., C, H, W) tensor image, got shape {array.shape}")
@@ -656,6 +670,6 @@ class ColorJitter:
         scale = _max_value(dtype)
         return (_shift_hue(values / scale, factor) * scale).astype(dtype, copy=False)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(brightness={self.brightness}, contrast={self.contrast}, "
                 f"saturation={self.saturation}, hue={self.hue})")

@@ -664,6 +664,7 @@ def test_detect_anomaly_restores_the_mode():
 
 # ---- deep graphs and memory -------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_chain_of_100000_ops_backpropagates_without_recursion_error():
     x = leaf([1.0])
     y = x
@@ -675,6 +676,7 @@ def test_a_chain_of_100000_ops_backpropagates_without_recursion_error():
     gc.collect()
 
 
+@pytest.mark.slow
 def test_a_long_chain_of_recorded_binary_ops():
     x = leaf([1.0])
     y = x
@@ -702,6 +704,7 @@ def _live_graph_objects():
     return sum(issubclass(type(o), (minigrad.Tensor, Function)) for o in gc.get_objects())
 
 
+@pytest.mark.slow
 def test_training_loop_of_1000_iterations_does_not_grow_memory():
     rng = np.random.default_rng(0)
     w = leaf(rng.standard_normal((8, 4)) * 0.1)
@@ -734,6 +737,7 @@ def test_training_loop_of_1000_iterations_does_not_grow_memory():
     assert grown < 50_000, f"traced memory grew by {grown} bytes over the last 200 iterations"
 
 
+@pytest.mark.slow
 def test_double_backward_loop_does_not_grow_memory():
     rng = np.random.default_rng(0)
     w = leaf(rng.standard_normal((4, 3)))

@@ -24,6 +24,7 @@ def count(model):
     (lambda: models.resnet152(), 60_192_808),
     (lambda: models.resnet18_cifar(num_classes=10), 11_173_962),
 ])
+@pytest.mark.slow
 def test_parameter_counts(build, expected):
     assert count(build()) == expected
 
@@ -54,6 +55,7 @@ def test_vgg_constructors_pick_their_configuration(monkeypatch, name, config, ba
     assert count(features) + VGG_CLASSIFIER == VGG_TOTALS[(config, batch_norm)] + (1 - 3) * 9 * 64
 
 
+@pytest.mark.slow
 def test_vgg_classifier_and_initialization():
     model = models.vgg11_bn(num_classes=10)
     assert model.classifier[-1].out_features == 10 and isinstance(model.avgpool, nn.AdaptiveAvgPool2d)
@@ -61,6 +63,7 @@ def test_vgg_classifier_and_initialization():
     assert abs(model.classifier[0].weight.data[:100].std() - 0.01) < 1e-3
 
 
+@pytest.mark.slow
 def test_output_shapes():
     assert models.lenet5()(minigrad.zeros(2, 1, 32, 32)).shape == (2, 10)
     assert models.lenet5(in_channels=3, num_classes=5)(minigrad.zeros(1, 3, 32, 32)).shape == (1, 5)
@@ -71,6 +74,7 @@ def test_output_shapes():
     assert models.resnet18_cifar().conv1.kernel_size == (3, 3)
 
 
+@pytest.mark.slow
 def test_resnet_state_dict_uses_torchvision_names():
     keys = list(models.resnet18().state_dict())
     assert len(keys) == 122

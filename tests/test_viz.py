@@ -22,9 +22,10 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad import nn, viz
-from minigrad.autograd import grad
+from minigrad import nn
+from minigrad.autograd import Function, grad
 from minigrad.viz import GraphvizNotFoundError, draw_graph, make_dot, render
+from minigrad.viz.labels import op_title
 
 # ---- a small DOT reader ----------------------------------------------------------------
 
@@ -249,6 +250,7 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_dot_is_byte_identical_across_runs_and_processes():
     def build():
         x = minigrad.tensor(np.arange(6, dtype=np.float32).reshape(2, 3) + 1, requires_grad=True)
@@ -277,6 +279,7 @@ def test_node_ids_follow_graph_order():
     assert [d.nodes[f"n{i}"].title for i in range(4)] == ["NegBackward", "LogBackward", "ExpBackward", "leaf"]
 
 
+@pytest.mark.slow
 def test_a_chain_of_100k_nodes_draws_without_recursion():
     x = leaf(1)
     y = x
@@ -292,6 +295,7 @@ def test_a_chain_of_100k_nodes_draws_without_recursion():
     assert time.perf_counter() - started < 60
 
 
+@pytest.mark.slow
 def test_a_deep_chain_backward_view_draws_without_recursion():
     x = leaf(1)
     y = x
@@ -418,6 +422,42 @@ def test_backward_view_of_a_convolution_shows_the_flipped_kernel_convolution():
     assert edges[("Sum", "grad bias")] == 1
 
 
+class _Noted(Function):
+    """y = 2x; says per call which path ran when told to (``ctx.graph_note``)."""
+
+    graph_note = "the class's note"
+
+    @staticmethod
+    def forward(ctx, x, path):
+        if path is not None:
+            ctx.graph_note = path
+        return x.data * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Noted.apply(g, None), None
+
+
+class _TwoPaths(Function):
+    """y = 4x, whose backward runs _Noted twice: once with a note of its own, once without."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data * 4
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Noted.apply(g, "the path that ran") + _Noted.apply(g, None)
+
+
+def test_a_note_the_node_sets_for_its_call_wins_over_its_class_note():
+    x = leaf(2, 3)
+    d = parse(make_dot(_TwoPaths.apply(x).sum(), view="backward", show_attrs=True))
+    notes = sorted(n.lines[0] for n in d.by_title("_Noted"))
+    assert notes == ["(the class's note)", "(the path that ran)"]
+    assert not any(line.startswith("graph_note=") for n in d.by_title("_Noted") for line in n.lines)
+
+
 def test_backward_view_draws_forward_values_and_arrays_it_reads():
     x = leaf(2, 3)
     y = x.exp().relu().sum()
@@ -526,6 +566,7 @@ def test_double_backward_of_conv_transpose2d_draws():
     assert d.titles()["grad_output"] == 1
 
 
+@pytest.mark.slow
 def test_every_op_in_the_library_renders(dot_program):
     """Forward view, backward view, and the backward view of each gradient (double backward):
     every Function subclass in minigrad must show up in one of them, and every drawing must
@@ -554,7 +595,7 @@ def test_every_op_in_the_library_renders(dot_program):
     assert not failures, "\n".join(failures)
     missing = []
     for cls in _all_functions():
-        title = viz._op_title(cls)
+        title = op_title(cls)
         if cls.name() in seen_forward:
             continue
         if any(t == title or t.startswith(title + " ") for t in seen_backward):
@@ -701,6 +742,7 @@ def test_lenet5_forward_and_backward_render(tmp_path, dot_program):
         assert ET.parse(path).getroot().tag.endswith("svg")
 
 
+@pytest.mark.slow
 def test_resnet50_graph_with_clusters_renders_in_time(dot_program):
     """ResNet-50 on one 3x64x64 image: 340 vertices (one per op, parameter, input and
     output) in 182 module-call clusters; drawing plus rendering takes a few seconds here,
@@ -727,27 +769,32 @@ def test_resnet50_graph_with_clusters_renders_in_time(dot_program):
 
 
 def test_graph_command_writes_the_file(tmp_path, capsys, dot_program):
+    from minigrad import cli
     out = tmp_path / "lenet.svg"
-    assert viz.graph_command("lenet5", "1,32,32", str(out)) == str(out)
+    assert cli.main(["graph", "lenet5", "--input", "1,32,32", "-o", str(out)]) == 0
     assert ET.parse(out).getroot().tag.endswith("svg")
     assert "wrote the forward graph of lenet5" in capsys.readouterr().out
     out = tmp_path / "lenet_b.png"
-    viz.graph_command("lenet5", (1, 32, 32), str(out), backward=True, depth=1)
+    cli.main(["graph", "lenet5", "--input", "1,32,32", "-o", str(out), "--backward", "--depth", "1"])
     assert out.read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(ValueError, match="unknown model 'lenet7'; choose one of: .*lenet5"):
-        viz.graph_command("lenet7", "1,32,32", str(out))
-    with pytest.raises(ValueError, match="C,H,W"):
-        viz.graph_command("lenet5", "one,32,32", str(out))
+        cli.main(["graph", "lenet7", "--input", "1,32,32", "-o", str(out)])
+    with pytest.raises(SystemExit):
+        cli.main(["graph", "lenet5", "--input", "one,32,32", "-o", str(out)])
+    assert "C,H,W" in capsys.readouterr().err
 
 
 def test_graph_command_without_dot_writes_the_source(tmp_path, capsys, monkeypatch):
+    from minigrad import cli
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    written = viz.graph_command("lenet5", "1,32,32", str(tmp_path / "lenet.svg"))
-    assert written == str(tmp_path / "lenet.dot")
+    assert cli.main(["graph", "lenet5", "--input", "1,32,32", "-o", str(tmp_path / "lenet.svg")]) == 0
+    written = tmp_path / "lenet.dot"
+    assert not (tmp_path / "lenet.svg").exists()
     assert open(written).read().startswith("digraph minigrad {")
-    assert "apt-get install graphviz" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "apt-get install graphviz" in captured.err and f"wrote the DOT source to {written} instead" in captured.err
 
 
 def test_cli_graph_subcommand(tmp_path, dot_program):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs, build the Cython kernels, and run the whole suite.
+# Install everything the test suite needs, build the Cython kernels, check lint and format, and run the whole suite.
 # Used as is by the README and by CI (.ci/run). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +11,7 @@ fi
 # PyTorch (CPU build) is the oracle of the comparison tests and the peer in bench/; never a runtime dependency.
 python -m pip install -q "torch==2.13.0"
 python -m pip install -q -e ".[test]"
+# Lint and format check (configured in pyproject.toml); `ruff check --fix .` and `ruff format .` repair most of it.
+python -m ruff check .
+python -m ruff format --check .
 python -m pytest -q "$@"

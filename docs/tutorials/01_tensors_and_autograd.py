@@ -106,7 +106,7 @@ xs = minigrad.linspace(-1, 1, 32).reshape(32, 1)
 ys = 3 * xs - 1
 weight = minigrad.zeros(1, 1, requires_grad=True)
 bias = minigrad.zeros(1, requires_grad=True)
-for step in range(200):
+for _ in range(200):
     loss = ((xs @ weight + bias - ys) ** 2).mean()
     loss.backward()
     with minigrad.no_grad():

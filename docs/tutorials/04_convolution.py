@@ -101,7 +101,9 @@ def weights(*layers):
 
 
 print("3x3, 256 -> 256             :", f"{weights(nn.Conv2d(256, 256, 3, padding=1, bias=False)):,}")
-print("1x1 -> 3x3 -> 1x1 bottleneck:", f"{weights(nn.Conv2d(256, 64, 1, bias=False), nn.Conv2d(64, 64, 3, padding=1, bias=False), nn.Conv2d(64, 256, 1, bias=False)):,}")
+bottleneck = [nn.Conv2d(256, 64, 1, bias=False), nn.Conv2d(64, 64, 3, padding=1, bias=False),
+              nn.Conv2d(64, 256, 1, bias=False)]
+print("1x1 -> 3x3 -> 1x1 bottleneck:", f"{weights(*bottleneck):,}")
 print("3x3, 256 -> 256, 8 groups   :", f"{weights(nn.Conv2d(256, 256, 3, padding=1, groups=8, bias=False)):,}")
 print("3x3 depthwise, 256 channels :", f"{weights(nn.Conv2d(256, 256, 3, padding=1, groups=256, bias=False)):,}")
 

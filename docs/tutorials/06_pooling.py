@@ -12,7 +12,6 @@ max pooling takes the largest value of each window,
 and average pooling its mean. This tutorial computes both, forward and backward, and
 shows where the gradient goes.
 """
-import numpy as np
 
 import minigrad
 import minigrad.nn.functional as F

@@ -72,7 +72,8 @@ for name, shape, memory, params in rows:
     print(f"{name:<10} [{'x'.join(map(str, shape)):>11}]  memory {memory:>10,}  params {params:>12,}")
 total_memory = sum(r[2] for r in rows)
 total_weights = sum(r[3] for r in rows)
-print(f"TOTAL memory: {total_memory / 1e6:.1f}M values * 4 bytes = {total_memory * 4 / 1e6:.0f} MB / image (forward only)")
+print(f"TOTAL memory: {total_memory / 1e6:.1f}M values * 4 bytes = {total_memory * 4 / 1e6:.0f} MB / image "
+      "(forward only)")
 print(f"TOTAL params: {total_weights:,} weights + {sum(p.numel() for p in vgg.parameters()) - total_weights:,} biases"
       f" = {sum(p.numel() for p in vgg.parameters()):,}")
 

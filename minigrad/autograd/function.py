@@ -34,6 +34,9 @@ class Function(Node):
     # Functions defined outside minigrad have what their backward returns checked by the
     # engine (shapes, count); the built-in ops are tested instead.
     _validate_gradients = False
+    # What this op means when it shows up in a drawn backward pass (minigrad.viz); a node
+    # may set its own per call (e.g. which algorithm ran), which wins over the class's.
+    graph_note = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -46,6 +49,12 @@ class Function(Node):
     @staticmethod
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("Function subclasses must implement backward(ctx, *grad_outputs)")
+
+    @staticmethod
+    def mult_adds(args, outputs):
+        """Multiply-accumulates of one call, for minigrad.costs (summary, viz profile): ``args``
+        as passed to ``apply``, ``outputs`` the output Tensors; None for ops that are no product."""
+        return None
 
     # -- node interface -----------------------------------------------------------------
     @classmethod

@@ -1,5 +1,12 @@
 """AlexNet (Krizhevsky et al., 2012) in torchvision's layout, so its state dicts load."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import nn
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["AlexNet", "alexnet"]
 
@@ -11,7 +18,7 @@ class AlexNet(nn.Module):
     61,100,840. For 224x224 input the feature maps are 55 -> 27 -> 27 -> 13 -> 13 -> 6.
     """
 
-    def __init__(self, num_classes=1000, dropout=0.5, in_channels=3):
+    def __init__(self, num_classes: int = 1000, dropout: float = 0.5, in_channels: int = 3) -> None:
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, 64, kernel_size=11, stride=4, padding=2),
@@ -39,11 +46,11 @@ class AlexNet(nn.Module):
             nn.Linear(4096, num_classes),
         )
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         """x (N, in_channels, H, W), H and W at least 63 -> logits (N, num_classes)."""
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 
-def alexnet(in_channels=3, num_classes=1000, dropout=0.5):
+def alexnet(in_channels: int = 3, num_classes: int = 1000, dropout: float = 0.5) -> AlexNet:
     """AlexNet; ``alexnet(in_channels=1, num_classes=10)`` is the notes' network."""
     return AlexNet(num_classes=num_classes, dropout=dropout, in_channels=in_channels)

@@ -1,5 +1,12 @@
 """LeNet-5 (LeCun et al., 1998) as the notes list it: sigmoid activations and average pooling."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import nn
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["LeNet5", "lenet5"]
 
@@ -10,7 +17,7 @@ class LeNet5(nn.Module):
     With 1 input channel and 10 classes: 61,706 parameters.
     """
 
-    def __init__(self, in_channels=1, num_classes=10):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10) -> None:
         super().__init__()
         self.features_detector = nn.Sequential(
             nn.Conv2d(in_channels, 6, kernel_size=5),
@@ -28,11 +35,11 @@ class LeNet5(nn.Module):
             nn.Linear(84, num_classes),
         )
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         """x (N, in_channels, 32, 32) -> logits (N, num_classes)."""
         return self.classifier(self.features_detector(x).flatten(1))
 
 
-def lenet5(in_channels=1, num_classes=10):
+def lenet5(in_channels: int = 1, num_classes: int = 10) -> LeNet5:
     """LeNet-5 for (N, in_channels, 32, 32) input."""
     return LeNet5(in_channels, num_classes)

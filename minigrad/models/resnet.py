@@ -5,18 +5,25 @@ A stem (7x7/2 conv, batch norm, ReLU, 3x3/2 max pool), four stages of residual b
 and a linear classifier. BasicBlock (two 3x3 convs) builds ResNet-18/34; Bottleneck
 (1x1, 3x3, 1x1 with 4x expansion) builds ResNet-50/101/152.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
 from .. import nn
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
            "resnet18_cifar"]
 
 
-def conv3x3(in_planes, out_planes, stride=1):
+def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
     """3x3 convolution with padding 1 and no bias (batch norm follows)."""
     return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
 
 
-def conv1x1(in_planes, out_planes, stride=1):
+def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
     """1x1 convolution with no bias."""
     return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
 
@@ -26,7 +33,7 @@ class BasicBlock(nn.Module):
 
     expansion = 1
 
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None) -> None:
         super().__init__()
         self.conv1 = conv3x3(inplanes, planes, stride)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -36,7 +43,7 @@ class BasicBlock(nn.Module):
         self.downsample = downsample
         self.stride = stride
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -48,7 +55,7 @@ class Bottleneck(nn.Module):
 
     expansion = 4
 
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None) -> None:
         super().__init__()
         self.conv1 = conv1x1(inplanes, planes)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -60,7 +67,7 @@ class Bottleneck(nn.Module):
         self.downsample = downsample
         self.stride = stride
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
@@ -76,7 +83,8 @@ class ResNet(nn.Module):
     batch-norm weight.
     """
 
-    def __init__(self, block, layers, num_classes=1000, in_channels=3, zero_init_residual=False):
+    def __init__(self, block: type[BasicBlock | Bottleneck], layers: Sequence[int], num_classes: int = 1000,
+                 in_channels: int = 3, zero_init_residual: bool = False) -> None:
         super().__init__()
         self.inplanes = 64
         self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
@@ -102,7 +110,8 @@ class ResNet(nn.Module):
                 elif isinstance(m, BasicBlock):
                     nn.init.zeros_(m.bn2.weight)
 
-    def _make_layer(self, block, planes, blocks, stride=1):
+    def _make_layer(self, block: type[BasicBlock | Bottleneck], planes: int, blocks: int,
+                    stride: int = 1) -> nn.Sequential:
         downsample = None
         if stride != 1 or self.inplanes != planes * block.expansion:
             downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
@@ -112,39 +121,39 @@ class ResNet(nn.Module):
         layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
         return nn.Sequential(*layers)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         """x (N, in_channels, H, W) -> logits (N, num_classes)."""
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(self.avgpool(x).flatten(1))
 
 
-def resnet18(num_classes=1000, in_channels=3, **kwargs):
+def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
     """ResNet-18: 11,689,512 parameters at 1000 classes."""
     return ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
 
 
-def resnet34(num_classes=1000, in_channels=3, **kwargs):
+def resnet34(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
     """ResNet-34: 21,797,672 parameters at 1000 classes."""
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
 
 
-def resnet50(num_classes=1000, in_channels=3, **kwargs):
+def resnet50(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
     """ResNet-50: 25,557,032 parameters at 1000 classes."""
     return ResNet(Bottleneck, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
 
 
-def resnet101(num_classes=1000, in_channels=3, **kwargs):
+def resnet101(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
     """ResNet-101: 44,549,160 parameters at 1000 classes."""
     return ResNet(Bottleneck, [3, 4, 23, 3], num_classes, in_channels, **kwargs)
 
 
-def resnet152(num_classes=1000, in_channels=3, **kwargs):
+def resnet152(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
     """ResNet-152: 60,192,808 parameters at 1000 classes."""
     return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, in_channels, **kwargs)
 
 
-def resnet18_cifar(num_classes=10, in_channels=3, **kwargs):
+def resnet18_cifar(num_classes: int = 10, in_channels: int = 3, **kwargs: Any) -> ResNet:
     """ResNet-18 for 32x32 images: a 3x3 stride-1 stem and no max pool (11,173,962 parameters at 10 classes)."""
     model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
     model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)

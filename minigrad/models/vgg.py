@@ -3,7 +3,14 @@
 Every conv is 3x3, stride 1, padding 1 (optionally followed by batch norm), then ReLU;
 'M' is a 2x2 max pool, stride 2. VGG-16 (D) has 138,357,544 parameters at 1000 classes.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
 from .. import nn
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
 
@@ -15,7 +22,7 @@ CONFIGS = {
 }
 
 
-def make_layers(config, batch_norm=False, in_channels=3):
+def make_layers(config: Sequence[int | str], batch_norm: bool = False, in_channels: int = 3) -> nn.Sequential:
     """The ``features`` Sequential for a configuration list."""
     layers = []
     for v in config:
@@ -37,7 +44,8 @@ class VGG(nn.Module):
     batch norm (1, 0), linear N(0, 0.01) with zero bias.
     """
 
-    def __init__(self, features, num_classes=1000, init_weights=True, dropout=0.5):
+    def __init__(self, features: nn.Module, num_classes: int = 1000, init_weights: bool = True,
+                 dropout: float = 0.5) -> None:
         super().__init__()
         self.features = features
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
@@ -63,50 +71,50 @@ class VGG(nn.Module):
                     nn.init.normal_(m.weight, 0, 0.01)
                     nn.init.zeros_(m.bias)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         """x (N, C, H, W), H and W at least 32 -> logits (N, num_classes)."""
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 
-def _vgg(config, batch_norm, num_classes, in_channels, **kwargs):
+def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int, **kwargs: Any) -> VGG:
     return VGG(make_layers(CONFIGS[config], batch_norm, in_channels), num_classes=num_classes, **kwargs)
 
 
-def vgg11(num_classes=1000, in_channels=3, **kwargs):
+def vgg11(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-11 (configuration A)."""
     return _vgg("A", False, num_classes, in_channels, **kwargs)
 
 
-def vgg11_bn(num_classes=1000, in_channels=3, **kwargs):
+def vgg11_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-11 with batch norm."""
     return _vgg("A", True, num_classes, in_channels, **kwargs)
 
 
-def vgg13(num_classes=1000, in_channels=3, **kwargs):
+def vgg13(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-13 (configuration B)."""
     return _vgg("B", False, num_classes, in_channels, **kwargs)
 
 
-def vgg13_bn(num_classes=1000, in_channels=3, **kwargs):
+def vgg13_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-13 with batch norm."""
     return _vgg("B", True, num_classes, in_channels, **kwargs)
 
 
-def vgg16(num_classes=1000, in_channels=3, **kwargs):
+def vgg16(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-16 (configuration D): 138,357,544 parameters at 1000 classes."""
     return _vgg("D", False, num_classes, in_channels, **kwargs)
 
 
-def vgg16_bn(num_classes=1000, in_channels=3, **kwargs):
+def vgg16_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-16 with batch norm."""
     return _vgg("D", True, num_classes, in_channels, **kwargs)
 
 
-def vgg19(num_classes=1000, in_channels=3, **kwargs):
+def vgg19(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-19 (configuration E)."""
     return _vgg("E", False, num_classes, in_channels, **kwargs)
 
 
-def vgg19_bn(num_classes=1000, in_channels=3, **kwargs):
+def vgg19_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG-19 with batch norm."""
     return _vgg("E", True, num_classes, in_channels, **kwargs)

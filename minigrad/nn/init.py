@@ -138,3 +138,13 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     if fan == 0:
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
+
+
+def reset_weight_and_bias(weight, bias):
+    """The default of Linear and the conv layers, as in PyTorch: ``kaiming_uniform_(weight,
+    a=sqrt(5))``, i.e. U(+-1/sqrt(fan_in)), then bias (when not None) from U(+-1/sqrt(fan_in))."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = _calculate_fan_in_and_fan_out(weight)[0]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

@@ -1,10 +1,32 @@
 """Every differentiable op, one module per family; each module pairs a Function with
-the lowercase function users call. ``Tensor`` methods and ``minigrad.*`` call these."""
-from .convert import clone, to_dtype
-from .elementwise import (abs, add, clamp, div, exp, log, masked_fill, maximum, minimum, mul, neg, pow,
-                          relu, sigmoid, sign, sqrt, sub, tanh, where)
-from .index import getitem, index_put
-from .linalg import bmm, linear, matmul, mm
-from .reduce import (amax, amin, argmax, argmin, expand, gather, log_softmax, logsumexp, max, mean, min,
-                     softmax, std, sum, sum_to, var)
-from .shape import cat, chunk, flatten, narrow, permute, reshape, split, squeeze, stack, transpose, unsqueeze, view
+the lowercase function users call and lists those functions in its ``__all__``.
+
+``minigrad.ops`` exports every family's ``__all__``. The ``minigrad`` namespace
+re-exports the ``TENSOR_FAMILIES`` (torch.exp, torch.cat, ...) and
+``minigrad.nn.functional`` the ``LAYER_FAMILIES``, each from the same ``__all__``: an op
+added to its family's ``__all__`` is registered in all of them.
+"""
+from . import (activation, conv, convert, dropout, elementwise, index, linalg, loss, normalization, padding,
+               pool, reduce, shape)
+
+# The family modules, named here before ``from .dropout import *`` below rebinds
+# ``dropout`` to the function of that name.
+TENSOR_FAMILIES = (activation, convert, elementwise, index, linalg, reduce, shape)
+LAYER_FAMILIES = (activation, conv, dropout, loss, normalization, padding, pool)
+
+__all__ = [name for family in (activation, conv, convert, dropout, elementwise, index, linalg, loss,
+                               normalization, padding, pool, reduce, shape) for name in family.__all__]
+
+from .activation import *  # noqa: E402, F403
+from .conv import *  # noqa: E402, F403
+from .convert import *  # noqa: E402, F403
+from .dropout import *  # noqa: E402, F403
+from .elementwise import *  # noqa: E402, F403
+from .index import *  # noqa: E402, F403
+from .linalg import *  # noqa: E402, F403
+from .loss import *  # noqa: E402, F403
+from .normalization import *  # noqa: E402, F403
+from .padding import *  # noqa: E402, F403
+from .pool import *  # noqa: E402, F403
+from .reduce import *  # noqa: E402, F403
+from .shape import *  # noqa: E402, F403

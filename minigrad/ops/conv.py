@@ -24,32 +24,14 @@ from minigrad_core import conv as _kernels
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import contiguous as _contiguous  # the short names the Functions use
+from ._args import conv_output_size as _conv_size
+from ._args import conv_transpose_output_size, ntuple, same_padding, type_name
 
 __all__ = ["conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d", "unfold", "fold"]
 
 
 # ---- argument helpers -------------------------------------------------------------------
-
-def _tuple(value, n, name, op):
-    """An int or a sequence of n ints, as a tuple of n ints."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not bool")
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * n
-    if isinstance(value, (tuple, list)) and len(value) == n and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
-        return tuple(int(v) for v in value)
-    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], (int, np.integer)):
-        return (int(value[0]),) * n
-    raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of {n} ints, "
-                    f"but got {value!r}")
-
-
-def _type_name(dtype):
-    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
-            "float16": "half", "bool": "bool", "uint8": "unsigned char"}.get(np.dtype(dtype).name,
-                                                                           np.dtype(dtype).name)
-
 
 def _check_tensor(op, name, value):
     if not isinstance(value, Tensor):
@@ -61,14 +43,14 @@ def _check_float_dtypes(op, input, weight, bias):
     """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
     dt = input.data.dtype
     if dt not in (np.float32, np.float64):
-        raise RuntimeError(f"\"{op}\" not implemented for '{_type_name(dt)}' "
+        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(dt)}' "
                            f"(minigrad's kernels take float32 and float64)")
     if weight.data.dtype != dt:
-        raise RuntimeError(f"Input type ({_type_name(dt)}) and weight type "
-                           f"({_type_name(weight.data.dtype)}) should be the same")
+        raise RuntimeError(f"Input type ({type_name(dt)}) and weight type "
+                           f"({type_name(weight.data.dtype)}) should be the same")
     if bias is not None and bias.data.dtype != dt:
-        raise RuntimeError(f"Input type ({_type_name(dt)}) and bias type "
-                           f"({_type_name(bias.data.dtype)}) should be the same")
+        raise RuntimeError(f"Input type ({type_name(dt)}) and bias type "
+                           f"({type_name(bias.data.dtype)}) should be the same")
 
 
 def _check_hyper(stride, padding, dilation, groups):
@@ -81,14 +63,6 @@ def _check_hyper(stride, padding, dilation, groups):
                            f"{dilation[0]} dilationW: {dilation[-1]}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-
-
-def _conv_size(size, k, s, p, d):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
-def _contiguous(array):
-    return array if array.flags.c_contiguous else np.ascontiguousarray(array)
 
 
 # ---- Functions ----------------------------------------------------------------------------
@@ -121,10 +95,17 @@ class Conv2dFunction(Function):
         gb = g.sum((0, 2, 3)) if needs[2] else None
         return gx, gw, gb, None, None, None, None
 
+    @staticmethod
+    def mult_adds(args, outputs):
+        """out.numel * C/G * KH * KW."""
+        return outputs[0].numel() * int(np.prod(args[1].shape[1:]))
+
 
 class ConvTranspose2dFunction(Function):
     """out = conv_transpose2d(x, w) + b, the flipped-kernel convolution, of spatial size
     out_size;  dx = conv2d(g, w),  dw = conv2d_weight(g, x),  db = sum g."""
+
+    graph_note = "flipped-kernel convolution"
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups, out_size):
@@ -156,10 +137,17 @@ class ConvTranspose2dFunction(Function):
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None, None, None, None, None
 
+    @staticmethod
+    def mult_adds(args, outputs):
+        """x.numel * O/G * KH * KW (w is (C, O/G, KH, KW))."""
+        return args[0].numel() * int(np.prod(args[1].shape[1:]))
+
 
 class Conv2dWeightFunction(Function):
     """gw = the cross-correlation of x with g (conv2d's weight gradient);
     dx = conv_transpose2d(g, ggw),  dg = conv2d(x, ggw)."""
+
+    graph_note = "cross-correlation x * g"
 
     @staticmethod
     def forward(ctx, x, g, weight_shape, stride, padding, dilation, groups):
@@ -191,6 +179,12 @@ class Conv2dWeightFunction(Function):
             if gg.shape[2:] != (H, W):        # the rows cut in forward (see above)
                 gg = gg[:, :, :H, :W]
         return gx, gg, None, None, None, None, None
+
+    @staticmethod
+    def mult_adds(args, outputs):
+        """gw.numel * N * OH * OW (g, the second argument, is (N, O, OH, OW))."""
+        g = args[1].shape
+        return outputs[0].numel() * g[0] * int(np.prod(g[2:]))
 
 
 class UnfoldFunction(Function):
@@ -235,17 +229,6 @@ class FoldFunction(Function):
 
 # ---- public functions ---------------------------------------------------------------------
 
-def _same_padding(op, kernel, stride, dilation):
-    """padding='same': per dim (left, right) totals d*(k-1), the odd extra on the right."""
-    if any(s != 1 for s in stride):
-        raise ValueError("padding='same' is not supported for strided convolutions")
-    pads = []
-    for k, d in zip(kernel, dilation):
-        total = d * (k - 1)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
 def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     """Validate a conv{nd}d call; return input, weight, bias and hyper-parameters as 2-D."""
     _check_tensor(op, "input", input)
@@ -254,14 +237,14 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
         _check_tensor(op, "bias", bias)
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
         raise TypeError(f"{op}(): argument 'groups' must be int, not {type(groups).__name__}")
-    stride = _tuple(stride, nd, "stride", op)
-    dilation = _tuple(dilation, nd, "dilation", op)
+    stride = ntuple(stride, nd, "stride", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
     if isinstance(padding, str):
         if padding not in ("valid", "same"):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
         pad_pairs = [(0, 0)] * nd if padding == "valid" else None
     else:
-        pad_pairs = [(p, p) for p in _tuple(padding, nd, "padding", op)]
+        pad_pairs = [(p, p) for p in ntuple(padding, nd, "padding", op)]
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
                            f"but got input of size: {list(input.shape)}")
@@ -288,7 +271,7 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
                            f"{list(bias.shape)} instead")
     kernel = tuple(weight.shape[2:])
     if pad_pairs is None:
-        pad_pairs = _same_padding(op, kernel, stride, dilation)
+        pad_pairs = same_padding(kernel, stride, dilation)
     spatial = input.shape[2:]
     padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pad_pairs)]
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
@@ -355,10 +338,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
     _check_tensor(op, "input", input)
     _check_tensor(op, "weight", weight)
-    stride = _tuple(stride, nd, "stride", op)
-    padding = _tuple(padding, nd, "padding", op)
-    output_padding = _tuple(output_padding, nd, "output_padding", op)
-    dilation = _tuple(dilation, nd, "dilation", op)
+    stride = ntuple(stride, nd, "stride", op)
+    padding = ntuple(padding, nd, "padding", op)
+    output_padding = ntuple(output_padding, nd, "output_padding", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
                            f"but got input of size: {list(input.shape)}")
@@ -393,8 +376,8 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
                            f"to be 1-dimensional with {O} elements, but got bias of size "
                            f"{list(bias.shape)} instead")
     kernel = weight.shape[2:]
-    out_size = tuple((s - 1) * st - 2 * p + d * (k - 1) + op_ + 1 for s, st, p, d, k, op_ in
-                     zip(input.shape[2:], stride, padding, dilation, kernel, output_padding))
+    out_size = tuple(conv_transpose_output_size(*args) for args in
+                     zip(input.shape[2:], kernel, stride, padding, dilation, output_padding))
     if min(out_size) <= 0:
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
                            f"Calculated output size per channel: ({' x '.join(map(str, out_size))}). "
@@ -440,10 +423,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 def _window_args(op, kernel_size, dilation, padding, stride):
-    kernel_size = _tuple(kernel_size, 2, "kernel_size", op)
-    dilation = _tuple(dilation, 2, "dilation", op)
-    padding = _tuple(padding, 2, "padding", op)
-    stride = _tuple(stride, 2, "stride", op)
+    kernel_size = ntuple(kernel_size, 2, "kernel_size", op)
+    dilation = ntuple(dilation, 2, "dilation", op)
+    padding = ntuple(padding, 2, "padding", op)
+    stride = ntuple(stride, 2, "stride", op)
     if min(kernel_size) <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
                            f"{kernel_size[0]} kernel_width: {kernel_size[1]}")
@@ -477,7 +460,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
     if x.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"im2col\" not implemented for '{_type_name(x.data.dtype)}'")
+        raise RuntimeError(f"\"im2col\" not implemented for '{type_name(x.data.dtype)}'")
     blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in
               zip(x.shape[2:], kernel_size, stride, padding, dilation)]
     if min(blocks) < 1:
@@ -498,7 +481,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         >>> F.fold(minigrad.ones(1, 4, 9), output_size=(4, 4), kernel_size=2)[0, 0, 1].tolist()
         [2.0, 4.0, 4.0, 2.0]
     """
-    output_size = _tuple(output_size, 2, "output_size", "fold")
+    output_size = ntuple(output_size, 2, "output_size", "fold")
     kernel_size, dilation, padding, stride = _window_args("fold", kernel_size, dilation, padding, stride)
     _check_tensor("fold", "input", input)
     if input.ndim not in (2, 3):
@@ -507,7 +490,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
     if x.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"col2im\" not implemented for '{_type_name(x.data.dtype)}'")
+        raise RuntimeError(f"\"col2im\" not implemented for '{type_name(x.data.dtype)}'")
     kk = kernel_size[0] * kernel_size[1]
     if x.shape[1] % kk != 0:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of "

@@ -1,4 +1,5 @@
-"""Elementwise ops: arithmetic, unary math, activations, clamping and selection.
+"""Elementwise ops: arithmetic, unary math, clamping and selection (activations are in
+``activation.py``).
 
 Each op is a Function (forward on numpy arrays, backward in minigrad ops, so it can be
 differentiated again) next to the lowercase function users call. Binary ops broadcast
@@ -13,10 +14,11 @@ from ..autograd._engine import binary_forward
 from ..autograd.function import Function
 from ..dtypes import result_array
 from ..tensor import Tensor, as_array
-from .reduce import floating, sum_to
+from ._args import floating
+from .reduce import sum_to
 
-__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid",
-           "relu", "clamp", "maximum", "minimum", "where", "masked_fill", "sign"]
+__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "maximum",
+           "minimum", "where", "masked_fill", "sign"]
 
 
 def _reduce(grad, shape):
@@ -232,62 +234,6 @@ class AbsFunction(Function):
         return g * sign_a
 
 
-class TanhFunction(Function):
-    """out = tanh(a);  da = g * (1 - out**2)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = np.tanh(a.data)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (1 - out * out)
-
-
-class SigmoidFunction(Function):
-    """out = 1 / (1 + exp(-a));  da = g * out * (1 - out)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        # in place on one array, as PyTorch's 1 / (1 + exp(-x)); exp(-x) overflowing to
-        # inf gives the correct 0
-        out = np.negative(a.data, out=np.empty_like(a.data))
-        with np.errstate(over="ignore"):
-            np.exp(out, out=out)
-        out += 1
-        np.reciprocal(out, out=out)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out * (1 - out)
-
-
-_ZEROS = {np.dtype(t): t(0) for t in (np.float32, np.float64)}
-
-
-class ReluFunction(Function):
-    """out = max(a, 0);  da = g * (out > 0), the mask taken as sign(out), which is 0 or 1."""
-
-    @staticmethod
-    def forward(ctx, a):
-        x = a.data
-        zero = _ZEROS.get(x.dtype)  # a numpy zero of x's dtype: far cheaper than a Python 0
-        out = np.maximum(x, zero if zero is not None else x.dtype.type(0))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * np.sign(out.data)
-
-
 class ClampFunction(Function):
     """out = min(max(a, lo), hi);  da = g where lo <= a <= hi, else 0."""
 
@@ -384,21 +330,6 @@ def abs(input):  # noqa: A001  (PyTorch's name)
 def sign(input):
     """Elementwise sign (-1, 0 or 1); not differentiable."""
     return Tensor._make(np.sign(input.data))
-
-
-def tanh(input):
-    """Elementwise hyperbolic tangent."""
-    return TanhFunction.apply(floating(input))
-
-
-def sigmoid(input):
-    """Elementwise logistic function, computed without overflow."""
-    return SigmoidFunction.apply(floating(input))
-
-
-def relu(input):
-    """Elementwise max(x, 0)."""
-    return ReluFunction.apply(input)
 
 
 def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)

@@ -1,15 +1,19 @@
-"""Indexing: ``t[index]`` (basic slicing and integer/boolean arrays) and its gradient.
+"""Indexing: ``t[index]`` (basic slicing and integer/boolean arrays), ``index_put`` and
+``gather``, with their gradients.
 
 The gradient of ``t[index]`` scatters ``g`` back into zeros of ``t``'s shape (adding
 where an integer index repeats); the gradient of that scatter is the indexing again,
-so both directions are differentiable to any order.
+so both directions are differentiable to any order. ``gather`` and its scatter-add
+pair up the same way along one dimension.
 """
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import normalize_dims
+from .reduce import sum_to
 
-__all__ = ["getitem", "index_put"]
+__all__ = ["getitem", "index_put", "gather"]
 
 
 def normalize_index(index):
@@ -119,7 +123,6 @@ class IndexPutFunction(Function):
             keep[ctx.index] = 0
             ga = g * keep
         if ctx.needs_input_grad[2]:
-            from .reduce import sum_to
             gv = sum_to(GetItemFunction.apply(g, ctx.index), ctx.values_shape)
         return ga, None, gv
 
@@ -138,3 +141,49 @@ def index_put(input, index, values):
     index = normalize_index(index)
     _check_bounds(input.shape, index)
     return IndexPutFunction.apply(input, index, values)
+
+
+# ---- gather ---------------------------------------------------------------------------
+
+class GatherFunction(Function):
+    """out = take_along_axis(a, index, dim);  da = scatter_add of g at index."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.input_shape = a.data.shape
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        return np.take_along_axis(a.data, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        return ScatterAddFunction.apply(g, ctx.dim, index, ctx.input_shape), None, None
+
+
+class ScatterAddFunction(Function):
+    """out = zeros(shape) with g added at index along dim;  dg = gather(gg, dim, index)."""
+
+    @staticmethod
+    def forward(ctx, g, dim, index, shape):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        out = np.zeros(shape, dtype=g.data.dtype)
+        grid = list(np.indices(index.shape, sparse=True))
+        grid[dim] = index
+        np.add.at(out, tuple(grid), g.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        (index,) = ctx.saved_tensors
+        return GatherFunction.apply(gg, ctx.dim, index), None, None, None
+
+
+def gather(input, dim, index):
+    """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``)."""
+    index_array = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if index_array.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
+    (dim,) = normalize_dims("gather", dim, input.ndim)
+    return GatherFunction.apply(input, dim, index_array)

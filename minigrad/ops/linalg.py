@@ -25,6 +25,11 @@ class MatmulFunction(Function):
         gb = sum_to(MatmulFunction.apply(a.transpose(-1, -2), g), b_shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def mult_adds(args, outputs):
+        """out.numel * K (M*N*K per matrix)."""
+        return outputs[0].numel() * args[0].shape[-1]
+
 
 def _shape_error(op, a, b):
     if a.ndim == 1 and b.ndim == 1:
@@ -102,6 +107,11 @@ class LinearFunction(Function):
         if needs[2]:
             gb = g.reshape(-1, g.shape[-1]).sum(0)
         return gx, gw, gb
+
+    @staticmethod
+    def mult_adds(args, outputs):
+        """out.numel * in_features."""
+        return outputs[0].numel() * args[1].shape[-1]
 
 
 def linear(input, weight, bias=None):

@@ -19,7 +19,8 @@ from minigrad_core import pool as _kernels
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .conv import _contiguous, _tuple, _type_name
+from ._args import contiguous as _contiguous  # the short name the Functions use
+from ._args import conv_output_size, conv_transpose_output_size, ntuple, type_name
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d",
            "max_pool1d", "avg_pool1d"]
@@ -77,6 +78,8 @@ class MaxPoolScatterFunction(Function):
 
     The backward of max pooling (overlapping windows add up)."""
 
+    graph_note = "scatter to argmax"
+
     @staticmethod
     def forward(ctx, g, indices, out_shape):
         ctx.save_for_backward(indices)
@@ -92,6 +95,8 @@ class MaxPoolScatterFunction(Function):
 
 class MaxPoolGatherFunction(Function):
     """out[n, c, i, j] = x[n, c].flat[indices[n, c, i, j]];  dx = scatter-add of g."""
+
+    graph_note = "gather at argmax"
 
     @staticmethod
     def forward(ctx, x, indices):
@@ -202,15 +207,6 @@ class AdaptiveAvgPool2dBackwardFunction(Function):
 
 # ---- validation ---------------------------------------------------------------------------
 
-def _pool_size(size, k, s, p, d, ceil_mode):
-    """PyTorch's pooling output size; with ceil_mode the last window must start inside the
-    input or its left padding."""
-    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    return out
-
-
 def _check_input(op, input):
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
@@ -218,16 +214,16 @@ def _check_input(op, input):
         raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
                            f"but got input of size: {list(input.shape)}")
     if input.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"{op}\" not implemented for '{_type_name(input.data.dtype)}'")
+        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(input.data.dtype)}'")
     unbatched = input.ndim == 3
     return (input.unsqueeze(0) if unbatched else input), unbatched
 
 
 def _window(op, kernel_size, stride, padding, dilation):
-    kernel_size = _tuple(kernel_size, 2, "kernel_size", op)
-    stride = kernel_size if stride is None or stride == () or stride == [] else _tuple(stride, 2, "stride", op)
-    padding = _tuple(padding, 2, "padding", op)
-    dilation = _tuple(dilation, 2, "dilation", op)
+    kernel_size = ntuple(kernel_size, 2, "kernel_size", op)
+    stride = kernel_size if stride is None or stride == () or stride == [] else ntuple(stride, 2, "stride", op)
+    padding = ntuple(padding, 2, "padding", op)
+    dilation = ntuple(dilation, 2, "dilation", op)
     if min(kernel_size) <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel_size[0]} "
                            f"kW: {kernel_size[1]}")
@@ -243,7 +239,7 @@ def _window(op, kernel_size, stride, padding, dilation):
 
 
 def _out_size(x, kernel_size, stride, padding, dilation, ceil_mode):
-    out = tuple(_pool_size(s, k, st, p, d, ceil_mode) for s, k, st, p, d in
+    out = tuple(conv_output_size(s, k, st, p, d, ceil_mode) for s, k, st, p, d in
                 zip(x.shape[2:], kernel_size, stride, padding, dilation))
     if min(out) < 1:
         raise RuntimeError(f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
@@ -388,7 +384,8 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
                            f"({list(x.shape)}) but got indices tensor with shape: {list(idx.shape)}")
     kernel_size, stride, padding, _ = _window(op, kernel_size, stride, padding, 1)
-    default = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(x.shape[2:], stride, padding, kernel_size))
+    default = tuple(conv_transpose_output_size(s, k, st, p, 1) for s, k, st, p in
+                    zip(x.shape[2:], kernel_size, stride, padding))
     if output_size is None:
         size = default
     else:
@@ -407,9 +404,9 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel."""
-    one = lambda v: v if v is None else (1, _tuple(v, 1, "kernel_size", "max_pool1d")[0])  # noqa: E731
+    one = lambda v: v if v is None else (1, ntuple(v, 1, "kernel_size", "max_pool1d")[0])  # noqa: E731
     out = max_pool2d(input.unsqueeze(-2), one(kernel_size), one(stride) if stride is not None else None,
-                     (0, _tuple(padding, 1, "padding", "max_pool1d")[0]), one(dilation), ceil_mode,
+                     (0, ntuple(padding, 1, "padding", "max_pool1d")[0]), one(dilation), ceil_mode,
                      return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
@@ -418,7 +415,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel."""
-    one = lambda v: (1, _tuple(v, 1, "kernel_size", "avg_pool1d")[0])  # noqa: E731
+    one = lambda v: (1, ntuple(v, 1, "kernel_size", "avg_pool1d")[0])  # noqa: E731
     return avg_pool2d(input.unsqueeze(-2), one(kernel_size), one(stride) if stride is not None else None,
-                      (0, _tuple(padding, 1, "padding", "avg_pool1d")[0]), ceil_mode,
+                      (0, ntuple(padding, 1, "padding", "avg_pool1d")[0]), ceil_mode,
                       count_include_pad).squeeze(-2)

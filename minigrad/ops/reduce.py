@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max/min, var/std, argmax/argmin, softmax family, logsumexp.
+"""Reductions: sum, mean, max/min, var/std, argmax/argmin, logsumexp, and sum_to.
 
 ``dim`` is an int, a tuple of ints or None (all dimensions); negative dims count from
 the end. ``keepdim`` keeps reduced dimensions with size 1.
@@ -7,39 +7,11 @@ import builtins
 
 import numpy as np
 
-from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import floating, normalize_dims
 
-__all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin", "softmax",
-           "log_softmax", "logsumexp", "sum_to", "expand", "floating"]
-
-
-def normalize_dims(op, dim, ndim):
-    """``dim`` as a sorted tuple of non-negative axes (all axes for None)."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    rank = builtins.max(ndim, 1)
-    out = []
-    for d in dims:
-        if not -rank <= d < rank:
-            raise IndexError(
-                f"{op}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
-        out.append(d % rank if ndim else 0)
-    return tuple(sorted(set(out)))
-
-
-def floating(input):
-    """``input`` itself when floating; an integer or bool tensor as the default float dtype.
-
-    As in PyTorch, exp, log, sqrt, tanh, sigmoid and the softmax family of an integer
-    tensor give float32 (numpy would give float64, or float16 for bool and uint8, and
-    sigmoid would stay integer).
-    """
-    if input.data.dtype.kind == "f":
-        return input
-    return Tensor._make(input.data.astype(dtypes.get_default_dtype().np_dtype))
+__all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin", "logsumexp"]
 
 
 def reduce_axes(op, dim, ndim):
@@ -67,27 +39,7 @@ class SumFunction(Function):
     def backward(ctx, g):
         if not ctx.keepdim:
             g = g.reshape(ctx.kept_shape)
-        return expand(g, ctx.input_shape), None, None
-
-
-class ExpandFunction(Function):
-    """out = a broadcast to ``shape`` (a view);  da = sum_to(g, a.shape)."""
-
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.input_shape = a.data.shape
-        try:
-            return np.broadcast_to(a.data, shape)
-        except ValueError:
-            raise RuntimeError(
-                f"expand: the expanded size of the tensor {list(shape)} must match the existing "
-                f"size {list(a.data.shape)} at non-singleton dimensions") from None
-
-    @staticmethod
-    def backward(ctx, g):
-        return sum_to(g, ctx.input_shape), None
+        return g.expand(ctx.input_shape), None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001  (PyTorch's name)
@@ -109,20 +61,6 @@ def mean(input, dim=None, keepdim=False):
     axes = reduce_axes("mean", dim, input.ndim)
     count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
     return SumFunction.apply(input, axes, keepdim) / count
-
-
-def expand(input, *sizes):
-    """Broadcast to a larger shape without copying; -1 keeps a dimension."""
-    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
-    lead = len(shape) - input.ndim
-    if lead < 0:
-        raise RuntimeError(
-            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
-            f"number of dimensions in the tensor ({input.ndim})")
-    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-    if shape == input.shape:
-        return input
-    return ExpandFunction.apply(input, shape)
 
 
 def sum_to(grad, shape):
@@ -163,50 +101,6 @@ class AmaxFunction(Function):
         return g * share, None, None, None
 
 
-class GatherFunction(Function):
-    """out = take_along_axis(a, index, dim);  da = scatter_add of g at index."""
-
-    @staticmethod
-    def forward(ctx, a, dim, index):
-        ctx.input_shape = a.data.shape
-        ctx.dim = dim
-        ctx.save_for_backward(index)
-        return np.take_along_axis(a.data, index, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        (index,) = ctx.saved_tensors
-        return ScatterAddFunction.apply(g, ctx.dim, index, ctx.input_shape), None, None
-
-
-class ScatterAddFunction(Function):
-    """out = zeros(shape) with g added at index along dim;  dg = gather(gg, dim, index)."""
-
-    @staticmethod
-    def forward(ctx, g, dim, index, shape):
-        ctx.dim = dim
-        ctx.save_for_backward(index)
-        out = np.zeros(shape, dtype=g.data.dtype)
-        grid = list(np.indices(index.shape, sparse=True))
-        grid[dim] = index
-        np.add.at(out, tuple(grid), g.data)
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        (index,) = ctx.saved_tensors
-        return GatherFunction.apply(gg, ctx.dim, index), None, None, None
-
-
-def gather(input, dim, index):
-    """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``)."""
-    index_array = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if index_array.dtype.kind not in "iu":
-        raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
-    (dim,) = normalize_dims("gather", dim, input.ndim)
-    return GatherFunction.apply(input, dim, index_array)
-
-
 def _max_or_min(op, input, dim, keepdim, take_min):
     if dim is None:
         return AmaxFunction.apply(input, tuple(range(input.ndim)), False, take_min)
@@ -215,7 +109,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
         raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size.")
     pick = np.argmin if take_min else np.argmax
     indices = np.expand_dims(pick(input.data, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
-    values = GatherFunction.apply(input, axis, indices) if input.ndim else input
+    values = input.gather(axis, indices) if input.ndim else input
     if not keepdim and input.ndim:
         values = values.squeeze(axis)
         indices = np.squeeze(indices, axis)
@@ -229,16 +123,14 @@ def max(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
     With ``max(a, b)`` of two tensors, the elementwise maximum.
     """
     if isinstance(dim, Tensor):
-        from .elementwise import maximum
-        return maximum(input, dim)
+        return input.maximum(dim)  # elementwise.maximum (elementwise imports this module)
     return _max_or_min("max", input, dim, keepdim, take_min=False)
 
 
 def min(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
     """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it."""
     if isinstance(dim, Tensor):
-        from .elementwise import minimum
-        return minimum(input, dim)
+        return input.minimum(dim)
     return _max_or_min("min", input, dim, keepdim, take_min=True)
 
 
@@ -292,49 +184,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
-# ---- softmax family -------------------------------------------------------------------
-
-def _single_dim(op, dim, ndim):
-    if dim is None:
-        raise TypeError(f"{op}() missing required argument 'dim'")
-    return normalize_dims(op, dim, ndim)[0]
-
-
-class SoftmaxFunction(Function):
-    """out = exp(a - max) / sum(exp(a - max));  da = out * (g - sum(g * out))."""
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        x = a.data
-        shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        out = shifted / np.sum(shifted, axis=dim, keepdims=True)
-        ctx.save_for_backward(out)
-        ctx.dim = dim
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return out * (g - sum(g * out, ctx.dim, keepdim=True)), None
-
-
-class LogSoftmaxFunction(Function):
-    """out = a - logsumexp(a);  da = g - exp(out) * sum(g)."""
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        x = a.data
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-        ctx.save_for_backward(out)
-        ctx.dim = dim
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g - out.exp() * sum(g, ctx.dim, keepdim=True), None
-
+# ---- logsumexp ------------------------------------------------------------------------
 
 class LogsumexpFunction(Function):
     """out = log(sum(exp(a)));  da = g * exp(a - out) (the softmax)."""
@@ -358,18 +208,6 @@ class LogsumexpFunction(Function):
         if not ctx.keepdim:
             g, out = g.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
         return g * (a - out).exp(), None, None
-
-
-def softmax(input, dim=None, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
-    input = input.to(dtype) if dtype is not None else floating(input)
-    return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
-
-
-def log_softmax(input, dim=None, dtype=None):
-    """log(softmax(x)) along ``dim``, computed stably."""
-    input = input.to(dtype) if dtype is not None else floating(input)
-    return LogSoftmaxFunction.apply(input, _single_dim("log_softmax", dim, input.ndim))
 
 
 def logsumexp(input, dim, keepdim=False):

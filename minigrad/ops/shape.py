@@ -1,15 +1,17 @@
-"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, flatten, cat/stack/split.
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, flatten, expand,
+cat/stack/split.
 
 Reshape, view and permute return views when numpy can (they share the input's memory
-and version counter, as in PyTorch); cat and stack copy.
+and version counter, as in PyTorch), and expand always does; cat and stack copy.
 """
 import numpy as np
 
 from ..autograd.function import Function
 from ..dtypes import result_dtype
-from .reduce import normalize_dims
+from ._args import normalize_dims
+from .reduce import sum_to
 
-__all__ = ["reshape", "view", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat",
+__all__ = ["reshape", "view", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "expand", "cat",
            "stack", "split", "chunk", "narrow"]
 
 
@@ -136,6 +138,40 @@ def unsqueeze(input, dim):
             f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
     dim %= rank
     return reshape(input, input.shape[:dim] + (1,) + input.shape[dim:])
+
+
+class ExpandFunction(Function):
+    """out = a broadcast to ``shape`` (a view);  da = sum_to(g, a.shape)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.data.shape
+        try:
+            return np.broadcast_to(a.data, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor {list(shape)} must match the existing "
+                f"size {list(a.data.shape)} at non-singleton dimensions") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.input_shape), None
+
+
+def expand(input, *sizes):
+    """Broadcast to a larger shape without copying; -1 keeps a dimension."""
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    lead = len(shape) - input.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({input.ndim})")
+    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if shape == input.shape:
+        return input
+    return ExpandFunction.apply(input, shape)
 
 
 class CatFunction(Function):

@@ -1,7 +1,11 @@
 """Adam and AdamW (with the AMSGrad variant), PyTorch's formulation."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
 
-from .optimizer import Optimizer, _addcdiv_, _addcmul_, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, ParamsT, _addcdiv_, _addcmul_, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "AdamW"]
 
@@ -43,8 +47,8 @@ class Adam(Optimizer):
 
     _decoupled_weight_decay = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -58,7 +62,7 @@ class Adam(Optimizer):
                         maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -99,6 +103,7 @@ class AdamW(Adam):
 
     _decoupled_weight_decay = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -3,9 +3,12 @@
 Updates run on the parameters' numpy arrays (``p.data``) in place, outside the tape: a
 step never records, so it needs no ``no_grad`` and costs no graph nodes.
 """
+from __future__ import annotations
+
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
+from typing import Any, Callable, Dict, Iterable, Union
 
 import numpy as np
 
@@ -13,6 +16,9 @@ from ..autograd import enable_grad
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
+
+ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
+"""What an optimizer takes: Tensors, or param-group dicts with a ``"params"`` entry."""
 
 
 class Optimizer:
@@ -26,7 +32,7 @@ class Optimizer:
     Subclasses implement ``step``; per-parameter buffers live in ``self.state[p]``.
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
@@ -41,14 +47,14 @@ class Optimizer:
         for group in param_groups:
             self.add_param_group(group)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [self.__class__.__name__ + " ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
             lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
         return "\n".join(lines) + "\n)"
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters, filling unset hyper-parameters from ``defaults``."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
@@ -74,7 +80,7 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default), or to zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -86,7 +92,7 @@ class Optimizer:
                     p.grad.detach_()
                     p.grad.fill_(0)  # not zero_(): it computes grad * 0, which keeps NaN and inf
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
@@ -117,7 +123,7 @@ class Optimizer:
             yield p, grad, self.state[p]
 
     # ---- state dict ---------------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as ``{"state": {index: {...}}, "param_groups": [{..., "params": [index]}]}``.
 
         Parameters are numbered in the order they appear across the groups, as in PyTorch;
@@ -134,7 +140,7 @@ class Optimizer:
         state = {index_of[id(p)]: s for p, s in self.state.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state from ``state_dict()`` (tensors are copied, cast to their parameter's dtype)."""
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(self.param_groups) != len(saved_groups):

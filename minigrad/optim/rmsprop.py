@@ -1,7 +1,11 @@
 """RMSprop, PyTorch's formulation (optionally centered, with momentum)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
 
-from .optimizer import Optimizer, _addcdiv_, _addcmul_, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, ParamsT, _addcdiv_, _addcmul_, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["RMSprop"]
 
@@ -32,8 +36,9 @@ class RMSprop(Optimizer):
     and ``grad_avg`` (centered).
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -48,7 +53,7 @@ class RMSprop(Optimizer):
                         centered=centered, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:

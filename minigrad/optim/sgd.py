@@ -1,6 +1,10 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["SGD"]
 
@@ -39,8 +43,8 @@ class SGD(Optimizer):
         tensor([ 0.8, -1.6], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -53,7 +57,7 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:

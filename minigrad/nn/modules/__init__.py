@@ -1,17 +1,15 @@
-"""The layers: every Module subclass of ``minigrad.nn``."""
-from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import ModuleDict, ModuleList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
-from .dropout import Dropout, Dropout2d
-from .flatten import Flatten
-from .linear import Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, FocalLoss, L1Loss, MSELoss, NLLLoss
-from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d
-from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+"""The layers: every Module subclass of ``minigrad.nn``, from each module's ``__all__``."""
+from . import activation, container, conv, dropout, flatten, linear, loss, module, normalization, pooling
+from .activation import *  # noqa: F403
+from .container import *  # noqa: F403
+from .conv import *  # noqa: F403
+from .dropout import *  # noqa: F403
+from .flatten import *  # noqa: F403
+from .linear import *  # noqa: F403
+from .loss import *  # noqa: F403
+from .module import *  # noqa: F403
+from .normalization import *  # noqa: F403
+from .pooling import *  # noqa: F403
 
-__all__ = ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
-           "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout",
-           "Dropout2d", "Flatten", "FocalLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
-           "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential",
-           "Sigmoid", "Softmax", "Tanh"]
+__all__ = [*activation.__all__, *container.__all__, *conv.__all__, *dropout.__all__, *flatten.__all__,
+           *linear.__all__, *loss.__all__, *module.__all__, *normalization.__all__, *pooling.__all__]

@@ -4,21 +4,15 @@ The computation is ``F.conv1d`` / ``F.conv2d`` / ``F.conv_transpose2d`` (Cython 
 minigrad_core); these modules hold the weight (out, in / groups, *kernel), the bias, and
 the hyper-parameters, validated here with PyTorch's messages.
 """
+from ...ops._args import conv_transpose_output_size, ntuple, same_padding
 from .. import functional as F
-from .linear import init_weight_and_bias, reset_weight_and_bias
+from .. import init
+from .linear import init_weight_and_bias
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _ntuple(value, n):
-    if isinstance(value, (tuple, list)):
-        if len(value) != n:
-            raise ValueError(f"expected {n} values, but got {len(value)}: {tuple(value)}")
-        return tuple(value)
-    return (value,) * n
 
 
 class _ConvNd(Module):
@@ -31,22 +25,22 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
-            if padding == "same" and any(s != 1 for s in _ntuple(stride, n)):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+        name = type(self).__name__
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
         if padding_mode not in _PADDING_MODES:
             raise ValueError(
                 f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _ntuple(kernel_size, n)
-        self.stride = _ntuple(stride, n)
-        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
-        self.dilation = _ntuple(dilation, n)
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size", name)
+        self.stride = ntuple(stride, n, "stride", name)
+        self.padding = padding if isinstance(padding, str) else ntuple(padding, n, "padding", name)
+        self.dilation = ntuple(dilation, n, "dilation", name)
         self.transposed = transposed
-        self.output_padding = _ntuple(output_padding, n)
+        self.output_padding = ntuple(output_padding, n, "output_padding", name)
+        if padding == "same":
+            same_padding(self.kernel_size, self.stride, self.dilation)  # raises unless stride is 1
         self.groups = groups
         self.padding_mode = padding_mode
         if transposed:
@@ -56,18 +50,15 @@ class _ConvNd(Module):
         init_weight_and_bias(self, shape, out_channels, bias, dtype)
 
     def reset_parameters(self):
-        reset_weight_and_bias(self.weight, self.bias)
+        init.reset_weight_and_bias(self.weight, self.bias)
 
     def _explicit_padding(self):
         """(left, right) per spatial dim, last dim first, as F.pad takes it."""
         if self.padding == "valid":
             return (0, 0) * len(self.kernel_size)
         if self.padding == "same":
-            pads = []
-            for k, d in zip(reversed(self.kernel_size), reversed(self.dilation)):
-                total = d * (k - 1)
-                pads += [total // 2, total - total // 2]
-            return tuple(pads)
+            pairs = same_padding(self.kernel_size, self.stride, self.dilation)
+            return tuple(p for pair in reversed(pairs) for p in pair)
         return tuple(p for p in reversed(self.padding) for _ in range(2))
 
     def _conv_forward(self, input, conv):
@@ -164,8 +155,8 @@ class ConvTranspose2d(_ConvNd):
         size = tuple(output_size)[-2:]
         padding = []
         for d in range(2):
-            smallest = ((input.shape[d - 2] - 1) * self.stride[d] - 2 * self.padding[d]
-                        + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            smallest = conv_transpose_output_size(input.shape[d - 2], self.kernel_size[d], self.stride[d],
+                                                  self.padding[d], self.dilation[d])
             extra = size[d] - smallest
             if not 0 <= extra < max(self.stride[d], self.dilation[d]):
                 raise ValueError(

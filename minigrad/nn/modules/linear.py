@@ -1,6 +1,4 @@
 """Linear (fully connected) layer and Identity."""
-import math
-
 import numpy as np
 
 from ... import dtypes
@@ -9,7 +7,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Identity", "Linear", "empty_parameter", "init_weight_and_bias"]
+__all__ = ["Identity", "Linear"]
 
 
 def empty_parameter(shape, dtype=None):
@@ -26,15 +24,6 @@ def init_weight_and_bias(module, weight_shape, bias_size, bias, dtype):
     else:
         module.register_parameter("bias", None)
     module.reset_parameters()
-
-
-def reset_weight_and_bias(weight, bias):
-    """PyTorch's default: kaiming_uniform_(w, a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)), and bias U(+-1/sqrt(fan_in))."""
-    init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if bias is not None:
-        fan_in = init._calculate_fan_in_and_fan_out(weight)[0]
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-        init.uniform_(bias, -bound, bound)
 
 
 class Identity(Module):
@@ -70,7 +59,7 @@ class Linear(Module):
         init_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
 
     def reset_parameters(self):
-        reset_weight_and_bias(self.weight, self.bias)
+        init.reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)

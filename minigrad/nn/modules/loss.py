@@ -1,4 +1,5 @@
 """Loss modules: each holds its options and calls the function of the same name in F."""
+from ...ops.loss import check_reduction
 from ...tensor import Tensor
 from .. import functional as F
 from .module import Module
@@ -9,7 +10,7 @@ __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWi
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction(reduction)
         self.reduction = reduction
 
 

@@ -1,16 +1,24 @@
 """DataLoader: batches of samples from a dataset, in order or shuffled, collated into tensors."""
+from __future__ import annotations
+
 import collections.abc
 import numbers
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ...tensor import Tensor
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
+if TYPE_CHECKING:
+    from ...random import Generator
+    from .dataset import Dataset
+    from .sampler import Sampler
+
 __all__ = ["DataLoader", "default_collate"]
 
 
-def default_collate(batch):
+def default_collate(batch: Sequence[Any]) -> Any:
     """Merge a list of samples into a batch, as PyTorch's ``default_collate`` does.
 
     Tensors and numpy arrays are stacked along a new first dimension; Python floats
@@ -71,8 +79,11 @@ class DataLoader:
         ([(4, 3), (4, 3)], 2)
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, drop_last=False, generator=None):
+    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool | None = None,
+                 sampler: Sampler | Iterable[int] | None = None,
+                 batch_sampler: Sampler | Iterable[list[int]] | None = None, num_workers: int = 0,
+                 collate_fn: Callable[[list[Any]], Any] | None = None, drop_last: bool = False,
+                 generator: Generator | None = None) -> None:
         if num_workers != 0:
             raise ValueError(f"num_workers={num_workers}: minigrad's DataLoader loads samples in the main process; "
                              "use num_workers=0")
@@ -95,9 +106,9 @@ class DataLoader:
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.generator = generator
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         for indices in self.batch_sampler:
             yield self.collate_fn([self.dataset[i] for i in indices])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.batch_sampler)

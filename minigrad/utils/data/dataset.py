@@ -1,8 +1,15 @@
 """Datasets: the map-style Dataset protocol, TensorDataset, Subset, ConcatDataset, random_split."""
+from __future__ import annotations
+
 import bisect
 import math
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ...creation import randperm
+
+if TYPE_CHECKING:
+    from ...random import Generator
+    from ...tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
 
@@ -13,10 +20,10 @@ class Dataset:
     ``a + b`` concatenates two datasets.
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
@@ -34,39 +41,39 @@ class TensorDataset(Dataset):
         (10, 4)
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor) -> None:
         if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
             raise ValueError("Size mismatch between tensors: "
                              + ", ".join(str(list(t.shape)) for t in tensors))
         self.tensors = tensors
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
 
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order."""
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | list[int]) -> Any:
         if isinstance(index, list):
             return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
 class ConcatDataset(Dataset):
     """The samples of several datasets, one after the other."""
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("datasets should not be an empty iterable")
@@ -76,10 +83,10 @@ class ConcatDataset(Dataset):
             total += len(d)
             self.cumulative_sizes.append(total)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         if index < 0:
             if -index > len(self):
                 raise ValueError("absolute value of index should not exceed dataset length")
@@ -89,7 +96,8 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(dataset: Dataset | Sequence[Any], lengths: Sequence[int | float],
+                 generator: Generator | None = None) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping Subsets of the given lengths.
 
     Args:

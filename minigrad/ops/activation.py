@@ -1,0 +1,163 @@
+"""Activations: relu, leaky_relu, sigmoid, tanh, softmax, log_softmax.
+
+Elementwise activations keep the input's shape; softmax and log_softmax normalize along
+one dimension ``dim``. Integer inputs of sigmoid, tanh and the softmax family are taken
+as the default float dtype, as in PyTorch.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ._args import floating, normalize_dims
+from .reduce import sum
+
+__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax"]
+
+
+# ---- elementwise ----------------------------------------------------------------------
+
+_ZEROS = {np.dtype(t): t(0) for t in (np.float32, np.float64)}
+
+
+class ReluFunction(Function):
+    """out = max(a, 0);  da = g * (out > 0), the mask taken as sign(out), which is 0 or 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a.data
+        zero = _ZEROS.get(x.dtype)  # a numpy zero of x's dtype: far cheaper than a Python 0
+        out = np.maximum(x, zero if zero is not None else x.dtype.type(0))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * np.sign(out.data)
+
+
+def relu(input):
+    """Elementwise max(x, 0)."""
+    return ReluFunction.apply(input)
+
+
+class LeakyReluFunction(Function):
+    """out = x where x > 0 else slope * x;  dx = g * (1 or slope)."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        data = x.data
+        factor = np.where(data > 0, 1, negative_slope).astype(data.dtype)
+        ctx.save_for_backward(factor)
+        return data * factor
+
+    @staticmethod
+    def backward(ctx, g):
+        (factor,) = ctx.saved_tensors
+        return g * factor, None
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
+    return LeakyReluFunction.apply(input, negative_slope)
+
+
+class SigmoidFunction(Function):
+    """out = 1 / (1 + exp(-a));  da = g * out * (1 - out)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        # in place on one array, as PyTorch's 1 / (1 + exp(-x)); exp(-x) overflowing to
+        # inf gives the correct 0
+        out = np.negative(a.data, out=np.empty_like(a.data))
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
+        out += 1
+        np.reciprocal(out, out=out)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+def sigmoid(input):
+    """Elementwise logistic function, computed without overflow."""
+    return SigmoidFunction.apply(floating(input))
+
+
+class TanhFunction(Function):
+    """out = tanh(a);  da = g * (1 - out**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+def tanh(input):
+    """Elementwise hyperbolic tangent."""
+    return TanhFunction.apply(floating(input))
+
+
+# ---- softmax family -------------------------------------------------------------------
+
+def _single_dim(op, dim, ndim):
+    if dim is None:
+        raise TypeError(f"{op}() missing required argument 'dim'")
+    return normalize_dims(op, dim, ndim)[0]
+
+
+class SoftmaxFunction(Function):
+    """out = exp(a - max) / sum(exp(a - max));  da = out * (g - sum(g * out))."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        x = a.data
+        shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        out = shifted / np.sum(shifted, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - sum(g * out, ctx.dim, keepdim=True)), None
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    input = input.to(dtype) if dtype is not None else floating(input)
+    return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
+
+
+class LogSoftmaxFunction(Function):
+    """out = a - logsumexp(a);  da = g - exp(out) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        x = a.data
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * sum(g, ctx.dim, keepdim=True), None
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably."""
+    input = input.to(dtype) if dtype is not None else floating(input)
+    return LogSoftmaxFunction.apply(input, _single_dim("log_softmax", dim, input.ndim))

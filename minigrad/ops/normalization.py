@@ -1,0 +1,130 @@
+"""Normalization: ``batch_norm`` over the channels (dim 1) of an ``(N, C, *)`` input.
+
+Notation: N batch, C channels, ``*`` any further dimensions; each channel has n values,
+N times the product of the further sizes.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import state
+from ..tensor import Tensor
+
+__all__ = ["batch_norm"]
+
+
+class BatchNormFunction(Function):
+    """y = (x - mean) * invstd * w + b with the batch statistics of each channel (dim 1).
+
+    With n values per channel and xhat = (x - mean) * invstd:
+    dw = sum(g * xhat),  db = sum(g),  dx = w * invstd * (g - db / n - xhat * dw / n).
+    Forward also moves the running statistics, when given, toward the batch's.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps):
+        data = x.data
+        channels = data.shape[1]
+        axes = tuple(i for i in range(data.ndim) if i != 1)
+        n = data.size // channels
+        mean = data.mean(axis=axes, keepdims=True)
+        out = data - mean
+        flat = out.reshape(data.shape[0], channels, -1)
+        variance = np.einsum("ncl,ncl->c", flat, flat).reshape(mean.shape) / n
+        invstd = (1.0 / np.sqrt(variance + eps)).astype(data.dtype, copy=False)
+        out *= invstd if weight is None else invstd * weight.data.reshape(mean.shape)
+        if bias is not None:
+            out += bias.data.reshape(mean.shape)
+        if running_mean is not None:
+            _update_running(running_mean, mean.reshape(channels), momentum)
+        if running_var is not None:
+            _update_running(running_var, variance.reshape(channels) * (n / max(n - 1, 1)), momentum)
+        ctx.save_for_backward(x, weight, mean, invstd)
+        ctx.axes, ctx.eps = axes, eps
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, mean, invstd = ctx.saved_tensors
+        if not state.grad_enabled:
+            return _batch_norm_backward_arrays(ctx, g.data, x.data, weight, mean, invstd)
+        # Building the gradient's own graph (create_graph): the statistics must be functions
+        # of x, so they are recomputed with ops, and the formula is written in ops.
+        axes = ctx.axes
+        n = x.numel() // x.shape[1]
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        centered = x - x.mean(axes, keepdim=True)
+        invstd = 1 / ((centered * centered).mean(axes, keepdim=True) + ctx.eps).sqrt()
+        xhat = centered * invstd
+        gb = g.sum(axes, keepdim=True)
+        gw = (g * xhat).sum(axes, keepdim=True)
+        gx = None
+        if ctx.needs_input_grad[0]:
+            scale = invstd if weight is None else invstd * weight.reshape(shape)
+            gx = (g - gb / n - xhat * (gw / n)) * scale
+        grad_w = gw.reshape(x.shape[1]) if ctx.needs_input_grad[1] else None
+        grad_b = gb.reshape(x.shape[1]) if ctx.needs_input_grad[2] else None
+        return gx, grad_w, grad_b, None, None, None, None
+
+
+def _batch_norm_backward_arrays(ctx, g, x, weight, mean, invstd):
+    """The same formula as BatchNormFunction.backward, in place on arrays (no graph to record):
+    one temporary the size of x instead of one per op."""
+    channels = x.shape[1]
+    n = x.size // channels
+    shape = mean.shape
+    xhat = x - mean
+    xhat *= invstd
+    g3, xhat3 = g.reshape(x.shape[0], channels, -1), xhat.reshape(x.shape[0], channels, -1)
+    gb = g3.sum(axis=(0, 2))
+    gw = np.einsum("ncl,ncl->c", g3, xhat3)
+    gx = None
+    if ctx.needs_input_grad[0]:
+        scale = invstd if weight is None else invstd * weight.data.reshape(shape)
+        gx = xhat
+        gx *= (gw / n).reshape(shape)
+        np.subtract(g, gx, out=gx)
+        gx -= (gb / n).reshape(shape)
+        gx *= scale
+        gx = Tensor._make(gx)
+    grad_w = Tensor._make(gw.astype(x.dtype, copy=False)) if ctx.needs_input_grad[1] else None
+    grad_b = Tensor._make(gb.astype(x.dtype, copy=False)) if ctx.needs_input_grad[2] else None
+    return gx, grad_w, grad_b, None, None, None, None
+
+
+def _update_running(running, batch_value, momentum):
+    """running = (1 - momentum) * running + momentum * batch_value, in place."""
+    running.data *= 1 - momentum
+    running.data += momentum * batch_value.astype(running.data.dtype, copy=False)
+    running._bump_version()
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    """Normalize each channel (dim 1) of ``input`` (N, C, *) to zero mean and unit variance.
+
+    In training the batch statistics are used (biased variance) and the running ones, when
+    given, move toward them: ``running = (1 - momentum) * running + momentum * batch``
+    (unbiased variance, n / (n - 1)). Otherwise the running statistics are used.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected 2D or higher input (got {input.ndim}D input)")
+    channels = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {t.numel()}")
+    shape = (1, channels) + (1,) * (input.ndim - 2)
+    if not training and running_mean is not None and running_var is not None:
+        scale = (running_var.data.reshape(shape) + eps) ** -0.5
+        shift = -running_mean.data.reshape(shape) * scale
+        if weight is not None:
+            scale = weight.reshape(shape) * scale
+            shift = weight.reshape(shape) * shift
+        out = input * scale + shift
+        return out + bias.reshape(shape) if bias is not None else out
+    if input.numel() // max(channels, 1) <= 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
+    if not training:
+        running_mean = running_var = None
+    return BatchNormFunction.apply(input, weight, bias, running_mean, running_var, momentum, eps)
