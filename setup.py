@@ -1,4 +1,4 @@
-"""Build script: the Cython extensions of minigrad_core.
+"""Build script: the Cython extensions (the kernels of minigrad_core, autograd's engine).
 
 Each extension is listed explicitly. OpenMP is added after a try-compile shows the
 compiler accepts it; set MINIGRAD_NO_OPENMP=1 to build without it, and
@@ -22,10 +22,10 @@ COMPILER_DIRECTIVES = {
 }
 
 
-def _extension(name):
+def _extension(name, package="minigrad_core"):
     return Extension(
-        f"minigrad_core.{name}",
-        [f"minigrad_core/{name}.pyx"],
+        f"{package}.{name}",
+        [f"{package.replace('.', '/')}/{name}.pyx"],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=["-O3"],
@@ -33,7 +33,7 @@ def _extension(name):
 
 
 EXTENSIONS = [
-    _extension("_autograd"),
+    _extension("_engine", package="minigrad.autograd"),
     _extension("_threads"),
     _extension("conv"),
     _extension("pool"),

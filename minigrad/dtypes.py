@@ -1,4 +1,10 @@
-"""minigrad's dtypes: thin named wrappers over numpy dtypes, printed as ``minigrad.float32``."""
+"""minigrad's dtypes: thin named wrappers over numpy dtypes, printed as ``minigrad.float32``,
+and PyTorch's type promotion (the dtype of an op's result).
+
+This module imports only numpy: autograd's compiled engine and the ops both use it.
+"""
+import builtins
+
 import numpy as np
 
 __all__ = ["dtype", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
@@ -61,3 +67,60 @@ def to_numpy_dtype(d):
     if isinstance(d, dtype):
         return d.np_dtype
     return from_numpy_dtype(d).np_dtype
+
+
+def describe(array):
+    """``'minigrad.float32 [2, 3]'``-style description of an array for error messages."""
+    array = np.asarray(array)
+    return f"minigrad.{from_numpy_dtype(array.dtype).name} {list(array.shape)}"
+
+
+# ---- type promotion --------------------------------------------------------------------
+
+def _category(np_dtype):
+    """0 for bool, 1 for integers, 2 for floating point."""
+    return 0 if np_dtype.kind == "b" else 1 if np_dtype.kind in "iu" else 2
+
+
+def _promote_group(dtypes_in_group):
+    """The promoted dtype of the highest category present (PyTorch: categories before sizes)."""
+    top = max(_category(d) for d in dtypes_in_group)
+    return np.result_type(*[d for d in dtypes_in_group if _category(d) == top])
+
+
+def result_dtype(*operands):
+    """The numpy dtype PyTorch gives an op on ``operands``: ndarrays (a Tensor's ``.data``),
+    numpy scalars or Python numbers.
+
+    Arrays with dimensions decide; a 0-d array, and then a Python number, counts only when
+    its category (bool < integer < floating) is higher. A Python float then means the
+    default dtype, a Python int int64.
+    """
+    dimensioned, zero_dim, numbers = [], [], []
+    for v in operands:
+        if isinstance(v, np.ndarray):
+            (dimensioned if v.ndim else zero_dim).append(v.dtype)
+        elif isinstance(v, (builtins.bool, np.bool_)):
+            numbers.append(np.dtype(np.bool_))
+        elif isinstance(v, (int, np.integer)):
+            numbers.append(np.dtype(np.int64))
+        else:
+            numbers.append(get_default_dtype().np_dtype)
+    result = None
+    for group in (dimensioned, zero_dim, numbers):
+        if group:
+            candidate = _promote_group(group)
+            if result is None or _category(candidate) > _category(result):
+                result = candidate
+    return result
+
+
+def result_array(out, *operands, floating=False):
+    """``out`` cast to PyTorch's result dtype for ``operands`` (a floating one if ``floating``).
+
+    ``operands`` as for ``result_dtype``: arrays (not Tensors), numpy scalars, numbers.
+    """
+    target = result_dtype(*operands)
+    if floating and target.kind != "f":
+        target = get_default_dtype().np_dtype
+    return out if out.dtype == target else out.astype(target)

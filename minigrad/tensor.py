@@ -9,84 +9,22 @@ import weakref
 from collections import namedtuple
 
 import numpy as np
-from minigrad_core._autograd import TensorBase, make_tensor, set_tensor_type
 
 from . import dtypes
 from .autograd import grad_mode
+from .autograd._engine import TensorBase, make_tensor, set_tensor_type
+from .autograd.engine import backward as autograd_backward
 from .autograd.grad_mode import state
+from .utils.hooks import RemovableHandle
 
-__all__ = ["Tensor", "tensor", "as_array", "result_array", "describe"]
+__all__ = ["Tensor", "tensor", "as_array"]
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
-
-
-class RemovableHandle:
-    """What ``register_hook`` returns: ``handle.remove()`` takes the hook off again."""
-
-    def __init__(self, hooks, hook):
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 def as_array(value):
     """The ndarray behind a Tensor; anything else is returned as it is."""
     return value.data if isinstance(value, Tensor) else value
-
-
-def _category(np_dtype):
-    """0 for bool, 1 for integers, 2 for floating point."""
-    return 0 if np_dtype.kind == "b" else 1 if np_dtype.kind in "iu" else 2
-
-
-def _promote_group(dtypes_in_group):
-    """The promoted dtype of the highest category present (PyTorch: categories before sizes)."""
-    top = max(_category(d) for d in dtypes_in_group)
-    return np.result_type(*[d for d in dtypes_in_group if _category(d) == top])
-
-
-def result_dtype(*operands):
-    """The dtype PyTorch gives an op on ``operands`` (Tensors, arrays or Python numbers).
-
-    Tensors with dimensions decide; a 0-d tensor, and then a Python number, counts only when
-    its category (bool < integer < floating) is higher. A Python float then means the
-    default dtype, a Python int int64.
-    """
-    dimensioned, zero_dim, numbers = [], [], []
-    for v in operands:
-        data = v.data if isinstance(v, Tensor) else v
-        if isinstance(data, np.ndarray):
-            (dimensioned if data.ndim else zero_dim).append(data.dtype)
-        elif isinstance(data, (bool, np.bool_)):
-            numbers.append(np.dtype(np.bool_))
-        elif isinstance(data, (int, np.integer)):
-            numbers.append(np.dtype(np.int64))
-        else:
-            numbers.append(dtypes.get_default_dtype().np_dtype)
-    result = None
-    for group in (dimensioned, zero_dim, numbers):
-        if group:
-            candidate = _promote_group(group)
-            if result is None or _category(candidate) > _category(result):
-                result = candidate
-    return result
-
-
-def result_array(out, *operands, floating=False):
-    """``out`` cast to PyTorch's result dtype for ``operands`` (a floating one if ``floating``)."""
-    target = result_dtype(*operands)
-    if floating and target.kind != "f":
-        target = dtypes.get_default_dtype().np_dtype
-    return out if out.dtype == target else out.astype(target)
-
-
-def describe(value):
-    """``'minigrad.float32 [2, 3]'``-style description for error messages."""
-    data = value.data if isinstance(value, Tensor) else np.asarray(value)
-    return f"minigrad.{dtypes.from_numpy_dtype(data.dtype).name} {list(data.shape)}"
 
 
 def _infer_dtype(data):
@@ -239,10 +177,9 @@ class Tensor(TensorBase):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the ``.grad`` of every leaf."""
-        from .autograd.engine import backward
         if inputs is not None:
             raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
-        backward(self, gradient, retain_graph, create_graph)
+        autograd_backward(self, gradient, retain_graph, create_graph)
 
     def detach(self):
         """The same data, cut from the graph (shares memory and version counter)."""
@@ -281,13 +218,12 @@ class Tensor(TensorBase):
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            hooks = self.grad_fn.register_hook(self._output_nr, hook)
-        else:
-            if self._backward_hooks is None:
-                self._backward_hooks = []
-            hooks = self._backward_hooks
-            hooks.append(hook)
-        return RemovableHandle(hooks, hook)
+            return self.grad_fn.register_hook(self._output_nr, hook)
+        if self._backward_hooks is None:
+            self._backward_hooks = {}
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
 
     # ---- conversion ----------------------------------------------------------------------
     def item(self):
@@ -315,8 +251,7 @@ class Tensor(TensorBase):
             dtype = args[0] if args else kwargs.get("dtype")
             if dtype is None:
                 return self
-        from .ops.convert import to_dtype
-        return to_dtype(self, dtype, copy=copy)
+        return ops.to_dtype(self, dtype, copy=copy)
 
     def type(self, dtype=None):
         return self.dtype if dtype is None else self.to(dtype)
@@ -344,8 +279,7 @@ class Tensor(TensorBase):
 
     def clone(self):
         """A copy with its own memory, recorded (gradient flows back unchanged)."""
-        from .ops.convert import clone
-        return clone(self)
+        return ops.clone(self)
 
     def contiguous(self):
         return self if self.data.flags.c_contiguous else self.clone()
@@ -733,6 +667,11 @@ class Tensor(TensorBase):
         return ops.narrow(self, dim, start, length)
 
 
+# The engine makes the results of ops: tell it their class (the one place it learns of
+# anything above it; see minigrad/autograd/_engine.pyx).
+set_tensor_type(Tensor)
+
+
 def _rebuild_tensor(data, requires_grad, grad):
     t = Tensor._make(data)
     t.grad = grad
@@ -762,7 +701,12 @@ def tensor(data, dtype=None, requires_grad=False):
     return t
 
 
-from . import ops  # noqa: E402  (ops import Tensor from this module)
-from .ops import elementwise as _elementwise  # noqa: E402  (the hottest operators call their Function directly)
-from .ops import activation as _activation  # noqa: E402
-set_tensor_type(Tensor)
+# ---- the one import cycle: Tensor <-> ops -------------------------------------------------
+# Every op module imports Tensor from this module, and Tensor's methods call the ops, so
+# the ops are imported here, last, once Tensor exists. This is the only import cycle in
+# minigrad (tests/test_layering.py; docs/architecture.md, "Imports point down").
+from . import ops  # noqa: E402
+
+# The hottest operators call their Function directly.
+_elementwise = ops.elementwise
+_activation = ops.activation

@@ -21,7 +21,7 @@ if [[ $install == 1 ]]; then
     if ! command -v dot >/dev/null 2>&1; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
     fi
-    if python -c "import minigrad_core.conv, minigrad_core.pool" >/dev/null 2>&1 &&
+    if python -c "import minigrad_core.conv, minigrad_core.pool, minigrad.autograd._engine" >/dev/null 2>&1 &&
        requirements=$(python - <<'PY'
 import tomllib
 with open("pyproject.toml", "rb") as f:

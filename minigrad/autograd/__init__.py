@@ -1,4 +1,9 @@
-"""Automatic differentiation: the tape (Function), the backward engine, grad modes, checks."""
+"""Automatic differentiation: the tape (Function), the backward engine, grad modes, checks.
+
+What every op pays for (the fields of tensors and graph nodes, the recording of an op,
+the backward walk) is compiled, in ``_engine.pyx``; ``function.py``, ``engine.py`` and
+``grad_mode.py`` are its Python side. Nothing here imports the Tensor class.
+"""
 from .engine import backward, grad
 from .function import Function
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled

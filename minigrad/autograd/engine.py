@@ -1,5 +1,5 @@
 """The backward pass: ``backward`` and ``grad`` check their arguments here, then the
-compiled ``run_backward`` (minigrad_core/_autograd.pyx) walks the recorded graph in
+compiled ``run_backward`` (minigrad/autograd/_engine.pyx) walks the recorded graph in
 reverse topological order.
 
 The walk is iterative (an explicit stack, never recursion), so a chain of 100,000 ops
@@ -8,7 +8,7 @@ gradients reaching a node from several uses are summed first (diamond graphs).
 """
 import numpy as np
 
-from minigrad_core._autograd import run_backward
+from ._engine import TensorBase, make_tensor, run_backward
 
 __all__ = ["backward", "grad"]
 
@@ -27,12 +27,12 @@ def _make_grads(outputs, grad_outputs):
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grads.append(Tensor._make(np.ones(out.data.shape, dtype=out.data.dtype)))
+            grads.append(make_tensor(np.ones(out.data.shape, dtype=out.data.dtype)))
             continue
-        if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=out.data.dtype))
+        if not isinstance(g, TensorBase):
+            g = make_tensor(np.asarray(g, dtype=out.data.dtype))
         elif g.data.dtype != out.data.dtype:
-            g = Tensor._make(g.data.astype(out.data.dtype))
+            g = make_tensor(g.data.astype(out.data.dtype))
         if g.data.shape != out.data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {list(g.data.shape)} and "
@@ -80,6 +80,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     return run_backward(outputs, _make_grads(outputs, grad_outputs), retain_graph, create_graph,
                         inputs=inputs, allow_unused=allow_unused)
-
-
-from ..tensor import Tensor  # noqa: E402  (tensor.py imports this package first)

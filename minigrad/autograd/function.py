@@ -12,8 +12,8 @@ recorded too and gradients of gradients work.
 """
 import contextlib
 
-from minigrad_core._autograd import AccumulateGrad, Node, apply
-
+from ..utils.hooks import RemovableHandle
+from ._engine import AccumulateGrad, Node, apply
 from .grad_mode import state
 
 __all__ = ["Function", "AccumulateGrad", "observe"]
@@ -72,9 +72,10 @@ class Function(Node):
         """Call ``hook(grad)`` on the gradient of output ``output_nr`` before backward."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        hooks = self._pre_hooks.setdefault(output_nr, [])
-        hooks.append(hook)
-        return hooks
+        hooks = self._pre_hooks.setdefault(output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     @property
     def saved_values(self):
@@ -87,7 +88,7 @@ class Function(Node):
         return () if self._saved is None else self._saved[3::4]
 
     # Run forward and, when an argument requires grad, record the node (compiled: the
-    # recording is the per-op cost of the whole framework; see minigrad_core/_autograd.pyx).
+    # recording is the per-op cost of the whole framework; see minigrad/autograd/_engine.pyx).
     apply = classmethod(apply)
 
 

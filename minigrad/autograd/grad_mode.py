@@ -5,13 +5,13 @@ decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape 
 """
 import functools
 
-from minigrad_core._autograd import state
+from ._engine import state
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
            "is_anomaly_enabled"]
 
 # ``state`` holds the switches (grad_enabled, anomaly_enabled, observers); it lives in the
-# compiled core (minigrad_core/_autograd.pyx), which reads it on every op.
+# compiled engine (minigrad/autograd/_engine.pyx), which reads it on every op.
 
 
 def is_grad_enabled():

@@ -4,11 +4,15 @@
 backward computes with ``(f(x + eps) - f(x - eps)) / (2 eps)``. ``fast_mode=True``
 compares only one random projection ``v^T J u`` per input, so large inputs stay cheap.
 ``gradgradcheck`` runs the same check on the function that returns the gradients.
+
+Tensors are made with the engine's ``make_tensor`` (which is ``Tensor._make``), so that
+autograd imports nothing above it.
 """
 import warnings
 
 import numpy as np
 
+from ._engine import TensorBase, make_tensor
 from .engine import grad as autograd_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -20,7 +24,7 @@ class GradcheckError(RuntimeError):
 
 def _tensors(values):
     values = values if isinstance(values, (tuple, list)) else (values,)
-    return tuple(values), [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
+    return tuple(values), [i for i, v in enumerate(values) if isinstance(v, TensorBase) and v.requires_grad]
 
 
 def _as_float64(inputs, checked):
@@ -32,14 +36,14 @@ def _as_float64(inputs, checked):
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point: "
                 f"gradcheck runs it in float64; a float32 check would give false failures.")
-        out[i] = Tensor._make(t.data.astype(np.float64)).requires_grad_(True)
+        out[i] = make_tensor(t.data.astype(np.float64)).requires_grad_(True)
     return tuple(out)
 
 
 def _outputs(fn, inputs):
     result = fn(*inputs)
     result = result if isinstance(result, (tuple, list)) else (result,)
-    return [r for r in result if isinstance(r, Tensor) and r.data.dtype.kind == "f"]
+    return [r for r in result if isinstance(r, TensorBase) and r.data.dtype.kind == "f"]
 
 
 def _evaluate(fn, inputs):
@@ -64,7 +68,7 @@ def _vjp(outputs, t, vectors):
     if not pairs:
         return np.zeros(t.data.size)
     grads = autograd_grad([o for o, _ in pairs], [t],
-                          [Tensor._make(v.reshape(o.shape).astype(o.data.dtype)) for o, v in pairs],
+                          [make_tensor(v.reshape(o.shape).astype(o.data.dtype)) for o, v in pairs],
                           retain_graph=True, allow_unused=True)
     g = grads[0]
     return np.zeros(t.data.size) if g is None else g.data.astype(np.float64).ravel()
@@ -145,9 +149,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     rng = np.random.default_rng(seed + 1)
     outputs = _outputs(fn, inputs)
     if grad_outputs is None:
-        grad_outputs = tuple(Tensor._make(rng.standard_normal(o.shape)).requires_grad_(True) for o in outputs)
+        grad_outputs = tuple(make_tensor(rng.standard_normal(o.shape)).requires_grad_(True) for o in outputs)
     else:
-        grad_outputs = tuple(Tensor._make(np.asarray(g.data, dtype=np.float64)).requires_grad_(True)
+        grad_outputs = tuple(make_tensor(np.asarray(g.data, dtype=np.float64)).requires_grad_(True)
                              for g in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)))
     n_inputs = len(inputs)
 
@@ -162,6 +166,3 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)
-
-
-from ..tensor import Tensor  # noqa: E402  (tensor.py imports this package first)

@@ -5,28 +5,20 @@ Each op is a Function (forward on numpy arrays, backward in minigrad ops, so it 
 differentiated again) next to the lowercase function users call. Binary ops broadcast
 as numpy does; backward reduces each gradient to its input's shape with ``sum_to``.
 The forward of add, sub, mul and div is the compiled ``binary_forward``
-(minigrad_core/_autograd.pyx), since they run in every forward and backward pass.
+(minigrad/autograd/_engine.pyx), since they run in every forward and backward pass.
 """
 import numpy as np
-from minigrad_core._autograd import binary_forward
 
+from .._broadcast import check_broadcast
+from ..autograd._engine import binary_forward
 from ..autograd.function import Function
-from ..tensor import Tensor, as_array, result_array
+from ..dtypes import result_array
+from ..tensor import Tensor, as_array
 from ._args import floating
 from .reduce import sum_to
 
 __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "maximum",
            "minimum", "where", "masked_fill", "sign"]
-
-
-def check_broadcast(op, a, b):
-    """Raise PyTorch's error when the shapes of ``a`` and ``b`` do not broadcast."""
-    try:
-        np.broadcast_shapes(np.shape(a), np.shape(b))
-    except ValueError:
-        raise RuntimeError(
-            f"{op}: the size of tensor a {list(np.shape(a))} must match the size of tensor b "
-            f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
 
 
 def _reduce(grad, shape):
@@ -115,7 +107,7 @@ class PowFunction(Function):
             raise RuntimeError("pow: integers to negative integer powers are not allowed.")
         ctx.shapes = (np.shape(x), np.shape(y))
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = result_array(np.power(x, y), a, b)
+            out = result_array(np.power(x, y), x, y)
         ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
         return out
 
@@ -283,7 +275,7 @@ class WhereFunction(Function):
                 f"{list(np.shape(y))} are not broadcastable") from None
         ctx.save_for_backward(cond)
         ctx.shapes = (np.shape(x), np.shape(y))
-        return result_array(np.where(cond, x, y), a, b)
+        return result_array(np.where(cond, x, y), x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -304,7 +296,7 @@ class MaximumFunction(Function):
         weight_a = (x > y) + 0.5 * (x == y)
         ctx.save_for_backward(weight_a.astype(np.result_type(x, y), copy=False))
         ctx.shapes = (np.shape(x), np.shape(y))
-        return result_array(np.maximum(x, y), a, b)
+        return result_array(np.maximum(x, y), x, y)
 
     @staticmethod
     def backward(ctx, g):

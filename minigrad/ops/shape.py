@@ -7,7 +7,7 @@ and version counter, as in PyTorch), and expand always does; cat and stack copy.
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import result_dtype
+from ..dtypes import result_dtype
 from ._args import normalize_dims
 from .reduce import sum_to
 
@@ -184,7 +184,7 @@ class CatFunction(Function):
         arrays = [t.data for t in tensors]
         dtype = arrays[0].dtype
         if any(a.dtype != dtype for a in arrays):
-            dtype = result_dtype(*tensors)  # PyTorch's promotion (int64 with float32 is float32)
+            dtype = result_dtype(*arrays)  # PyTorch's promotion (int64 with float32 is float32)
         return np.concatenate(arrays, axis=dim, dtype=dtype)
 
     @staticmethod

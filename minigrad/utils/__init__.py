@@ -1,4 +1,8 @@
-"""Utilities: ``minigrad.utils.data`` (datasets and the DataLoader)."""
-from . import data
+"""Utilities: ``minigrad.utils.hooks`` (RemovableHandle) and ``minigrad.utils.data``
+(datasets and the DataLoader).
 
-__all__ = ["data"]
+Neither is imported here: ``hooks`` sits below the Tensor (tensor.py uses it) and
+``data`` above it, so loading one must not load the other. ``import minigrad`` loads both.
+"""
+
+__all__ = ["data", "hooks"]

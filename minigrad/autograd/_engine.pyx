@@ -1,5 +1,5 @@
 # cython: auto_pickle=False, boundscheck=True, wraparound=True
-"""The compiled core of autograd: the part every recorded op pays for.
+"""The compiled engine of autograd: the part every recorded op pays for.
 
 It holds the fields of a tensor (``TensorBase``) and of a graph node (``Node``), the
 recording of an op (``apply``, which is ``Function.apply``) and the backward walk
@@ -7,6 +7,12 @@ recording of an op (``apply``, which is ``Function.apply``) and the backward wal
 subclasses TensorBase and ``minigrad.autograd.Function`` subclasses Node, both in
 Python. The logic reads as Python; typed fields and locals make each step a C operation
 instead of an interpreted one (see docs/architecture.md, "The compiled core").
+
+Layering: this module imports only numpy, the standard library and the two modules
+below it, ``minigrad.dtypes`` (type promotion) and ``minigrad._broadcast``. It never
+imports ``minigrad.tensor``: the class of the tensors it makes is handed to it once, by
+``set_tensor_type(Tensor)`` right after tensor.py defines Tensor. That call is the one
+place the engine learns of anything above it.
 """
 from cpython.ref cimport Py_REFCNT
 
@@ -16,12 +22,15 @@ import weakref
 
 import numpy as np
 
+from minigrad._broadcast import check_broadcast
+from minigrad.dtypes import describe, from_numpy_dtype, result_array
+
 cimport numpy as cnp
 
 cnp.import_array()
 
 cdef object ndarray = np.ndarray
-cdef type Tensor = None  # minigrad.Tensor, given by minigrad/tensor.py through set_tensor_type
+cdef type Tensor = None  # minigrad.Tensor, set once by set_tensor_type
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -33,7 +42,11 @@ FREED_MESSAGE = (
 
 
 def set_tensor_type(cls):
-    """Tell the core which class the results of ops are (minigrad.Tensor)."""
+    """Tell the engine the class of the tensors it makes: minigrad.Tensor, a TensorBase.
+
+    Called once, by minigrad/tensor.py right after it defines Tensor; until then no op
+    can run.
+    """
     global Tensor
     Tensor = cls
 
@@ -76,7 +89,7 @@ cdef class TensorBase:
     cdef public object _base             # the tensor this one is a view of
     cdef public object _base_grad_fn     # the base's grad_fn when the view was made
     cdef public object _accumulator      # weak reference to this leaf's AccumulateGrad
-    cdef public object _backward_hooks
+    cdef public dict _backward_hooks     # handle id -> hook on this leaf's gradient
     cdef public bint _retains_grad
 
     cpdef VersionCounter _version_counter(self):
@@ -137,7 +150,7 @@ cdef class Node:
     cdef public tuple _saved
     cdef public bint _released           # what was saved has been freed
     cdef public tuple _to_save           # what forward asked to save, until recording
-    cdef public dict _pre_hooks          # output_nr -> hooks on that output's gradient
+    cdef public dict _pre_hooks          # output_nr -> {handle id: hook} on that output's gradient
     cdef public object _trace            # the forward stack, in anomaly mode
     cdef public Py_ssize_t _num_outputs
     cdef public tuple _non_differentiable
@@ -202,10 +215,10 @@ cdef class Node:
         return make_tensor(value, True, self, output_nr, counter)
 
     def _raise_modified(self, value, current, version):
-        from minigrad.tensor import describe
+        array = (<TensorBase>value).data if isinstance(value, TensorBase) else value
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [{describe(value)}], which is saved by {self.name()}, "
+            f"inplace operation: [{describe(array)}], which is saved by {self.name()}, "
             f"is at version {current}; expected version {version} instead.")
 
 
@@ -230,11 +243,12 @@ cdef class AccumulateGrad(Node):
     cdef accumulate(self, TensorBase grad, bint create_graph):
         """``variable.grad += grad``, out of place, after the variable's hooks."""
         cdef TensorBase variable = self.variable
-        for hook in variable._backward_hooks or ():
-            result = hook(grad)
-            if result is not None:
-                grad = result
-        result = None
+        if variable._backward_hooks:
+            for hook in list(variable._backward_hooks.values()):  # a hook may remove itself
+                result = hook(grad)
+                if result is not None:
+                    grad = result
+            result = None
         if variable.grad is not None:
             variable.grad = variable.grad + (grad if create_graph else grad.detach())
         elif create_graph:
@@ -458,7 +472,6 @@ def binary_forward(ctx, str op, numpy_op, a, b, bint floating=False):
     try:
         out = numpy_op(x, y)
     except ValueError:
-        from minigrad.ops.elementwise import check_broadcast
         check_broadcast(op, x, y)
         raise
     if type(x) is ndarray and type(y) is ndarray and type(out) is ndarray:
@@ -474,8 +487,7 @@ def binary_forward(ctx, str op, numpy_op, a, b, bint floating=False):
         x_shape = x.shape if type(x) is ndarray else ()
         y_shape = y.shape if type(y) is ndarray else ()
         ctx.shapes = (None if x_shape == out.shape else x_shape, None if y_shape == out.shape else y_shape)
-    from minigrad.tensor import result_array
-    return result_array(out, a, b, floating=floating)
+    return result_array(out, x, y, floating=floating)
 
 
 # ---- the backward walk -----------------------------------------------------------------
@@ -615,7 +627,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                     grads[nr] = new_tensor(grads[nr])
             if node._pre_hooks:
                 for nr, hooks in node._pre_hooks.items():
-                    for hook in hooks:
+                    for hook in list(hooks.values()):  # a hook may remove itself
                         if grads[nr] is not None:
                             result = hook(grads[nr])
                             if result is not None:
@@ -664,8 +676,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                 nr = edges[2 * i + 1]
                 expected_dtype = child._output_dtype(nr)
                 if <object>cnp.PyArray_DESCR(g.data) is not expected_dtype and g.data.dtype != expected_dtype:
-                    from minigrad import dtypes
-                    g = g.to(dtypes.from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype
+                    g = g.to(from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype
                 buffer = buffers.get(child)
                 if buffer is None:
                     buffer = buffers[child] = _new_buffer(child)
