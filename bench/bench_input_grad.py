@@ -4,7 +4,9 @@ against the flipped-kernel convolution on the shapes that matter, in one process
 For each shape it times each path that applies ("flipped", the phase-by-phase
 flipped-kernel convolution; "col2im", col2im(w^T g); "winograd" and "depthwise" where
 they apply), interleaved (one run of each path per round) and keeps the minimum over the
-rounds, so that load from other processes touches every path alike. It prints the CPU,
+rounds, so that load from other processes touches every path alike. At one thread (the
+default) the clock is the calling thread's CPU time, which time slices lost to other
+processes do not inflate; with more threads it is wall time. It prints the CPU,
 the times, each path's speedup over "flipped" (above 1: faster than the flipped-kernel
 convolution), and the path the kernels take by default. docs/kernels.md records a run
 and the rule derived from it: a path other than the flipped-kernel convolution runs by
@@ -98,7 +100,7 @@ def applicable_paths(gy, w, gx, hyper):
     return paths
 
 
-def measure(p, rounds):
+def measure(p, rounds, clock):
     """{path: best seconds} over interleaved rounds, and the default path."""
     gy, w, gx, hyper = problem(p)
     paths = applicable_paths(gy, w, gx, hyper)
@@ -107,9 +109,9 @@ def measure(p, rounds):
         conv.conv_transpose2d(gy, w, None, gx, *hyper, path=path)
     for _ in range(rounds):
         for path in paths:
-            t0 = time.perf_counter()
+            t0 = clock()
             conv.conv_transpose2d(gy, w, None, gx, *hyper, path=path)
-            best[path] = min(best[path], time.perf_counter() - t0)
+            best[path] = min(best[path], clock() - t0)
     default = conv.conv_transpose2d(gy, w, None, gx, *hyper)
     return best, default
 
@@ -121,15 +123,16 @@ def main():
     parser.add_argument("--only", nargs="+", help="shape names to run")
     args = parser.parse_args()
     minigrad.set_num_threads(args.threads)
+    clock = time.thread_time if args.threads == 1 else time.perf_counter
     print(f"CPU: {_cpu()}; {args.threads} thread(s); float32; min of {args.rounds} interleaved rounds, "
-          f"ms; speedup = flipped time / path time")
+          f"ms of {'thread CPU' if args.threads == 1 else 'wall'} time; speedup = flipped time / path time")
     print("| shape | N C O H K s p d g | flipped | col2im | winograd | depthwise | col2im speedup "
           "| winograd speedup | depthwise speedup | default |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, p in SHAPES:
         if args.only and name not in args.only:
             continue
-        best, default = measure(p, args.rounds)
+        best, default = measure(p, args.rounds, clock)
         dims = " ".join(str(p.get(k, dflt)) for k, dflt in
                         (("N", 0), ("C", 0), ("O", 0), ("H", 0), ("K", 0), ("s", 1), ("p", 0), ("d", 1), ("g", 1)))
         times = " | ".join(f"{best[path] * 1e3:.3f}" if path in best else "-" for path in COLUMNS)

@@ -217,13 +217,14 @@ def conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilati
 
 def _col2im_measured_faster(N, C, H, W, O, KH, KW, stride, padding, dilation, G):
     """Whether col2im(w^T g) was measured at least 1.2x faster than the flipped-kernel
-    convolution on shapes like this one: one group, a kernel larger than 1x1, and at least
-    twice as many output as input channels (LeNet's convs, RGB stems, AlexNet, ResNet's
-    stride-2 convs: 1.2x to 11x, bench/bench_input_grad.py and docs/kernels.md). There
-    the flipped kernel's GEMMs are thin (C rows) and its columns O/C times larger than
-    col2im's; with equal channel counts the two were within 1.3x either way, and a
-    narrowing conv or a 1x1 kernel ran col2im slower or less than 1.2x faster."""
-    return G == 1 and KH * KW > 1 and O >= 2 * C
+    convolution on shapes like this one: one group, a kernel larger than 1x1, at most 64
+    input channels and at least twice as many output channels (LeNet's convs, RGB stems,
+    AlexNet's first two, ResNet's 64 -> 128 stride-2 conv: 1.3x to 18x; see
+    bench/bench_input_grad.py and docs/kernels.md). There the flipped kernel's GEMMs are
+    thin (C rows) and its columns O/C times larger than col2im's. Elsewhere col2im was
+    slower or less than 1.2x faster in some measured case (128 -> 256 stride 2: 1.16 to
+    1.22x; equal channels: 0.5 to 1.3x; narrowing: 0.7x; 1x1: 1.1x), so it does not run."""
+    return G == 1 and KH * KW > 1 and C <= 64 and O >= 2 * C
 
 
 # ----------------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def test_depthwise_conv_and_both_gradients_match_reference(cfg, path):
 def test_default_input_gradient_path_is_the_flipped_kernel_convolution_unless_measured_faster():
     """Winograd and the depthwise loops compute the flipped-kernel correlation too; col2im
     runs by default only on the shapes where it was measured >= 1.2x faster: one group, a
-    kernel larger than 1x1, at least twice as many output as input channels."""
+    kernel larger than 1x1, at most 64 input channels and at least twice as many outputs."""
     def default(N, C, O, H, K, s=1, p=0, g=1):
         OH = (H + 2 * p - K) // s + 1
         return conv.conv_transpose2d_path(N, C, H, H, O, OH, OH, K, K, (s, s), (p, p), (1, 1), g)
@@ -164,6 +164,8 @@ def test_default_input_gradient_path_is_the_flipped_kernel_convolution_unless_me
         assert default(*lenet) == "col2im"
     assert default(16, 64, 128, 32, 3, s=2, p=1) == "col2im"
     assert default(4, 3, 64, 224, 7, s=2, p=3) == "col2im"
+    assert default(8, 64, 192, 27, 5, p=2) == "col2im"
+    assert default(16, 128, 256, 28, 3, s=2, p=1) == "flipped"    # 128 input channels
     assert default(4, 256, 512, 28, 1, s=2) == "flipped"          # 1x1
     assert default(16, 64, 16, 32, 3, p=1) == "flipped"           # narrowing
     assert default(16, 64, 64, 32, 3, s=2, p=1) == "flipped"      # equal channels
