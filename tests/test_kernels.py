@@ -1,4 +1,7 @@
-"""The Cython kernels of minigrad_core against the naive references of tests/reference.py.
+"""The Cython kernels of minigrad_core against the naive references of tests/reference.py:
+each algorithm module (im2col_gemm, winograd, depthwise, conv_transpose's flipped-kernel
+and col2im paths) through conv's entry points, with ``path=`` forcing each input-gradient
+path, and pool.
 
 Hypothesis sweeps sizes, stride, padding, dilation, groups, ceil_mode, count_include_pad
 and dtypes, and draws the GEMM block size (default, one row, or a few columns) so that
