@@ -29,6 +29,7 @@ def _extension(name, package="minigrad_core"):
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=["-O3"],
+        depends=["minigrad_core/winograd.h"] if name == "winograd" else [],
     )
 
 
@@ -36,6 +37,10 @@ EXTENSIONS = [
     _extension("_engine", package="minigrad.autograd"),
     _extension("_threads"),
     _extension("conv"),
+    _extension("conv_transpose"),
+    _extension("depthwise"),
+    _extension("im2col_gemm"),
+    _extension("winograd"),
     _extension("pool"),
 ]
 

@@ -165,7 +165,7 @@ def _kernel_runner(kind, p, x, w, b):
             y = forward()
             gy = np.ones_like(y)
             gx, gw = np.empty_like(x), np.empty_like(w)
-            conv.conv2d_backward_input(gy, w, gx, s, pd, d, g)
+            conv.conv_transpose2d(gy, w, None, gx, s, pd, d, g)
             conv.conv2d_backward_weight(x, gy, gw, s, pd, d, g)
             gy.sum(axis=(0, 2, 3))
         return forward, forward_backward

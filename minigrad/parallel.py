@@ -1,26 +1,44 @@
 """Thread count of minigrad's compute: the Cython kernels' OpenMP threads and BLAS's.
 
 As in PyTorch, ``set_num_threads(n)`` sets both pools at once. The convolution kernels
-(``minigrad_core.conv``) call SciPy's BLAS from inside their own OpenMP loops, one GEMM
+(``minigrad_core``) call SciPy's BLAS from inside their own OpenMP loops, one GEMM
 per (image, block of rows) item on each thread, so that a kernel call is a single
 parallel region: on a shared two-core machine every extra synchronization between two
 thread pools can cost a scheduler time slice, and a conv made of dozens of OpenMP
 regions and multi-threaded GEMMs ran up to a hundred times slower at two threads than
 at one. SciPy's BLAS is therefore kept single-threaded, while numpy's BLAS (matmul,
-linear layers) gets the n threads. Both are reached through threadpoolctl.
+linear layers) gets the n threads. Both are reached through threadpoolctl. This module
+is the one place that policy lives: it is applied when minigrad is imported (below) and
+by every ``set_num_threads``; the kernel modules themselves set nothing.
 """
+import os
+
+import scipy.linalg.cython_blas  # noqa: F401  (loads the kernels' BLAS, so threadpoolctl sees it)
 from threadpoolctl import ThreadpoolController
 
-import minigrad_core.conv
 from minigrad_core import _threads
 
 __all__ = ["set_num_threads", "get_num_threads"]
 
 
+def kernel_blas_libraries(controller):
+    """threadpoolctl controllers of the BLAS the kernels call (SciPy's OpenBLAS); all the
+    BLAS libraries when SciPy's cannot be told apart (it then shares one with numpy)."""
+    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    own = [lib for lib in blas if os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"]
+    return own or blas
+
+
+def _single_threaded_kernel_blas():
+    """The kernels' BLAS to one thread; the other BLAS libraries keep their count."""
+    for lib in kernel_blas_libraries(ThreadpoolController()):
+        lib.set_num_threads(1)
+
+
 def _set_blas_threads(n):
     """numpy's BLAS (and any other) to n threads, the kernels' BLAS (SciPy's) to one."""
     controller = ThreadpoolController()
-    kernels = minigrad_core.conv.kernel_blas_libraries(controller)
+    kernels = kernel_blas_libraries(controller)
     for lib in controller.lib_controllers:
         if lib.user_api == "blas":
             lib.set_num_threads(1 if lib in kernels else n)
@@ -50,3 +68,9 @@ def get_num_threads():
     """The number of threads the kernels use (as set by :func:`set_num_threads`)."""
     return _threads.get_num_threads()
 
+
+# The GEMMs run inside the kernels' OpenMP threads, so their BLAS must stay single-threaded
+# from the first kernel call on: an OpenBLAS built with pthreads, asked for several
+# threads from inside an OpenMP region, oversubscribes the cores and may hang ("Detect
+# OpenMP Loop"). Importing minigrad imports this module, so this runs once, before any op.
+_single_threaded_kernel_blas()

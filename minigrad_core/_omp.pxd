@@ -15,3 +15,9 @@ cdef extern from *:
     """
     int mg_kernel_threads() noexcept nogil
     int mg_threads_for(Py_ssize_t work) noexcept nogil
+
+
+cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil:
+    """Threads for a parallel loop over items: none beyond the items, one for small work."""
+    cdef int nt = mg_threads_for(work)
+    return <int>items if items < nt else nt

@@ -20,27 +20,8 @@ from libc.math cimport INFINITY
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
+from minigrad_core._index cimport _dims, _max, _min, _tap_hi, _tap_lo
 from minigrad_core._omp cimport mg_threads_for
-
-
-cdef inline Py_ssize_t _floordiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    """floor(a / b) for b > 0 (C division truncates toward zero)."""
-    cdef Py_ssize_t q = a // b
-    if a % b != 0 and a < 0:
-        q -= 1
-    return q
-
-
-cdef inline Py_ssize_t _ceildiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    return -_floordiv(-a, b)
-
-
-cdef inline Py_ssize_t _max(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    return a if a > b else b
-
-
-cdef inline Py_ssize_t _min(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    return a if a < b else b
 
 
 def _check_planes(name, in_shape, out_shape):
@@ -56,25 +37,8 @@ def _check_window(name, kernel_size, stride, padding, dilation):
                          f"stride={stride}, padding={padding}, dilation={dilation}")
 
 
-cdef inline tuple _dims(Py_ssize_t* shape, int n):
-    """The first n sizes of a typed memoryview, as a tuple (for the shape checks)."""
-    return tuple([shape[i] for i in range(n)])
-
-
 # ----------------------------------------------------------------------------------------
 # max pooling
-
-cdef inline Py_ssize_t _tap_lo(Py_ssize_t off, Py_ssize_t s, Py_ssize_t n_out) noexcept nogil:
-    """First output x whose input x*s + off is >= 0. (Returned, not written through a
-    pointer: a variable only set through its address in a prange body would be shared.)"""
-    return _min(n_out, _max(0, _ceildiv(-off, s)))
-
-
-cdef inline Py_ssize_t _tap_hi(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t n_out,
-                               Py_ssize_t lo) noexcept nogil:
-    """One past the last output x whose input x*s + off is < size (>= lo)."""
-    return _max(lo, _min(n_out, _floordiv(size - 1 - off, s) + 1))
-
 
 def max_pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                        int64_t[:, :, :, ::1] indices, kernel_size, stride, padding, dilation):

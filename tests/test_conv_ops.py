@@ -82,7 +82,7 @@ def test_grad_fn_names_and_graph_of_gradients():
 def test_only_the_needed_gradients_are_computed(monkeypatch):
     from minigrad_core import conv as kernels
     calls = []
-    for name in ("conv2d_backward_weight", "conv_transpose2d_forward"):
+    for name in ("conv2d_backward_weight", "conv_transpose2d"):
         original = getattr(kernels, name)
         monkeypatch.setattr(kernels, name, lambda *a, _f=original, _n=name, **k: (calls.append(_n), _f(*a, **k))[1])
     x = minigrad.randn(1, 2, 5, 5)
@@ -92,7 +92,61 @@ def test_only_the_needed_gradients_are_computed(monkeypatch):
     calls.clear()
     x.requires_grad_(True)
     F.conv2d(x, w.detach()).sum().backward()
-    assert calls == ["conv_transpose2d_forward"]
+    assert calls == ["conv_transpose2d"]
+
+
+LENET = [((64, 1, 32, 32), (6, 1, 5, 5)), ((64, 6, 14, 14), (16, 6, 5, 5)),
+         ((1, 1, 32, 32), (6, 1, 5, 5)), ((1, 6, 14, 14), (16, 6, 5, 5))]
+
+
+@pytest.mark.parametrize("x_shape, w_shape", LENET)
+def test_lenet_input_gradients_follow_the_measured_rule(rng, x_shape, w_shape):
+    """LeNet's convs widen the channels (1 -> 6, 6 -> 16) with 5x5 kernels: col2im of W^T g
+    was measured >= 1.2x faster there (docs/kernels.md), and the nodes say so."""
+    x, w = leaf(rng, *x_shape, dtype=np.float32), leaf(rng, *w_shape, dtype=np.float32)
+    y = F.conv2d(x, w)
+    assert y.grad_fn.graph_note == "input gradient: col2im of W^T g (measured >= 1.2x faster here)"
+    gx, _ = minigrad.autograd.grad(y.sum(), (x, w), create_graph=True)
+    assert gx.grad_fn.graph_note == "col2im of W^T g (measured >= 1.2x faster here)"
+
+
+def test_flipped_kernel_only_runs_the_flipped_kernel_convolution_everywhere(rng, monkeypatch):
+    """With minigrad.backends.conv.flipped_kernel_only no other path runs (not col2im, not
+    Winograd, not the depthwise loops), and the gradients equal the naive reference."""
+    import reference as ref
+    from minigrad_core import conv as kernels
+    paths = []
+    original = kernels.conv_transpose2d
+    monkeypatch.setattr(kernels, "conv_transpose2d",
+                        lambda *a, **k: paths.append(original(*a, **k)) or paths[-1])
+    cases = LENET[3:] + [((2, 32, 8, 8), (32, 32, 3, 3), dict(padding=1)),      # Winograd's shape
+                          ((2, 4, 9, 9), (4, 1, 3, 3), dict(stride=2, groups=4)),  # depthwise
+                          ((2, 3, 9, 9), (8, 3, 3, 3), dict(stride=2, dilation=2))]
+    for x_shape, w_shape, *kwargs in cases:
+        kwargs = kwargs[0] if kwargs else {}
+        x, w = leaf(rng, *x_shape), leaf(rng, *w_shape)
+        with minigrad.backends.conv.flags(flipped_kernel_only=True):
+            y = F.conv2d(x, w, **kwargs)
+            assert y.grad_fn.graph_note == "input gradient: flipped-kernel convolution"
+            g = minigrad.tensor(rng.standard_normal(y.shape))
+            gx, _ = minigrad.autograd.grad(y, (x, w), g, create_graph=True)
+        assert gx.grad_fn.graph_note == "flipped-kernel convolution"
+        hyper = {k: (v, v) for k, v in kwargs.items() if k != "groups"}
+        expected = ref.conv2d_grad_input(x_shape, w.data, g.data, groups=kwargs.get("groups", 1), **hyper)
+        np.testing.assert_allclose(gx.data, expected, rtol=1e-10, atol=1e-10)
+    assert paths == ["flipped"] * len(cases)
+    assert minigrad.backends.conv.flipped_kernel_only is False
+
+
+def test_flipped_kernel_only_attribute_switch(rng):
+    x, w = leaf(rng, 1, 1, 12, 12), leaf(rng, 6, 1, 5, 5)
+    minigrad.backends.conv.flipped_kernel_only = True
+    try:
+        out = F.conv_transpose2d(F.conv2d(x, w), w)
+    finally:
+        minigrad.backends.conv.flipped_kernel_only = False
+    assert out.grad_fn.graph_note == "flipped-kernel convolution"
+    assert F.conv_transpose2d(F.conv2d(x, w), w).grad_fn.graph_note.startswith("col2im")
 
 
 def test_non_contiguous_inputs_give_the_same_results(rng):

@@ -1,4 +1,7 @@
-"""The Cython kernels of minigrad_core against the naive references of tests/reference.py.
+"""The Cython kernels of minigrad_core against the naive references of tests/reference.py:
+each algorithm module (im2col_gemm, winograd, depthwise, conv_transpose's flipped-kernel
+and col2im paths) through conv's entry points, with ``path=`` forcing each input-gradient
+path, and pool.
 
 Hypothesis sweeps sizes, stride, padding, dilation, groups, ceil_mode, count_include_pad
 and dtypes, and draws the GEMM block size (default, one row, or a few columns) so that
@@ -10,7 +13,7 @@ import contextlib
 import numpy as np
 import pytest
 
-from minigrad_core import conv, pool
+from minigrad_core import conv, depthwise, im2col_gemm, pool, winograd
 
 import reference as ref
 
@@ -28,12 +31,12 @@ def blocks(cols):
     rows, or several whole images and a shorter last block), or the default L2-sized
     blocks (None: whole images, all of a test's batch in one block), so that the block
     edges are exercised on small shapes."""
-    old = conv._set_blocking(1, cols) if cols else None
+    old = im2col_gemm._set_blocking(1, cols) if cols else None
     try:
         yield
     finally:
         if old is not None:
-            conv._set_blocking(*old)
+            im2col_gemm._set_blocking(*old)
 
 
 def close(actual, expected, dtype):
@@ -99,19 +102,19 @@ def test_conv2d_backward_weight_is_the_cross_correlation_of_input_and_grad(cfg):
 
 
 @settings(max_examples=30)
-@given(cfg=conv_configs(), method=st.sampled_from(["gather", "scatter", None]))
-def test_conv2d_backward_input_matches_reference(cfg, method):
+@given(cfg=conv_configs(), path=st.sampled_from(["flipped", "col2im", None]))
+def test_conv2d_input_gradient_matches_reference(cfg, path):
     with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
         gx = np.empty_like(x)
-        conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method=method)
+        conv.conv_transpose2d(gy, w, None, gx, *_hyper(cfg), path=path)
         close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
 
 
 @settings(max_examples=30)
 @given(cfg=conv_configs(), extra=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-       method=st.sampled_from(["gather", "scatter"]))
-def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
+       path=st.sampled_from(["flipped", "col2im"]))
+def test_conv_transpose2d_matches_reference(cfg, extra, path):
     with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
         s, p, d, g = _hyper(cfg)
@@ -122,8 +125,54 @@ def test_conv_transpose2d_forward_matches_reference(cfg, extra, method):
             return
         bias = np.linspace(-1, 1, expected.shape[1]).astype(cfg["dtype"])
         out = np.empty(expected.shape, dtype=cfg["dtype"])
-        conv.conv_transpose2d_forward(gy, w, bias, out, s, p, d, g, method=method)
+        conv.conv_transpose2d(gy, w, bias, out, s, p, d, g, path=path)
         close(out, expected + bias[None, :, None, None], cfg["dtype"])
+
+
+@st.composite
+def depthwise_configs(draw):
+    """One input channel per group (depthwise, or a channel multiplier Og > 1)."""
+    cfg = draw(conv_configs())
+    groups = draw(st.integers(2, 4))
+    Og = draw(st.integers(1, 2))
+    N, _, H, W = cfg["x_shape"]
+    cfg.update(x_shape=(N, groups, H, W), w_shape=(Og * groups, 1) + cfg["w_shape"][2:], groups=groups)
+    return cfg
+
+
+@settings(max_examples=30)
+@given(cfg=depthwise_configs(), path=st.sampled_from(["depthwise", "flipped", "col2im"]))
+def test_depthwise_conv_and_both_gradients_match_reference(cfg, path):
+    """The depthwise module's loops (stride 1: the flat form; else the strided one)."""
+    x, w, b, gy = _conv_data(cfg)
+    out, gw, gx = np.empty(gy.shape, dtype=cfg["dtype"]), np.empty_like(w), np.empty_like(x)
+    conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
+    close(out, ref.conv2d(x, w, b, *_hyper(cfg)), cfg["dtype"])
+    conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
+    close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), cfg["dtype"])
+    assert conv.conv_transpose2d(gy, w, None, gx, *_hyper(cfg), path=path) == path
+    close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
+
+
+def test_default_input_gradient_path_is_the_flipped_kernel_convolution_unless_measured_faster():
+    """Winograd and the depthwise loops compute the flipped-kernel correlation too; col2im
+    runs by default only on the shapes where it was measured >= 1.2x faster: one group, a
+    kernel larger than 1x1, at most 64 input channels and at least twice as many outputs."""
+    def default(N, C, O, H, K, s=1, p=0, g=1):
+        OH = (H + 2 * p - K) // s + 1
+        return conv.conv_transpose2d_path(N, C, H, H, O, OH, OH, K, K, (s, s), (p, p), (1, 1), g)
+    assert default(8, 64, 64, 56, 3, p=1) == "winograd"
+    assert default(16, 128, 128, 28, 3, p=1, g=128) == "depthwise"
+    for lenet in [(64, 1, 6, 32, 5), (64, 6, 16, 14, 5), (1, 1, 6, 32, 5), (1, 6, 16, 14, 5)]:
+        assert default(*lenet) == "col2im"
+    assert default(16, 64, 128, 32, 3, s=2, p=1) == "col2im"
+    assert default(4, 3, 64, 224, 7, s=2, p=3) == "col2im"
+    assert default(8, 64, 192, 27, 5, p=2) == "col2im"
+    assert default(16, 128, 256, 28, 3, s=2, p=1) == "flipped"    # 128 input channels
+    assert default(4, 256, 512, 28, 1, s=2) == "flipped"          # 1x1
+    assert default(16, 64, 16, 32, 3, p=1) == "flipped"           # narrowing
+    assert default(16, 64, 64, 32, 3, s=2, p=1) == "flipped"      # equal channels
+    assert default(16, 4, 16, 32, 3, p=1, g=2) == "flipped"       # two groups
 
 
 @pytest.mark.parametrize("groups, Og", [(1, 32), (1, 40), (2, 33)])
@@ -142,11 +191,11 @@ def test_conv2d_backward_weight_with_many_output_channels(groups, Og, dtype):
 @contextlib.contextmanager
 def winograd_always():
     """Winograd for every 3x3 stride-1 conv, however few its channels."""
-    old = conv._set_winograd_min_channels(1)
+    old = winograd._set_winograd_min_channels(1)
     try:
         yield
     finally:
-        conv._set_winograd_min_channels(old)
+        winograd._set_winograd_min_channels(old)
 
 
 @st.composite
@@ -174,19 +223,22 @@ def test_winograd_forward_and_both_gradients_match_reference(cfg):
         conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
         close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *_hyper(cfg)), cfg["dtype"])
         gx = np.empty_like(x)
-        conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg), method="winograd")
+        assert conv.conv_transpose2d(gy, w, None, gx, *_hyper(cfg), path="winograd") == "winograd"
         close(gx, ref.conv2d_grad_input(x.shape, w, gy, *_hyper(cfg)), cfg["dtype"])
-        # conv_transpose2d at stride 1 picks it too (no output_padding at stride 1)
+        # picked by default too (no output_padding at stride 1)
         out_t = np.empty_like(x)
-        conv.conv_transpose2d_forward(gy, w, None, out_t, *_hyper(cfg))
+        assert conv.conv_transpose2d(gy, w, None, out_t, *_hyper(cfg)) == "winograd"
         close(out_t, ref.conv_transpose2d(gy, w, None, *_hyper(cfg)[:2]), cfg["dtype"])
 
 
-def test_winograd_method_is_refused_where_it_does_not_apply():
+def test_winograd_and_depthwise_paths_are_refused_where_they_do_not_apply():
     gy, w = np.ones((1, 2, 3, 3)), np.ones((2, 2, 3, 3))
     with pytest.raises(ValueError, match="winograd"):
-        conv.conv2d_backward_input(gy, w, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
-                                   method="winograd")
+        conv.conv_transpose2d(gy, w, None, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
+                              path="winograd")
+    with pytest.raises(ValueError, match="depthwise"):
+        conv.conv_transpose2d(gy, w, None, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
+                              path="depthwise")
 
 
 @settings(max_examples=20)
@@ -225,7 +277,7 @@ def test_kernels_give_the_same_result_on_two_threads(x_shape, w_shape, groups):
                 assert get_num_threads() == n
                 out, gx, gw = np.empty(gy.shape), np.empty_like(x), np.empty_like(w)
                 conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
-                conv.conv2d_backward_input(gy, w, gx, *_hyper(cfg))
+                conv.conv_transpose2d(gy, w, None, gx, *_hyper(cfg))
                 conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
                 pooled, idx = np.empty((x.shape[0], x.shape[1], 20, 18)), np.empty((x.shape[0], x.shape[1], 20, 18), np.int64)
                 pool.max_pool2d_forward(x, pooled, idx, (2, 2), (2, 2), (0, 0), (1, 1))
@@ -255,7 +307,7 @@ def test_input_gradient_is_the_full_correlation_with_the_rotated_kernel():
     gy_shape = (2, 6, ref.out_size(7, 3, 1, p[0], d[0]), ref.out_size(8, 2, 1, p[1], d[1]))
     gy = rng.standard_normal(gy_shape)
     gx = np.empty_like(x)
-    conv.conv2d_backward_input(gy, w, gx, (1, 1), p, d, groups)
+    conv.conv_transpose2d(gy, w, None, gx, (1, 1), p, d, groups)
     full = tuple(di * (k - 1) - pi for di, k, pi in zip(d, w.shape[2:], p))
     expected = ref.conv2d(gy, _flip_and_swap(w, groups), None, (1, 1), full, d, groups)
     np.testing.assert_allclose(gx, expected, rtol=1e-12, atol=1e-12)
@@ -271,7 +323,7 @@ def test_strided_input_gradient_is_the_rotated_kernel_on_the_zero_inserted_gradi
     OH, OW = ref.out_size(H, K, s[0], p[0]), ref.out_size(W, K, s[1], p[1])
     gy = rng.standard_normal((1, 4, OH, OW))
     gx = np.empty((1, 3, H, W))
-    conv.conv2d_backward_input(gy, w, gx, s, p, (1, 1), 1, method="gather")
+    conv.conv_transpose2d(gy, w, None, gx, s, p, (1, 1), 1, path="flipped")
     lead = (K - 1 - p[0], K - 1 - p[1])
     z = np.zeros((1, 4, H + K - 1, W + K - 1))          # zero-inserted and padded dy
     z[:, :, lead[0]:lead[0] + (OH - 1) * s[0] + 1:s[0], lead[1]:lead[1] + (OW - 1) * s[1] + 1:s[1]] = gy
@@ -302,7 +354,7 @@ def test_notes_7x7_with_stride_3_does_not_fit_without_padding():
     assert _conv_shape(7, 3, stride=3) == (2, 2)                # floored: the last column is unused
     x = np.random.default_rng(0).standard_normal((1, 1, 7, 7))
     gx = np.empty_like(x)
-    conv.conv2d_backward_input(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), gx, (3, 3), (0, 0), (1, 1), 1)
+    conv.conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), None, gx, (3, 3), (0, 0), (1, 1), 1)
     assert (gx[0, 0, 6, :] == 0).all() and (gx[0, 0, :, 6] == 0).all()   # never seen by any window
     assert (7 - 3 + 2 * 1) % 3 == 0 and _conv_shape(7, 3, stride=3, padding=1) == (3, 3)
 

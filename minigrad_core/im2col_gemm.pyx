@@ -1,0 +1,337 @@
+# cython: language_level=3, cdivision=True
+# boundscheck / wraparound / initializedcheck come from setup.py's COMPILER_DIRECTIVES,
+# so that MINIGRAD_BOUNDSCHECK=1 rebuilds these kernels with the checks on.
+"""conv2d forward and weight gradient as im2col + GEMM, a block of columns at a time.
+
+Notation as in conv.pyx: N batch; C input channels, H W input size; O output channels;
+KH KW kernel size; OH OW output size; G groups, Cg = C // G, Og = O // G; sh sw stride,
+ph pw padding, dh dw dilation; NCHW, C-contiguous, one fused float type per call.
+
+The forward convolution is the indexed sum of the notes,
+    out[n, o, y, x] = bias[o] + sum_{c, a, b} w[o, c, a, b] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw].
+im2col lays the patches of x out as the columns of a (Cg*KH*KW, OH*OW) matrix per group,
+so the sum is one GEMM, out[n, g] = w[g] (Og, Cg*KH*KW) @ cols; the weight gradient is
+the same product the other way round, gw[g] = sum_n gy[n, g] @ cols^T.
+
+Each call is one OpenMP parallel region over (images, block of output rows) items; every
+thread has its own scratch and calls a single-threaded GEMM (see minigrad.parallel). The
+block plan below is shared with the flipped-kernel and Winograd kernels.
+"""
+import numpy as np
+
+from cython cimport floating
+from cython.parallel cimport prange, threadid
+from libc.string cimport memcpy, memset
+
+from minigrad_core._blas cimport _gemm
+from minigrad_core._index cimport _ceildiv, _clip, _floordiv
+from minigrad_core._omp cimport _items_threads
+
+# The column scratch is filled and multiplied a block at a time, so that the block stays
+# near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
+# with the batch or the image. A block is some output rows of one image or, when images
+# have fewer than _group_cols columns, several whole images side by side: one GEMM over
+# them instead of several thin ones (ResNet's 8x8 and 4x4 stages give 64 and 16 columns
+# per image). Measured on VGG/ResNet/dilated 3x3 shapes: 256 KB to 4 MB blocks all run
+# within a few percent; 1.5 MB was at the top.
+cdef Py_ssize_t _block_bytes = 1536 * 1024
+cdef Py_ssize_t _min_block_cols = 128
+cdef Py_ssize_t _group_cols = 256
+
+
+def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols, Py_ssize_t group_cols=256):
+    """Change the block size and the most columns whole images are grouped to (tests use
+    tiny blocks to exercise the block edges); returns the old values."""
+    global _block_bytes, _min_block_cols, _group_cols
+    old = (_block_bytes, _min_block_cols, _group_cols)
+    _block_bytes, _min_block_cols = max(1, block_bytes), max(1, min_block_cols)
+    _group_cols = max(1, group_cols)
+    return old
+
+
+cdef inline Py_ssize_t _block_cols(Py_ssize_t depth, Py_ssize_t itemsize) noexcept nogil:
+    """Columns of a depth-deep scratch block."""
+    cdef Py_ssize_t cols = _block_bytes // (depth * itemsize + 1)
+    return cols if cols > _min_block_cols else _min_block_cols
+
+
+cdef Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_ssize_t depth,
+                                       Py_ssize_t itemsize) noexcept nogil:
+    """Output rows per block for a depth x (rows*row_len) scratch (at least one row)."""
+    cdef Py_ssize_t r = _block_cols(depth, itemsize) // row_len
+    if r < 1:
+        return 1
+    return r if r < rows else rows
+
+
+cdef Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t depth,
+                                         Py_ssize_t itemsize) noexcept nogil:
+    """Whole images of P columns per block, in [1, N]; above 1 only when an image fits
+    twice in a block, so that then _rows_per_block gives all the rows."""
+    cdef Py_ssize_t cols = _block_cols(depth, itemsize)
+    cdef Py_ssize_t k = (cols if cols < _group_cols else _group_cols) // P if P > 0 else 1
+    if k < 1:
+        return 1
+    return k if k < N else N
+
+
+def _scratch_shape(direct, threads, size):
+    """Per-thread scratch: (threads, 1, size), or a dummy when the input is used directly."""
+    return (1, 1, 1) if direct else (max(1, threads), 1, size)
+
+
+cdef inline void _to_batched(const floating* src, floating* dst, Py_ssize_t O, Py_ssize_t ni,
+                             Py_ssize_t P) noexcept nogil:
+    """dst (O, ni*P)[o, i*P + p] = src (ni, O, P)[i, o, p]: ni images as one GEMM operand."""
+    cdef Py_ssize_t i, o
+    for i in range(ni):
+        for o in range(O):
+            memcpy(dst + o * ni * P + i * P, src + (i * O + o) * P, P * sizeof(floating))
+
+
+cdef inline void _from_batched(const floating* src, floating* dst, const floating* bias,
+                               Py_ssize_t O, Py_ssize_t ni, Py_ssize_t P) noexcept nogil:
+    """dst (ni, O, P)[i, o, p] = src (O, ni*P)[o, i*P + p] (+ bias[o] when bias is not NULL)."""
+    cdef Py_ssize_t i, o, p
+    cdef floating* d
+    cdef const floating* s
+    for i in range(ni):
+        for o in range(O):
+            d = dst + (i * O + o) * P
+            s = src + o * ni * P + i * P
+            if bias == NULL:
+                memcpy(d, s, P * sizeof(floating))
+            else:
+                for p in range(P):
+                    d[p] = s[p] + bias[o]
+
+# Forward and weight gradient walk the same blocks of im2col columns: an item is a block
+# of output rows of one image, or (small images) several whole images side by side.
+ctypedef struct _Plan:
+    Py_ssize_t ipc      # whole images per block (1: a block is rows of one image)
+    Py_ssize_t rb       # output rows per block
+    Py_ssize_t nblk     # row blocks per image
+    Py_ssize_t items    # blocks in all: ceil(N / ipc) * nblk
+    bint direct         # 1x1, stride 1, no padding, one image a block: x is its own columns
+    int nt              # threads
+
+
+ctypedef struct _Block:
+    Py_ssize_t n, ni    # first image of the block, number of images
+    Py_ssize_t oy0, nb  # first output row, number of rows (all OH when ni > 1)
+    Py_ssize_t Pb, L    # columns per image, columns in all (ni * Pb)
+    Py_ssize_t ld       # leading dimension of the column matrix
+
+
+cdef inline _Plan _plan_blocks(Py_ssize_t N, Py_ssize_t depth, Py_ssize_t OH, Py_ssize_t OW,
+                               bint pointwise, Py_ssize_t itemsize) noexcept nogil:
+    """How to cut N images' (depth, OH*OW) column matrices into blocks (see _Plan)."""
+    cdef _Plan p
+    p.ipc = _images_per_block(N, OH * OW, depth, itemsize)
+    p.rb = _rows_per_block(OH, OW, depth, itemsize)
+    p.nblk = (OH + p.rb - 1) // p.rb
+    p.items = ((N + p.ipc - 1) // p.ipc) * p.nblk
+    p.direct = pointwise and p.ipc == 1
+    p.nt = _items_threads(p.items, N * depth * OH * OW)
+    return p
+
+
+cdef inline _Block _block(const _Plan* p, Py_ssize_t it, Py_ssize_t N, Py_ssize_t OH,
+                          Py_ssize_t OW) noexcept nogil:
+    """Which images and output rows block ``it`` covers."""
+    cdef _Block b
+    b.n = (it // p.nblk) * p.ipc
+    b.ni = p.ipc if b.n + p.ipc <= N else N - b.n
+    b.oy0 = (it % p.nblk) * p.rb
+    b.nb = p.rb if b.oy0 + p.rb <= OH else OH - b.oy0
+    b.Pb = b.nb * OW
+    b.L = b.ni * b.Pb
+    b.ld = OH * OW if p.direct else b.L
+    return b
+
+
+cdef const floating* _block_columns(const floating* x, floating* scratch, const _Plan* p,
+                                    const _Block* b, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                                    Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OW, Py_ssize_t sh,
+                                    Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh,
+                                    Py_ssize_t dw) noexcept nogil:
+    """The column matrix of block ``b`` of x (N, C, H, W), (C*KH*KW, b.L) with leading
+    dimension b.ld: x itself when p.direct, else its im2col written into ``scratch``."""
+    cdef Py_ssize_t i
+    if p.direct:
+        return x + (b.n * C * H + b.oy0) * W
+    for i in range(b.ni):
+        _im2col(x + (b.n + i) * C * H * W, scratch + i * b.Pb, b.L, C, H, W, KH, KW,
+                b.oy0, b.nb, OW, sh, sw, ph, pw, dh, dw, 1)
+    return scratch
+
+
+# ----------------------------------------------------------------------------------------
+# im2col / col2im on one image
+
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
+                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
+                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
+    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart."""
+    cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
+    cdef floating* dst
+    cdef const floating* src
+    for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
+        c = r // (KH * KW)
+        a = (r // KW) % KH
+        b = r % KW
+        off = b * dw - pw
+        # the x range whose column x*sw + off falls inside [0, W)
+        lo = _clip(_ceildiv(-off, sw), 0, OW)
+        hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
+        for oy in range(oy0, oy0 + OHb):
+            dst = cols + r * ld + (oy - oy0) * OW
+            iy = oy * sh - ph + a * dh
+            if iy < 0 or iy >= H or hi == lo:
+                memset(dst, 0, OW * sizeof(floating))
+                continue
+            src = x + (c * H + iy) * W + off
+            if lo > 0:
+                memset(dst, 0, lo * sizeof(floating))
+            if sw == 1:
+                memcpy(dst + lo, src + lo, (hi - lo) * sizeof(floating))
+            else:
+                for ox in range(lo, hi):
+                    dst[ox] = src[ox * sw]
+            if hi < OW:
+                memset(dst + hi, 0, (OW - hi) * sizeof(floating))
+
+
+cdef void _col2im(const floating* cols, floating* x, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                  Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
+                  Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set)."""
+    cdef Py_ssize_t c, a, b, r, oy, ox, iy, lo, hi, off
+    cdef Py_ssize_t P = OHb * OW
+    cdef const floating* src
+    cdef floating* dst
+    for c in prange(C, num_threads=nt, schedule='static'):
+        for a in range(KH):
+            for b in range(KW):
+                r = (c * KH + a) * KW + b
+                off = b * dw - pw
+                lo = _clip(_ceildiv(-off, sw), 0, OW)
+                hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
+                for oy in range(oy0, oy0 + OHb):
+                    iy = oy * sh - ph + a * dh
+                    if iy < 0 or iy >= H:
+                        continue
+                    src = cols + r * P + (oy - oy0) * OW
+                    dst = x + (c * H + iy) * W + off
+                    for ox in range(lo, hi):
+                        dst[ox * sw] += src[ox]
+
+
+# ----------------------------------------------------------------------------------------
+# conv2d forward and weight gradient: im2col + GEMM per block (some rows of one image, or
+# several whole images) and group. The caller (conv.pyx) has checked the shapes and
+# handled the empty ones.
+
+cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+            const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t sh, Py_ssize_t sw,
+            Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
+    """out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias (bias may be NULL)."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = weight.shape[0], KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
+    cdef bint has_bias = bias != NULL
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
+                                and ph == 0 and pw == 0, sizeof(floating))
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
+                                             dtype=dtype)
+    # several images' GEMM result, (O, ipc*P), before it goes back to NCHW
+    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P), dtype=dtype)
+    cdef Py_ssize_t it, n, ni, g, o, i, oy0, Pb, L, ld
+    cdef _Block b
+    cdef const floating* colp
+    cdef floating* dst
+    cdef floating beta = 1 if has_bias else 0
+    with nogil:
+        # one parallel region: each thread takes (images, block of output rows) items, with
+        # its own scratch and a one-thread GEMM (see minigrad.parallel)
+        for it in prange(p.items, num_threads=p.nt, schedule='static'):
+            b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
+            colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
+                                  &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
+            n, ni, oy0, Pb, L, ld = b.n, b.ni, b.oy0, b.Pb, b.L, b.ld
+            if ni > 1:                         # whole images: nb == OH, Pb == P
+                for g in range(G):
+                    _gemm(False, False, Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
+                          0, &res[threadid(), 0, g * Og * L], L)
+                _from_batched(&res[threadid(), 0, 0], &out[n, 0, 0, 0], bias, O, ni, P)
+                continue
+            if has_bias:
+                for o in range(O):
+                    dst = &out[n, o, oy0, 0]
+                    for i in range(Pb):
+                        dst[i] = bias[o]
+            for g in range(G):
+                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
+                      beta, &out[n, g * Og, oy0, 0], P)
+
+
+cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
+                   floating[:, :, :, ::1] grad_weight, Py_ssize_t sh, Py_ssize_t sw,
+                   Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
+    """grad_weight[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = grad_weight.shape[0], KH = grad_weight.shape[2], KW = grad_weight.shape[3]
+    cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
+                                and ph == 0 and pw == 0, sizeof(floating))
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
+                                             dtype=dtype)
+    # several images' grad_output as one GEMM operand, (O, ipc*P)
+    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P), dtype=dtype)
+    # each thread sums into its own copy of the gradient; the copies are added at the end.
+    # With few output channels the copy holds gw[g]^T (G, K, Og), computed as cols @ gy^T,
+    # whose large operand BLAS packs without a transpose: 20-30% faster on LeNet's
+    # 150 x 16 x 100 products, but slower on ResNet's 2304 x 512 x 256.
+    cdef bint transposed = Og <= 32
+    cdef floating[:, ::1] partial = np.zeros((max(p.nt, 1), O * K), dtype=dtype)
+    cdef Py_ssize_t it, n, ni, g, oy0, L, ld, gld, t, i, j
+    cdef _Block b
+    cdef const floating* colp
+    cdef const floating* gyp
+    cdef floating* gw
+    with nogil:
+        for it in prange(p.items, num_threads=p.nt, schedule='static'):
+            b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
+            colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
+                                  &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
+            n, ni, oy0, L, ld = b.n, b.ni, b.oy0, b.L, b.ld
+            if ni > 1:                         # whole images: nb == OH, Pb == P
+                _to_batched(&grad_output[n, 0, 0, 0], &gyb[threadid(), 0, 0], O, ni, P)
+                gyp = &gyb[threadid(), 0, 0]
+                gld = L
+            else:
+                gyp = &grad_output[n, 0, oy0, 0]
+                gld = P
+            for g in range(G):
+                if transposed:
+                    _gemm(False, True, K, Og, L, colp + g * K * ld, ld, gyp + g * Og * gld, gld,
+                          1, &partial[threadid(), g * K * Og], Og)
+                else:
+                    _gemm(False, True, Og, K, L, gyp + g * Og * gld, gld, colp + g * K * ld, ld,
+                          1, &partial[threadid(), g * Og * K], K)
+        for t in range(1, max(p.nt, 1)):
+            for i in range(O * K):
+                partial[0, i] += partial[t, i]
+        gw = &grad_weight[0, 0, 0, 0]
+        for g in range(G):
+            for j in range(Og):
+                for i in range(K):
+                    gw[(g * Og + j) * K + i] = (partial[0, (g * K + i) * Og + j] if transposed
+                                                else partial[0, (g * Og + j) * K + i])

@@ -1,0 +1,252 @@
+# cython: language_level=3, cdivision=True
+# boundscheck / wraparound / initializedcheck come from setup.py's COMPILER_DIRECTIVES,
+# so that MINIGRAD_BOUNDSCHECK=1 rebuilds these kernels with the checks on.
+"""3x3, stride 1, dilation 1, one group: conv2d and its weight gradient by Winograd's
+minimal filtering F(2x2, 3x3) (Lavin and Gray, 2015).
+
+Each 2x2 output tile is Y = A^T [(G g G^T) * (B^T d B)] A, with d the 4x4 input tile
+under it and g the 3x3 kernel: 16 products per tile and channel pair instead of 36.
+Summed over the input channels, the 16 elementwise products become 16 GEMMs,
+    M[e] (O, T) = U[e] (O, C) @ V[e] (C, T),  U = G g G^T,  V = B^T d B,
+over a block of T tiles. The transforms only add, subtract and halve, so the result is
+the same correlation up to rounding. The input gradient of such a conv, the correlation
+of the upstream gradient with the flipped kernel, is again one (conv2d with flipped=True):
+the flipped-kernel convolution computed by a fast algorithm. The weight gradient runs the
+same product backward (conv2d_weight). Below 32 channels the transforms cost more than
+they save. The tile transforms are C, in winograd.h.
+"""
+import numpy as np
+
+from cython cimport floating
+from cython.parallel cimport prange, threadid
+from libc.string cimport memcpy, memset
+
+from minigrad_core._blas cimport _gemm
+from minigrad_core._omp cimport _items_threads
+from minigrad_core.im2col_gemm cimport _rows_per_block
+
+cdef extern from "winograd.h":
+    void mg_wino_split_f(const float* row, float* even, float* odd, Py_ssize_t n) noexcept nogil
+    void mg_wino_split_d(const double* row, double* even, double* odd, Py_ssize_t n) noexcept nogil
+    void mg_wino_input_f(const float* r, Py_ssize_t rs, float* t, float* v, Py_ssize_t vs,
+                         Py_ssize_t tw) noexcept nogil
+    void mg_wino_input_d(const double* r, Py_ssize_t rs, double* t, double* v, Py_ssize_t vs,
+                         Py_ssize_t tw) noexcept nogil
+    void mg_wino_output_f(const float* m, Py_ssize_t ms, float* y, Py_ssize_t tw, float b) noexcept nogil
+    void mg_wino_output_d(const double* m, Py_ssize_t ms, double* y, Py_ssize_t tw, double b) noexcept nogil
+    void mg_wino_grad_f(const float* r, Py_ssize_t tw, float* z, Py_ssize_t zs) noexcept nogil
+    void mg_wino_grad_d(const double* r, Py_ssize_t tw, double* z, Py_ssize_t zs) noexcept nogil
+    void mg_wino_merge_f(const float* even, const float* odd, float* row, Py_ssize_t n) noexcept nogil
+    void mg_wino_merge_d(const double* even, const double* odd, double* row, Py_ssize_t n) noexcept nogil
+
+
+
+cdef Py_ssize_t _winograd_min_channels = 32
+
+
+def _set_winograd_min_channels(Py_ssize_t n):
+    """Use Winograd for 3x3 stride-1 convs with at least n input and output channels
+    (tests lower it to 1 to run it on small shapes); returns the old value."""
+    global _winograd_min_channels
+    old = _winograd_min_channels
+    _winograd_min_channels = max(1, n)
+    return old
+
+
+cdef bint fits(Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t dh,
+               Py_ssize_t dw, Py_ssize_t G) noexcept:
+    """Whether conv2d below computes this conv (3x3, stride 1, dilation 1, one group)."""
+    return KH == 3 and KW == 3 and sh == 1 and sw == 1 and dh == 1 and dw == 1 and G == 1
+
+
+cdef bint pays(Py_ssize_t C, Py_ssize_t O) noexcept:
+    """Whether the conv has enough channels for the transforms to pay off."""
+    return C >= _winograd_min_channels and O >= _winograd_min_channels
+
+
+cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0,
+                                 Py_ssize_t x0, Py_ssize_t TW, floating* r, floating* v,
+                                 Py_ssize_t vs) noexcept nogil:
+    """v[e*vs + x] = (B^T d_x B)[e] for the TW tiles d_x of the plane xc (H, W) at rows
+    y0..y0+3, columns x0 + 2x..x0 + 2x + 3 (zero outside); r is an 18*(TW + 1) scratch."""
+    cdef Py_ssize_t rs = TW + 1, n = 2 * TW + 2, i, iy
+    cdef Py_ssize_t lo = -x0 if x0 < 0 else 0
+    cdef Py_ssize_t hi = W - x0 if W - x0 < n else n
+    cdef floating* row = r + 8 * rs
+    for i in range(4):
+        iy = y0 + i
+        if iy < 0 or iy >= H or hi <= lo:
+            memset(r + 2 * i * rs, 0, 2 * rs * sizeof(floating))
+            continue
+        memset(row, 0, n * sizeof(floating))
+        memcpy(row + lo, xc + iy * W + x0 + lo, (hi - lo) * sizeof(floating))
+        if floating is float:
+            mg_wino_split_f(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+        else:
+            mg_wino_split_d(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+    if floating is float:
+        mg_wino_input_f(r, rs, r + 10 * rs, v, vs, TW)
+    else:
+        mg_wino_input_d(r, rs, r + 10 * rs, v, vs, TW)
+
+
+cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc, Py_ssize_t OH,
+                                  Py_ssize_t OW, Py_ssize_t y0, Py_ssize_t TW, floating b,
+                                  floating* r) noexcept nogil:
+    """Rows y0, y0+1 (those < OH) of the plane yc (OH, OW) from the TW tiles' products
+    m[e*ms + x], plus b; r is a 6*TW scratch."""
+    cdef Py_ssize_t i
+    if floating is float:
+        mg_wino_output_f(m, ms, r, TW, b)
+    else:
+        mg_wino_output_d(m, ms, r, TW, b)
+    for i in range(2):
+        if y0 + i >= OH:
+            break
+        if floating is float:
+            mg_wino_merge_f(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
+        else:
+            mg_wino_merge_d(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
+        memcpy(yc + (y0 + i) * OW, r + 4 * TW, OW * sizeof(floating))
+
+
+cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t y0,
+                                Py_ssize_t TW, floating* r, floating* z, Py_ssize_t zs) noexcept nogil:
+    """z[e*zs + x] = (A g_x A^T)[e] for the TW 2x2 tiles g_x of the plane gc (OH, OW) at rows
+    y0, y0+1 (zero outside), A = [[1,0],[1,1],[1,-1],[0,-1]]: the adjoint of the output
+    transform; r is a 6*TW scratch."""
+    cdef Py_ssize_t i
+    cdef floating* row = r + 4 * TW
+    for i in range(2):
+        if y0 + i >= OH:
+            memset(r + 2 * i * TW, 0, 2 * TW * sizeof(floating))
+            continue
+        memcpy(row, gc + (y0 + i) * OW, OW * sizeof(floating))
+        if OW < 2 * TW:
+            row[OW] = 0
+        if floating is float:
+            mg_wino_split_f(row, r + 2 * i * TW, r + (2 * i + 1) * TW, TW)
+        else:
+            mg_wino_split_d(row, r + 2 * i * TW, r + (2 * i + 1) * TW, TW)
+    if floating is float:
+        mg_wino_grad_f(r, TW, z, zs)
+    else:
+        mg_wino_grad_d(r, TW, z, zs)
+
+
+def _wino_gk(dtype):
+    """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    return np.kron(G, G).astype(dtype)
+
+
+cdef inline void _wino_input_rows(const floating[:, :, :, ::1] x, Py_ssize_t TH, Py_ssize_t TW,
+                                  Py_ssize_t q0, Py_ssize_t nq, Py_ssize_t ph, Py_ssize_t pw,
+                                  floating* r, floating* v, Py_ssize_t Tb) noexcept nogil:
+    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, ty)) of x padded by (ph, pw)."""
+    cdef Py_ssize_t C = x.shape[1], H = x.shape[2], W = x.shape[3], c, q, n, ty
+    for c in range(C):
+        for q in range(nq):
+            n = (q0 + q) // TH
+            ty = (q0 + q) % TH
+            _wino_input_row(&x[n, c, 0, 0], H, W, 2 * ty - ph, -pw, TW, r, v + c * Tb + q * TW,
+                            C * Tb)
+
+
+cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+            const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t ph, Py_ssize_t pw,
+            bint flipped):
+    """out (N, O, OH, OW) = conv2d(x (N, C, H, W), k, padding (ph, pw)) + bias at stride 1, by
+    F(2x2, 3x3), with k = weight (O, C, 3, 3) or, flipped, the flipped, channel-swapped
+    weight (C, O, 3, 3): k[o, c, a, b] = weight[c, o, 2 - a, 2 - b] (the input gradient,
+    padding 2 - p). The caller has checked the shapes. A block is some whole rows of tiles
+    (of one image or several), the tiles numbered (n, ty, tx).
+
+    Flipping a kernel reverses the rows of G (G J = P G, P swapping rows 0 and 3), so the
+    flipped kernel's U[(a, b)] is the weight's U[(P a, P b)], used transposed."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    # tile rows per block: V (16, C, tiles) and M (16, O, tiles) of about a block each
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
+    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    dtype = np.float32 if floating is float else np.float64
+    # U[e] (O, C) = the transformed kernels, Gk @ w^T
+    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef floating[:, ::1] u = np.empty((16, O * C), dtype=dtype)
+    cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
+    if flipped:
+        ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp)
+    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
+    cdef floating[:, ::1] m = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
+    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
+    cdef floating* vp
+    cdef floating* mp
+    cdef floating* rp
+    with nogil:
+        _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
+        for blk in prange(nblk, num_threads=nt, schedule='static'):
+            vp = &v[threadid(), 0]
+            mp = &m[threadid(), 0]
+            rp = &rows[threadid(), 0]
+            q0 = blk * rb
+            nq = rb if q0 + rb <= R else R - q0
+            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            for c in range(16):
+                _gemm(flipped, False, O, nq * TW, C, &u[ue[c], 0], O if flipped else C,
+                      vp + c * C * Tb, Tb, 0, mp + c * O * Tb, Tb)
+            for o in range(O):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_output_row(mp + o * Tb + q * TW, O * Tb, &out[n, o, 0, 0], OH, OW,
+                                     2 * ty, TW, bias[o] if bias != NULL else 0, rp)
+
+
+cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] gy,
+                   floating[:, :, :, ::1] gw, Py_ssize_t ph, Py_ssize_t pw):
+    """gw (O, C, 3, 3) = the weight gradient of the stride-1 conv of x (N, C, H, W) padded by
+    (ph, pw), whose output gradient is gy (N, O, OH, OW), by F(2x2, 3x3) run backward: with
+    y = A^T [U * V] A per tile, dL/dU[e] = sum over tiles of (A gy A^T)[e] V[e] (16 GEMMs
+    (O, T) @ (T, C)) and gw = G^T (dL/dU) G. The caller has checked the shapes."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1]
+    cdef Py_ssize_t O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
+    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
+    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
+    cdef floating[:, ::1] z = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
+    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    # each thread sums dL/dU (16, O*C) into its own copy; the copies are added at the end
+    cdef floating[:, ::1] du = np.zeros((max(nt, 1), 16 * O * C), dtype=dtype)
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, o, e, t, i
+    cdef floating* vp
+    cdef floating* zp
+    cdef floating* rp
+    with nogil:
+        for blk in prange(nblk, num_threads=nt, schedule='static'):
+            vp = &v[threadid(), 0]
+            zp = &z[threadid(), 0]
+            rp = &rows[threadid(), 0]
+            q0 = blk * rb
+            nq = rb if q0 + rb <= R else R - q0
+            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            for o in range(O):
+                for q in range(nq):
+                    n = (q0 + q) // TH
+                    ty = (q0 + q) % TH
+                    _wino_grad_row(&gy[n, o, 0, 0], OH, OW, 2 * ty, TW, rp, zp + o * Tb + q * TW,
+                                   O * Tb)
+            for e in range(16):
+                _gemm(False, True, O, C, nq * TW, zp + e * O * Tb, Tb, vp + e * C * Tb, Tb, 1,
+                      &du[threadid(), e * O * C], C)
+        for t in range(1, max(nt, 1)):
+            for i in range(16 * O * C):
+                du[0, i] += du[t, i]
+        # gw (O*C, 9) = dU^T (O*C, 16) @ Gk (16, 9)
+        _gemm(True, False, O * C, 9, 16, &du[0, 0], O * C, &gk[0, 0], 9, 0, &gw[0, 0, 0, 0], 9)
