@@ -5,6 +5,7 @@ are written as a reader types them after ``import minigrad``; this puts ``minigr
 ``nn``, ``F`` and ``np`` in each example's namespace and seeds the generator before each
 one, so that they print the same numbers every run. Ordinary tests are left untouched.
 """
+
 import numpy as np
 import pytest
 
@@ -16,5 +17,6 @@ def _doctest_names(request, doctest_namespace):
     import minigrad
     from minigrad import nn
     from minigrad.nn import functional as F
+
     doctest_namespace.update(minigrad=minigrad, nn=nn, F=F, np=np)
     minigrad.manual_seed(0)

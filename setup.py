@@ -4,6 +4,7 @@ Each extension is listed explicitly. OpenMP is added after a try-compile shows t
 compiler accepts it; set MINIGRAD_NO_OPENMP=1 to build without it, and
 MINIGRAD_BOUNDSCHECK=1 to rebuild the kernels with bounds and wraparound checks on.
 """
+
 import os
 import tempfile
 

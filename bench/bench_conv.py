@@ -17,6 +17,7 @@ computes both the input and the weight gradient, in both frameworks.
 Environment: OPENBLAS_CORETYPE may be set on this machine (see the env notes); it can
 slow a current OpenBLAS. The script prints the BLAS kernel in use.
 """
+
 import argparse
 import math
 import os
@@ -47,8 +48,9 @@ WORKLOADS = [
 
 
 def _conv_args(p):
-    return dict(stride=p.get("stride", 1), padding=p.get("padding", 0),
-                dilation=p.get("dilation", 1), groups=p.get("groups", 1))
+    return dict(
+        stride=p.get("stride", 1), padding=p.get("padding", 0), dilation=p.get("dilation", 1), groups=p.get("groups", 1)
+    )
 
 
 def _out(h, k, s=1, p=0, d=1):
@@ -79,23 +81,30 @@ def work(kind, p):
 # ------------------------------------------------------------------------------------------
 # the two frameworks, each as make(kind, p) -> (forward, forward_backward) closures
 
+
 def torch_runner(kind, p):
     import torch
     import torch.nn.functional as TF
+
     x, w, b = (None if a is None else torch.from_numpy(a) for a in make_inputs(kind, p))
     if kind == "conv":
         a = _conv_args(p)
 
         def op(x_, w_, b_):
             return TF.conv2d(x_, w_, b_, **a)
+
         args = (x, w, b)
     elif kind == "max_pool":
+
         def op(x_):
             return TF.max_pool2d(x_, p["K"], p["stride"])
+
         args = (x,)
     else:
+
         def op(x_):
             return TF.avg_pool2d(x_, p["K"], p["stride"])
+
         args = (x,)
     with torch.no_grad():
         gy = torch.ones_like(op(*args))
@@ -109,6 +118,7 @@ def torch_runner(kind, p):
         for leaf in leaves:
             leaf.grad = None
         op(*leaves).backward(gy)
+
     return forward, forward_backward
 
 
@@ -118,19 +128,25 @@ def minigrad_runner(kind, p, impl):
         return _kernel_runner(kind, p, x, w, b)
     import minigrad
     import minigrad.nn.functional as F
+
     if kind == "conv":
         a = _conv_args(p)
 
         def op(x_, w_, b_):
             return F.conv2d(x_, w_, b_, **a)
+
         args = (x, w, b)
     elif kind == "max_pool":
+
         def op(x_):
             return F.max_pool2d(x_, p["K"], p["stride"])
+
         args = (x,)
     else:
+
         def op(x_):
             return F.avg_pool2d(x_, p["K"], p["stride"])
+
         args = (x,)
     plain = [minigrad.tensor(a) for a in args]
     leaves = [minigrad.tensor(a, requires_grad=True) for a in args]
@@ -145,11 +161,13 @@ def minigrad_runner(kind, p, impl):
         for leaf in leaves:
             leaf.grad = None
         op(*leaves).backward(gy)
+
     return forward, forward_backward
 
 
 def _kernel_runner(kind, p, x, w, b):
     from minigrad_core import conv, pool
+
     if kind == "conv":
         a = _conv_args(p)
         s, pd, d, g = ((a["stride"],) * 2, (a["padding"],) * 2, (a["dilation"],) * 2, a["groups"])
@@ -168,11 +186,13 @@ def _kernel_runner(kind, p, x, w, b):
             conv.conv_transpose2d(gy, w, None, gx, s, pd, d, g)
             conv.conv2d_backward_weight(x, gy, gw, s, pd, d, g)
             gy.sum(axis=(0, 2, 3))
+
         return forward, forward_backward
     k, st = (p["K"],) * 2, (p["stride"],) * 2
     oh = _out(p["H"], p["K"], p["stride"])
     shape = (p["N"], p["C"], oh, oh)
     if kind == "max_pool":
+
         def forward():
             y, i = np.empty(shape, np.float32), np.empty(shape, np.int64)
             pool.max_pool2d_forward(x, y, i, k, st, (0, 0), (1, 1))
@@ -182,6 +202,7 @@ def _kernel_runner(kind, p, x, w, b):
             y, i = forward()
             gx = np.empty_like(x)
             pool.max_pool2d_backward(np.ones_like(y), i, gx)
+
         return forward, forward_backward
 
     def forward():
@@ -193,10 +214,12 @@ def _kernel_runner(kind, p, x, w, b):
         y = forward()
         gx = np.empty_like(x)
         pool.avg_pool2d_backward(np.ones_like(y), gx, k, st, (0, 0), True, 0)
+
     return forward, forward_backward
 
 
 # ------------------------------------------------------------------------------------------
+
 
 def best_time(fn, repeat, clock=time.perf_counter):
     fn()
@@ -213,19 +236,21 @@ def gemm_rate(clock, repeat, threads, size=1024):
     the machine's yardstick (the kernels keep it single-threaded and thread around it)."""
     from scipy.linalg.blas import sgemm
     from threadpoolctl import threadpool_limits
+
     rng = np.random.default_rng(0)
     a = np.asfortranarray(rng.standard_normal((size, size), dtype=np.float32))
     b = np.asfortranarray(rng.standard_normal((size, size), dtype=np.float32))
     c = np.asfortranarray(np.empty((size, size), dtype=np.float32))
     with threadpool_limits(limits=threads, user_api="blas"):
         seconds = best_time(lambda: sgemm(1.0, a, b, c=c, overwrite_c=1), repeat, clock)
-    return 2.0 * size ** 3 / seconds / 1e9
+    return 2.0 * size**3 / seconds / 1e9
 
 
 def set_threads(n):
     import torch
 
     from minigrad.parallel import set_num_threads
+
     set_num_threads(n)
     torch.set_num_threads(n)
 
@@ -242,22 +267,28 @@ def memory_child(framework, name, impl):
     """Run one forward+backward in this fresh process; print its peak RSS above the RSS before."""
     kind, p = {n: (k, q) for n, k, q in WORKLOADS}[name]
     import torch  # noqa: F401  (both frameworks pay the same import)
+
     set_threads(1)
     make = torch_runner if framework == "torch" else (lambda k, q: minigrad_runner(k, q, impl))
-    make(kind, dict(p, N=1))[1]()   # batch-1 warm-up: loads code pages and lazy state, little heap
+    make(kind, dict(p, N=1))[1]()  # batch-1 warm-up: loads code pages and lazy state, little heap
     fwd, fwdbwd = make(kind, p)
     import gc
+
     gc.collect()
     with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")              # reset the peak (VmHWM) to the current resident size
+        f.write("5")  # reset the peak (VmHWM) to the current resident size
     base = _status_bytes("VmRSS")
     fwdbwd()
     print(max(0, _status_bytes("VmHWM") - base))
 
 
 def peak_memory(framework, name, impl):
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--memory-child", framework,
-                          name, "--impl", impl], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--memory-child", framework, name, "--impl", impl],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout.split()[-1])
 
 
@@ -268,9 +299,13 @@ def main():
     parser.add_argument("--impl", choices=["functional", "kernels"], default="functional")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
     parser.add_argument("--only", nargs="+", help="workload names to run")
-    parser.add_argument("--clock", choices=["auto", "wall", "cpu"], default="auto",
-                        help="auto: the calling thread's CPU time at 1 thread (robust when the "
-                             "machine is shared: all work then runs on that thread), wall time above")
+    parser.add_argument(
+        "--clock",
+        choices=["auto", "wall", "cpu"],
+        default="auto",
+        help="auto: the calling thread's CPU time at 1 thread (robust when the "
+        "machine is shared: all work then runs on that thread), wall time above",
+    )
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -278,19 +313,26 @@ def main():
         return
     import torch
     from threadpoolctl import threadpool_info
+
     blas = {i.get("internal_api"): i.get("architecture") for i in threadpool_info() if i["user_api"] == "blas"}
-    print(f"torch {torch.__version__}; minigrad via {args.impl}; BLAS {blas}; "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+    print(
+        f"torch {torch.__version__}; minigrad via {args.impl}; BLAS {blas}; "
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}"
+    )
     workloads = [w for w in WORKLOADS if not args.only or w[0] in args.only]
     for n in args.threads:
         set_threads(n)
         cpu = args.clock == "cpu" or (args.clock == "auto" and n == 1)
         clock = time.thread_time if cpu else time.perf_counter
-        print(f"\n## {n} thread{'s' if n > 1 else ''}: best of {args.repeat}, "
-              f"{'CPU time of the calling thread' if cpu else 'wall time'} in ms, "
-              f"ratio = minigrad / PyTorch")
-        print("| workload | fwd mg | fwd torch | fwd ratio | fwd+bwd mg | fwd+bwd torch | "
-              "fwd+bwd ratio | mg rate | torch rate |")
+        print(
+            f"\n## {n} thread{'s' if n > 1 else ''}: best of {args.repeat}, "
+            f"{'CPU time of the calling thread' if cpu else 'wall time'} in ms, "
+            f"ratio = minigrad / PyTorch"
+        )
+        print(
+            "| workload | fwd mg | fwd torch | fwd ratio | fwd+bwd mg | fwd+bwd torch | "
+            "fwd+bwd ratio | mg rate | torch rate |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         gemm = gemm_rate(clock, max(3, args.repeat), n)
         conv_ratios, pool_ratios, gemm_share = [], [], []
@@ -307,16 +349,20 @@ def main():
             else:
                 pool_ratios.append(ma / ta)
                 unit, rate_m, rate_t = "GB/s", 2 * amount / ma / 1e9, 2 * amount / ta / 1e9
-            print(f"| {name} | {mf * 1e3:.2f} | {tf * 1e3:.2f} | {mf / tf:.2f} | {ma * 1e3:.2f} | "
-                  f"{ta * 1e3:.2f} | {ma / ta:.2f} | {rate_m:.1f} {unit} | {rate_t:.1f} {unit} |",
-                  flush=True)
+            print(
+                f"| {name} | {mf * 1e3:.2f} | {tf * 1e3:.2f} | {mf / tf:.2f} | {ma * 1e3:.2f} | "
+                f"{ta * 1e3:.2f} | {ma / ta:.2f} | {rate_m:.1f} {unit} | {rate_t:.1f} {unit} |",
+                flush=True,
+            )
         if conv_ratios:
             geo = math.exp(sum(math.log(r) for r in conv_ratios) / len(conv_ratios))
             print(f"\nconv fwd+bwd ratio: geometric mean {geo:.2f}, max {max(conv_ratios):.2f}")
         if pool_ratios:
             print(f"pool fwd+bwd ratio: max {max(pool_ratios):.2f}")
-        print(f"float32 GEMM (SciPy's BLAS, 1024^3, {n} thread{'s' if n > 1 else ''}): {gemm:.1f} GFLOP/s; "
-              f"conv fwd+bwd rate as a share of it: " + ", ".join(f"{n} {share:.0%}" for n, share in gemm_share))
+        print(
+            f"float32 GEMM (SciPy's BLAS, 1024^3, {n} thread{'s' if n > 1 else ''}): {gemm:.1f} GFLOP/s; "
+            f"conv fwd+bwd rate as a share of it: " + ", ".join(f"{n} {share:.0%}" for n, share in gemm_share)
+        )
     if args.memory:
         print("\n## peak memory of one forward+backward (MB above the process baseline, 1 thread)")
         print("| workload | minigrad | PyTorch | ratio |")

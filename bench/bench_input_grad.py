@@ -14,6 +14,7 @@ default only where it is at least 1.2x faster.
 
     python bench/bench_input_grad.py [--rounds 9] [--threads 1] [--only NAME ...]
 """
+
 import argparse
 import os
 import platform
@@ -105,7 +106,7 @@ def measure(p, rounds, clock):
     gy, w, gx, hyper = problem(p)
     paths = applicable_paths(gy, w, gx, hyper)
     best = {path: float("inf") for path in paths}
-    for path in paths:                          # warm-up: code, pages, scratch
+    for path in paths:  # warm-up: code, pages, scratch
         conv.conv_transpose2d(gy, w, None, gx, *hyper, path=path)
     for _ in range(rounds):
         for path in paths:
@@ -124,20 +125,25 @@ def main():
     args = parser.parse_args()
     minigrad.set_num_threads(args.threads)
     clock = time.thread_time if args.threads == 1 else time.perf_counter
-    print(f"CPU: {_cpu()}; {args.threads} thread(s); float32; min of {args.rounds} interleaved rounds, "
-          f"ms of {'thread CPU' if args.threads == 1 else 'wall'} time; speedup = flipped time / path time")
-    print("| shape | N C O H K s p d g | flipped | col2im | winograd | depthwise | col2im speedup "
-          "| winograd speedup | depthwise speedup | default |")
+    print(
+        f"CPU: {_cpu()}; {args.threads} thread(s); float32; min of {args.rounds} interleaved rounds, "
+        f"ms of {'thread CPU' if args.threads == 1 else 'wall'} time; speedup = flipped time / path time"
+    )
+    print(
+        "| shape | N C O H K s p d g | flipped | col2im | winograd | depthwise | col2im speedup "
+        "| winograd speedup | depthwise speedup | default |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, p in SHAPES:
         if args.only and name not in args.only:
             continue
         best, default = measure(p, args.rounds, clock)
-        dims = " ".join(str(p.get(k, dflt)) for k, dflt in
-                        (("N", 0), ("C", 0), ("O", 0), ("H", 0), ("K", 0), ("s", 1), ("p", 0), ("d", 1), ("g", 1)))
+        dims = " ".join(
+            str(p.get(k, dflt))
+            for k, dflt in (("N", 0), ("C", 0), ("O", 0), ("H", 0), ("K", 0), ("s", 1), ("p", 0), ("d", 1), ("g", 1))
+        )
         times = " | ".join(f"{best[path] * 1e3:.3f}" if path in best else "-" for path in COLUMNS)
-        speedups = " | ".join(f"{best['flipped'] / best[path]:.2f}" if path in best else "-"
-                              for path in COLUMNS[1:])
+        speedups = " | ".join(f"{best['flipped'] / best[path]:.2f}" if path in best else "-" for path in COLUMNS[1:])
         print(f"| {name} | {dims} | {times} | {speedups} | {default} |", flush=True)
 
 

@@ -6,6 +6,7 @@ Runs minigrad, PyTorch (when installed) and bare numpy with a hand-written rever
 in one process and prints microseconds per recorded op and the ratio minigrad / PyTorch.
 Usage: python bench/bench_overhead.py [--length 1000] [--repeats 20]
 """
+
 import argparse
 import time
 
@@ -36,6 +37,7 @@ def chain_minigrad(length, size):
         for _ in range(length):
             x = (x * b + c).relu()
         x.sum().backward()
+
     return run
 
 
@@ -49,6 +51,7 @@ def chain_torch(torch, length, size):
         for _ in range(length):
             x = (x * b + c).relu()
         x.sum().backward()
+
     return run
 
 
@@ -71,6 +74,7 @@ def chain_numpy(length, size):
             gc += g
             gb += g * inp
             g = g * b
+
     return run
 
 
@@ -81,10 +85,13 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
     n_ops = args.length * OPS_PER_STEP
-    rows = [("minigrad", best_time(chain_minigrad(args.length, args.size), args.repeats)),
-            ("numpy (hand-written tape)", best_time(chain_numpy(args.length, args.size), args.repeats))]
+    rows = [
+        ("minigrad", best_time(chain_minigrad(args.length, args.size), args.repeats)),
+        ("numpy (hand-written tape)", best_time(chain_numpy(args.length, args.size), args.repeats)),
+    ]
     try:
         import torch
+
         torch.set_num_threads(1)
         rows.append(("pytorch", best_time(chain_torch(torch, args.length, args.size), args.repeats)))
     except ImportError:

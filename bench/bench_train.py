@@ -11,6 +11,7 @@ parameter counts are checked equal), since torchvision is not a dependency.
 
 Usage: python bench/bench_train.py [--steps 5] [--threads 1,2] [--only lenet5,alexnet]
 """
+
 import argparse
 import json
 import os
@@ -29,24 +30,50 @@ WORKLOADS = {
 
 # ---- the PyTorch peers --------------------------------------------------------------------
 
+
 def torch_model(name):
     import torch.nn as tnn
 
     if name == "lenet5":
         return tnn.Sequential(
-            tnn.Conv2d(1, 6, 5), tnn.AvgPool2d(2, 2), tnn.Sigmoid(),
-            tnn.Conv2d(6, 16, 5), tnn.AvgPool2d(2, 2), tnn.Sigmoid(), tnn.Flatten(),
-            tnn.Linear(400, 120), tnn.Sigmoid(), tnn.Linear(120, 84), tnn.Sigmoid(), tnn.Linear(84, 10))
+            tnn.Conv2d(1, 6, 5),
+            tnn.AvgPool2d(2, 2),
+            tnn.Sigmoid(),
+            tnn.Conv2d(6, 16, 5),
+            tnn.AvgPool2d(2, 2),
+            tnn.Sigmoid(),
+            tnn.Flatten(),
+            tnn.Linear(400, 120),
+            tnn.Sigmoid(),
+            tnn.Linear(120, 84),
+            tnn.Sigmoid(),
+            tnn.Linear(84, 10),
+        )
     if name == "alexnet":
         return tnn.Sequential(
-            tnn.Conv2d(1, 64, 11, 4, 2), tnn.ReLU(inplace=True), tnn.MaxPool2d(3, 2),
-            tnn.Conv2d(64, 192, 5, padding=2), tnn.ReLU(inplace=True), tnn.MaxPool2d(3, 2),
-            tnn.Conv2d(192, 384, 3, padding=1), tnn.ReLU(inplace=True),
-            tnn.Conv2d(384, 256, 3, padding=1), tnn.ReLU(inplace=True),
-            tnn.Conv2d(256, 256, 3, padding=1), tnn.ReLU(inplace=True), tnn.MaxPool2d(3, 2),
-            tnn.AdaptiveAvgPool2d((6, 6)), tnn.Flatten(),
-            tnn.Dropout(0.5), tnn.Linear(256 * 36, 4096), tnn.ReLU(inplace=True),
-            tnn.Dropout(0.5), tnn.Linear(4096, 4096), tnn.ReLU(inplace=True), tnn.Linear(4096, 10))
+            tnn.Conv2d(1, 64, 11, 4, 2),
+            tnn.ReLU(inplace=True),
+            tnn.MaxPool2d(3, 2),
+            tnn.Conv2d(64, 192, 5, padding=2),
+            tnn.ReLU(inplace=True),
+            tnn.MaxPool2d(3, 2),
+            tnn.Conv2d(192, 384, 3, padding=1),
+            tnn.ReLU(inplace=True),
+            tnn.Conv2d(384, 256, 3, padding=1),
+            tnn.ReLU(inplace=True),
+            tnn.Conv2d(256, 256, 3, padding=1),
+            tnn.ReLU(inplace=True),
+            tnn.MaxPool2d(3, 2),
+            tnn.AdaptiveAvgPool2d((6, 6)),
+            tnn.Flatten(),
+            tnn.Dropout(0.5),
+            tnn.Linear(256 * 36, 4096),
+            tnn.ReLU(inplace=True),
+            tnn.Dropout(0.5),
+            tnn.Linear(4096, 4096),
+            tnn.ReLU(inplace=True),
+            tnn.Linear(4096, 10),
+        )
 
     class Block(tnn.Module):
         def __init__(self, cin, cout, stride):
@@ -76,6 +103,7 @@ def torch_model(name):
 
 # ---- one framework's training step --------------------------------------------------------
 
+
 def make_step(framework, name, threads):
     """A function running one training step, and the model's parameter count."""
     spec = WORKLOADS[name]
@@ -85,11 +113,13 @@ def make_step(framework, name, threads):
     if framework == "minigrad":
         import minigrad
         from minigrad import nn, optim
+
         minigrad.set_num_threads(threads)
         model = getattr(minigrad.models, name)(**spec["kwargs"])
         x, y = minigrad.tensor(images), minigrad.tensor(labels)
     else:
         import torch
+
         nn, optim = torch.nn, torch.optim
         torch.set_num_threads(threads)
         model = torch_model(name)
@@ -110,9 +140,11 @@ def make_step(framework, name, threads):
 def set_threads(framework, threads):
     if framework == "minigrad":
         import minigrad
+
         minigrad.set_num_threads(threads)
     else:
         import torch
+
         torch.set_num_threads(threads)
 
 
@@ -136,8 +168,12 @@ def time_pair(name, threads, steps):
 
 def peak_memory_mb(framework, name, threads, steps):
     """Peak RSS (MB) of a fresh process that runs ``steps`` steps of one framework."""
-    out = subprocess.run([sys.executable, __file__, "--worker", framework, name, str(threads), str(steps)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", framework, name, str(threads), str(steps)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])["peak_mb"]
 
 
@@ -162,16 +198,21 @@ def main():
     if args.worker:
         worker(*args.worker)
         return
-    print(f"{'workload':16s} {'thr':>3s} {'minigrad ms':>12s} {'torch ms':>9s} {'ratio':>6s} "
-          f"{'mg peak MB':>10s} {'torch peak MB':>13s}")
+    print(
+        f"{'workload':16s} {'thr':>3s} {'minigrad ms':>12s} {'torch ms':>9s} {'ratio':>6s} "
+        f"{'mg peak MB':>10s} {'torch peak MB':>13s}"
+    )
     for name in args.only.split(","):
         for threads in (int(t) for t in args.threads.split(",")):
             best = time_pair(name, threads, args.steps)
             memory = ("-", "-")
             if not args.no_memory and threads == 1:
                 memory = tuple(f"{peak_memory_mb(fw, name, threads, 2):.0f}" for fw in ("minigrad", "torch"))
-            print(f"{name:16s} {threads:3d} {best['minigrad']:12.1f} {best['torch']:9.1f} "
-                  f"{best['minigrad'] / best['torch']:6.2f} {memory[0]:>10s} {memory[1]:>13s}", flush=True)
+            print(
+                f"{name:16s} {threads:3d} {best['minigrad']:12.1f} {best['torch']:9.1f} "
+                f"{best['minigrad'] / best['torch']:6.2f} {memory[0]:>10s} {memory[1]:>13s}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ build). Pages are MyST Markdown; the API reference is generated from the docstri
 scripts that sphinx-gallery runs at build time, so every printed number and every
 figure on those pages comes from the code as it is.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -31,20 +32,20 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
-    "sphinx-mathjax-offline",   # MathJax copied into the site: formulas render without a network
+    "sphinx-mathjax-offline",  # MathJax copied into the site: formulas render without a network
     "sphinx.ext.graphviz",
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "minigrad_docstrings",
-    "minigrad_guides",          # a new docs/*.md page joins the Guides toctree
+    "minigrad_guides",  # a new docs/*.md page joins the Guides toctree
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build"]
 templates_path = ["_templates"]
-suppress_warnings = []   # none: every warning fails the build (-W)
+suppress_warnings = []  # none: every warning fails the build (-W)
 
 # -- MyST ---------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -58,7 +59,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "none"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
-napoleon_custom_sections = ["Shape", "Notation"]   # shown as written, under a heading
+napoleon_custom_sections = ["Shape", "Notation"]  # shown as written, under a heading
 napoleon_use_rtype = False
 add_module_names = False
 
@@ -87,6 +88,6 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": False,
     "show_memory": False,
-    "capture_repr": (),          # the tutorials print what they show
+    "capture_repr": (),  # the tutorials print what they show
     "min_reported_time": 1,
 }

@@ -6,6 +6,7 @@
 Everything is seeded, so reruns give the same SVG files, except the profiled picture,
 whose times change from run to run.
 """
+
 import os
 import sys
 
@@ -85,8 +86,18 @@ def resnet18_backward_depth2():
     return draw_graph(models.resnet18(), minigrad.randn(1, 3, 64, 64), depth=2, view="backward")
 
 
-PICTURES = [small_forward, small_saved_attrs, small_backward, conv_backward, gradient_graph, lenet5_forward,
-            lenet5_backward, lenet5_profile, resnet18_depth2, resnet18_backward_depth2]
+PICTURES = [
+    small_forward,
+    small_saved_attrs,
+    small_backward,
+    conv_backward,
+    gradient_graph,
+    lenet5_forward,
+    lenet5_backward,
+    lenet5_profile,
+    resnet18_depth2,
+    resnet18_backward_depth2,
+]
 
 
 def main(argv):

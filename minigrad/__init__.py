@@ -1,4 +1,5 @@
 """minigrad: a small tape-based autodiff framework with a torch-like API and Cython kernels."""
+
 import os
 
 # Idle OpenMP threads of the kernels sleep instead of spinning. On a busy machine (more
@@ -8,10 +9,41 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from . import autograd, dtypes
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
-                       rand, rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
-from .dtypes import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-                     set_default_dtype, uint8)
+from .creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+
 # The tensor families of minigrad.ops, each from its module's __all__ (torch.exp, torch.cat, ...);
 # conv, pool, loss and the other layer families are in minigrad.nn.functional.
 from .ops.activation import *  # noqa: F403

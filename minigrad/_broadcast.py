@@ -3,6 +3,7 @@
 This module imports only numpy: autograd's compiled engine (``binary_forward``) and the
 elementwise ops both use it.
 """
+
 import numpy as np
 
 
@@ -13,4 +14,5 @@ def check_broadcast(op, a, b):
     except ValueError:
         raise RuntimeError(
             f"{op}: the size of tensor a {list(np.shape(a))} must match the size of tensor b "
-            f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)") from None
+            f"{list(np.shape(b))} at a non-singleton dimension (shapes are not broadcastable)"
+        ) from None

@@ -1,9 +1,10 @@
 """The ``minigrad`` command: train a model, print its summary, draw its graph.
 
-    minigrad train lenet5 --dataset digits --epochs 15
-    minigrad summary vgg16 --input 3,224,224
-    minigrad graph resnet18 --input 3,224,224 -o r18.svg [--backward] [--depth N]
+minigrad train lenet5 --dataset digits --epochs 15
+minigrad summary vgg16 --input 3,224,224
+minigrad graph resnet18 --input 3,224,224 -o r18.svg [--backward] [--depth N]
 """
+
 import argparse
 import json
 import os
@@ -26,6 +27,7 @@ def _input_shape(text):
 
 def _build_model(name, **kwargs):
     from . import models
+
     factory = getattr(models, name, None)
     if factory is None or name.startswith("_") or not callable(factory):
         available = ", ".join(models.__all__)
@@ -36,6 +38,7 @@ def _build_model(name, **kwargs):
 def _datasets(name, root, image_size):
     """(train, test, channels, classes) for a dataset name, with the standard transforms."""
     from . import datasets, transforms
+
     if name == "digits":
         # Mean and standard deviation of the training images (32x32 upscaled).
         normalize = transforms.Normalize((0.3049,), (0.3235,))
@@ -43,18 +46,21 @@ def _datasets(name, root, image_size):
         return make(True), make(False), 1, 10
     if name in ("mnist", "fashion-mnist"):
         cls = datasets.MNIST if name == "mnist" else datasets.FashionMNIST
-        pipeline = transforms.Compose([transforms.ToTensor(), transforms.Pad(2)] if image_size == 32
-                                      else [transforms.ToTensor()])
+        pipeline = transforms.Compose(
+            [transforms.ToTensor(), transforms.Pad(2)] if image_size == 32 else [transforms.ToTensor()]
+        )
         make = lambda train: cls(root=root, train=train, transform=pipeline)  # noqa: E731
         return make(True), make(False), 1, 10
-    pipeline = transforms.Compose([transforms.ToTensor(),
-                                   transforms.Normalize((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))])
+    pipeline = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))]
+    )
     make = lambda train: datasets.CIFAR10(root=root, train=train, transform=pipeline)  # noqa: E731
     return make(True), make(False), 3, 10
 
 
 def cmd_train(args):
     import minigrad
+
     from . import nn, optim, trainer
     from .plot import learning_curves_svg
     from .utils.data import DataLoader
@@ -73,23 +79,39 @@ def cmd_train(args):
     if args.optimizer == "adam":
         optimizer = optim.Adam(model.parameters(), lr=args.lr or 5e-3, weight_decay=args.weight_decay)
     else:
-        optimizer = optim.SGD(model.parameters(), lr=args.lr or 0.05, momentum=args.momentum,
-                              weight_decay=args.weight_decay)
+        optimizer = optim.SGD(
+            model.parameters(), lr=args.lr or 0.05, momentum=args.momentum, weight_decay=args.weight_decay
+        )
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
-    print(f"training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
-          f"{sum(p.numel() for p in model.parameters()):,} parameters")
-    history = trainer.fit(model, train_loader, test_loader, optimizer, args.epochs, scheduler,
-                          loss_fn=nn.CrossEntropyLoss(), progress=not args.no_progress)
+    print(
+        f"training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters"
+    )
+    history = trainer.fit(
+        model,
+        train_loader,
+        test_loader,
+        optimizer,
+        args.epochs,
+        scheduler,
+        loss_fn=nn.CrossEntropyLoss(),
+        progress=not args.no_progress,
+    )
 
     os.makedirs(args.out, exist_ok=True)
     checkpoint = os.path.join(args.out, f"{args.model}.safetensors")
-    minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epochs": args.epochs},
-                  checkpoint)
+    minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epochs": args.epochs}, checkpoint)
     curves = learning_curves_svg(history, os.path.join(args.out, "learning_curves.svg"))
-    metrics = {"test_accuracy": history["test_accuracy"][-1], "test_loss": history["test_loss"][-1],
-               "epochs": args.epochs, "seconds": round(history["seconds"], 2)}
-    print(f"test accuracy {metrics['test_accuracy']:.4f}, test loss {metrics['test_loss']:.4f}, "
-          f"{metrics['seconds']:.1f} s")
+    metrics = {
+        "test_accuracy": history["test_accuracy"][-1],
+        "test_loss": history["test_loss"][-1],
+        "epochs": args.epochs,
+        "seconds": round(history["seconds"], 2),
+    }
+    print(
+        f"test accuracy {metrics['test_accuracy']:.4f}, test loss {metrics['test_loss']:.4f}, "
+        f"{metrics['seconds']:.1f} s"
+    )
     print(f"wrote {checkpoint} and {curves}")
     if args.metrics_out:
         with open(args.metrics_out, "w") as f:
@@ -97,6 +119,7 @@ def cmd_train(args):
         print(f"wrote {args.metrics_out}")
     if args.graph:
         from .viz import draw_graph
+
         model.eval()
         graph = draw_graph(model, minigrad.zeros(1, channels, image_size, image_size))
         if _write_graph(graph, args.graph):
@@ -108,6 +131,7 @@ def _write_graph(graph, path):
     """Render ``graph`` to ``path`` and return True; without Graphviz's ``dot``, write the
     DOT source next to it instead, say so on stderr and return False."""
     from . import viz
+
     try:
         viz.render(graph, path)
     except viz.GraphvizNotFoundError as error:
@@ -119,6 +143,7 @@ def _write_graph(graph, path):
 
 def cmd_summary(args):
     from .summary import summary
+
     model = _build_model(args.model, **({"num_classes": args.num_classes} if args.num_classes else {}))
     summary(model, (1,) + args.input, verbose=1)
     return 0
@@ -129,8 +154,10 @@ def cmd_graph(args):
     shape ``(1, C, H, W)``, forward or backward, to ``--output`` (its extension picks svg,
     png, pdf or dot)."""
     import minigrad
+
     from . import models
     from .viz import draw_graph
+
     constructors = sorted(name for name in models.__all__ if name[:1].islower())
     if args.model not in constructors:
         raise ValueError(f"graph: unknown model {args.model!r}; choose one of: {', '.join(constructors)}")
@@ -163,8 +190,9 @@ def build_parser():
     train.add_argument("--threads", type=int, default=0, help="kernel and BLAS threads (0: leave as is)")
     train.add_argument("--out", default="runs", help="folder for the checkpoint and learning curves")
     train.add_argument("--metrics-out", help="write the final metrics to this JSON file")
-    train.add_argument("--graph", default=os.path.join("runs", "graph.svg"),
-                       help="render the model's forward graph here ('' to skip)")
+    train.add_argument(
+        "--graph", default=os.path.join("runs", "graph.svg"), help="render the model's forward graph here ('' to skip)"
+    )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(run=cmd_train)
 

@@ -13,6 +13,7 @@ One set of rules for ``minigrad.summary`` (per layer) and ``minigrad.viz`` (per 
   (``node._forward_seconds``); :class:`BackwardTimer` sums the time of each node's
   backward.
 """
+
 import time
 
 import numpy as np
@@ -21,8 +22,17 @@ from .autograd.engine import grad
 from .autograd.function import AccumulateGrad, observe
 from .tensor import Tensor
 
-__all__ = ["mult_adds", "owner", "saved_buffers", "saved_bytes", "SavedBytes", "forward_seconds",
-           "BackwardTimer", "node_costs", "add_costs"]
+__all__ = [
+    "mult_adds",
+    "owner",
+    "saved_buffers",
+    "saved_bytes",
+    "SavedBytes",
+    "forward_seconds",
+    "BackwardTimer",
+    "node_costs",
+    "add_costs",
+]
 
 
 def mult_adds(node, args, outputs):

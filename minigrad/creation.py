@@ -1,4 +1,5 @@
 """Tensor factories: zeros, ones, full, empty, *_like, arange, eye, rand, randn, randint."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
@@ -9,9 +10,26 @@ from . import dtypes
 from .random import rng_of
 from .tensor import Tensor
 
-__all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
-           "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "rand_like", "randn_like",
-           "from_numpy"]
+__all__ = [
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "arange",
+    "linspace",
+    "eye",
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "rand_like",
+    "randn_like",
+    "from_numpy",
+]
 
 if TYPE_CHECKING:
     from .random import Generator
@@ -47,12 +65,18 @@ def ones(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires
     return _finish(np.ones(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(size: int | Sequence[int], fill_value: float, dtype: dtypes.dtype | None = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: int | Sequence[int], fill_value: float, dtype: dtypes.dtype | None = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or float32)."""
     if dtype is None:
-        dtype = (dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
-                 if isinstance(fill_value, int) else dtypes.get_default_dtype())
+        dtype = (
+            dtypes.bool
+            if isinstance(fill_value, bool)
+            else dtypes.int64
+            if isinstance(fill_value, int)
+            else dtypes.get_default_dtype()
+        )
     return _finish(np.full(_sizes((size,)), fill_value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
@@ -73,8 +97,9 @@ def ones_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: b
     return _finish(np.ones(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def full_like(input: Tensor, fill_value: float, dtype: dtypes.dtype | None = None,
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    input: Tensor, fill_value: float, dtype: dtypes.dtype | None = None, requires_grad: bool = False
+) -> Tensor:
     return _finish(np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
 
 
@@ -82,8 +107,13 @@ def empty_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: 
     return _finish(np.empty(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: dtypes.dtype | None = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: dtypes.dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
     if end is None:
         start, end = 0, start
@@ -95,8 +125,9 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: dtype
     return _finish(np.arange(start, end, step, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: dtypes.dtype | None = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: dtypes.dtype | None = None, requires_grad: bool = False
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
@@ -106,22 +137,35 @@ def eye(n: int, m: int | None = None, dtype: dtypes.dtype | None = None, require
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size: int | Sequence[int], generator: Generator | None = None, dtype: dtypes.dtype | None = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: int | Sequence[int],
+    generator: Generator | None = None,
+    dtype: dtypes.dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform samples in [0, 1)."""
     np_dtype = _float_dtype(dtype)
     return _finish(rng_of(generator).random(_sizes(size), dtype=np.float64).astype(np_dtype), requires_grad)
 
 
-def randn(*size: int | Sequence[int], generator: Generator | None = None, dtype: dtypes.dtype | None = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: int | Sequence[int],
+    generator: Generator | None = None,
+    dtype: dtypes.dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal samples."""
     np_dtype = _float_dtype(dtype)
     return _finish(rng_of(generator).standard_normal(_sizes(size)).astype(np_dtype), requires_grad)
 
 
-def randint(low: int, high: int | Sequence[int] | None = None, size: int | Sequence[int] | None = None,
-            generator: Generator | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
+def randint(
+    low: int,
+    high: int | Sequence[int] | None = None,
+    size: int | Sequence[int] | None = None,
+    generator: Generator | None = None,
+    dtype: dtypes.dtype | None = None,
+) -> Tensor:
     """Integers uniform in [low, high); ``randint(high, size)`` starts at 0."""
     if size is None:
         low, high, size = 0, low, high

@@ -10,6 +10,7 @@ tensors in [0, 1]; MNIST-style images are (H, W) uint8 arrays and CIFAR10 images
 (32, 32, 3) uint8 arrays, the stand-ins for torchvision's PIL images, which
 ``transforms.ToTensor()`` turns into float tensors.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,8 +32,12 @@ _DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 class VisionDataset(Dataset):
     """Base of the image datasets: keeps ``root`` and the transforms, applies them, prints a summary."""
 
-    def __init__(self, root: str | os.PathLike | None, transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[int], Any] | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike | None,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[int], Any] | None = None,
+    ) -> None:
         self.root = os.path.expanduser(os.fspath(root)) if root is not None else None
         self.transform = transform
         self.target_transform = target_transform
@@ -60,6 +65,7 @@ class VisionDataset(Dataset):
 
 
 # ---- the embedded digits ----------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=1)
 def _digits_arrays():
@@ -92,9 +98,15 @@ class Digits(VisionDataset):
     classes = [str(d) for d in range(10)]
     split_seed = 0
 
-    def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
-                 transform: Callable[[Any], Any] | None = None, target_transform: Callable[[int], Any] | None = None,
-                 download: bool = False, size: int = 8) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike | None = None,
+        train: bool = True,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[int], Any] | None = None,
+        download: bool = False,
+        size: int = 8,
+    ) -> None:
         super().__init__(root, transform, target_transform)
         self.train = train
         self.size = size
@@ -132,12 +144,14 @@ def read_idx(path: str) -> np.ndarray:
         raise RuntimeError(f"{path}: not an IDX file (bad magic number {raw[:4].hex()})")
     ndim = raw[3]
     header = 4 + 4 * ndim
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(_IDX_TYPES[raw[2]])
     expected = header + int(np.prod(shape)) * dtype.itemsize
     if len(raw) != expected:
-        raise RuntimeError(f"{path}: IDX file of shape {list(shape)} should be {expected} bytes, but it is "
-                           f"{len(raw)} (truncated or corrupt)")
+        raise RuntimeError(
+            f"{path}: IDX file of shape {list(shape)} should be {expected} bytes, but it is "
+            f"{len(raw)} (truncated or corrupt)"
+        )
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
@@ -150,21 +164,40 @@ class MNIST(VisionDataset):
     samples are (28, 28) uint8 arrays with an int label.
     """
 
-    files = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-             False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
-    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
-               "8 - eight", "9 - nine"]
+    files = {
+        True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+        False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+    }
+    classes = [
+        "0 - zero",
+        "1 - one",
+        "2 - two",
+        "3 - three",
+        "4 - four",
+        "5 - five",
+        "6 - six",
+        "7 - seven",
+        "8 - eight",
+        "9 - nine",
+    ]
 
-    def __init__(self, root: str | os.PathLike, train: bool = True,
-                 transform: Callable[[Any], Any] | None = None, target_transform: Callable[[int], Any] | None = None,
-                 download: bool = False) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        train: bool = True,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[int], Any] | None = None,
+        download: bool = False,
+    ) -> None:
         super().__init__(root, transform, target_transform)
         self.train = train
         images_file, labels_file = (self._find(name, download) for name in self.files[train])
         images, labels = read_idx(images_file), read_idx(labels_file)
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise RuntimeError(f"{type(self).__name__}: {images_file} holds {list(images.shape)} images but "
-                               f"{labels_file} holds {list(labels.shape)} labels")
+            raise RuntimeError(
+                f"{type(self).__name__}: {images_file} holds {list(images.shape)} images but "
+                f"{labels_file} holds {list(labels.shape)} labels"
+            )
         self.data = Tensor._make(images)
         self.targets = Tensor._make(labels.astype(np.int64))
 
@@ -189,11 +222,11 @@ class MNIST(VisionDataset):
 class FashionMNIST(MNIST):
     """Fashion-MNIST: MNIST's file names and layout, under ``root/FashionMNIST/raw/``."""
 
-    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-               "Ankle boot"]
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
 
 # ---- CIFAR-10 (binary version) ----------------------------------------------------------------
+
 
 class CIFAR10(VisionDataset):
     """CIFAR-10 from the binary version in ``root/cifar-10-batches-bin/``.
@@ -210,9 +243,14 @@ class CIFAR10(VisionDataset):
     classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     _record = 1 + 3 * 32 * 32
 
-    def __init__(self, root: str | os.PathLike, train: bool = True,
-                 transform: Callable[[Any], Any] | None = None, target_transform: Callable[[int], Any] | None = None,
-                 download: bool = False) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        train: bool = True,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[int], Any] | None = None,
+        download: bool = False,
+    ) -> None:
         super().__init__(root, transform, target_transform)
         self.train = train
         images, labels = [], []
@@ -222,8 +260,10 @@ class CIFAR10(VisionDataset):
                 raise self._missing(path, download)
             raw = np.fromfile(path, dtype=np.uint8)
             if raw.size == 0 or raw.size % self._record:
-                raise RuntimeError(f"{path}: {raw.size} bytes is not a whole number of {self._record}-byte CIFAR-10 "
-                                   "records (truncated or corrupt)")
+                raise RuntimeError(
+                    f"{path}: {raw.size} bytes is not a whole number of {self._record}-byte CIFAR-10 "
+                    "records (truncated or corrupt)"
+                )
             records = raw.reshape(-1, self._record)
             labels.extend(records[:, 0].tolist())
             images.append(records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))

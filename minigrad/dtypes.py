@@ -3,12 +3,27 @@ and PyTorch's type promotion (the dtype of an op's result).
 
 This module imports only numpy: autograd's compiled engine and the ops both use it.
 """
+
 import builtins
 
 import numpy as np
 
-__all__ = ["dtype", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
-           "bool", "get_default_dtype", "set_default_dtype", "to_numpy_dtype", "from_numpy_dtype"]
+__all__ = [
+    "dtype",
+    "float16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+    "get_default_dtype",
+    "set_default_dtype",
+    "to_numpy_dtype",
+    "from_numpy_dtype",
+]
 
 
 class dtype:
@@ -76,6 +91,7 @@ def describe(array):
 
 
 # ---- type promotion --------------------------------------------------------------------
+
 
 def _category(np_dtype):
     """0 for bool, 1 for integers, 2 for floating point."""

@@ -11,6 +11,7 @@ linear layers) gets the n threads. Both are reached through threadpoolctl. This 
 is the one place that policy lives: it is applied when minigrad is imported (below) and
 by every ``set_num_threads``; the kernel modules themselves set nothing.
 """
+
 import os
 
 import scipy.linalg.cython_blas  # noqa: F401  (loads the kernels' BLAS, so threadpoolctl sees it)

@@ -1,4 +1,5 @@
 """Learning curves as a small standalone SVG (no plotting library needed)."""
+
 from __future__ import annotations
 
 import os
@@ -36,21 +37,26 @@ def _panel(title, series, x0):
         colour = _COLOURS[k % len(_COLOURS)]
         points = " ".join(point(i, y) for i, y in enumerate(ys))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts.append(f'<text x="{x0 + _MARGIN + width - 6}" y="{_MARGIN + height / 2 + 13 * k}" '
-                     f'text-anchor="end" font-size="11" fill="{colour}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{x0 + _MARGIN + width - 6}" y="{_MARGIN + height / 2 + 13 * k}" '
+            f'text-anchor="end" font-size="11" fill="{colour}">{escape(label)}</text>'
+        )
     return parts
 
 
 def learning_curves_svg(history: Mapping[str, Any], path: str | os.PathLike) -> str | os.PathLike:
     """Write loss and accuracy per epoch (``history`` from ``minigrad.trainer.fit``) to ``path``."""
-    panels = [("loss", {"train": history["train_loss"], "test": history["test_loss"]}),
-              ("accuracy", {"train": history["train_accuracy"], "test": history["test_accuracy"]})]
+    panels = [
+        ("loss", {"train": history["train_loss"], "test": history["test_loss"]}),
+        ("accuracy", {"train": history["train_accuracy"], "test": history["test_accuracy"]}),
+    ]
     body = []
     for i, (title, series) in enumerate(panels):
         body += _panel(title, series, i * _WIDTH)
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * _WIDTH}" height="{_HEIGHT}" '
-           f'font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n'
-           + "\n".join(body) + "\n</svg>\n")
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * _WIDTH}" height="{_HEIGHT}" '
+        f'font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n"
+    )
     with open(path, "w") as f:
         f.write(svg)
     return path

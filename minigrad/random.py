@@ -1,4 +1,5 @@
 """Random number state: one global generator seeded by ``manual_seed``, or explicit ones."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,7 +41,7 @@ def manual_seed(seed: int) -> Generator:
 
 def seed() -> int:
     """Seed the global generator from the operating system's entropy; returns the seed."""
-    value = int(np.random.SeedSequence().entropy % (2 ** 63))
+    value = int(np.random.SeedSequence().entropy % (2**63))
     default_generator.manual_seed(value)
     return value
 

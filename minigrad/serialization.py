@@ -9,6 +9,7 @@ safetensors tool reads the tensors, and a file without that entry (e.g. one writ
 PyTorch's ``safetensors.torch.save_file``) loads as a flat ``{name: Tensor}`` dict,
 ready for ``Module.load_state_dict``.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,10 @@ def _encode(obj, path, tensors):
     if isinstance(obj, Tensor):
         key = ".".join(path) or "tensor"
         if key in tensors:
-            raise ValueError(f"minigrad.save: two tensors would be stored under the same key {key!r}; "
-                             "keys containing '.' clash with nested keys")
+            raise ValueError(
+                f"minigrad.save: two tensors would be stored under the same key {key!r}; "
+                "keys containing '.' clash with nested keys"
+            )
         # (not np.ascontiguousarray: it turns 0-d arrays into 1-d ones)
         tensors[key] = obj.data if obj.data.flags.c_contiguous else obj.data.copy()
         return {"tensor": key}
@@ -46,25 +49,31 @@ def _encode(obj, path, tensors):
         items = []
         for key, value in obj.items():
             if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"minigrad.save: dict keys must be str or int, got {type(key).__name__} at "
-                                f"{'.'.join(path) or 'the top level'}")
+                raise TypeError(
+                    f"minigrad.save: dict keys must be str or int, got {type(key).__name__} at "
+                    f"{'.'.join(path) or 'the top level'}"
+                )
             items.append([key, _encode(value, path + [str(key)], tensors)])
         return {"dict": items}
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
         return {kind: [_encode(value, path + [str(i)], tensors) for i, value in enumerate(obj)]}
-    raise TypeError(f"minigrad.save: cannot save a {type(obj).__name__} (at {'.'.join(path) or 'the top level'}); "
-                    "only tensors, numbers, strings, None, and dicts, lists and tuples of them can be saved")
+    raise TypeError(
+        f"minigrad.save: cannot save a {type(obj).__name__} (at {'.'.join(path) or 'the top level'}); "
+        "only tensors, numbers, strings, None, and dicts, lists and tuples of them can be saved"
+    )
 
 
 def _decode(node, tensors, path, used):
     if not isinstance(node, dict):
         return node
-    (kind, value), = node.items()
+    ((kind, value),) = node.items()
     if kind == "tensor":
         if value not in tensors:
-            raise RuntimeError(f"minigrad.load: {path} refers to a tensor {value!r} that the file does not hold "
-                               "(mismatched or corrupt file)")
+            raise RuntimeError(
+                f"minigrad.load: {path} refers to a tensor {value!r} that the file does not hold "
+                "(mismatched or corrupt file)"
+            )
         used.add(value)
         return tensors[value]
     if kind == "dict":
@@ -72,8 +81,10 @@ def _decode(node, tensors, path, used):
     if kind in ("list", "tuple"):
         items = [_decode(item, tensors, path, used) for item in value]
         return items if kind == "list" else tuple(items)
-    raise RuntimeError(f"minigrad.load: {path} has an unknown entry {kind!r} in its metadata (corrupt file, "
-                       "or written by a newer minigrad)")
+    raise RuntimeError(
+        f"minigrad.load: {path} has an unknown entry {kind!r} in its metadata (corrupt file, "
+        "or written by a newer minigrad)"
+    )
 
 
 def save(obj: Any, f: str | os.PathLike) -> None:
@@ -95,8 +106,7 @@ def save(obj: Any, f: str | os.PathLike) -> None:
     tree = _encode(obj, [], tensors)
     metadata = {_META_KEY: json.dumps({"version": _VERSION, "object": tree})}
     payload = safetensors.numpy.save(tensors, metadata=metadata)
-    tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
-                       f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with open(tmp, "xb") as out:
             out.write(payload)
@@ -124,8 +134,9 @@ def load(f: str | os.PathLike) -> Any:
             # np.array copies: tensors own writable, native-order memory, not the file's map.
             tensors = {key: Tensor._make(np.array(st.get_tensor(key))) for key in st.keys()}
     except (SafetensorError, ValueError, TypeError, OSError) as e:
-        raise RuntimeError(f"minigrad.load: {path} is not a valid checkpoint (truncated or corrupt "
-                           f"safetensors file): {e}") from None
+        raise RuntimeError(
+            f"minigrad.load: {path} is not a valid checkpoint (truncated or corrupt safetensors file): {e}"
+        ) from None
     if _META_KEY not in metadata:
         return tensors
     try:
@@ -137,6 +148,7 @@ def load(f: str | os.PathLike) -> Any:
     obj = _decode(tree, tensors, path, used)
     if used != set(tensors):
         extra = sorted(set(tensors) - used)
-        raise RuntimeError(f"minigrad.load: {path} holds tensors its metadata does not place: {extra[:5]} "
-                           "(mismatched or corrupt file)")
+        raise RuntimeError(
+            f"minigrad.load: {path} holds tensors its metadata does not place: {extra[:5]} (mismatched or corrupt file)"
+        )
     return obj

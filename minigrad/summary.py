@@ -20,6 +20,7 @@ Counting rules (the costs themselves are counted by ``minigrad.costs``, as in ``
     masks, statistics; parameters excluded), each distinct buffer counted once, for the
     first layer that saves it.
 """
+
 from dataclasses import dataclass, field
 
 from . import nn
@@ -32,8 +33,13 @@ from .tensor import Tensor
 __all__ = ["summary", "ModelSummary", "LayerInfo"]
 
 _BATCH = 2
-_COLUMNS = {"output_size": "Output Shape", "num_params": "Param #", "mult_adds": "Mult-Adds",
-            "output_memory": "Output (fwd)", "saved_memory": "Saved (bwd)"}
+_COLUMNS = {
+    "output_size": "Output Shape",
+    "num_params": "Param #",
+    "mult_adds": "Mult-Adds",
+    "output_memory": "Output (fwd)",
+    "saved_memory": "Saved (bwd)",
+}
 
 
 @dataclass
@@ -241,19 +247,21 @@ class ModelSummary:
         mb = 1e6
         out = ["=" * total_width, line(header), "=" * total_width]
         out += [line((name,) + row[1:]) for name, row in zip(names, rows)]
-        out += ["=" * total_width,
-                f"Total params: {_format_int(self.total_params)}",
-                f"Trainable params: {_format_int(self.trainable_params)}",
-                f"Non-trainable params: {_format_int(self.total_params - self.trainable_params)}",
-                f"Total mult-adds (M): {self.total_mult_adds / 1e6:,.2f}",
-                f"FLOPs, 2 per mult-add (M): {2 * self.total_mult_adds / 1e6:,.2f}",
-                "-" * total_width,
-                f"Input size (MB): {self.input_bytes / mb:,.2f}",
-                f"Forward pass size (MB): {self.forward_bytes / mb:,.2f}",
-                f"Saved for backward (MB): {self.saved_bytes / mb:,.2f}",
-                f"Params size (MB): {self.params_bytes / mb:,.2f}",
-                f"Estimated training size (MB): {self.estimated_training_bytes / mb:,.2f}",
-                "=" * total_width]
+        out += [
+            "=" * total_width,
+            f"Total params: {_format_int(self.total_params)}",
+            f"Trainable params: {_format_int(self.trainable_params)}",
+            f"Non-trainable params: {_format_int(self.total_params - self.trainable_params)}",
+            f"Total mult-adds (M): {self.total_mult_adds / 1e6:,.2f}",
+            f"FLOPs, 2 per mult-add (M): {2 * self.total_mult_adds / 1e6:,.2f}",
+            "-" * total_width,
+            f"Input size (MB): {self.input_bytes / mb:,.2f}",
+            f"Forward pass size (MB): {self.forward_bytes / mb:,.2f}",
+            f"Saved for backward (MB): {self.saved_bytes / mb:,.2f}",
+            f"Params size (MB): {self.params_bytes / mb:,.2f}",
+            f"Estimated training size (MB): {self.estimated_training_bytes / mb:,.2f}",
+            "=" * total_width,
+        ]
         return "\n".join(out)
 
     __repr__ = __str__
@@ -264,9 +272,17 @@ class ModelSummary:
         return self.input_bytes + self.saved_bytes + 2 * self.params_bytes
 
 
-def summary(model, input_size=None, input_data=None, *, col_names=("output_size", "num_params", "mult_adds",
-                                                                   "saved_memory"),
-            depth=3, layout="tree", dtype=None, verbose=1):
+def summary(
+    model,
+    input_size=None,
+    input_data=None,
+    *,
+    col_names=("output_size", "num_params", "mult_adds", "saved_memory"),
+    depth=3,
+    layout="tree",
+    dtype=None,
+    verbose=1,
+):
     """Summarize ``model`` for inputs of ``input_size``, batch dimension first, as torchinfo takes it.
 
     Args:
@@ -322,8 +338,7 @@ def summary(model, input_size=None, input_data=None, *, col_names=("output_size"
             object.__setattr__(m, "training", mode)
         for b, data in buffers:
             b.data = data
-    result = ModelSummary(model, tuple(x.shape[1:]), recorder.calls,
-                          x.data.nbytes // _BATCH, col_names, depth, layout)
+    result = ModelSummary(model, tuple(x.shape[1:]), recorder.calls, x.data.nbytes // _BATCH, col_names, depth, layout)
     if verbose:
         print(result)
     return result

@@ -4,6 +4,7 @@ A Tensor holds ``data`` (an ndarray), ``requires_grad``, ``grad``, and for resul
 recorded ops ``grad_fn``, the graph node that made it. Every method here is a one-line
 call into ``minigrad.ops``, where each op's forward and backward live side by side.
 """
+
 import builtins
 import weakref
 from collections import namedtuple
@@ -135,7 +136,7 @@ class Tensor(TensorBase):
 
     def __bool__(self):
         if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self.data)
 
     def __float__(self):
@@ -154,7 +155,8 @@ class Tensor(TensorBase):
         if self.grad_fn is not None:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
-                "protocol at the moment; call .detach() first")
+                "protocol at the moment; call .detach() first"
+            )
         return (_rebuild_tensor, (self.data, self.requires_grad, self.grad))
 
     def __array__(self, dtype=None, copy=None):
@@ -168,7 +170,8 @@ class Tensor(TensorBase):
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a "
                     "computed variable in a subgraph that doesn't require differentiation use "
-                    "var_no_grad = var.detach().")
+                    "var_no_grad = var.detach()."
+                )
             return self
         if requires_grad and self.data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -209,8 +212,12 @@ class Tensor(TensorBase):
             owner = ref()
             if owner is not None:
                 g = grad if state.grad_enabled else grad.detach()
-                owner.grad = g._owned_copy() if owner.grad is None and not state.grad_enabled else (
-                    g if owner.grad is None else owner.grad + g)
+                owner.grad = (
+                    g._owned_copy()
+                    if owner.grad is None and not state.grad_enabled
+                    else (g if owner.grad is None else owner.grad + g)
+                )
+
         self.grad_fn.register_hook(self._output_nr, keep)
 
     def register_hook(self, hook):
@@ -229,15 +236,13 @@ class Tensor(TensorBase):
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
         return self.data.reshape(()).item()
 
     def numpy(self):
         """The ndarray (shared memory); refuses tensors that require grad, as PyTorch does."""
         if self.requires_grad:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self.data
 
     def tolist(self):
@@ -296,8 +301,9 @@ class Tensor(TensorBase):
             body = f"tensor([], size={tuple(self.shape)}" if self.ndim > 1 else "tensor(["
             body += "]" if self.ndim <= 1 else ""
             return body + "".join(", " + e for e in extras) + ")"
-        text = np.array2string(self.data, separator=", ", prefix="tensor(", threshold=1000,
-                               precision=4, floatmode="maxprec_equal")
+        text = np.array2string(
+            self.data, separator=", ", prefix="tensor(", threshold=1000, precision=4, floatmode="maxprec_equal"
+        )
         return "tensor(" + text + "".join(", " + e for e in extras) + ")"
 
     # ---- in place ------------------------------------------------------------------------
@@ -309,8 +315,9 @@ class Tensor(TensorBase):
         over the result's history, so its earlier users still see (and version-check) the
         old value, as PyTorch's version counter does.
         """
-        recording = state.grad_enabled and (self.requires_grad or builtins.any(
-            isinstance(a, Tensor) and a.requires_grad for a in args))
+        recording = state.grad_enabled and (
+            self.requires_grad or builtins.any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        )
         if not recording:
             with grad_mode.no_grad():
                 result = result_fn(self, *args)
@@ -321,7 +328,8 @@ class Tensor(TensorBase):
         if self._base is not None:
             raise RuntimeError(
                 f"{op_name}: in-place operations on a view are not recorded by minigrad's autograd; "
-                f"use the out-of-place form (e.g. x = x.{op_name.rstrip('_')}(...)) instead")
+                f"use the out-of-place form (e.g. x = x.{op_name.rstrip('_')}(...)) instead"
+            )
         old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn, self._output_nr)
         result = result_fn(old, *args)
         self._write(op_name, result.data)
@@ -332,13 +340,15 @@ class Tensor(TensorBase):
         if self.data.dtype != values.dtype and not np.can_cast(values.dtype, self.data.dtype, "same_kind"):
             raise RuntimeError(
                 f"{op_name}: result type {dtypes.from_numpy_dtype(values.dtype).name.capitalize()} can't be "
-                f"cast to the desired output type {self.dtype.name.capitalize()}")
+                f"cast to the desired output type {self.dtype.name.capitalize()}"
+            )
         try:
             np.copyto(self.data, np.broadcast_to(values, self.data.shape), casting="unsafe")
         except ValueError:
             raise RuntimeError(
                 f"{op_name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
-                f"shape {list(np.shape(values))}") from None
+                f"shape {list(np.shape(values))}"
+            ) from None
         self._bump_version()
 
     def add_(self, other, *, alpha=1):

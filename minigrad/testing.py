@@ -21,6 +21,7 @@ the greatest absolute and relative differences with the index where each occurs,
     Greatest absolute difference: 0.5 at index (1,) (actual 2.5, expected 2.0; atol=1e-05)
     Greatest relative difference: 0.25 at index (1,) (actual 2.5, expected 2.0; rtol=1.3e-06)
 """
+
 import math
 import numbers
 from collections.abc import Mapping
@@ -47,6 +48,7 @@ def default_tolerances(dtype):
 
 def _numpy_dtype(dtype):
     from .dtypes import dtype as minigrad_dtype
+
     if isinstance(dtype, minigrad_dtype):
         return dtype.np_dtype
     return np.dtype(dtype)
@@ -54,6 +56,7 @@ def _numpy_dtype(dtype):
 
 def _dtype_name(np_dtype):
     from . import dtypes
+
     try:
         return repr(dtypes.from_numpy_dtype(np_dtype))
     except TypeError:
@@ -67,6 +70,7 @@ def _is_sequence(value):
 def _contains_arrays(value):
     """True for a sequence holding Tensors or arrays (compared item by item)."""
     from .tensor import Tensor
+
     return _is_sequence(value) and any(isinstance(v, (Tensor, np.ndarray)) or _contains_arrays(v) for v in value)
 
 
@@ -77,6 +81,7 @@ class _Operand:
 
     def __init__(self, value, side):
         from .tensor import Tensor
+
         if isinstance(value, Tensor):
             self.array, self.typed = value.data, True
         elif isinstance(value, (np.ndarray, np.generic)):
@@ -94,7 +99,8 @@ class _Operand:
         else:
             raise TypeError(
                 f"assert_close: cannot compare a {type(value).__name__} ({side}); expected a Tensor, "
-                f"a numpy array, a number or a (nested) sequence of them")
+                f"a numpy array, a number or a (nested) sequence of them"
+            )
 
 
 def _format_index(flat_index, shape):
@@ -146,11 +152,15 @@ def _mismatch_report(actual, expected, rtol, atol, equal_nan, exact):
         return f"actual {_number(flat_a[k])!r}, expected {_number(flat_e[k])!r}"
 
     if not shape:
-        head = f"Values are not {'equal' if exact else 'close'}: actual {_number(flat_a[0])!r}, " \
-               f"expected {_number(flat_e[0])!r}."
-        lines = [head,
-                 f"Absolute difference: {abs_value!r}" + ("" if exact else f" (atol={atol!r})"),
-                 f"Relative difference: {rel_value!r}" + ("" if exact else f" (rtol={rtol!r})")]
+        head = (
+            f"Values are not {'equal' if exact else 'close'}: actual {_number(flat_a[0])!r}, "
+            f"expected {_number(flat_e[0])!r}."
+        )
+        lines = [
+            head,
+            f"Absolute difference: {abs_value!r}" + ("" if exact else f" (atol={atol!r})"),
+            f"Relative difference: {rel_value!r}" + ("" if exact else f" (rtol={rtol!r})"),
+        ]
         return lines
     lines = [
         f"Tensors are not {'equal' if exact else 'close'}: {bad} of {total} elements differ "
@@ -177,23 +187,39 @@ def _fail(lines, msg, where):
 def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, where):
     if isinstance(actual, Mapping) or isinstance(expected, Mapping):
         if not (isinstance(actual, Mapping) and isinstance(expected, Mapping)):
-            _fail([f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
-                   f"only one side is a mapping."], msg, where)
+            _fail(
+                [
+                    f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
+                    f"only one side is a mapping."
+                ],
+                msg,
+                where,
+            )
         missing = [k for k in expected if k not in actual]
         extra = [k for k in actual if k not in expected]
         if missing or extra:
-            _fail([f"The mappings have different keys: missing from actual {missing}, not expected {extra}."],
-                  msg, where)
+            _fail(
+                [f"The mappings have different keys: missing from actual {missing}, not expected {extra}."], msg, where
+            )
         for key in expected:
             _compare(actual[key], expected[key], rtol, atol, equal_nan, check_dtype, msg, f"{where}[{key!r}]")
         return
     if _contains_arrays(actual) or _contains_arrays(expected):
         if not (_is_sequence(actual) and _is_sequence(expected)):
-            _fail([f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
-                   f"one side is a sequence of tensors and the other is not."], msg, where)
+            _fail(
+                [
+                    f"Cannot compare a {type(actual).__name__} with a {type(expected).__name__}: "
+                    f"one side is a sequence of tensors and the other is not."
+                ],
+                msg,
+                where,
+            )
         if len(actual) != len(expected):
-            _fail([f"The sequences have different lengths: actual has {len(actual)} items, expected "
-                   f"{len(expected)}."], msg, where)
+            _fail(
+                [f"The sequences have different lengths: actual has {len(actual)} items, expected {len(expected)}."],
+                msg,
+                where,
+            )
         for i, (a, e) in enumerate(zip(actual, expected)):
             _compare(a, e, rtol, atol, equal_nan, check_dtype, msg, f"{where}[{i}]")
         return
@@ -202,8 +228,14 @@ def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, where):
     if a.shape != e.shape:
         _fail([f"Shapes do not match: actual has shape {list(a.shape)}, expected {list(e.shape)}."], msg, where)
     if check_dtype and left.typed and right.typed and a.dtype != e.dtype:
-        _fail([f"dtypes do not match: actual is {_dtype_name(a.dtype)}, expected {_dtype_name(e.dtype)} "
-               f"(pass check_dtype=False to compare the values anyway)."], msg, where)
+        _fail(
+            [
+                f"dtypes do not match: actual is {_dtype_name(a.dtype)}, expected {_dtype_name(e.dtype)} "
+                f"(pass check_dtype=False to compare the values anyway)."
+            ],
+            msg,
+            where,
+        )
     if rtol is None:
         dts = [x.array.dtype for x in (left, right) if x.typed] or [a.dtype, e.dtype]
         pairs = [default_tolerances(d) for d in dts]
@@ -253,8 +285,10 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, che
 
 # ---- module gradients against finite differences ----------------------------------------
 
+
 def _float64(value):
     from .tensor import Tensor
+
     if isinstance(value, Tensor) and value.data.dtype.kind == "f":
         return Tensor._make(value.data.astype(np.float64))
     return value
@@ -340,12 +374,14 @@ def gradcheck_module(module, *inputs, loss_fn=None, eps=1e-6, atol=1e-5, rtol=1e
     if failures:
         raise AssertionError(
             "Module gradients do not match finite differences "
-            f"(atol={atol}, rtol={rtol}, eps={eps}):\n" + "\n".join(failures))
+            f"(atol={atol}, rtol={rtol}, eps={eps}):\n" + "\n".join(failures)
+        )
     return True
 
 
 def _numerical(p, direction, forward, eps):
     from .autograd.grad_mode import no_grad
+
     original = p.data.copy()
     try:
         with no_grad():
@@ -370,8 +406,10 @@ def _check_elements(p, analytic, forward, eps, atol, rtol, rng):
         return None
     k = int(np.argmax(np.where(bad, error, -1.0)))
     where = _format_index(k, p.shape)
-    return (f"{int(bad.sum())} of {bad.size} elements differ; worst at index {where}: analytical "
-            f"{float(analytic.flat[k])!r}, numerical {float(numeric.flat[k])!r}")
+    return (
+        f"{int(bad.sum())} of {bad.size} elements differ; worst at index {where}: analytical "
+        f"{float(analytic.flat[k])!r}, numerical {float(numeric.flat[k])!r}"
+    )
 
 
 def _check_projection(p, analytic, forward, eps, atol, rtol, rng):
@@ -380,7 +418,7 @@ def _check_projection(p, analytic, forward, eps, atol, rtol, rng):
     projected = float(np.sum(analytic * u))
     if abs(projected - numeric) <= atol + rtol * abs(numeric):
         return None
-    return (f"random projection (fast mode): analytical {projected!r}, numerical {numeric!r}")
+    return f"random projection (fast mode): analytical {projected!r}, numerical {numeric!r}"
 
 
 check_module_gradients = gradcheck_module  # the name nn's documentation uses

@@ -1,4 +1,5 @@
 """A plain training loop: epochs of SGD with a progress bar, evaluation and history."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,14 @@ if TYPE_CHECKING:
 __all__ = ["train_epoch", "evaluate", "fit"]
 
 
-def train_epoch(model: nn.Module, loader: Iterable[tuple[Tensor, Tensor]], optimizer: Optimizer, loss_fn: LossFn,
-                progress: bool = True, description: str = "train") -> tuple[float, float, float]:
+def train_epoch(
+    model: nn.Module,
+    loader: Iterable[tuple[Tensor, Tensor]],
+    optimizer: Optimizer,
+    loss_fn: LossFn,
+    progress: bool = True,
+    description: str = "train",
+) -> tuple[float, float, float]:
     """One pass over ``loader``; returns (mean loss, accuracy, images per second)."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
@@ -55,23 +62,34 @@ def evaluate(model: nn.Module, loader: Iterable[tuple[Tensor, Tensor]], loss_fn:
     return total_loss / seen, correct / seen
 
 
-def fit(model: nn.Module, train_loader: Iterable[tuple[Tensor, Tensor]], test_loader: Iterable[tuple[Tensor, Tensor]],
-        optimizer: Optimizer, epochs: int, scheduler: LRScheduler | None = None, loss_fn: LossFn | None = None,
-        progress: bool = True, log: Callable[[str], Any] = print) -> dict[str, Any]:
+def fit(
+    model: nn.Module,
+    train_loader: Iterable[tuple[Tensor, Tensor]],
+    test_loader: Iterable[tuple[Tensor, Tensor]],
+    optimizer: Optimizer,
+    epochs: int,
+    scheduler: LRScheduler | None = None,
+    loss_fn: LossFn | None = None,
+    progress: bool = True,
+    log: Callable[[str], Any] = print,
+) -> dict[str, Any]:
     """Train for ``epochs`` and evaluate after each; returns the history of losses and accuracies."""
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = {"train_loss": [], "train_accuracy": [], "test_loss": [], "test_accuracy": [], "images_per_second": []}
     started = time.perf_counter()
     for epoch in range(1, epochs + 1):
-        train_loss, train_acc, rate = train_epoch(model, train_loader, optimizer, loss_fn, progress,
-                                                  description=f"epoch {epoch}/{epochs}")
+        train_loss, train_acc, rate = train_epoch(
+            model, train_loader, optimizer, loss_fn, progress, description=f"epoch {epoch}/{epochs}"
+        )
         test_loss, test_acc = evaluate(model, test_loader, loss_fn)
         if scheduler is not None:
             scheduler.step()
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc, rate)):
             history[key].append(float(value))
-        log(f"epoch {epoch}/{epochs}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
-            f"test loss {test_loss:.4f} acc {test_acc:.4f} | {rate:.0f} img/s")
+        log(
+            f"epoch {epoch}/{epochs}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
+            f"test loss {test_loss:.4f} acc {test_acc:.4f} | {rate:.0f} img/s"
+        )
     history["seconds"] = time.perf_counter() - started
     history["epochs"] = epochs
     return history

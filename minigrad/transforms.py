@@ -17,6 +17,7 @@ Example (the notes' augmentation for 32x32 images)::
     >>> t(np.zeros((32, 32, 3), dtype=np.uint8)).shape
     (3, 32, 32)
 """
+
 from __future__ import annotations
 
 import math
@@ -29,9 +30,23 @@ import numpy as np
 from .random import rng_of
 from .tensor import Tensor
 
-__all__ = ["Compose", "Lambda", "ToTensor", "Normalize", "Pad", "Resize", "CenterCrop", "RandomCrop",
-           "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "RandomAffine",
-           "ColorJitter", "InterpolationMode"]
+__all__ = [
+    "Compose",
+    "Lambda",
+    "ToTensor",
+    "Normalize",
+    "Pad",
+    "Resize",
+    "CenterCrop",
+    "RandomCrop",
+    "RandomResizedCrop",
+    "RandomHorizontalFlip",
+    "RandomVerticalFlip",
+    "RandomRotation",
+    "RandomAffine",
+    "ColorJitter",
+    "InterpolationMode",
+]
 
 if TYPE_CHECKING:
     Image = Union[Tensor, np.ndarray]  # a (..., C, H, W) Tensor or an (H, W, C) / (H, W) array
@@ -54,6 +69,7 @@ def _interpolation(mode):
 
 
 # ---- helpers: every transform works on an array whose last two axes are H and W -------------
+
 
 def _planes(img):
     """(array with H, W last, function turning such an array back into ``img``'s kind)."""
@@ -104,6 +120,7 @@ def _range(value, name):
 
 # ---- composition ----------------------------------------------------------------------------
 
+
 class Compose:
     """Apply several transforms one after the other."""
 
@@ -136,6 +153,7 @@ class Lambda:
 
 
 # ---- conversion and normalization -----------------------------------------------------------
+
 
 class ToTensor:
     """Convert an (H, W, C) or (H, W) array (or a PIL image) to a (C, H, W) tensor.
@@ -180,8 +198,10 @@ class Normalize:
         if not tensor.is_floating_point():
             raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
         if tensor.ndim < 3:
-            raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
-                             f"{tuple(tensor.shape)}")
+            raise ValueError(
+                "Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
+                f"{tuple(tensor.shape)}"
+            )
         dtype = tensor.data.dtype
         mean = np.asarray(self.mean, dtype=dtype).reshape(-1, 1, 1)
         std = np.asarray(self.std, dtype=dtype).reshape(-1, 1, 1)
@@ -269,7 +289,7 @@ def _resize(array, size, mode):
         w_hi = (src - lo).astype(values.dtype)
         shape = (-1, 1) if axis == -2 else (-1,)
         w_hi = w_hi.reshape(shape)
-        values = (np.take(values, lo, axis=axis) * (1 - w_hi) + np.take(values, hi, axis=axis) * w_hi)
+        values = np.take(values, lo, axis=axis) * (1 - w_hi) + np.take(values, hi, axis=axis) * w_hi
     return _as_dtype(values, array.dtype)
 
 
@@ -308,7 +328,7 @@ class Resize:
 
 
 def _crop(array, top, left, height, width):
-    return array[..., top:top + height, left:left + width]
+    return array[..., top : top + height, left : left + width]
 
 
 class CenterCrop:
@@ -339,8 +359,14 @@ class RandomCrop:
         padding_mode (str): as in :class:`Pad`. Default: ``'constant'``.
     """
 
-    def __init__(self, size: Size, padding: Size | None = None, pad_if_needed: bool = False, fill: float = 0,
-                 padding_mode: str = "constant") -> None:
+    def __init__(
+        self,
+        size: Size,
+        padding: Size | None = None,
+        pad_if_needed: bool = False,
+        fill: float = 0,
+        padding_mode: str = "constant",
+    ) -> None:
         if padding_mode not in _PAD_MODES:
             raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
         self.size = _pair(size, "size")
@@ -382,9 +408,13 @@ class RandomResizedCrop:
         interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
     """
 
-    def __init__(self, size: Size, scale: tuple[float, float] = (0.08, 1.0),
-                 ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0),
-                 interpolation: str | InterpolationMode = "bilinear") -> None:
+    def __init__(
+        self,
+        size: Size,
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0),
+        interpolation: str | InterpolationMode = "bilinear",
+    ) -> None:
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             raise ValueError("Scale and ratio should be of kind (min, max)")
         self.size = _pair(size, "size")
@@ -417,8 +447,10 @@ class RandomResizedCrop:
         return back(_resize(window, self.size, self.interpolation))
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
-                f"interpolation={self.interpolation.value})")
+        return (
+            f"{self.__class__.__name__}(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
+            f"interpolation={self.interpolation.value})"
+        )
 
 
 class RandomHorizontalFlip:
@@ -448,6 +480,7 @@ class RandomVerticalFlip(RandomHorizontalFlip):
 
 
 # ---- rotations and affine maps --------------------------------------------------------------
+
 
 def _affine_matrix(angle, translate, scale, shear):
     """The forward map in pixel units about the image centre: ``out = A @ in + t``.
@@ -531,9 +564,15 @@ class RandomAffine:
         fill (number): value of the pixels that come from outside the image. Default: 0.
     """
 
-    def __init__(self, degrees: Range, translate: tuple[float, float] | None = None,
-                 scale: tuple[float, float] | None = None, shear: Range | Sequence[float] | None = None,
-                 interpolation: str | InterpolationMode = "nearest", fill: float = 0) -> None:
+    def __init__(
+        self,
+        degrees: Range,
+        translate: tuple[float, float] | None = None,
+        scale: tuple[float, float] | None = None,
+        shear: Range | Sequence[float] | None = None,
+        interpolation: str | InterpolationMode = "nearest",
+        fill: float = 0,
+    ) -> None:
         self.degrees = _range(degrees, "degrees")
         if translate is not None and not all(0.0 <= t <= 1.0 for t in translate):
             raise ValueError("translation values should be between 0 and 1")
@@ -571,11 +610,14 @@ class RandomAffine:
         return back(_warp(array, matrix, translate, self.interpolation, self.fill))
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
-                f"shear={self.shear}, interpolation={self.interpolation.value})")
+        return (
+            f"{self.__class__.__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
+            f"shear={self.shear}, interpolation={self.interpolation.value})"
+        )
 
 
 # ---- colour ---------------------------------------------------------------------------------
+
 
 def _max_value(dtype):
     return 1.0 if np.dtype(dtype).kind == "f" else float(np.iinfo(dtype).max)
@@ -671,5 +713,7 @@ class ColorJitter:
         return (_shift_hue(values / scale, factor) * scale).astype(dtype, copy=False)
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(brightness={self.brightness}, contrast={self.contrast}, "
-                f"saturation={self.saturation}, hue={self.hue})")
+        return (
+            f"{self.__class__.__name__}(brightness={self.brightness}, contrast={self.contrast}, "
+            f"saturation={self.saturation}, hue={self.hue})"
+        )

@@ -1,5 +1,6 @@
 """Shared fixtures: a seeded numpy generator, hypothesis settings, and a guard that every
 test leaves minigrad's global state (grad mode, anomaly mode, default dtype) as it found it."""
+
 import numpy as np
 import pytest
 
@@ -14,10 +15,15 @@ else:
     # Two shared cores: keep sweeps short and free of wall-clock deadlines. The default
     # profile is derandomized (the same examples every run, so CI cannot flake) and keeps
     # no example database in the work tree; ``--hypothesis-profile=thorough`` explores.
-    settings.register_profile("minigrad", max_examples=25, deadline=None, derandomize=True, database=None,
-                              suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile("thorough", max_examples=300, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile(
+        "minigrad",
+        max_examples=25,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile("thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile("minigrad")
 
 

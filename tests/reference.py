@@ -13,6 +13,7 @@ chain rule on that sum, term by term:
     dL/dW[dx, dy, i, j] += dL/dL_{l+1}[b, x, y, j] * L'_l[b, s*x + d*dx, s*y + d*dy, i]
     dL/dL'_l[b, s*x + d*dx, s*y + d*dy, i] += dL/dL_{l+1}[b, x, y, j] * W[dx, dy, i, j]
 """
+
 import math
 
 import numpy as np
@@ -34,7 +35,7 @@ def pool_out_size(size, k, s, p=0, d=1, ceil_mode=False):
 
 def _pad(x, ph, pw):
     padded = np.zeros(x.shape[:2] + (x.shape[2] + 2 * ph, x.shape[3] + 2 * pw), dtype=x.dtype)
-    padded[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
+    padded[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]] = x
     return padded
 
 
@@ -76,7 +77,9 @@ def conv2d_grad_weight(x, gy, weight_shape, stride=(1, 1), padding=(0, 0), dilat
                     for i in range(Cg):
                         for dx in range(KH):
                             for dy in range(KW):
-                                gw[j, i, dx, dy] += gy[b, j, x_, y] * xp[b, g * Cg + i, sh * x_ + dh * dx, sw * y + dw * dy]
+                                gw[j, i, dx, dy] += (
+                                    gy[b, j, x_, y] * xp[b, g * Cg + i, sh * x_ + dh * dx, sw * y + dw * dy]
+                                )
     return gw
 
 
@@ -87,8 +90,10 @@ def conv2d_grad_input(input_shape, w, gy, stride=(1, 1), padding=(0, 0), dilatio
     OH, OW = gy.shape[2:]
     Og = O // groups
     # padded so that every s*x + d*dx lands inside, whatever H (conv_transpose's output_padding)
-    gxp = np.zeros((N, C, max(H + 2 * ph, sh * (OH - 1) + dh * (KH - 1) + 1),
-                    max(W + 2 * pw, sw * (OW - 1) + dw * (KW - 1) + 1)), dtype=np.float64)
+    gxp = np.zeros(
+        (N, C, max(H + 2 * ph, sh * (OH - 1) + dh * (KH - 1) + 1), max(W + 2 * pw, sw * (OW - 1) + dw * (KW - 1) + 1)),
+        dtype=np.float64,
+    )
     for b in range(N):
         for j in range(O):
             g = j // Og
@@ -97,17 +102,20 @@ def conv2d_grad_input(input_shape, w, gy, stride=(1, 1), padding=(0, 0), dilatio
                     for i in range(Cg):
                         for dx in range(KH):
                             for dy in range(KW):
-                                gxp[b, g * Cg + i, sh * x_ + dh * dx, sw * y + dw * dy] += gy[b, j, x_, y] * w[j, i, dx, dy]
-    return gxp[:, :, ph:ph + H, pw:pw + W]
+                                gxp[b, g * Cg + i, sh * x_ + dh * dx, sw * y + dw * dy] += (
+                                    gy[b, j, x_, y] * w[j, i, dx, dy]
+                                )
+    return gxp[:, :, ph : ph + H, pw : pw + W]
 
 
-def conv_transpose2d(x, w, bias=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
-                     dilation=(1, 1), groups=1):
+def conv_transpose2d(x, w, bias=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1), groups=1):
     """The transposed convolution is the input gradient of the conv2d it transposes."""
     N, C, H, W = x.shape
     _, Og, KH, KW = w.shape
-    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
-                 zip((H, W), stride, padding, dilation, (KH, KW), output_padding))
+    size = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, s, p, d, k, op in zip((H, W), stride, padding, dilation, (KH, KW), output_padding)
+    )
     out = conv2d_grad_input((N, Og * groups) + size, w, x, stride, padding, dilation, groups)
     if bias is not None:
         out = out + bias[None, :, None, None]
@@ -127,8 +135,9 @@ def unfold(x, kernel_size, dilation=(1, 1), padding=(0, 0), stride=(1, 1)):
                 for dy in range(KW):
                     for x_ in range(OH):
                         for y in range(OW):
-                            cols[b, (i * KH + dx) * KW + dy, x_ * OW + y] = \
-                                xp[b, i, stride[0] * x_ + dilation[0] * dx, stride[1] * y + dilation[1] * dy]
+                            cols[b, (i * KH + dx) * KW + dy, x_ * OW + y] = xp[
+                                b, i, stride[0] * x_ + dilation[0] * dx, stride[1] * y + dilation[1] * dy
+                            ]
     return cols
 
 
@@ -156,10 +165,10 @@ def max_pool2d(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mod
     for b in range(N):
         for i in range(C):
             for x_, y, taps in _windows(H, W, OH, OW, kernel_size, stride, padding, dilation):
-                if not taps:          # a dilated window that only touches padding: -inf, no index
+                if not taps:  # a dilated window that only touches padding: -inf, no index
                     out[b, i, x_, y], idx[b, i, x_, y] = -np.inf, -1
                     continue
-                best = max(taps, key=lambda t: x[b, i, t[0], t[1]])   # first maximum
+                best = max(taps, key=lambda t: x[b, i, t[0], t[1]])  # first maximum
                 out[b, i, x_, y] = x[b, i, best[0], best[1]]
                 idx[b, i, x_, y] = best[0] * W + best[1]
     return out, idx
@@ -176,8 +185,7 @@ def max_pool2d_grad(gy, idx, input_shape):
     return gx
 
 
-def avg_pool2d(x, kernel_size, stride, padding=(0, 0), ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(x, kernel_size, stride, padding=(0, 0), ceil_mode=False, count_include_pad=True, divisor_override=None):
     """The window mean; the divisor as PyTorch defines it (see avg_pool2d_divisor)."""
     N, C, H, W = x.shape
     OH = pool_out_size(H, kernel_size[0], stride[0], padding[0], 1, ceil_mode)
@@ -186,8 +194,7 @@ def avg_pool2d(x, kernel_size, stride, padding=(0, 0), ceil_mode=False, count_in
     for b in range(N):
         for i in range(C):
             for x_, y, taps in _windows(H, W, OH, OW, kernel_size, stride, padding, (1, 1)):
-                div = avg_pool2d_divisor(x_, y, H, W, kernel_size, stride, padding, count_include_pad,
-                                         divisor_override)
+                div = avg_pool2d_divisor(x_, y, H, W, kernel_size, stride, padding, count_include_pad, divisor_override)
                 out[b, i, x_, y] = sum(x[b, i, r, c] for r, c in taps) / div
     return out
 
@@ -204,16 +211,16 @@ def avg_pool2d_divisor(x_, y, H, W, kernel_size, stride, padding, count_include_
     return (min(r1, H) - max(r0, 0)) * (min(c1, W) - max(c0, 0))
 
 
-def avg_pool2d_grad(gy, input_shape, kernel_size, stride, padding=(0, 0), count_include_pad=True,
-                    divisor_override=None):
+def avg_pool2d_grad(
+    gy, input_shape, kernel_size, stride, padding=(0, 0), count_include_pad=True, divisor_override=None
+):
     N, C, H, W = input_shape
     OH, OW = gy.shape[2:]
     gx = np.zeros(input_shape, dtype=np.float64)
     for b in range(N):
         for i in range(C):
             for x_, y, taps in _windows(H, W, OH, OW, kernel_size, stride, padding, (1, 1)):
-                div = avg_pool2d_divisor(x_, y, H, W, kernel_size, stride, padding, count_include_pad,
-                                         divisor_override)
+                div = avg_pool2d_divisor(x_, y, H, W, kernel_size, stride, padding, count_include_pad, divisor_override)
                 for r, c in taps:
                     gx[b, i, r, c] += gy[b, i, x_, y] / div
     return gx
@@ -244,7 +251,7 @@ def adaptive_max_pool2d(x, output_size):
             for x_, (r0, r1) in enumerate(rows):
                 for y, (c0, c1) in enumerate(cols):
                     window = x[b, i, r0:r1, c0:c1]
-                    k = int(np.argmax(window))           # first maximum
+                    k = int(np.argmax(window))  # first maximum
                     r, c = r0 + k // (c1 - c0), c0 + k % (c1 - c0)
                     out[b, i, x_, y], idx[b, i, x_, y] = x[b, i, r, c], r * W + c
     return out, idx

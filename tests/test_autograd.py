@@ -1,6 +1,7 @@
 """Engine semantics: accumulation, graph shapes, retain_graph, errors, grad modes,
 autograd.grad, higher-order gradients, hooks, detach, the version counter, anomaly
 detection, deep graphs, memory, the Function extension point, and gradcheck itself."""
+
 import gc
 import inspect
 import tracemalloc
@@ -21,6 +22,7 @@ def leaf(values, dtype=minigrad.float64):
 
 
 # ---- backward basics --------------------------------------------------------------------
+
 
 def test_backward_accumulates_into_grad_over_two_calls():
     x = leaf([1.0, 2.0, 3.0])
@@ -46,7 +48,7 @@ def test_grad_is_a_fresh_tensor_not_an_alias_of_an_intermediate():
 
 def test_diamond_graph_sums_both_paths():
     x = leaf([0.5, -1.0])
-    y = x * 2.0            # used by two ops below
+    y = x * 2.0  # used by two ops below
     z = y * y + y.exp()
     z.sum().backward()
     xv = np.array([0.5, -1.0])
@@ -93,8 +95,9 @@ def test_second_backward_through_a_freed_graph_raises():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward()
-    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time.*"
-                                           "Specify retain_graph=True"):
+    with pytest.raises(
+        RuntimeError, match="Trying to backward through the graph a second time.*Specify retain_graph=True"
+    ):
         y.backward()
 
 
@@ -118,8 +121,11 @@ def test_non_scalar_backward_needs_a_gradient():
 
 def test_backward_gradient_must_match_the_output_shape():
     x = leaf([1.0, 2.0])
-    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of \[3\] and "
-                                           r"output\[0\] has a shape of \[2\]"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Mismatch in shape: grad_output\[0\] has a shape of \[3\] and "
+        r"output\[0\] has a shape of \[2\]",
+    ):
         (x * 2).backward(minigrad.ones(3, dtype=minigrad.float64))
 
 
@@ -161,6 +167,7 @@ def test_gradients_keep_the_leaf_dtype():
 
 
 # ---- grad modes -------------------------------------------------------------------------
+
 
 def test_no_grad_stops_recording():
     x = leaf([1.0])
@@ -257,6 +264,7 @@ def test_backward_runs_with_recording_off_unless_create_graph():
 
 # ---- autograd.grad ----------------------------------------------------------------------
 
+
 def test_grad_returns_a_tuple_and_leaves_grad_untouched():
     x = leaf([1.0, 2.0])
     (g,) = autograd.grad((x * x).sum(), x)
@@ -300,8 +308,10 @@ def test_grad_allow_unused():
     x = leaf([1.0])
     unused = leaf([5.0])
     y = (x * 2).sum()
-    with pytest.raises(RuntimeError, match="One of the differentiated Tensors appears to not have been used in the "
-                                           "graph. Set allow_unused=True"):
+    with pytest.raises(
+        RuntimeError,
+        match="One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True",
+    ):
         autograd.grad(y, [x, unused], retain_graph=True)
     gx, gu = autograd.grad(y, [x, unused], allow_unused=True)
     assert_close(gx, np.array([2.0])) and gu is None
@@ -338,12 +348,13 @@ def test_grad_inputs_must_require_grad():
 
 # ---- higher order -----------------------------------------------------------------------
 
+
 def test_second_and_third_derivative_of_cube():
     x = leaf([-1.5, 0.5, 2.0])
-    y = (x ** 3).sum()
+    y = (x**3).sum()
     (g,) = autograd.grad(y, x, create_graph=True)
     assert g.requires_grad and g.grad_fn is not None
-    assert_close(g, 3 * x.data ** 2)
+    assert_close(g, 3 * x.data**2)
     (gg,) = autograd.grad(g.sum(), x, create_graph=True)
     assert_close(gg, 6 * x.data)
     (ggg,) = autograd.grad(gg.sum(), x)
@@ -355,9 +366,9 @@ def test_second_derivative_of_tanh():
     x = leaf(xv)
     (g,) = autograd.grad(x.tanh().sum(), x, create_graph=True)
     t = np.tanh(xv)
-    assert_close(g, 1 - t ** 2)
+    assert_close(g, 1 - t**2)
     (gg,) = autograd.grad(g.sum(), x)
-    assert_close(gg, -2 * t * (1 - t ** 2))
+    assert_close(gg, -2 * t * (1 - t**2))
 
 
 def test_second_derivative_of_tanh_of_a_0d_tensor():
@@ -365,12 +376,12 @@ def test_second_derivative_of_tanh_of_a_0d_tensor():
     (g,) = autograd.grad(x.tanh(), x, create_graph=True)
     (gg,) = autograd.grad(g, x)
     t = np.tanh(0.3)
-    assert_close(gg, np.asarray(-2 * t * (1 - t ** 2)))
+    assert_close(gg, np.asarray(-2 * t * (1 - t**2)))
 
 
 def test_backward_with_create_graph_records_grad():
     x = leaf([2.0])
-    (x ** 3).sum().backward(create_graph=True)
+    (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (gg,) = autograd.grad(x.grad.sum(), x)
     assert_close(gg, np.array([12.0]))
@@ -399,6 +410,7 @@ def test_hessian_vector_product_of_a_mixed_expression():
 
 
 # ---- hooks, retain_grad, detach ---------------------------------------------------------
+
 
 def test_hook_on_a_leaf_replaces_its_gradient():
     x = leaf([1.0, 2.0])
@@ -495,20 +507,24 @@ def test_detached_tensor_shares_the_version_counter():
 
 # ---- the version counter and in-place rules ---------------------------------------------
 
+
 def test_inplace_change_of_a_saved_input_raises_naming_the_op():
     x = leaf([1.0, 2.0])
     h = x * 1.0
-    y = h * h          # MulBackward saves h
+    y = h * h  # MulBackward saves h
     h.add_(1.0)
-    with pytest.raises(RuntimeError, match=r"one of the variables needed for gradient computation has been "
-                                           r"modified by an inplace operation: \[minigrad.float64 \[2\]\], which is "
-                                           r"saved by MulBackward, is at version 1; expected version 0 instead"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"one of the variables needed for gradient computation has been "
+        r"modified by an inplace operation: \[minigrad.float64 \[2\]\], which is "
+        r"saved by MulBackward, is at version 1; expected version 0 instead",
+    ):
         y.sum().backward()
 
 
 def test_inplace_change_of_a_saved_output_raises():
     x = leaf([1.0, 2.0])
-    y = x.exp()        # ExpBackward saves its output
+    y = x.exp()  # ExpBackward saves its output
     y.mul_(2.0)
     with pytest.raises(RuntimeError, match="saved by ExpBackward, is at version 1; expected version 0"):
         y.sum().backward()
@@ -517,7 +533,7 @@ def test_inplace_change_of_a_saved_output_raises():
 def test_inplace_change_of_an_unsaved_tensor_is_fine():
     x = leaf([1.0, 2.0])
     h = x * 2.0
-    y = h + 1.0        # add saves nothing
+    y = h + 1.0  # add saves nothing
     h.mul_(3.0)
     (y.sum() + h.sum()).backward()
     assert_close(x.grad, np.array([2.0 + 6.0, 2.0 + 6.0]))
@@ -540,9 +556,12 @@ def test_inplace_into_a_plain_tensor_from_one_that_requires_grad_is_recorded():
     assert not buf.is_leaf and buf.requires_grad
     buf.sum().backward()
     assert_close(x.grad, np.array([2.0, 2.0]))
-    for fill, expected in ((lambda c: c.add_(x).mul_(x), [2.0, 4.0]), (lambda c: c.copy_(x * x), [2.0, 4.0]),
-                           (lambda c: c.fill_(x.sum()), [2.0, 2.0]),
-                           (lambda c: c.masked_fill_(minigrad.tensor([True, False]), x.sum()), [1.0, 1.0])):
+    for fill, expected in (
+        (lambda c: c.add_(x).mul_(x), [2.0, 4.0]),
+        (lambda c: c.copy_(x * x), [2.0, 4.0]),
+        (lambda c: c.fill_(x.sum()), [2.0, 2.0]),
+        (lambda c: c.masked_fill_(minigrad.tensor([True, False]), x.sum()), [1.0, 1.0]),
+    ):
         x.grad = None
         c = minigrad.zeros(2, dtype=minigrad.float64)
         fill(c)
@@ -561,8 +580,9 @@ def test_parameter_update_under_no_grad_before_backward_is_caught():
 
 def test_inplace_on_a_leaf_that_requires_grad_raises():
     x = leaf([1.0])
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place "
-                                           "operation."):
+    with pytest.raises(
+        RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation."
+    ):
         x.add_(1.0)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
         x += 1.0
@@ -622,6 +642,7 @@ def test_view_of_a_base_changed_in_place_sees_the_change_in_backward():
 
 # ---- anomaly detection ------------------------------------------------------------------
 
+
 def _forward_with_a_bad_log(x):
     return (x - 1.0).log() * 0.0  # d/dx log(0) = inf, times 0 gives nan in LogBackward
 
@@ -635,7 +656,7 @@ def test_detect_anomaly_names_the_op_and_the_forward_line():
     message = str(info.value)
     assert "Function 'LogBackward' returned nan values" in message
     source_line = inspect.getsourcelines(_forward_with_a_bad_log)[1] + 1
-    assert f'line {source_line}, in _forward_with_a_bad_log' in message
+    assert f"line {source_line}, in _forward_with_a_bad_log" in message
     assert "(x - 1.0).log() * 0.0" in message
     assert __file__.replace(".pyc", ".py") in message or "test_autograd.py" in message
 
@@ -663,6 +684,7 @@ def test_detect_anomaly_restores_the_mode():
 
 
 # ---- deep graphs and memory -------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_chain_of_100000_ops_backpropagates_without_recursion_error():
@@ -781,6 +803,7 @@ def test_saved_tensors_are_released_after_backward():
 
 # ---- the Function extension point -------------------------------------------------------
 
+
 class Cube(Function):
     """out = x ** 3 * k;  dx = 3 k x ** 2 (written with minigrad ops: differentiable again)."""
 
@@ -791,7 +814,7 @@ class Cube(Function):
         ctx.save_for_backward(x)
         ctx.k = k
         Cube.calls.append(ctx.needs_input_grad)
-        return x.data ** 3 * k
+        return x.data**3 * k
 
     @staticmethod
     def backward(ctx, g):
@@ -828,7 +851,7 @@ class SplitTwo(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * 2, x.data ** 2
+        return x.data * 2, x.data**2
 
     @staticmethod
     def backward(ctx, g1, g2):
@@ -1019,13 +1042,14 @@ def test_built_in_ops_are_functions_too():
 
 # ---- gradcheck and gradgradcheck themselves ---------------------------------------------
 
+
 class WrongAtOneElement(Function):
     """out = x ** 2, with a backward that is wrong only for element [0, 1]."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data ** 2
+        return x.data**2
 
     @staticmethod
     def backward(ctx, g):
@@ -1056,8 +1080,9 @@ def test_gradcheck_names_input_element_and_both_values():
     message = str(info.value)
     assert "with respect to input 0" in message
     assert "d output[0, 1] / d input[0, 1]" in message
-    numerical, analytical = (float(v) for v in
-                             __import__("re").search(r"numerical (\S+), analytical (\S+) ", message).groups())
+    numerical, analytical = (
+        float(v) for v in __import__("re").search(r"numerical (\S+), analytical (\S+) ", message).groups()
+    )
     assert abs(numerical - 2.0) < 1e-5 and abs(analytical - 2.5) < 1e-12
 
 
@@ -1099,12 +1124,12 @@ def test_gradcheck_fast_mode_catches_a_nan_gradient():
 def test_gradcheck_raise_exception_false_returns_false():
     x = leaf(np.ones((2, 3)))
     assert gradcheck(WrongAtOneElement.apply, (x,), raise_exception=False) is False
-    assert gradcheck(lambda t: t ** 2, (x,), raise_exception=False) is True
+    assert gradcheck(lambda t: t**2, (x,), raise_exception=False) is True
 
 
 def test_gradcheck_fast_mode_passes_correct_and_catches_wrong_gradients():
     x = leaf(np.linspace(0.5, 3.0, 6).reshape(2, 3))
-    assert gradcheck(lambda t: (t ** 2).sum(1).tanh(), (x,), fast_mode=True)
+    assert gradcheck(lambda t: (t**2).sum(1).tanh(), (x,), fast_mode=True)
     with pytest.raises(GradcheckError, match=r"with respect to input 0 \(fast mode.*numerical .*analytical"):
         gradcheck(WrongAtOneElement.apply, (x,), fast_mode=True)
 
@@ -1134,7 +1159,7 @@ def test_gradcheck_needs_an_input_that_requires_grad():
 
 
 def test_gradcheck_passes_non_tensor_arguments_through():
-    assert gradcheck(lambda t, k: t ** k, (leaf([0.5, 1.5]), 3))
+    assert gradcheck(lambda t, k: t**k, (leaf([0.5, 1.5]), 3))
 
 
 def test_gradcheck_with_several_outputs():

@@ -1,4 +1,5 @@
 """utils.data (DataLoader, samplers, collate, random_split), transforms and dataset readers."""
+
 import collections
 import gzip
 import os
@@ -11,8 +12,18 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad import datasets
 from minigrad import transforms as T
-from minigrad.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler, SequentialSampler,
-                                 Subset, TensorDataset, default_collate, random_split)
+from minigrad.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
 
 
 def _dataset(n=10):
@@ -24,6 +35,7 @@ def _order(loader):
 
 
 # ---- DataLoader --------------------------------------------------------------------------------
+
 
 def test_batches_shapes_and_len():
     loader = DataLoader(_dataset(10), batch_size=4)
@@ -40,7 +52,7 @@ def test_every_sample_once_per_epoch(n, batch_size, drop_last, shuffle):
     seen = [i for batch in loader for i in batch.tolist()]
     kept = n - n % batch_size if drop_last else n
     assert len(seen) == kept and len(set(seen)) == kept and len(loader) == -(-kept // batch_size)
-    assert all(len(b) == batch_size for b in list(loader)[:kept // batch_size])
+    assert all(len(b) == batch_size for b in list(loader)[: kept // batch_size])
 
 
 def test_drop_last():
@@ -99,8 +111,10 @@ def test_collate_fn_is_used():
 
 def test_default_collate_structures():
     Point = collections.namedtuple("Point", "x y")
-    batch = [{"image": np.zeros((2, 2), np.uint8), "label": 1, "weight": 0.5, "name": "a", "p": Point(1, 2.0)},
-             {"image": np.ones((2, 2), np.uint8), "label": 2, "weight": 1.5, "name": "b", "p": Point(3, 4.0)}]
+    batch = [
+        {"image": np.zeros((2, 2), np.uint8), "label": 1, "weight": 0.5, "name": "a", "p": Point(1, 2.0)},
+        {"image": np.ones((2, 2), np.uint8), "label": 2, "weight": 1.5, "name": "b", "p": Point(3, 4.0)},
+    ]
     out = default_collate(batch)
     assert out["image"].shape == (2, 2, 2) and out["image"].dtype == minigrad.uint8
     assert out["label"].dtype == minigrad.int64 and out["label"].tolist() == [1, 2]
@@ -125,6 +139,7 @@ def test_collated_batches_do_not_record():
 
 
 # ---- datasets and random_split -------------------------------------------------------------------
+
 
 def test_tensor_dataset_subset_concat():
     ds = _dataset(5)
@@ -161,6 +176,7 @@ def test_dataset_base_requires_getitem():
 
 # ---- transforms ----------------------------------------------------------------------------------
 
+
 def test_to_tensor(rng):
     img = rng.integers(0, 256, size=(4, 5, 3), dtype=np.uint8)
     t = T.ToTensor()(img)
@@ -186,8 +202,9 @@ def test_normalize(rng):
         T.Normalize((0,), (1,))(minigrad.zeros(1, 2, 2, dtype=minigrad.int64))
 
 
-@pytest.mark.parametrize("padding,mode", [(1, "constant"), ((1, 2), "edge"), ((1, 2, 3, 0), "reflect"),
-                                          (2, "symmetric")])
+@pytest.mark.parametrize(
+    "padding,mode", [(1, "constant"), ((1, 2), "edge"), ((1, 2, 3, 0), "reflect"), (2, "symmetric")]
+)
 def test_pad(padding, mode, rng):
     torch = pytest.importorskip("torch")
     x = rng.random((2, 4, 5)).astype(np.float32)
@@ -231,7 +248,7 @@ def test_center_and_random_crop(rng):
     b = T.RandomCrop(6, padding=2)(x)
     assert a.shape == (1, 6, 6) and np.array_equal(a.data, b.data)
     padded = np.pad(x.data, [(0, 0), (2, 2), (2, 2)])
-    windows = [padded[:, i:i + 6, j:j + 6] for i in range(5) for j in range(5)]
+    windows = [padded[:, i : i + 6, j : j + 6] for i in range(5) for j in range(5)]
     assert any(np.array_equal(a.data, w) for w in windows)
     seen = {T.RandomCrop(6, padding=2)(x).data.tobytes() for _ in range(30)}
     assert len(seen) > 5
@@ -269,8 +286,9 @@ def test_bilinear_rotation_matches_grid_sample(angle, rng):
     theta = torch.tensor(np.hstack([inverse, np.zeros((2, 1))])[None], dtype=torch.float32)
     grid = torch.nn.functional.affine_grid(theta, (1, 3, 7, 7), align_corners=False)
     stacked = torch.tensor(np.concatenate([x, np.ones((1, 7, 7), np.float32)]))[None]
-    sampled = torch.nn.functional.grid_sample(stacked, grid, mode="bilinear", padding_mode="zeros",
-                                              align_corners=False)[0].numpy()
+    sampled = torch.nn.functional.grid_sample(
+        stacked, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )[0].numpy()
     np.testing.assert_allclose(out.data, sampled[:2] * sampled[2:], rtol=1e-5, atol=1e-6)
 
 
@@ -300,7 +318,7 @@ def test_random_resized_crop(rng):
     assert 0.2 * 600 * 0.7 <= h * w <= 0.5 * 600 * 1.3 and 3 / 4 - 0.1 <= w / h <= 4 / 3 + 0.1
     minigrad.manual_seed(1)
     out = t(x)
-    want = T.Resize((8, 8))(minigrad.tensor(x.data[:, top:top + h, left:left + w]))
+    want = T.Resize((8, 8))(minigrad.tensor(x.data[:, top : top + h, left : left + w]))
     np.testing.assert_array_equal(out.data, want.data)
     # impossible ranges fall back to the largest central window of an allowed ratio
     assert T.RandomResizedCrop(4, scale=(2.0, 3.0), ratio=(1.0, 1.0)).get_params(20, 30) == (0, 5, 20, 20)
@@ -330,8 +348,15 @@ def test_color_jitter(rng):
 
 def test_compose_notes_pipeline(rng):
     minigrad.manual_seed(0)
-    pipeline = T.Compose([T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), T.RandomRotation(10),
-                          T.ToTensor(), T.Normalize((0.5,) * 3, (0.5,) * 3)])
+    pipeline = T.Compose(
+        [
+            T.RandomCrop(32, padding=4),
+            T.RandomHorizontalFlip(),
+            T.RandomRotation(10),
+            T.ToTensor(),
+            T.Normalize((0.5,) * 3, (0.5,) * 3),
+        ]
+    )
     out = pipeline(rng.integers(0, 256, size=(32, 32, 3), dtype=np.uint8))
     assert out.shape == (3, 32, 32) and out.dtype == minigrad.float32
     assert -1.0 <= out.data.min() and out.data.max() <= 1.0
@@ -341,6 +366,7 @@ def test_compose_notes_pipeline(rng):
 
 
 # ---- Digits ----------------------------------------------------------------------------------
+
 
 def test_digits_split_and_shapes():
     train, test = datasets.Digits(train=True), datasets.Digits(train=False)
@@ -364,6 +390,7 @@ def test_digits_upscaled_and_transforms():
 
 # ---- MNIST / FashionMNIST / CIFAR10 readers on files the tests write ---------------------------
 
+
 def _idx_bytes(array):
     header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
     return header + array.astype(np.uint8).tobytes()
@@ -384,8 +411,9 @@ def _write_mnist(root, name, train, images, labels, compress):
                 f.write(data)
 
 
-@pytest.mark.parametrize("cls,compress", [(datasets.MNIST, False), (datasets.MNIST, True),
-                                          (datasets.FashionMNIST, True)])
+@pytest.mark.parametrize(
+    "cls,compress", [(datasets.MNIST, False), (datasets.MNIST, True), (datasets.FashionMNIST, True)]
+)
 def test_mnist_reader(cls, compress, tmp_path, rng):
     images = rng.integers(0, 256, size=(6, 28, 28), dtype=np.uint8)
     labels = np.array([3, 1, 4, 1, 5, 9], np.uint8)

@@ -7,13 +7,13 @@
 * With ``CI=true`` (or ``MINIGRAD_TEST_DOCS=1``), ``tools/docs.sh`` builds the whole site,
   running every tutorial, with warnings as errors. It takes a few minutes.
 """
+
 import doctest
 import importlib
 import os
 import pkgutil
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +75,12 @@ def test_every_tutorial_has_a_title_and_runs_as_a_script():
         compile(source, str(path), "exec")
 
 
-@pytest.mark.skipif(os.environ.get("CI") != "true" and os.environ.get("MINIGRAD_TEST_DOCS") != "1",
-                    reason="builds the whole site (minutes); runs on CI or with MINIGRAD_TEST_DOCS=1")
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true" and os.environ.get("MINIGRAD_TEST_DOCS") != "1",
+    reason="builds the whole site (minutes); runs on CI or with MINIGRAD_TEST_DOCS=1",
+)
 def test_docs_build_without_warnings():
-    result = subprocess.run(["bash", str(ROOT / "tools" / "docs.sh"), "-q"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["bash", str(ROOT / "tools" / "docs.sh"), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=1800
+    )
     assert result.returncode == 0, f"tools/docs.sh failed:\n{result.stdout[-5000:]}\n{result.stderr[-10000:]}"

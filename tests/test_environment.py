@@ -1,4 +1,5 @@
 """On CI every optional test dependency must be present: nothing may skip quietly there."""
+
 import os
 import shutil
 
@@ -10,6 +11,7 @@ on_ci = pytest.mark.skipif(os.environ.get("CI") != "true", reason="checked on CI
 @on_ci
 def test_torch_is_installed_on_ci():
     import torch
+
     assert torch.__version__.startswith("2.13.0")
 
 
@@ -20,4 +22,5 @@ def test_graphviz_dot_is_installed_on_ci():
 
 def test_kernels_are_compiled():
     import minigrad_core._threads as threads
+
     assert threads.get_num_threads() >= 1

@@ -1,5 +1,6 @@
 """Bad input raises a clear error: the right exception type, naming the op and the shapes
 (or sizes, dims, dtypes) involved. Each test asserts the message."""
+
 import re
 
 import numpy as np
@@ -14,18 +15,28 @@ def raises(exc, pattern):
 
 # ---- broadcasting -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow", "maximum", "minimum"])
 def test_incompatible_broadcast_names_op_and_shapes(op):
     a, b = minigrad.zeros(2, 3), minigrad.ones(4)
-    with raises(RuntimeError, f"{op}: the size of tensor a [2, 3] must match the size of tensor b [4] at a "
-                              f"non-singleton dimension (shapes are not broadcastable)"):
+    with raises(
+        RuntimeError,
+        f"{op}: the size of tensor a [2, 3] must match the size of tensor b [4] at a "
+        f"non-singleton dimension (shapes are not broadcastable)",
+    ):
         getattr(minigrad, op)(a, b)
 
 
-@pytest.mark.parametrize("expression, op", [
-    (lambda a, b: a + b, "add"), (lambda a, b: a - b, "sub"), (lambda a, b: a * b, "mul"),
-    (lambda a, b: a / b, "div"), (lambda a, b: a ** b, "pow"),
-])
+@pytest.mark.parametrize(
+    "expression, op",
+    [
+        (lambda a, b: a + b, "add"),
+        (lambda a, b: a - b, "sub"),
+        (lambda a, b: a * b, "mul"),
+        (lambda a, b: a / b, "div"),
+        (lambda a, b: a**b, "pow"),
+    ],
+)
 def test_operators_report_the_same_broadcast_error(expression, op):
     with raises(RuntimeError, f"{op}: the size of tensor a [3, 1, 2] must match the size of tensor b [3, 3]"):
         expression(minigrad.zeros(3, 1, 2), minigrad.ones(3, 3))
@@ -44,8 +55,9 @@ def test_where_shapes_must_broadcast():
 
 def test_masked_fill_mask_shape_and_dtype():
     x = minigrad.zeros(2, 3)
-    with raises(RuntimeError, "masked_fill: the size of the mask [2] must be broadcastable to the size of the "
-                              "input [2, 3]"):
+    with raises(
+        RuntimeError, "masked_fill: the size of the mask [2] must be broadcastable to the size of the input [2, 3]"
+    ):
         x.masked_fill(minigrad.tensor([True, False]), 1.0)
     with raises(RuntimeError, "masked_fill only supports boolean masks, but got mask with dtype int64"):
         x.masked_fill(minigrad.tensor([1, 0, 1]), 1.0)
@@ -64,26 +76,40 @@ def test_inplace_result_dtype_must_cast():
 
 
 def test_expand_errors():
-    with raises(RuntimeError, "expand: the expanded size of the tensor [4, 3] must match the existing size [2, 3] "
-                              "at non-singleton dimensions"):
+    with raises(
+        RuntimeError,
+        "expand: the expanded size of the tensor [4, 3] must match the existing size [2, 3] "
+        "at non-singleton dimensions",
+    ):
         minigrad.zeros(2, 3).expand(4, 3)
-    with raises(RuntimeError, "expand: the number of sizes provided (1) must be greater or equal to the number of "
-                              "dimensions in the tensor (2)"):
+    with raises(
+        RuntimeError,
+        "expand: the number of sizes provided (1) must be greater or equal to the number of "
+        "dimensions in the tensor (2)",
+    ):
         minigrad.zeros(2, 3).expand(3)
 
 
 # ---- matmul -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sa, sb, pattern", [
-    ((2, 3), (4, 2), "matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x2)"),
-    ((3,), (4, 2), "matmul: mat1 and mat2 shapes cannot be multiplied (1x3 and 4x2)"),
-    ((2, 3), (4,), "matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x1)"),
-    ((5, 2, 3), (4, 2), "matmul: mat1 and mat2 shapes cannot be multiplied (10x3 and 4x2)"),
-    ((3,), (4,), "matmul: inconsistent tensor size, expected tensor [3] and src [4] to have the same number of "
-                 "elements, but got 3 and 4 elements respectively"),
-    ((2, 2, 3), (3, 3, 2), "matmul: the batch dimensions [2] and [3] are not broadcastable"),
-    ((), (3,), "matmul: both arguments to matmul need to be at least 1D, but they are 0D and 1D"),
-])
+
+@pytest.mark.parametrize(
+    "sa, sb, pattern",
+    [
+        ((2, 3), (4, 2), "matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x2)"),
+        ((3,), (4, 2), "matmul: mat1 and mat2 shapes cannot be multiplied (1x3 and 4x2)"),
+        ((2, 3), (4,), "matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x1)"),
+        ((5, 2, 3), (4, 2), "matmul: mat1 and mat2 shapes cannot be multiplied (10x3 and 4x2)"),
+        (
+            (3,),
+            (4,),
+            "matmul: inconsistent tensor size, expected tensor [3] and src [4] to have the same number of "
+            "elements, but got 3 and 4 elements respectively",
+        ),
+        ((2, 2, 3), (3, 3, 2), "matmul: the batch dimensions [2] and [3] are not broadcastable"),
+        ((), (3,), "matmul: both arguments to matmul need to be at least 1D, but they are 0D and 1D"),
+    ],
+)
 def test_matmul_shape_errors(sa, sb, pattern):
     a, b = minigrad.zeros(*sa), minigrad.zeros(*sb)
     with raises(RuntimeError, pattern):
@@ -104,6 +130,7 @@ def test_mm_and_bmm_shape_errors():
 
 
 # ---- shape ops --------------------------------------------------------------------------
+
 
 def test_reshape_and_view_sizes():
     x = minigrad.zeros(2, 3)
@@ -130,26 +157,30 @@ def test_permute_errors():
         x.permute(0, 0)
 
 
-@pytest.mark.parametrize("call, op, given, low, high", [
-    (lambda x: x.sum(2), "sum", 2, -2, 1),
-    (lambda x: x.sum(-3), "sum", -3, -2, 1),
-    (lambda x: x.mean(5), "mean", 5, -2, 1),
-    (lambda x: x.var(3), "var", 3, -2, 1),
-    (lambda x: x.max(2), "max", 2, -2, 1),
-    (lambda x: x.argmax(2), "argmax", 2, -2, 1),
-    (lambda x: x.softmax(5), "softmax", 5, -2, 1),
-    (lambda x: x.log_softmax(-3), "log_softmax", -3, -2, 1),
-    (lambda x: x.logsumexp(2), "logsumexp", 2, -2, 1),
-    (lambda x: x.transpose(0, 2), "transpose", 2, -2, 1),
-    (lambda x: x.squeeze(3), "squeeze", 3, -2, 1),
-    (lambda x: x.unsqueeze(4), "unsqueeze", 4, -3, 2),
-    (lambda x: x.flatten(0, 2), "flatten", 2, -2, 1),
-    (lambda x: minigrad.cat([x, x], 2), "cat", 2, -2, 1),
-    (lambda x: x.split(1, 2), "split", 2, -2, 1),
-])
+@pytest.mark.parametrize(
+    "call, op, given, low, high",
+    [
+        (lambda x: x.sum(2), "sum", 2, -2, 1),
+        (lambda x: x.sum(-3), "sum", -3, -2, 1),
+        (lambda x: x.mean(5), "mean", 5, -2, 1),
+        (lambda x: x.var(3), "var", 3, -2, 1),
+        (lambda x: x.max(2), "max", 2, -2, 1),
+        (lambda x: x.argmax(2), "argmax", 2, -2, 1),
+        (lambda x: x.softmax(5), "softmax", 5, -2, 1),
+        (lambda x: x.log_softmax(-3), "log_softmax", -3, -2, 1),
+        (lambda x: x.logsumexp(2), "logsumexp", 2, -2, 1),
+        (lambda x: x.transpose(0, 2), "transpose", 2, -2, 1),
+        (lambda x: x.squeeze(3), "squeeze", 3, -2, 1),
+        (lambda x: x.unsqueeze(4), "unsqueeze", 4, -3, 2),
+        (lambda x: x.flatten(0, 2), "flatten", 2, -2, 1),
+        (lambda x: minigrad.cat([x, x], 2), "cat", 2, -2, 1),
+        (lambda x: x.split(1, 2), "split", 2, -2, 1),
+    ],
+)
 def test_dimension_out_of_range(call, op, given, low, high):
-    with raises(IndexError, f"{op}: Dimension out of range (expected to be in range of [{low}, {high}], but got "
-                            f"{given})"):
+    with raises(
+        IndexError, f"{op}: Dimension out of range (expected to be in range of [{low}, {high}], but got {given})"
+    ):
         call(minigrad.zeros(2, 3))
 
 
@@ -164,16 +195,19 @@ def test_t_of_a_3d_tensor():
 
 
 def test_cat_and_stack_errors():
-    with raises(RuntimeError, "cat: Sizes of tensors must match except in dimension 0. Expected size 3 but got "
-                              "size 2 for tensor number 1 in the list (shapes [2, 3] and [3, 2])."):
+    with raises(
+        RuntimeError,
+        "cat: Sizes of tensors must match except in dimension 0. Expected size 3 but got "
+        "size 2 for tensor number 1 in the list (shapes [2, 3] and [3, 2]).",
+    ):
         minigrad.cat([minigrad.zeros(2, 3), minigrad.zeros(3, 2)])
-    with raises(RuntimeError, "cat: Tensors must have same number of dimensions: got 2 and 1 (shapes [2, 3] and "
-                              "[3])"):
+    with raises(RuntimeError, "cat: Tensors must have same number of dimensions: got 2 and 1 (shapes [2, 3] and [3])"):
         minigrad.cat([minigrad.zeros(2, 3), minigrad.zeros(3)])
     with raises(RuntimeError, "cat(): expected a non-empty list of Tensors"):
         minigrad.cat([])
-    with raises(RuntimeError, "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] "
-                              "at entry 1"):
+    with raises(
+        RuntimeError, "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 1"
+    ):
         minigrad.stack([minigrad.zeros(2, 3), minigrad.zeros(3, 2)])
     with raises(RuntimeError, "stack expects a non-empty TensorList"):
         minigrad.stack([])
@@ -181,8 +215,11 @@ def test_cat_and_stack_errors():
 
 def test_split_and_chunk_errors():
     x = minigrad.zeros(2, 3)
-    with raises(RuntimeError, "split_with_sizes expects split_sizes to sum exactly to 3 (input tensor's size at "
-                              "dimension 1), but got split_sizes=[1, 1]"):
+    with raises(
+        RuntimeError,
+        "split_with_sizes expects split_sizes to sum exactly to 3 (input tensor's size at "
+        "dimension 1), but got split_sizes=[1, 1]",
+    ):
         x.split([1, 1], 1)
     with raises(RuntimeError, "split expects split_size be non-negative, but got split_size=0"):
         x.split(0)
@@ -191,6 +228,7 @@ def test_split_and_chunk_errors():
 
 
 # ---- indexing ---------------------------------------------------------------------------
+
 
 def test_index_errors_name_dimension_and_size():
     x = minigrad.zeros(2, 3)
@@ -213,6 +251,7 @@ def test_boolean_mask_of_the_wrong_size():
 
 # ---- reductions and values --------------------------------------------------------------
 
+
 def test_reductions_of_empty_tensors():
     with raises(IndexError, "max(): Expected reduction dim to be specified for input.numel() == 0."):
         minigrad.zeros(0).max()
@@ -223,8 +262,11 @@ def test_reductions_of_empty_tensors():
 
 
 def test_dtype_errors():
-    with raises(RuntimeError, "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                              "complex dtype. Got: Int64"):
+    with raises(
+        RuntimeError,
+        "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+        "complex dtype. Got: Int64",
+    ):
         minigrad.tensor([1, 2]).mean()
     with raises(RuntimeError, "pow: integers to negative integer powers are not allowed."):
         minigrad.tensor([2]) ** -1
@@ -249,6 +291,7 @@ def test_item_of_many_elements_and_bool_of_many():
 
 # ---- autograd misuse --------------------------------------------------------------------
 
+
 def test_requires_grad_on_an_integer_tensor():
     with raises(RuntimeError, "only Tensors of floating point dtype can require gradients"):
         minigrad.tensor([1, 2], requires_grad=True)
@@ -260,14 +303,12 @@ def test_backward_without_grad_and_non_scalar():
     x = minigrad.zeros(2, requires_grad=True)
     with raises(RuntimeError, "grad can be implicitly created only for scalar outputs"):
         (x * 2).backward()
-    with raises(RuntimeError, "Mismatch in shape: grad_output[0] has a shape of [3] and output[0] has a shape of "
-                              "[2]."):
+    with raises(RuntimeError, "Mismatch in shape: grad_output[0] has a shape of [3] and output[0] has a shape of [2]."):
         (x * 2).backward(minigrad.zeros(3))
 
 
 def test_numpy_of_a_tensor_that_requires_grad():
-    with raises(RuntimeError, "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                              "instead."):
+    with raises(RuntimeError, "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."):
         minigrad.zeros(2, requires_grad=True).numpy()
 
 
@@ -278,9 +319,12 @@ def test_in_place_on_a_leaf_and_a_saved_tensor():
     h = x * 1.0
     y = (h * h).sum()
     h.add_(1)
-    with raises(RuntimeError, "one of the variables needed for gradient computation has been modified by an "
-                              "inplace operation: [minigrad.float32 [2]], which is saved by MulBackward, is at "
-                              "version 1; expected version 0 instead."):
+    with raises(
+        RuntimeError,
+        "one of the variables needed for gradient computation has been modified by an "
+        "inplace operation: [minigrad.float32 [2]], which is saved by MulBackward, is at "
+        "version 1; expected version 0 instead.",
+    ):
         y.backward()
 
 

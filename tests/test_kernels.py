@@ -8,14 +8,14 @@ and dtypes, and draws the GEMM block size (default, one row, or a few columns) s
 the block edges and the blocks of several whole images are exercised.
 Plus the notes' output-size examples and the flipped-kernel identity, numerically.
 """
+
 import contextlib
 
 import numpy as np
 import pytest
-
-from minigrad_core import conv, depthwise, im2col_gemm, pool, winograd
-
 import reference as ref
+
+from minigrad_core import conv, im2col_gemm, pool, winograd
 
 hypothesis = pytest.importorskip("hypothesis")
 st = pytest.importorskip("hypothesis.strategies")
@@ -56,9 +56,17 @@ def conv_configs(draw):
         smallest = max(1, d * (k - 1) + 1 - 2 * p)
         sizes.append(smallest + draw(st.integers(0, 5)))
     N = draw(st.integers(1, 3))
-    return dict(x_shape=(N, Cg * groups) + tuple(sizes), w_shape=(Og * groups, Cg, KH, KW),
-                stride=stride, padding=padding, dilation=dilation, groups=groups,
-                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)), block_cols=draw(st.sampled_from([None, 1, 7])))
+    return dict(
+        x_shape=(N, Cg * groups) + tuple(sizes),
+        w_shape=(Og * groups, Cg, KH, KW),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        dtype=draw(DTYPES),
+        seed=draw(st.integers(0, 2**31)),
+        block_cols=draw(st.sampled_from([None, 1, 7])),
+    )
 
 
 def _conv_data(cfg):
@@ -80,6 +88,7 @@ def _hyper(cfg):
 
 
 # ---- convolution ----------------------------------------------------------------------------
+
 
 @settings(max_examples=30)
 @given(cfg=conv_configs())
@@ -112,8 +121,11 @@ def test_conv2d_input_gradient_matches_reference(cfg, path):
 
 
 @settings(max_examples=30)
-@given(cfg=conv_configs(), extra=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-       path=st.sampled_from(["flipped", "col2im"]))
+@given(
+    cfg=conv_configs(),
+    extra=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    path=st.sampled_from(["flipped", "col2im"]),
+)
 def test_conv_transpose2d_matches_reference(cfg, extra, path):
     with blocks(cfg["block_cols"]):
         x, w, b, gy = _conv_data(cfg)
@@ -158,9 +170,11 @@ def test_default_input_gradient_path_is_the_flipped_kernel_convolution_unless_me
     """Winograd and the depthwise loops compute the flipped-kernel correlation too; col2im
     runs by default only on the shapes where it was measured >= 1.2x faster: one group, a
     kernel larger than 1x1, at most 64 input channels and at least twice as many outputs."""
+
     def default(N, C, O, H, K, s=1, p=0, g=1):
         OH = (H + 2 * p - K) // s + 1
         return conv.conv_transpose2d_path(N, C, H, H, O, OH, OH, K, K, (s, s), (p, p), (1, 1), g)
+
     assert default(8, 64, 64, 56, 3, p=1) == "winograd"
     assert default(16, 128, 128, 28, 3, p=1, g=128) == "depthwise"
     for lenet in [(64, 1, 6, 32, 5), (64, 6, 16, 14, 5), (1, 1, 6, 32, 5), (1, 6, 16, 14, 5)]:
@@ -168,11 +182,11 @@ def test_default_input_gradient_path_is_the_flipped_kernel_convolution_unless_me
     assert default(16, 64, 128, 32, 3, s=2, p=1) == "col2im"
     assert default(4, 3, 64, 224, 7, s=2, p=3) == "col2im"
     assert default(8, 64, 192, 27, 5, p=2) == "col2im"
-    assert default(16, 128, 256, 28, 3, s=2, p=1) == "flipped"    # 128 input channels
-    assert default(4, 256, 512, 28, 1, s=2) == "flipped"          # 1x1
-    assert default(16, 64, 16, 32, 3, p=1) == "flipped"           # narrowing
-    assert default(16, 64, 64, 32, 3, s=2, p=1) == "flipped"      # equal channels
-    assert default(16, 4, 16, 32, 3, p=1, g=2) == "flipped"       # two groups
+    assert default(16, 128, 256, 28, 3, s=2, p=1) == "flipped"  # 128 input channels
+    assert default(4, 256, 512, 28, 1, s=2) == "flipped"  # 1x1
+    assert default(16, 64, 16, 32, 3, p=1) == "flipped"  # narrowing
+    assert default(16, 64, 64, 32, 3, s=2, p=1) == "flipped"  # equal channels
+    assert default(16, 4, 16, 32, 3, p=1, g=2) == "flipped"  # two groups
 
 
 @pytest.mark.parametrize("groups, Og", [(1, 32), (1, 40), (2, 33)])
@@ -180,8 +194,16 @@ def test_default_input_gradient_path_is_the_flipped_kernel_convolution_unless_me
 def test_conv2d_backward_weight_with_many_output_channels(groups, Og, dtype):
     """Past 32 output channels per group the weight gradient's GEMM is laid out the
     other way round (gw[g] rather than gw[g]^T); the sweeps above draw at most 3."""
-    cfg = dict(x_shape=(3, 2 * groups, 7, 6), w_shape=(Og * groups, 2, 3, 2), stride=(2, 1),
-               padding=(1, 0), dilation=(1, 1), groups=groups, dtype=dtype, seed=5)
+    cfg = dict(
+        x_shape=(3, 2 * groups, 7, 6),
+        w_shape=(Og * groups, 2, 3, 2),
+        stride=(2, 1),
+        padding=(1, 0),
+        dilation=(1, 1),
+        groups=groups,
+        dtype=dtype,
+        seed=5,
+    )
     x, w, b, gy = _conv_data(cfg)
     gw = np.empty_like(w)
     conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
@@ -205,10 +227,17 @@ def winograd_configs(draw):
     padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
     sizes = tuple(max(1, 3 - 2 * p) + draw(st.integers(0, 6)) for p in padding)
     C, O = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    return dict(x_shape=(draw(st.integers(1, 3)), C) + sizes, w_shape=(O, C, 3, 3),
-                stride=(1, 1), padding=padding, dilation=(1, 1), groups=1,
-                dtype=draw(DTYPES), seed=draw(st.integers(0, 2**31)),
-                block_cols=draw(st.sampled_from([None, 1, 7])))
+    return dict(
+        x_shape=(draw(st.integers(1, 3)), C) + sizes,
+        w_shape=(O, C, 3, 3),
+        stride=(1, 1),
+        padding=padding,
+        dilation=(1, 1),
+        groups=1,
+        dtype=draw(DTYPES),
+        seed=draw(st.integers(0, 2**31)),
+        block_cols=draw(st.sampled_from([None, 1, 7])),
+    )
 
 
 @settings(max_examples=30)
@@ -234,11 +263,9 @@ def test_winograd_forward_and_both_gradients_match_reference(cfg):
 def test_winograd_and_depthwise_paths_are_refused_where_they_do_not_apply():
     gy, w = np.ones((1, 2, 3, 3)), np.ones((2, 2, 3, 3))
     with pytest.raises(ValueError, match="winograd"):
-        conv.conv_transpose2d(gy, w, None, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
-                              path="winograd")
+        conv.conv_transpose2d(gy, w, None, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1, path="winograd")
     with pytest.raises(ValueError, match="depthwise"):
-        conv.conv_transpose2d(gy, w, None, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1,
-                              path="depthwise")
+        conv.conv_transpose2d(gy, w, None, np.empty((1, 2, 7, 7)), (2, 2), (1, 1), (1, 1), 1, path="depthwise")
 
 
 @settings(max_examples=20)
@@ -258,16 +285,28 @@ def test_im2col_and_col2im_are_adjoint(cfg):
     assert abs(lhs - rhs) <= 1e-3 * max(1.0, abs(lhs))
 
 
-@pytest.mark.parametrize("x_shape, w_shape, groups", [
-    ((3, 8, 40, 36), (6, 4, 3, 3), 2),
-    ((2, 16, 40, 40), (16, 1, 3, 3), 16),        # depthwise, flat stride-1 path
-])
+@pytest.mark.parametrize(
+    "x_shape, w_shape, groups",
+    [
+        ((3, 8, 40, 36), (6, 4, 3, 3), 2),
+        ((2, 16, 40, 40), (16, 1, 3, 3), 16),  # depthwise, flat stride-1 path
+    ],
+)
 def test_kernels_give_the_same_result_on_two_threads(x_shape, w_shape, groups):
     """Shapes above the one-thread cut-off (mg_threads_for), so two threads really run."""
     from minigrad.parallel import get_num_threads, set_num_threads
+
     for stride in ((1, 1), (2, 1)):
-        cfg = dict(x_shape=x_shape, w_shape=w_shape, stride=stride, padding=(1, 1), dilation=(1, 2),
-                   groups=groups, dtype=np.float64, seed=3)
+        cfg = dict(
+            x_shape=x_shape,
+            w_shape=w_shape,
+            stride=stride,
+            padding=(1, 1),
+            dilation=(1, 2),
+            groups=groups,
+            dtype=np.float64,
+            seed=3,
+        )
         x, w, b, gy = _conv_data(cfg)
         before = get_num_threads()
         results = []
@@ -279,7 +318,10 @@ def test_kernels_give_the_same_result_on_two_threads(x_shape, w_shape, groups):
                 conv.conv2d_forward(x, w, b, out, *_hyper(cfg))
                 conv.conv_transpose2d(gy, w, None, gx, *_hyper(cfg))
                 conv.conv2d_backward_weight(x, gy, gw, *_hyper(cfg))
-                pooled, idx = np.empty((x.shape[0], x.shape[1], 20, 18)), np.empty((x.shape[0], x.shape[1], 20, 18), np.int64)
+                pooled, idx = (
+                    np.empty((x.shape[0], x.shape[1], 20, 18)),
+                    np.empty((x.shape[0], x.shape[1], 20, 18), np.int64),
+                )
                 pool.max_pool2d_forward(x, pooled, idx, (2, 2), (2, 2), (0, 0), (1, 1))
                 results.append((out, gx, gw, pooled, idx))
         finally:
@@ -289,6 +331,7 @@ def test_kernels_give_the_same_result_on_two_threads(x_shape, w_shape, groups):
 
 
 # ---- the flipped-kernel identity (notes 004) --------------------------------------------------
+
 
 def _flip_and_swap(w, groups):
     """w (O, C/G, KH, KW) -> (C, O/G, KH, KW) rotated by 180 degrees, channels swapped per group."""
@@ -325,14 +368,15 @@ def test_strided_input_gradient_is_the_rotated_kernel_on_the_zero_inserted_gradi
     gx = np.empty((1, 3, H, W))
     conv.conv_transpose2d(gy, w, None, gx, s, p, (1, 1), 1, path="flipped")
     lead = (K - 1 - p[0], K - 1 - p[1])
-    z = np.zeros((1, 4, H + K - 1, W + K - 1))          # zero-inserted and padded dy
-    z[:, :, lead[0]:lead[0] + (OH - 1) * s[0] + 1:s[0], lead[1]:lead[1] + (OW - 1) * s[1] + 1:s[1]] = gy
+    z = np.zeros((1, 4, H + K - 1, W + K - 1))  # zero-inserted and padded dy
+    z[:, :, lead[0] : lead[0] + (OH - 1) * s[0] + 1 : s[0], lead[1] : lead[1] + (OW - 1) * s[1] + 1 : s[1]] = gy
     expected = ref.conv2d(z, _flip_and_swap(w, 1))
     assert expected.shape == gx.shape
     np.testing.assert_allclose(gx, expected, rtol=1e-12, atol=1e-12)
 
 
 # ---- the notes' output sizes --------------------------------------------------------------------
+
 
 def _conv_shape(H, K, stride=1, padding=0, C=1, O=2):
     x = np.ones((1, C, H, H), dtype=np.float32)
@@ -344,18 +388,18 @@ def _conv_shape(H, K, stride=1, padding=0, C=1, O=2):
 
 
 def test_notes_5x5_input_3x3_kernel_pad_1():
-    assert _conv_shape(5, 3, stride=1, padding=1) == (5, 5)     # (5 - 3 + 2*1)/1 + 1
-    assert _conv_shape(5, 3, stride=2, padding=1) == (3, 3)     # (5 - 3 + 2*1)/2 + 1
-    assert _conv_shape(32, 5) == (28, 28)                       # 32x32x3 image, 5x5 filters
+    assert _conv_shape(5, 3, stride=1, padding=1) == (5, 5)  # (5 - 3 + 2*1)/1 + 1
+    assert _conv_shape(5, 3, stride=2, padding=1) == (3, 3)  # (5 - 3 + 2*1)/2 + 1
+    assert _conv_shape(32, 5) == (28, 28)  # 32x32x3 image, 5x5 filters
 
 
 def test_notes_7x7_with_stride_3_does_not_fit_without_padding():
-    assert (7 - 3) % 3 != 0                                     # (N - F)/S + 1 = 2.33
-    assert _conv_shape(7, 3, stride=3) == (2, 2)                # floored: the last column is unused
+    assert (7 - 3) % 3 != 0  # (N - F)/S + 1 = 2.33
+    assert _conv_shape(7, 3, stride=3) == (2, 2)  # floored: the last column is unused
     x = np.random.default_rng(0).standard_normal((1, 1, 7, 7))
     gx = np.empty_like(x)
     conv.conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), None, gx, (3, 3), (0, 0), (1, 1), 1)
-    assert (gx[0, 0, 6, :] == 0).all() and (gx[0, 0, :, 6] == 0).all()   # never seen by any window
+    assert (gx[0, 0, 6, :] == 0).all() and (gx[0, 0, :, 6] == 0).all()  # never seen by any window
     assert (7 - 3 + 2 * 1) % 3 == 0 and _conv_shape(7, 3, stride=3, padding=1) == (3, 3)
 
 
@@ -376,6 +420,7 @@ def test_notes_alexnet_shapes_227_55_27_13_6():
 
 # ---- pooling -------------------------------------------------------------------------------------
 
+
 @st.composite
 def pool_configs(draw, dilation=True):
     k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
@@ -383,21 +428,30 @@ def pool_configs(draw, dilation=True):
     d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilation else (1, 1)
     p = tuple(draw(st.integers(0, (di * (ki - 1) + 1) // 2 if dilation else ki // 2)) for ki, di in zip(k, d))
     sizes = tuple(max(1, di * (ki - 1) + 1 - 2 * pi) + draw(st.integers(0, 5)) for ki, di, pi in zip(k, d, p))
-    return dict(shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + sizes, kernel_size=k, stride=s,
-                padding=p, dilation=d, ceil_mode=draw(st.booleans()), dtype=draw(DTYPES),
-                seed=draw(st.integers(0, 2**31)))
+    return dict(
+        shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + sizes,
+        kernel_size=k,
+        stride=s,
+        padding=p,
+        dilation=d,
+        ceil_mode=draw(st.booleans()),
+        dtype=draw(DTYPES),
+        seed=draw(st.integers(0, 2**31)),
+    )
 
 
 def _pool_out_shape(cfg):
-    return cfg["shape"][:2] + tuple(ref.pool_out_size(n, k, s, p, d, cfg["ceil_mode"]) for n, k, s, p, d in zip(
-        cfg["shape"][2:], cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"]))
+    return cfg["shape"][:2] + tuple(
+        ref.pool_out_size(n, k, s, p, d, cfg["ceil_mode"])
+        for n, k, s, p, d in zip(cfg["shape"][2:], cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"])
+    )
 
 
 @settings(max_examples=40)
 @given(cfg=pool_configs())
 def test_max_pool2d_forward_and_backward_match_reference(cfg):
     rng = np.random.default_rng(cfg["seed"])
-    x = rng.permutation(np.prod(cfg["shape"])).reshape(cfg["shape"]).astype(cfg["dtype"])   # no ties
+    x = rng.permutation(np.prod(cfg["shape"])).reshape(cfg["shape"]).astype(cfg["dtype"])  # no ties
     shape = _pool_out_shape(cfg)
     out, idx = np.empty(shape, cfg["dtype"]), np.empty(shape, np.int64)
     args = (cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"])
@@ -425,8 +479,11 @@ def test_max_pool2d_propagates_nan_and_takes_the_first_maximum_on_ties():
 
 
 @settings(max_examples=40)
-@given(cfg=pool_configs(dilation=False), count_include_pad=st.booleans(),
-       divisor_override=st.sampled_from([None, None, 1, 5]))
+@given(
+    cfg=pool_configs(dilation=False),
+    count_include_pad=st.booleans(),
+    divisor_override=st.sampled_from([None, None, 1, 5]),
+)
 def test_avg_pool2d_forward_and_backward_match_reference(cfg, count_include_pad, divisor_override):
     rng = np.random.default_rng(cfg["seed"])
     x = rng.standard_normal(cfg["shape"]).astype(cfg["dtype"])
@@ -441,20 +498,27 @@ def test_avg_pool2d_forward_and_backward_match_reference(cfg, count_include_pad,
     close(gx, ref.avg_pool2d_grad(gy, x.shape, *args, count_include_pad, divisor_override), cfg["dtype"])
 
 
-@pytest.mark.parametrize("shape, k, ceil_mode", [
-    ((2, 3, 8, 8), (2, 2), False), ((1, 2, 7, 9), (2, 2), True), ((1, 2, 7, 9), (2, 2), False),
-    ((1, 1, 10, 11), (3, 2), True), ((2, 1, 5, 5), (1, 3), True),
-])
+@pytest.mark.parametrize(
+    "shape, k, ceil_mode",
+    [
+        ((2, 3, 8, 8), (2, 2), False),
+        ((1, 2, 7, 9), (2, 2), True),
+        ((1, 2, 7, 9), (2, 2), False),
+        ((1, 1, 10, 11), (3, 2), True),
+        ((2, 1, 5, 5), (1, 3), True),
+    ],
+)
 @pytest.mark.parametrize("count_include_pad, divisor_override", [(True, None), (False, None), (True, 3)])
 def test_avg_pool2d_backward_of_tiling_windows(shape, k, ceil_mode, count_include_pad, divisor_override):
     """stride == kernel, no padding: the backward writes each input once (its fast path)."""
     rng = np.random.default_rng(0)
     out_shape = shape[:2] + tuple(ref.pool_out_size(n, ki, ki, 0, 1, ceil_mode) for n, ki in zip(shape[2:], k))
     gy = rng.standard_normal(out_shape)
-    gx = np.full(shape, np.nan)                       # every element must be written
+    gx = np.full(shape, np.nan)  # every element must be written
     pool.avg_pool2d_backward(gy, gx, k, k, (0, 0), count_include_pad, divisor_override or 0)
-    np.testing.assert_allclose(gx, ref.avg_pool2d_grad(gy, shape, k, k, (0, 0), count_include_pad,
-                                                       divisor_override), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        gx, ref.avg_pool2d_grad(gy, shape, k, k, (0, 0), count_include_pad, divisor_override), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_avg_pool2d_ceil_mode_window_over_the_padding_divides_by_its_clipped_size():
@@ -476,8 +540,12 @@ def test_avg_pool2d_ceil_mode_window_over_the_padding_divides_by_its_clipped_siz
 
 
 @settings(max_examples=30)
-@given(shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 9), st.integers(1, 9)),
-       out=st.tuples(st.integers(1, 6), st.integers(1, 6)), dtype=DTYPES, seed=st.integers(0, 2**31))
+@given(
+    shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 9), st.integers(1, 9)),
+    out=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    dtype=DTYPES,
+    seed=st.integers(0, 2**31),
+)
 def test_adaptive_pools_match_reference(shape, out, dtype, seed):
     rng = np.random.default_rng(seed)
     x = rng.permutation(np.prod(shape)).reshape(shape).astype(dtype)
@@ -508,6 +576,7 @@ def test_adaptive_windows_that_do_not_divide_overlap():
 
 
 # ---- the kernels refuse buffers that do not fit --------------------------------------------------
+
 
 def test_kernels_reject_mismatched_buffers_instead_of_writing_out_of_bounds():
     x, w = np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3))

@@ -21,6 +21,7 @@ The rules:
 - the import graph has no cycle other than Tensor <-> ops, which goes through one import:
   ``minigrad.tensor`` imports the package ``minigrad.ops`` at its end, and nowhere else.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -38,6 +39,7 @@ _PYX_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+c?import\s+(.+)|c?import\s+(
 
 
 # ---- reading the imports ----------------------------------------------------------------
+
 
 def find_modules(root, packages=PACKAGES):
     """``{module name: [source files]}`` for every .py, .pyx and .pxd under ``packages``."""
@@ -64,7 +66,7 @@ def _resolve(importer, is_package, module, level):
     base = importer.split(".")
     if not is_package:
         base = base[:-1]
-    base = base[:len(base) - (level - 1)]
+    base = base[: len(base) - (level - 1)]
     return ".".join(base + ([module] if module else []))
 
 
@@ -79,7 +81,8 @@ def _from_targets(base, names, known):
 def _is_type_checking(node):
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _python_imports(tree, importer, is_package, known):
@@ -152,6 +155,7 @@ def import_graph(root, packages=PACKAGES):
 
 # ---- the rules --------------------------------------------------------------------------
 
+
 def _within(name, prefixes):
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
@@ -219,6 +223,7 @@ def _cycle_within(graph, start, component):
 
 # ---- minigrad itself --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def sites():
     return import_sites(ROOT)
@@ -243,23 +248,28 @@ def test_kernels_import_nothing_from_minigrad_and_core_layers_no_drawing_cli_or_
     broken = upward_imports(graph)
     assert not broken, (
         "upward imports (minigrad_core imports no minigrad module; ops, autograd and nn import no "
-        "viz, cli or summary):\n" + "\n".join("  " + _where(sites, a, b) for a, b in broken))
+        "viz, cli or summary):\n" + "\n".join("  " + _where(sites, a, b) for a, b in broken)
+    )
 
 
 def test_the_engine_imports_only_the_leaf_modules_below_it(graph, sites):
     above = graph["minigrad.autograd._engine"] - {"minigrad.dtypes", "minigrad._broadcast"}
     assert not above, "autograd's engine imports modules above it:\n" + "\n".join(
-        "  " + _where(sites, "minigrad.autograd._engine", m) for m in sorted(above))
+        "  " + _where(sites, "minigrad.autograd._engine", m) for m in sorted(above)
+    )
 
 
 def test_no_import_cycle_but_tensor_and_ops(graph, sites):
     cycles = find_cycles(graph, ALLOWED_CYCLE_EDGES)
     assert not cycles, (
         "import cycles (the only one allowed is Tensor <-> ops, closed by tensor.py importing "
-        "minigrad.ops at its end; docs/architecture.md, \"Imports point down\"). Each cycle, then its "
+        'minigrad.ops at its end; docs/architecture.md, "Imports point down"). Each cycle, then its '
         "imports:\n"
-        + "\n".join("  " + " -> ".join(cycle) + "".join(
-            "\n      " + _where(sites, a, b) for a, b in zip(cycle, cycle[1:])) for cycle in cycles))
+        + "\n".join(
+            "  " + " -> ".join(cycle) + "".join("\n      " + _where(sites, a, b) for a, b in zip(cycle, cycle[1:]))
+            for cycle in cycles
+        )
+    )
 
 
 def test_the_allowed_cycle_goes_through_one_import_in_tensor_py(graph, sites):
@@ -272,6 +282,7 @@ def test_the_allowed_cycle_goes_through_one_import_in_tensor_py(graph, sites):
 
 # ---- the checker on a made-up tree ------------------------------------------------------
 
+
 def _tree(tmp_path, files):
     for name, text in files.items():
         path = tmp_path / name
@@ -281,63 +292,81 @@ def _tree(tmp_path, files):
 
 
 def test_checker_resolves_relative_submodule_and_package_imports(tmp_path):
-    graph = _tree(tmp_path, {
-        "pkg/__init__.py": "from . import a\nfrom .sub import helper\n",
-        "pkg/a.py": "from .sub import b\nfrom .sub.b import thing\n",
-        "pkg/sub/__init__.py": "def helper(): pass\n",
-        "pkg/sub/b.py": "def f():\n    from .. import a\n",
-        "pkg/sub/c.py": "from . import helper\nimport numpy\n",
-        "pkg/sub/d.pyx": "cimport numpy as cnp\nfrom pkg.sub.b cimport f\nfrom ..a import x  # relative\n",
-    })
+    graph = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from . import a\nfrom .sub import helper\n",
+            "pkg/a.py": "from .sub import b\nfrom .sub.b import thing\n",
+            "pkg/sub/__init__.py": "def helper(): pass\n",
+            "pkg/sub/b.py": "def f():\n    from .. import a\n",
+            "pkg/sub/c.py": "from . import helper\nimport numpy\n",
+            "pkg/sub/d.pyx": "cimport numpy as cnp\nfrom pkg.sub.b cimport f\nfrom ..a import x  # relative\n",
+        },
+    )
     assert graph["pkg"] == {"pkg.a", "pkg.sub"}
     assert graph["pkg.a"] == {"pkg.sub", "pkg.sub.b"}  # importing pkg.sub.b runs pkg/sub/__init__
-    assert graph["pkg.sub.b"] == {"pkg.a"}              # an import inside a function counts
-    assert graph["pkg.sub.c"] == {"pkg.sub"}            # a name from the parent's __init__
+    assert graph["pkg.sub.b"] == {"pkg.a"}  # an import inside a function counts
+    assert graph["pkg.sub.c"] == {"pkg.sub"}  # a name from the parent's __init__
     assert graph["pkg.sub.d"] == {"pkg.sub.b", "pkg.a"}
 
 
 def test_checker_finds_a_cycle_through_a_function_level_import(tmp_path):
-    graph = _tree(tmp_path, {
-        "pkg/__init__.py": "",
-        "pkg/a.py": "from . import b\n",
-        "pkg/b.py": "def f():\n    from .c import g\n",
-        "pkg/c.py": "import pkg.a\n",
-    })
+    graph = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from . import b\n",
+            "pkg/b.py": "def f():\n    from .c import g\n",
+            "pkg/c.py": "import pkg.a\n",
+        },
+    )
     assert find_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]
     assert find_cycles(graph, {("pkg.c", "pkg.a")}) == []
 
 
 def test_checker_finds_a_child_importing_its_package_init(tmp_path):
-    graph = _tree(tmp_path, {
-        "pkg/__init__.py": "from .a import f\n",
-        "pkg/a.py": "def f(): pass\n",
-        "pkg/b.py": "from pkg import f\n",
-        "pkg/sub/__init__.py": "from . import c\n",
-        "pkg/sub/c.py": "from .. import b\n",
-    })
+    graph = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .a import f\n",
+            "pkg/a.py": "def f(): pass\n",
+            "pkg/b.py": "from pkg import f\n",
+            "pkg/sub/__init__.py": "from . import c\n",
+            "pkg/sub/c.py": "from .. import b\n",
+        },
+    )
     assert find_cycles(graph) == []  # an __init__ importing its children is no cycle
     graph = _tree(tmp_path, {"pkg/a.py": "from . import b\ndef f(): pass\n"})
     assert find_cycles(graph) == [["pkg", "pkg.a", "pkg.b", "pkg"]]
 
 
 def test_checker_ignores_type_checking_imports(tmp_path):
-    graph = _tree(tmp_path, {
-        "pkg/__init__.py": "",
-        "pkg/a.py": "from typing import TYPE_CHECKING\nfrom . import b\n",
-        "pkg/b.py": "import typing\nif typing.TYPE_CHECKING:\n    from .a import A\n",
-    })
+    graph = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from typing import TYPE_CHECKING\nfrom . import b\n",
+            "pkg/b.py": "import typing\nif typing.TYPE_CHECKING:\n    from .a import A\n",
+        },
+    )
     assert find_cycles(graph) == []
 
 
 def test_checker_finds_upward_imports(tmp_path):
-    graph = _tree(tmp_path, {
-        "pkg/__init__.py": "",
-        "pkg_core/__init__.py": "",
-        "pkg_core/k.pyx": "import numpy as np\nfrom pkg.tensor import Tensor\n",
-        "pkg/tensor.py": "",
-    })
-    graph = {name.replace("pkg", "minigrad", 1): {t.replace("pkg", "minigrad", 1) for t in targets}
-             for name, targets in graph.items()}
+    graph = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg_core/__init__.py": "",
+            "pkg_core/k.pyx": "import numpy as np\nfrom pkg.tensor import Tensor\n",
+            "pkg/tensor.py": "",
+        },
+    )
+    graph = {
+        name.replace("pkg", "minigrad", 1): {t.replace("pkg", "minigrad", 1) for t in targets}
+        for name, targets in graph.items()
+    }
     assert upward_imports(graph) == [("minigrad_core.k", "minigrad"), ("minigrad_core.k", "minigrad.tensor")]
-    assert upward_imports({"minigrad.nn.modules.x": {"minigrad.viz.render"},
-                           "minigrad.viz": {"minigrad.nn"}}) == [("minigrad.nn.modules.x", "minigrad.viz.render")]
+    assert upward_imports({"minigrad.nn.modules.x": {"minigrad.viz.render"}, "minigrad.viz": {"minigrad.nn"}}) == [
+        ("minigrad.nn.modules.x", "minigrad.viz.render")
+    ]

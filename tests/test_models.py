@@ -1,5 +1,6 @@
 """The model zoo: parameter counts against the published numbers, output shapes, torchvision's
 parameter names, and LeNet-5 and a ResNet block end to end against PyTorch."""
+
 import numpy as np
 import pytest
 
@@ -12,27 +13,37 @@ def count(model):
     return sum(p.numel() for p in model.parameters())
 
 
-@pytest.mark.parametrize("build,expected", [
-    (lambda: models.lenet5(), 61_706),
-    (lambda: models.alexnet(in_channels=1, num_classes=10), 57_029_322),
-    (lambda: models.alexnet(), 61_100_840),
-    (lambda: models.vgg16(), 138_357_544),
-    (lambda: models.resnet18(), 11_689_512),
-    (lambda: models.resnet34(), 21_797_672),
-    (lambda: models.resnet50(), 25_557_032),
-    (lambda: models.resnet101(), 44_549_160),
-    (lambda: models.resnet152(), 60_192_808),
-    (lambda: models.resnet18_cifar(num_classes=10), 11_173_962),
-])
+@pytest.mark.parametrize(
+    "build,expected",
+    [
+        (lambda: models.lenet5(), 61_706),
+        (lambda: models.alexnet(in_channels=1, num_classes=10), 57_029_322),
+        (lambda: models.alexnet(), 61_100_840),
+        (lambda: models.vgg16(), 138_357_544),
+        (lambda: models.resnet18(), 11_689_512),
+        (lambda: models.resnet34(), 21_797_672),
+        (lambda: models.resnet50(), 25_557_032),
+        (lambda: models.resnet101(), 44_549_160),
+        (lambda: models.resnet152(), 60_192_808),
+        (lambda: models.resnet18_cifar(num_classes=10), 11_173_962),
+    ],
+)
 @pytest.mark.slow
 def test_parameter_counts(build, expected):
     assert count(build()) == expected
 
 
 # torchvision's totals at 1000 classes; the classifier (25088-4096-4096-1000) is shared by all.
-VGG_TOTALS = {("A", False): 132_863_336, ("A", True): 132_868_840, ("B", False): 133_047_848,
-              ("B", True): 133_053_736, ("D", False): 138_357_544, ("D", True): 138_365_992,
-              ("E", False): 143_667_240, ("E", True): 143_678_248}
+VGG_TOTALS = {
+    ("A", False): 132_863_336,
+    ("A", True): 132_868_840,
+    ("B", False): 133_047_848,
+    ("B", True): 133_053_736,
+    ("D", False): 138_357_544,
+    ("D", True): 138_365_992,
+    ("E", False): 143_667_240,
+    ("E", True): 143_678_248,
+}
 VGG_CLASSIFIER = (25088 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
 
 
@@ -41,9 +52,19 @@ def test_vgg_feature_counts(config, batch_norm):
     assert count(make_layers(CONFIGS[config], batch_norm)) + VGG_CLASSIFIER == VGG_TOTALS[(config, batch_norm)]
 
 
-@pytest.mark.parametrize("name,config,batch_norm", [
-    ("vgg11", "A", False), ("vgg11_bn", "A", True), ("vgg13", "B", False), ("vgg13_bn", "B", True),
-    ("vgg16", "D", False), ("vgg16_bn", "D", True), ("vgg19", "E", False), ("vgg19_bn", "E", True)])
+@pytest.mark.parametrize(
+    "name,config,batch_norm",
+    [
+        ("vgg11", "A", False),
+        ("vgg11_bn", "A", True),
+        ("vgg13", "B", False),
+        ("vgg13_bn", "B", True),
+        ("vgg16", "D", False),
+        ("vgg16_bn", "D", True),
+        ("vgg19", "E", False),
+        ("vgg19_bn", "E", True),
+    ],
+)
 def test_vgg_constructors_pick_their_configuration(monkeypatch, name, config, batch_norm):
     # Only the features differ between variants; skip allocating the 120M-parameter classifier.
     monkeypatch.setattr(models.vgg, "VGG", lambda features, num_classes, **kwargs: (features, num_classes))
@@ -115,13 +136,20 @@ def _torch_lenet5():
         def __init__(self):
             super().__init__()
             self.features_detector = tnn.Sequential(
-                tnn.Conv2d(1, 6, 5), tnn.AvgPool2d(2, 2), tnn.Sigmoid(), tnn.Conv2d(6, 16, 5), tnn.AvgPool2d(2, 2),
-                tnn.Sigmoid())
-            self.classifier = tnn.Sequential(tnn.Linear(400, 120), tnn.Sigmoid(), tnn.Linear(120, 84), tnn.Sigmoid(),
-                                             tnn.Linear(84, 10))
+                tnn.Conv2d(1, 6, 5),
+                tnn.AvgPool2d(2, 2),
+                tnn.Sigmoid(),
+                tnn.Conv2d(6, 16, 5),
+                tnn.AvgPool2d(2, 2),
+                tnn.Sigmoid(),
+            )
+            self.classifier = tnn.Sequential(
+                tnn.Linear(400, 120), tnn.Sigmoid(), tnn.Linear(120, 84), tnn.Sigmoid(), tnn.Linear(84, 10)
+            )
 
         def forward(self, x):
             return self.classifier(self.features_detector(x).flatten(1))
+
     return LeNet5()
 
 
@@ -138,13 +166,15 @@ def _torch_basic_block(inplanes, planes, stride):
             self.bn2 = tnn.BatchNorm2d(planes)
             self.downsample = None
             if stride != 1 or inplanes != planes:
-                self.downsample = tnn.Sequential(tnn.Conv2d(inplanes, planes, 1, stride, bias=False),
-                                                 tnn.BatchNorm2d(planes))
+                self.downsample = tnn.Sequential(
+                    tnn.Conv2d(inplanes, planes, 1, stride, bias=False), tnn.BatchNorm2d(planes)
+                )
 
         def forward(self, x):
             identity = x if self.downsample is None else self.downsample(x)
             out = self.relu(self.bn1(self.conv1(x)))
             return self.relu(self.bn2(self.conv2(out)) + identity)
+
     return BasicBlock()
 
 
@@ -190,16 +220,26 @@ def test_resnet_basic_block_end_to_end_matches_torch(inplanes, planes, stride, t
     x = np.random.default_rng(1).standard_normal((3, inplanes, 6, 6)).astype(np.float32)
     target = np.random.default_rng(2).integers(0, planes, 3)
     theirs = _torch_basic_block(inplanes, planes, stride)
-    _run_both(nn.Sequential(ours, nn.AdaptiveAvgPool2d(1), nn.Flatten()),
-              torch.nn.Sequential(theirs, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()), x, target, train)
+    _run_both(
+        nn.Sequential(ours, nn.AdaptiveAvgPool2d(1), nn.Flatten()),
+        torch.nn.Sequential(theirs, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()),
+        x,
+        target,
+        train,
+    )
 
 
 def test_module_gradients_against_finite_differences():
     from minigrad.testing import check_module_gradients
+
     x = minigrad.tensor(np.random.default_rng(3).standard_normal((2, 1, 32, 32)))
     assert check_module_gradients(models.lenet5(), x, fast_mode=True)
-    block = nn.Sequential(models.BasicBlock(2, 4, 2, nn.Sequential(models.resnet.conv1x1(2, 4, 2), nn.BatchNorm2d(4))),
-                          nn.Flatten(), nn.Dropout(0.3), nn.Linear(16, 3))
+    block = nn.Sequential(
+        models.BasicBlock(2, 4, 2, nn.Sequential(models.resnet.conv1x1(2, 4, 2), nn.BatchNorm2d(4))),
+        nn.Flatten(),
+        nn.Dropout(0.3),
+        nn.Linear(16, 3),
+    )
     x = minigrad.tensor(np.random.default_rng(4).standard_normal((3, 2, 4, 4)))
     assert check_module_gradients(block, x, fast_mode=True)
 
@@ -215,8 +255,11 @@ def _torch_resnet18(num_classes):
     inplanes = 64
     for i, planes in enumerate((64, 128, 256, 512), start=1):
         stride = 1 if i == 1 else 2
-        setattr(model, f"layer{i}", tnn.Sequential(_torch_basic_block(inplanes, planes, stride),
-                                                   _torch_basic_block(planes, planes, 1)))
+        setattr(
+            model,
+            f"layer{i}",
+            tnn.Sequential(_torch_basic_block(inplanes, planes, stride), _torch_basic_block(planes, planes, 1)),
+        )
         inplanes = planes
     model.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
     model.fc = tnn.Linear(512, num_classes)
@@ -225,6 +268,7 @@ def _torch_resnet18(num_classes):
         x = model.maxpool(model.relu(model.bn1(model.conv1(x))))
         x = model.layer4(model.layer3(model.layer2(model.layer1(x))))
         return model.fc(model.avgpool(x).flatten(1))
+
     model.forward = forward
     return model
 

@@ -1,5 +1,6 @@
 """Every nn layer: forward and gradients against PyTorch with copied weights, float64
 gradchecks of the layers' own math, and PyTorch's errors for bad hyper-parameters."""
+
 import numpy as np
 import pytest
 
@@ -49,22 +50,26 @@ def _x(*shape, dtype=np.float32):
 
 # ---- against PyTorch ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_matches_torch(bias):
     _compare(nn.Linear(7, 5, bias=bias), torch.nn.Linear(7, 5, bias=bias), _x(3, 7))
     _compare(nn.Linear(7, 5, bias=bias), torch.nn.Linear(7, 5, bias=bias), _x(2, 3, 7))
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(),
-    dict(stride=2, padding=1),
-    dict(padding=2, dilation=2, groups=2),
-    dict(padding="same"),
-    dict(padding=1, padding_mode="reflect"),
-    dict(padding=(1, 2), padding_mode="replicate"),
-    dict(padding=2, padding_mode="circular", bias=False),
-    dict(padding="same", padding_mode="reflect", kernel_size=4),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(stride=2, padding=1),
+        dict(padding=2, dilation=2, groups=2),
+        dict(padding="same"),
+        dict(padding=1, padding_mode="reflect"),
+        dict(padding=(1, 2), padding_mode="replicate"),
+        dict(padding=2, padding_mode="circular", bias=False),
+        dict(padding="same", padding_mode="reflect", kernel_size=4),
+    ],
+)
 def test_conv2d_matches_torch(kwargs):
     kwargs = dict(kwargs)
     k = kwargs.pop("kernel_size", 3)
@@ -74,7 +79,9 @@ def test_conv2d_matches_torch(kwargs):
     assert repr(ours) == repr(theirs)
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, groups=2), dict(padding=1, padding_mode="reflect")])
+@pytest.mark.parametrize(
+    "kwargs", [dict(), dict(stride=2, padding=1, groups=2), dict(padding=1, padding_mode="reflect")]
+)
 def test_conv1d_matches_torch(kwargs):
     ours, theirs = nn.Conv1d(4, 6, 3, **kwargs), torch.nn.Conv1d(4, 6, 3, **kwargs)
     _compare(ours, theirs, _x(2, 4, 11), rtol=1e-4, atol=1e-4)
@@ -89,7 +96,10 @@ def test_conv_transpose2d_matches_torch(kwargs):
 
 
 def test_conv_transpose2d_output_size():
-    ours, theirs = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    ours, theirs = (
+        nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1),
+        torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1),
+    )
     _copy_into_torch(ours, theirs)
     x = _x(1, 2, 4, 4)
     ym = ours(minigrad.tensor(x), output_size=[8, 8])
@@ -100,22 +110,35 @@ def test_conv_transpose2d_output_size():
         ours(minigrad.tensor(x), output_size=[12, 12])
 
 
-@pytest.mark.parametrize("name,args", [
-    ("MaxPool2d", (2,)), ("MaxPool2d", (3, 2, 1)), ("AvgPool2d", (2,)), ("AvgPool2d", (3, 2, 1)),
-    ("AdaptiveAvgPool2d", ((3, 2),)), ("AdaptiveMaxPool2d", (3,)),
-])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("MaxPool2d", (2,)),
+        ("MaxPool2d", (3, 2, 1)),
+        ("AvgPool2d", (2,)),
+        ("AvgPool2d", (3, 2, 1)),
+        ("AdaptiveAvgPool2d", ((3, 2),)),
+        ("AdaptiveMaxPool2d", (3,)),
+    ],
+)
 def test_pooling_matches_torch(name, args):
     ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     _compare(ours, theirs, _x(2, 3, 8, 7))
     assert repr(ours) == repr(theirs)
 
 
-@pytest.mark.parametrize("name,args,shape", [
-    ("BatchNorm1d", (5,), (8, 5)), ("BatchNorm1d", (5,), (4, 5, 3)), ("BatchNorm2d", (3,), (4, 3, 5, 2)),
-    ("BatchNorm2d", (3, 1e-3, 0.3, False), (4, 3, 2, 2)), ("BatchNorm2d", (3, 1e-5, None), (4, 3, 2, 2)),
-    ("BatchNorm2d", (3, 1e-5, 0.1, True, False), (4, 3, 2, 2)),
-    ("BatchNorm2d", (3, 1e-5, 0.1, True, True, None, None, False), (4, 3, 2, 2)),
-])
+@pytest.mark.parametrize(
+    "name,args,shape",
+    [
+        ("BatchNorm1d", (5,), (8, 5)),
+        ("BatchNorm1d", (5,), (4, 5, 3)),
+        ("BatchNorm2d", (3,), (4, 3, 5, 2)),
+        ("BatchNorm2d", (3, 1e-3, 0.3, False), (4, 3, 2, 2)),
+        ("BatchNorm2d", (3, 1e-5, None), (4, 3, 2, 2)),
+        ("BatchNorm2d", (3, 1e-5, 0.1, True, False), (4, 3, 2, 2)),
+        ("BatchNorm2d", (3, 1e-5, 0.1, True, True, None, None, False), (4, 3, 2, 2)),
+    ],
+)
 def test_batch_norm_matches_torch_in_train_and_eval(name, args, shape):
     kwargs = {"bias": args[7]} if len(args) > 7 else {}
     args = args[:5]
@@ -141,18 +164,29 @@ def test_batch_norm_num_batches_tracked_and_eval_uses_running_stats():
     assert bn.num_batches_tracked.item() == 2
     assert bn.state_dict()["num_batches_tracked"].dtype == minigrad.int64
     bn.eval()
-    expected = (x.data - bn.running_mean.data.reshape(1, 2, 1, 1)) / np.sqrt(bn.running_var.data.reshape(1, 2, 1, 1) + 1e-5)
+    expected = (x.data - bn.running_mean.data.reshape(1, 2, 1, 1)) / np.sqrt(
+        bn.running_var.data.reshape(1, 2, 1, 1) + 1e-5
+    )
     np.testing.assert_allclose(bn(x).data, expected, rtol=1e-5, atol=1e-5)
     assert bn.num_batches_tracked.item() == 2
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    (nn.ReLU(), torch.nn.ReLU()), (nn.ReLU(inplace=True), torch.nn.ReLU(inplace=True)),
-    (nn.LeakyReLU(), torch.nn.LeakyReLU()), (nn.LeakyReLU(0.2, inplace=True), torch.nn.LeakyReLU(0.2, inplace=True)),
-    (nn.Sigmoid(), torch.nn.Sigmoid()), (nn.Tanh(), torch.nn.Tanh()),
-    (nn.Softmax(dim=1), torch.nn.Softmax(dim=1)), (nn.LogSoftmax(dim=-1), torch.nn.LogSoftmax(dim=-1)),
-    (nn.Flatten(), torch.nn.Flatten()), (nn.Flatten(0, 1), torch.nn.Flatten(0, 1)), (nn.Identity(), torch.nn.Identity()),
-])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (nn.ReLU(), torch.nn.ReLU()),
+        (nn.ReLU(inplace=True), torch.nn.ReLU(inplace=True)),
+        (nn.LeakyReLU(), torch.nn.LeakyReLU()),
+        (nn.LeakyReLU(0.2, inplace=True), torch.nn.LeakyReLU(0.2, inplace=True)),
+        (nn.Sigmoid(), torch.nn.Sigmoid()),
+        (nn.Tanh(), torch.nn.Tanh()),
+        (nn.Softmax(dim=1), torch.nn.Softmax(dim=1)),
+        (nn.LogSoftmax(dim=-1), torch.nn.LogSoftmax(dim=-1)),
+        (nn.Flatten(), torch.nn.Flatten()),
+        (nn.Flatten(0, 1), torch.nn.Flatten(0, 1)),
+        (nn.Identity(), torch.nn.Identity()),
+    ],
+)
 def test_parameterless_layers_match_torch(ours, theirs):
     if isinstance(theirs, (torch.nn.ReLU, torch.nn.LeakyReLU)):
         theirs.inplace = False  # torch refuses in-place on a leaf; the repr is compared below
@@ -164,20 +198,36 @@ def test_parameterless_layers_match_torch(ours, theirs):
 
 def test_softmax_without_dim_follows_torch_legacy_choice():
     x = _x(2, 3, 4)
-    np.testing.assert_allclose(nn.Softmax()(minigrad.tensor(x)).data,
-                               torch.nn.functional.softmax(torch.tensor(x), dim=0).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        nn.Softmax()(minigrad.tensor(x)).data, torch.nn.functional.softmax(torch.tensor(x), dim=0).numpy(), rtol=1e-5
+    )
 
 
 def test_sequential_of_layers_matches_torch():
-    ours = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                         nn.Linear(4 * 3 * 3, 5), nn.Tanh())
-    theirs = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
-                                 torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(4 * 3 * 3, 5), torch.nn.Tanh())
+    ours = nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 3 * 3, 5),
+        nn.Tanh(),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(2, 4, 3, padding=1),
+        torch.nn.BatchNorm2d(4),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4 * 3 * 3, 5),
+        torch.nn.Tanh(),
+    )
     _compare(ours, theirs, _x(3, 2, 6, 6), rtol=1e-4, atol=1e-4)
     assert repr(ours) == repr(theirs)
 
 
 # ---- dropout --------------------------------------------------------------------------------
+
 
 def test_dropout_statistics_scale_and_eval_identity():
     x = minigrad.ones(200, 100)
@@ -218,11 +268,13 @@ def test_dropout_gradcheck_with_fixed_seed():
     def f(t):
         minigrad.manual_seed(7)
         return minigrad.nn.functional.dropout(t, 0.4)
+
     assert gradcheck(f, (x,))
     assert gradgradcheck(f, (x,))
 
 
 # ---- float64 gradchecks of the layers' own math -----------------------------------------------
+
 
 def test_linear_gradcheck():
     layer = nn.Linear(4, 3).double()
@@ -239,6 +291,7 @@ def test_batch_norm_function_gradcheck_and_gradgradcheck(shape):
 
     def f(x, w, b):
         return nn.functional.batch_norm(x, None, None, w, b, training=True)
+
     assert gradcheck(f, (x, w, b))
     assert gradgradcheck(f, (x, w, b))
     assert gradcheck(lambda x: nn.functional.batch_norm(x, None, None, training=True), (x,))
@@ -250,7 +303,9 @@ def test_batch_norm_eval_gradcheck():
     bn.running_var[...] = np.array([0.5, 2.0, 1.5])
     bn.eval()
     x = minigrad.tensor(_x(2, 3, 2, 2, dtype=np.float64), requires_grad=True)
-    assert gradcheck(lambda x, w, b: nn.functional.batch_norm(x, bn.running_mean, bn.running_var, w, b), (x, bn.weight, bn.bias))
+    assert gradcheck(
+        lambda x, w, b: nn.functional.batch_norm(x, bn.running_mean, bn.running_var, w, b), (x, bn.weight, bn.bias)
+    )
 
 
 def test_leaky_relu_gradcheck():
@@ -262,23 +317,28 @@ def test_leaky_relu_gradcheck():
 def test_conv_and_pool_layers_gradcheck():
     conv = nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect").double()
     x = minigrad.tensor(_x(1, 2, 4, 4, dtype=np.float64), requires_grad=True)
-    assert gradcheck(lambda x, w: nn.functional.conv2d(nn.functional.pad(x, (1, 1, 1, 1), mode="reflect"), w),
-                     (x, conv.weight))
+    assert gradcheck(
+        lambda x, w: nn.functional.conv2d(nn.functional.pad(x, (1, 1, 1, 1), mode="reflect"), w), (x, conv.weight)
+    )
     assert gradcheck(lambda x: nn.AvgPool2d(2)(x), (x,))
 
 
 # ---- hyper-parameter errors, raised at construction as PyTorch does ------------------------------
 
-@pytest.mark.parametrize("build,error,message", [
-    (lambda: nn.Conv2d(3, 4, 3, groups=2), ValueError, "in_channels must be divisible by groups"),
-    (lambda: nn.Conv2d(4, 3, 3, groups=2), ValueError, "out_channels must be divisible by groups"),
-    (lambda: nn.Conv2d(4, 4, 3, padding_mode="mirror"), ValueError, "padding_mode must be one of"),
-    (lambda: nn.Conv2d(4, 4, 3, padding="full"), ValueError, "Invalid padding string 'full'"),
-    (lambda: nn.Conv2d(4, 4, 3, stride=2, padding="same"), ValueError, "not supported for strided convolutions"),
-    (lambda: nn.ConvTranspose2d(4, 4, 3, padding_mode="reflect"), ValueError, 'Only "zeros" padding mode'),
-    (lambda: nn.Dropout(1.5), ValueError, "dropout probability has to be between 0 and 1, but got 1.5"),
-    (lambda: nn.CrossEntropyLoss(reduction="avg"), ValueError, "avg is not a valid value for reduction"),
-])
+
+@pytest.mark.parametrize(
+    "build,error,message",
+    [
+        (lambda: nn.Conv2d(3, 4, 3, groups=2), ValueError, "in_channels must be divisible by groups"),
+        (lambda: nn.Conv2d(4, 3, 3, groups=2), ValueError, "out_channels must be divisible by groups"),
+        (lambda: nn.Conv2d(4, 4, 3, padding_mode="mirror"), ValueError, "padding_mode must be one of"),
+        (lambda: nn.Conv2d(4, 4, 3, padding="full"), ValueError, "Invalid padding string 'full'"),
+        (lambda: nn.Conv2d(4, 4, 3, stride=2, padding="same"), ValueError, "not supported for strided convolutions"),
+        (lambda: nn.ConvTranspose2d(4, 4, 3, padding_mode="reflect"), ValueError, 'Only "zeros" padding mode'),
+        (lambda: nn.Dropout(1.5), ValueError, "dropout probability has to be between 0 and 1, but got 1.5"),
+        (lambda: nn.CrossEntropyLoss(reduction="avg"), ValueError, "avg is not a valid value for reduction"),
+    ],
+)
 def test_bad_hyper_parameters_raise_at_construction(build, error, message):
     with pytest.raises(error, match=message):
         build()

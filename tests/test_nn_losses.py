@@ -1,5 +1,6 @@
 """Losses as functions and Modules: values and gradients against PyTorch, float64 gradchecks,
 the focal loss against its formula, and PyTorch's error messages."""
+
 import numpy as np
 import pytest
 
@@ -43,8 +44,16 @@ WEIGHT = np.array([0.2, 1.0, 2.0, 0.5], dtype=np.float32)
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.15])
 def test_cross_entropy_matches_torch(reduction, weight, ignore_index, label_smoothing):
     for x, t in ((LOGITS, TARGET), (LOGITS_2D, TARGET_2D)):
-        _check(F.cross_entropy, TF.cross_entropy, x, t, weight, ignore_index=ignore_index, reduction=reduction,
-               label_smoothing=label_smoothing)
+        _check(
+            F.cross_entropy,
+            TF.cross_entropy,
+            x,
+            t,
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        )
 
 
 def test_cross_entropy_unbatched_and_probability_targets():
@@ -74,8 +83,12 @@ def test_regression_and_binary_losses_match_torch(reduction):
     _check(F.binary_cross_entropy_with_logits, TF.binary_cross_entropy_with_logits, x * 10, t, w, reduction=reduction)
     pos_weight = np.array([0.5, 1.0, 3.0], dtype=np.float32)
     xm, xt = _pair(x)
-    lm = F.binary_cross_entropy_with_logits(xm, minigrad.tensor(t), reduction=reduction, pos_weight=minigrad.tensor(pos_weight))
-    lt = TF.binary_cross_entropy_with_logits(xt, torch.tensor(t), reduction=reduction, pos_weight=torch.tensor(pos_weight))
+    lm = F.binary_cross_entropy_with_logits(
+        xm, minigrad.tensor(t), reduction=reduction, pos_weight=minigrad.tensor(pos_weight)
+    )
+    lt = TF.binary_cross_entropy_with_logits(
+        xt, torch.tensor(t), reduction=reduction, pos_weight=torch.tensor(pos_weight)
+    )
     np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -94,6 +107,7 @@ def test_bce_clamps_log_at_minus_100():
 
 # ---- focal loss -----------------------------------------------------------------------------
 
+
 def _focal_reference(logits, target, gamma, alpha=None):
     z = logits - logits.max(axis=1, keepdims=True)
     logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
@@ -110,8 +124,9 @@ def test_focal_loss_matches_formula(gamma, alpha):
     a = minigrad.tensor(alpha) if alpha is not None else None
     out = F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a, reduction="none")
     np.testing.assert_allclose(out.data, expected, rtol=1e-6)
-    np.testing.assert_allclose(F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a).item(),
-                               expected.mean(), rtol=1e-6)
+    np.testing.assert_allclose(
+        F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a).item(), expected.mean(), rtol=1e-6
+    )
     module = nn.FocalLoss(gamma, a, reduction="sum")
     np.testing.assert_allclose(module(minigrad.tensor(x), minigrad.tensor(TARGET)).item(), expected.sum(), rtol=1e-6)
 
@@ -124,11 +139,15 @@ def test_focal_loss_with_gamma_zero_is_cross_entropy_and_down_weights_easy_examp
     assert F.focal_loss(easy, minigrad.tensor([0])).item() < 1e-3 * ce
     x2d = minigrad.tensor(LOGITS_2D.astype(np.float64))
     flat = LOGITS_2D.astype(np.float64).transpose(0, 2, 3, 1).reshape(-1, 4)
-    np.testing.assert_allclose(F.focal_loss(x2d, minigrad.tensor(TARGET_2D), reduction="none").data.ravel(),
-                               _focal_reference(flat, TARGET_2D.ravel(), 2.0), rtol=1e-6)
+    np.testing.assert_allclose(
+        F.focal_loss(x2d, minigrad.tensor(TARGET_2D), reduction="none").data.ravel(),
+        _focal_reference(flat, TARGET_2D.ravel(), 2.0),
+        rtol=1e-6,
+    )
 
 
 # ---- float64 gradchecks ---------------------------------------------------------------------
+
 
 def test_loss_gradchecks():
     x = minigrad.tensor(LOGITS.astype(np.float64), requires_grad=True)
@@ -150,16 +169,28 @@ def test_loss_gradchecks():
 
 # ---- modules --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ours,theirs,make_input,make_target", [
-    (nn.CrossEntropyLoss(minigrad.tensor(WEIGHT), label_smoothing=0.1),
-     torch.nn.CrossEntropyLoss(torch.tensor(WEIGHT), label_smoothing=0.1), lambda: LOGITS, lambda: TARGET),
-    (nn.NLLLoss(ignore_index=0), torch.nn.NLLLoss(ignore_index=0), lambda: -np.abs(LOGITS), lambda: TARGET),
-    (nn.MSELoss(reduction="sum"), torch.nn.MSELoss(reduction="sum"), lambda: LOGITS, lambda: LOGITS[::-1].copy()),
-    (nn.L1Loss(), torch.nn.L1Loss(), lambda: LOGITS, lambda: LOGITS[::-1].copy()),
-    (nn.BCELoss(), torch.nn.BCELoss(), lambda: 1 / (1 + np.exp(-LOGITS)), lambda: (LOGITS > 0).astype(np.float32)),
-    (nn.BCEWithLogitsLoss(pos_weight=minigrad.tensor(WEIGHT)), torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(WEIGHT)),
-     lambda: LOGITS, lambda: (LOGITS > 0).astype(np.float32)),
-])
+
+@pytest.mark.parametrize(
+    "ours,theirs,make_input,make_target",
+    [
+        (
+            nn.CrossEntropyLoss(minigrad.tensor(WEIGHT), label_smoothing=0.1),
+            torch.nn.CrossEntropyLoss(torch.tensor(WEIGHT), label_smoothing=0.1),
+            lambda: LOGITS,
+            lambda: TARGET,
+        ),
+        (nn.NLLLoss(ignore_index=0), torch.nn.NLLLoss(ignore_index=0), lambda: -np.abs(LOGITS), lambda: TARGET),
+        (nn.MSELoss(reduction="sum"), torch.nn.MSELoss(reduction="sum"), lambda: LOGITS, lambda: LOGITS[::-1].copy()),
+        (nn.L1Loss(), torch.nn.L1Loss(), lambda: LOGITS, lambda: LOGITS[::-1].copy()),
+        (nn.BCELoss(), torch.nn.BCELoss(), lambda: 1 / (1 + np.exp(-LOGITS)), lambda: (LOGITS > 0).astype(np.float32)),
+        (
+            nn.BCEWithLogitsLoss(pos_weight=minigrad.tensor(WEIGHT)),
+            torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(WEIGHT)),
+            lambda: LOGITS,
+            lambda: (LOGITS > 0).astype(np.float32),
+        ),
+    ],
+)
 def test_loss_modules_match_torch(ours, theirs, make_input, make_target):
     _check(ours, theirs, make_input(), make_target())
     assert repr(ours) == repr(theirs)
@@ -172,6 +203,7 @@ def test_loss_module_weights_are_buffers():
 
 
 # ---- errors ---------------------------------------------------------------------------------
+
 
 def test_loss_errors_use_torch_wording():
     x = minigrad.tensor(LOGITS)
@@ -199,9 +231,16 @@ hypothesis = pytest.importorskip("hypothesis")
 st = hypothesis.strategies
 
 
-@hypothesis.given(n=st.integers(1, 6), c=st.integers(2, 5), extra=st.sampled_from([(), (3,), (2, 2)]),
-                  smoothing=st.sampled_from([0.0, 0.3]), reduction=st.sampled_from(["mean", "sum", "none"]),
-                  weighted=st.booleans(), ignore=st.booleans(), seed=st.integers(0, 2 ** 16))
+@hypothesis.given(
+    n=st.integers(1, 6),
+    c=st.integers(2, 5),
+    extra=st.sampled_from([(), (3,), (2, 2)]),
+    smoothing=st.sampled_from([0.0, 0.3]),
+    reduction=st.sampled_from(["mean", "sum", "none"]),
+    weighted=st.booleans(),
+    ignore=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
 def test_cross_entropy_sweep_matches_torch(n, c, extra, smoothing, reduction, weighted, ignore, seed):
     g = np.random.default_rng(seed)
     x = g.standard_normal((n, c) + extra)
@@ -210,8 +249,18 @@ def test_cross_entropy_sweep_matches_torch(n, c, extra, smoothing, reduction, we
         t.flat[0] = -100  # at least one target left out of the loss and of the weighted mean
         hypothesis.assume((t != -100).any())
     w = g.uniform(0.1, 2.0, c) if weighted else None
-    ours = F.cross_entropy(minigrad.tensor(x), minigrad.tensor(t), None if w is None else minigrad.tensor(w),
-                           reduction=reduction, label_smoothing=smoothing)
-    theirs = TF.cross_entropy(torch.tensor(x), torch.tensor(t), None if w is None else torch.tensor(w),
-                              reduction=reduction, label_smoothing=smoothing)
+    ours = F.cross_entropy(
+        minigrad.tensor(x),
+        minigrad.tensor(t),
+        None if w is None else minigrad.tensor(w),
+        reduction=reduction,
+        label_smoothing=smoothing,
+    )
+    theirs = TF.cross_entropy(
+        torch.tensor(x),
+        torch.tensor(t),
+        None if w is None else torch.tensor(w),
+        reduction=reduction,
+        label_smoothing=smoothing,
+    )
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10, atol=1e-12)

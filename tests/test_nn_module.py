@@ -1,5 +1,6 @@
 """nn.Module, Parameter, containers and nn.init: registration, traversal, modes, dtype,
 state dicts with PyTorch's error wording, hooks, repr, and initialization statistics."""
+
 import math
 from collections import OrderedDict
 
@@ -57,10 +58,21 @@ def test_parameter_is_a_leaf_tensor_with_its_own_repr():
 
 def test_registration_and_traversal_order():
     net = Net()
-    assert [n for n, _ in net.named_parameters()] == ["conv.weight", "conv.bias", "bn.weight", "bn.bias",
-                                                       "head.1.weight", "head.1.bias"]
-    assert [n for n, _ in net.named_buffers()] == ["scale", "scratch", "bn.running_mean", "bn.running_var",
-                                                    "bn.num_batches_tracked"]
+    assert [n for n, _ in net.named_parameters()] == [
+        "conv.weight",
+        "conv.bias",
+        "bn.weight",
+        "bn.bias",
+        "head.1.weight",
+        "head.1.bias",
+    ]
+    assert [n for n, _ in net.named_buffers()] == [
+        "scale",
+        "scratch",
+        "bn.running_mean",
+        "bn.running_var",
+        "bn.num_batches_tracked",
+    ]
     assert [n for n, _ in net.named_children()] == ["conv", "bn", "head"]
     assert [n for n, _ in net.named_modules()] == ["", "conv", "bn", "head", "head.0", "head.1"]
     assert len(list(net.modules())) == 6
@@ -87,7 +99,7 @@ def test_setattr_rules_and_errors():
     with pytest.raises(TypeError, match="cannot assign 'Tensor' as parameter 'bias'"):
         net.head[1].bias = minigrad.zeros(3)
     with pytest.raises(AttributeError, match="'Net' object has no attribute 'missing'"):
-        net.missing
+        net.missing  # noqa: B018  (the attribute access is what raises)
     with pytest.raises(KeyError, match=r'contain "\."'):
         net.register_buffer("a.b", minigrad.zeros(1))
     with pytest.raises(TypeError, match="cannot assign 'list' object to buffer 'x'"):
@@ -96,6 +108,7 @@ def test_setattr_rules_and_errors():
     class Early(nn.Module):
         def __init__(self):
             self.fc = nn.Linear(1, 1)
+
     with pytest.raises(AttributeError, match="before Module.__init__"):
         Early()
     del net.bn
@@ -171,8 +184,11 @@ def test_load_state_dict_errors_in_torch_wording():
     assert result.missing_keys == ["conv.bias"] and result.unexpected_keys == ["extra.weight"]
     bad = net.state_dict()
     bad["head.1.weight"] = minigrad.zeros(5, 8)
-    with pytest.raises(RuntimeError, match=r"size mismatch for head.1.weight: copying a param with shape \[5, 8\] "
-                                           r"from checkpoint, the shape in current model is \[3, 8\]"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"size mismatch for head.1.weight: copying a param with shape \[5, 8\] "
+        r"from checkpoint, the shape in current model is \[3, 8\]",
+    ):
         net.load_state_dict(bad, strict=False)
 
 
@@ -205,6 +221,7 @@ def test_module_without_forward():
 
 # ---- containers -----------------------------------------------------------------------------
 
+
 def test_sequential_indexing_slicing_and_ordered_dict():
     seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     assert len(seq) == 3 and isinstance(seq[-1], nn.Linear)
@@ -236,25 +253,33 @@ def test_module_list_and_dict_register_parameters():
 
 # ---- init -----------------------------------------------------------------------------------
 
+
 def test_calculate_gain_values_and_error():
     assert init.calculate_gain("linear") == 1 and init.calculate_gain("conv2d") == 1
     assert init.calculate_gain("relu") == math.sqrt(2)
     assert init.calculate_gain("tanh") == 5 / 3
-    assert init.calculate_gain("leaky_relu") == math.sqrt(2 / (1 + 0.01 ** 2))
+    assert init.calculate_gain("leaky_relu") == math.sqrt(2 / (1 + 0.01**2))
     assert init.calculate_gain("leaky_relu", math.sqrt(5)) == math.sqrt(1 / 3)
     with pytest.raises(ValueError, match="Unsupported nonlinearity gelu"):
         init.calculate_gain("gelu")
 
 
-@pytest.mark.parametrize("fn,kwargs,check", [
-    (init.uniform_, dict(a=-2, b=3), lambda d: d.min() >= -2 and d.max() <= 3 and abs(d.mean() - 0.5) < 0.05),
-    (init.normal_, dict(mean=1, std=2), lambda d: abs(d.mean() - 1) < 0.05 and abs(d.std() - 2) < 0.05),
-    (init.xavier_uniform_, dict(), lambda d: np.abs(d).max() <= math.sqrt(6 / 600)),
-    (init.xavier_normal_, dict(gain=2), lambda d: abs(d.std() - 2 * math.sqrt(2 / 600)) < 0.005),
-    (init.kaiming_uniform_, dict(nonlinearity="relu"), lambda d: np.abs(d).max() <= math.sqrt(6 / 400)),
-    (init.kaiming_normal_, dict(mode="fan_out", nonlinearity="relu"), lambda d: abs(d.std() - math.sqrt(2 / 200)) < 0.003),
-    (init.constant_, dict(val=0.25), lambda d: (d == 0.25).all()),
-])
+@pytest.mark.parametrize(
+    "fn,kwargs,check",
+    [
+        (init.uniform_, dict(a=-2, b=3), lambda d: d.min() >= -2 and d.max() <= 3 and abs(d.mean() - 0.5) < 0.05),
+        (init.normal_, dict(mean=1, std=2), lambda d: abs(d.mean() - 1) < 0.05 and abs(d.std() - 2) < 0.05),
+        (init.xavier_uniform_, dict(), lambda d: np.abs(d).max() <= math.sqrt(6 / 600)),
+        (init.xavier_normal_, dict(gain=2), lambda d: abs(d.std() - 2 * math.sqrt(2 / 600)) < 0.005),
+        (init.kaiming_uniform_, dict(nonlinearity="relu"), lambda d: np.abs(d).max() <= math.sqrt(6 / 400)),
+        (
+            init.kaiming_normal_,
+            dict(mode="fan_out", nonlinearity="relu"),
+            lambda d: abs(d.std() - math.sqrt(2 / 200)) < 0.003,
+        ),
+        (init.constant_, dict(val=0.25), lambda d: (d == 0.25).all()),
+    ],
+)
 def test_init_distributions(fn, kwargs, check):
     w = minigrad.empty(200, 400)
     assert fn(w, **kwargs) is w
@@ -288,6 +313,7 @@ def test_init_errors_and_in_place_semantics():
 def test_modules_deepcopy_and_pickle_after_a_forward_pass():
     import copy
     import pickle
+
     model = minigrad.models.lenet5()
     x = minigrad.randn(2, 1, 32, 32)
     expected = model(x).data  # recording gives the parameters gradient accumulators

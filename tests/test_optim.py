@@ -1,5 +1,6 @@
 """Optimizers against their update formulas written out in numpy and against torch.optim;
 schedulers' lr sequences against torch.optim.lr_scheduler."""
+
 import math
 
 import numpy as np
@@ -34,8 +35,8 @@ def _run_minigrad(cls, kwargs, init, grads):
 
 # ---- the update formulas, written out ---------------------------------------------------------
 
-def _sgd_reference(init, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-                   maximize=False):
+
+def _sgd_reference(init, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False):
     params, bufs, history = [a.copy() for a in init], [None] * len(init), []
     for step_grads in grads:
         for i, g in enumerate(step_grads):
@@ -49,8 +50,9 @@ def _sgd_reference(init, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.
     return history
 
 
-def _adam_reference(init, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                    decoupled=False, maximize=False):
+def _adam_reference(
+    init, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False, maximize=False
+):
     b1, b2 = betas
     params = [a.copy() for a in init]
     m = [np.zeros_like(a) for a in init]
@@ -67,8 +69,8 @@ def _adam_reference(init, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
             vmax[i] = np.maximum(vmax[i], v[i])
-            m_hat = m[i] / (1 - b1 ** t)
-            v_hat = (vmax[i] if amsgrad else v[i]) / (1 - b2 ** t)
+            m_hat = m[i] / (1 - b1**t)
+            v_hat = (vmax[i] if amsgrad else v[i]) / (1 - b2**t)
             # PyTorch puts eps on sqrt(v) / sqrt(1 - b2**t), i.e. sqrt(v_hat) + eps.
             params[i] = params[i] - lr * m_hat / (np.sqrt(v_hat) + eps)
         history.append([p.copy() for p in params])
@@ -109,8 +111,11 @@ FORMULA_CASES = [
     (optim.Adam, dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True), _adam_reference),
     (optim.Adam, dict(lr=0.01, maximize=True), _adam_reference),
     (optim.AdamW, dict(lr=0.01, weight_decay=0.1), lambda *a, **k: _adam_reference(*a, decoupled=True, **k)),
-    (optim.AdamW, dict(lr=0.01, amsgrad=True), lambda *a, **k: _adam_reference(
-        *a, decoupled=True, weight_decay=1e-2, **k)),
+    (
+        optim.AdamW,
+        dict(lr=0.01, amsgrad=True),
+        lambda *a, **k: _adam_reference(*a, decoupled=True, weight_decay=1e-2, **k),
+    ),
     (optim.RMSprop, dict(lr=0.01), _rmsprop_reference),
     (optim.RMSprop, dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.1), _rmsprop_reference),
 ]
@@ -184,18 +189,24 @@ def test_closure_is_evaluated_with_grad_enabled():
     assert loss.item() == 4.0 and w.item() == 1.0
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda p: optim.SGD(p, lr=-1), "Invalid learning rate: -1"),
-    (lambda p: optim.SGD(p, momentum=-0.5), "Invalid momentum value: -0.5"),
-    (lambda p: optim.SGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
-    (lambda p: optim.SGD(p, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
-    (lambda p: optim.Adam(p, betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
-    (lambda p: optim.Adam(p, eps=-1), "Invalid epsilon value: -1"),
-    (lambda p: optim.RMSprop(p, alpha=-1), "Invalid alpha value: -1"),
-    (lambda p: optim.SGD([], lr=0.1), "optimizer got an empty parameter list"),
-    (lambda p: optim.SGD([{"params": p}, {"params": p}]), "some parameters appear in more than one parameter group"),
-    (lambda p: optim.SGD([p[0] * 2]), "can't optimize a non-leaf Tensor"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda p: optim.SGD(p, lr=-1), "Invalid learning rate: -1"),
+        (lambda p: optim.SGD(p, momentum=-0.5), "Invalid momentum value: -0.5"),
+        (lambda p: optim.SGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+        (lambda p: optim.SGD(p, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
+        (lambda p: optim.Adam(p, betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+        (lambda p: optim.Adam(p, eps=-1), "Invalid epsilon value: -1"),
+        (lambda p: optim.RMSprop(p, alpha=-1), "Invalid alpha value: -1"),
+        (lambda p: optim.SGD([], lr=0.1), "optimizer got an empty parameter list"),
+        (
+            lambda p: optim.SGD([{"params": p}, {"params": p}]),
+            "some parameters appear in more than one parameter group",
+        ),
+        (lambda p: optim.SGD([p[0] * 2]), "can't optimize a non-leaf Tensor"),
+    ],
+)
 def test_invalid_arguments(make, message):
     params = [minigrad.ones(2, requires_grad=True)]
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -212,8 +223,14 @@ def test_type_errors():
         optim.SGD([w, 3])
 
 
-@pytest.mark.parametrize("cls,kwargs", [(optim.SGD, dict(lr=0.1, momentum=0.9)), (optim.Adam, dict(amsgrad=True)),
-                                        (optim.RMSprop, dict(momentum=0.5, centered=True))])
+@pytest.mark.parametrize(
+    "cls,kwargs",
+    [
+        (optim.SGD, dict(lr=0.1, momentum=0.9)),
+        (optim.Adam, dict(amsgrad=True)),
+        (optim.RMSprop, dict(momentum=0.5, centered=True)),
+    ],
+)
 def test_state_dict_round_trip(cls, kwargs, rng):
     init, grads = _params(rng, np.float32), _grads(rng, 5, np.float32)
     reference, _, _ = _run_minigrad(cls, kwargs, init, grads)
@@ -301,9 +318,10 @@ def test_torch_state_dict_loads(name, kwargs, rng):
     init, grads = _params(rng, np.float64), _grads(rng, 6, np.float64)
     first, torch_opt = _torch_run(torch, name, kwargs, init, grads[:3])
     state = torch_opt.state_dict()
-    converted = {"state": {i: {k: minigrad.tensor(v.numpy()) for k, v in s.items()}
-                           for i, s in state["state"].items()},
-                 "param_groups": state["param_groups"]}
+    converted = {
+        "state": {i: {k: minigrad.tensor(v.numpy()) for k, v in s.items()} for i, s in state["state"].items()},
+        "param_groups": state["param_groups"],
+    }
     params = [minigrad.tensor(a, requires_grad=True) for a in first[-1]]
     opt = getattr(optim, name)(params)
     opt.load_state_dict(converted)
@@ -343,12 +361,22 @@ def test_scheduler_matches_torch(name, kwargs):
     torch = pytest.importorskip("torch")
 
     def ours():
-        return optim.SGD([{"params": [minigrad.zeros(1, requires_grad=True)]},
-                          {"params": [minigrad.zeros(1, requires_grad=True)], "lr": 0.05}], lr=0.1)
+        return optim.SGD(
+            [
+                {"params": [minigrad.zeros(1, requires_grad=True)]},
+                {"params": [minigrad.zeros(1, requires_grad=True)], "lr": 0.05},
+            ],
+            lr=0.1,
+        )
 
     def theirs():
-        return torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)]},
-                                {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.05}], lr=0.1)
+        return torch.optim.SGD(
+            [
+                {"params": [torch.zeros(1, requires_grad=True)]},
+                {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.05},
+            ],
+            lr=0.1,
+        )
 
     got, _ = _lr_sequence(lr_scheduler, ours, name, kwargs)
     want, _ = _lr_sequence(torch.optim.lr_scheduler, theirs, name, kwargs)
@@ -408,23 +436,58 @@ def test_resuming_requires_initial_lr():
         lr_scheduler.StepLR(opt, step_size=1, last_epoch=3)
 
 
-PLATEAU_METRICS = [1.0, 0.9, 0.9, 0.95, 0.9, 0.91, 0.92, 0.5, 0.5, 0.5, 0.5, 0.5, 0.49999, 0.4, 0.4, 0.4, 0.4,
-                   0.4, 0.4, 0.4, 0.4, 0.4]
+PLATEAU_METRICS = [
+    1.0,
+    0.9,
+    0.9,
+    0.95,
+    0.9,
+    0.91,
+    0.92,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.49999,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+]
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(patience=2),
-    dict(patience=1, cooldown=2, factor=0.5),
-    dict(patience=0, min_lr=[0.002, 0.01], threshold=0.1),
-    dict(mode="max", patience=1, threshold_mode="abs", threshold=0.01),
-    dict(mode="min", patience=1, threshold_mode="abs", threshold=0.05, eps=0.02),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(patience=2),
+        dict(patience=1, cooldown=2, factor=0.5),
+        dict(patience=0, min_lr=[0.002, 0.01], threshold=0.1),
+        dict(mode="max", patience=1, threshold_mode="abs", threshold=0.01),
+        dict(mode="min", patience=1, threshold_mode="abs", threshold=0.05, eps=0.02),
+    ],
+)
 def test_reduce_on_plateau_matches_torch(kwargs):
     torch = pytest.importorskip("torch")
-    opt = optim.SGD([{"params": [minigrad.zeros(1, requires_grad=True)]},
-                     {"params": [minigrad.zeros(1, requires_grad=True)], "lr": 0.05}], lr=0.1)
-    topt = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)]},
-                            {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.05}], lr=0.1)
+    opt = optim.SGD(
+        [
+            {"params": [minigrad.zeros(1, requires_grad=True)]},
+            {"params": [minigrad.zeros(1, requires_grad=True)], "lr": 0.05},
+        ],
+        lr=0.1,
+    )
+    topt = torch.optim.SGD(
+        [
+            {"params": [torch.zeros(1, requires_grad=True)]},
+            {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.05},
+        ],
+        lr=0.1,
+    )
     ours = lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
     theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
     for metric in PLATEAU_METRICS:
@@ -432,7 +495,10 @@ def test_reduce_on_plateau_matches_torch(kwargs):
         theirs.step(metric)
         assert ours.get_last_lr() == theirs.get_last_lr()
         assert (ours.best, ours.num_bad_epochs, ours.cooldown_counter) == (
-            theirs.best, theirs.num_bad_epochs, theirs.cooldown_counter)
+            theirs.best,
+            theirs.num_bad_epochs,
+            theirs.cooldown_counter,
+        )
 
 
 def test_reduce_on_plateau_divides_by_ten():
@@ -444,20 +510,30 @@ def test_reduce_on_plateau_divides_by_ten():
     assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(factor=1.0), "Factor should be < 1.0."),
-    (dict(mode="lowest"), "mode lowest is unknown!"),
-    (dict(threshold_mode="pct"), "threshold mode pct is unknown!"),
-    (dict(min_lr=[0.1, 0.2]), "expected 1 min_lrs, got 2"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(factor=1.0), "Factor should be < 1.0."),
+        (dict(mode="lowest"), "mode lowest is unknown!"),
+        (dict(threshold_mode="pct"), "threshold mode pct is unknown!"),
+        (dict(min_lr=[0.1, 0.2]), "expected 1 min_lrs, got 2"),
+    ],
+)
 def test_reduce_on_plateau_errors(kwargs, message):
     opt = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
 
 
-@pytest.mark.parametrize("cls, kwargs", [(optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.Adam, {"lr": 0.1}),
-                                         (optim.AdamW, {"lr": 0.1}), (optim.RMSprop, {"lr": 0.1})])
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+        (optim.Adam, {"lr": 0.1}),
+        (optim.AdamW, {"lr": 0.1}),
+        (optim.RMSprop, {"lr": 0.1}),
+    ],
+)
 def test_step_counts_as_an_inplace_change_of_a_parameter_a_graph_saved(cls, kwargs):
     # As in PyTorch: stepping between a forward and its backward is refused, not silently wrong.
     w = minigrad.tensor([1.0, -2.0, 3.0], requires_grad=True)
@@ -465,8 +541,11 @@ def test_step_counts_as_an_inplace_change_of_a_parameter_a_graph_saved(cls, kwar
     w.grad = minigrad.ones(3)
     cls([w], **kwargs).step()
     assert w._version == 1
-    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: .*saved by MulBackward, "
-                                           r"is at version 1; expected version 0 instead"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"modified by an inplace operation: .*saved by MulBackward, "
+        r"is at version 1; expected version 0 instead",
+    ):
         loss.backward()
 
 

@@ -1,6 +1,7 @@
 """max_pool2d, avg_pool2d, adaptive pools and max_unpool2d through minigrad.nn.functional:
 gradcheck and gradgradcheck in float64 (inputs without ties), PyTorch's rules and error
 wording, and PyTorch itself as an oracle when it is installed."""
+
 import numpy as np
 import pytest
 
@@ -80,28 +81,36 @@ def test_grad_fn_names():
 
 def test_shapes_of_the_notes():
     x = minigrad.zeros(1, 96, 55, 55)
-    assert F.max_pool2d(x, 3, 2).shape == (1, 96, 27, 27)          # AlexNet L2
+    assert F.max_pool2d(x, 3, 2).shape == (1, 96, 27, 27)  # AlexNet L2
     assert F.max_pool2d(minigrad.zeros(1, 1, 13, 13), 3, 2).shape[2:] == (6, 6)
-    assert F.avg_pool2d(minigrad.zeros(1, 6, 28, 28), 2, 2).shape == (1, 6, 14, 14)   # LeNet-5
+    assert F.avg_pool2d(minigrad.zeros(1, 6, 28, 28), 2, 2).shape == (1, 6, 14, 14)  # LeNet-5
     assert F.max_pool2d(minigrad.zeros(1, 1, 5, 5), 2, 2, ceil_mode=True).shape[2:] == (3, 3)
     assert F.max_pool2d(minigrad.zeros(1, 1, 5, 5), 2, 2).shape[2:] == (2, 2)
-    assert F.max_pool2d(minigrad.zeros(3, 5, 5), 2).shape == (3, 2, 2)    # unbatched
+    assert F.max_pool2d(minigrad.zeros(3, 5, 5), 2).shape == (3, 2, 2)  # unbatched
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda x: F.max_pool2d(x, 0), "kernel size should be greater than zero"),
-    (lambda x: F.max_pool2d(x, 2, stride=0), "stride should be greater than zero"),
-    (lambda x: F.max_pool2d(x, 2, dilation=0), "dilation should be greater than zero"),
-    (lambda x: F.max_pool2d(x, 3, padding=2), "pad should be at most half of effective kernel size, but got pad=2, "
-                                              "kernel_size=3 and dilation=1"),
-    (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half of kernel size"),
-    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor must be not zero"),
-    (lambda x: F.max_pool2d(x, 7), r"Given input size: \(2x5x5\). Calculated output size: \(2x0x0\). "
-                                   r"Output size is too small"),
-    (lambda x: F.max_pool2d(x[0, 0, 0], 2), "non-empty 3D or 4D"),
-    (lambda x: F.max_pool2d(x.long(), 2), "not implemented for 'long'"),
-    (lambda x: F.adaptive_avg_pool2d(x, (2, 2, 2)), "output_size"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: F.max_pool2d(x, 0), "kernel size should be greater than zero"),
+        (lambda x: F.max_pool2d(x, 2, stride=0), "stride should be greater than zero"),
+        (lambda x: F.max_pool2d(x, 2, dilation=0), "dilation should be greater than zero"),
+        (
+            lambda x: F.max_pool2d(x, 3, padding=2),
+            "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and dilation=1",
+        ),
+        (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half of kernel size"),
+        (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor must be not zero"),
+        (
+            lambda x: F.max_pool2d(x, 7),
+            r"Given input size: \(2x5x5\). Calculated output size: \(2x0x0\). "
+            r"Output size is too small",
+        ),
+        (lambda x: F.max_pool2d(x[0, 0, 0], 2), "non-empty 3D or 4D"),
+        (lambda x: F.max_pool2d(x.long(), 2), "not implemented for 'long'"),
+        (lambda x: F.adaptive_avg_pool2d(x, (2, 2, 2)), "output_size"),
+    ],
+)
 def test_errors(call, message):
     x = minigrad.zeros(1, 2, 5, 5)
     with pytest.raises((RuntimeError, TypeError), match=message):
@@ -109,6 +118,7 @@ def test_errors(call, message):
 
 
 # ---- PyTorch as the oracle ----------------------------------------------------------------------
+
 
 def _against_torch(x, mg_fn, torch_fn, rng):
     torch = pytest.importorskip("torch")
@@ -129,30 +139,47 @@ def _against_torch(x, mg_fn, torch_fn, rng):
 def test_max_pool2d_against_torch(rng, kwargs):
     torch_f = pytest.importorskip("torch.nn.functional")
     x = rng.standard_normal((2, 3, 9, 8))
-    _against_torch(x, lambda t: F.max_pool2d(t, return_indices=True, **kwargs),
-                   lambda t: torch_f.max_pool2d(t, return_indices=True, **kwargs), rng)
+    _against_torch(
+        x,
+        lambda t: F.max_pool2d(t, return_indices=True, **kwargs),
+        lambda t: torch_f.max_pool2d(t, return_indices=True, **kwargs),
+        rng,
+    )
 
 
-@pytest.mark.parametrize("kwargs", AVG_CASES + [
-    dict(kernel_size=4, stride=3, padding=2, ceil_mode=True),                       # window past the padding
-    dict(kernel_size=4, stride=3, padding=2, ceil_mode=True, count_include_pad=False),
-    dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, divisor_override=2),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    AVG_CASES
+    + [
+        dict(kernel_size=4, stride=3, padding=2, ceil_mode=True),  # window past the padding
+        dict(kernel_size=4, stride=3, padding=2, ceil_mode=True, count_include_pad=False),
+        dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, divisor_override=2),
+    ],
+)
 def test_avg_pool2d_against_torch(rng, kwargs):
     torch_f = pytest.importorskip("torch.nn.functional")
     for shape in ((2, 3, 9, 8), (1, 2, 6, 6), (1, 1, 10, 7)):
-        _against_torch(rng.standard_normal(shape), lambda t: F.avg_pool2d(t, **kwargs),
-                       lambda t: torch_f.avg_pool2d(t, **kwargs), rng)
+        _against_torch(
+            rng.standard_normal(shape),
+            lambda t: F.avg_pool2d(t, **kwargs),
+            lambda t: torch_f.avg_pool2d(t, **kwargs),
+            rng,
+        )
 
 
 @pytest.mark.parametrize("output_size", [(3, 2), (4, 5), (7, 6), (5, 3), 1, (None, 4)])
 def test_adaptive_pools_against_torch(rng, output_size):
     torch_f = pytest.importorskip("torch.nn.functional")
     x = rng.standard_normal((2, 3, 7, 6))
-    _against_torch(x, lambda t: F.adaptive_avg_pool2d(t, output_size),
-                   lambda t: torch_f.adaptive_avg_pool2d(t, output_size), rng)
-    _against_torch(x, lambda t: F.adaptive_max_pool2d(t, output_size, return_indices=True),
-                   lambda t: torch_f.adaptive_max_pool2d(t, output_size, return_indices=True), rng)
+    _against_torch(
+        x, lambda t: F.adaptive_avg_pool2d(t, output_size), lambda t: torch_f.adaptive_avg_pool2d(t, output_size), rng
+    )
+    _against_torch(
+        x,
+        lambda t: F.adaptive_max_pool2d(t, output_size, return_indices=True),
+        lambda t: torch_f.adaptive_max_pool2d(t, output_size, return_indices=True),
+        rng,
+    )
 
 
 def test_max_unpool2d_against_torch(rng):
@@ -168,5 +195,9 @@ def test_float32_against_torch(rng):
     torch = pytest.importorskip("torch")
     x = rng.standard_normal((4, 8, 33, 30)).astype(np.float32)
     for mg, t in ((F.max_pool2d, torch.nn.functional.max_pool2d), (F.avg_pool2d, torch.nn.functional.avg_pool2d)):
-        np.testing.assert_allclose(mg(minigrad.tensor(x), 3, 2, 1, ceil_mode=True).numpy(),
-                                   t(torch.tensor(x), 3, 2, 1, ceil_mode=True).numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(
+            mg(minigrad.tensor(x), 3, 2, 1, ceil_mode=True).numpy(),
+            t(torch.tensor(x), 3, 2, 1, ceil_mode=True).numpy(),
+            rtol=1e-6,
+            atol=1e-6,
+        )

@@ -9,6 +9,7 @@
 - every differentiable public op has an entry in ``GRADCHECK`` below, checked in float64 to
   the second order.
 """
+
 import importlib
 import inspect
 import pkgutil
@@ -58,13 +59,17 @@ def test_every_function_subclass_lives_in_ops():
 def test_every_ops_module_is_a_family():
     on_disk = {m.name for m in pkgutil.iter_modules(ops.__path__) if not m.name.startswith("_")}
     assert on_disk == {m.__name__.rsplit(".", 1)[1] for m in FAMILIES}, (
-        "add a new ops module to TENSOR_FAMILIES or LAYER_FAMILIES in minigrad/ops/__init__.py")
+        "add a new ops module to TENSOR_FAMILIES or LAYER_FAMILIES in minigrad/ops/__init__.py"
+    )
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda m: m.__name__)
 def test_public_functions_are_in_all(family):
-    public = {name for name, f in vars(family).items()
-              if inspect.isfunction(f) and f.__module__ == family.__name__ and not name.startswith("_")}
+    public = {
+        name
+        for name, f in vars(family).items()
+        if inspect.isfunction(f) and f.__module__ == family.__name__ and not name.startswith("_")
+    }
     assert public - HELPERS == set(family.__all__), "list every public op in the module's __all__"
 
 
@@ -103,8 +108,14 @@ def test_every_layer_is_exported_by_nn():
     layers = []
     for info in pkgutil.iter_modules(nn.modules.__path__):
         module = importlib.import_module(f"minigrad.nn.modules.{info.name}")
-        defined = {name for name, c in vars(module).items() if inspect.isclass(c) and issubclass(c, nn.Module)
-                   and c.__module__ == module.__name__ and not name.startswith("_")}
+        defined = {
+            name
+            for name, c in vars(module).items()
+            if inspect.isclass(c)
+            and issubclass(c, nn.Module)
+            and c.__module__ == module.__name__
+            and not name.startswith("_")
+        }
         assert defined <= set(module.__all__), f"{module.__name__}: list {defined - set(module.__all__)} in __all__"
         layers += module.__all__
     assert len(layers) > 25
@@ -134,9 +145,11 @@ def probabilities(*shape):
 
 def seeded(fn):
     """``fn`` with the generator reseeded first, so that dropout draws one mask for every call."""
+
     def call(*args):
         minigrad.manual_seed(0)
         return fn(*args)
+
     return call
 
 
@@ -204,9 +217,15 @@ GRADCHECK = {
     "chunk": (lambda a: ops.chunk(a, 2, 1), lambda: (leaf(2, 3),)),
     "narrow": (lambda a: ops.narrow(a, 1, 1, 2), lambda: (leaf(2, 3),)),
     # conv
-    "conv2d": (lambda x, w, b: ops.conv2d(x, w, b, stride=2, padding=1), lambda: (leaf(1, 2, 4, 4), leaf(3, 2, 2, 2), leaf(3))),
+    "conv2d": (
+        lambda x, w, b: ops.conv2d(x, w, b, stride=2, padding=1),
+        lambda: (leaf(1, 2, 4, 4), leaf(3, 2, 2, 2), leaf(3)),
+    ),
     "conv1d": (lambda x, w: ops.conv1d(x, w, padding="same"), lambda: (leaf(1, 2, 5), leaf(3, 2, 2))),
-    "conv_transpose2d": (lambda x, w: ops.conv_transpose2d(x, w, stride=2), lambda: (leaf(1, 2, 2, 2), leaf(2, 3, 2, 2))),
+    "conv_transpose2d": (
+        lambda x, w: ops.conv_transpose2d(x, w, stride=2),
+        lambda: (leaf(1, 2, 2, 2), leaf(2, 3, 2, 2)),
+    ),
     "conv_transpose1d": (lambda x, w: ops.conv_transpose1d(x, w, padding=1), lambda: (leaf(1, 2, 3), leaf(2, 1, 3))),
     "unfold": (lambda x: ops.unfold(x, 2), lambda: (leaf(1, 2, 3, 3),)),
     "fold": (lambda c: ops.fold(c, (3, 3), 2), lambda: (leaf(1, 8, 4),)),
@@ -215,8 +234,10 @@ GRADCHECK = {
     "avg_pool2d": (lambda x: ops.avg_pool2d(x, 2, padding=1), lambda: (leaf(1, 2, 3, 3),)),
     "adaptive_avg_pool2d": (lambda x: ops.adaptive_avg_pool2d(x, (2, 1)), lambda: (leaf(1, 2, 3, 3),)),
     "adaptive_max_pool2d": (lambda x: ops.adaptive_max_pool2d(x, 2), lambda: (distinct(1, 2, 3, 3),)),
-    "max_unpool2d": (lambda x: ops.max_unpool2d(x, minigrad.tensor(np.array([[[[0, 3], [10, 15]]]])), 2),
-                     lambda: (leaf(1, 1, 2, 2),)),
+    "max_unpool2d": (
+        lambda x: ops.max_unpool2d(x, minigrad.tensor(np.array([[[[0, 3], [10, 15]]]])), 2),
+        lambda: (leaf(1, 1, 2, 2),),
+    ),
     "max_pool1d": (lambda x: ops.max_pool1d(x, 2), lambda: (distinct(1, 2, 4),)),
     "avg_pool1d": (lambda x: ops.avg_pool1d(x, 3, 1), lambda: (leaf(1, 2, 4),)),
     # padding
@@ -225,8 +246,10 @@ GRADCHECK = {
     "dropout": (seeded(lambda a: ops.dropout(a, 0.5)), lambda: (leaf(2, 3),)),
     "dropout2d": (seeded(lambda a: ops.dropout2d(a, 0.5)), lambda: (leaf(2, 3, 2, 2),)),
     # normalization
-    "batch_norm": (lambda x, w, b: ops.batch_norm(x, None, None, w, b, training=True),
-                   lambda: (leaf(3, 2, 2), leaf(2), leaf(2))),
+    "batch_norm": (
+        lambda x, w, b: ops.batch_norm(x, None, None, w, b, training=True),
+        lambda: (leaf(3, 2, 2), leaf(2), leaf(2)),
+    ),
     # loss
     "cross_entropy": (lambda a: ops.cross_entropy(a, CLASSES, label_smoothing=0.1), lambda: (leaf(3, 3),)),
     "nll_loss": (lambda a: ops.nll_loss(a, CLASSES), lambda: (leaf(3, 3),)),
@@ -234,7 +257,10 @@ GRADCHECK = {
     "mse_loss": (ops.mse_loss, lambda: (leaf(2, 3), leaf(2, 3))),
     "l1_loss": (ops.l1_loss, lambda: (distinct(2, 3), distinct(2, 3) + 0.1)),
     "binary_cross_entropy": (ops.binary_cross_entropy, lambda: (probabilities(2, 3), probabilities(2, 3))),
-    "binary_cross_entropy_with_logits": (ops.binary_cross_entropy_with_logits, lambda: (leaf(2, 3), probabilities(2, 3))),
+    "binary_cross_entropy_with_logits": (
+        ops.binary_cross_entropy_with_logits,
+        lambda: (leaf(2, 3), probabilities(2, 3)),
+    ),
 }
 
 

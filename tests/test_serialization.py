@@ -1,4 +1,5 @@
 """minigrad.save / minigrad.load: round trips, atomic writes, corrupt files, PyTorch safetensors interop."""
+
 import json
 import os
 
@@ -12,11 +13,21 @@ from minigrad import nn, optim
 
 def test_round_trip_nested(tmp_path):
     obj = {
-        "model": {"conv.weight": minigrad.randn(2, 1, 3, 3), "bn.num_batches_tracked": minigrad.tensor(5),
-                  "mask": minigrad.tensor([True, False]), "half": minigrad.ones(2, dtype=minigrad.float16)},
-        "optimizer": {"state": {0: {"step": minigrad.tensor(3.0), "exp_avg": minigrad.zeros(2)}},
-                      "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "nesterov": False, "params": [0]}]},
-        "epoch": 7, "best": float("inf"), "name": "lenet5", "note": None, "history": [0.5, 0.25],
+        "model": {
+            "conv.weight": minigrad.randn(2, 1, 3, 3),
+            "bn.num_batches_tracked": minigrad.tensor(5),
+            "mask": minigrad.tensor([True, False]),
+            "half": minigrad.ones(2, dtype=minigrad.float16),
+        },
+        "optimizer": {
+            "state": {0: {"step": minigrad.tensor(3.0), "exp_avg": minigrad.zeros(2)}},
+            "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "nesterov": False, "params": [0]}],
+        },
+        "epoch": 7,
+        "best": float("inf"),
+        "name": "lenet5",
+        "note": None,
+        "history": [0.5, 0.25],
         "scalar": np.float32(1.5),
     }
     path = tmp_path / "ckpt.safetensors"
@@ -118,8 +129,11 @@ def test_mismatched_metadata(tmp_path):
     safetensors.numpy.save_file({"w": np.ones(2, np.float32)}, path, metadata={"__minigrad__": json.dumps(tree)})
     with pytest.raises(RuntimeError, match="odd.safetensors refers to a tensor 'v' that the file does not hold"):
         minigrad.load(path)
-    safetensors.numpy.save_file({"w": np.ones(2, np.float32), "x": np.ones(1, np.float32)}, path,
-                                metadata={"__minigrad__": json.dumps({"version": 1, "object": {"tensor": "w"}})})
+    safetensors.numpy.save_file(
+        {"w": np.ones(2, np.float32), "x": np.ones(1, np.float32)},
+        path,
+        metadata={"__minigrad__": json.dumps({"version": 1, "object": {"tensor": "w"}})},
+    )
     with pytest.raises(RuntimeError, match=r"holds tensors its metadata does not place: \['x'\]"):
         minigrad.load(path)
     safetensors.numpy.save_file({"w": np.ones(2, np.float32)}, path, metadata={"__minigrad__": "{not json"})
@@ -129,9 +143,15 @@ def test_mismatched_metadata(tmp_path):
 
 # ---- PyTorch interop --------------------------------------------------------------------------
 
+
 def _torch_small_net(torch):
-    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
-                              torch.nn.Flatten(), torch.nn.Linear(4 * 5 * 5, 6))
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, padding=1),
+        torch.nn.BatchNorm2d(4),
+        torch.nn.ReLU(),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4 * 5 * 5, 6),
+    )
     with torch.no_grad():
         net[1].running_mean.uniform_(-1, 1)
         net[1].running_var.uniform_(0.5, 2)
@@ -151,8 +171,9 @@ def test_loads_torch_safetensors_into_a_model(tmp_path):
     for key, value in net.state_dict().items():
         assert state[key].dtype == {torch.float32: minigrad.float32, torch.int64: minigrad.int64}[value.dtype]
         np.testing.assert_array_equal(state[key].data, value.numpy())
-    ours = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
-                         nn.Linear(4 * 5 * 5, 6))
+    ours = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 5 * 5, 6)
+    )
     ours.load_state_dict(state)
     ours.eval()
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 5)).astype(np.float32)

@@ -1,5 +1,6 @@
 """Tensor: constructors and dtype rules, factories, attributes, repr, conversions, and
 the rules for requires_grad."""
+
 import numpy as np
 import pytest
 
@@ -7,34 +8,40 @@ import minigrad
 from minigrad import Tensor
 from minigrad.testing import assert_close
 
-
 # ---- minigrad.tensor and its dtype rules ------------------------------------------------
 
-@pytest.mark.parametrize("data, dtype", [
-    (1.5, minigrad.float32),
-    ([1.0, 2.0], minigrad.float32),
-    ([[1.0, 2.0], [3.0, 4.0]], minigrad.float32),
-    ([1, 2.5], minigrad.float32),       # one float makes the whole tensor floating
-    (3, minigrad.int64),
-    ([1, 2, 3], minigrad.int64),
-    (True, minigrad.bool),
-    ([True, False], minigrad.bool),
-])
+
+@pytest.mark.parametrize(
+    "data, dtype",
+    [
+        (1.5, minigrad.float32),
+        ([1.0, 2.0], minigrad.float32),
+        ([[1.0, 2.0], [3.0, 4.0]], minigrad.float32),
+        ([1, 2.5], minigrad.float32),  # one float makes the whole tensor floating
+        (3, minigrad.int64),
+        ([1, 2, 3], minigrad.int64),
+        (True, minigrad.bool),
+        ([True, False], minigrad.bool),
+    ],
+)
 def test_python_data_dtype(data, dtype):
     t = minigrad.tensor(data)
     assert t.dtype is dtype
     np.testing.assert_array_equal(t.data, np.asarray(data))
 
 
-@pytest.mark.parametrize("np_dtype, dtype", [
-    (np.float64, minigrad.float64),
-    (np.float32, minigrad.float32),
-    (np.float16, minigrad.float16),
-    (np.int32, minigrad.int32),
-    (np.int64, minigrad.int64),
-    (np.uint8, minigrad.uint8),
-    (np.bool_, minigrad.bool),
-])
+@pytest.mark.parametrize(
+    "np_dtype, dtype",
+    [
+        (np.float64, minigrad.float64),
+        (np.float32, minigrad.float32),
+        (np.float16, minigrad.float16),
+        (np.int32, minigrad.int32),
+        (np.int64, minigrad.int64),
+        (np.uint8, minigrad.uint8),
+        (np.bool_, minigrad.bool),
+    ],
+)
 def test_numpy_array_keeps_its_dtype(np_dtype, dtype):
     t = minigrad.tensor(np.array([1, 0, 1], dtype=np_dtype))
     assert t.dtype is dtype
@@ -110,6 +117,7 @@ def test_dtype_aliases():
 
 
 # ---- factories --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("factory, value", [(minigrad.zeros, 0.0), (minigrad.ones, 1.0)])
 def test_zeros_ones(factory, value):
@@ -204,6 +212,7 @@ def test_generator_is_independent_of_the_global_seed():
 
 # ---- attributes -------------------------------------------------------------------------
 
+
 def test_shape_attributes():
     t = minigrad.zeros(2, 3, 4)
     assert t.shape == (2, 3, 4)
@@ -242,6 +251,7 @@ def test_tensors_hash_by_identity():
 
 # ---- repr -------------------------------------------------------------------------------
 
+
 def test_repr_of_default_dtypes_omits_the_dtype():
     assert repr(minigrad.tensor(1.5)) == "tensor(1.5)"
     assert repr(minigrad.tensor([1.0, 2.0])) == "tensor([1., 2.])"
@@ -264,6 +274,7 @@ def test_repr_of_a_large_tensor_is_summarized():
 
 
 # ---- conversions ------------------------------------------------------------------------
+
 
 def test_item():
     assert minigrad.tensor(2.5).item() == 2.5
@@ -299,10 +310,17 @@ def test_tolist():
     assert all(type(v) is float for v in values)
 
 
-@pytest.mark.parametrize("method, dtype", [
-    ("float", minigrad.float32), ("double", minigrad.float64), ("long", minigrad.int64),
-    ("int", minigrad.int32), ("bool", minigrad.bool), ("half", minigrad.float16),
-])
+@pytest.mark.parametrize(
+    "method, dtype",
+    [
+        ("float", minigrad.float32),
+        ("double", minigrad.float64),
+        ("long", minigrad.int64),
+        ("int", minigrad.int32),
+        ("bool", minigrad.bool),
+        ("half", minigrad.float16),
+    ],
+)
 def test_dtype_conversion_methods(method, dtype):
     t = getattr(minigrad.tensor([0.0, 2.7]), method)()
     assert t.dtype is dtype
@@ -330,6 +348,7 @@ def test_dtype_conversion_is_differentiable():
 
 
 # ---- requires_grad rules ----------------------------------------------------------------
+
 
 def test_leaf_defaults():
     t = minigrad.tensor([1.0])

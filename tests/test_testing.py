@@ -1,4 +1,5 @@
 """minigrad.testing.assert_close: passes when it should, and fails with a useful report."""
+
 import re
 
 import numpy as np
@@ -16,15 +17,19 @@ def _report(actual, expected, **kwargs):
 
 # ---- defaults ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dtype, expected", [
-    (minigrad.float16, (1e-3, 1e-5)),
-    (minigrad.float32, (1.3e-6, 1e-5)),
-    (minigrad.float64, (1e-7, 1e-7)),
-    (minigrad.int64, (0.0, 0.0)),
-    (minigrad.int32, (0.0, 0.0)),
-    (minigrad.bool, (0.0, 0.0)),
-    (np.float32, (1.3e-6, 1e-5)),
-])
+
+@pytest.mark.parametrize(
+    "dtype, expected",
+    [
+        (minigrad.float16, (1e-3, 1e-5)),
+        (minigrad.float32, (1.3e-6, 1e-5)),
+        (minigrad.float64, (1e-7, 1e-7)),
+        (minigrad.int64, (0.0, 0.0)),
+        (minigrad.int32, (0.0, 0.0)),
+        (minigrad.bool, (0.0, 0.0)),
+        (np.float32, (1.3e-6, 1e-5)),
+    ],
+)
 def test_default_tolerances_follow_the_dtype(dtype, expected):
     assert default_tolerances(dtype) == expected
 
@@ -61,7 +66,7 @@ def test_integers_and_bools_must_be_equal():
 
 
 def test_large_integers_are_compared_exactly():
-    big = 2 ** 60
+    big = 2**60
     _report(np.array([big], dtype=np.int64), np.array([big + 1], dtype=np.int64))
 
 
@@ -80,6 +85,7 @@ def test_rtol_and_atol_must_come_together():
 
 # ---- the mismatch report ----------------------------------------------------------------
 
+
 def test_report_counts_mismatches_and_locates_the_greatest_differences():
     actual = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     expected = minigrad.tensor([[1.0, 2.5, 3.0], [4.0, 5.0, 60.0]])
@@ -87,8 +93,11 @@ def test_report_counts_mismatches_and_locates_the_greatest_differences():
     lines = report.splitlines()
     assert lines[0] == "Tensors are not close: 2 of 6 elements differ (33.3%)."
     # absolute: |6 - 60| = 54 at (1, 2); relative: 0.5 / 2.5 = 0.2 < 54 / 60 = 0.9 at (1, 2)
-    assert re.match(r"Greatest absolute difference: 54\.0 at index \(1, 2\) "
-                    r"\(actual 6\.0, expected 60\.0; atol=1e-05\)", lines[1]), lines[1]
+    assert re.match(
+        r"Greatest absolute difference: 54\.0 at index \(1, 2\) "
+        r"\(actual 6\.0, expected 60\.0; atol=1e-05\)",
+        lines[1],
+    ), lines[1]
     assert re.match(r"Greatest relative difference: 0\.9 at index \(1, 2\)", lines[2]), lines[2]
     assert "rtol=1.3e-06" in lines[2]
 
@@ -177,6 +186,7 @@ def test_tensors_that_require_grad_are_compared_by_value():
 
 # ---- special values ---------------------------------------------------------------------
 
+
 def test_nan_fails_unless_equal_nan():
     a = minigrad.tensor([1.0, float("nan")])
     report = _report(a, minigrad.tensor([1.0, float("nan")]))
@@ -204,6 +214,7 @@ def test_empty_tensors_are_close():
 
 
 # ---- msg and bad arguments --------------------------------------------------------------
+
 
 def test_msg_string_is_put_before_the_report():
     report = _report(minigrad.tensor([1.0]), minigrad.tensor([2.0]), msg="gradient of w")
@@ -292,7 +303,7 @@ def test_gradcheck_module_passes_a_correct_module():
     x = minigrad.randn(5, 3)
     assert gradcheck_module(model, x)
     assert gradcheck_module(model, x, fast_mode=True)
-    assert gradcheck_module(model, x, loss_fn=lambda out: (out ** 2).mean())
+    assert gradcheck_module(model, x, loss_fn=lambda out: (out**2).mean())
 
 
 def test_gradcheck_module_leaves_the_module_and_random_state_unchanged():
@@ -352,8 +363,9 @@ def test_pass_or_fail_agrees_with_torch_on_special_values():
             a = rng.choice(specials, 4) * rng.uniform(0.5, 2, 4)
             b = a.copy()
             k = rng.integers(0, 4)
-            b[k] = rng.choice([a[k], a[k] * (1 + 10 ** rng.uniform(-9, -1)), a[k] + 10 ** rng.uniform(-9, -1),
-                               rng.choice(specials)])
+            b[k] = rng.choice(
+                [a[k], a[k] * (1 + 10 ** rng.uniform(-9, -1)), a[k] + 10 ** rng.uniform(-9, -1), rng.choice(specials)]
+            )
             a, b = a.astype(dtype), b.astype(dtype)
             for equal_nan in (False, True):
                 try:

@@ -4,24 +4,27 @@ gradients of a random cotangent (and for some, second-order gradients) must agre
 One line per op through ``compare``: the same lambda runs on minigrad and torch tensors
 when the APIs agree, or a second lambda gives torch's spelling.
 """
+
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch", reason="torch is not installed: the PyTorch comparison tests need it "
-                                            "(pip install torch==2.13.0, CPU build)")
+torch = pytest.importorskip(
+    "torch",
+    reason="torch is not installed: the PyTorch comparison tests need it (pip install torch==2.13.0, CPU build)",
+)
 
 import minigrad  # noqa: E402
 from minigrad.testing import assert_close  # noqa: E402
 
 
 def _make(kind, shape, rng):
-    if kind == "n":      # normal
+    if kind == "n":  # normal
         return rng.standard_normal(shape)
-    if kind == "p":      # positive, away from 0
+    if kind == "p":  # positive, away from 0
         return rng.uniform(0.5, 2.0, shape)
-    if kind == "a":      # |x| >= 0.2: away from kinks at 0
+    if kind == "a":  # |x| >= 0.2: away from kinks at 0
         return rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-    if kind == "d":      # distinct: no ties
+    if kind == "d":  # distinct: no ties
         n = int(np.prod(shape, dtype=np.int64))
         return ((rng.permutation(n) - n / 2) * 0.25).reshape(shape) + 0.01
     raise ValueError(kind)
@@ -74,8 +77,7 @@ def _compare_second_order(ours, theirs, grads_m, grads_t, rng):
     gg_m = [None] * len(ours)
     pairs_m = [(g, v) for g, v in zip(grads_m, w) if g is not None and g.requires_grad]
     if pairs_m:
-        gg_m = minigrad.autograd.grad(sum((g * minigrad.tensor(v)).sum() for g, v in pairs_m), ours,
-                                      allow_unused=True)
+        gg_m = minigrad.autograd.grad(sum((g * minigrad.tensor(v)).sum() for g, v in pairs_m), ours, allow_unused=True)
     for i, (gm, gt) in enumerate(zip(gg_m, gg_t)):
         expected = np.zeros(ours[i].shape) if gt is None else gt.numpy()
         actual = np.zeros(ours[i].shape) if gm is None else gm.data
@@ -111,68 +113,257 @@ def _inplace_chain(x, y):
 
 # ---- the sample ---------------------------------------------------------------------------
 
-def test_add_broadcast(): compare(lambda x, y: x + y, [("n", (2, 3)), ("n", (3,))])
-def test_add_alpha(): compare(lambda x, y: x.add(y, alpha=3.0), [("n", (2, 3)), ("n", (2, 1))])
-def test_sub_broadcast(): compare(lambda x, y: x - y, [("n", (4, 1, 3)), ("n", (2, 1))])
-def test_rsub_scalar(): compare(lambda x: 1.5 - x, [("n", (3, 2))])
-def test_mul_broadcast(): compare(lambda x, y: x * y, [("n", (2, 1, 3)), ("n", (4, 1))], second_order=True)
-def test_div(): compare(lambda x, y: x / y, [("n", (2, 3)), ("a", (2, 3))], second_order=True)
-def test_rdiv_scalar(): compare(lambda x: 2.0 / x, [("a", (5,))], second_order=True)
-def test_pow_scalar(): compare(lambda x: x ** 3, [("n", (2, 3))], second_order=True)
-def test_pow_fractional(): compare(lambda x: x ** -0.5, [("p", (2, 3))], second_order=True)
-def test_pow_tensor(): compare(lambda x, y: x ** y, [("p", (2, 3)), ("n", (3,))], second_order=True)
-def test_rpow_scalar(): compare(lambda x: 2.0 ** x, [("n", (2, 3))], second_order=True)
-def test_neg(): compare(lambda x: -x, [("n", (2, 3))])
-def test_matmul_2d(): compare(lambda x, y: x @ y, [("n", (3, 4)), ("n", (4, 2))], second_order=True)
-def test_matmul_batched_broadcast(): compare(lambda x, y: x @ y, [("n", (2, 1, 3, 4)), ("n", (3, 4, 2))])
-def test_matmul_vector_matrix(): compare(lambda x, y: x @ y, [("n", (4,)), ("n", (2, 4, 3))])
-def test_matmul_vector_vector(): compare(lambda x, y: x.matmul(y), [("n", (5,)), ("n", (5,))])
-def test_exp(): compare(lambda x: x.exp(), [("n", (2, 3))], second_order=True)
-def test_log(): compare(lambda x: x.log(), [("p", (2, 3))], second_order=True)
-def test_sqrt(): compare(lambda x: x.sqrt(), [("p", (2, 3))], second_order=True)
-def test_abs(): compare(lambda x: x.abs(), [("a", (2, 3))])
-def test_tanh(): compare(lambda x: x.tanh(), [("n", (2, 3))], second_order=True)
-def test_sigmoid(): compare(lambda x: x.sigmoid(), [("n", (2, 3))], second_order=True)
-def test_relu(): compare(lambda x: x.relu(), [("a", (2, 3))], second_order=True)
-def test_clamp(): compare(lambda x: x.clamp(-0.6, 0.7), [("d", (3, 4))])
-def test_clamp_tensor_bounds(): compare(lambda x, lo, hi: x.clamp(lo, hi), [("d", (3, 4)), ("a", (4,)), ("p", (3, 1))])
-def test_maximum(): compare(lambda x, y: mg_or_torch(x, "maximum")(x, y), [("d", (3, 4)), ("a", (4,))])
-def test_minimum(): compare(lambda x, y: mg_or_torch(x, "minimum")(x, y), [("d", (3, 4)), ("a", (3, 1))])
-def test_where(): compare(lambda x, y: mg_or_torch(x, "where")(x > 0, x, y), [("a", (3, 4)), ("n", (4,))])
-def test_masked_fill(): compare(lambda x: x.masked_fill(mask_for(x), -1.0), [("n", (3, 4))])
-def test_sum_dims_keepdim(): compare(lambda x: x.sum((0, 2), keepdim=True), [("n", (2, 3, 4))])
-def test_mean_dim(): compare(lambda x: x.mean(-1), [("n", (2, 3, 4))], second_order=True)
-def test_var_unbiased(): compare(lambda x: x.var(1), [("n", (2, 5, 3))], second_order=True)
-def test_var_biased(): compare(lambda x: x.var(1, unbiased=False, keepdim=True), [("n", (2, 5, 3))])
-def test_std(): compare(lambda x: x.std(0), [("n", (4, 3))], second_order=True)
-def test_std_all(): compare(lambda x: x.std(), [("n", (4, 3))])
-def test_max_all(): compare(lambda x: x.max(), [("d", (3, 4))])
-def test_max_dim(): compare(lambda x: tuple(x.max(1)), [("d", (3, 4))])
-def test_min_dim_keepdim(): compare(lambda x: tuple(x.min(0, keepdim=True)), [("d", (3, 4))])
-def test_amax(): compare(lambda x: x.amax((0, 2)), [("d", (2, 3, 4))])
-def test_argmax(): compare(lambda x: x.argmax(1, keepdim=True), [("d", (3, 4))])
-def test_argmin(): compare(lambda x: x.argmin(), [("d", (3, 4))])
-def test_softmax(): compare(lambda x: x.softmax(-1), [("n", (3, 4))], second_order=True)
-def test_log_softmax(): compare(lambda x: x.log_softmax(0), [("n", (3, 4))], second_order=True)
-def test_logsumexp(): compare(lambda x: x.logsumexp(1), [("n", (3, 4))], second_order=True)
-def test_softmax_large(): compare(lambda x: (x * 1000).softmax(-1), [("n", (3, 4))])
-def test_reshape(): compare(lambda x: x.reshape(4, -1), [("n", (2, 3, 2))])
-def test_view_flatten(): compare(lambda x: x.view(6, 2).flatten(), [("n", (3, 4))])
-def test_transpose(): compare(lambda x: x.transpose(0, 2), [("n", (2, 3, 4))])
-def test_permute(): compare(lambda x: x.permute(1, 2, 0), [("n", (2, 3, 4))])
-def test_T(): compare(lambda x: x.T * 2, [("n", (2, 3))])
-def test_squeeze_unsqueeze(): compare(lambda x: x.squeeze(1).unsqueeze(0), [("n", (2, 1, 3))])
-def test_expand(): compare(lambda x: x.expand(2, 3, 4), [("n", (3, 1))])
-def test_getitem_basic(): compare(lambda x: x[1:, ::2, None], [("n", (3, 4))])
-def test_getitem_int_array(): compare(lambda x: x[index_for(x, [2, 0, 2])], [("n", (3, 4))])
-def test_getitem_int_arrays(): compare(lambda x: x[index_for(x, [0, 2, 0]), index_for(x, [3, 3, 1])], [("n", (3, 4))])
-def test_getitem_bool(): compare(lambda x: x[mask_for(x)], [("n", (3, 4))])
-def test_cat(): compare(lambda x, y: mg_or_torch(x, "cat")([x, y, x], 1), [("n", (2, 3)), ("n", (2, 1))])
-def test_stack(): compare(lambda x, y: mg_or_torch(x, "stack")([x, y], -1), [("n", (2, 3)), ("n", (2, 3))])
-def test_split(): compare(lambda x: tuple(x.split([1, 3], 1)), [("n", (2, 4))])
-def test_chunk(): compare(lambda x: tuple(x.chunk(3, 0)), [("n", (5, 2))])
-def test_inplace_chain(): compare(_inplace_chain, [("n", (2, 3)), ("p", (2, 3))])
-def test_mlp_layer(): compare(lambda x, w, b: (x @ w.T + b).tanh().log_softmax(-1), [("n", (4, 3)), ("n", (5, 3)), ("n", (5,))], second_order=True)
+
+def test_add_broadcast():
+    compare(lambda x, y: x + y, [("n", (2, 3)), ("n", (3,))])
+
+
+def test_add_alpha():
+    compare(lambda x, y: x.add(y, alpha=3.0), [("n", (2, 3)), ("n", (2, 1))])
+
+
+def test_sub_broadcast():
+    compare(lambda x, y: x - y, [("n", (4, 1, 3)), ("n", (2, 1))])
+
+
+def test_rsub_scalar():
+    compare(lambda x: 1.5 - x, [("n", (3, 2))])
+
+
+def test_mul_broadcast():
+    compare(lambda x, y: x * y, [("n", (2, 1, 3)), ("n", (4, 1))], second_order=True)
+
+
+def test_div():
+    compare(lambda x, y: x / y, [("n", (2, 3)), ("a", (2, 3))], second_order=True)
+
+
+def test_rdiv_scalar():
+    compare(lambda x: 2.0 / x, [("a", (5,))], second_order=True)
+
+
+def test_pow_scalar():
+    compare(lambda x: x**3, [("n", (2, 3))], second_order=True)
+
+
+def test_pow_fractional():
+    compare(lambda x: x**-0.5, [("p", (2, 3))], second_order=True)
+
+
+def test_pow_tensor():
+    compare(lambda x, y: x**y, [("p", (2, 3)), ("n", (3,))], second_order=True)
+
+
+def test_rpow_scalar():
+    compare(lambda x: 2.0**x, [("n", (2, 3))], second_order=True)
+
+
+def test_neg():
+    compare(lambda x: -x, [("n", (2, 3))])
+
+
+def test_matmul_2d():
+    compare(lambda x, y: x @ y, [("n", (3, 4)), ("n", (4, 2))], second_order=True)
+
+
+def test_matmul_batched_broadcast():
+    compare(lambda x, y: x @ y, [("n", (2, 1, 3, 4)), ("n", (3, 4, 2))])
+
+
+def test_matmul_vector_matrix():
+    compare(lambda x, y: x @ y, [("n", (4,)), ("n", (2, 4, 3))])
+
+
+def test_matmul_vector_vector():
+    compare(lambda x, y: x.matmul(y), [("n", (5,)), ("n", (5,))])
+
+
+def test_exp():
+    compare(lambda x: x.exp(), [("n", (2, 3))], second_order=True)
+
+
+def test_log():
+    compare(lambda x: x.log(), [("p", (2, 3))], second_order=True)
+
+
+def test_sqrt():
+    compare(lambda x: x.sqrt(), [("p", (2, 3))], second_order=True)
+
+
+def test_abs():
+    compare(lambda x: x.abs(), [("a", (2, 3))])
+
+
+def test_tanh():
+    compare(lambda x: x.tanh(), [("n", (2, 3))], second_order=True)
+
+
+def test_sigmoid():
+    compare(lambda x: x.sigmoid(), [("n", (2, 3))], second_order=True)
+
+
+def test_relu():
+    compare(lambda x: x.relu(), [("a", (2, 3))], second_order=True)
+
+
+def test_clamp():
+    compare(lambda x: x.clamp(-0.6, 0.7), [("d", (3, 4))])
+
+
+def test_clamp_tensor_bounds():
+    compare(lambda x, lo, hi: x.clamp(lo, hi), [("d", (3, 4)), ("a", (4,)), ("p", (3, 1))])
+
+
+def test_maximum():
+    compare(lambda x, y: mg_or_torch(x, "maximum")(x, y), [("d", (3, 4)), ("a", (4,))])
+
+
+def test_minimum():
+    compare(lambda x, y: mg_or_torch(x, "minimum")(x, y), [("d", (3, 4)), ("a", (3, 1))])
+
+
+def test_where():
+    compare(lambda x, y: mg_or_torch(x, "where")(x > 0, x, y), [("a", (3, 4)), ("n", (4,))])
+
+
+def test_masked_fill():
+    compare(lambda x: x.masked_fill(mask_for(x), -1.0), [("n", (3, 4))])
+
+
+def test_sum_dims_keepdim():
+    compare(lambda x: x.sum((0, 2), keepdim=True), [("n", (2, 3, 4))])
+
+
+def test_mean_dim():
+    compare(lambda x: x.mean(-1), [("n", (2, 3, 4))], second_order=True)
+
+
+def test_var_unbiased():
+    compare(lambda x: x.var(1), [("n", (2, 5, 3))], second_order=True)
+
+
+def test_var_biased():
+    compare(lambda x: x.var(1, unbiased=False, keepdim=True), [("n", (2, 5, 3))])
+
+
+def test_std():
+    compare(lambda x: x.std(0), [("n", (4, 3))], second_order=True)
+
+
+def test_std_all():
+    compare(lambda x: x.std(), [("n", (4, 3))])
+
+
+def test_max_all():
+    compare(lambda x: x.max(), [("d", (3, 4))])
+
+
+def test_max_dim():
+    compare(lambda x: tuple(x.max(1)), [("d", (3, 4))])
+
+
+def test_min_dim_keepdim():
+    compare(lambda x: tuple(x.min(0, keepdim=True)), [("d", (3, 4))])
+
+
+def test_amax():
+    compare(lambda x: x.amax((0, 2)), [("d", (2, 3, 4))])
+
+
+def test_argmax():
+    compare(lambda x: x.argmax(1, keepdim=True), [("d", (3, 4))])
+
+
+def test_argmin():
+    compare(lambda x: x.argmin(), [("d", (3, 4))])
+
+
+def test_softmax():
+    compare(lambda x: x.softmax(-1), [("n", (3, 4))], second_order=True)
+
+
+def test_log_softmax():
+    compare(lambda x: x.log_softmax(0), [("n", (3, 4))], second_order=True)
+
+
+def test_logsumexp():
+    compare(lambda x: x.logsumexp(1), [("n", (3, 4))], second_order=True)
+
+
+def test_softmax_large():
+    compare(lambda x: (x * 1000).softmax(-1), [("n", (3, 4))])
+
+
+def test_reshape():
+    compare(lambda x: x.reshape(4, -1), [("n", (2, 3, 2))])
+
+
+def test_view_flatten():
+    compare(lambda x: x.view(6, 2).flatten(), [("n", (3, 4))])
+
+
+def test_transpose():
+    compare(lambda x: x.transpose(0, 2), [("n", (2, 3, 4))])
+
+
+def test_permute():
+    compare(lambda x: x.permute(1, 2, 0), [("n", (2, 3, 4))])
+
+
+def test_T():
+    compare(lambda x: x.T * 2, [("n", (2, 3))])
+
+
+def test_squeeze_unsqueeze():
+    compare(lambda x: x.squeeze(1).unsqueeze(0), [("n", (2, 1, 3))])
+
+
+def test_expand():
+    compare(lambda x: x.expand(2, 3, 4), [("n", (3, 1))])
+
+
+def test_getitem_basic():
+    compare(lambda x: x[1:, ::2, None], [("n", (3, 4))])
+
+
+def test_getitem_int_array():
+    compare(lambda x: x[index_for(x, [2, 0, 2])], [("n", (3, 4))])
+
+
+def test_getitem_int_arrays():
+    compare(lambda x: x[index_for(x, [0, 2, 0]), index_for(x, [3, 3, 1])], [("n", (3, 4))])
+
+
+def test_getitem_bool():
+    compare(lambda x: x[mask_for(x)], [("n", (3, 4))])
+
+
+def test_cat():
+    compare(lambda x, y: mg_or_torch(x, "cat")([x, y, x], 1), [("n", (2, 3)), ("n", (2, 1))])
+
+
+def test_stack():
+    compare(lambda x, y: mg_or_torch(x, "stack")([x, y], -1), [("n", (2, 3)), ("n", (2, 3))])
+
+
+def test_split():
+    compare(lambda x: tuple(x.split([1, 3], 1)), [("n", (2, 4))])
+
+
+def test_chunk():
+    compare(lambda x: tuple(x.chunk(3, 0)), [("n", (5, 2))])
+
+
+def test_inplace_chain():
+    compare(_inplace_chain, [("n", (2, 3)), ("p", (2, 3))])
+
+
+def test_mlp_layer():
+    compare(
+        lambda x, w, b: (x @ w.T + b).tanh().log_softmax(-1),
+        [("n", (4, 3)), ("n", (5, 3)), ("n", (5,))],
+        second_order=True,
+    )
 
 
 def test_comparisons_match_torch():
@@ -185,18 +376,33 @@ def test_comparisons_match_torch():
 
 
 _DTYPE_OPS = {
-    "exp": lambda m, x: x.exp(), "log": lambda m, x: x.log(), "sqrt": lambda m, x: x.sqrt(),
-    "tanh": lambda m, x: x.tanh(), "sigmoid": lambda m, x: x.sigmoid(), "abs": lambda m, x: x.abs(),
-    "neg": lambda m, x: -x, "sum": lambda m, x: x.sum(), "max": lambda m, x: x.max(),
-    "clamp_int_bounds": lambda m, x: x.clamp(0, 1), "clamp_float_bounds": lambda m, x: x.clamp(0.5, 1.5),
-    "pow_int": lambda m, x: x ** 2, "pow_float": lambda m, x: x ** 0.5, "rpow_int": lambda m, x: 2 ** x,
-    "rpow_float": lambda m, x: 2.5 ** x, "div_self": lambda m, x: x / x, "div_float": lambda m, x: x / 2.0,
-    "where_float": lambda m, x: m.where(x > 1, x, 0.5), "matmul": lambda m, x: x @ x,
+    "exp": lambda m, x: x.exp(),
+    "log": lambda m, x: x.log(),
+    "sqrt": lambda m, x: x.sqrt(),
+    "tanh": lambda m, x: x.tanh(),
+    "sigmoid": lambda m, x: x.sigmoid(),
+    "abs": lambda m, x: x.abs(),
+    "neg": lambda m, x: -x,
+    "sum": lambda m, x: x.sum(),
+    "max": lambda m, x: x.max(),
+    "clamp_int_bounds": lambda m, x: x.clamp(0, 1),
+    "clamp_float_bounds": lambda m, x: x.clamp(0.5, 1.5),
+    "pow_int": lambda m, x: x**2,
+    "pow_float": lambda m, x: x**0.5,
+    "rpow_int": lambda m, x: 2**x,
+    "rpow_float": lambda m, x: 2.5**x,
+    "div_self": lambda m, x: x / x,
+    "div_float": lambda m, x: x / 2.0,
+    "where_float": lambda m, x: m.where(x > 1, x, 0.5),
+    "matmul": lambda m, x: x @ x,
     "cat_with_float": lambda m, x: m.cat([x, m.tensor([1.5])]),
     "stack_with_float": lambda m, x: m.stack([x, m.tensor([1.5, 2.0, 3.0])]),
-    "masked_fill_float": lambda m, x: x.masked_fill(x > 1, 0.5), "logsumexp": lambda m, x: x.logsumexp(0),
-    "add_0d_float64": lambda m, x: x + m.tensor(1.0, dtype=m.float64), "argmax": lambda m, x: x.argmax(),
-    "mul_bool_scalar": lambda m, x: x * True, "add_float_scalar": lambda m, x: x + 1.5,
+    "masked_fill_float": lambda m, x: x.masked_fill(x > 1, 0.5),
+    "logsumexp": lambda m, x: x.logsumexp(0),
+    "add_0d_float64": lambda m, x: x + m.tensor(1.0, dtype=m.float64),
+    "argmax": lambda m, x: x.argmax(),
+    "mul_bool_scalar": lambda m, x: x * True,
+    "add_float_scalar": lambda m, x: x + 1.5,
 }
 
 
@@ -214,17 +420,24 @@ def test_result_dtype_matches_torch(name, dtype):
 
 def test_dtype_promotion_matches_torch():
     cases = [
-        (lambda m: m.tensor([1, 2]) * 2.5), (lambda m: m.tensor([1, 2]) / 2), (lambda m: m.tensor([1.0]) + 1),
-        (lambda m: m.tensor([1, 2]) + 1), (lambda m: m.tensor([True]) + 1), (lambda m: m.tensor([1]).sum()),
-        (lambda m: m.tensor([1.0], dtype=m.float64) * m.tensor([1.0])), (lambda m: 2 ** m.tensor([1.0])),
-        (lambda m: m.tensor([1, 2]) * m.tensor([1.0, 2.0])), (lambda m: m.tensor([True, False]).sum()),
+        (lambda m: m.tensor([1, 2]) * 2.5),
+        (lambda m: m.tensor([1, 2]) / 2),
+        (lambda m: m.tensor([1.0]) + 1),
+        (lambda m: m.tensor([1, 2]) + 1),
+        (lambda m: m.tensor([True]) + 1),
+        (lambda m: m.tensor([1]).sum()),
+        (lambda m: m.tensor([1.0], dtype=m.float64) * m.tensor([1.0])),
+        (lambda m: 2 ** m.tensor([1.0])),
+        (lambda m: m.tensor([1, 2]) * m.tensor([1.0, 2.0])),
+        (lambda m: m.tensor([True, False]).sum()),
     ]
     for make in cases:
         ours, theirs = make(minigrad), make(torch)
         assert ours.dtype.name == str(theirs.dtype).replace("torch.", ""), (ours, theirs)
 
 
-def test_tanh_of_a_0d_tensor_second_order(): compare(lambda x: x.sum().tanh(), [("n", (3,))], second_order=True)
+def test_tanh_of_a_0d_tensor_second_order():
+    compare(lambda x: x.sum().tanh(), [("n", (3,))], second_order=True)
 
 
 _KINKS = {

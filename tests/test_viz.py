@@ -6,6 +6,7 @@ Graphviz's own parser (``dot -Tjson``) reads the same nodes and edges. Rendering
 go through the real ``dot`` program: tools/test.sh installs Debian's graphviz, so they
 never skip.
 """
+
 import collections
 import json
 import os
@@ -30,12 +31,12 @@ from minigrad.viz.labels import op_title
 # ---- a small DOT reader ----------------------------------------------------------------
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
-_VALUE = rf'(?:{_QUOTED}|[^\s\]]+)'
-_ATTR = re.compile(rf'(\w+)=({_VALUE})')
-_NODE = re.compile(r'^\s*(\w+) \[(.*)\]$')
-_EDGE = re.compile(r'^\s*(\w+) -> (\w+)(?: \[(.*)\])?$')
-_SUBGRAPH = re.compile(r'^\s*subgraph (\w+) \{$')
-_CLUSTER_ATTRS = re.compile(rf'^\s*((?:\w+={_VALUE}\s*)+)$')
+_VALUE = rf"(?:{_QUOTED}|[^\s\]]+)"
+_ATTR = re.compile(rf"(\w+)=({_VALUE})")
+_NODE = re.compile(r"^\s*(\w+) \[(.*)\]$")
+_EDGE = re.compile(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?$")
+_SUBGRAPH = re.compile(r"^\s*subgraph (\w+) \{$")
+_CLUSTER_ATTRS = re.compile(rf"^\s*((?:\w+={_VALUE}\s*)+)$")
 
 
 def _attrs(text):
@@ -110,8 +111,9 @@ def parse(graph):
 def dot_program():
     path = shutil.which("dot")
     if path is None:
-        pytest.fail("Graphviz's `dot` is required by the rendering tests: apt-get install graphviz "
-                    "(tools/test.sh does this)")
+        pytest.fail(
+            "Graphviz's `dot` is required by the rendering tests: apt-get install graphviz (tools/test.sh does this)"
+        )
     return path
 
 
@@ -122,13 +124,18 @@ def leaf(*shape, dtype=np.float32, low=0.5, high=1.5, seed=0):
 
 # ---- forward view: nodes, edges, labels --------------------------------------------------
 
+
 def test_forward_graph_has_the_expected_nodes_and_edges():
     x, y = leaf(2, 3), leaf(2, 3, seed=1)
     z = (x * y).sum()
     d = parse(make_dot(z, params={"x": x, "y": y}))
     assert d.titles() == {"x": 1, "y": 1, "MulBackward": 1, "SumBackward": 1, "output": 1}
-    assert d.title_edges() == {("x", "MulBackward"): 1, ("y", "MulBackward"): 1,
-                               ("MulBackward", "SumBackward"): 1, ("SumBackward", "output"): 1}
+    assert d.title_edges() == {
+        ("x", "MulBackward"): 1,
+        ("y", "MulBackward"): 1,
+        ("MulBackward", "SumBackward"): 1,
+        ("SumBackward", "output"): 1,
+    }
 
 
 def test_shapes_and_dtypes_label_every_vertex():
@@ -257,8 +264,10 @@ def test_dot_is_byte_identical_across_runs_and_processes():
         w = minigrad.tensor(np.ones((3, 4), dtype=np.float32), requires_grad=True)
         h = (x @ w).relu()
         y = (h * h.sigmoid()).sum(dim=1).log().mean()
-        return "".join(make_dot(y, params={"x": x, "w": w}, show_attrs=True, show_saved=True, view=v).source + "\n"
-                       for v in ("forward", "backward"))
+        return "".join(
+            make_dot(y, params={"x": x, "w": w}, show_attrs=True, show_saved=True, view=v).source + "\n"
+            for v in ("forward", "backward")
+        )
 
     first = build()
     assert build() == first
@@ -266,8 +275,14 @@ def test_dot_is_byte_identical_across_runs_and_processes():
     outputs = set()
     for seed in ("0", "1"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        result = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True, env=env,
-                                check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+        result = subprocess.run(
+            [sys.executable, "-c", _SCRIPT],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            cwd=os.path.dirname(os.path.dirname(__file__)),
+        )
         outputs.add(result.stdout)
     assert len(outputs) == 1
     assert outputs.pop() == first
@@ -307,6 +322,7 @@ def test_a_deep_chain_backward_view_draws_without_recursion():
 
 
 # ---- rendering --------------------------------------------------------------------------
+
 
 def _small_graph():
     x, w = leaf(2, 3), leaf(3, 4, seed=1)
@@ -359,10 +375,12 @@ def test_without_dot_the_source_works_and_rendering_explains(tmp_path, monkeypat
     source = _small_graph().source
     assert "MatmulBackward" in source
     assert open(render(graph, tmp_path / "g.dot"), encoding="utf-8").read() == graph.source
-    for call in (lambda: render(graph, tmp_path / "g.svg"),
-                 lambda: graph.pipe(format="png"),
-                 lambda: graph._repr_mimebundle_(),
-                 lambda: graph.render(tmp_path / "g2", format="pdf")):
+    for call in (
+        lambda: render(graph, tmp_path / "g.svg"),
+        lambda: graph.pipe(format="png"),
+        lambda: graph._repr_mimebundle_(),
+        lambda: graph.render(tmp_path / "g2", format="pdf"),
+    ):
         with pytest.raises(GraphvizNotFoundError) as info:
             call()
         message = str(info.value)
@@ -372,6 +390,7 @@ def test_without_dot_the_source_works_and_rendering_explains(tmp_path, monkeypat
 
 
 # ---- backward view ----------------------------------------------------------------------
+
 
 def test_backward_view_draws_the_ops_backward_runs():
     x, w = leaf(2, 3), leaf(2, 3, seed=1)
@@ -484,45 +503,76 @@ def test_graph_of_a_gradient_made_with_create_graph():
 
 # ---- every op in the library ------------------------------------------------------------
 
+
 def _cases():
     F = nn.functional
     idx = np.array([[0, 2], [1, 0]])
     mask = np.array([[True, False, True], [False, True, False]])
     return {
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "pow_scalar": lambda a, b: a ** 3,
-        "neg": lambda a, b: -a, "exp": lambda a, b: a.exp(), "log": lambda a, b: a.log(),
-        "sqrt": lambda a, b: a.sqrt(), "abs": lambda a, b: a.abs(), "tanh": lambda a, b: a.tanh(),
-        "sigmoid": lambda a, b: a.sigmoid(), "relu": lambda a, b: a.relu(),
-        "clamp": lambda a, b: a.clamp(0.7, 1.2), "maximum": lambda a, b: minigrad.maximum(a, b),
-        "minimum": lambda a, b: minigrad.minimum(a, b), "where": lambda a, b: minigrad.where(mask, a, b),
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "pow": lambda a, b: a**b,
+        "pow_scalar": lambda a, b: a**3,
+        "neg": lambda a, b: -a,
+        "exp": lambda a, b: a.exp(),
+        "log": lambda a, b: a.log(),
+        "sqrt": lambda a, b: a.sqrt(),
+        "abs": lambda a, b: a.abs(),
+        "tanh": lambda a, b: a.tanh(),
+        "sigmoid": lambda a, b: a.sigmoid(),
+        "relu": lambda a, b: a.relu(),
+        "clamp": lambda a, b: a.clamp(0.7, 1.2),
+        "maximum": lambda a, b: minigrad.maximum(a, b),
+        "minimum": lambda a, b: minigrad.minimum(a, b),
+        "where": lambda a, b: minigrad.where(mask, a, b),
         "masked_fill": lambda a, b: a.masked_fill(mask, 0.0),
-        "matmul": lambda a, b: a @ b.T, "bmm": lambda a, b: minigrad.bmm(a.unsqueeze(0), b.T.unsqueeze(0)),
+        "matmul": lambda a, b: a @ b.T,
+        "bmm": lambda a, b: minigrad.bmm(a.unsqueeze(0), b.T.unsqueeze(0)),
         "linear": lambda a, b: F.linear(a, b, b[:, 0]),
-        "sum": lambda a, b: a.sum(dim=1), "mean": lambda a, b: a.mean(), "amax": lambda a, b: a.amax(dim=1),
-        "max_dim": lambda a, b: a.max(dim=1)[0], "min": lambda a, b: a.min(),
-        "gather": lambda a, b: minigrad.gather(a, 1, idx), "softmax": lambda a, b: a.softmax(dim=1),
-        "log_softmax": lambda a, b: a.log_softmax(dim=1), "logsumexp": lambda a, b: a.logsumexp(dim=1),
-        "std": lambda a, b: a.std(), "var": lambda a, b: a.var(dim=0), "expand": lambda a, b: a[:1].expand(4, 3),
-        "reshape": lambda a, b: a.reshape(3, 2), "permute": lambda a, b: a.permute(1, 0),
-        "transpose": lambda a, b: a.transpose(0, 1), "squeeze": lambda a, b: a.unsqueeze(0).squeeze(0),
-        "flatten": lambda a, b: a.flatten(), "cat": lambda a, b: minigrad.cat([a, b], dim=1),
-        "stack": lambda a, b: minigrad.stack([a, b]), "split": lambda a, b: a.split(1, dim=0)[1],
-        "chunk": lambda a, b: a.chunk(3, dim=1)[2], "narrow": lambda a, b: a.narrow(1, 1, 2),
-        "getitem_basic": lambda a, b: a[1:, ::2], "getitem_advanced": lambda a, b: a[[0, 1, 1], [2, 0, 0]],
-        "index_put": lambda a, b: _index_put(a, b), "clone": lambda a, b: a.clone(),
+        "sum": lambda a, b: a.sum(dim=1),
+        "mean": lambda a, b: a.mean(),
+        "amax": lambda a, b: a.amax(dim=1),
+        "max_dim": lambda a, b: a.max(dim=1)[0],
+        "min": lambda a, b: a.min(),
+        "gather": lambda a, b: minigrad.gather(a, 1, idx),
+        "softmax": lambda a, b: a.softmax(dim=1),
+        "log_softmax": lambda a, b: a.log_softmax(dim=1),
+        "logsumexp": lambda a, b: a.logsumexp(dim=1),
+        "std": lambda a, b: a.std(),
+        "var": lambda a, b: a.var(dim=0),
+        "expand": lambda a, b: a[:1].expand(4, 3),
+        "reshape": lambda a, b: a.reshape(3, 2),
+        "permute": lambda a, b: a.permute(1, 0),
+        "transpose": lambda a, b: a.transpose(0, 1),
+        "squeeze": lambda a, b: a.unsqueeze(0).squeeze(0),
+        "flatten": lambda a, b: a.flatten(),
+        "cat": lambda a, b: minigrad.cat([a, b], dim=1),
+        "stack": lambda a, b: minigrad.stack([a, b]),
+        "split": lambda a, b: a.split(1, dim=0)[1],
+        "chunk": lambda a, b: a.chunk(3, dim=1)[2],
+        "narrow": lambda a, b: a.narrow(1, 1, 2),
+        "getitem_basic": lambda a, b: a[1:, ::2],
+        "getitem_advanced": lambda a, b: a[[0, 1, 1], [2, 0, 0]],
+        "index_put": lambda a, b: _index_put(a, b),
+        "clone": lambda a, b: a.clone(),
         "to_dtype": lambda a, b: a.to(minigrad.float64),
-        "leaky_relu": lambda a, b: F.leaky_relu(a - 1.0, 0.1), "dropout": lambda a, b: F.dropout(a, 0.5),
+        "leaky_relu": lambda a, b: F.leaky_relu(a - 1.0, 0.1),
+        "dropout": lambda a, b: F.dropout(a, 0.5),
         "batch_norm": lambda a, b: F.batch_norm(a, None, None, b[0], b[1], training=True),
         "cross_entropy": lambda a, b: F.cross_entropy(a, minigrad.tensor([0, 2])),
-        "mse_loss": lambda a, b: F.mse_loss(a, b), "bce": lambda a, b: F.binary_cross_entropy(a.sigmoid(), b - 0.5),
+        "mse_loss": lambda a, b: F.mse_loss(a, b),
+        "bce": lambda a, b: F.binary_cross_entropy(a.sigmoid(), b - 0.5),
         "conv2d": lambda a, b: F.conv2d(_img(a), _kernel(b), padding=1),
         "conv_transpose2d": lambda a, b: F.conv_transpose2d(_img(a), _kernel(b).permute(1, 0, 2, 3), stride=2),
-        "max_pool2d": lambda a, b: F.max_pool2d(_img(a), 2), "avg_pool2d": lambda a, b: F.avg_pool2d(_img(a), 2),
+        "max_pool2d": lambda a, b: F.max_pool2d(_img(a), 2),
+        "avg_pool2d": lambda a, b: F.avg_pool2d(_img(a), 2),
         "adaptive_avg": lambda a, b: F.adaptive_avg_pool2d(_img(a), 1),
         "adaptive_max": lambda a, b: F.adaptive_max_pool2d(_img(a), 1),
         "max_unpool2d": lambda a, b: F.max_unpool2d(*F.max_pool2d(_img(a), 2, return_indices=True), 2),
-        "unfold": lambda a, b: F.unfold(_img(a), 2), "fold": lambda a, b: F.fold(F.unfold(_img(a), 2), (2, 3), 2),
+        "unfold": lambda a, b: F.unfold(_img(a), 2),
+        "fold": lambda a, b: F.fold(F.unfold(_img(a), 2), (2, 3), 2),
         "pad_constant": lambda a, b: F.pad(_img(a), (1, 1, 1, 1)),
         "pad_reflect": lambda a, b: F.pad(_img(a), (1, 1, 1, 1), mode="reflect"),
     }
@@ -545,7 +595,9 @@ def _index_put(a, b):
 def _all_functions():
     import importlib
     import pkgutil
+
     from minigrad.autograd.function import Function
+
     for module in pkgutil.walk_packages(minigrad.__path__, "minigrad."):
         if not module.name.endswith("__main__"):
             importlib.import_module(module.name)
@@ -578,8 +630,10 @@ def test_every_op_in_the_library_renders(dot_program):
         b = leaf(2, 3, seed=2)
         try:
             out = fn(a, b)
-            graphs = [make_dot(out, params={"a": a, "b": b}, show_attrs=True, show_saved=True),
-                      make_dot(out, params={"a": a, "b": b}, show_attrs=True, view="backward")]
+            graphs = [
+                make_dot(out, params={"a": a, "b": b}, show_attrs=True, show_saved=True),
+                make_dot(out, params={"a": a, "b": b}, show_attrs=True, view="backward"),
+            ]
             inputs = [t for t in (a, b) if t.requires_grad]
             grads = grad((out * out).sum(), inputs, create_graph=True, allow_unused=True)
             total = sum(g.sum() for g in grads if g is not None and g.requires_grad)
@@ -601,11 +655,13 @@ def test_every_op_in_the_library_renders(dot_program):
         if any(t == title or t.startswith(title + " ") for t in seen_backward):
             continue
         missing.append(f"{cls.__module__}.{cls.__name__}")
-    assert not missing, ("these ops appear in no drawing; add a case to _cases() in tests/test_viz.py: "
-                         + ", ".join(sorted(missing)))
+    assert not missing, "these ops appear in no drawing; add a case to _cases() in tests/test_viz.py: " + ", ".join(
+        sorted(missing)
+    )
 
 
 # ---- draw_graph: modules, depth, profile, models ------------------------------------------
+
 
 class Block(nn.Module):
     def __init__(self):
@@ -628,8 +684,9 @@ def _boxes(d):
 
 
 def _caption(graph):
-    m = re.search(r'^\tlabel="([^"]*)"', graph.source, re.M) or re.search(r'\blabel="([^"]*)" labeljust=l labelloc=t',
-                                                                         graph.source)
+    m = re.search(r'^\tlabel="([^"]*)"', graph.source, re.M) or re.search(
+        r'\blabel="([^"]*)" labeljust=l labelloc=t', graph.source
+    )
     return m.group(1) if m else None
 
 
@@ -637,16 +694,32 @@ def test_draw_graph_clusters_nodes_by_module_call():
     net = _net()
     d = parse(draw_graph(net, minigrad.randn(3, 4)))
     labels = {c["label"] for c in d.clusters.values()}
-    assert {"0: Block", "0.fc1: Linear", "0.act: ReLU", "0.act (call 2): ReLU", "0.fc2: Linear", "1: Block",
-            "2: Linear"} <= labels
+    assert {
+        "0: Block",
+        "0.fc1: Linear",
+        "0.act: ReLU",
+        "0.act (call 2): ReLU",
+        "0.fc2: Linear",
+        "1: Block",
+        "2: Linear",
+    } <= labels
     # The shared ReLU runs twice per block: one cluster per call, each holding its own node.
     paths = sorted(d.cluster_path(n) for n in d.by_title("ReluBackward"))
-    assert paths == [["0.act (call 2): ReLU", "0: Block"], ["0.act: ReLU", "0: Block"],
-                     ["1.act (call 2): ReLU", "1: Block"], ["1.act: ReLU", "1: Block"]]
+    assert paths == [
+        ["0.act (call 2): ReLU", "0: Block"],
+        ["0.act: ReLU", "0: Block"],
+        ["1.act (call 2): ReLU", "1: Block"],
+        ["1.act: ReLU", "1: Block"],
+    ]
     # The residual add is the block's own op; each Linear is one node in its own cluster.
     assert sorted(d.cluster_label(n) for n in d.by_title("AddBackward")) == ["0: Block", "1: Block"]
     assert sorted(d.cluster_label(n) for n in d.by_title("LinearBackward")) == [
-        "0.fc1: Linear", "0.fc2: Linear", "1.fc1: Linear", "1.fc2: Linear", "2: Linear"]
+        "0.fc1: Linear",
+        "0.fc2: Linear",
+        "1.fc1: Linear",
+        "1.fc2: Linear",
+        "2: Linear",
+    ]
     # Parameters are named from named_parameters(); the input is drawn and feeds the
     # first matmul and the first skip connection.
     assert {name for name, _ in net.named_parameters()} <= set(d.titles())
@@ -718,6 +791,7 @@ def test_profile_puts_costs_on_nodes_and_shades_them():
 
 def test_draw_graph_backward_view_groups_by_module_and_node():
     from minigrad import models
+
     minigrad.manual_seed(0)
     model = models.lenet5()
     d = parse(draw_graph(model, minigrad.randn(1, 1, 32, 32), view="backward"))
@@ -734,6 +808,7 @@ def test_draw_graph_backward_view_groups_by_module_and_node():
 
 def test_lenet5_forward_and_backward_render(tmp_path, dot_program):
     from minigrad import models
+
     minigrad.manual_seed(0)
     model = models.lenet5()
     x = minigrad.randn(1, 1, 32, 32)
@@ -748,6 +823,7 @@ def test_resnet50_graph_with_clusters_renders_in_time(dot_program):
     output) in 182 module-call clusters; drawing plus rendering takes a few seconds here,
     and the test allows 120 s on a loaded 2-core machine."""
     from minigrad import models
+
     minigrad.manual_seed(0)
     model = models.resnet50()
     x = minigrad.randn(1, 3, 64, 64)
@@ -770,6 +846,7 @@ def test_resnet50_graph_with_clusters_renders_in_time(dot_program):
 
 def test_graph_command_writes_the_file(tmp_path, capsys, dot_program):
     from minigrad import cli
+
     out = tmp_path / "lenet.svg"
     assert cli.main(["graph", "lenet5", "--input", "1,32,32", "-o", str(out)]) == 0
     assert ET.parse(out).getroot().tag.endswith("svg")
@@ -786,6 +863,7 @@ def test_graph_command_writes_the_file(tmp_path, capsys, dot_program):
 
 def test_graph_command_without_dot_writes_the_source(tmp_path, capsys, monkeypatch):
     from minigrad import cli
+
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
@@ -799,6 +877,7 @@ def test_graph_command_without_dot_writes_the_source(tmp_path, capsys, monkeypat
 
 def test_cli_graph_subcommand(tmp_path, dot_program):
     from minigrad import cli
+
     out = tmp_path / "g.svg"
     assert cli.main(["graph", "lenet5", "--input", "1,32,32", "-o", str(out), "--backward", "--depth", "2"]) == 0
     assert ET.parse(out).getroot().tag.endswith("svg")

@@ -10,6 +10,7 @@ blocks, after napoleon has turned the Google-style sections into reStructuredTex
 It also keeps plain-text tables and formulas (an indented block after a line ending in
 ``:``) as they are laid out, by making them literal blocks.
 """
+
 import re
 
 _LITERAL = re.compile(r"(``.*?``|`[^`]*`_{0,2})")
@@ -21,7 +22,7 @@ _TRAILING_UNDERSCORE = re.compile(r"(?<=\w)_(?!\w)")
 def _escape_text(text):
     out, last = [], 0
     for match in _EMPHASIS.finditer(text):
-        out.append(_STAR.sub(r"\\*", text[last:match.start()]))
+        out.append(_STAR.sub(r"\\*", text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
     out.append(_STAR.sub(r"\\*", text[last:]))
@@ -34,7 +35,7 @@ _BULLET = re.compile(r"^\s*[*+-]\s+")
 def _escape(text):
     bullet = _BULLET.match(text)
     prefix = bullet.group(0) if bullet else ""
-    parts = _LITERAL.split(text[len(prefix):])
+    parts = _LITERAL.split(text[len(prefix) :])
     for i in range(0, len(parts), 2):  # even parts are outside literals and roles
         parts[i] = _escape_text(parts[i])
     return prefix + "".join(parts)
@@ -54,14 +55,14 @@ def _mark_literal_blocks(lines):
             continue
         if lines[i + 1].strip():
             continue
-        following = next((l for l in lines[i + 2:] if l.strip()), None)
+        following = next((l for l in lines[i + 2 :] if l.strip()), None)
         if following is not None and _indent(following) > _indent(line):
             lines[i] = line.rstrip() + ":"
 
 
 def escape_products(app, what, name, obj, options, lines):
     _mark_literal_blocks(lines)
-    literal_indent = None   # indentation of the paragraph that opened a literal block
+    literal_indent = None  # indentation of the paragraph that opened a literal block
     opened = False
     for i, line in enumerate(lines):
         stripped = line.strip()

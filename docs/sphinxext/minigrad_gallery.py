@@ -3,6 +3,7 @@
 Named by their dotted path rather than passed as objects, so that Sphinx can pickle and
 compare its configuration between builds.
 """
+
 import hashlib
 from pathlib import Path
 
@@ -47,10 +48,12 @@ class GraphvizScraper:
 def _image_rst(path):
     """The image, linked to itself at full size: big graphs are drawn to fit the page."""
     name = Path(path).name
-    return (f"\n.. image:: /auto_tutorials/images/{name}\n"
-            f"   :alt: {Path(path).stem.replace('_', ' ')}\n"
-            f"   :class: sphx-glr-single-img\n"
-            f"   :target: ../_images/{name}\n\n")
+    return (
+        f"\n.. image:: /auto_tutorials/images/{name}\n"
+        f"   :alt: {Path(path).stem.replace('_', ' ')}\n"
+        f"   :class: sphx-glr-single-img\n"
+        f"   :target: ../_images/{name}\n\n"
+    )
 
 
 graphviz_scraper = GraphvizScraper()

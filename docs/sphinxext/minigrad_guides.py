@@ -6,6 +6,7 @@ page that is not listed yet is appended to the end of that toctree when the fron
 read, instead of failing the build with "document isn't included in any toctree". The
 front page is re-read on every build so that a new page is always picked up.
 """
+
 import re
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def _append_unlisted_guides(app, docname, source):
     extra = [page for page in pages if page not in listed]
     if extra:
         entries = match.group(2) + "".join(f"{page}\n" for page in extra)
-        source[0] = source[0][:match.start(2)] + entries + source[0][match.end(2):]
+        source[0] = source[0][: match.start(2)] + entries + source[0][match.end(2) :]
 
 
 def _reread_front_page(app, env, added, changed, removed):

@@ -7,6 +7,7 @@ know about it. Operations on tensors that *require grad* are recorded as they ru
 record (the *tape*, or graph) is what :meth:`Tensor.backward` walks in reverse to
 compute gradients. This tutorial shows the tape, leaves, ``.grad`` and ``no_grad``.
 """
+
 import numpy as np
 
 import minigrad
@@ -55,9 +56,9 @@ while node is not None and node.next_functions:
 # :math:`\partial L / \partial w_i = 2 w_i x_i^2`:
 loss.backward()
 print("x.grad   =", x.grad.tolist())
-print("2 x w^2  =", (2 * x.data * w.data ** 2).tolist())
+print("2 x w^2  =", (2 * x.data * w.data**2).tolist())
 print("w.grad   =", w.grad.tolist())
-print("2 w x^2  =", (2 * w.data * x.data ** 2).tolist())
+print("2 w x^2  =", (2 * w.data * x.data**2).tolist())
 
 # %%
 # Only leaves keep ``.grad``; an intermediate such as ``y`` keeps it only if asked with

@@ -8,6 +8,7 @@ Yours are no different. This tutorial writes *softplus*,
 :math:`y = \\log(1 + e^x)`, checks its gradient with
 :func:`~minigrad.autograd.gradcheck`, and shows what gradcheck says about a wrong one.
 """
+
 import numpy as np
 
 import minigrad
@@ -51,7 +52,7 @@ def softplus(x):
 x = minigrad.tensor([-2.0, 0.0, 3.0], requires_grad=True)
 y = softplus(x)
 print(y)
-print("grad_fn:", y.grad_fn.name())   # the class name with Function -> Backward
+print("grad_fn:", y.grad_fn.name())  # the class name with Function -> Backward
 y.sum().backward()
 print("x.grad     :", x.grad.tolist())
 print("sigmoid(x) :", (1 / (1 + np.exp(-x.data))).tolist())
@@ -79,7 +80,7 @@ class BrokenSoftplusFunction(SoftplusFunction):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output * x.exp() / x.exp()          # should be exp(x) / (1 + exp(x))
+        return grad_output * x.exp() / x.exp()  # should be exp(x) / (1 + exp(x))
 
 
 try:
@@ -114,7 +115,7 @@ class ScaledMulFunction(Function):
 
 
 a = minigrad.randn(3, dtype=minigrad.float64, requires_grad=True)
-b = minigrad.randn(3, dtype=minigrad.float64)           # a constant: no gradient computed
+b = minigrad.randn(3, dtype=minigrad.float64)  # a constant: no gradient computed
 print("needs_input_grad:", ScaledMulFunction.apply(a, b, 2.5).grad_fn.needs_input_grad)
 print("gradcheck:", gradcheck(lambda a: ScaledMulFunction.apply(a, b, 2.5), (a,)))
 

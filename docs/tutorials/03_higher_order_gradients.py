@@ -7,6 +7,7 @@ Every backward in minigrad is written with minigrad ops. When backward runs with
 a tensor with a graph behind it, and can be differentiated again. This gives second
 derivatives, Hessian-vector products and gradient penalties, with no extra code per op.
 """
+
 import numpy as np
 
 import minigrad
@@ -19,7 +20,7 @@ from minigrad.autograd import grad, gradgradcheck
 # :func:`minigrad.autograd.grad` returns gradients instead of accumulating them into
 # ``.grad``. For :math:`f(x) = x^3`: :math:`f' = 3x^2`, :math:`f'' = 6x`, :math:`f''' = 6`.
 x = minigrad.tensor(2.0, requires_grad=True)
-f = x ** 3
+f = x**3
 (df,) = grad(f, x, create_graph=True)
 (d2f,) = grad(df, x, create_graph=True)
 (d3f,) = grad(d2f, x)

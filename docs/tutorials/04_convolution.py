@@ -8,6 +8,7 @@ output-size and parameter-count examples, and then follows the computation down:
 to *im2col*, which turns the sum into one matrix product, then to the Cython kernel in
 ``minigrad_core.conv`` that does the same thing in C.
 """
+
 import time
 
 import numpy as np
@@ -43,7 +44,7 @@ def conv2d_loops(x, w, b, stride=1, padding=0):
         for o in range(O):
             for y in range(OH):
                 for xx in range(OW):
-                    patch = x[n, :, stride * y:stride * y + KH, stride * xx:stride * xx + KW]
+                    patch = x[n, :, stride * y : stride * y + KH, stride * xx : stride * xx + KW]
                     out[n, o, y, xx] = (w[o] * patch).sum() + b[o]
     return out
 
@@ -55,8 +56,10 @@ b = minigrad.randn(4, dtype=minigrad.float64)
 for stride, padding in [(1, 0), (2, 0), (1, 1), (2, 1)]:
     expected = conv2d_loops(x.numpy(), w.numpy(), b.numpy(), stride, padding)
     got = F.conv2d(x, w, b, stride=stride, padding=padding).numpy()
-    print(f"stride {stride} padding {padding}: output {got.shape[2]}x{got.shape[3]}, "
-          f"max |loops - conv2d| = {np.abs(expected - got).max():.1e}")
+    print(
+        f"stride {stride} padding {padding}: output {got.shape[2]}x{got.shape[3]}, "
+        f"max |loops - conv2d| = {np.abs(expected - got).max():.1e}"
+    )
 
 # %%
 # Output sizes and parameter counts
@@ -84,8 +87,9 @@ print("AlexNet conv1, 227, 11x11, s 4 :", out_size(227, 11, s=4, c=3), " (227 - 
 # 5x5 filters, stride 1, pad 2, that is :math:`(5 \cdot 5 \cdot 3 + 1) \cdot 10 = 760`,
 # and the output is 32x32x10:
 layer = nn.Conv2d(3, 10, kernel_size=5, stride=1, padding=2)
-print(layer, "->", tuple(layer(minigrad.zeros(1, 3, 32, 32)).shape),
-      "params:", sum(p.numel() for p in layer.parameters()))
+print(
+    layer, "->", tuple(layer(minigrad.zeros(1, 3, 32, 32)).shape), "params:", sum(p.numel() for p in layer.parameters())
+)
 
 # %%
 # A 1x1 "bottleneck" (Lecture 10 of the notes) replaces one 3x3 convolution with 256
@@ -101,8 +105,11 @@ def weights(*layers):
 
 
 print("3x3, 256 -> 256             :", f"{weights(nn.Conv2d(256, 256, 3, padding=1, bias=False)):,}")
-bottleneck = [nn.Conv2d(256, 64, 1, bias=False), nn.Conv2d(64, 64, 3, padding=1, bias=False),
-              nn.Conv2d(64, 256, 1, bias=False)]
+bottleneck = [
+    nn.Conv2d(256, 64, 1, bias=False),
+    nn.Conv2d(64, 64, 3, padding=1, bias=False),
+    nn.Conv2d(64, 256, 1, bias=False),
+]
 print("1x1 -> 3x3 -> 1x1 bottleneck:", f"{weights(*bottleneck):,}")
 print("3x3, 256 -> 256, 8 groups   :", f"{weights(nn.Conv2d(256, 256, 3, padding=1, groups=8, bias=False)):,}")
 print("3x3 depthwise, 256 channels :", f"{weights(nn.Conv2d(256, 256, 3, padding=1, groups=256, bias=False)):,}")
@@ -120,10 +127,14 @@ patch = minigrad.tensor([[200.0, 150.0, 150.0], [100.0, 50.0, 100.0], [25.0, 25.
 k = minigrad.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 k_flipped = k.numpy()[::-1, ::-1].copy()
 print("K' =\n", k_flipped)
-print("cross-correlation of the patch with K':",
-      F.conv2d(patch.reshape(1, 1, 3, 3), minigrad.tensor(k_flipped).reshape(1, 1, 3, 3)).item())
-print("true convolution of the patch with K   :",
-      sum(patch.numpy()[r, c] * k.numpy()[2 - r, 2 - c] for r in range(3) for c in range(3)))
+print(
+    "cross-correlation of the patch with K':",
+    F.conv2d(patch.reshape(1, 1, 3, 3), minigrad.tensor(k_flipped).reshape(1, 1, 3, 3)).item(),
+)
+print(
+    "true convolution of the patch with K   :",
+    sum(patch.numpy()[r, c] * k.numpy()[2 - r, 2 - c] for r in range(3) for c in range(3)),
+)
 
 # %%
 # im2col: the sum as one matrix product
@@ -145,7 +156,7 @@ print(F.unfold(tiny, kernel_size=2).numpy()[0])
 # For the 7x7, 3-channel batch above with a 3x3 kernel and padding 1, the matrix has
 # 3*3*3 = 27 rows and 49 columns, and the convolution is one product with the weights
 # reshaped to (4, 27):
-cols = F.unfold(x, kernel_size=3, padding=1)                    # (2, 27, 49)
+cols = F.unfold(x, kernel_size=3, padding=1)  # (2, 27, 49)
 print("im2col matrix:", cols.shape, f"({cols.shape[1]} = 3 channels x 3 x 3, {cols.shape[2]} = 7 x 7 positions)")
 out = (w.reshape(4, -1) @ cols).reshape(2, 4, 7, 7) + b.reshape(1, 4, 1, 1)
 print("max |im2col @ W - conv2d| =", np.abs(out.numpy() - F.conv2d(x, w, b, padding=1).numpy()).max())

@@ -13,6 +13,7 @@ This tutorial follows the derivation, checks both formulas numerically against t
 gradients :func:`minigrad.nn.functional.conv2d` computes, extends them to channels,
 batches and strides, and draws the graph that backward runs.
 """
+
 import numpy as np
 
 import minigrad
@@ -88,11 +89,18 @@ print("max |conv(G, k) - x.grad| =", np.abs(dx.numpy() - x.grad.numpy()).max())
 # And straight from the two sums of the derivation, as loops (with
 # :math:`\partial L / \partial y` taken as zero outside the 4x4 output):
 g, xs, ks = G.numpy()[0, 0], x.detach().numpy()[0, 0], k.detach().numpy()[0, 0]
-dk_sum = np.array([[sum(g[r, c] * xs[r + a, c + b] for r in range(4) for c in range(4))
-                    for b in range(3)] for a in range(3)])
-dx_sum = np.array([[sum(g[r - a, c - b] * ks[a, b] for a in range(3) for b in range(3)
-                        if 0 <= r - a < 4 and 0 <= c - b < 4)
-                    for c in range(6)] for r in range(6)])
+dk_sum = np.array(
+    [[sum(g[r, c] * xs[r + a, c + b] for r in range(4) for c in range(4)) for b in range(3)] for a in range(3)]
+)
+dx_sum = np.array(
+    [
+        [
+            sum(g[r - a, c - b] * ks[a, b] for a in range(3) for b in range(3) if 0 <= r - a < 4 and 0 <= c - b < 4)
+            for c in range(6)
+        ]
+        for r in range(6)
+    ]
+)
 print("kernel gradient, sum vs backward:", np.abs(dk_sum - k.grad.numpy()[0, 0]).max())
 print("input gradient,  sum vs backward:", np.abs(dx_sum - x.grad.numpy()[0, 0]).max())
 
@@ -124,7 +132,7 @@ xp = np.pad(x.detach().numpy(), ((0, 0), (0, 0), (p, p), (p, p)))
 dw = np.zeros(w.shape)
 for a in range(K):
     for b in range(K):
-        window = xp[:, :, a:a + s * (OH - 1) + 1:s, b:b + s * (OH - 1) + 1:s]   # (N, C, OH, OW)
+        window = xp[:, :, a : a + s * (OH - 1) + 1 : s, b : b + s * (OH - 1) + 1 : s]  # (N, C, OH, OW)
         dw[:, :, a, b] = np.einsum("nchw,nohw->oc", window, G.numpy())
 print("kernel gradient, cross-correlation vs backward:", np.abs(dw - w.grad.numpy()).max())
 
@@ -132,23 +140,34 @@ print("kernel gradient, cross-correlation vs backward:", np.abs(dw - w.grad.nump
 # with in and out channels swapped, then the padding of the forward pass cut off
 dilated = np.zeros((N, O, s * (OH - 1) + 1, s * (OH - 1) + 1))
 dilated[:, :, ::s, ::s] = G.numpy()
-full = F.conv2d(F.pad(minigrad.tensor(dilated), (K - 1,) * 4),
-                minigrad.tensor(w.detach().numpy()[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).copy()))
-dx = full.numpy()[:, :, p:p + H, p:p + H]
+full = F.conv2d(
+    F.pad(minigrad.tensor(dilated), (K - 1,) * 4),
+    minigrad.tensor(w.detach().numpy()[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).copy()),
+)
+dx = full.numpy()[:, :, p : p + H, p : p + H]
 print("input gradient, flipped-kernel convolution vs backward:", np.abs(dx - x.grad.numpy()).max())
-print("input gradient, conv_transpose2d vs backward:",
-      np.abs(F.conv_transpose2d(G, w.detach(), stride=s, padding=p).numpy() - x.grad.numpy()).max())
+print(
+    "input gradient, conv_transpose2d vs backward:",
+    np.abs(F.conv_transpose2d(G, w.detach(), stride=s, padding=p).numpy() - x.grad.numpy()).max(),
+)
 
 # %%
 # The size of a strided input gradient can be ambiguous: a 9x9 and a 10x10 input both
 # give this 5x5 output. ``conv_transpose2d`` alone returns the smaller size, and its
 # ``output_padding`` argument selects a larger one; conv2d's backward passes the input
 # size it saved, so the gradient always has the shape of the input.
-print("9x9 input ->", F.conv2d(minigrad.zeros(1, C, 9, 9), minigrad.zeros(O, C, K, K), stride=s, padding=p).shape,
-      "  10x10 input ->", F.conv2d(minigrad.zeros(1, C, 10, 10), minigrad.zeros(O, C, K, K), stride=s, padding=p).shape)
-print("conv_transpose2d of a 5x5 gradient:",
-      F.conv_transpose2d(G, w.detach(), stride=s, padding=p).shape[2:], "or, with output_padding=1,",
-      F.conv_transpose2d(G, w.detach(), stride=s, padding=p, output_padding=1).shape[2:])
+print(
+    "9x9 input ->",
+    F.conv2d(minigrad.zeros(1, C, 9, 9), minigrad.zeros(O, C, K, K), stride=s, padding=p).shape,
+    "  10x10 input ->",
+    F.conv2d(minigrad.zeros(1, C, 10, 10), minigrad.zeros(O, C, K, K), stride=s, padding=p).shape,
+)
+print(
+    "conv_transpose2d of a 5x5 gradient:",
+    F.conv_transpose2d(G, w.detach(), stride=s, padding=p).shape[2:],
+    "or, with output_padding=1,",
+    F.conv_transpose2d(G, w.detach(), stride=s, padding=p, output_padding=1).shape[2:],
+)
 
 # %%
 # The graph of the backward pass

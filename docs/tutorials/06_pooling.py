@@ -29,11 +29,15 @@ print("max pool:", F.max_pool2d(window, 3).item(), "   average pool:", F.avg_poo
 # %%
 # On a feature map, with the common settings F = 2, S = 2 and F = 3, S = 2. The output
 # size is :math:`(W_1 - F)/S + 1` (CS231n), and the layer has no parameters:
-x = minigrad.tensor([[1.0, 3.0, 2.0, 1.0, 0.0],
-                     [4.0, 2.0, 0.0, 1.0, 2.0],
-                     [1.0, 0.0, 5.0, 3.0, 1.0],
-                     [2.0, 6.0, 1.0, 0.0, 2.0],
-                     [0.0, 1.0, 2.0, 4.0, 3.0]]).reshape(1, 1, 5, 5)
+x = minigrad.tensor(
+    [
+        [1.0, 3.0, 2.0, 1.0, 0.0],
+        [4.0, 2.0, 0.0, 1.0, 2.0],
+        [1.0, 0.0, 5.0, 3.0, 1.0],
+        [2.0, 6.0, 1.0, 0.0, 2.0],
+        [0.0, 1.0, 2.0, 4.0, 3.0],
+    ]
+).reshape(1, 1, 5, 5)
 print("2x2, stride 2:\n", F.max_pool2d(x, 2, stride=2).numpy()[0, 0])
 print("3x3, stride 2:\n", F.max_pool2d(x, 3, stride=2).numpy()[0, 0])
 print("parameters of nn.MaxPool2d(2):", len(list(nn.MaxPool2d(2).parameters())))

@@ -10,6 +10,7 @@ epochs on the handwritten digits that ship with minigrad, saves it, and draws th
 of its backward pass. The guides :doc:`/nn`, :doc:`/data` and :doc:`/optim` describe
 the layers, the data pipeline and the optimizers used here.
 """
+
 import os
 import tempfile
 import time
@@ -59,16 +60,18 @@ class LeNet5(nn.Module):
     def __init__(self, num_classes=10):
         super().__init__()
         self.features_detector = nn.Sequential(
-            nn.Conv2d(1, 6, kernel_size=5),          # 32x32 -> 28x28
-            nn.AvgPool2d(kernel_size=2, stride=2),   # -> 14x14
+            nn.Conv2d(1, 6, kernel_size=5),  # 32x32 -> 28x28
+            nn.AvgPool2d(kernel_size=2, stride=2),  # -> 14x14
             nn.Sigmoid(),
-            nn.Conv2d(6, 16, kernel_size=5),         # -> 10x10
-            nn.AvgPool2d(kernel_size=2, stride=2),   # -> 5x5
+            nn.Conv2d(6, 16, kernel_size=5),  # -> 10x10
+            nn.AvgPool2d(kernel_size=2, stride=2),  # -> 5x5
             nn.Sigmoid(),
         )
         self.classifier = nn.Sequential(
-            nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-            nn.Linear(120, 84), nn.Sigmoid(),
+            nn.Linear(16 * 5 * 5, 120),
+            nn.Sigmoid(),
+            nn.Linear(120, 84),
+            nn.Sigmoid(),
             nn.Linear(84, num_classes),
         )
 

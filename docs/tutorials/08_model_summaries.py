@@ -13,6 +13,7 @@ forward pass would be slow, we count what does not depend on running it, or run 
 input and scale, and say so. The guide :doc:`/models` gives the summary's counting
 rules and every model's constructor.
 """
+
 import time
 
 import minigrad
@@ -29,8 +30,9 @@ summary = minigrad.summary(models.lenet5(), (1, 1, 32, 32), layout="flat", col_n
 # ------------------------------
 # The notes' second table is torchinfo's tree layout. Its first conv output is 56x56,
 # which is what a 227x227 input gives: :math:`(227 + 2 \cdot 2 - 11)/4 + 1 = 56`.
-summary = minigrad.summary(models.alexnet(in_channels=1, num_classes=10), (1, 1, 227, 227), depth=2,
-                           col_names=("output_size", "num_params"))
+summary = minigrad.summary(
+    models.alexnet(in_channels=1, num_classes=10), (1, 1, 227, 227), depth=2, col_names=("output_size", "num_params")
+)
 
 # %%
 # As the notes observe, nearly all parameters are in the fully connected layers, and
@@ -38,8 +40,10 @@ summary = minigrad.summary(models.alexnet(in_channels=1, num_classes=10), (1, 1,
 alexnet = models.alexnet(in_channels=1, num_classes=10)
 conv = sum(m.weight.numel() + m.bias.numel() for m in alexnet.modules() if isinstance(m, nn.Conv2d))
 linear = sum(m.weight.numel() + m.bias.numel() for m in alexnet.modules() if isinstance(m, nn.Linear))
-print(f"convolutions {conv:,} parameters ({conv / (conv + linear):.1%}), "
-      f"linear layers {linear:,} ({linear / (conv + linear):.1%})")
+print(
+    f"convolutions {conv:,} parameters ({conv / (conv + linear):.1%}), "
+    f"linear layers {linear:,} ({linear / (conv + linear):.1%})"
+)
 print(f"mult-adds: {summary.total_mult_adds / 1e6:,.0f} M in all")
 del alexnet
 
@@ -72,10 +76,13 @@ for name, shape, memory, params in rows:
     print(f"{name:<10} [{'x'.join(map(str, shape)):>11}]  memory {memory:>10,}  params {params:>12,}")
 total_memory = sum(r[2] for r in rows)
 total_weights = sum(r[3] for r in rows)
-print(f"TOTAL memory: {total_memory / 1e6:.1f}M values * 4 bytes = {total_memory * 4 / 1e6:.0f} MB / image "
-      "(forward only)")
-print(f"TOTAL params: {total_weights:,} weights + {sum(p.numel() for p in vgg.parameters()) - total_weights:,} biases"
-      f" = {sum(p.numel() for p in vgg.parameters()):,}")
+print(
+    f"TOTAL memory: {total_memory / 1e6:.1f}M values * 4 bytes = {total_memory * 4 / 1e6:.0f} MB / image (forward only)"
+)
+print(
+    f"TOTAL params: {total_weights:,} weights + {sum(p.numel() for p in vgg.parameters()) - total_weights:,} biases"
+    f" = {sum(p.numel() for p in vgg.parameters()):,}"
+)
 
 # %%
 # Every row matches the notes, and so does the parameter total, 138M. The memory total

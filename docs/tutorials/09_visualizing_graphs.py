@@ -8,9 +8,9 @@ grouped by its modules, optionally annotated with time, memory and mult-adds. Ev
 picture on this page is drawn by the code above it. (The guide :doc:`/viz` describes
 every option.)
 """
+
 import minigrad
-import minigrad.nn.functional as F
-from minigrad import models, nn
+from minigrad import models
 from minigrad.autograd import grad
 from minigrad.viz import draw_graph, make_dot, render
 
@@ -91,8 +91,8 @@ block_profile = draw_graph(block, minigrad.randn(2, 8, 16, 16), profile=True, sh
 #     minigrad graph lenet5 --input 1,32,32 -o lenet5.svg
 #     minigrad graph lenet5 --input 1,32,32 --backward -o lenet5_backward.svg
 #     minigrad graph resnet18 --input 3,64,64 --depth 2 -o resnet18.svg
-import tempfile  # noqa: E402
 import os  # noqa: E402
+import tempfile  # noqa: E402
 
 folder = tempfile.mkdtemp()
 for name, graph in [("mlp_forward.svg", mlp_forward), ("lenet5_backward.dot", lenet_backward)]:

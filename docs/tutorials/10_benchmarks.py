@@ -17,6 +17,7 @@ script                     what it measures
 ``bench_train.py``         one full training step of LeNet-5, a CIFAR ResNet-18 and AlexNet
 =========================  =================================================================
 """
+
 import os
 import subprocess
 import sys
@@ -35,8 +36,9 @@ ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PY
 
 
 def run(script, *args):
-    result = subprocess.run([sys.executable, str(BENCH / script), *args], env=ENV, cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *args], env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{script} failed:\n{result.stderr}")
     print(result.stdout.strip())

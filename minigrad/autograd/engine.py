@@ -6,6 +6,7 @@ The walk is iterative (an explicit stack, never recursion), so a chain of 100,00
 backpropagates. Each node runs once, after every node that feeds it a gradient has run;
 gradients reaching a node from several uses are summed first (diamond graphs).
 """
+
 import numpy as np
 
 from ._engine import TensorBase, make_tensor, run_backward
@@ -36,7 +37,8 @@ def _make_grads(outputs, grad_outputs):
         if g.data.shape != out.data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {list(g.data.shape)} and "
-                f"output[0] has a shape of {list(out.data.shape)}.")
+                f"output[0] has a shape of {list(out.data.shape)}."
+            )
         grads.append(g)
     return grads
 
@@ -44,8 +46,7 @@ def _make_grads(outputs, grad_outputs):
 def _check_requires_grad(outputs):
     for i, out in enumerate(outputs):
         if not out.requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn")
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
@@ -58,8 +59,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     run_backward(tensors, _make_grads(tensors, grad_tensors), retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
     """Return d(outputs)/d(inputs) as a tuple, without touching ``.grad``.
 
     With ``create_graph=True`` the returned gradients are recorded, so they can be
@@ -70,13 +70,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
-            f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs "
-            f"and {len(outputs)} outputs")
+            f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs and {len(outputs)} outputs"
+        )
     _check_requires_grad(outputs)
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of the inputs does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    return run_backward(outputs, _make_grads(outputs, grad_outputs), retain_graph, create_graph,
-                        inputs=inputs, allow_unused=allow_unused)
+    return run_backward(
+        outputs,
+        _make_grads(outputs, grad_outputs),
+        retain_graph,
+        create_graph,
+        inputs=inputs,
+        allow_unused=allow_unused,
+    )

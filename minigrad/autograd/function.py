@@ -10,6 +10,7 @@ return arrays, which is cheap); apply wraps them. backward receives and returns 
 and is written with minigrad ops, so with ``create_graph=True`` the gradients are
 recorded too and gradients of gradients work.
 """
+
 import contextlib
 
 from ..utils.hooks import RemovableHandle
@@ -108,4 +109,3 @@ def observe(observer):
         yield observer
     finally:
         state.observers.remove(observer)
-

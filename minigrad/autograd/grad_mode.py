@@ -3,12 +3,12 @@
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as
 decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape reads.
 """
+
 import functools
 
 from ._engine import state
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
-           "is_anomaly_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
 
 # ``state`` holds the switches (grad_enabled, anomaly_enabled, observers); it lives in the
 # compiled engine (minigrad/autograd/_engine.pyx), which reads it on every op.
@@ -47,6 +47,7 @@ class _GradModeContext:
         def wrapper(*args, **kwargs):
             with self.__class__():
                 return func(*args, **kwargs)
+
         return wrapper
 
 
@@ -84,6 +85,7 @@ class set_grad_enabled(_GradModeContext):
         def wrapper(*args, **kwargs):
             with set_grad_enabled(target):
                 return func(*args, **kwargs)
+
         return wrapper
 
 

@@ -8,6 +8,7 @@ compares only one random projection ``v^T J u`` per input, so large inputs stay 
 Tensors are made with the engine's ``make_tensor`` (which is ``Tensor._make``), so that
 autograd imports nothing above it.
 """
+
 import warnings
 
 import numpy as np
@@ -35,7 +36,9 @@ def _as_float64(inputs, checked):
         if t.data.dtype != np.float64:
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point: "
-                f"gradcheck runs it in float64; a float32 check would give false failures.")
+                f"gradcheck runs it in float64; a float32 check would give false failures.",
+                stacklevel=3,
+            )
         out[i] = make_tensor(t.data.astype(np.float64)).requires_grad_(True)
     return tuple(out)
 
@@ -67,9 +70,13 @@ def _vjp(outputs, t, vectors):
     pairs = [(o, v) for o, v in zip(outputs, vectors) if o.requires_grad]
     if not pairs:
         return np.zeros(t.data.size)
-    grads = autograd_grad([o for o, _ in pairs], [t],
-                          [make_tensor(v.reshape(o.shape).astype(o.data.dtype)) for o, v in pairs],
-                          retain_graph=True, allow_unused=True)
+    grads = autograd_grad(
+        [o for o, _ in pairs],
+        [t],
+        [make_tensor(v.reshape(o.shape).astype(o.data.dtype)) for o, v in pairs],
+        retain_graph=True,
+        allow_unused=True,
+    )
     g = grads[0]
     return np.zeros(t.data.size) if g is None else g.data.astype(np.float64).ravel()
 
@@ -80,8 +87,7 @@ def _fail(message, raise_exception):
     return False
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False,
-              seed=0):
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False, seed=0):
     """Check the gradients of ``fn`` at ``inputs`` against finite differences.
 
     Args:
@@ -109,7 +115,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
             if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
                 return _fail(
                     f"Jacobian mismatch with respect to input {i} (fast mode, random projection v^T J u): "
-                    f"numerical {numeric!r}, analytical {analytic!r}", raise_exception)
+                    f"numerical {numeric!r}, analytical {analytic!r}",
+                    raise_exception,
+                )
             continue
         numeric = np.zeros((t.data.size, sum(sizes)))
         for k in range(t.data.size):
@@ -133,13 +141,16 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
                         f"Jacobian mismatch for output {out_index} with respect to input {i}: "
                         f"d output{[int(e) for e in out_element]} / d input{[int(e) for e in element]}: numerical "
                         f"{float(numeric_row[k])!r}, analytical {float(analytic_row[k])!r} "
-                        f"(atol={atol}, rtol={rtol})", raise_exception)
+                        f"(atol={atol}, rtol={rtol})",
+                        raise_exception,
+                    )
             offset += n
     return True
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-                  fast_mode=False, seed=0):
+def gradgradcheck(
+    fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False, seed=0
+):
     """Check second derivatives: gradcheck of ``(inputs, v) -> v^T d fn / d inputs``.
 
     ``grad_outputs`` (random when None) are the cotangents ``v``; they are checked too.
@@ -151,18 +162,32 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     if grad_outputs is None:
         grad_outputs = tuple(make_tensor(rng.standard_normal(o.shape)).requires_grad_(True) for o in outputs)
     else:
-        grad_outputs = tuple(make_tensor(np.asarray(g.data, dtype=np.float64)).requires_grad_(True)
-                             for g in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)))
+        grad_outputs = tuple(
+            make_tensor(np.asarray(g.data, dtype=np.float64)).requires_grad_(True)
+            for g in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,))
+        )
     n_inputs = len(inputs)
 
     def first_derivatives(*args):
         xs, vs = args[:n_inputs], args[n_inputs:]
         outs = _outputs(fn, xs)
         wanted = [xs[i] for i in checked]
-        grads = autograd_grad([o for o in outs if o.requires_grad], wanted,
-                              [v for o, v in zip(outs, vs) if o.requires_grad],
-                              create_graph=True, allow_unused=True)
+        grads = autograd_grad(
+            [o for o in outs if o.requires_grad],
+            wanted,
+            [v for o, v in zip(outs, vs) if o.requires_grad],
+            create_graph=True,
+            allow_unused=True,
+        )
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)
+    return gradcheck(
+        first_derivatives,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        fast_mode=fast_mode,
+        seed=seed,
+    )

@@ -3,6 +3,7 @@
 ``minigrad.backends.conv``: which algorithm computes a convolution's input gradient
 (see :mod:`minigrad.backends.conv`).
 """
+
 from . import conv
 
 __all__ = ["conv"]

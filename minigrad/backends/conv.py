@@ -18,6 +18,7 @@ col2im, no Winograd, no depthwise loops), e.g. to teach or to check it::
     with minigrad.backends.conv.flags(flipped_kernel_only=True):
         loss.backward()
 """
+
 import contextlib
 import sys
 
@@ -38,7 +39,7 @@ def flags(flipped_kernel_only=True):
         >>> minigrad.backends.conv.flipped_kernel_only
         False
     """
-    module = sys.modules[__name__]         # the argument shadows the module's name
+    module = sys.modules[__name__]  # the argument shadows the module's name
     old, module.flipped_kernel_only = module.flipped_kernel_only, bool(flipped_kernel_only)
     try:
         yield

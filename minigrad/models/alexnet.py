@@ -1,4 +1,5 @@
 """AlexNet (Krizhevsky et al., 2012) in torchvision's layout, so its state dicts load."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

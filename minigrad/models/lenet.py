@@ -1,4 +1,5 @@
 """LeNet-5 (LeCun et al., 1998) as the notes list it: sigmoid activations and average pooling."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

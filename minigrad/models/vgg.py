@@ -3,6 +3,7 @@
 Every conv is 3x3, stride 1, padding 1 (optionally followed by batch norm), then ReLU;
 'M' is a 2x2 max pool, stride 2. VGG-16 (D) has 138,357,544 parameters at 1000 classes.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -44,8 +45,9 @@ class VGG(nn.Module):
     batch norm (1, 0), linear N(0, 0.01) with zero bias.
     """
 
-    def __init__(self, features: nn.Module, num_classes: int = 1000, init_weights: bool = True,
-                 dropout: float = 0.5) -> None:
+    def __init__(
+        self, features: nn.Module, num_classes: int = 1000, init_weights: bool = True, dropout: float = 0.5
+    ) -> None:
         super().__init__()
         self.features = features
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))

@@ -1,4 +1,5 @@
 """``minigrad.nn``: Module, Parameter, layers, losses, ``functional`` and ``init``, with PyTorch's names."""
+
 from . import functional, init, modules
 from .modules import *  # noqa: F403  (every layer, from minigrad.nn.modules.__all__)
 from .parameter import Parameter

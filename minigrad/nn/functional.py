@@ -5,10 +5,17 @@ family's module (``minigrad/ops/<family>.py``, where its Function lives). The on
 here adapts PyTorch's argument conventions: ``inplace=`` is accepted and ignored
 (minigrad computes out of place).
 """
+
 from ..ops import LAYER_FAMILIES
 from ..ops.activation import *  # noqa: F403
+
+# the ops wrapped below to take PyTorch's inplace=
+from ..ops.activation import leaky_relu as _leaky_relu
+from ..ops.activation import relu as _relu
 from ..ops.conv import *  # noqa: F403
 from ..ops.dropout import *  # noqa: F403
+from ..ops.dropout import dropout as _dropout
+from ..ops.dropout import dropout2d as _dropout2d
 from ..ops.linalg import linear
 from ..ops.loss import *  # noqa: F403
 from ..ops.normalization import *  # noqa: F403
@@ -16,14 +23,11 @@ from ..ops.padding import *  # noqa: F403
 from ..ops.pool import *  # noqa: F403
 from ..ops.shape import flatten
 
-# the ops wrapped below to take PyTorch's inplace=
-from ..ops.activation import leaky_relu as _leaky_relu, relu as _relu
-from ..ops.dropout import dropout as _dropout, dropout2d as _dropout2d
-
 __all__ = [name for family in LAYER_FAMILIES for name in family.__all__] + ["linear", "flatten"]
 
 
 # ---- PyTorch's argument conventions ---------------------------------------------------------
+
 
 def relu(input, inplace=False):
     """``max(0, x)`` elementwise (``inplace`` is accepted, not used: the result is a new tensor)."""

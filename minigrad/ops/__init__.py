@@ -6,16 +6,47 @@ re-exports the ``TENSOR_FAMILIES`` (torch.exp, torch.cat, ...) and
 ``minigrad.nn.functional`` the ``LAYER_FAMILIES``, each from the same ``__all__``: an op
 added to its family's ``__all__`` is registered in all of them.
 """
-from . import (activation, conv, convert, dropout, elementwise, index, linalg, loss, normalization, padding,
-               pool, reduce, shape)
+
+from . import (
+    activation,
+    conv,
+    convert,
+    dropout,
+    elementwise,
+    index,
+    linalg,
+    loss,
+    normalization,
+    padding,
+    pool,
+    reduce,
+    shape,
+)
 
 # The family modules, named here before ``from .dropout import *`` below rebinds
 # ``dropout`` to the function of that name.
 TENSOR_FAMILIES = (activation, convert, elementwise, index, linalg, reduce, shape)
 LAYER_FAMILIES = (activation, conv, dropout, loss, normalization, padding, pool)
 
-__all__ = [name for family in (activation, conv, convert, dropout, elementwise, index, linalg, loss,
-                               normalization, padding, pool, reduce, shape) for name in family.__all__]
+__all__ = [
+    name
+    for family in (
+        activation,
+        conv,
+        convert,
+        dropout,
+        elementwise,
+        index,
+        linalg,
+        loss,
+        normalization,
+        padding,
+        pool,
+        reduce,
+        shape,
+    )
+    for name in family.__all__
+]
 
 from .activation import *  # noqa: E402, F403
 from .conv import *  # noqa: E402, F403

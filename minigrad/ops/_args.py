@@ -10,6 +10,7 @@
 The Cython kernels (minigrad_core) keep their own bounds checks: they import nothing
 from minigrad.
 """
+
 import builtins
 
 import numpy as np
@@ -28,13 +29,15 @@ def ntuple(value, n, name, op):
         raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not bool")
     if isinstance(value, (int, np.integer)):
         return (int(value),) * n
-    if isinstance(value, (tuple, list)) and len(value) == n and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == n
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
+    ):
         return tuple(int(v) for v in value)
     if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], (int, np.integer)):
         return (int(value[0]),) * n
-    raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of {n} ints, "
-                    f"but got {value!r}")
+    raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of {n} ints, but got {value!r}")
 
 
 def normalize_dims(op, dim, ndim):
@@ -47,7 +50,8 @@ def normalize_dims(op, dim, ndim):
     for d in dims:
         if not -rank <= d < rank:
             raise IndexError(
-                f"{op}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
+                f"{op}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})"
+            )
         out.append(d % rank if ndim else 0)
     return tuple(sorted(set(out)))
 
@@ -97,9 +101,15 @@ def floating(input):
 
 def type_name(dtype):
     """A dtype as PyTorch's messages name it (float32 is 'float', int64 'long')."""
-    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
-            "float16": "half", "bool": "bool", "uint8": "unsigned char"}.get(np.dtype(dtype).name,
-                                                                           np.dtype(dtype).name)
+    return {
+        "float32": "float",
+        "float64": "double",
+        "int64": "long",
+        "int32": "int",
+        "float16": "half",
+        "bool": "bool",
+        "uint8": "unsigned char",
+    }.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 def contiguous(array):

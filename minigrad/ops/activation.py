@@ -4,11 +4,12 @@ Elementwise activations keep the input's shape; softmax and log_softmax normaliz
 one dimension ``dim``. Integer inputs of sigmoid, tanh and the softmax family are taken
 as the default float dtype, as in PyTorch.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
 from ._args import floating, normalize_dims
-from .reduce import sum
+from .reduce import sum as _sum
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax"]
 
@@ -109,6 +110,7 @@ def tanh(input):
 
 # ---- softmax family -------------------------------------------------------------------
 
+
 def _single_dim(op, dim, ndim):
     if dim is None:
         raise TypeError(f"{op}() missing required argument 'dim'")
@@ -130,7 +132,7 @@ class SoftmaxFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return out * (g - sum(g * out, ctx.dim, keepdim=True)), None
+        return out * (g - _sum(g * out, ctx.dim, keepdim=True)), None
 
 
 def softmax(input, dim=None, dtype=None):

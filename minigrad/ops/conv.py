@@ -21,6 +21,7 @@ gradients of gradients flow through any of them:
     ConvTranspose2dFunction   dx = Conv2d(g, w),           dw = Conv2dWeight(g, x)
     Conv2dWeightFunction      dx = ConvTranspose2d(g, gw), dg = Conv2d(x, gw)
 """
+
 import numpy as np
 
 from minigrad_core import conv as _kernels
@@ -37,24 +38,30 @@ __all__ = ["conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d", "unfold",
 
 # ---- argument helpers -------------------------------------------------------------------
 
+
 def _check_tensor(op, name, value):
     if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {1 if name == 'input' else 2}) "
-                        f"must be Tensor, not {type(value).__name__}")
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {1 if name == 'input' else 2}) "
+            f"must be Tensor, not {type(value).__name__}"
+        )
 
 
 def _check_float_dtypes(op, input, weight, bias):
     """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
     dt = input.data.dtype
     if dt not in (np.float32, np.float64):
-        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(dt)}' "
-                           f"(minigrad's kernels take float32 and float64)")
+        raise RuntimeError(
+            f"\"{op}\" not implemented for '{type_name(dt)}' (minigrad's kernels take float32 and float64)"
+        )
     if weight.data.dtype != dt:
-        raise RuntimeError(f"Input type ({type_name(dt)}) and weight type "
-                           f"({type_name(weight.data.dtype)}) should be the same")
+        raise RuntimeError(
+            f"Input type ({type_name(dt)}) and weight type ({type_name(weight.data.dtype)}) should be the same"
+        )
     if bias is not None and bias.data.dtype != dt:
-        raise RuntimeError(f"Input type ({type_name(dt)}) and bias type "
-                           f"({type_name(bias.data.dtype)}) should be the same")
+        raise RuntimeError(
+            f"Input type ({type_name(dt)}) and bias type ({type_name(bias.data.dtype)}) should be the same"
+        )
 
 
 def _check_hyper(stride, padding, dilation, groups):
@@ -63,8 +70,9 @@ def _check_hyper(stride, padding, dilation, groups):
     if min(padding) < 0:
         raise RuntimeError("negative padding is not supported")
     if min(dilation) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
-                           f"{dilation[0]} dilationW: {dilation[-1]}")
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilationH: {dilation[0]} dilationW: {dilation[-1]}"
+        )
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
 
@@ -86,12 +94,14 @@ def _forced_path():
 def _input_gradient_note(x_shape, w_shape, out_shape, stride, padding, dilation, groups):
     """graph_note of a conv2d node: the path its input gradient will take."""
     (N, C, H, W), (O, _, KH, KW), (OH, OW) = x_shape, w_shape, out_shape[2:]
-    path = _forced_path() or _kernels.conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride,
-                                                             padding, dilation, groups)
+    path = _forced_path() or _kernels.conv_transpose2d_path(
+        N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, groups
+    )
     return "input gradient: " + _PATH_NOTES[path]
 
 
 # ---- Functions ----------------------------------------------------------------------------
+
 
 class Conv2dFunction(Function):
     """out = conv2d(x, w) + b;  dx = conv_transpose2d(g, w),  dw = conv2d_weight(x, g),  db = sum g."""
@@ -105,13 +115,20 @@ class Conv2dFunction(Function):
         xd, wd = _contiguous(x.data), _contiguous(w.data)
         N, _, H, W = xd.shape
         O, _, KH, KW = wd.shape
-        out = np.empty((N, O, _conv_size(H, KH, stride[0], padding[0], dilation[0]),
-                        _conv_size(W, KW, stride[1], padding[1], dilation[1])), dtype=xd.dtype)
-        _kernels.conv2d_forward(xd, wd, None if b is None else _contiguous(b.data), out,
-                                stride, padding, dilation, groups)
+        out = np.empty(
+            (
+                N,
+                O,
+                _conv_size(H, KH, stride[0], padding[0], dilation[0]),
+                _conv_size(W, KW, stride[1], padding[1], dilation[1]),
+            ),
+            dtype=xd.dtype,
+        )
+        _kernels.conv2d_forward(
+            xd, wd, None if b is None else _contiguous(b.data), out, stride, padding, dilation, groups
+        )
         if needs[0]:
-            ctx.graph_note = _input_gradient_note(xd.shape, wd.shape, out.shape, stride, padding,
-                                                  dilation, groups)
+            ctx.graph_note = _input_gradient_note(xd.shape, wd.shape, out.shape, stride, padding, dilation, groups)
         return out
 
     @staticmethod
@@ -145,8 +162,17 @@ class ConvTranspose2dFunction(Function):
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
         xd, wd = _contiguous(x.data), _contiguous(w.data)
         out = np.empty((xd.shape[0], wd.shape[1] * groups) + tuple(out_size), dtype=xd.dtype)
-        path = _kernels.conv_transpose2d(xd, wd, None if b is None else _contiguous(b.data), out,
-                                         stride, padding, dilation, groups, path=_forced_path())
+        path = _kernels.conv_transpose2d(
+            xd,
+            wd,
+            None if b is None else _contiguous(b.data),
+            out,
+            stride,
+            padding,
+            dilation,
+            groups,
+            path=_forced_path(),
+        )
         ctx.graph_note = _PATH_NOTES[path]
         return out
 
@@ -159,7 +185,7 @@ class ConvTranspose2dFunction(Function):
         if needs[0]:
             gx = Conv2dFunction.apply(g, w, None, *hyper)
             H, W = ctx.input_size
-            if gx.shape[2:] != (H, W):      # output_padding >= stride: rows no output reads
+            if gx.shape[2:] != (H, W):  # output_padding >= stride: rows no output reads
                 gx = gx[:, :, :H, :W]
         if needs[1]:
             gw = Conv2dWeightFunction.apply(g, x, ctx.weight_shape, *hyper)
@@ -187,8 +213,10 @@ class Conv2dWeightFunction(Function):
         ctx.save_for_backward(x if needs[1] else None, g if needs[0] else None)
         xd, gd = _contiguous(x.data), _contiguous(g.data)
         gw = np.empty(tuple(weight_shape), dtype=xd.dtype)
-        hw = (_conv_size(xd.shape[2], weight_shape[2], stride[0], padding[0], dilation[0]),
-              _conv_size(xd.shape[3], weight_shape[3], stride[1], padding[1], dilation[1]))
+        hw = (
+            _conv_size(xd.shape[2], weight_shape[2], stride[0], padding[0], dilation[0]),
+            _conv_size(xd.shape[3], weight_shape[3], stride[1], padding[1], dilation[1]),
+        )
         if gd.shape[2:] != hw:
             # g is a conv_transpose2d input whose output_padding >= stride: the conv of x
             # has rows the transposed conv never reads, which get no weight
@@ -206,7 +234,7 @@ class Conv2dWeightFunction(Function):
         if needs[1]:
             gg = Conv2dFunction.apply(x, ggw, None, *hyper)
             H, W = ctx.grad_size
-            if gg.shape[2:] != (H, W):        # the rows cut in forward (see above)
+            if gg.shape[2:] != (H, W):  # the rows cut in forward (see above)
                 gg = gg[:, :, :H, :W]
         return gx, gg, None, None, None, None, None
 
@@ -226,16 +254,22 @@ class UnfoldFunction(Function):
         ctx.input_size = x.data.shape[2:]
         xd = _contiguous(x.data)
         N, C, H, W = xd.shape
-        L = (_conv_size(H, kernel_size[0], stride[0], padding[0], dilation[0])
-             * _conv_size(W, kernel_size[1], stride[1], padding[1], dilation[1]))
+        L = _conv_size(H, kernel_size[0], stride[0], padding[0], dilation[0]) * _conv_size(
+            W, kernel_size[1], stride[1], padding[1], dilation[1]
+        )
         out = np.empty((N, C * kernel_size[0] * kernel_size[1], L), dtype=xd.dtype)
         _kernels.im2col(xd, out, kernel_size, stride, padding, dilation)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        return (FoldFunction.apply(g, ctx.input_size, ctx.kernel_size, ctx.dilation, ctx.padding,
-                                   ctx.stride), None, None, None, None)
+        return (
+            FoldFunction.apply(g, ctx.input_size, ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride),
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 class FoldFunction(Function):
@@ -253,11 +287,18 @@ class FoldFunction(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (UnfoldFunction.apply(g, ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride),
-                None, None, None, None, None)
+        return (
+            UnfoldFunction.apply(g, ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 # ---- public functions ---------------------------------------------------------------------
+
 
 def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     """Validate a conv{nd}d call; return input, weight, bias and hyper-parameters as 2-D."""
@@ -276,12 +317,16 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     else:
         pad_pairs = [(p, p) for p in ntuple(padding, nd, "padding", op)]
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
-                           f"but got input of size: {list(input.shape)}")
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
+            f"but got input of size: {list(input.shape)}"
+        )
     if weight.ndim != nd + 2:
-        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
-                           f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
-                           f"{list(weight.shape)} instead")
+        raise RuntimeError(
+            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
+            f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
+            f"{list(weight.shape)} instead"
+        )
     _check_hyper(stride, [p for pair in (pad_pairs or []) for p in pair] or [0], dilation, groups)
     unbatched = input.ndim == nd + 1
     if unbatched:
@@ -289,16 +334,22 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     _check_float_dtypes(op, input, weight, bias)
     C, O = input.shape[1], weight.shape[0]
     if weight.shape[0] % groups != 0:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
-                           f"dimension 0, but got weight of size {list(weight.shape)} instead")
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size {list(weight.shape)} instead"
+        )
     if C != weight.shape[1] * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
-                           f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, "
-                           f"but got {C} channels instead")
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+            f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, "
+            f"but got {C} channels instead"
+        )
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
-                           f"1-dimensional with {O} elements, but got bias of size "
-                           f"{list(bias.shape)} instead")
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be "
+            f"1-dimensional with {O} elements, but got bias of size "
+            f"{list(bias.shape)} instead"
+        )
     kernel = tuple(weight.shape[2:])
     if pad_pairs is None:
         pad_pairs = same_padding(kernel, stride, dilation)
@@ -306,11 +357,14 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pad_pairs)]
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     if any(e > p for e, p in zip(effective, padded)):
-        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
-                           f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be "
-                           f"greater than actual input size")
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be "
+            f"greater than actual input size"
+        )
     if any(lo != hi for lo, hi in pad_pairs):  # 'same' with an odd total: pad the extra first
         from .padding import pad
+
         extra = []
         for lo, hi in reversed(pad_pairs):
             extra += [0, hi - lo]
@@ -343,7 +397,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         (1, 1, 3, 3)
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
-        "conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
+        "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
+    )
     out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
 
@@ -360,7 +415,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         (2, 4, 10)
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
-        "conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
+        "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
+    )
     out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
@@ -373,12 +429,16 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     output_padding = ntuple(output_padding, nd, "output_padding", op)
     dilation = ntuple(dilation, nd, "dilation", op)
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
-                           f"but got input of size: {list(input.shape)}")
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
+            f"but got input of size: {list(input.shape)}"
+        )
     if weight.ndim != nd + 2:
-        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
-                           f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
-                           f"{list(weight.shape)} instead")
+        raise RuntimeError(
+            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
+            f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
+            f"{list(weight.shape)} instead"
+        )
     _check_hyper(stride, padding, dilation, groups)
     if min(output_padding) < 0:
         raise RuntimeError("negative output_padding is not supported")
@@ -386,32 +446,45 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
         raise RuntimeError(
             "output padding must be smaller than either stride or dilation, but got "
             + " ".join(f"output_padding_{n}: {v}" for n, v in zip(("height", "width")[-nd:], output_padding))
-            + " " + " ".join(f"stride_{n}: {v}" for n, v in zip(("height", "width")[-nd:], stride))
-            + " " + " ".join(f"dilation_{n}: {v}" for n, v in zip(("height", "width")[-nd:], dilation)))
+            + " "
+            + " ".join(f"stride_{n}: {v}" for n, v in zip(("height", "width")[-nd:], stride))
+            + " "
+            + " ".join(f"dilation_{n}: {v}" for n, v in zip(("height", "width")[-nd:], dilation))
+        )
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
     _check_float_dtypes(op, input, weight, bias)
     C = input.shape[1]
     if C != weight.shape[0]:
-        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
-                           f"input{list(input.shape)} to have {weight.shape[0]} channels, but got "
-                           f"{C} channels instead")
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+            f"input{list(input.shape)} to have {weight.shape[0]} channels, but got "
+            f"{C} channels instead"
+        )
     if weight.shape[0] % groups != 0:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
-                           f"dimension 0, but got weight of size {list(weight.shape)} instead")
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size {list(weight.shape)} instead"
+        )
     O = weight.shape[1] * groups
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
-        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected bias "
-                           f"to be 1-dimensional with {O} elements, but got bias of size "
-                           f"{list(bias.shape)} instead")
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected bias "
+            f"to be 1-dimensional with {O} elements, but got bias of size "
+            f"{list(bias.shape)} instead"
+        )
     kernel = weight.shape[2:]
-    out_size = tuple(conv_transpose_output_size(*args) for args in
-                     zip(input.shape[2:], kernel, stride, padding, dilation, output_padding))
+    out_size = tuple(
+        conv_transpose_output_size(*args)
+        for args in zip(input.shape[2:], kernel, stride, padding, dilation, output_padding)
+    )
     if min(out_size) <= 0:
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
-                           f"Calculated output size per channel: ({' x '.join(map(str, out_size))}). "
-                           f"Output size is too small")
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
+            f"Calculated output size per channel: ({' x '.join(map(str, out_size))}). "
+            f"Output size is too small"
+        )
     if nd == 1:
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
         stride, padding, dilation, out_size = (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out_size
@@ -439,7 +512,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         (1, 1, 5, 5)
     """
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
-        "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+        "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
+    )
     out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
     return out.squeeze(0) if unbatched else out
 
@@ -447,7 +521,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """1-D transposed convolution over (N, C, L) or (C, L); weight (C, O / groups, K)."""
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
-        "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+        "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
+    )
     out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
@@ -458,17 +533,21 @@ def _window_args(op, kernel_size, dilation, padding, stride):
     padding = ntuple(padding, 2, "padding", op)
     stride = ntuple(stride, 2, "stride", op)
     if min(kernel_size) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
-                           f"{kernel_size[0]} kernel_width: {kernel_size[1]}")
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kernel_height: "
+            f"{kernel_size[0]} kernel_width: {kernel_size[1]}"
+        )
     if min(stride) <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {stride[0]} "
-                           f"stride_width: {stride[1]}")
+        raise RuntimeError(
+            f"stride should be greater than zero, but got stride_height: {stride[0]} stride_width: {stride[1]}"
+        )
     if min(dilation) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
-                           f"{dilation[0]} dilation_width: {dilation[1]}")
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilation_height: "
+            f"{dilation[0]} dilation_width: {dilation[1]}"
+        )
     if min(padding) < 0:
-        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} "
-                           f"pad_width: {padding[1]}")
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} pad_width: {padding[1]}")
     return kernel_size, dilation, padding, stride
 
 
@@ -491,13 +570,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     x = input.unsqueeze(0) if unbatched else input
     if x.data.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"\"im2col\" not implemented for '{type_name(x.data.dtype)}'")
-    blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in
-              zip(x.shape[2:], kernel_size, stride, padding, dilation)]
+    blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)]
     if min(blocks) < 1:
-        raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
-                           f"kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
-                           f"calculated shape of the array of sliding blocks as ({blocks[0]}, "
-                           f"{blocks[1]}), but its components must be at least one.")
+        raise RuntimeError(
+            f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
+            f"kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
+            f"calculated shape of the array of sliding blocks as ({blocks[0]}, "
+            f"{blocks[1]}), but its components must be at least one."
+        )
     out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out
 
@@ -515,24 +595,28 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     kernel_size, dilation, padding, stride = _window_args("fold", kernel_size, dilation, padding, stride)
     _check_tensor("fold", "input", input)
     if input.ndim not in (2, 3):
-        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
-                           f"supported (got {input.ndim}D)")
+        raise RuntimeError(
+            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got {input.ndim}D)"
+        )
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
     if x.data.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"\"col2im\" not implemented for '{type_name(x.data.dtype)}'")
     kk = kernel_size[0] * kernel_size[1]
     if x.shape[1] % kk != 0:
-        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of "
-                           f"kernel_size, but got input.size(1)={x.shape[1]} and "
-                           f"kernel_size={kernel_size}")
-    blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in
-              zip(output_size, kernel_size, stride, padding, dilation)]
+        raise RuntimeError(
+            f"Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={x.shape[1]} and "
+            f"kernel_size={kernel_size}"
+        )
+    blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in zip(output_size, kernel_size, stride, padding, dilation)]
     if min(blocks) < 1 or x.shape[2] != blocks[0] * blocks[1]:
-        raise RuntimeError(f"Given output_size={output_size}, kernel_size={kernel_size}, "
-                           f"dilation={dilation}, padding={padding}, stride={stride}, expected size "
-                           f"of input's dimension 2 to match the calculated number of sliding blocks "
-                           f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
-                           f"input.size(2)={x.shape[2]}.")
+        raise RuntimeError(
+            f"Given output_size={output_size}, kernel_size={kernel_size}, "
+            f"dilation={dilation}, padding={padding}, stride={stride}, expected size "
+            f"of input's dimension 2 to match the calculated number of sliding blocks "
+            f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+            f"input.size(2)={x.shape[2]}."
+        )
     out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out

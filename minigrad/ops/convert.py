@@ -1,4 +1,5 @@
 """dtype conversion and copies, each passing the gradient straight through."""
+
 import numpy as np
 
 from .. import dtypes

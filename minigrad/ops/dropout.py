@@ -4,6 +4,7 @@ probability 1 - p and scaled by 1 / (1 - p) in training (the identity otherwise)
 The mask is drawn from ``minigrad.random`` (``manual_seed`` governs it) and is an
 argument of the Function, so backward multiplies by the same mask.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -52,7 +53,8 @@ def dropout2d(input, p=0.5, training=True):
     _check_p(p)
     if input.ndim not in (3, 4):
         raise RuntimeError(
-            f"dropout2d: Expected 3D (unbatched) or 4D (batched) input, but got input of size: {list(input.shape)}")
+            f"dropout2d: Expected 3D (unbatched) or 4D (batched) input, but got input of size: {list(input.shape)}"
+        )
     if not training or p == 0:
         return input
     shape = input.shape[:-2] + (1, 1)

@@ -7,6 +7,7 @@ as numpy does; backward reduces each gradient to its input's shape with ``sum_to
 The forward of add, sub, mul and div is the compiled ``binary_forward``
 (minigrad/autograd/_engine.pyx), since they run in every forward and backward pass.
 """
+
 import numpy as np
 
 from .._broadcast import check_broadcast
@@ -17,8 +18,24 @@ from ..tensor import Tensor, as_array
 from ._args import floating
 from .reduce import sum_to
 
-__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "maximum",
-           "minimum", "where", "masked_fill", "sign"]
+__all__ = [
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "neg",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "clamp",
+    "maximum",
+    "minimum",
+    "where",
+    "masked_fill",
+    "sign",
+]
 
 
 def _reduce(grad, shape):
@@ -27,6 +44,7 @@ def _reduce(grad, shape):
 
 
 # ---- arithmetic -----------------------------------------------------------------------
+
 
 class AddFunction(Function):
     """out = a + alpha * b;  da = g,  db = alpha * g."""
@@ -174,6 +192,7 @@ def neg(input):
 
 # ---- unary math -----------------------------------------------------------------------
 
+
 class ExpFunction(Function):
     """out = exp(a);  da = g * out."""
 
@@ -272,7 +291,8 @@ class WhereFunction(Function):
         except ValueError:
             raise RuntimeError(
                 f"where: the shapes of condition {list(cond.shape)}, input {list(np.shape(x))} and other "
-                f"{list(np.shape(y))} are not broadcastable") from None
+                f"{list(np.shape(y))} are not broadcastable"
+            ) from None
         ctx.save_for_backward(cond)
         ctx.shapes = (np.shape(x), np.shape(y))
         return result_array(np.where(cond, x, y), x, y)
@@ -371,6 +391,7 @@ def masked_fill(input, mask, value):
     except ValueError:
         raise RuntimeError(
             f"masked_fill: the size of the mask {list(mask_array.shape)} must be broadcastable to "
-            f"the size of the input {list(input.shape)}") from None
+            f"the size of the input {list(input.shape)}"
+        ) from None
     fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input.data.dtype)
     return WhereFunction.apply(mask_array, fill, input)

@@ -6,6 +6,7 @@ where an integer index repeats); the gradient of that scatter is the indexing ag
 so both directions are differentiable to any order. ``gather`` and its scatter-add
 pair up the same way along one dimension.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -50,7 +51,8 @@ def _check_bounds(shape, index):
                 bad = array[(array < -shape[dim]) | (array >= shape[dim])]
                 if bad.size:
                     raise IndexError(
-                        f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {shape[dim]}")
+                        f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {shape[dim]}"
+                    )
         dim += 1
 
 
@@ -144,6 +146,7 @@ def index_put(input, index, values):
 
 
 # ---- gather ---------------------------------------------------------------------------
+
 
 class GatherFunction(Function):
     """out = take_along_axis(a, index, dim);  da = scatter_add of g at index."""

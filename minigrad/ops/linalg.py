@@ -1,4 +1,5 @@
 """Matrix products: ``matmul`` / ``@`` with numpy's rules (1-D operands, batched broadcast)."""
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -12,8 +13,7 @@ class MatmulFunction(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
-                              b if ctx.needs_input_grad[0] else None)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
         ctx.shapes = (a.data.shape, b.data.shape)
         return np.matmul(a.data, b.data)
 
@@ -35,18 +35,21 @@ def _shape_error(op, a, b):
     if a.ndim == 1 and b.ndim == 1:
         return RuntimeError(
             f"{op}: inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
-            f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+            f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
+        )
     rows_a = a.reshape(-1, a.shape[-1]).shape if a.ndim >= 2 else (1, a.shape[0])
     cols_b = (b.shape[-2], b.shape[-1]) if b.ndim >= 2 else (b.shape[0], 1)
     return RuntimeError(
-        f"{op}: mat1 and mat2 shapes cannot be multiplied ({rows_a[0]}x{rows_a[1]} and {cols_b[0]}x{cols_b[1]})")
+        f"{op}: mat1 and mat2 shapes cannot be multiplied ({rows_a[0]}x{rows_a[1]} and {cols_b[0]}x{cols_b[1]})"
+    )
 
 
 def matmul(input, other):
     """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast."""
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(
-            f"matmul: both arguments to matmul need to be at least 1D, but they are {input.ndim}D and {other.ndim}D")
+            f"matmul: both arguments to matmul need to be at least 1D, but they are {input.ndim}D and {other.ndim}D"
+        )
     inner_a = input.shape[-1]
     inner_b = other.shape[-2] if other.ndim >= 2 else other.shape[0]
     if inner_a != inner_b:
@@ -55,8 +58,8 @@ def matmul(input, other):
         np.broadcast_shapes(input.shape[:-2], other.shape[:-2])
     except ValueError:
         raise RuntimeError(
-            f"matmul: the batch dimensions {list(input.shape[:-2])} and {list(other.shape[:-2])} "
-            f"are not broadcastable") from None
+            f"matmul: the batch dimensions {list(input.shape[:-2])} and {list(other.shape[:-2])} are not broadcastable"
+        ) from None
     a = input.unsqueeze(0) if input.ndim == 1 else input
     b = other.unsqueeze(-1) if other.ndim == 1 else other
     out = MatmulFunction.apply(a, b)
@@ -79,7 +82,9 @@ def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3D tensors, but got {input.ndim}D and {mat2.ndim}D")
     if input.shape[0] != mat2.shape[0]:
-        raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, got {input.shape[0]} and {mat2.shape[0]}")
+        raise RuntimeError(
+            f"bmm: batch1 and batch2 must have the same batch size, got {input.shape[0]} and {mat2.shape[0]}"
+        )
     return matmul(input, mat2)
 
 
@@ -124,9 +129,8 @@ def linear(input, weight, bias=None):
         rows = int(np.prod(input.shape[:-1])) if input.ndim else 1
         columns = input.shape[-1] if input.ndim else 1
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{columns} and "
-            f"{weight.shape[-1]}x{weight.shape[0]})")
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{columns} and {weight.shape[-1]}x{weight.shape[0]})"
+        )
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise RuntimeError(
-            f"linear: expected bias of shape [{weight.shape[0]}], but got {list(bias.shape)}")
+        raise RuntimeError(f"linear: expected bias of shape [{weight.shape[0]}], but got {list(bias.shape)}")
     return LinearFunction.apply(input, weight, bias)

@@ -7,6 +7,7 @@ Function of its own and its gradients of gradients come free. Losses take
 
 Notation: N batch, C classes, ``*`` any further dimensions.
 """
+
 import warnings
 
 import numpy as np
@@ -14,8 +15,15 @@ import numpy as np
 from ..tensor import Tensor
 from .activation import log_softmax, relu
 
-__all__ = ["cross_entropy", "nll_loss", "focal_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits"]
+__all__ = [
+    "cross_entropy",
+    "nll_loss",
+    "focal_loss",
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]
 
 
 def check_reduction(reduction):
@@ -45,8 +53,8 @@ def _class_indices(op, input, target):
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
     if t.ndim == 0 or input.shape[0] != t.shape[0]:
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({t.shape[0] if t.ndim else 0}).")
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 0})."
+        )
     expected = input.shape[:1] + input.shape[2:]
     if t.shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
@@ -60,7 +68,8 @@ def _class_weight(op, weight, classes, dtype):
     if w.shape != (classes,):
         raise RuntimeError(
             f"{op}: weight tensor should be defined either for all {classes} classes or no classes but got "
-            f"weight tensor of shape: {list(w.shape)}")
+            f"weight tensor of shape: {list(w.shape)}"
+        )
     return w.astype(dtype, copy=False)
 
 
@@ -139,7 +148,8 @@ def _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothin
     if target.shape != logp.shape:
         raise RuntimeError(
             f"cross_entropy: expected a target of class probabilities of the input's shape "
-            f"{list(logp.shape)}, but got {list(target.shape)}")
+            f"{list(logp.shape)}, but got {list(target.shape)}"
+        )
     classes = logp.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / classes
@@ -184,7 +194,9 @@ def _check_same_size(op, input, target):
         warnings.warn(
             f"{op}: Using a target size ({list(target.shape)}) that is different to the input size "
             f"({list(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
-            f"Please ensure they have the same size.", stacklevel=3)
+            f"Please ensure they have the same size.",
+            stacklevel=3,
+        )
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -208,7 +220,8 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Using a target size ({list(target.shape)}) that is different to the input size "
-            f"({list(input.shape)}) is deprecated. Please ensure they have the same size.")
+            f"({list(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
     x = input.data
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -227,8 +240,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     """BCE on logits, computed stably: ``-w * (pw * t * log s(x) + (1 - t) * log(1 - s(x)))``, s = sigmoid."""
     check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
+        raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
     # -log s(x) = softplus(-x),  -log(1 - s(x)) = softplus(x)
     positive = _softplus(-input)
     if pos_weight is not None:

@@ -3,6 +3,7 @@
 Notation: N batch, C channels, ``*`` any further dimensions; each channel has n values,
 N times the product of the further sizes.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -98,8 +99,7 @@ def _update_running(running, batch_value, momentum):
     running._bump_version()
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-05):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
     """Normalize each channel (dim 1) of ``input`` (N, C, *) to zero mean and unit variance.
 
     In training the batch statistics are used (biased variance) and the running ones, when
@@ -109,8 +109,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected 2D or higher input (got {input.ndim}D input)")
     channels = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                    ("bias", bias)):
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {t.numel()}")
     shape = (1, channels) + (1,) * (input.ndim - 2)
@@ -123,8 +122,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = input * scale + shift
         return out + bias.reshape(shape) if bias is not None else out
     if input.numel() // max(channels, 1) <= 1:
-        raise ValueError(
-            f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
     if not training:
         running_mean = running_var = None
     return BatchNormFunction.apply(input, weight, bias, running_mean, running_var, momentum, eps)

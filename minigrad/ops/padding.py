@@ -9,6 +9,7 @@ dimension through an index map (reflect: mirror without repeating the edge; repl
 clamp to the edge; circular: wrap around); their backward is the scatter-add through the
 same maps, whose own backward is the gather again.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -26,8 +27,9 @@ class ConstantPadFunction(Function):
         ctx.input_shape = x.data.shape
         data = x.data
         lead = data.ndim - len(pairs)
-        crop = (slice(None),) * lead + tuple(slice(max(-lo, 0), n - max(-hi, 0))
-                                             for (lo, hi), n in zip(pairs, data.shape[lead:]))
+        crop = (slice(None),) * lead + tuple(
+            slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, data.shape[lead:])
+        )
         data = data[crop]
         widths = [(0, 0)] * lead + [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
         return np.pad(data, widths, mode="constant", constant_values=value)
@@ -35,10 +37,9 @@ class ConstantPadFunction(Function):
     @staticmethod
     def backward(ctx, g):
         lead = g.ndim - len(ctx.pad)
-        inner = tuple(slice(max(lo, 0), g.shape[lead + i] - max(hi, 0))
-                      for i, (lo, hi) in enumerate(ctx.pad))
+        inner = tuple(slice(max(lo, 0), g.shape[lead + i] - max(hi, 0)) for i, (lo, hi) in enumerate(ctx.pad))
         gx = g[(slice(None),) * lead + inner]
-        if any(lo < 0 or hi < 0 for lo, hi in ctx.pad):   # cropped: zeros where x was cut
+        if any(lo < 0 or hi < 0 for lo, hi in ctx.pad):  # cropped: zeros where x was cut
             gx = ConstantPadFunction.apply(gx, tuple((max(-lo, 0), max(-hi, 0)) for lo, hi in ctx.pad), 0.0)
         return gx, None, None
 
@@ -50,7 +51,7 @@ def _index_map(mode, size, lo, hi):
         return np.clip(j, 0, size - 1)
     if mode == "circular":
         return np.mod(j, size)
-    period = 2 * (size - 1)                     # reflect
+    period = 2 * (size - 1)  # reflect
     if period == 0:
         return np.zeros_like(j)
     j = np.mod(j, period)
@@ -121,36 +122,43 @@ def pad(input, pad, mode="constant", value=None):
     if len(pad) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
-        raise RuntimeError("Padding length should be less than or equal to two times the input "
-                           "dimension but got padding length {} and input of dimension {}".format(
-                               len(pad), input.ndim))
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input "
+            "dimension but got padding length {} and input of dimension {}".format(len(pad), input.ndim)
+        )
     k = len(pad) // 2
     # pairs in dimension order (first padded dim first)
     pairs = tuple((int(pad[2 * i]), int(pad[2 * i + 1])) for i in reversed(range(k)))
-    sizes = input.shape[input.ndim - k:]
+    sizes = input.shape[input.ndim - k :]
     if mode == "constant":
         for (lo, hi), n in zip(pairs, sizes):
             if n + lo + hi < 0 or (n + min(lo, 0) + min(hi, 0) < 0):
-                raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} "
-                                   f"resulted in a negative output size, which is invalid. "
-                                   f"Check dimension {input.ndim - k + pairs.index((lo, hi))} "
-                                   f"of your input.")
+                raise RuntimeError(
+                    f"The input size {n}, plus negative padding {lo} and {hi} "
+                    f"resulted in a negative output size, which is invalid. "
+                    f"Check dimension {input.ndim - k + pairs.index((lo, hi))} "
+                    f"of your input."
+                )
         return ConstantPadFunction.apply(input, pairs, 0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value not in (None, 0):
-        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if k > 3 or input.ndim < k + 1:
-        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are "
-                                  f"supported for now (got {input.ndim}D input and {k} padded dims)")
+        raise NotImplementedError(
+            f"Only 2D, 3D, 4D, 5D padding with non-constant padding are "
+            f"supported for now (got {input.ndim}D input and {k} padded dims)"
+        )
     for d, ((lo, hi), n) in enumerate(zip(pairs, sizes)):
         dim = input.ndim - k + d
         if min(lo, hi) < 0:
             raise RuntimeError(f"{mode} padding: negative padding is only supported in constant mode")
         if mode == "reflect" and (lo >= n or hi >= n):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
-                               f"input dimension, but got: padding ({lo}, {hi}) at dimension {dim} "
-                               f"of input {list(input.shape)}")
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({lo}, {hi}) at dimension {dim} "
+                f"of input {list(input.shape)}"
+            )
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and n == 0:

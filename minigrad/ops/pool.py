@@ -13,6 +13,7 @@ Function with a backward, so gradients of gradients flow:
     AvgPool2dBackwardFunction  dg = AvgPool2d(gg)                (the adjoint of a linear map)
     AdaptiveAvgPool2d / its Backward alike; adaptive max pooling uses the max-pool pair.
 """
+
 import numpy as np
 
 from minigrad_core import pool as _kernels
@@ -22,8 +23,15 @@ from ..tensor import Tensor
 from ._args import contiguous as _contiguous  # the short name the Functions use
 from ._args import conv_output_size, conv_transpose_output_size, ntuple, type_name
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d",
-           "max_pool1d", "avg_pool1d"]
+__all__ = [
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "max_unpool2d",
+    "max_pool1d",
+    "avg_pool1d",
+]
 
 
 def _array(value):
@@ -32,6 +40,7 @@ def _array(value):
 
 
 # ---- Functions ----------------------------------------------------------------------------
+
 
 class MaxPool2dFunction(Function):
     """out, indices = max over each window;  dx = scatter-add of g through indices."""
@@ -140,15 +149,14 @@ class AvgPool2dFunction(Function):
         ctx.input_shape = x.data.shape
         xd = _contiguous(x.data)
         out = np.empty(xd.shape[:2] + tuple(out_size), dtype=xd.dtype)
-        _kernels.avg_pool2d_forward(xd, out, kernel_size, stride, padding, count_include_pad,
-                                    divisor_override or 0)
+        _kernels.avg_pool2d_forward(xd, out, kernel_size, stride, padding, count_include_pad, divisor_override or 0)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        gx = AvgPool2dBackwardFunction.apply(g, ctx.kernel_size, ctx.stride, ctx.padding,
-                                             ctx.count_include_pad, ctx.divisor_override,
-                                             ctx.input_shape)
+        gx = AvgPool2dBackwardFunction.apply(
+            g, ctx.kernel_size, ctx.stride, ctx.padding, ctx.count_include_pad, ctx.divisor_override, ctx.input_shape
+        )
         return gx, None, None, None, None, None, None
 
 
@@ -161,14 +169,16 @@ class AvgPool2dBackwardFunction(Function):
         ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
         ctx.out_size = g.data.shape[2:]
         out = np.empty(tuple(input_shape), dtype=g.data.dtype)
-        _kernels.avg_pool2d_backward(_contiguous(g.data), out, kernel_size, stride, padding,
-                                     count_include_pad, divisor_override or 0)
+        _kernels.avg_pool2d_backward(
+            _contiguous(g.data), out, kernel_size, stride, padding, count_include_pad, divisor_override or 0
+        )
         return out
 
     @staticmethod
     def backward(ctx, gg):
-        dg = AvgPool2dFunction.apply(gg, ctx.kernel_size, ctx.stride, ctx.padding,
-                                     ctx.count_include_pad, ctx.divisor_override, ctx.out_size)
+        dg = AvgPool2dFunction.apply(
+            gg, ctx.kernel_size, ctx.stride, ctx.padding, ctx.count_include_pad, ctx.divisor_override, ctx.out_size
+        )
         return dg, None, None, None, None, None, None
 
 
@@ -207,12 +217,15 @@ class AdaptiveAvgPool2dBackwardFunction(Function):
 
 # ---- validation ---------------------------------------------------------------------------
 
+
 def _check_input(op, input):
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if input.ndim not in (3, 4) or any(s == 0 for s in input.shape[-3:]):
-        raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
-                           f"but got input of size: {list(input.shape)}")
+        raise RuntimeError(
+            f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
+            f"but got input of size: {list(input.shape)}"
+        )
     if input.data.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"\"{op}\" not implemented for '{type_name(input.data.dtype)}'")
     unbatched = input.ndim == 3
@@ -225,29 +238,35 @@ def _window(op, kernel_size, stride, padding, dilation):
     padding = ntuple(padding, 2, "padding", op)
     dilation = ntuple(dilation, 2, "dilation", op)
     if min(kernel_size) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel_size[0]} "
-                           f"kW: {kernel_size[1]}")
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {kernel_size[0]} kW: {kernel_size[1]}"
+        )
     if min(stride) <= 0:
         raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")
     if min(dilation) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dilation[0]} "
-                           f"dilationW: {dilation[1]}")
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilationH: {dilation[0]} dilationW: {dilation[1]}"
+        )
     if min(padding) < 0:
-        raise RuntimeError(f"{op}: padding must be non-negative, but got padH: {padding[0]} "
-                           f"padW: {padding[1]}")
+        raise RuntimeError(f"{op}: padding must be non-negative, but got padH: {padding[0]} padW: {padding[1]}")
     return kernel_size, stride, padding, dilation
 
 
 def _out_size(x, kernel_size, stride, padding, dilation, ceil_mode):
-    out = tuple(conv_output_size(s, k, st, p, d, ceil_mode) for s, k, st, p, d in
-                zip(x.shape[2:], kernel_size, stride, padding, dilation))
+    out = tuple(
+        conv_output_size(s, k, st, p, d, ceil_mode)
+        for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)
+    )
     if min(out) < 1:
-        raise RuntimeError(f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
-                           f"output size: ({x.shape[1]}x{out[0]}x{out[1]}). Output size is too small")
+        raise RuntimeError(
+            f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
+            f"output size: ({x.shape[1]}x{out[0]}x{out[1]}). Output size is too small"
+        )
     return out
 
 
 # ---- public functions ---------------------------------------------------------------------
+
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """2-D max pooling over an NCHW (or CHW) input.
@@ -274,8 +293,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel_size, stride, padding, dilation = _window(op, kernel_size, stride, padding, dilation)
     for p, k, d in zip(padding, kernel_size, dilation):
         if p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
-                               f"pad={p}, kernel_size={k} and dilation={d}")
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got "
+                f"pad={p}, kernel_size={k} and dilation={d}"
+            )
     out_size = _out_size(x, kernel_size, stride, padding, dilation, ceil_mode)
     out, indices = MaxPool2dFunction.apply(x, kernel_size, stride, padding, dilation, out_size)
     if unbatched:
@@ -283,8 +304,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return (out, indices) if return_indices else out
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(
+    input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+):
     """2-D average pooling over an NCHW (or CHW) input.
 
     Args:
@@ -304,17 +326,27 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     x, unbatched = _check_input(op, input)
     kernel_size, stride, padding, _ = _window(op, kernel_size, stride, padding, 1)
     if any(p > k // 2 for p, k in zip(padding, kernel_size)):
-        raise RuntimeError(f"pad should be at most half of kernel size, but got pad={max(padding)} "
-                           f"and kernel_size={kernel_size[0] if padding[0] > kernel_size[0] // 2 else kernel_size[1]}")
+        raise RuntimeError(
+            f"pad should be at most half of kernel size, but got pad={max(padding)} "
+            f"and kernel_size={kernel_size[0] if padding[0] > kernel_size[0] // 2 else kernel_size[1]}"
+        )
     if divisor_override is not None:
         if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)):
-            raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
-                            f"{type(divisor_override).__name__}")
+            raise TypeError(
+                f"avg_pool2d(): argument 'divisor_override' must be int, not {type(divisor_override).__name__}"
+            )
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
     out_size = _out_size(x, kernel_size, stride, padding, (1, 1), ceil_mode)
-    out = AvgPool2dFunction.apply(x, kernel_size, stride, padding, bool(count_include_pad),
-                                  None if divisor_override is None else int(divisor_override), out_size)
+    out = AvgPool2dFunction.apply(
+        x,
+        kernel_size,
+        stride,
+        padding,
+        bool(count_include_pad),
+        None if divisor_override is None else int(divisor_override),
+        out_size,
+    )
     return out.squeeze(0) if unbatched else out
 
 
@@ -322,12 +354,14 @@ def _adaptive_size(op, x, output_size):
     if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
         output_size = (output_size, output_size)
     if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
-        raise TypeError(f"{op}(): argument 'output_size' must be an int or a tuple of 2 ints "
-                        f"(or None), but got {output_size!r}")
+        raise TypeError(
+            f"{op}(): argument 'output_size' must be an int or a tuple of 2 ints (or None), but got {output_size!r}"
+        )
     size = tuple(int(s) if s is not None else x.shape[2 + i] for i, s in enumerate(output_size))
     if min(size) < 0:
-        raise RuntimeError(f"{op}: elements of output_size must be greater than or equal to 0 but "
-                           f"received {list(size)}")
+        raise RuntimeError(
+            f"{op}: elements of output_size must be greater than or equal to 0 but received {list(size)}"
+        )
     return size
 
 
@@ -381,23 +415,27 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         raise RuntimeError(f"{op}: expected 'indices' to be an int64 Tensor")
     idx = indices.data[None] if unbatched else indices.data
     if idx.shape != x.shape:
-        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
-                           f"({list(x.shape)}) but got indices tensor with shape: {list(idx.shape)}")
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor "
+            f"({list(x.shape)}) but got indices tensor with shape: {list(idx.shape)}"
+        )
     kernel_size, stride, padding, _ = _window(op, kernel_size, stride, padding, 1)
-    default = tuple(conv_transpose_output_size(s, k, st, p, 1) for s, k, st, p in
-                    zip(x.shape[2:], kernel_size, stride, padding))
+    default = tuple(
+        conv_transpose_output_size(s, k, st, p, 1) for s, k, st, p in zip(x.shape[2:], kernel_size, stride, padding)
+    )
     if output_size is None:
         size = default
     else:
         size = tuple(int(s) for s in tuple(output_size)[-2:])
         if any(abs(s - d) >= st for s, d, st in zip(size, default, stride)):
-            raise ValueError(f"invalid output_size {list(output_size)} (dim 0 must be between "
-                             f"{default[0] - stride[0]} and {default[0] + stride[0]})")
+            raise ValueError(
+                f"invalid output_size {list(output_size)} (dim 0 must be between "
+                f"{default[0] - stride[0]} and {default[0] + stride[0]})"
+            )
     plane = size[0] * size[1]
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
-        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
-                           f"{size[0]}x{size[1]}")
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]}")
     out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
     return out.squeeze(0) if unbatched else out
 
@@ -405,9 +443,15 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel."""
     one = lambda v: v if v is None else (1, ntuple(v, 1, "kernel_size", "max_pool1d")[0])  # noqa: E731
-    out = max_pool2d(input.unsqueeze(-2), one(kernel_size), one(stride) if stride is not None else None,
-                     (0, ntuple(padding, 1, "padding", "max_pool1d")[0]), one(dilation), ceil_mode,
-                     return_indices)
+    out = max_pool2d(
+        input.unsqueeze(-2),
+        one(kernel_size),
+        one(stride) if stride is not None else None,
+        (0, ntuple(padding, 1, "padding", "max_pool1d")[0]),
+        one(dilation),
+        ceil_mode,
+        return_indices,
+    )
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
@@ -416,6 +460,11 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel."""
     one = lambda v: (1, ntuple(v, 1, "kernel_size", "avg_pool1d")[0])  # noqa: E731
-    return avg_pool2d(input.unsqueeze(-2), one(kernel_size), one(stride) if stride is not None else None,
-                      (0, ntuple(padding, 1, "padding", "avg_pool1d")[0]), ceil_mode,
-                      count_include_pad).squeeze(-2)
+    return avg_pool2d(
+        input.unsqueeze(-2),
+        one(kernel_size),
+        one(stride) if stride is not None else None,
+        (0, ntuple(padding, 1, "padding", "avg_pool1d")[0]),
+        ceil_mode,
+        count_include_pad,
+    ).squeeze(-2)

@@ -3,6 +3,7 @@
 ``dim`` is an int, a tuple of ints or None (all dimensions); negative dims count from
 the end. ``keepdim`` keeps reduced dimensions with size 1.
 """
+
 import builtins
 
 import numpy as np
@@ -57,7 +58,8 @@ def mean(input, dim=None, keepdim=False):
     if input.data.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {input.dtype.name.capitalize()}")
+            f"complex dtype. Got: {input.dtype.name.capitalize()}"
+        )
     axes = reduce_axes("mean", dim, input.ndim)
     count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
     return SumFunction.apply(input, axes, keepdim) / count
@@ -69,13 +71,13 @@ def sum_to(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1)
     out = SumFunction.apply(grad, axes, True) if axes else grad
     return out.reshape(shape) if out.shape != shape else out
 
 
 # ---- max / min ------------------------------------------------------------------------
+
 
 class AmaxFunction(Function):
     """out = max over axes; the gradient is shared equally among tied maxima."""
@@ -114,6 +116,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
         values = values.squeeze(axis)
         indices = np.squeeze(indices, axis)
     from ..tensor import MaxResult
+
     return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False)))
 
 
@@ -169,6 +172,7 @@ def _arg(op, pick, input, dim, keepdim):
 
 # ---- statistics -----------------------------------------------------------------------
 
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim``; unbiased (divides by N - 1) unless told otherwise."""
     if correction is None:
@@ -185,6 +189,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 # ---- logsumexp ------------------------------------------------------------------------
+
 
 class LogsumexpFunction(Function):
     """out = log(sum(exp(a)));  da = g * exp(a - out) (the softmax)."""

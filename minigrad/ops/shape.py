@@ -4,6 +4,7 @@ cat/stack/split.
 Reshape, view and permute return views when numpy can (they share the input's memory
 and version counter, as in PyTorch), and expand always does; cat and stack copy.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -11,8 +12,21 @@ from ..dtypes import result_dtype
 from ._args import normalize_dims
 from .reduce import sum_to
 
-__all__ = ["reshape", "view", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "expand", "cat",
-           "stack", "split", "chunk", "narrow"]
+__all__ = [
+    "reshape",
+    "view",
+    "flatten",
+    "permute",
+    "transpose",
+    "squeeze",
+    "unsqueeze",
+    "expand",
+    "cat",
+    "stack",
+    "split",
+    "chunk",
+    "narrow",
+]
 
 
 def _shape_args(sizes):
@@ -82,7 +96,8 @@ def view(input, *shape):
     except ValueError:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one dimension "
-            "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+            "spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
     return ReshapeFunction.apply(input, shape) if shape != input.shape else input
 
 
@@ -93,7 +108,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     start, end = (normalize_dims("flatten", d, input.ndim)[0] for d in (start_dim, end_dim))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = input.shape[:start] + (-1,) + input.shape[end + 1:]
+    shape = input.shape[:start] + (-1,) + input.shape[end + 1 :]
     return reshape(input, shape)
 
 
@@ -104,7 +119,8 @@ def permute(input, *dims):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
             f"of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
-            f"len(dims) = {len(dims)}")
+            f"len(dims) = {len(dims)}"
+        )
     axes = tuple(d % max(input.ndim, 1) for d in dims)
     if sorted(axes) != list(range(input.ndim)):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
@@ -135,7 +151,8 @@ def unsqueeze(input, dim):
     rank = input.ndim + 1
     if not -rank <= dim < rank:
         raise IndexError(
-            f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+            f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})"
+        )
     dim %= rank
     return reshape(input, input.shape[:dim] + (1,) + input.shape[dim:])
 
@@ -153,7 +170,8 @@ class ExpandFunction(Function):
         except ValueError:
             raise RuntimeError(
                 f"expand: the expanded size of the tensor {list(shape)} must match the existing "
-                f"size {list(a.data.shape)} at non-singleton dimensions") from None
+                f"size {list(a.data.shape)} at non-singleton dimensions"
+            ) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -167,7 +185,8 @@ def expand(input, *sizes):
     if lead < 0:
         raise RuntimeError(
             f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
-            f"number of dimensions in the tensor ({input.ndim})")
+            f"number of dimensions in the tensor ({input.ndim})"
+        )
     shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     if shape == input.shape:
         return input
@@ -210,13 +229,15 @@ def cat(tensors, dim=0):
         if t.ndim != first.ndim:
             raise RuntimeError(
                 f"cat: Tensors must have same number of dimensions: got {first.ndim} and {t.ndim} "
-                f"(shapes {list(first.shape)} and {list(t.shape)})")
+                f"(shapes {list(first.shape)} and {list(t.shape)})"
+            )
         for d in range(first.ndim):
             if d != axis and t.shape[d] != first.shape[d]:
                 raise RuntimeError(
                     f"cat: Sizes of tensors must match except in dimension {axis}. Expected size "
                     f"{first.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list "
-                    f"(shapes {list(first.shape)} and {list(t.shape)}).")
+                    f"(shapes {list(first.shape)} and {list(t.shape)})."
+                )
     return CatFunction.apply(axis, *tensors)
 
 
@@ -229,7 +250,8 @@ def stack(tensors, dim=0):
         if t.shape != tensors[0].shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
-                f"and {list(t.shape)} at entry {i}")
+                f"and {list(t.shape)} at entry {i}"
+            )
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
@@ -254,7 +276,8 @@ def split(tensor, split_size_or_sections, dim=0):
         if sum(sizes) != length:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size at "
-                f"dimension {axis}), but got split_sizes={sizes}")
+                f"dimension {axis}), but got split_sizes={sizes}"
+            )
     pieces, start = [], 0
     for size in sizes:
         pieces.append(narrow(tensor, axis, start, size))

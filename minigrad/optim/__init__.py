@@ -1,4 +1,5 @@
 """Optimizers (SGD, Adam, AdamW, RMSprop) and learning-rate schedulers, as in ``torch.optim``."""
+
 from . import lr_scheduler
 from .adam import Adam, AdamW
 from .optimizer import Optimizer

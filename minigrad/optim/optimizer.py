@@ -3,6 +3,7 @@
 Updates run on the parameters' numpy arrays (``p.data``) in place, outside the tape: a
 step never records, so it needs no ``no_grad`` and costs no graph nodes.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -37,8 +38,10 @@ class Optimizer:
         self.state = defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
-                            f"but got {type(params).__name__}")
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                f"but got {type(params).__name__}"
+            )
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -62,8 +65,10 @@ class Optimizer:
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
-                            "of tensors in sets will change between runs. Please use a list instead.")
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering "
+                "of tensors in sets will change between runs. Please use a list instead."
+            )
         params = list(params)
         for p in params:
             if not isinstance(p, Tensor):
@@ -146,10 +151,15 @@ class Optimizer:
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
-            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
-                             "optimizer's group")
-        param_of = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
-                            chain.from_iterable(g["params"] for g in self.param_groups)))
+            raise ValueError(
+                "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"
+            )
+        param_of = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in self.param_groups),
+            )
+        )
         state = defaultdict(dict)
         for key, value in state_dict["state"].items():
             # Keys are ints, or their string form when the dict went through a text format.
@@ -174,6 +184,7 @@ def _cast_state(param, name, value):
 
 
 # In-place kernels with PyTorch's rounding order and one temporary each.
+
 
 def _lerp_(start, end, weight):
     """``start += weight * (end - start)``, in the two-branch form of PyTorch's lerp."""

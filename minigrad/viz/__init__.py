@@ -35,6 +35,7 @@ with ``minigrad.summary``.
 Notation: a *node* is a recorded op (a ``Function`` instance, or ``AccumulateGrad`` at a
 leaf); a *vertex* is a box in the drawing; a *call* is one run of one module's forward.
 """
+
 from .backward import backward_drawing
 from .dot import emit
 from .forward import as_tensors, check_view, forward_drawing, param_names
@@ -75,4 +76,3 @@ def make_dot(output, params=None, show_attrs=False, show_saved=False, show_shape
     else:
         drawing = backward_drawing(outputs, names, show_attrs, show_shapes)
     return emit(drawing)
-

@@ -8,6 +8,7 @@ flipped-kernel convolution, its weight gradient as the cross-correlation: each o
 ``create_graph=True`` draws the graph of that gradient, which reaches back into the
 forward graph.
 """
+
 import numpy as np
 
 from ..autograd.engine import grad as autograd_grad
@@ -32,8 +33,8 @@ class _TracedOp:
         self.ctx = ctx
         self.args = args
         self.outputs = outputs
-        self.owner = owner      # the forward node whose backward ran this op (None otherwise)
-        self.role = role        # 'backward', 'accumulate' or 'hook'
+        self.owner = owner  # the forward node whose backward ran this op (None otherwise)
+        self.role = role  # 'backward', 'accumulate' or 'hook'
 
 
 class _BackwardTracer:
@@ -71,13 +72,13 @@ def _trace_backward(outputs, leaves):
     seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype), requires_grad=True) for t in outputs]
     tracer = _BackwardTracer()
     with observe(tracer):
-        grads = autograd_grad(outputs, leaves, grad_outputs=seeds, retain_graph=True, create_graph=True,
-                              allow_unused=True)
+        grads = autograd_grad(
+            outputs, leaves, grad_outputs=seeds, retain_graph=True, create_graph=True, allow_unused=True
+        )
     return tracer, seeds, grads
 
 
-def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None, profile=False,
-                     where="make_dot"):
+def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None, profile=False, where="make_dot"):
     """The drawing of what backward executes, ops grouped by the node whose backward ran them.
 
     ``node_cluster(node)`` gives the module cluster a forward node belongs to (draw_graph).
@@ -89,8 +90,8 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
         raise ValueError(f"{where}: the graph reaches no leaf that requires grad; backward computes nothing")
     tracer, seeds, grads = _trace_backward(outputs, leaves)
     drawing = Drawing()
-    produced = {}           # id(tensor) -> vertex index of the op that produced it
-    keep = []               # keeps traced tensors alive so their ids stay unique
+    produced = {}  # id(tensor) -> vertex index of the op that produced it
+    keep = []  # keeps traced tensors alive so their ids stay unique
 
     def add_seed(i, seed):
         title = "grad_output" if len(seeds) == 1 else f"grad_output {i}"
@@ -116,7 +117,7 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
             drawing.clusters[key] = Cluster(key, label, parent, None, style="node")
         return key
 
-    externals = {}          # forward value / leaf / constant -> vertex index
+    externals = {}  # forward value / leaf / constant -> vertex index
 
     def source_of(arg, consumer_cluster):
         i = produced.get(id(arg))
@@ -124,8 +125,11 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
             return i
         if arg.grad_fn is not None:
             key = ("value", node_number.get(arg.grad_fn, -1), arg._output_nr, arg.grad_fn)
-            title = f"{arg.grad_fn.name()} out" if getattr(arg.grad_fn, "_num_outputs", 1) == 1 \
+            title = (
+                f"{arg.grad_fn.name()} out"
+                if getattr(arg.grad_fn, "_num_outputs", 1) == 1
                 else f"{arg.grad_fn.name()} out{arg._output_nr}"
+            )
             kind = "value"
         elif arg.requires_grad:
             key = ("leaf", id(arg))
@@ -196,6 +200,5 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
             source = produced.get(id(g))
             if source is not None:
                 drawing.edge(source, index)
-    drawing.keep = keep     # the traced tensors stay alive (and their ids unique) with the drawing
+    drawing.keep = keep  # the traced tensors stay alive (and their ids unique) with the drawing
     return drawing
-

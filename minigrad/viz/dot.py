@@ -7,6 +7,7 @@ by cost. Vertex ids are ``n0, n1, ...`` in drawing order and ``m0, m1, ...`` for
 modules, never memory addresses, so the DOT text is deterministic. Clusters are nested
 bottom-up with no recursion.
 """
+
 from ..costs import add_costs
 from .labels import cost_lines
 from .render import DotGraph
@@ -38,7 +39,7 @@ class Vertex:
         self.title = title
         self.lines = lines
         self.cluster = cluster
-        self.cost = None        # a dict of numbers when profiling
+        self.cost = None  # a dict of numbers when profiling
 
 
 class Cluster:
@@ -50,10 +51,10 @@ class Cluster:
     def __init__(self, key, label, parent, depth, style="module", title="", lines=()):
         self.key = key
         self.label = label
-        self.parent = parent    # a cluster key or None
-        self.depth = depth      # module depth (dotted components); None for non-module clusters
+        self.parent = parent  # a cluster key or None
+        self.depth = depth  # module depth (dotted components); None for non-module clusters
         self.style = style
-        self.title = title      # what a folded box shows
+        self.title = title  # what a folded box shows
         self.lines = lines
 
 
@@ -62,8 +63,8 @@ class Drawing:
 
     def __init__(self):
         self.vertices = []
-        self.edges = []          # (tail, head, attrs) with attrs a tuple of (key, value)
-        self.clusters = {}       # key -> Cluster, in order of creation
+        self.edges = []  # (tail, head, attrs) with attrs a tuple of (key, value)
+        self.clusters = {}  # key -> Cluster, in order of creation
         self.caption = None
         self.keep = ()
 
@@ -140,8 +141,9 @@ def emit(drawing, depth=None, shade_by=None, name="minigrad", rankdir="TB"):
 
     graph = DotGraph(name=name, format="svg")
     graph.attr(rankdir=rankdir, ranksep="0.25", nodesep="0.2", fontname="Helvetica", fontsize="10")
-    graph.attr("node", shape="box", style="filled", fontname="Helvetica", fontsize="9",
-               height="0.2", margin="0.06,0.03")
+    graph.attr(
+        "node", shape="box", style="filled", fontname="Helvetica", fontsize="9", height="0.2", margin="0.06,0.03"
+    )
     graph.attr("edge", arrowsize="0.6")
     if clusters:
         # One global ranking: without it dot ranks each cluster on its own and a path that
@@ -183,8 +185,12 @@ def emit(drawing, depth=None, shade_by=None, name="minigrad", rankdir="TB"):
         lines = list(cluster.lines)
         if box in box_costs:
             lines.extend(cost_lines(box_costs[box]))
-        attrs = {"label": _label(cluster.title or cluster.label, lines), "fillcolor": fill(vid, "module"),
-                 "style": "filled,rounded", "penwidth": "1.5"}
+        attrs = {
+            "label": _label(cluster.title or cluster.label, lines),
+            "fillcolor": fill(vid, "module"),
+            "style": "filled,rounded",
+            "penwidth": "1.5",
+        }
         target(cluster.parent).append((vid, attrs))
 
     # Build subgraphs bottom-up (children were created after their parents), no recursion.
@@ -193,11 +199,13 @@ def emit(drawing, depth=None, shade_by=None, name="minigrad", rankdir="TB"):
         cluster = clusters[key]
         sub = DotGraph(name=cluster_names[key])
         if cluster.style == "module":
-            sub.attr(label=cluster.label, labeljust="l", style="rounded", color="gray50",
-                     fontsize="10", fontcolor="gray25")
+            sub.attr(
+                label=cluster.label, labeljust="l", style="rounded", color="gray50", fontsize="10", fontcolor="gray25"
+            )
         else:
-            sub.attr(label=cluster.label, labeljust="l", style="dashed", color="gray65",
-                     fontsize="9", fontcolor="gray35")
+            sub.attr(
+                label=cluster.label, labeljust="l", style="dashed", color="gray65", fontsize="9", fontcolor="gray35"
+            )
         for vid, attrs in bodies[key]:
             sub.node(vid, **attrs)
         subgraphs[key] = sub
@@ -227,4 +235,3 @@ def emit(drawing, depth=None, shade_by=None, name="minigrad", rankdir="TB"):
             attrs = tuple(kv for kv in attrs if kv[0] in ("style", "arrowhead"))
         graph.edge(t, h, **dict(attrs))
     return graph
-

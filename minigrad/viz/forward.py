@@ -6,13 +6,22 @@ from ``params``), shapes and dtypes, and on request what each node saved for bac
 along the data flow. Every walk uses an explicit stack, so a graph of 100,000 nodes draws
 without touching Python's recursion limit.
 """
+
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 from .dot import Drawing, Vertex
 from .labels import array_of, format_bytes, node_attrs, shape_text, value_meta
 
-__all__ = ["walk", "as_tensors", "param_names", "root_of", "root_nodes", "leaf_tensors", "check_view",
-           "forward_drawing"]
+__all__ = [
+    "walk",
+    "as_tensors",
+    "param_names",
+    "root_of",
+    "root_nodes",
+    "leaf_tensors",
+    "check_view",
+    "forward_drawing",
+]
 
 
 def walk(roots):
@@ -79,7 +88,8 @@ def root_nodes(outputs, where):
         raise ValueError(
             f"{where}: the output has no grad_fn and does not require grad, so no graph was "
             "recorded (was it computed under no_grad(), or only from tensors that do not "
-            "require grad?)")
+            "require grad?)"
+        )
     return roots
 
 
@@ -94,8 +104,9 @@ def check_view(view, where):
         raise ValueError(f"{where}: view must be 'forward' or 'backward', got {view!r}")
 
 
-def forward_drawing(outputs, names, show_attrs, show_saved, show_shapes, cluster_of=None,
-                    costs=None, inputs=(), where="make_dot"):
+def forward_drawing(
+    outputs, names, show_attrs, show_saved, show_shapes, cluster_of=None, costs=None, inputs=(), where="make_dot"
+):
     """The drawing of the recorded graph behind ``outputs`` (edges point along the data flow)."""
     drawing = Drawing()
     roots = root_nodes(outputs, where)
@@ -208,5 +219,11 @@ def _add_saved(drawing, order, index, show_shapes):
                 lines.append(format_bytes(data.nbytes))
                 vertex = Vertex("saved", "saved", lines, drawing.vertices[index[node]].cluster)
                 vertex_index = saved_index[key] = drawing.add(vertex)
-            drawing.edge(vertex_index, index[node], style="dashed", arrowhead="none",
-                         label=_saved_role(node, output_nr, value, taken), fontsize="8")
+            drawing.edge(
+                vertex_index,
+                index[node],
+                style="dashed",
+                arrowhead="none",
+                label=_saved_role(node, output_nr, value, taken),
+                fontsize="8",
+            )

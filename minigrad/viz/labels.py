@@ -3,15 +3,27 @@ hyper-parameters, an op's name as an operation, and its note in a backward pass.
 
 Every text is deterministic (no ids, no addresses), so the DOT source is too.
 """
+
 import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["shape_text", "array_of", "value_meta", "format_bytes", "format_seconds", "format_count",
-           "node_attrs", "op_title", "graph_note", "cost_lines"]
+__all__ = [
+    "shape_text",
+    "array_of",
+    "value_meta",
+    "format_bytes",
+    "format_seconds",
+    "format_count",
+    "node_attrs",
+    "op_title",
+    "graph_note",
+    "cost_lines",
+]
 
 # Attributes no box shows: the node's wiring, and its note (shown on a line of its own).
 _SKIPPED_ATTRS = ("needs_input_grad", "next_functions", "graph_note")
+
 
 def shape_text(shape, dtype):
     """``(2, 3) float32``."""
@@ -138,4 +150,3 @@ def cost_lines(cost):
     if cost.get("macs"):
         lines.append(f"{format_count(cost['macs'])} MACs")
     return lines
-

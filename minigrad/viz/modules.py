@@ -7,6 +7,7 @@ gets one cluster per call. ``depth`` folds every module deeper than that into on
 ``profile=True`` adds forward and backward time, bytes saved for backward and mult-adds
 (``minigrad.costs``) to every node and box, and shades them by cost.
 """
+
 import numpy as np
 
 from ..autograd.engine import grad as autograd_grad
@@ -52,8 +53,9 @@ class _ModuleTracer:
         depth = 0 if name == "" else name.count(".") + 1
         title = label
         lines = [type(module).__name__] if name else []
-        self.clusters[key] = Cluster(key, f"{label}: {type(module).__name__}" if name else label,
-                                     parent, depth, title=title, lines=lines)
+        self.clusters[key] = Cluster(
+            key, f"{label}: {type(module).__name__}" if name else label, parent, depth, title=title, lines=lines
+        )
         self.first_call.setdefault(name, key)
         self.stack.append(key)
 
@@ -112,8 +114,17 @@ def _warm_up(model, inputs):
         autograd_grad(outputs, leaves, grad_outputs=seeds, allow_unused=True)
 
 
-def draw_graph(model, input, depth=None, view="forward", profile=False, show_attrs=False,  # noqa: A002
-               show_saved=False, show_shapes=True, shade_by="time"):
+def draw_graph(
+    model,
+    input,
+    depth=None,
+    view="forward",
+    profile=False,
+    show_attrs=False,  # noqa: A002
+    show_saved=False,
+    show_shapes=True,
+    shade_by="time",
+):
     """Run ``model(input)`` once and draw its graph, clustered by the module calls.
 
     Args:
@@ -177,29 +188,45 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
             saved.add(node)
         caption = "  |  ".join(
             ([f"forward {format_seconds(totals['forward'])} (sum over ops)"] if totals.get("forward") else [])
-            + [f"backward {format_seconds(backward_total)}",
-               f"saved for backward {format_bytes(saved.total)}"]
-            + ([f"{format_count(totals['macs'])} MACs"] if totals.get("macs") else []))
+            + [f"backward {format_seconds(backward_total)}", f"saved for backward {format_bytes(saved.total)}"]
+            + ([f"{format_count(totals['macs'])} MACs"] if totals.get("macs") else [])
+        )
 
     # The module cluster of a node: its call; clusters are the tracer's, in call order.
     if view == "forward":
-        extra = [("input" if len(inputs) == 1 else f"input {i}", inputs[i], tracer.input_consumers.get(i, ()))
-                 for i in range(len(inputs)) if hasattr(inputs[i], "data") and not inputs[i].requires_grad]
-        drawing = forward_drawing(outputs, names, show_attrs, show_saved, show_shapes,
-                                  cluster_of=tracer, costs=costs, inputs=extra, where="draw_graph")
+        extra = [
+            ("input" if len(inputs) == 1 else f"input {i}", inputs[i], tracer.input_consumers.get(i, ()))
+            for i in range(len(inputs))
+            if hasattr(inputs[i], "data") and not inputs[i].requires_grad
+        ]
+        drawing = forward_drawing(
+            outputs,
+            names,
+            show_attrs,
+            show_saved,
+            show_shapes,
+            cluster_of=tracer,
+            costs=costs,
+            inputs=extra,
+            where="draw_graph",
+        )
         drawing.clusters = dict(tracer.clusters)
     else:
-        drawing = backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=tracer,
-                                   profile=profile, where="draw_graph")
+        drawing = backward_drawing(
+            outputs, names, show_attrs, show_shapes, node_cluster=tracer, profile=profile, where="draw_graph"
+        )
         if profile:
             totals = {}
             for v in drawing.vertices:
                 if v.cost:
                     add_costs(totals, v.cost)
             caption = "  |  ".join(
-                [f"backward: {sum(1 for v in drawing.vertices if v.kind == 'op')} ops, "
-                 f"{format_seconds(totals.get('time') or 0.0)} (sum over ops)"]
-                + ([f"{format_count(totals['macs'])} MACs"] if totals.get("macs") else []))
+                [
+                    f"backward: {sum(1 for v in drawing.vertices if v.kind == 'op')} ops, "
+                    f"{format_seconds(totals.get('time') or 0.0)} (sum over ops)"
+                ]
+                + ([f"{format_count(totals['macs'])} MACs"] if totals.get("macs") else [])
+            )
     # The root call (the model itself) draws as the whole picture, not as a cluster.
     root_keys = [key for key, c in drawing.clusters.items() if c.depth == 0]
     for v in drawing.vertices:
@@ -212,4 +239,3 @@ def draw_graph(model, input, depth=None, view="forward", profile=False, show_att
             c.parent = None
     drawing.caption = caption
     return emit(drawing, depth=depth, shade_by=shade_by if profile else None)
-

@@ -5,6 +5,7 @@ Building a graph and its DOT source needs only the ``graphviz`` Python package; 
 and pdf need ``dot``. In Jupyter a ``DotGraph`` displays itself through graphviz's own
 SVG hook.
 """
+
 import os
 
 import graphviz
@@ -17,7 +18,8 @@ _INSTALL_HINT = (
     "`minigrad.viz.render(graph, 'graph.dot')`). Install Graphviz to render: "
     "`apt-get install graphviz` (Debian/Ubuntu), `dnf install graphviz` (Fedora), "
     "`brew install graphviz` (macOS), `conda install -c conda-forge graphviz`, or see "
-    "https://graphviz.org/download/ (the `graphviz` Python package alone is not enough).")
+    "https://graphviz.org/download/ (the `graphviz` Python package alone is not enough)."
+)
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -84,4 +86,3 @@ def render(graph, path, format=None):  # noqa: A002  (graphviz's name)
     with open(path, "wb") as f:
         f.write(data)
     return path
-

@@ -1,4 +1,5 @@
 """The layers: every Module subclass of ``minigrad.nn``, from each module's ``__all__``."""
+
 from . import activation, container, conv, dropout, flatten, linear, loss, module, normalization, pooling
 from .activation import *  # noqa: F403
 from .container import *  # noqa: F403
@@ -11,5 +12,15 @@ from .module import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
 
-__all__ = [*activation.__all__, *container.__all__, *conv.__all__, *dropout.__all__, *flatten.__all__,
-           *linear.__all__, *loss.__all__, *module.__all__, *normalization.__all__, *pooling.__all__]
+__all__ = [
+    *activation.__all__,
+    *container.__all__,
+    *conv.__all__,
+    *dropout.__all__,
+    *flatten.__all__,
+    *linear.__all__,
+    *loss.__all__,
+    *module.__all__,
+    *normalization.__all__,
+    *pooling.__all__,
+]

@@ -3,6 +3,7 @@
 ``inplace=True`` is accepted for PyTorch compatibility and printed in the repr; minigrad
 computes out of place (the memory PyTorch saves this way is small next to what autograd keeps).
 """
+
 from .. import functional as F
 from .module import Module
 

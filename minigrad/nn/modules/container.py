@@ -1,4 +1,5 @@
 """Containers: Sequential (runs children in order), ModuleList and ModuleDict (hold them)."""
+
 import operator
 from collections import OrderedDict
 
@@ -67,7 +68,7 @@ class Sequential(_ModuleSequence):
 
     def __delitem__(self, idx):
         keys = list(self._modules.keys())
-        for key in (keys[idx] if isinstance(idx, slice) else [keys[self._position(idx)]]):
+        for key in keys[idx] if isinstance(idx, slice) else [keys[self._position(idx)]]:
             del self._modules[key]
         self._renumber(self._modules.values())  # keep the names 0..n-1, as PyTorch does
 

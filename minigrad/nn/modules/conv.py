@@ -4,6 +4,7 @@ The computation is ``F.conv1d`` / ``F.conv2d`` / ``F.conv_transpose2d`` (Cython 
 minigrad_core); these modules hold the weight (out, in / groups, *kernel), the bias, and
 the hyper-parameters, validated here with PyTorch's messages.
 """
+
 from ...ops._args import conv_transpose_output_size, ntuple, same_padding
 from .. import functional as F
 from .. import init
@@ -16,8 +17,22 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd(Module):
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
-                 output_padding, groups, bias, padding_mode, dtype, n):
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        transposed,
+        output_padding,
+        groups,
+        bias,
+        padding_mode,
+        dtype,
+        n,
+    ):
         super().__init__()
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
@@ -30,7 +45,8 @@ class _ConvNd(Module):
             raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
         if padding_mode not in _PADDING_MODES:
             raise ValueError(
-                f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
+                f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'"
+            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = ntuple(kernel_size, n, "kernel_size", name)
@@ -92,10 +108,35 @@ class Conv1d(_ConvNd):
     Shape: L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1).
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
-                 padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
-                         padding_mode, dtype, 1)
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            False,
+            0,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            1,
+        )
 
     def forward(self, input):
         return self._conv_forward(input, F.conv1d)
@@ -119,10 +160,35 @@ class Conv2d(_ConvNd):
         (1, 6, 28, 28)
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
-                 padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
-                         padding_mode, dtype, 2)
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            False,
+            0,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            2,
+        )
 
     def forward(self, input):
         return self._conv_forward(input, F.conv2d)
@@ -135,32 +201,61 @@ class ConvTranspose2d(_ConvNd):
     Weight (C_in, C_out / groups, KH, KW).
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if isinstance(padding, str):
             raise ValueError(f"{type(self).__name__} does not support string padding {padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding,
-                         groups, bias, padding_mode, dtype, 2)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            True,
+            output_padding,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            2,
+        )
 
     def forward(self, input, output_size=None):
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding_for(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+        return F.conv_transpose2d(
+            input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+        )
 
     def _output_padding_for(self, input, output_size):
         size = tuple(output_size)[-2:]
         padding = []
         for d in range(2):
-            smallest = conv_transpose_output_size(input.shape[d - 2], self.kernel_size[d], self.stride[d],
-                                                  self.padding[d], self.dilation[d])
+            smallest = conv_transpose_output_size(
+                input.shape[d - 2], self.kernel_size[d], self.stride[d], self.padding[d], self.dilation[d]
+            )
             extra = size[d] - smallest
             if not 0 <= extra < max(self.stride[d], self.dilation[d]):
                 raise ValueError(
                     f"requested an output size of {list(size)}, but valid sizes range from "
-                    f"{smallest} to {smallest + max(self.stride[d], self.dilation[d]) - 1} in dimension {d}")
+                    f"{smallest} to {smallest + max(self.stride[d], self.dilation[d]) - 1} in dimension {d}"
+                )
             padding.append(extra)
         return tuple(padding)

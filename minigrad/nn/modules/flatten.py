@@ -1,4 +1,5 @@
 """Flatten: merge a range of dimensions (by default all but the batch)."""
+
 from .module import Module
 
 __all__ = ["Flatten"]

@@ -1,4 +1,5 @@
 """Linear (fully connected) layer and Identity."""
+
 import numpy as np
 
 from ... import dtypes

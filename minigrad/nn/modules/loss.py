@@ -1,4 +1,5 @@
 """Loss modules: each holds its options and calls the function of the same name in F."""
+
 from ...ops.loss import check_reduction
 from ...tensor import Tensor
 from .. import functional as F

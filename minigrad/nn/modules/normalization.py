@@ -1,4 +1,5 @@
 """Batch normalization: BatchNorm1d (N, C) / (N, C, L) and BatchNorm2d (N, C, H, W)."""
+
 import numpy as np
 
 from ... import dtypes
@@ -20,8 +21,18 @@ class _BatchNorm(Module):
     uses the running statistics. ``bias=False`` (keyword) keeps the scale but drops the shift.
     """
 
-    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None, *, bias=True):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-05,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ):
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -62,8 +73,9 @@ class _BatchNorm(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
-        raise NotImplementedError(f"{type(self).__name__} must say which input ranks it accepts "
-                                  f"(BatchNorm1d and BatchNorm2d do)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must say which input ranks it accepts (BatchNorm1d and BatchNorm2d do)"
+        )
 
     def forward(self, input):
         self._check_input_dim(input)
@@ -74,12 +86,22 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked.data)
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+        return F.batch_norm(
+            input,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):

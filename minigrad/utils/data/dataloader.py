@@ -1,4 +1,5 @@
 """DataLoader: batches of samples from a dataset, in order or shuffled, collated into tensors."""
+
 from __future__ import annotations
 
 import collections.abc
@@ -48,8 +49,10 @@ def default_collate(batch: Sequence[Any]) -> Any:
             raise RuntimeError("each element in list of batch should be of equal size")
         fields = [default_collate(list(field)) for field in zip(*batch)]
         return fields if isinstance(elem, tuple) else type(elem)(fields)
-    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-                    f"found {type(elem).__name__}")
+    raise TypeError(
+        "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+        f"found {type(elem).__name__}"
+    )
 
 
 class DataLoader:
@@ -79,20 +82,29 @@ class DataLoader:
         ([(4, 3), (4, 3)], 2)
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool | None = None,
-                 sampler: Sampler | Iterable[int] | None = None,
-                 batch_sampler: Sampler | Iterable[list[int]] | None = None, num_workers: int = 0,
-                 collate_fn: Callable[[list[Any]], Any] | None = None, drop_last: bool = False,
-                 generator: Generator | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | Iterable[int] | None = None,
+        batch_sampler: Sampler | Iterable[list[int]] | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        drop_last: bool = False,
+        generator: Generator | None = None,
+    ) -> None:
         if num_workers != 0:
-            raise ValueError(f"num_workers={num_workers}: minigrad's DataLoader loads samples in the main process; "
-                             "use num_workers=0")
+            raise ValueError(
+                f"num_workers={num_workers}: minigrad's DataLoader loads samples in the main process; use num_workers=0"
+            )
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
-                                 "and drop_last")
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
+                )
         else:
             if sampler is None:
                 sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)

@@ -1,4 +1,5 @@
 """Datasets: the map-style Dataset protocol, TensorDataset, Subset, ConcatDataset, random_split."""
+
 from __future__ import annotations
 
 import bisect
@@ -43,8 +44,7 @@ class TensorDataset(Dataset):
 
     def __init__(self, *tensors: Tensor) -> None:
         if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
-            raise ValueError("Size mismatch between tensors: "
-                             + ", ".join(str(list(t.shape)) for t in tensors))
+            raise ValueError("Size mismatch between tensors: " + ", ".join(str(list(t.shape)) for t in tensors))
         self.tensors = tensors
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
@@ -96,8 +96,9 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
-def random_split(dataset: Dataset | Sequence[Any], lengths: Sequence[int | float],
-                 generator: Generator | None = None) -> list[Subset]:
+def random_split(
+    dataset: Dataset | Sequence[Any], lengths: Sequence[int | float], generator: Generator | None = None
+) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping Subsets of the given lengths.
 
     Args:
@@ -129,6 +130,6 @@ def random_split(dataset: Dataset | Sequence[Any], lengths: Sequence[int | float
     order = randperm(n, generator=generator).tolist()
     splits, start = [], 0
     for length in lengths:
-        splits.append(Subset(dataset, order[start:start + length]))
+        splits.append(Subset(dataset, order[start : start + length]))
         start += length
     return splits

@@ -1,4 +1,5 @@
 """Samplers: which indices a DataLoader reads, and in which order."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence, Sized
@@ -42,8 +43,13 @@ class RandomSampler(Sampler):
             ``minigrad.manual_seed``) when omitted.
     """
 
-    def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
-                 generator: Generator | None = None) -> None:
+    def __init__(
+        self,
+        data_source: Sized,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Generator | None = None,
+    ) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -64,7 +70,7 @@ class RandomSampler(Sampler):
         order = []
         while len(order) < self.num_samples:
             order.extend(rng.permutation(n).tolist())
-        return iter(order[:self.num_samples])
+        return iter(order[: self.num_samples])
 
     def __len__(self) -> int:
         return self.num_samples
