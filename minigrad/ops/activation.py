@@ -156,7 +156,7 @@ class LogSoftmaxFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g - out.exp() * sum(g, ctx.dim, keepdim=True), None
+        return g - out.exp() * _sum(g, ctx.dim, keepdim=True), None
 
 
 def log_softmax(input, dim=None, dtype=None):
