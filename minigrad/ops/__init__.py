@@ -28,25 +28,7 @@ from . import (
 TENSOR_FAMILIES = (activation, convert, elementwise, index, linalg, reduce, shape)
 LAYER_FAMILIES = (activation, conv, dropout, loss, normalization, padding, pool)
 
-__all__ = [
-    name
-    for family in (
-        activation,
-        conv,
-        convert,
-        dropout,
-        elementwise,
-        index,
-        linalg,
-        loss,
-        normalization,
-        padding,
-        pool,
-        reduce,
-        shape,
-    )
-    for name in family.__all__
-]
+__all__ = [name for family in dict.fromkeys(TENSOR_FAMILIES + LAYER_FAMILIES) for name in family.__all__]
 
 from .activation import *  # noqa: E402, F403
 from .conv import *  # noqa: E402, F403
