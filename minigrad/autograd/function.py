@@ -44,7 +44,7 @@ class Function(Node):
     _validate_gradients = False
     # What this op means when it shows up in a drawn backward pass (minigrad.viz); a node
     # may set its own per call (e.g. which algorithm ran), which wins over the class's.
-    graph_note = None
+    graph_note: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
