@@ -33,7 +33,7 @@ class _GradModeContext:
 
     _target = True
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:  # an instance, or func decorated
         self = super().__new__(cls)
         if func is not None and cls is not set_grad_enabled and callable(func):
             return self(func)
@@ -74,7 +74,7 @@ class enable_grad(_GradModeContext):
 class set_grad_enabled(_GradModeContext):
     """Turn recording on or off: ``set_grad_enabled(False)`` as a call or a context manager."""
 
-    def __new__(cls, mode):
+    def __new__(cls, mode: bool) -> set_grad_enabled:
         return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
