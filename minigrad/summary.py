@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
     from . import dtypes
+    from .nn.modules.module import Module
 
 __all__ = ["summary", "ModelSummary", "LayerInfo"]
 
@@ -54,7 +55,7 @@ _COLUMNS = {
 class LayerInfo:
     """One call of one module during the summary's forward pass."""
 
-    module: nn.Module
+    module: Module
     type_name: str
     depth: int
     depth_index: int
@@ -173,7 +174,7 @@ class ModelSummary:
 
     def __init__(
         self,
-        model: nn.Module,
+        model: Module,
         input_size: tuple[int, ...],
         layers: list[LayerInfo],
         input_bytes: int,
@@ -290,7 +291,7 @@ class ModelSummary:
 
 
 def summary(
-    model: nn.Module,
+    model: Module,
     input_size: Sequence[int] | None = None,
     input_data: Tensor | ArrayLike | None = None,
     *,

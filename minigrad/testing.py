@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
     from . import dtypes
-    from .nn import Module
+    from .nn.modules.module import Module
     from .tensor import Tensor
 
 __all__ = ["assert_close", "default_tolerances", "gradcheck_module", "check_module_gradients"]
