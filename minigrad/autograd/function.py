@@ -17,8 +17,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..utils.hooks import RemovableHandle
-from ._engine import AccumulateGrad, Node
-from ._engine import apply as record_and_apply
+from ._engine import AccumulateGrad, Node, apply
 from .grad_mode import state
 
 if TYPE_CHECKING:
@@ -97,14 +96,7 @@ class Function(Node):
 
     # Run forward and, when an argument requires grad, record the node (compiled: the
     # recording is the per-op cost of the whole framework; see minigrad/autograd/_engine.pyx).
-    if TYPE_CHECKING:
-
-        @classmethod
-        def apply(cls, *args: Any) -> Any:
-            """The outputs of ``forward`` as Tensors (one, or a tuple)."""
-
-    else:
-        apply = classmethod(record_and_apply)
+    apply = classmethod(apply)
 
 
 @contextlib.contextmanager
