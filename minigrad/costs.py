@@ -89,7 +89,7 @@ class SavedBytes:
         return added
 
 
-def forward_seconds(node: Function) -> float | None:
+def forward_seconds(node: Node) -> float | None:
     """Wall time of the node's forward, when it ran under an observer (else None)."""
     return getattr(node, "_forward_seconds", None)
 
@@ -98,21 +98,21 @@ class BackwardTimer:
     """Observer (``autograd.function.observe``) summing the seconds of each node's backward."""
 
     def __init__(self) -> None:
-        self.seconds: dict[Function, float] = {}
+        self.seconds: dict[Node, float] = {}
 
     def on_forward(self, ctx: Function, args: tuple[Any, ...], outputs: tuple[Tensor, ...], recorded: bool) -> None:
         pass
 
-    def on_backward_start(self, node: Function) -> None:
+    def on_backward_start(self, node: Node) -> None:
         pass
 
-    def on_backward(self, node: Function, seconds: float) -> None:
+    def on_backward(self, node: Node, seconds: float) -> None:
         self.seconds[node] = self.seconds.get(node, 0.0) + seconds
 
 
 def node_costs(
-    outputs: Sequence[Tensor], order: Sequence[Node], exclude: Collection[int], macs: Mapping[Function, int | None]
-) -> tuple[dict[Function, dict[str, Any]], float]:
+    outputs: Sequence[Tensor], order: Sequence[Node], exclude: Collection[int], macs: Mapping[Node, int | None]
+) -> tuple[dict[Node, dict[str, Any]], float]:
     """The costs of each op node in ``order`` (the graph behind ``outputs``), and the backward's total time.
 
     Runs one timed backward (graph retained, gradients returned, no ``.grad`` touched).
