@@ -5,10 +5,13 @@ minigrad summary vgg16 --input 3,224,224
 minigrad graph resnet18 --input 3,224,224 -o r18.svg [--backward] [--depth N]
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
 import sys
+from typing import Sequence
 
 __all__ = ["main"]
 
@@ -58,7 +61,7 @@ def _datasets(name, root, image_size):
     return make(True), make(False), 3, 10
 
 
-def cmd_train(args):
+def cmd_train(args: argparse.Namespace) -> int:
     import minigrad
 
     from . import nn, optim, trainer
@@ -141,7 +144,7 @@ def _write_graph(graph, path):
     return True
 
 
-def cmd_summary(args):
+def cmd_summary(args: argparse.Namespace) -> int:
     from .summary import summary
 
     model = _build_model(args.model, **({"num_classes": args.num_classes} if args.num_classes else {}))
@@ -149,7 +152,7 @@ def cmd_summary(args):
     return 0
 
 
-def cmd_graph(args):
+def cmd_graph(args: argparse.Namespace) -> int:
     """Draw ``minigrad.models.<model>()`` (seeded, training mode) on one random input of
     shape ``(1, C, H, W)``, forward or backward, to ``--output`` (its extension picks svg,
     png, pdf or dot)."""
@@ -171,7 +174,7 @@ def cmd_graph(args):
     return 0
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minigrad", description="minigrad: train, summarize and draw models.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -212,6 +215,6 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.run(args)

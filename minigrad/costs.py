@@ -14,13 +14,20 @@ One set of rules for ``minigrad.summary`` (per layer) and ``minigrad.viz`` (per 
   backward.
 """
 
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .autograd.engine import grad
 from .autograd.function import AccumulateGrad, observe
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from .autograd._engine import Node
+    from .autograd.function import Function
 
 __all__ = [
     "mult_adds",
@@ -35,19 +42,19 @@ __all__ = [
 ]
 
 
-def mult_adds(node, args, outputs):
+def mult_adds(node: Function, args: tuple[Any, ...], outputs: tuple[Tensor, ...]) -> int | None:
     """Multiply-accumulates of one op call, as its Function declares them, or None."""
     return type(node).mult_adds(args, outputs)
 
 
-def owner(array):
+def owner(array: np.ndarray) -> np.ndarray:
     """The array that owns ``array``'s memory (itself unless it is a view)."""
     while isinstance(array.base, np.ndarray):
         array = array.base
     return array
 
 
-def saved_buffers(node, exclude=frozenset()):
+def saved_buffers(node: Function, exclude: Collection[int] = frozenset()) -> list[np.ndarray]:
     """The distinct buffers a node keeps for backward, minus those whose id is in ``exclude``."""
     buffers = {}
     for value in node.saved_values:
@@ -60,7 +67,7 @@ def saved_buffers(node, exclude=frozenset()):
     return list(buffers.values())
 
 
-def saved_bytes(node, exclude=frozenset()):
+def saved_bytes(node: Function, exclude: Collection[int] = frozenset()) -> int:
     """Bytes a node keeps alive for backward (its buffers outside ``exclude``)."""
     return sum(buffer.nbytes for buffer in saved_buffers(node, exclude))
 
@@ -69,11 +76,11 @@ class SavedBytes:
     """Memory saved for backward by many nodes, each buffer counted once, for the first
     node that saves it; the buffers whose ids are in ``exclude`` never count."""
 
-    def __init__(self, exclude=()):
+    def __init__(self, exclude: Iterable[int] = ()) -> None:
         self.counted = set(exclude)
         self.total = 0
 
-    def add(self, node):
+    def add(self, node: Function) -> int:
         """Count ``node``'s buffers not counted yet; return their bytes."""
         new = saved_buffers(node, self.counted)
         self.counted.update(id(buffer) for buffer in new)
@@ -82,7 +89,7 @@ class SavedBytes:
         return added
 
 
-def forward_seconds(node):
+def forward_seconds(node: Node) -> float | None:
     """Wall time of the node's forward, when it ran under an observer (else None)."""
     return getattr(node, "_forward_seconds", None)
 
@@ -90,20 +97,22 @@ def forward_seconds(node):
 class BackwardTimer:
     """Observer (``autograd.function.observe``) summing the seconds of each node's backward."""
 
-    def __init__(self):
-        self.seconds = {}
+    def __init__(self) -> None:
+        self.seconds: dict[Node, float] = {}
 
-    def on_forward(self, ctx, args, outputs, recorded):
+    def on_forward(self, ctx: Function, args: tuple[Any, ...], outputs: tuple[Tensor, ...], recorded: bool) -> None:
         pass
 
-    def on_backward_start(self, node):
+    def on_backward_start(self, node: Node) -> None:
         pass
 
-    def on_backward(self, node, seconds):
+    def on_backward(self, node: Node, seconds: float) -> None:
         self.seconds[node] = self.seconds.get(node, 0.0) + seconds
 
 
-def node_costs(outputs, order, exclude, macs):
+def node_costs(
+    outputs: Sequence[Tensor], order: Sequence[Node], exclude: Collection[int], macs: Mapping[Node, int | None]
+) -> tuple[dict[Node, dict[str, Any]], float]:
     """The costs of each op node in ``order`` (the graph behind ``outputs``), and the backward's total time.
 
     Runs one timed backward (graph retained, gradients returned, no ``.grad`` touched).
@@ -130,7 +139,7 @@ def node_costs(outputs, order, exclude, macs):
     return costs, backward_total
 
 
-def add_costs(total, cost):
+def add_costs(total: dict[str, float], cost: Mapping[str, float | None]) -> None:
     """Add the numbers of one cost dict into ``total`` (None entries are skipped)."""
     for key, value in cost.items():
         if value is not None:

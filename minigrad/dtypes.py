@@ -4,9 +4,15 @@ and PyTorch's type promotion (the dtype of an op's result).
 This module imports only numpy: autograd's compiled engine and the ops both use it.
 """
 
+from __future__ import annotations
+
 import builtins
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = [
     "dtype",
@@ -31,15 +37,15 @@ class dtype:
 
     __slots__ = ("name", "np_dtype", "is_floating_point")
 
-    def __init__(self, name, np_dtype):
+    def __init__(self, name: str, np_dtype: DTypeLike) -> None:
         self.name = name
         self.np_dtype = np.dtype(np_dtype)
         self.is_floating_point = self.np_dtype.kind == "f"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"minigrad.{self.name}"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (from_numpy_dtype, (self.np_dtype.str,))
 
 
@@ -57,19 +63,19 @@ _BY_NUMPY = {d.np_dtype: d for d in (float16, float32, float64, int8, int16, int
 _default = [float32]
 
 
-def get_default_dtype():
+def get_default_dtype() -> dtype:
     """The floating dtype of Python floats and of factories such as ``zeros``."""
     return _default[0]
 
 
-def set_default_dtype(d):
+def set_default_dtype(d: dtype) -> None:
     """Set the default floating dtype (float32 or float64)."""
     if d not in (float32, float64):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
 
 
-def from_numpy_dtype(np_dtype):
+def from_numpy_dtype(np_dtype: DTypeLike) -> dtype:
     """The minigrad dtype for a numpy dtype; TypeError for types minigrad does not have."""
     try:
         return _BY_NUMPY[np.dtype(np_dtype)]
@@ -77,14 +83,14 @@ def from_numpy_dtype(np_dtype):
         raise TypeError(f"minigrad has no dtype for numpy dtype {np.dtype(np_dtype)}") from None
 
 
-def to_numpy_dtype(d):
+def to_numpy_dtype(d: dtype | DTypeLike) -> np.dtype:
     """The numpy dtype for a minigrad dtype (numpy dtypes and type names pass through)."""
     if isinstance(d, dtype):
         return d.np_dtype
     return from_numpy_dtype(d).np_dtype
 
 
-def describe(array):
+def describe(array: ArrayLike) -> str:
     """``'minigrad.float32 [2, 3]'``-style description of an array for error messages."""
     array = np.asarray(array)
     return f"minigrad.{from_numpy_dtype(array.dtype).name} {list(array.shape)}"
@@ -104,7 +110,7 @@ def _promote_group(dtypes_in_group):
     return np.result_type(*[d for d in dtypes_in_group if _category(d) == top])
 
 
-def result_dtype(*operands):
+def result_dtype(*operands: Any) -> np.dtype:
     """The numpy dtype PyTorch gives an op on ``operands``: ndarrays (a Tensor's ``.data``),
     numpy scalars or Python numbers.
 
@@ -131,7 +137,7 @@ def result_dtype(*operands):
     return result
 
 
-def result_array(out, *operands, floating=False):
+def result_array(out: np.ndarray, *operands: Any, floating: builtins.bool = False) -> np.ndarray:
     """``out`` cast to PyTorch's result dtype for ``operands`` (a floating one if ``floating``).
 
     ``operands`` as for ``result_dtype``: arrays (not Tensors), numpy scalars, numbers.

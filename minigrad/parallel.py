@@ -12,7 +12,10 @@ is the one place that policy lives: it is applied when minigrad is imported (bel
 by every ``set_num_threads``; the kernel modules themselves set nothing.
 """
 
+from __future__ import annotations
+
 import os
+from typing import Any
 
 import scipy.linalg.cython_blas  # noqa: F401  (loads the kernels' BLAS, so threadpoolctl sees it)
 from threadpoolctl import ThreadpoolController
@@ -22,7 +25,7 @@ from minigrad_core import _threads
 __all__ = ["set_num_threads", "get_num_threads"]
 
 
-def kernel_blas_libraries(controller):
+def kernel_blas_libraries(controller: ThreadpoolController) -> list[Any]:
     """threadpoolctl controllers of the BLAS the kernels call (SciPy's OpenBLAS); all the
     BLAS libraries when SciPy's cannot be told apart (it then shares one with numpy)."""
     blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
@@ -45,7 +48,7 @@ def _set_blas_threads(n):
             lib.set_num_threads(1 if lib in kernels else n)
 
 
-def set_num_threads(n):
+def set_num_threads(n: int) -> None:
     """Set the number of threads used by the kernels (OpenMP) and by BLAS.
 
     Args:
@@ -65,7 +68,7 @@ def set_num_threads(n):
     _set_blas_threads(n)
 
 
-def get_num_threads():
+def get_num_threads() -> int:
     """The number of threads the kernels use (as set by :func:`set_num_threads`)."""
     return _threads.get_num_threads()
 

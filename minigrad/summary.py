@@ -21,7 +21,10 @@ Counting rules (the costs themselves are counted by ``minigrad.costs``, as in ``
     first layer that saves it.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
 
 from . import nn
 from .autograd.function import observe
@@ -29,6 +32,12 @@ from .autograd.grad_mode import enable_grad
 from .costs import SavedBytes, mult_adds, owner
 from .creation import zeros
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from . import dtypes
+    from .nn.modules.module import Module
 
 __all__ = ["summary", "ModelSummary", "LayerInfo"]
 
@@ -46,25 +55,25 @@ _COLUMNS = {
 class LayerInfo:
     """One call of one module during the summary's forward pass."""
 
-    module: object
+    module: Module
     type_name: str
     depth: int
     depth_index: int
-    parent: object = None
-    output_shapes: list = field(default_factory=list)
+    parent: LayerInfo | None = None
+    output_shapes: list[list[int]] = field(default_factory=list)
     own_params: int = 0
     total_params: int = 0
     shared: bool = False
     mult_adds: int = 0
     forward_bytes: int = 0
     saved_bytes: int = 0
-    children: list = field(default_factory=list)
+    children: list[LayerInfo] = field(default_factory=list)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return not any(True for _ in self.module.children())
 
-    def subtree(self, attribute):
+    def subtree(self, attribute: str) -> int:
         """``attribute`` summed over this call and every call made inside it."""
         return getattr(self, attribute) + sum(child.subtree(attribute) for child in self.children)
 
@@ -163,7 +172,16 @@ class ModelSummary:
     one LayerInfo per module call, in call order.
     """
 
-    def __init__(self, model, input_size, layers, input_bytes, col_names, depth, layout):
+    def __init__(
+        self,
+        model: Module,
+        input_size: tuple[int, ...],
+        layers: list[LayerInfo],
+        input_bytes: int,
+        col_names: Sequence[str],
+        depth: int,
+        layout: str,
+    ) -> None:
         self.model = model
         self.input_size = input_size
         self.layers = layers
@@ -207,7 +225,7 @@ class ModelSummary:
         n = (getattr(info, attribute) if expanded else info.subtree(attribute)) // _BATCH
         return _format_bytes(n)
 
-    def rows(self):
+    def rows(self) -> list[tuple[str, ...]]:
         """The table's rows as tuples of strings: (layer, *columns)."""
         out = []
         shown = self._shown()
@@ -232,7 +250,7 @@ class ModelSummary:
         return names
 
     # ---- text ----------------------------------------------------------------------------
-    def __str__(self):
+    def __str__(self) -> str:
         rows = self.rows()
         first = "Layer (type)" if self.layout == "flat" else "Layer (type:depth-idx)"
         header = (first,) + tuple(_COLUMNS[c] for c in self.col_names)
@@ -267,22 +285,22 @@ class ModelSummary:
     __repr__ = __str__
 
     @property
-    def estimated_training_bytes(self):
+    def estimated_training_bytes(self) -> int:
         """Input + saved for backward + parameters and their gradients, for one image."""
         return self.input_bytes + self.saved_bytes + 2 * self.params_bytes
 
 
 def summary(
-    model,
-    input_size=None,
-    input_data=None,
+    model: Module,
+    input_size: Sequence[int] | None = None,
+    input_data: Tensor | ArrayLike | None = None,
     *,
-    col_names=("output_size", "num_params", "mult_adds", "saved_memory"),
-    depth=3,
-    layout="tree",
-    dtype=None,
-    verbose=1,
-):
+    col_names: Sequence[str] = ("output_size", "num_params", "mult_adds", "saved_memory"),
+    depth: int = 3,
+    layout: str = "tree",
+    dtype: dtypes.dtype | None = None,
+    verbose: int = 1,
+) -> ModelSummary:
     """Summarize ``model`` for inputs of ``input_size``, batch dimension first, as torchinfo takes it.
 
     Args:

@@ -22,11 +22,21 @@ the greatest absolute and relative differences with the index where each occurs,
     Greatest relative difference: 0.25 at index (1,) (actual 2.5, expected 2.0; rtol=1.3e-06)
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from . import dtypes
+    from .nn.modules.module import Module
+    from .tensor import Tensor
 
 __all__ = ["assert_close", "default_tolerances", "gradcheck_module", "check_module_gradients"]
 
@@ -38,7 +48,7 @@ _TOLERANCES = {
 }
 
 
-def default_tolerances(dtype):
+def default_tolerances(dtype: dtypes.dtype | DTypeLike) -> tuple[float, float]:
     """``(rtol, atol)`` used for ``dtype`` (a minigrad dtype, numpy dtype or type name)."""
     np_dtype = _numpy_dtype(dtype)
     if np_dtype.kind == "f":
@@ -248,7 +258,16 @@ def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, where):
         _fail(lines, msg, where)
 
 
-def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None):
+def assert_close(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    equal_nan: bool = False,
+    check_dtype: bool = True,
+    msg: str | Callable[[str], str] | None = None,
+) -> None:
     """Assert that ``actual`` and ``expected`` are close, elementwise.
 
     Args:
@@ -294,7 +313,16 @@ def _float64(value):
     return value
 
 
-def gradcheck_module(module, *inputs, loss_fn=None, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, seed=0):
+def gradcheck_module(
+    module: Module,
+    *inputs: Any,
+    loss_fn: Callable[[Any], Tensor] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    fast_mode: bool = False,
+    seed: int = 0,
+) -> bool:
     """Check every parameter gradient of ``module`` against central finite differences.
 
     The check runs in float64 on copies of the parameters and floating inputs; the

@@ -7,9 +7,16 @@ backpropagates. Each node runs once, after every node that feeds it a gradient h
 gradients reaching a node from several uses are summed first (diamond graphs).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from ._engine import TensorBase, make_tensor, run_backward
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["backward", "grad"]
 
@@ -49,7 +56,12 @@ def _check_requires_grad(outputs):
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad``."""
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
@@ -59,7 +71,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     run_backward(tensors, _make_grads(tensors, grad_tensors), retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """Return d(outputs)/d(inputs) as a tuple, without touching ``.grad``.
 
     With ``create_graph=True`` the returned gradients are recorded, so they can be

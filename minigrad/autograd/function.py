@@ -11,11 +11,17 @@ and is written with minigrad ops, so with ``create_graph=True`` the gradients ar
 recorded too and gradients of gradients work.
 """
 
+from __future__ import annotations
+
 import contextlib
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..utils.hooks import RemovableHandle
 from ._engine import AccumulateGrad, Node, apply
 from .grad_mode import state
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["Function", "AccumulateGrad", "observe"]
 
@@ -37,39 +43,39 @@ class Function(Node):
     _validate_gradients = False
     # What this op means when it shows up in a drawn backward pass (minigrad.viz); a node
     # may set its own per call (e.g. which algorithm ran), which wins over the class's.
-    graph_note = None
+    graph_note: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._validate_gradients = not cls.__module__.startswith("minigrad.")
 
     @staticmethod
-    def forward(ctx, *args):
+    def forward(ctx: Any, *args: Any) -> Any:
         raise NotImplementedError("Function subclasses must implement forward(ctx, *args)")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("Function subclasses must implement backward(ctx, *grad_outputs)")
 
     @staticmethod
-    def mult_adds(args, outputs):
+    def mult_adds(args: tuple[Any, ...], outputs: tuple[Tensor, ...]) -> int | None:
         """Multiply-accumulates of one call, for minigrad.costs (summary, viz profile): ``args``
         as passed to ``apply``, ``outputs`` the output Tensors; None for ops that are no product."""
         return None
 
     # -- node interface -----------------------------------------------------------------
     @classmethod
-    def name(cls):
+    def name(cls) -> str:
         """The node's name: ``MulFunction`` -> ``MulBackward``."""
         base = cls.__name__
         if base.endswith("Function"):
             base = base[: -len("Function")]
         return base + "Backward"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
 
-    def register_hook(self, output_nr, hook):
+    def register_hook(self, output_nr: int, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` on the gradient of output ``output_nr`` before backward."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
@@ -79,12 +85,12 @@ class Function(Node):
         return handle
 
     @property
-    def saved_values(self):
+    def saved_values(self) -> tuple[Any, ...]:
         """What was saved (for inspection and graph drawing), without version checks."""
         return () if self._saved is None else self._saved[0::4]
 
     @property
-    def saved_outputs(self):
+    def saved_outputs(self) -> tuple[int | None, ...]:
         """For each saved value, the number of this node's output it is (None for others)."""
         return () if self._saved is None else self._saved[3::4]
 
@@ -94,7 +100,7 @@ class Function(Node):
 
 
 @contextlib.contextmanager
-def observe(observer):
+def observe(observer: Any) -> Iterator[Any]:
     """Tell ``observer`` about every op while the block runs.
 
     ``observer.on_forward(ctx, args, outputs, recorded)`` runs after each op's forward

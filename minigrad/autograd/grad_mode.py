@@ -4,9 +4,17 @@
 decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape reads.
 """
 
+from __future__ import annotations
+
 import functools
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ._engine import state
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -14,7 +22,7 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "det
 # compiled engine (minigrad/autograd/_engine.pyx), which reads it on every op.
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when operations are being recorded."""
     return state.grad_enabled
 
@@ -25,30 +33,30 @@ class _GradModeContext:
 
     _target = True
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:  # an instance, or func decorated
         self = super().__new__(cls)
         if func is not None and cls is not set_grad_enabled and callable(func):
             return self(func)
         return self
 
-    def __init__(self, func=None):
+    def __init__(self, func: Callable[..., Any] | None = None) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = state.grad_enabled
         state.grad_enabled = self._target
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.grad_enabled = self._prev
         return False
 
-    def __call__(self, func):
+    def __call__(self, func: _F) -> _F:
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with self.__class__():
                 return func(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # functools.wraps copies func's name and doc
 
 
 class no_grad(_GradModeContext):
@@ -66,18 +74,18 @@ class enable_grad(_GradModeContext):
 class set_grad_enabled(_GradModeContext):
     """Turn recording on or off: ``set_grad_enabled(False)`` as a call or a context manager."""
 
-    def __new__(cls, mode):
+    def __new__(cls, mode: bool) -> set_grad_enabled:
         return object.__new__(cls)
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._prev = state.grad_enabled
         self._target = bool(mode)
         state.grad_enabled = self._target
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         pass
 
-    def __call__(self, func):
+    def __call__(self, func: _F) -> _F:
         state.grad_enabled = self._prev
         target = self._target
 
@@ -86,10 +94,10 @@ class set_grad_enabled(_GradModeContext):
             with set_grad_enabled(target):
                 return func(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # functools.wraps copies func's name and doc
 
 
-def is_anomaly_enabled():
+def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()``."""
     return state.anomaly_enabled
 
@@ -100,13 +108,13 @@ class detect_anomaly:
     The error names the op and shows the line of the user's forward code that created it.
     """
 
-    def __init__(self, check_nan=True):
+    def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = state.anomaly_enabled
         state.anomaly_enabled = self.check_nan
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.anomaly_enabled = self._prev
         return False

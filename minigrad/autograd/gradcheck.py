@@ -9,12 +9,20 @@ Tensors are made with the engine's ``make_tensor`` (which is ``Tensor._make``), 
 autograd imports nothing above it.
 """
 
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING, Any, Callable, Sequence, Union
 
 import numpy as np
 
 from ._engine import TensorBase, make_tensor
 from .engine import grad as autograd_grad
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+    Outputs = Union[Tensor, Sequence[Tensor]]
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -87,7 +95,16 @@ def _fail(message, raise_exception):
     return False
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False, seed=0):
+def gradcheck(
+    fn: Callable[..., Outputs],
+    inputs: Tensor | Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    fast_mode: bool = False,
+    seed: int = 0,
+) -> bool:
     """Check the gradients of ``fn`` at ``inputs`` against finite differences.
 
     Args:
@@ -149,8 +166,16 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
 
 
 def gradgradcheck(
-    fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False, seed=0
-):
+    fn: Callable[..., Outputs],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    fast_mode: bool = False,
+    seed: int = 0,
+) -> bool:
     """Check second derivatives: gradcheck of ``(inputs, v) -> v^T d fn / d inputs``.
 
     ``grad_outputs`` (random when None) are the cotangents ``v``; they are checked too.

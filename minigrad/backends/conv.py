@@ -19,16 +19,19 @@ col2im, no Winograd, no depthwise loops), e.g. to teach or to check it::
         loss.backward()
 """
 
+from __future__ import annotations
+
 import contextlib
 import sys
+from typing import Iterator
 
 __all__ = ["flipped_kernel_only", "flags"]
 
-flipped_kernel_only = False
+flipped_kernel_only: bool = False
 
 
 @contextlib.contextmanager
-def flags(flipped_kernel_only=True):
+def flags(flipped_kernel_only: bool = True) -> Iterator[None]:
     """Set ``flipped_kernel_only`` inside a ``with`` block; the old value comes back after.
 
     Example:

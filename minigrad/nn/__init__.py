@@ -4,4 +4,6 @@ from . import functional, init, modules
 from .modules import *  # noqa: F403  (every layer, from minigrad.nn.modules.__all__)
 from .parameter import Parameter
 
-__all__ = ["functional", "init", "Parameter", *modules.__all__]
+# Extended with += (not [*...]) so that type checkers see the layers as exported names too.
+__all__ = ["functional", "init", "Parameter"]
+__all__ += modules.__all__

@@ -6,6 +6,10 @@ here adapts PyTorch's argument conventions: ``inplace=`` is accepted and ignored
 (minigrad computes out of place).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..ops import LAYER_FAMILIES
 from ..ops.activation import *  # noqa: F403
 
@@ -23,23 +27,26 @@ from ..ops.padding import *  # noqa: F403
 from ..ops.pool import *  # noqa: F403
 from ..ops.shape import flatten
 
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
 __all__ = [name for family in LAYER_FAMILIES for name in family.__all__] + ["linear", "flatten"]
 
 
 # ---- PyTorch's argument conventions ---------------------------------------------------------
 
 
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(0, x)`` elementwise (``inplace`` is accepted, not used: the result is a new tensor)."""
     return _relu(input)
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``max(0, x) + negative_slope * min(0, x)`` elementwise (``inplace`` is accepted, not used)."""
     return _leaky_relu(input, negative_slope)
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p), in training.
 
     The mask is drawn from ``minigrad.random`` (``manual_seed`` governs it); ``inplace`` is
@@ -48,7 +55,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training)
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels: input (N, C, H, W) or (C, H, W); each channel is kept with
     probability 1 - p (``inplace`` is accepted, not used)."""
     return _dropout2d(input, p, training)

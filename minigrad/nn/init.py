@@ -8,11 +8,18 @@ Fans of a weight of shape ``(out, in, *kernel)``: ``fan_in = in * prod(kernel)``
 ``fan_out = out * prod(kernel)``.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..random import rng_of
+
+if TYPE_CHECKING:
+    from ..random import Generator
+    from ..tensor import Tensor
 
 __all__ = [
     "calculate_gain",
@@ -28,7 +35,7 @@ __all__ = [
 ]
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity (``'relu'``: sqrt(2), ``'tanh'``: 5/3, ...).
 
     ``param`` is the negative slope for ``'leaky_relu'`` (0.01 when None).
@@ -97,7 +104,7 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with values drawn from U(a, b)."""
     _random_into(tensor, rng_of(generator).random)
     tensor.data *= b - a
@@ -105,7 +112,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return tensor
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with values drawn from N(mean, std**2)."""
     _random_into(tensor, rng_of(generator).standard_normal)
     tensor.data *= std
@@ -113,33 +120,39 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return tensor
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
     return _fill(tensor, val)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 1)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 0)
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Glorot normal: N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Generator | None = None,
+) -> Tensor:
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
 
     Layers' default ``kaiming_uniform_(w, a=sqrt(5))`` gives b = 1 / sqrt(fan_in).
@@ -151,7 +164,13 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Generator | None = None,
+) -> Tensor:
     """He normal: N(0, std**2) with std = gain / sqrt(fan)."""
     fan = _fan(tensor, mode)
     if fan == 0:
@@ -159,7 +178,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
 
 
-def reset_weight_and_bias(weight, bias):
+def reset_weight_and_bias(weight: Tensor, bias: Tensor | None) -> None:
     """The default of Linear and the conv layers, as in PyTorch: ``kaiming_uniform_(weight,
     a=sqrt(5))``, i.e. U(+-1/sqrt(fan_in)), then bias (when not None) from U(+-1/sqrt(fan_in))."""
     kaiming_uniform_(weight, a=math.sqrt(5))

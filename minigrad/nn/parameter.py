@@ -1,8 +1,17 @@
 """Parameter: a Tensor that a Module registers as one of its learnable weights."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import SupportsIndex
+
+    from numpy.typing import ArrayLike
 
 __all__ = ["Parameter"]
 
@@ -20,17 +29,17 @@ class Parameter(Tensor):
         True
     """
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtype=np.float32)
         super().__init__(data)
         if requires_grad:
             self.requires_grad_(True)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         # Data and requires_grad only (as PyTorch): a parameter used in a graph holds a weak
         # reference to its gradient accumulator, which cannot be pickled or copied.
         return (Parameter, (self.data, self.requires_grad))

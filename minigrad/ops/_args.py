@@ -12,11 +12,18 @@ from minigrad.
 """
 
 import builtins
+from typing import Sequence, Tuple, Union
 
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+
+# Aliases for annotations: an int or one per spatial dimension (PyTorch's names), and a
+# ``dim`` argument (one dimension, several, or None for all).
+_size_1_t = Union[int, Tuple[int]]
+_size_2_t = Union[int, Tuple[int, int]]
+_dims_t = Union[int, Sequence[int], None]
 
 
 def ntuple(value, n, name, op):

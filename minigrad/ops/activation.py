@@ -5,11 +5,19 @@ one dimension ``dim``. Integer inputs of sigmoid, tanh and the softmax family ar
 as the default float dtype, as in PyTorch.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd.function import Function
 from ._args import floating, normalize_dims
 from .reduce import sum as _sum
+
+if TYPE_CHECKING:
+    from .. import dtypes
+    from ..tensor import Tensor
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax"]
 
@@ -36,7 +44,7 @@ class ReluFunction(Function):
         return g * np.sign(out.data)
 
 
-def relu(input):
+def relu(input: Tensor) -> Tensor:
     """Elementwise max(x, 0)."""
     return ReluFunction.apply(input)
 
@@ -57,7 +65,7 @@ class LeakyReluFunction(Function):
         return g * factor, None
 
 
-def leaky_relu(input, negative_slope=0.01):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
     return LeakyReluFunction.apply(input, negative_slope)
 
@@ -83,7 +91,7 @@ class SigmoidFunction(Function):
         return g * out * (1 - out)
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     """Elementwise logistic function, computed without overflow."""
     return SigmoidFunction.apply(floating(input))
 
@@ -103,7 +111,7 @@ class TanhFunction(Function):
         return g * (1 - out * out)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic tangent."""
     return TanhFunction.apply(floating(input))
 
@@ -135,7 +143,7 @@ class SoftmaxFunction(Function):
         return out * (g - _sum(g * out, ctx.dim, keepdim=True)), None
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
     input = input.to(dtype) if dtype is not None else floating(input)
     return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
@@ -159,7 +167,7 @@ class LogSoftmaxFunction(Function):
         return g - out.exp() * _sum(g, ctx.dim, keepdim=True), None
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
     input = input.to(dtype) if dtype is not None else floating(input)
     return LogSoftmaxFunction.apply(input, _single_dim("log_softmax", dim, input.ndim))

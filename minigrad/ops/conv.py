@@ -22,6 +22,10 @@ gradients of gradients flow through any of them:
     Conv2dWeightFunction      dx = ConvTranspose2d(g, gw), dg = Conv2d(x, gw)
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from minigrad_core import conv as _kernels
@@ -32,6 +36,9 @@ from ..tensor import Tensor
 from ._args import contiguous as _contiguous  # the short names the Functions use
 from ._args import conv_output_size as _conv_size
 from ._args import conv_transpose_output_size, ntuple, same_padding, type_name
+
+if TYPE_CHECKING:
+    from ._args import _size_1_t, _size_2_t
 
 __all__ = ["conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d", "unfold", "fold"]
 
@@ -376,7 +383,15 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     return input, weight, bias, stride, padding, dilation, int(groups), unbatched
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _size_2_t = 1,
+    padding: _size_2_t | str = 0,
+    dilation: _size_2_t = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D convolution (the cross-correlation of the notes) over an NCHW input.
 
     Args:
@@ -403,7 +418,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(0) if unbatched else out
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _size_1_t = 1,
+    padding: _size_1_t | str = 0,
+    dilation: _size_1_t = 1,
+    groups: int = 1,
+) -> Tensor:
     """1-D convolution over (N, C, L) or (C, L), on the 2-D kernels (a height-1 image).
 
     Args as :func:`conv2d` with single ints; weight (O, C / groups, K).
@@ -491,7 +514,16 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     return input, weight, bias, stride, padding, dilation, int(groups), out_size, unbatched
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _size_2_t = 1,
+    padding: _size_2_t = 0,
+    output_padding: _size_2_t = 0,
+    groups: int = 1,
+    dilation: _size_2_t = 1,
+) -> Tensor:
     """2-D transposed convolution: the input gradient of conv2d, i.e. the convolution of
     the input with the flipped kernel (sometimes called deconvolution).
 
@@ -518,7 +550,16 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return out.squeeze(0) if unbatched else out
 
 
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _size_1_t = 1,
+    padding: _size_1_t = 0,
+    output_padding: _size_1_t = 0,
+    groups: int = 1,
+    dilation: _size_1_t = 1,
+) -> Tensor:
     """1-D transposed convolution over (N, C, L) or (C, L); weight (C, O / groups, K)."""
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
@@ -551,7 +592,9 @@ def _window_args(op, kernel_size, dilation, padding, stride):
     return kernel_size, dilation, padding, stride
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(
+    input: Tensor, kernel_size: _size_2_t, dilation: _size_2_t = 1, padding: _size_2_t = 0, stride: _size_2_t = 1
+) -> Tensor:
     """Extract sliding local blocks (im2col): (N, C, H, W) -> (N, C*KH*KW, L).
 
     L is the number of blocks, the product over H and W of
@@ -582,7 +625,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return out.squeeze(0) if unbatched else out
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(
+    input: Tensor,
+    output_size: _size_2_t,
+    kernel_size: _size_2_t,
+    dilation: _size_2_t = 1,
+    padding: _size_2_t = 0,
+    stride: _size_2_t = 1,
+) -> Tensor:
     """Combine sliding local blocks into a tensor, summing overlaps (col2im), the adjoint
     of :func:`unfold`: (N, C*KH*KW, L) -> (N, C, *output_size).
 

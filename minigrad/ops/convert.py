@@ -1,9 +1,18 @@
 """dtype conversion and copies, each passing the gradient straight through."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..tensor import Tensor
 
 __all__ = ["to_dtype", "clone"]
 
@@ -34,7 +43,7 @@ class CloneFunction(Function):
         return g
 
 
-def to_dtype(input, dtype, copy=False):
+def to_dtype(input: Tensor, dtype: dtypes.dtype | DTypeLike, copy: bool = False) -> Tensor:
     """``input`` as ``dtype``; the same tensor when it already has it (unless ``copy``)."""
     np_dtype = dtypes.to_numpy_dtype(dtype)
     if np_dtype == input.data.dtype:
@@ -42,6 +51,6 @@ def to_dtype(input, dtype, copy=False):
     return ToDtypeFunction.apply(input, np_dtype)
 
 
-def clone(input):
+def clone(input: Tensor) -> Tensor:
     """A copy of ``input`` with its own memory; gradients pass through unchanged."""
     return CloneFunction.apply(input)

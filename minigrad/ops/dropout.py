@@ -5,10 +5,17 @@ The mask is drawn from ``minigrad.random`` (``manual_seed`` governs it) and is a
 argument of the Function, so backward multiplies by the same mask.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd.function import Function
 from ..random import rng_of
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["dropout", "dropout2d"]
 
@@ -37,7 +44,7 @@ def _dropout_mask(shape, p, dtype):
     return keep.astype(dtype) * (1.0 / (1.0 - p)) if p < 1 else np.zeros(shape, dtype)
 
 
-def dropout(input, p=0.5, training=True):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p), in training.
 
     The mask is drawn from ``minigrad.random`` (``manual_seed`` governs it).
@@ -48,7 +55,7 @@ def dropout(input, p=0.5, training=True):
     return DropoutFunction.apply(input, _dropout_mask(input.shape, p, input.data.dtype))
 
 
-def dropout2d(input, p=0.5, training=True):
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero whole channels: input (N, C, H, W) or (C, H, W); each channel is kept with probability 1 - p."""
     _check_p(p)
     if input.ndim not in (3, 4):

@@ -8,6 +8,10 @@ The forward of add, sub, mul and div is the compiled ``binary_forward``
 (minigrad/autograd/_engine.pyx), since they run in every forward and backward pass.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._broadcast import check_broadcast
@@ -17,6 +21,9 @@ from ..dtypes import result_array
 from ..tensor import Tensor, as_array
 from ._args import floating
 from .reduce import sum_to
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "add",
@@ -160,32 +167,32 @@ class NegFunction(Function):
         return -g
 
 
-def add(input, other, *, alpha=1):
+def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
     return AddFunction.apply(input, other, alpha)
 
 
-def sub(input, other, *, alpha=1):
+def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     return SubFunction.apply(input, other, alpha)
 
 
-def mul(input, other):
+def mul(input: Tensor | float, other: Tensor | float) -> Tensor:
     """``input * other`` with broadcasting."""
     return MulFunction.apply(input, other)
 
 
-def div(input, other):
+def div(input: Tensor | float, other: Tensor | float) -> Tensor:
     """``input / other`` (true division) with broadcasting."""
     return DivFunction.apply(input, other)
 
 
-def pow(input, exponent):  # noqa: A001  (PyTorch's name)
+def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001  (PyTorch's name)
     """``input ** exponent``; either may be a Tensor or a number."""
     return PowFunction.apply(input, exponent)
 
 
-def neg(input):
+def neg(input: Tensor) -> Tensor:
     """``-input``."""
     return NegFunction.apply(input)
 
@@ -327,32 +334,32 @@ class MaximumFunction(Function):
         return ga, gb
 
 
-def exp(input):
+def exp(input: Tensor) -> Tensor:
     """Elementwise e**x."""
     return ExpFunction.apply(floating(input))
 
 
-def log(input):
+def log(input: Tensor) -> Tensor:
     """Elementwise natural logarithm."""
     return LogFunction.apply(floating(input))
 
 
-def sqrt(input):
+def sqrt(input: Tensor) -> Tensor:
     """Elementwise square root."""
     return SqrtFunction.apply(floating(input))
 
 
-def abs(input):  # noqa: A001  (PyTorch's name)
+def abs(input: Tensor) -> Tensor:  # noqa: A001  (PyTorch's name)
     """Elementwise absolute value."""
     return AbsFunction.apply(input)
 
 
-def sign(input):
+def sign(input: Tensor) -> Tensor:
     """Elementwise sign (-1, 0 or 1); not differentiable."""
     return Tensor._make(np.sign(input.data))
 
 
-def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
+def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None) -> Tensor:  # noqa: A002  (PyTorch's names)
     """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
     if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = floating(input)  # float bounds make an integer tensor floating, as in PyTorch
@@ -365,23 +372,23 @@ def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
     return ClampFunction.apply(input, min, max)
 
 
-def maximum(input, other):
+def maximum(input: Tensor, other: Tensor | float) -> Tensor:
     """Elementwise maximum of two tensors (broadcast)."""
     return MaximumFunction.apply(input, other)
 
 
-def minimum(input, other):
+def minimum(input: Tensor, other: Tensor | float) -> Tensor:
     """Elementwise minimum of two tensors (broadcast)."""
     check_broadcast("minimum", as_array(input), as_array(other))  # name this op, not maximum
     return -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other))
 
 
-def where(condition, input, other):
+def where(condition: Tensor | ArrayLike, input: Tensor | float, other: Tensor | float) -> Tensor:
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast)."""
     return WhereFunction.apply(condition, input, other)
 
 
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: Tensor, value: Tensor | float) -> Tensor:
     """``input`` with ``value`` written where the boolean ``mask`` is True (broadcast)."""
     mask_array = as_array(mask)
     if mask_array.dtype != np.bool_:

@@ -7,6 +7,10 @@ so both directions are differentiable to any order. ``gather`` and its scatter-a
 pair up the same way along one dimension.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -129,7 +133,7 @@ class IndexPutFunction(Function):
         return ga, None, gv
 
 
-def getitem(input, index):
+def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]`` with numpy's rules for slices, ints, None, ... and index arrays."""
     index = normalize_index(index)
     _check_bounds(input.shape, index)
@@ -138,7 +142,7 @@ def getitem(input, index):
     return GetItemFunction.apply(input, index)
 
 
-def index_put(input, index, values):
+def index_put(input: Tensor, index: Any, values: Tensor | float) -> Tensor:
     """A copy of ``input`` with ``values`` written at ``index`` (differentiable in both)."""
     index = normalize_index(index)
     _check_bounds(input.shape, index)
@@ -183,7 +187,7 @@ class ScatterAddFunction(Function):
         return GatherFunction.apply(gg, ctx.dim, index), None, None, None
 
 
-def gather(input, dim, index):
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``)."""
     index_array = index.data if isinstance(index, Tensor) else np.asarray(index)
     if index_array.dtype.kind not in "iu":

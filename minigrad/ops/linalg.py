@@ -1,9 +1,16 @@
 """Matrix products: ``matmul`` / ``@`` with numpy's rules (1-D operands, batched broadcast)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd.function import Function
 from .reduce import sum_to
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "linear"]
 
@@ -44,7 +51,7 @@ def _shape_error(op, a, b):
     )
 
 
-def matmul(input, other):
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast."""
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(
@@ -70,14 +77,14 @@ def matmul(input, other):
     return out
 
 
-def mm(input, mat2):
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two 2-D matrices."""
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2D tensors, but got {input.ndim}D and {mat2.ndim}D")
     return matmul(input, mat2)
 
 
-def bmm(input, mat2):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched product of 3-D tensors of equal batch size."""
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3D tensors, but got {input.ndim}D and {mat2.ndim}D")
@@ -119,7 +126,7 @@ class LinearFunction(Function):
         return outputs[0].numel() * args[1].shape[-1]
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``; weight is (out_features, in_features).
 
     Shape: input (*, in_features), weight (out_features, in_features), bias

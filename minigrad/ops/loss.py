@@ -8,7 +8,10 @@ Function of its own and its gradients of gradients come free. Losses take
 Notation: N batch, C classes, ``*`` any further dimensions.
 """
 
+from __future__ import annotations
+
 import warnings
+from typing import Sequence
 
 import numpy as np
 
@@ -84,7 +87,9 @@ def _pick(op, logp, target, ignore_index):
     return logp.gather(1, np.expand_dims(safe, 1)).squeeze(1), valid, safe
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
     """Negative log likelihood of class indices: ``loss_i = -w[y_i] * input[i, y_i]``.
 
     Args:
@@ -108,7 +113,14 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     return loss.squeeze(0) if unbatched else loss
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Cross entropy of logits ``input`` (N, C, *) or (C,) and a target of class indices or probabilities.
 
     With indices: ``nll_loss(log_softmax(input, 1), target, ...)``, and with label smoothing
@@ -161,7 +173,13 @@ def _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothin
     return _reduce(loss, reduction)
 
 
-def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
+def focal_loss(
+    input: Tensor,
+    target: Tensor,
+    gamma: float = 2.0,
+    alpha: Tensor | Sequence[float] | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Focal loss of logits: ``FL = -alpha[y] * (1 - p_t)**gamma * log(p_t)``, p_t = softmax(input)[y].
 
     Args:
@@ -199,7 +217,7 @@ def _check_same_size(op, input, target):
         )
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error: ``(input - target)**2`` reduced."""
     check_reduction(reduction)
     _check_same_size("mse_loss", input, target)
@@ -207,14 +225,16 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean absolute error: ``|input - target|`` reduced."""
     check_reduction(reduction)
     _check_same_size("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
     """``-w * (t * log(x) + (1 - t) * log(1 - x))`` for probabilities x in [0, 1] (logs clamped at -100)."""
     check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -236,7 +256,13 @@ def _softplus(x):
     return relu(x) + ((-x.abs()).exp() + 1).log()
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
     """BCE on logits, computed stably: ``-w * (pw * t * log s(x) + (1 - t) * log(1 - s(x)))``, s = sigmoid."""
     check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):

@@ -4,6 +4,8 @@ Notation: N batch, C channels, ``*`` any further dimensions; each channel has n 
 N times the product of the further sizes.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -99,7 +101,16 @@ def _update_running(running, batch_value, momentum):
     running._bump_version()
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-05,
+) -> Tensor:
     """Normalize each channel (dim 1) of ``input`` (N, C, *) to zero mean and unit variance.
 
     In training the batch statistics are used (biased variance) and the running ones, when

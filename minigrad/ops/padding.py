@@ -10,6 +10,10 @@ clamp to the edge; circular: wrap around); their backward is the scatter-add thr
 same maps, whose own backward is the gather again.
 """
 
+from __future__ import annotations
+
+from typing import Sequence
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -98,7 +102,7 @@ class IndexPadBackwardFunction(Function):
         return IndexPadFunction.apply(gg, ctx.maps, "adjoint"), None, None
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last len(pad) // 2 dimensions of input.
 
     Args:

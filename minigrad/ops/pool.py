@@ -14,6 +14,10 @@ Function with a backward, so gradients of gradients flow:
     AdaptiveAvgPool2d / its Backward alike; adaptive max pooling uses the max-pool pair.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from minigrad_core import pool as _kernels
@@ -22,6 +26,9 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from ._args import contiguous as _contiguous  # the short name the Functions use
 from ._args import conv_output_size, conv_transpose_output_size, ntuple, type_name
+
+if TYPE_CHECKING:
+    from ._args import _size_1_t, _size_2_t
 
 __all__ = [
     "max_pool2d",
@@ -268,7 +275,15 @@ def _out_size(x, kernel_size, stride, padding, dilation, ceil_mode):
 # ---- public functions ---------------------------------------------------------------------
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(
+    input: Tensor,
+    kernel_size: _size_2_t,
+    stride: _size_2_t | None = None,
+    padding: _size_2_t = 0,
+    dilation: _size_2_t = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """2-D max pooling over an NCHW (or CHW) input.
 
     Args:
@@ -305,8 +320,14 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def avg_pool2d(
-    input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
-):
+    input: Tensor,
+    kernel_size: _size_2_t,
+    stride: _size_2_t | None = None,
+    padding: _size_2_t = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """2-D average pooling over an NCHW (or CHW) input.
 
     Args:
@@ -365,7 +386,7 @@ def _adaptive_size(op, x, output_size):
     return size
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
     """2-D adaptive average pooling: window i spans [floor(i*H/OH), ceil((i+1)*H/OH)).
 
     Args:
@@ -381,7 +402,9 @@ def adaptive_avg_pool2d(input, output_size):
     return out.squeeze(0) if unbatched else out
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
+def adaptive_max_pool2d(
+    input: Tensor, output_size: int | tuple[int | None, int | None], return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
     """2-D adaptive max pooling over the windows of :func:`adaptive_avg_pool2d`.
 
     Example:
@@ -396,7 +419,14 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return (out, indices) if return_indices else out
 
 
-def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: _size_2_t,
+    stride: _size_2_t | None = None,
+    padding: _size_2_t = 0,
+    output_size: Sequence[int] | None = None,
+) -> Tensor:
     """The partial inverse of :func:`max_pool2d`: each value goes back to its arg max's
     place (from ``indices``), zeros elsewhere.
 
@@ -440,7 +470,15 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return out.squeeze(0) if unbatched else out
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool1d(
+    input: Tensor,
+    kernel_size: _size_1_t,
+    stride: _size_1_t | None = None,
+    padding: _size_1_t = 0,
+    dilation: _size_1_t = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel."""
     one = lambda v: v if v is None else (1, ntuple(v, 1, "kernel_size", "max_pool1d")[0])  # noqa: E731
     out = max_pool2d(
@@ -457,7 +495,14 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out.squeeze(-2)
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: _size_1_t,
+    stride: _size_1_t | None = None,
+    padding: _size_1_t = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel."""
     one = lambda v: (1, ntuple(v, 1, "kernel_size", "avg_pool1d")[0])  # noqa: E731
     return avg_pool2d(

@@ -4,13 +4,21 @@
 the end. ``keepdim`` keeps reduced dimensions with size 1.
 """
 
+from __future__ import annotations
+
 import builtins
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._args import floating, normalize_dims
+
+if TYPE_CHECKING:
+    from .. import dtypes
+    from ..tensor import MaxResult
+    from ._args import _dims_t
 
 __all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin", "logsumexp"]
 
@@ -43,7 +51,7 @@ class SumFunction(Function):
         return g.expand(ctx.input_shape), None, None
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001  (PyTorch's name)
+def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dtypes.dtype | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
     """Sum over ``dim`` (all elements when None)."""
     axes = reduce_axes("sum", dim, input.ndim)
     if dtype is not None:
@@ -53,7 +61,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001  (PyTorch'
     return SumFunction.apply(input, axes, keepdim)
 
 
-def mean(input, dim=None, keepdim=False):
+def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all elements when None); floating inputs only."""
     if input.data.dtype.kind != "f":
         raise RuntimeError(
@@ -120,7 +128,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
     return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False)))
 
 
-def max(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
+def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001  (PyTorch's name)
     """Largest element, or with ``dim`` the named tuple ``(values, indices)`` along it.
 
     With ``max(a, b)`` of two tensors, the elementwise maximum.
@@ -130,29 +138,29 @@ def max(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
     return _max_or_min("max", input, dim, keepdim, take_min=False)
 
 
-def min(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
+def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001  (PyTorch's name)
     """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it."""
     if isinstance(dim, Tensor):
         return input.minimum(dim)
     return _max_or_min("min", input, dim, keepdim, take_min=True)
 
 
-def amax(input, dim=None, keepdim=False):
+def amax(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (several dims allowed); ties share the gradient."""
     return AmaxFunction.apply(input, reduce_axes("amax", dim, input.ndim), keepdim, False)
 
 
-def amin(input, dim=None, keepdim=False):
+def amin(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (several dims allowed); ties share the gradient."""
     return AmaxFunction.apply(input, reduce_axes("amin", dim, input.ndim), keepdim, True)
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
     return _arg("argmax", np.argmax, input, dim, keepdim)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
     return _arg("argmin", np.argmin, input, dim, keepdim)
 
@@ -173,7 +181,14 @@ def _arg(op, pick, input, dim, keepdim):
 # ---- statistics -----------------------------------------------------------------------
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(
+    input: Tensor,
+    dim: _dims_t = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
     """Variance over ``dim``; unbiased (divides by N - 1) unless told otherwise."""
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -183,7 +198,14 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return sum(deviation * deviation, axes, keepdim) / builtins.max(count - correction, 0)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(
+    input: Tensor,
+    dim: _dims_t = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
     """Standard deviation over ``dim``; unbiased unless told otherwise."""
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
@@ -215,6 +237,6 @@ class LogsumexpFunction(Function):
         return g * (a - out).exp(), None, None
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: _dims_t, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``dim``, computed stably."""
     return LogsumexpFunction.apply(floating(input), reduce_axes("logsumexp", dim, input.ndim), keepdim)

@@ -5,12 +5,20 @@ Reshape, view and permute return views when numpy can (they share the input's me
 and version counter, as in PyTorch), and expand always does; cat and stack copy.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from ..autograd.function import Function
 from ..dtypes import result_dtype
 from ._args import normalize_dims
 from .reduce import sum_to
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+    from ._args import _dims_t
 
 __all__ = [
     "reshape",
@@ -80,7 +88,7 @@ class PermuteFunction(Function):
         return PermuteFunction.apply(g, tuple(np.argsort(ctx.dims))), None
 
 
-def reshape(input, *shape):
+def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """The same elements in a new shape; one size may be -1 (inferred)."""
     shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.shape)
     if shape == input.shape:
@@ -88,7 +96,7 @@ def reshape(input, *shape):
     return ReshapeFunction.apply(input, shape)
 
 
-def view(input, *shape):
+def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """Like reshape, but the tensor must be laid out so that no copy is needed."""
     shape = _infer_shape("view", _shape_args(shape), input.data.size, input.shape)
     try:
@@ -101,7 +109,7 @@ def view(input, *shape):
     return ReshapeFunction.apply(input, shape) if shape != input.shape else input
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim`` .. ``end_dim`` into one."""
     if input.ndim == 0:
         return reshape(input, 1)
@@ -112,7 +120,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape)
 
 
-def permute(input, *dims):
+def permute(input: Tensor, *dims: int | Sequence[int]) -> Tensor:
     """Reorder the dimensions: output dim i is input dim ``dims[i]``."""
     dims = _shape_args(dims)
     if len(dims) != input.ndim:
@@ -127,7 +135,7 @@ def permute(input, *dims):
     return PermuteFunction.apply(input, axes)
 
 
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     if input.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
@@ -137,7 +145,7 @@ def transpose(input, dim0, dim1):
     return PermuteFunction.apply(input, tuple(dims))
 
 
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
     """Remove dimensions of size 1 (only ``dim`` when given)."""
     if dim is None:
         axes = [i for i, s in enumerate(input.shape) if s == 1]
@@ -146,7 +154,7 @@ def squeeze(input, dim=None):
     return reshape(input, tuple(s for i, s in enumerate(input.shape) if i not in axes))
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     rank = input.ndim + 1
     if not -rank <= dim < rank:
@@ -178,7 +186,7 @@ class ExpandFunction(Function):
         return sum_to(g, ctx.input_shape), None
 
 
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """Broadcast to a larger shape without copying; -1 keeps a dimension."""
     shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     lead = len(shape) - input.ndim
@@ -215,7 +223,7 @@ class CatFunction(Function):
         return (None, *grads)
 
 
-def cat(tensors, dim=0):
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate tensors along an existing dimension."""
     tensors = list(tensors)
     if not tensors:
@@ -241,7 +249,7 @@ def cat(tensors, dim=0):
     return CatFunction.apply(axis, *tensors)
 
 
-def stack(tensors, dim=0):
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Stack tensors of equal shape along a new dimension."""
     tensors = list(tensors)
     if not tensors:
@@ -255,14 +263,14 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
-def narrow(input, dim, start, length):
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
     index = [slice(None)] * input.ndim
     index[dim] = slice(start, start + length)
     return input[tuple(index)]
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
     (axis,) = normalize_dims("split", dim, tensor.ndim)
     length = tensor.shape[axis]
@@ -285,7 +293,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(pieces)
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of (nearly) equal size, as torch.chunk."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)

@@ -4,6 +4,10 @@ This module imports nothing from minigrad: Tensor, autograd's Function and nn.Mo
 all use it.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 __all__ = ["RemovableHandle"]
 
 
@@ -16,16 +20,16 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks):
+    def __init__(self, hooks: dict[int, Any]) -> None:
         self._hooks = hooks
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
-    def remove(self):
+    def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
-    def __enter__(self):
+    def __enter__(self) -> RemovableHandle:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.remove()

@@ -36,16 +36,31 @@ Notation: a *node* is a recorded op (a ``Function`` instance, or ``AccumulateGra
 leaf); a *vertex* is a box in the drawing; a *call* is one run of one module's forward.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+
 from .backward import backward_drawing
 from .dot import emit
 from .forward import as_tensors, check_view, forward_drawing, param_names
 from .modules import draw_graph
 from .render import DotGraph, GraphvizNotFoundError, render
 
+if TYPE_CHECKING:
+    from ..nn.modules.module import Module
+    from ..tensor import Tensor
+
 __all__ = ["make_dot", "draw_graph", "render", "DotGraph", "GraphvizNotFoundError"]
 
 
-def make_dot(output, params=None, show_attrs=False, show_saved=False, show_shapes=True, view="forward"):
+def make_dot(
+    output: Tensor | Sequence[Tensor],
+    params: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]] | Module | None = None,
+    show_attrs: bool = False,
+    show_saved: bool = False,
+    show_shapes: bool = True,
+    view: str = "forward",
+) -> DotGraph:
     """Draw the graph recorded behind ``output`` as a ``graphviz.Digraph``.
 
     Args:

@@ -8,6 +8,10 @@ gets one cluster per call. ``depth`` folds every module deeper than that into on
 (``minigrad.costs``) to every node and box, and shades them by cost.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from ..autograd.engine import grad as autograd_grad
@@ -18,6 +22,10 @@ from .backward import backward_drawing
 from .dot import Cluster, emit
 from .forward import as_tensors, check_view, forward_drawing, leaf_tensors, param_names, root_nodes, walk
 from .labels import format_bytes, format_count, format_seconds, shape_text
+
+if TYPE_CHECKING:
+    from ..nn.modules.module import Module
+    from .render import DotGraph
 
 __all__ = ["draw_graph"]
 
@@ -115,16 +123,16 @@ def _warm_up(model, inputs):
 
 
 def draw_graph(
-    model,
-    input,
-    depth=None,
-    view="forward",
-    profile=False,
-    show_attrs=False,  # noqa: A002
-    show_saved=False,
-    show_shapes=True,
-    shade_by="time",
-):
+    model: Module,
+    input: Tensor | Sequence[Tensor],
+    depth: int | None = None,
+    view: str = "forward",
+    profile: bool = False,
+    show_attrs: bool = False,  # noqa: A002
+    show_saved: bool = False,
+    show_shapes: bool = True,
+    shade_by: str = "time",
+) -> DotGraph:
     """Run ``model(input)`` once and draw its graph, clustered by the module calls.
 
     Args:

@@ -6,7 +6,10 @@ and pdf need ``dot``. In Jupyter a ``DotGraph`` displays itself through graphviz
 SVG hook.
 """
 
+from __future__ import annotations
+
 import os
+from typing import Any
 
 import graphviz
 
@@ -27,14 +30,14 @@ FORMATS = ("svg", "png", "pdf", "dot")
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """Rendering needs Graphviz's ``dot`` program, which is not installed."""
 
-    def __init__(self, what="an image"):
+    def __init__(self, what: str = "an image") -> None:
         RuntimeError.__init__(self, _INSTALL_HINT.format(what=what))
 
 
 class DotGraph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose renderers explain how to install Graphviz when needed."""
 
-    def pipe(self, format=None, *args, **kwargs):  # noqa: A002  (graphviz's name)
+    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002  (graphviz's name)
         try:
             return super().pipe(format, *args, **kwargs)
         except graphviz.ExecutableNotFound as error:
@@ -42,7 +45,7 @@ class DotGraph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError(format or self.format) from error
 
-    def render(self, *args, **kwargs):
+    def render(self, *args: Any, **kwargs: Any) -> str:
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as error:
@@ -55,7 +58,11 @@ class DotGraph(graphviz.Digraph):
         return self._repr_image_svg_xml()
 
 
-def render(graph, path, format=None):  # noqa: A002  (graphviz's name)
+def render(
+    graph: graphviz.Digraph,
+    path: str | os.PathLike[str],
+    format: str | None = None,  # noqa: A002  (graphviz's name)
+) -> str:
     """Write ``graph`` to ``path`` as svg, png, pdf or dot (DOT source).
 
     Args:

@@ -12,15 +12,15 @@ from .module import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
 
-__all__ = [
-    *activation.__all__,
-    *container.__all__,
-    *conv.__all__,
-    *dropout.__all__,
-    *flatten.__all__,
-    *linear.__all__,
-    *loss.__all__,
-    *module.__all__,
-    *normalization.__all__,
-    *pooling.__all__,
-]
+# Built with += (not [*a, *b]) so that type checkers see every layer as an exported name too.
+__all__: list[str] = []
+__all__ += activation.__all__
+__all__ += container.__all__
+__all__ += conv.__all__
+__all__ += dropout.__all__
+__all__ += flatten.__all__
+__all__ += linear.__all__
+__all__ += loss.__all__
+__all__ += module.__all__
+__all__ += normalization.__all__
+__all__ += pooling.__all__

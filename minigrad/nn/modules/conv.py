@@ -5,11 +5,20 @@ minigrad_core); these modules hold the weight (out, in / groups, *kernel), the b
 the hyper-parameters, validated here with PyTorch's messages.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
 from ...ops._args import conv_transpose_output_size, ntuple, same_padding
 from .. import functional as F
 from .. import init
 from .linear import init_weight_and_bias
 from .module import Module
+
+if TYPE_CHECKING:
+    from ... import dtypes
+    from ...ops._args import _size_1_t, _size_2_t
+    from ...tensor import Tensor
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
@@ -19,20 +28,20 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 class _ConvNd(Module):
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        transposed,
-        output_padding,
-        groups,
-        bias,
-        padding_mode,
-        dtype,
-        n,
-    ):
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, ...],
+        stride: int | tuple[int, ...],
+        padding: int | tuple[int, ...] | str,
+        dilation: int | tuple[int, ...],
+        transposed: bool,
+        output_padding: int | tuple[int, ...],
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        dtype: dtypes.dtype | None,
+        n: int,
+    ) -> None:
         super().__init__()
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
@@ -65,7 +74,7 @@ class _ConvNd(Module):
             shape = (out_channels, in_channels // groups) + self.kernel_size
         init_weight_and_bias(self, shape, out_channels, bias, dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init.reset_weight_and_bias(self.weight, self.bias)
 
     def _explicit_padding(self):
@@ -84,7 +93,7 @@ class _ConvNd(Module):
             return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         n = len(self.kernel_size)
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * n:
@@ -110,18 +119,18 @@ class Conv1d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size_1_t,
+        stride: _size_1_t = 1,
+        padding: _size_1_t | str = 0,
+        dilation: _size_1_t = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
         super().__init__(
             in_channels,
             out_channels,
@@ -138,7 +147,7 @@ class Conv1d(_ConvNd):
             1,
         )
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return self._conv_forward(input, F.conv1d)
 
 
@@ -162,18 +171,18 @@ class Conv2d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size_2_t,
+        stride: _size_2_t = 1,
+        padding: _size_2_t | str = 0,
+        dilation: _size_2_t = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
         super().__init__(
             in_channels,
             out_channels,
@@ -190,7 +199,7 @@ class Conv2d(_ConvNd):
             2,
         )
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return self._conv_forward(input, F.conv2d)
 
 
@@ -203,19 +212,19 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size_2_t,
+        stride: _size_2_t = 1,
+        padding: _size_2_t = 0,
+        output_padding: _size_2_t = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: _size_2_t = 1,
+        padding_mode: str = "zeros",
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if isinstance(padding, str):
@@ -236,7 +245,7 @@ class ConvTranspose2d(_ConvNd):
             2,
         )
 
-    def forward(self, input, output_size=None):
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding_for(input, output_size)

@@ -1,5 +1,9 @@
 """Linear (fully connected) layer and Identity."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ... import dtypes
@@ -8,16 +12,21 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
+if TYPE_CHECKING:
+    from ...tensor import Tensor
+
 __all__ = ["Identity", "Linear"]
 
 
-def empty_parameter(shape, dtype=None):
+def empty_parameter(shape: tuple[int, ...], dtype: dtypes.dtype | None = None) -> Parameter:
     """An uninitialized Parameter of ``shape`` (the default float dtype when ``dtype`` is None)."""
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.get_default_dtype().np_dtype
     return Parameter(np.empty(shape, dtype=np_dtype))
 
 
-def init_weight_and_bias(module, weight_shape, bias_size, bias, dtype):
+def init_weight_and_bias(
+    module: Module, weight_shape: tuple[int, ...], bias_size: int, bias: bool, dtype: dtypes.dtype | None
+) -> None:
     """Register ``weight`` and ``bias`` (None unless ``bias``) on ``module`` and initialize them."""
     module.weight = empty_parameter(weight_shape, dtype)
     if bias:
@@ -30,10 +39,10 @@ def init_weight_and_bias(module, weight_shape, bias_size, bias, dtype):
 class Identity(Module):
     """Returns its input; any constructor arguments are ignored."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
@@ -53,17 +62,24 @@ class Linear(Module):
         (2, 120)
     """
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
         init_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init.reset_weight_and_bias(self.weight, self.bias)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.linear(input, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

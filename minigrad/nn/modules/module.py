@@ -6,7 +6,10 @@ Everything that walks a model (``parameters``, ``state_dict``, ``train``, ``to``
 ``repr``) follows the registration order, as PyTorch does.
 """
 
+from __future__ import annotations
+
 from collections import OrderedDict, namedtuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
@@ -16,11 +19,15 @@ from ...utils.hooks import RemovableHandle
 from .. import init
 from ..parameter import Parameter
 
+if TYPE_CHECKING:
+    # What train(), eval(), to() and the like return: the module itself, with its own class.
+    _M = TypeVar("_M", bound="Module")
+
 __all__ = ["Module"]
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return super().__repr__()
@@ -57,7 +64,9 @@ class Module:
         ['fc.weight', 'fc.bias']
     """
 
-    def __init__(self):
+    training: bool
+
+    def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -66,10 +75,10 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
@@ -84,7 +93,7 @@ class Module:
         return output
 
     # ---- registration --------------------------------------------------------------------
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign to a Module attribute before Module.__init__() call")
         params, modules, buffers = self._parameters, self._modules, self._buffers
@@ -119,14 +128,14 @@ class Module:
             store.pop(name, None)
         self._non_persistent_buffers.discard(name)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
             if store in d and name in d[store]:
                 return d[store][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
@@ -134,7 +143,7 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
     def _check_name(self, kind, name):
@@ -147,7 +156,7 @@ class Module:
         if hasattr(self, name) and name not in getattr(self, "_" + kind.split()[0] + "s", {}):
             raise KeyError(f"attribute '{name}' already exists")
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a Parameter (or None) under ``name``."""
         self._check_name("parameter", name)
         if param is not None and not isinstance(param, Parameter):
@@ -157,7 +166,7 @@ class Module:
         self._forget(name)
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: state that is saved in ``state_dict`` (unless not persistent) but not learned."""
         self._check_name("buffer", name)
         if tensor is not None and not isinstance(tensor, Tensor):
@@ -169,7 +178,7 @@ class Module:
         if not persistent:
             self._non_persistent_buffers.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name``."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
@@ -180,7 +189,9 @@ class Module:
     register_module = add_module
 
     # ---- traversal -----------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """``(name, module)`` for this module and every descendant, depth first."""
         if memo is None:
             memo = set()
@@ -194,18 +205,18 @@ class Module:
                 continue
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
                 seen.add(module)
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
@@ -219,22 +230,26 @@ class Module:
                 seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(name, Parameter)`` pairs; a parameter shared by two modules comes once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         """The descendant named ``target`` (dotted path, e.g. ``'layer1.0.conv1'``)."""
         module = self
         for item in target.split(".") if target else []:
@@ -244,7 +259,7 @@ class Module:
         return module
 
     # ---- modes and gradients -------------------------------------------------------------
-    def train(self, mode=True):
+    def train(self: _M, mode: bool = True) -> _M:
         """Set training mode (dropout active, batch norm using batch statistics) recursively."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -252,16 +267,16 @@ class Module:
             object.__setattr__(module, "training", mode)
         return self
 
-    def eval(self):
+    def eval(self: _M) -> _M:
         """Set evaluation mode: the same as ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self: _M, requires_grad: bool = True) -> _M:
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to None, or to zeros)."""
         for param in self.parameters():
             if param.grad is None:
@@ -271,7 +286,7 @@ class Module:
             else:
                 param.grad = Tensor._make(np.zeros_like(param.grad.data))
 
-    def apply(self, fn):
+    def apply(self: _M, fn: Callable[[Module], object]) -> _M:
         """Call ``fn`` on every submodule (children first) and on this module; returns self."""
         for module in self.children():
             module.apply(fn)
@@ -291,7 +306,7 @@ class Module:
                         tensor.grad = Tensor._make(convert(tensor.grad.data))
         return self
 
-    def to(self, *args, **kwargs):
+    def to(self: _M, *args: Any, **kwargs: Any) -> _M:
         """Cast floating parameters and buffers to a dtype in place; ``'cpu'`` is accepted."""
         dtype = kwargs.get("dtype")
         for arg in args:
@@ -305,23 +320,25 @@ class Module:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         return self._apply_to_tensors(lambda a: a.astype(dtype.np_dtype, copy=False))
 
-    def float(self):
+    def float(self: _M) -> _M:
         return self.to(dtypes.float32)
 
-    def double(self):
+    def double(self: _M) -> _M:
         return self.to(dtypes.float64)
 
-    def half(self):
+    def half(self: _M) -> _M:
         return self.to(dtypes.float16)
 
-    def cpu(self):
+    def cpu(self: _M) -> _M:
         return self
 
-    def type(self, dst_type):
+    def type(self: _M, dst_type: dtypes.dtype) -> _M:
         return self.to(dst_type)
 
     # ---- state dict ----------------------------------------------------------------------
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
+    def state_dict(
+        self, destination: dict[str, Tensor] | None = None, prefix: str = "", keep_vars: bool = False
+    ) -> dict[str, Tensor]:
         """An ordered dict of every parameter and persistent buffer by dotted name.
 
         The tensors share memory with the module's (detached unless ``keep_vars``).
@@ -339,7 +356,7 @@ class Module:
                 module.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
         """Copy parameters and buffers from ``state_dict`` (values: Tensors or arrays).
 
         With ``strict`` every key must match; otherwise the missing and unexpected keys are
@@ -374,13 +391,13 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- hooks ---------------------------------------------------------------------------
-    def register_forward_hook(self, hook):
+    def register_forward_hook(self, hook: Callable[[Module, tuple[Any, ...], Any], Any]) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; a returned value replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a returned value replaces the args."""
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
@@ -390,11 +407,11 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The arguments shown inside this module's parentheses (subclasses override)."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = self.extra_repr().split("\n") if self.extra_repr() else []
         children = [f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()]
         if not children and len(lines) <= 1:
