@@ -294,8 +294,7 @@ def _torch_run(torch, name, kwargs, init, grads, state=None):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,kwargs", TORCH_CASES)
-def test_matches_torch(name, kwargs, dtype, rng):
-    torch = pytest.importorskip("torch")
+def test_matches_torch(name, kwargs, dtype, rng, torch):
     init, grads = _params(rng, dtype), _grads(rng, 8, dtype)
     got, opt, _ = _run_minigrad(getattr(optim, name), kwargs, init, grads)
     want, torch_opt = _torch_run(torch, name, kwargs, init, grads)
@@ -312,9 +311,8 @@ def test_matches_torch(name, kwargs, dtype, rng):
 
 
 @pytest.mark.parametrize("name,kwargs", [TORCH_CASES[0], TORCH_CASES[3], TORCH_CASES[7]])
-def test_torch_state_dict_loads(name, kwargs, rng):
+def test_torch_state_dict_loads(name, kwargs, rng, torch):
     """A state dict taken from torch.optim (tensors converted) resumes in minigrad as in torch."""
-    torch = pytest.importorskip("torch")
     init, grads = _params(rng, np.float64), _grads(rng, 6, np.float64)
     first, torch_opt = _torch_run(torch, name, kwargs, init, grads[:3])
     state = torch_opt.state_dict()
@@ -357,8 +355,7 @@ def _lr_sequence(module, opt_factory, name, kwargs, epochs=20):
 
 
 @pytest.mark.parametrize("name,kwargs", SCHEDULERS)
-def test_scheduler_matches_torch(name, kwargs):
-    torch = pytest.importorskip("torch")
+def test_scheduler_matches_torch(name, kwargs, torch):
 
     def ours():
         return optim.SGD(
@@ -472,8 +469,7 @@ PLATEAU_METRICS = [
         dict(mode="min", patience=1, threshold_mode="abs", threshold=0.05, eps=0.02),
     ],
 )
-def test_reduce_on_plateau_matches_torch(kwargs):
-    torch = pytest.importorskip("torch")
+def test_reduce_on_plateau_matches_torch(kwargs, torch):
     opt = optim.SGD(
         [
             {"params": [minigrad.zeros(1, requires_grad=True)]},

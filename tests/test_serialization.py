@@ -159,8 +159,7 @@ def _torch_small_net(torch):
     return net.eval()
 
 
-def test_loads_torch_safetensors_into_a_model(tmp_path):
-    torch = pytest.importorskip("torch")
+def test_loads_torch_safetensors_into_a_model(tmp_path, torch):
     safetensors_torch = pytest.importorskip("safetensors.torch")
     torch.manual_seed(0)
     net = _torch_small_net(torch)
@@ -226,8 +225,7 @@ def _torch_resnet18(torch, num_classes):
     return ResNet18()
 
 
-def test_torch_resnet18_weights_give_the_same_outputs(tmp_path):
-    torch = pytest.importorskip("torch")
+def test_torch_resnet18_weights_give_the_same_outputs(tmp_path, torch):
     safetensors_torch = pytest.importorskip("safetensors.torch")
     models = pytest.importorskip("minigrad.models")
     torch.manual_seed(0)
