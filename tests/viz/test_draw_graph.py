@@ -281,7 +281,7 @@ def test_dot_is_byte_identical_across_runs_and_processes():
             text=True,
             env=env,
             check=True,
-            cwd=os.path.dirname(os.path.dirname(__file__)),
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
         )
         outputs.add(result.stdout)
     assert len(outputs) == 1
