@@ -22,3 +22,9 @@ TARGET = np.array([0, 3, 1, 1, 2, 3])
 LOGITS_2D = _losses.standard_normal((2, 4, 3, 2)).astype(np.float32)
 TARGET_2D = _losses.integers(0, 4, (2, 3, 2))
 WEIGHT = np.array([0.2, 1.0, 2.0, 0.5], dtype=np.float32)
+
+
+def uniform_leaf(*shape, dtype=np.float32, low=0.5, high=1.5, seed=0):
+    """A float32 tensor of values in [low, high) that requires grad, for the graph drawings."""
+    data = np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
+    return minigrad.tensor(data, requires_grad=True)
