@@ -1,4 +1,4 @@
-"""Small input makers shared by test files in several folders."""
+"""Small input makers and the loss tests' data, shared by test files in several folders."""
 
 import numpy as np
 

@@ -1,18 +1,22 @@
 """The machinery of the op tables in tests/ops: input makers, ``check`` (an op's forward
 against the numpy expression it stands for, in float64 and float32, then gradcheck and
 gradgradcheck in float64 when it is differentiable), ``case`` for one table row, and the
-tables and numpy references that more than one test file uses.
+tables and numpy references that more than one test file uses, and the list of every
+Function class in minigrad.
 
 Inputs are kept away from kinks (|x| >= 0.2 for abs and relu, clamp bounds not hit)
 and ties (max/min/maximum get distinct values), where a derivative is not defined.
 They all come from the one seeded generator ``R``, drawn as the test modules are imported.
 """
 
+import importlib
+import pkgutil
+
 import numpy as np
 import pytest
 
 import minigrad
-from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.autograd import Function, gradcheck, gradgradcheck
 from minigrad.testing import assert_close
 
 R = np.random.default_rng(1234)
@@ -113,3 +117,17 @@ def logsumexp(a, axis, keepdims=False):
     m = a.max(axis, keepdims=True)
     out = np.log(np.exp(a - m).sum(axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis)
+
+
+def function_classes():
+    """Every Function subclass that minigrad defines, once all of its modules are imported."""
+    for module in pkgutil.walk_packages(minigrad.__path__, "minigrad."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    found, stack = set(), list(Function.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        if cls.__module__.startswith("minigrad.") and cls not in found:
+            found.add(cls)
+        stack.extend(cls.__subclasses__())
+    return found

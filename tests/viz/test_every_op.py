@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from dotreader import parse
 from inputs import uniform_leaf
+from opcheck import function_classes
 
 import minigrad
 from minigrad import nn
@@ -103,24 +104,6 @@ def _index_put(a, b):
     return c
 
 
-def _all_functions():
-    import importlib
-    import pkgutil
-
-    from minigrad.autograd.function import Function
-
-    for module in pkgutil.walk_packages(minigrad.__path__, "minigrad."):
-        if not module.name.endswith("__main__"):
-            importlib.import_module(module.name)
-    found, stack = set(), list(Function.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        if cls.__module__.startswith("minigrad.") and cls not in found:
-            found.add(cls)
-        stack.extend(cls.__subclasses__())
-    return found
-
-
 def test_double_backward_of_conv_transpose2d_draws():
     a, b = uniform_leaf(2, 3, seed=1), uniform_leaf(2, 3, seed=2)
     out = _cases()["conv_transpose2d"](a, b)
@@ -159,7 +142,7 @@ def test_every_op_in_the_library_renders(dot_program):
             failures.append(f"{name}: {type(error).__name__}: {error}")
     assert not failures, "\n".join(failures)
     missing = []
-    for cls in _all_functions():
+    for cls in function_classes():
         title = op_title(cls)
         if cls.name() in seen_forward:
             continue
