@@ -8,7 +8,7 @@ import pytest
 import safetensors.numpy
 
 import minigrad
-from minigrad import nn, optim
+from minigrad import models, nn, optim
 
 
 def test_round_trip_nested(tmp_path):
@@ -159,9 +159,9 @@ def _torch_small_net(torch):
     return net.eval()
 
 
-def test_loads_torch_safetensors_into_a_model(tmp_path):
-    torch = pytest.importorskip("torch")
-    safetensors_torch = pytest.importorskip("safetensors.torch")
+def test_loads_torch_safetensors_into_a_model(tmp_path, torch):
+    import safetensors.torch as safetensors_torch  # needs torch, so imported here
+
     torch.manual_seed(0)
     net = _torch_small_net(torch)
     path = str(tmp_path / "torch.safetensors")
@@ -226,10 +226,9 @@ def _torch_resnet18(torch, num_classes):
     return ResNet18()
 
 
-def test_torch_resnet18_weights_give_the_same_outputs(tmp_path):
-    torch = pytest.importorskip("torch")
-    safetensors_torch = pytest.importorskip("safetensors.torch")
-    models = pytest.importorskip("minigrad.models")
+def test_torch_resnet18_weights_give_the_same_outputs(tmp_path, torch):
+    import safetensors.torch as safetensors_torch  # needs torch, so imported here
+
     torch.manual_seed(0)
     net = _torch_resnet18(torch, num_classes=10)
     with torch.no_grad():

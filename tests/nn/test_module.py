@@ -192,8 +192,7 @@ def test_load_state_dict_errors_in_torch_wording():
         net.load_state_dict(bad, strict=False)
 
 
-def test_load_state_dict_accepts_torch_tensors():
-    torch = pytest.importorskip("torch")
+def test_load_state_dict_accepts_torch_tensors(torch):
     theirs = torch.nn.Linear(3, 2)
     ours = nn.Linear(3, 2)
     ours.load_state_dict(theirs.state_dict())

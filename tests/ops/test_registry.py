@@ -16,11 +16,12 @@ import pkgutil
 
 import numpy as np
 import pytest
+from opcheck import function_classes
 
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn, ops
-from minigrad.autograd import Function, gradcheck, gradgradcheck
+from minigrad.autograd import gradcheck, gradgradcheck
 
 # Public functions of an ops module that are helpers for other ops, not ops themselves.
 HELPERS = {"check_broadcast", "normalize_index", "reduce_axes", "sum_to", "check_reduction"}
@@ -32,25 +33,8 @@ NOT_DIFFERENTIABLE = {"sign", "argmax", "argmin"}
 FAMILIES = sorted({*ops.TENSOR_FAMILIES, *ops.LAYER_FAMILIES}, key=lambda m: m.__name__)
 
 
-def _import_all():
-    for module in pkgutil.walk_packages(minigrad.__path__, "minigrad."):
-        if not module.name.endswith("__main__"):
-            importlib.import_module(module.name)
-
-
-def _function_classes():
-    _import_all()
-    found, stack = set(), list(Function.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        if cls.__module__.startswith("minigrad.") and cls not in found:
-            found.add(cls)
-        stack.extend(cls.__subclasses__())
-    return found
-
-
 def test_every_function_subclass_lives_in_ops():
-    classes = _function_classes()
+    classes = function_classes()
     assert len(classes) > 30
     outside = sorted(f"{c.__module__}.{c.__name__}" for c in classes if not c.__module__.startswith("minigrad.ops."))
     assert not outside, f"Function subclasses outside minigrad/ops/: {outside}"
@@ -98,8 +82,8 @@ def test_functional_only_re_exports_the_layer_families():
     assert defined_in_f == F_WRAPPERS
 
 
-def test_torch_functional_names_are_reachable():
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_torch_functional_names_are_reachable(torch):
+    torch_f = torch.nn.functional
     missing = [name for name in ops.__all__ if hasattr(torch_f, name) and not hasattr(F, name)]
     assert not missing, f"in torch.nn.functional but not minigrad.nn.functional: {missing}"
 

@@ -120,8 +120,7 @@ def test_errors(call, message):
 # ---- PyTorch as the oracle ----------------------------------------------------------------------
 
 
-def _against_torch(x, mg_fn, torch_fn, rng):
-    torch = pytest.importorskip("torch")
+def _against_torch(torch, x, mg_fn, torch_fn, rng):
     mg_x = minigrad.tensor(x, requires_grad=True)
     t_x = torch.tensor(x, requires_grad=True)
     mg_out, t_out = mg_fn(mg_x), torch_fn(t_x)
@@ -136,10 +135,11 @@ def _against_torch(x, mg_fn, torch_fn, rng):
 
 
 @pytest.mark.parametrize("kwargs", MAX_CASES + [dict(kernel_size=3, stride=2, padding=1, dilation=2, ceil_mode=True)])
-def test_max_pool2d_against_torch(rng, kwargs):
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_max_pool2d_against_torch(rng, kwargs, torch):
+    torch_f = torch.nn.functional
     x = rng.standard_normal((2, 3, 9, 8))
     _against_torch(
+        torch,
         x,
         lambda t: F.max_pool2d(t, return_indices=True, **kwargs),
         lambda t: torch_f.max_pool2d(t, return_indices=True, **kwargs),
@@ -156,10 +156,11 @@ def test_max_pool2d_against_torch(rng, kwargs):
         dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, divisor_override=2),
     ],
 )
-def test_avg_pool2d_against_torch(rng, kwargs):
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_avg_pool2d_against_torch(rng, kwargs, torch):
+    torch_f = torch.nn.functional
     for shape in ((2, 3, 9, 8), (1, 2, 6, 6), (1, 1, 10, 7)):
         _against_torch(
+            torch,
             rng.standard_normal(shape),
             lambda t: F.avg_pool2d(t, **kwargs),
             lambda t: torch_f.avg_pool2d(t, **kwargs),
@@ -168,13 +169,18 @@ def test_avg_pool2d_against_torch(rng, kwargs):
 
 
 @pytest.mark.parametrize("output_size", [(3, 2), (4, 5), (7, 6), (5, 3), 1, (None, 4)])
-def test_adaptive_pools_against_torch(rng, output_size):
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_adaptive_pools_against_torch(rng, output_size, torch):
+    torch_f = torch.nn.functional
     x = rng.standard_normal((2, 3, 7, 6))
     _against_torch(
-        x, lambda t: F.adaptive_avg_pool2d(t, output_size), lambda t: torch_f.adaptive_avg_pool2d(t, output_size), rng
+        torch,
+        x,
+        lambda t: F.adaptive_avg_pool2d(t, output_size),
+        lambda t: torch_f.adaptive_avg_pool2d(t, output_size),
+        rng,
     )
     _against_torch(
+        torch,
         x,
         lambda t: F.adaptive_max_pool2d(t, output_size, return_indices=True),
         lambda t: torch_f.adaptive_max_pool2d(t, output_size, return_indices=True),
@@ -182,8 +188,7 @@ def test_adaptive_pools_against_torch(rng, output_size):
     )
 
 
-def test_max_unpool2d_against_torch(rng):
-    torch = pytest.importorskip("torch")
+def test_max_unpool2d_against_torch(rng, torch):
     x = rng.standard_normal((2, 3, 7, 8))
     out, idx = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True)
     expected = torch.nn.functional.max_unpool2d(out, idx, 3, 2, 1, output_size=(7, 8))
@@ -191,8 +196,7 @@ def test_max_unpool2d_against_torch(rng):
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
-def test_float32_against_torch(rng):
-    torch = pytest.importorskip("torch")
+def test_float32_against_torch(rng, torch):
     x = rng.standard_normal((4, 8, 33, 30)).astype(np.float32)
     for mg, t in ((F.max_pool2d, torch.nn.functional.max_pool2d), (F.avg_pool2d, torch.nn.functional.avg_pool2d)):
         np.testing.assert_allclose(

@@ -7,14 +7,10 @@ when the APIs agree, or a second lambda gives torch's spelling.
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip(
-    "torch",
-    reason="torch is not installed: the PyTorch comparison tests need it (pip install torch==2.13.0, CPU build)",
-)
-
-import minigrad  # noqa: E402
-from minigrad.testing import assert_close  # noqa: E402
+import minigrad
+from minigrad.testing import assert_close
 
 
 def _make(kind, shape, rng):

@@ -2,8 +2,10 @@
 gradcheck and gradgradcheck in float64, PyTorch's error wording, non-contiguous inputs,
 and PyTorch itself as an oracle when it is installed."""
 
+import hypothesis
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
@@ -304,9 +306,8 @@ def test_notes_output_sizes_through_functional():
 # ---- PyTorch as the oracle ----------------------------------------------------------------------
 
 
-def _against_torch(rng, mg_fn, torch_fn, shapes, rtol=1e-10, atol=1e-10):
+def _against_torch(torch, rng, mg_fn, torch_fn, shapes, rtol=1e-10, atol=1e-10):
     """Forward and the gradients of a random cotangent, minigrad vs PyTorch, in float64."""
-    torch = pytest.importorskip("torch")
     arrays = [rng.standard_normal(s) for s in shapes]
     mg_in = [minigrad.tensor(a, requires_grad=True) for a in arrays]
     t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -327,9 +328,10 @@ def _against_torch(rng, mg_fn, torch_fn, shapes, rtol=1e-10, atol=1e-10):
         ((1, 3, 11, 11), (8, 3, 5, 5), dict(stride=3, padding=2, dilation=1)),
     ],
 )
-def test_conv2d_against_torch(rng, x_shape, w_shape, kwargs):
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_conv2d_against_torch(rng, x_shape, w_shape, kwargs, torch):
+    torch_f = torch.nn.functional
     _against_torch(
+        torch,
         rng,
         lambda x, w, b: F.conv2d(x, w, b, **kwargs),
         lambda x, w, b: torch_f.conv2d(x, w, b, **kwargs),
@@ -337,15 +339,17 @@ def test_conv2d_against_torch(rng, x_shape, w_shape, kwargs):
     )
 
 
-def test_conv1d_and_conv_transpose_against_torch(rng):
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_conv1d_and_conv_transpose_against_torch(rng, torch):
+    torch_f = torch.nn.functional
     _against_torch(
+        torch,
         rng,
         lambda x, w: F.conv1d(x, w, stride=2, padding="valid", dilation=2),
         lambda x, w: torch_f.conv1d(x, w, stride=2, padding="valid", dilation=2),
         [(2, 3, 11), (4, 3, 3)],
     )
     _against_torch(
+        torch,
         rng,
         lambda x, w: F.conv1d(x, w, padding="same"),
         lambda x, w: torch_f.conv1d(x, w, padding="same"),
@@ -353,12 +357,14 @@ def test_conv1d_and_conv_transpose_against_torch(rng):
     )
     kw = dict(stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 2))
     _against_torch(
+        torch,
         rng,
         lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
         lambda x, w, b: torch_f.conv_transpose2d(x, w, b, **kw),
         [(2, 4, 5, 6), (4, 3, 3, 3), (6,)],
     )
     _against_torch(
+        torch,
         rng,
         lambda x, w: F.conv_transpose1d(x, w, stride=2, padding=1, output_padding=1),
         lambda x, w: torch_f.conv_transpose1d(x, w, stride=2, padding=1, output_padding=1),
@@ -366,22 +372,30 @@ def test_conv1d_and_conv_transpose_against_torch(rng):
     )
 
 
-def test_unfold_fold_pad_against_torch(rng):
-    torch_f = pytest.importorskip("torch.nn.functional")
+def test_unfold_fold_pad_against_torch(rng, torch):
+    torch_f = torch.nn.functional
     kw = dict(kernel_size=(2, 3), dilation=(1, 2), padding=(1, 0), stride=(2, 1))
-    _against_torch(rng, lambda x: F.unfold(x, **kw), lambda x: torch_f.unfold(x, **kw), [(2, 3, 7, 8)])
-    _against_torch(rng, lambda c: F.fold(c, (7, 8), **kw), lambda c: torch_f.fold(c, (7, 8), **kw), [(2, 18, 16)])
+    _against_torch(torch, rng, lambda x: F.unfold(x, **kw), lambda x: torch_f.unfold(x, **kw), [(2, 3, 7, 8)])
+    _against_torch(
+        torch, rng, lambda c: F.fold(c, (7, 8), **kw), lambda c: torch_f.fold(c, (7, 8), **kw), [(2, 18, 16)]
+    )
     for mode in ("constant", "reflect", "replicate", "circular"):
         _against_torch(
+            torch,
             rng,
             lambda x, mode=mode: F.pad(x, (2, 1, 3, 0), mode=mode),
             lambda x, mode=mode: torch_f.pad(x, (2, 1, 3, 0), mode=mode),
             [(2, 3, 5, 4)],
         )
     _against_torch(
-        rng, lambda x: F.pad(x, (1, 2), mode="reflect"), lambda x: torch_f.pad(x, (1, 2), mode="reflect"), [(2, 3, 5)]
+        torch,
+        rng,
+        lambda x: F.pad(x, (1, 2), mode="reflect"),
+        lambda x: torch_f.pad(x, (1, 2), mode="reflect"),
+        [(2, 3, 5)],
     )
     _against_torch(
+        torch,
         rng,
         lambda x: F.pad(x, (-1, 2, 1, -2), value=0.5),
         lambda x: torch_f.pad(x, (-1, 2, 1, -2), value=0.5),
@@ -389,8 +403,7 @@ def test_unfold_fold_pad_against_torch(rng):
     )
 
 
-def test_float32_against_torch(rng):
-    torch = pytest.importorskip("torch")
+def test_float32_against_torch(rng, torch):
     x = rng.standard_normal((4, 16, 20, 20)).astype(np.float32)
     w = rng.standard_normal((32, 16, 3, 3)).astype(np.float32)
     out = F.conv2d(minigrad.tensor(x), minigrad.tensor(w), stride=2, padding=1).numpy()
@@ -399,9 +412,6 @@ def test_float32_against_torch(rng):
 
 
 # ---- padding modes swept against numpy's np.pad ---------------------------------------------------
-
-hypothesis = pytest.importorskip("hypothesis")
-st = pytest.importorskip("hypothesis.strategies")
 
 
 @hypothesis.settings(max_examples=40)
