@@ -397,7 +397,13 @@ class Module:
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
+        # Entries a module can do without (a class's ``_optional_state``) are not missing when absent.
+        optional = {
+            f"{name}.{key}" if name else key
+            for name, module in self.named_modules()
+            for key in getattr(module, "_optional_state", ())
+        }
+        missing = [k for k in own if k not in state_dict and k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         if strict:
