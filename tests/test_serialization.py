@@ -127,7 +127,9 @@ def test_mismatched_metadata(tmp_path):
     path = str(tmp_path / "odd.safetensors")
     tree = {"version": 1, "object": {"dict": [["w", {"tensor": "w"}], ["v", {"tensor": "v"}]]}}
     safetensors.numpy.save_file({"w": np.ones(2, np.float32)}, path, metadata={"__minigrad__": json.dumps(tree)})
-    with pytest.raises(RuntimeError, match="odd.safetensors is not a valid checkpoint: its metadata refers to a tensor"):
+    with pytest.raises(
+        RuntimeError, match="odd.safetensors is not a valid checkpoint: its metadata refers to a tensor 'v'"
+    ):
         minigrad.load(path)
     safetensors.numpy.save_file(
         {"w": np.ones(2, np.float32), "x": np.ones(1, np.float32)},
