@@ -113,11 +113,12 @@ def _check_folder(args, option, folder):
 
 def _check_output_file(args, option, path, formats=None):
     """Refuse (exit 2) an output file that is a folder, lies in a missing or read-only folder,
-    or whose extension is not one of ``formats``."""
+    or whose extension is not one of ``formats`` (when given; no extension and .gv also pass,
+    as ``viz.render`` reads them as svg and dot)."""
     if os.path.isdir(path):
         args.parser.error(f"argument {option}: {path} is a folder; expected a file name")
     extension = os.path.splitext(path)[1].lstrip(".").lower()
-    if formats is not None and extension not in formats:
+    if formats is not None and extension not in (*formats, "gv", ""):
         args.parser.error(
             f"argument {option}: the file must end in {', '.join('.' + f for f in formats)}, got {path!r}"
         )
