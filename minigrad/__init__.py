@@ -59,6 +59,7 @@ from .tensor import Tensor, tensor
 
 from . import optim  # noqa: E402  (after Tensor: the subpackages build on it)
 from . import datasets, transforms, utils  # noqa: E402
+from . import linalg  # noqa: E402  (torch.linalg's names: vector_norm, matmul)
 from .utils import data as _utils_data  # noqa: E402, F401  (utils/__init__ loads neither data nor hooks)
 from .serialization import load, save  # noqa: E402
 from . import nn  # noqa: E402
