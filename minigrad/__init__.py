@@ -53,6 +53,7 @@ from .ops.index import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.sort import *  # noqa: F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, initial_seed, manual_seed, seed
 from .tensor import Tensor, tensor
