@@ -15,7 +15,7 @@ def numpy_names(fn):
     """``fn`` also taking ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=``.
 
     Giving both names of one argument is refused as PyTorch refuses it (a TypeError
-    naming the numpy one). A call without these names costs one dictionary lookup.
+    naming the numpy one). A call without these names costs two dictionary lookups.
     """
 
     @functools.wraps(fn)

@@ -142,8 +142,8 @@ def write_out(op, result, out, *, warn_resize=True):
     values = result.data
     if not np.can_cast(values.dtype, out.data.dtype, "same_kind"):
         raise RuntimeError(
-            f"result type {dtypes.from_numpy_dtype(values.dtype).name.capitalize()} can't be cast to the "
-            f"desired output type {out.dtype.name.capitalize()}"
+            f"result type {type_name(values.dtype).capitalize()} can't be cast to the desired output type "
+            f"{type_name(out.data.dtype).capitalize()}"
         )
     if out.data.shape != values.shape:
         if warn_resize and out.data.size:
@@ -154,7 +154,7 @@ def write_out(op, result, out, *, warn_resize=True):
                 "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
                 "elements with t.resize_(0).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,  # the caller of the op (write_out <- _out <- the op)
             )
         out.data = np.empty(values.shape, dtype=out.data.dtype)
     np.copyto(out.data, values, casting="unsafe")
