@@ -791,8 +791,8 @@ class Tensor(TensorBase):
         return ops.sort(self, dim, descending, stable=stable)
 
     @numpy_names
-    def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
-        return ops.argsort(self, dim, descending, stable)
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
+        return ops.argsort(self, dim, descending, stable=stable)
 
     @numpy_names
     def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> TopkResult:  # noqa: A002

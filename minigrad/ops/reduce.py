@@ -425,9 +425,9 @@ def norm(
         tensor([3., 5.])
     """
     if isinstance(p, str):
-        dims = [dim] if isinstance(dim, (int, np.integer)) else list(range(input.ndim)) if dim is None else list(dim)
-        if p == "fro" and len(dims) <= 2:
+        if p == "fro" and (dim is None or isinstance(dim, (int, np.integer)) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, (int, np.integer)) else list(dim)
         if p == "nuc":
             raise RuntimeError("norm: p='nuc' (the nuclear norm) is not supported by minigrad")
         if len(dims) != 2:

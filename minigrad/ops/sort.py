@@ -67,7 +67,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 
 
 @numpy_names
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
     """The indices (int64) that sort ``input`` along ``dim``: ``sort(...).indices``."""
     return _sorted("argsort", input, dim, descending)[1]
 
