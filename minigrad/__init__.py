@@ -18,6 +18,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -53,12 +54,14 @@ from .ops.index import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.sort import *  # noqa: F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, initial_seed, manual_seed, seed
 from .tensor import Tensor, tensor
 
 from . import optim  # noqa: E402  (after Tensor: the subpackages build on it)
 from . import datasets, transforms, utils  # noqa: E402
+from . import linalg  # noqa: E402  (torch.linalg's names: vector_norm, matmul)
 from .utils import data as _utils_data  # noqa: E402, F401  (utils/__init__ loads neither data nor hooks)
 from .serialization import load, save  # noqa: E402
 from . import nn  # noqa: E402

@@ -1,14 +1,26 @@
-"""Tensor factories: zeros, ones, full, empty, *_like, arange, eye, rand, randn, randint."""
+"""Tensor factories: zeros, ones, full, empty, *_like, arange, eye, rand, randn, randint,
+normal.
+
+The factories PyTorch gives ``out=`` take it too (``_takes_out``): the new values are
+written into that tensor, which is returned.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from . import dtypes
+from ._broadcast import check_broadcast
 from .random import rng_of
 from .tensor import Tensor
+
+# isort: split
+# After Tensor: tensor.py imports the ops package at its end, so ops must not load first.
+from .ops._args import type_name, write_out
 
 __all__ = [
     "zeros",
@@ -29,6 +41,7 @@ __all__ = [
     "rand_like",
     "randn_like",
     "from_numpy",
+    "normal",
 ]
 
 if TYPE_CHECKING:
@@ -55,16 +68,44 @@ def _finish(array, requires_grad):
     return t.requires_grad_(True) if requires_grad else t
 
 
+def _takes_out(factory):
+    """``factory`` also taking PyTorch's ``out=``: the values are made in ``out``'s dtype
+    (a different ``dtype=`` is refused) and written into ``out``, resized as needed."""
+
+    @functools.wraps(factory)
+    def call(*args, out=None, **kwargs):
+        if out is None:
+            return factory(*args, **kwargs)
+        dtype = kwargs.get("dtype")
+        if dtype is not None and dtypes.to_numpy_dtype(dtype) != out.data.dtype:
+            raise RuntimeError(
+                f"dtype {type_name(dtypes.to_numpy_dtype(dtype)).capitalize()} does not match dtype of out "
+                f"parameter ({type_name(out.data.dtype).capitalize()})"
+            )
+        kwargs["dtype"] = out.dtype
+        requires_grad = kwargs.pop("requires_grad", False)
+        write_out(f"aten::{factory.__name__}", factory(*args, **kwargs), out, warn_resize=False)
+        return out.requires_grad_(True) if requires_grad else out
+
+    signature = inspect.signature(factory)
+    out_parameter = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="Tensor | None")
+    call.__signature__ = signature.replace(parameters=[*signature.parameters.values(), out_parameter])
+    return call
+
+
+@_takes_out
 def zeros(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of the given size (default dtype float32)."""
     return _finish(np.zeros(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def ones(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of the given size."""
     return _finish(np.ones(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def full(
     size: int | Sequence[int], fill_value: float, dtype: dtypes.dtype | None = None, requires_grad: bool = False
 ) -> Tensor:
@@ -80,6 +121,7 @@ def full(
     return _finish(np.full(_sizes((size,)), fill_value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def empty(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
     """An uninitialized tensor of the given size."""
     return _finish(np.empty(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
@@ -107,6 +149,7 @@ def empty_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: 
     return _finish(np.empty(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
+@_takes_out
 def arange(
     start: float,
     end: float | None = None,
@@ -125,6 +168,7 @@ def arange(
     return _finish(np.arange(start, end, step, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def linspace(
     start: float, end: float, steps: int, dtype: dtypes.dtype | None = None, requires_grad: bool = False
 ) -> Tensor:
@@ -132,11 +176,13 @@ def linspace(
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def eye(n: int, m: int | None = None, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
     """An n x m identity matrix."""
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def rand(
     *size: int | Sequence[int],
     generator: Generator | None = None,
@@ -148,6 +194,7 @@ def rand(
     return _finish(rng_of(generator).random(_sizes(size), dtype=np.float64).astype(np_dtype), requires_grad)
 
 
+@_takes_out
 def randn(
     *size: int | Sequence[int],
     generator: Generator | None = None,
@@ -159,6 +206,7 @@ def randn(
     return _finish(rng_of(generator).standard_normal(_sizes(size)).astype(np_dtype), requires_grad)
 
 
+@_takes_out
 def randint(
     low: int,
     high: int | Sequence[int] | None = None,
@@ -175,6 +223,7 @@ def randint(
     return Tensor._make(rng_of(generator).integers(low, high, size=_sizes((size,))).astype(np_dtype))
 
 
+@_takes_out
 def randperm(n: int, generator: Generator | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
     """A random permutation of 0 .. n-1."""
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.int64
@@ -193,3 +242,61 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array`` (its dtype kept)."""
     dtypes.from_numpy_dtype(array.dtype)
     return Tensor._make(array)
+
+
+@_takes_out
+def normal(
+    mean: Tensor | float,
+    std: Tensor | float = 1.0,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: dtypes.dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Normal samples with the given means and standard deviations (``torch.normal``).
+
+    Either ``mean`` or ``std`` is a tensor (the other a tensor or a number), and the
+    result has their broadcast shape and dtype; or both are numbers and ``size`` gives the
+    shape (default dtype unless ``dtype``). Draws come from ``minigrad.random`` (the
+    global generator, seeded by ``manual_seed``, or ``generator``); not differentiable.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.normal(minigrad.zeros(2, 3), 1.0).shape
+        (2, 3)
+    """
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float): give a size, "
+                "or a tensor mean or std"
+            )
+        shape, np_dtype = _sizes((size,)), _float_dtype(dtype)
+    else:
+        if size is not None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments: size is only taken with float mean and std"
+            )
+        for t in tensors:
+            if t.data.dtype.kind != "f":
+                raise NotImplementedError(
+                    f"\"normal_kernel_cpu\" not implemented for '{type_name(t.data.dtype).capitalize()}'"
+                )
+        check_broadcast(
+            "normal",
+            np.asarray(mean.data if isinstance(mean, Tensor) else mean),
+            np.asarray(std.data if isinstance(std, Tensor) else std),
+        )
+        shape = np.broadcast_shapes(*(t.shape for t in tensors))
+        np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.result_type(*(t.data for t in tensors))
+    if isinstance(std, Tensor):
+        if (std.data < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    means = mean.data if isinstance(mean, Tensor) else mean
+    stds = std.data if isinstance(std, Tensor) else std
+    samples = means + stds * rng_of(generator).standard_normal(shape)
+    return _finish(np.asarray(samples).astype(np_dtype), requires_grad)

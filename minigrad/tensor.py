@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import dtypes
+from ._numpy_names import numpy_names
 from .autograd import grad_mode
 from .autograd._engine import TensorBase, make_tensor, set_tensor_type
 from .autograd.engine import backward as autograd_backward
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from .autograd.function import Function
     from .ops._args import _dims_t
+    from .ops.sort import SortResult, TopkResult
 
 __all__ = ["Tensor", "tensor", "as_array"]
 
@@ -533,9 +535,11 @@ class Tensor(TensorBase):
     def allclose(self, other: Tensor | _float, rtol: _float = 1e-05, atol: _float = 1e-08) -> _bool:
         return builtins.bool(np.allclose(self.data, as_array(other), rtol=rtol, atol=atol))
 
+    @numpy_names
     def all(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
 
+    @numpy_names
     def any(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
 
@@ -614,24 +618,31 @@ class Tensor(TensorBase):
     def masked_fill(self, mask: Tensor, value: Tensor | _float) -> Tensor:
         return ops.masked_fill(self, mask, value)
 
+    @numpy_names
     def sum(self, dim: _dims_t = None, keepdim: _bool = False, dtype: dtypes.dtype | None = None) -> Tensor:
         return ops.sum(self, dim, keepdim, dtype=dtype)
 
+    @numpy_names
     def mean(self, dim: _dims_t = None, keepdim: _bool = False) -> Tensor:
         return ops.mean(self, dim, keepdim)
 
+    @numpy_names
     def max(self, dim: _int | Tensor | None = None, keepdim: _bool = False) -> Tensor | MaxResult:
         return ops.max(self, dim, keepdim)
 
+    @numpy_names
     def min(self, dim: _int | Tensor | None = None, keepdim: _bool = False) -> Tensor | MaxResult:
         return ops.min(self, dim, keepdim)
 
+    @numpy_names
     def amax(self, dim: _dims_t = None, keepdim: _bool = False) -> Tensor:
         return ops.amax(self, dim, keepdim)
 
+    @numpy_names
     def amin(self, dim: _dims_t = None, keepdim: _bool = False) -> Tensor:
         return ops.amin(self, dim, keepdim)
 
+    @numpy_names
     def var(
         self,
         dim: _dims_t = None,
@@ -642,6 +653,7 @@ class Tensor(TensorBase):
     ) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_names
     def std(
         self,
         dim: _dims_t = None,
@@ -652,18 +664,23 @@ class Tensor(TensorBase):
     ) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_names
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return ops.argmax(self, dim, keepdim)
 
+    @numpy_names
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 
+    @numpy_names
     def softmax(self, dim: _int) -> Tensor:
         return ops.softmax(self, dim)
 
+    @numpy_names
     def log_softmax(self, dim: _int) -> Tensor:
         return ops.log_softmax(self, dim)
 
+    @numpy_names
     def logsumexp(self, dim: _dims_t, keepdim: _bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
@@ -696,9 +713,11 @@ class Tensor(TensorBase):
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.T
 
+    @numpy_names
     def squeeze(self, dim: _dims_t = None) -> Tensor:
         return ops.squeeze(self, dim)
 
+    @numpy_names
     def unsqueeze(self, dim: _int) -> Tensor:
         return ops.unsqueeze(self, dim)
 
@@ -716,6 +735,77 @@ class Tensor(TensorBase):
 
     def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
         return ops.narrow(self, dim, start, length)
+
+    def repeat(self, *repeats: _int | Sequence[_int]) -> Tensor:
+        return ops.repeat(self, *repeats)
+
+    def swapaxes(self, axis0: _int, axis1: _int) -> Tensor:
+        return ops.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0: _int, dim1: _int) -> Tensor:
+        return ops.transpose(self, dim0, dim1)
+
+    # ---- trigonometric, hyperbolic and erf (ops/elementwise.py) -------------------------
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def atan2(self, other: Tensor) -> Tensor:
+        return ops.atan2(self, other)
+
+    def erf(self) -> Tensor:
+        return ops.erf(self)
+
+    # ---- norms (ops/reduce.py), sorting (ops/sort.py) -----------------------------------
+    def norm(
+        self,
+        p: _float | str | None = "fro",
+        dim: _dims_t = None,
+        keepdim: _bool = False,
+        dtype: dtypes.dtype | None = None,
+    ) -> Tensor:
+        return ops.norm(self, p, dim, keepdim, dtype)
+
+    @numpy_names
+    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> SortResult:
+        return ops.sort(self, dim, descending, stable=stable)
+
+    @numpy_names
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
+        return ops.argsort(self, dim, descending, stable=stable)
+
+    @numpy_names
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> TopkResult:  # noqa: A002
+        return ops.topk(self, k, dim, largest, sorted)
+
+    def unique(
+        self,
+        sorted: _bool = True,  # noqa: A002  (PyTorch's name)
+        return_inverse: _bool = False,
+        return_counts: _bool = False,
+        dim: _int | None = None,
+    ) -> Tensor | tuple[Tensor, ...]:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
 
 
 # The engine makes the results of ops: tell it their class (the one place it learns of

@@ -1,5 +1,5 @@
 """Indexing: ``t[index]`` (basic slicing and integer/boolean arrays), ``index_put`` and
-``gather``, with their gradients.
+``gather``, with their gradients, and ``one_hot`` (class indices as indicator rows).
 
 The gradient of ``t[index]`` scatters ``g`` back into zeros of ``t``'s shape (adding
 where an integer index repeats); the gradient of that scatter is the indexing again,
@@ -18,7 +18,7 @@ from ..tensor import Tensor
 from ._args import normalize_dims
 from .reduce import sum_to
 
-__all__ = ["getitem", "index_put", "gather"]
+__all__ = ["getitem", "index_put", "gather", "one_hot"]
 
 
 def normalize_index(index):
@@ -194,3 +194,37 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
     (dim,) = normalize_dims("gather", dim, input.ndim)
     return GatherFunction.apply(input, dim, index_array)
+
+
+# ---- one_hot --------------------------------------------------------------------------
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices as one-hot rows: ``out[..., c]`` is 1 where ``tensor`` is ``c``
+    (``F.one_hot``; not differentiable).
+
+    Args:
+        tensor: int64 class indices, any shape.
+        num_classes: the number of classes; -1 (default) takes the largest index plus one.
+
+    Shape:
+        the input's shape plus a last dimension of size ``num_classes``; int64.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.one_hot(minigrad.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    labels = tensor.data
+    if labels.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(labels.max()) + 1
+    if labels.size and labels.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if labels.size and labels.max() >= num_classes or num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64))

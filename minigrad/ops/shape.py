@@ -1,16 +1,20 @@
-"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, flatten, expand,
-cat/stack/split.
+"""Shape ops: reshape/view, permute/transpose (swapaxes), squeeze/unsqueeze, flatten,
+expand, repeat, cat (concat)/stack/split, meshgrid.
 
 Reshape, view and permute return views when numpy can (they share the input's memory
 and version counter, as in PyTorch), and expand always does; cat and stack copy.
+``repeat`` and ``meshgrid`` are built from reshape and expand, so they need no Function
+of their own.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .._numpy_names import numpy_names
 from ..autograd.function import Function
 from ..dtypes import result_dtype
 from ._args import normalize_dims
@@ -26,14 +30,20 @@ __all__ = [
     "flatten",
     "permute",
     "transpose",
+    "swapaxes",
+    "swapdims",
     "squeeze",
     "unsqueeze",
     "expand",
+    "repeat",
     "cat",
+    "concat",
+    "concatenate",
     "stack",
     "split",
     "chunk",
     "narrow",
+    "meshgrid",
 ]
 
 
@@ -145,6 +155,17 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return PermuteFunction.apply(input, tuple(dims))
 
 
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """numpy's name for ``transpose``: swap two dimensions."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Another name for ``transpose``: swap two dimensions."""
+    return transpose(input, dim0, dim1)
+
+
+@numpy_names
 def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
     """Remove dimensions of size 1 (only ``dim`` when given)."""
     if dim is None:
@@ -154,6 +175,7 @@ def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
     return reshape(input, tuple(s for i, s in enumerate(input.shape) if i not in axes))
 
 
+@numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     rank = input.ndim + 1
@@ -201,6 +223,37 @@ def expand(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     return ExpandFunction.apply(input, shape)
 
 
+def repeat(input: Tensor, *repeats: int | Sequence[int]) -> Tensor:
+    """``input`` tiled ``repeats[i]`` times along dimension i (``Tensor.repeat``); with more
+    repeats than dimensions, new leading dimensions of size 1 are tiled.
+
+    Built as a view of shape (r0, s0, r1, s1, ...) that expands each size-1 slot to its
+    repeat count, then a reshape to (r0*s0, r1*s1, ...); the gradient sums over the tiles.
+
+    Shape:
+        ``(r0 * s0, r1 * s1, ...)`` with the input's shape padded with leading 1s.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
+    repeats = _shape_args(repeats)
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    if len(repeats) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    sizes = (1,) * (len(repeats) - input.ndim) + input.shape
+    result = [r * s for r, s in zip(repeats, sizes)]
+    for size in result:
+        if size < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {size}: {result}")
+    interleaved = tuple(n for s in sizes for n in (1, s))
+    tiled = tuple(n for r, s in zip(repeats, sizes) for n in (r, s))
+    return reshape(expand(reshape(input, interleaved), tiled), tuple(result))
+
+
 class CatFunction(Function):
     """out = concatenation along dim;  each input gets its slice of g."""
 
@@ -223,6 +276,7 @@ class CatFunction(Function):
         return (None, *grads)
 
 
+@numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate tensors along an existing dimension."""
     tensors = list(tensors)
@@ -249,6 +303,19 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return CatFunction.apply(axis, *tensors)
 
 
+@numpy_names
+def concat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Another name for ``cat``."""
+    return cat(tensors, dim)
+
+
+@numpy_names
+def concatenate(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """numpy's name for ``cat`` (takes ``axis=`` as numpy does, or ``dim=``)."""
+    return cat(tensors, dim)
+
+
+@numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Stack tensors of equal shape along a new dimension."""
     tensors = list(tensors)
@@ -300,3 +367,53 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     (axis,) = normalize_dims("chunk", dim, input.ndim)
     step = -(-input.shape[axis] // chunks)
     return split(input, max(step, 1), axis)
+
+
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors (0-d count as length 1): output i holds
+    ``tensors[i]`` along dimension i, repeated along the others (an expanded view).
+
+    Args:
+        tensors: 0-d or 1-D tensors of one dtype, as arguments or one sequence.
+        indexing: ``'ij'`` (matrix indexing: the output shape is (N0, N1, ...)) or ``'xy'``
+            (Cartesian: the first two sizes swap, (N1, N0, ...)). Omitted, it is ``'ij'``
+            with PyTorch's warning that it will be required.
+
+    Shape:
+        every output is (N0, N1, ..., N_{k-1}), with N0 and N1 swapped for ``'xy'``.
+
+    Example:
+        >>> import minigrad
+        >>> rows, cols = minigrad.meshgrid(minigrad.tensor([1, 2]), minigrad.tensor([3, 4, 5]), indexing="ij")
+        >>> cols
+        tensor([[3, 4, 5],
+                [3, 4, 5]])
+    """
+    tensors = _shape_args(tensors)
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:  # Cartesian indexing is matrix indexing with the first two inputs swapped
+        tensors = (tensors[1], tensors[0]) + tensors[2:]
+    shape = tuple(t.data.size for t in tensors)
+    grids = []
+    for i, t in enumerate(tensors):
+        along_i = tuple(n if d == i else 1 for d, n in enumerate(shape))
+        grids.append(expand(reshape(t, along_i), shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)

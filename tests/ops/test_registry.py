@@ -28,7 +28,7 @@ HELPERS = {"check_broadcast", "normalize_index", "reduce_axes", "sum_to", "check
 # The F functions that wrap their op to take PyTorch's ``inplace=`` (accepted, not used).
 F_WRAPPERS = {"relu", "leaky_relu", "dropout", "dropout2d"}
 # Public ops without a gradient.
-NOT_DIFFERENTIABLE = {"sign", "argmax", "argmin"}
+NOT_DIFFERENTIABLE = {"sign", "argmax", "argmin", "argsort", "unique", "one_hot"}
 
 FAMILIES = sorted({*ops.TENSOR_FAMILIES, *ops.LAYER_FAMILIES}, key=lambda m: m.__name__)
 
@@ -167,6 +167,16 @@ GRADCHECK = {
     "minimum": (ops.minimum, lambda: (distinct(2, 3), distinct(2, 3) + 0.1)),
     "where": (lambda a, b: ops.where(INDEX[:2] > 0, a, b), lambda: (leaf(2, 2), leaf(2, 2))),
     "masked_fill": (lambda a: ops.masked_fill(a, INDEX[:2] > 0, 0.5), lambda: (leaf(2, 2),)),
+    "sin": (ops.sin, lambda: (leaf(2, 3),)),
+    "cos": (ops.cos, lambda: (leaf(2, 3),)),
+    "tan": (ops.tan, lambda: (leaf(2, 3) * 0.6,)),
+    "sinh": (ops.sinh, lambda: (leaf(2, 3),)),
+    "cosh": (ops.cosh, lambda: (leaf(2, 3),)),
+    "asin": (ops.asin, lambda: (probabilities(2, 3) - 0.5,)),
+    "acos": (ops.acos, lambda: (probabilities(2, 3) - 0.5,)),
+    "atan": (ops.atan, lambda: (leaf(2, 3),)),
+    "atan2": (ops.atan2, lambda: (leaf(2, 3), leaf(3))),
+    "erf": (ops.erf, lambda: (leaf(2, 3),)),
     # index
     "getitem": (lambda a: ops.getitem(a, (slice(1, None), [0, 2, 2])), lambda: (leaf(3, 3),)),
     "index_put": (lambda a, v: ops.index_put(a, (0,), v), lambda: (leaf(2, 3), leaf(3))),
@@ -186,6 +196,8 @@ GRADCHECK = {
     "var": (lambda a: ops.var(a, 1), lambda: (leaf(2, 3),)),
     "std": (ops.std, lambda: (leaf(2, 3),)),
     "logsumexp": (lambda a: ops.logsumexp(a, 1), lambda: (leaf(2, 3),)),
+    "norm": (lambda a: ops.norm(a, 3, dim=1), lambda: (leaf(2, 3),)),
+    "vector_norm": (lambda a: ops.vector_norm(a, 0.5, dim=(0, 1), keepdim=True), lambda: (leaf(2, 3),)),
     # shape
     "reshape": (lambda a: ops.reshape(a, 3, 2), lambda: (leaf(2, 3),)),
     "view": (lambda a: ops.view(a, -1), lambda: (leaf(2, 3),)),
@@ -200,6 +212,15 @@ GRADCHECK = {
     "split": (lambda a: ops.split(a, [1, 2], 1), lambda: (leaf(2, 3),)),
     "chunk": (lambda a: ops.chunk(a, 2, 1), lambda: (leaf(2, 3),)),
     "narrow": (lambda a: ops.narrow(a, 1, 1, 2), lambda: (leaf(2, 3),)),
+    "swapaxes": (lambda a: ops.swapaxes(a, 0, 1), lambda: (leaf(2, 3),)),
+    "swapdims": (lambda a: ops.swapdims(a, 1, 0), lambda: (leaf(2, 3),)),
+    "repeat": (lambda a: ops.repeat(a, 2, 1, 2), lambda: (leaf(2, 3),)),
+    "concat": (lambda a, b: ops.concat([a, b], 1), lambda: (leaf(2, 3), leaf(2, 1))),
+    "concatenate": (lambda a, b: ops.concatenate([a, b], axis=0), lambda: (leaf(2, 3), leaf(1, 3))),
+    "meshgrid": (lambda a, b: ops.meshgrid(a, b, indexing="xy"), lambda: (leaf(2), leaf(3))),
+    # sort
+    "sort": (lambda a: ops.sort(a, 0, descending=True).values, lambda: (distinct(2, 3),)),
+    "topk": (lambda a: ops.topk(a, 2, largest=False).values, lambda: (distinct(2, 3),)),
     # conv
     "conv2d": (
         lambda x, w, b: ops.conv2d(x, w, b, stride=2, padding=1),

@@ -80,8 +80,9 @@ def test_logsumexp_of_minus_infinity(recwarn):
     assert x.grad.data[1].tolist() == [0.0, 1.0]
 
 
-def test_softmax_rows_sum_to_one_and_need_a_dim():
+def test_softmax_rows_sum_to_one_and_take_the_legacy_dim_without_one():
     x = minigrad.randn(4, 5)
     assert_close(x.softmax(1).sum(1), np.ones(4, dtype=np.float32))
-    with pytest.raises(TypeError, match="softmax\\(\\) missing required argument 'dim'"):
-        minigrad.softmax(x)
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax has been deprecated"):
+        implicit = minigrad.softmax(x)
+    assert_close(implicit, x.softmax(1))

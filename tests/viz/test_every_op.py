@@ -87,6 +87,17 @@ def _cases():
         "fold": lambda a, b: F.fold(F.unfold(_img(a), 2), (2, 3), 2),
         "pad_constant": lambda a, b: F.pad(_img(a), (1, 1, 1, 1)),
         "pad_reflect": lambda a, b: F.pad(_img(a), (1, 1, 1, 1), mode="reflect"),
+        "sin": lambda a, b: a.sin(),
+        "cos": lambda a, b: a.cos(),
+        "tan": lambda a, b: a.tan(),
+        "sinh": lambda a, b: a.sinh(),
+        "cosh": lambda a, b: a.cosh(),
+        "asin": lambda a, b: (a * 0.3).asin(),
+        "acos": lambda a, b: (a * 0.3).acos(),
+        "atan": lambda a, b: a.atan(),
+        "atan2": lambda a, b: minigrad.atan2(a, b),
+        "erf": lambda a, b: a.erf(),
+        "norm": lambda a, b: a.norm(3, dim=1),
     }
 
 
