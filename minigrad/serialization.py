@@ -8,12 +8,22 @@ and their types) are kept as JSON in the metadata entry ``__minigrad__``. Any
 safetensors tool reads the tensors, and a file without that entry (e.g. one written by
 PyTorch's ``safetensors.torch.save_file``) loads as a flat ``{name: Tensor}`` dict,
 ready for ``Module.load_state_dict``.
+
+The metadata is ``{"version": 2, "object": <tree>, "tensors": {key: [dtype, shape]}}``.
+In the tree a tensor is ``{"tensor": key}``, a container ``{"dict": [[key, node], ...]}``,
+``{"list": [node, ...]}`` or ``{"tuple": [...]}``, and any other JSON value stands for
+itself. The ``tensors`` table (new in version 2; version 1 files load without it) lets
+``load`` check each tensor's dtype and shape, so a damaged safetensors header is caught
+rather than loaded as different numbers. Whatever is wrong with a file, ``load`` raises
+RuntimeError (as ``torch.load`` does for a corrupt file) with one message naming the
+file and the fault.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import reprlib
 import uuid
 from typing import Any
 
@@ -21,12 +31,18 @@ import numpy as np
 import safetensors.numpy
 from safetensors import SafetensorError, safe_open
 
+from . import dtypes
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
 
 _META_KEY = "__minigrad__"
-_VERSION = 1
+_VERSION = 2  # 1: tree only; 2: adds the dtype and shape table
+_MAX_DEPTH = 100  # containers nested deeper than this are refused by save and load
+
+
+def _where(path):
+    return ".".join(path) or "the top level"
 
 
 def _encode(obj, path, tensors):
@@ -45,13 +61,17 @@ def _encode(obj, path, tensors):
         obj = obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if len(path) >= _MAX_DEPTH and isinstance(obj, (dict, list, tuple)):
+        raise ValueError(
+            f"minigrad.save: containers nest deeper than {_MAX_DEPTH} levels (at {_where(path[:4])}...; "
+            "a container that holds itself?)"
+        )
     if isinstance(obj, dict):
         items = []
         for key, value in obj.items():
             if isinstance(key, bool) or not isinstance(key, (str, int)):
                 raise TypeError(
-                    f"minigrad.save: dict keys must be str or int, got {type(key).__name__} at "
-                    f"{'.'.join(path) or 'the top level'}"
+                    f"minigrad.save: dict keys must be str or int, got {type(key).__name__} at {_where(path)}"
                 )
             items.append([key, _encode(value, path + [str(key)], tensors)])
         return {"dict": items}
@@ -59,32 +79,86 @@ def _encode(obj, path, tensors):
         kind = "list" if isinstance(obj, list) else "tuple"
         return {kind: [_encode(value, path + [str(i)], tensors) for i, value in enumerate(obj)]}
     raise TypeError(
-        f"minigrad.save: cannot save a {type(obj).__name__} (at {'.'.join(path) or 'the top level'}); "
+        f"minigrad.save: cannot save a {type(obj).__name__} (at {_where(path)}); "
         "only tensors, numbers, strings, None, and dicts, lists and tuples of them can be saved"
     )
 
 
-def _decode(node, tensors, path, used):
-    if not isinstance(node, dict):
+class _Invalid(Exception):
+    """What is wrong with a file's contents; ``load`` adds the file name."""
+
+
+def _decode(node, tensors, used, depth=0):
+    """The object a metadata ``node`` describes, taking its tensors from ``tensors``."""
+    if node is None or isinstance(node, (bool, int, float, str)):
         return node
+    if depth >= _MAX_DEPTH:
+        raise _Invalid(f"its metadata nests deeper than {_MAX_DEPTH} levels")
+    if not isinstance(node, dict) or len(node) != 1:
+        raise _Invalid(f"its metadata has {reprlib.repr(node)} where a value or a one-entry object belongs")
     ((kind, value),) = node.items()
     if kind == "tensor":
-        if value not in tensors:
-            raise RuntimeError(
-                f"minigrad.load: {path} refers to a tensor {value!r} that the file does not hold "
-                "(mismatched or corrupt file)"
-            )
+        if not isinstance(value, str) or value not in tensors:
+            raise _Invalid(f"its metadata refers to a tensor {reprlib.repr(value)} that the file does not hold")
+        if value in used:
+            raise _Invalid(f"its metadata places the tensor {value!r} twice")
         used.add(value)
         return tensors[value]
-    if kind == "dict":
-        return {key: _decode(item, tensors, path, used) for key, item in value}
-    if kind in ("list", "tuple"):
-        items = [_decode(item, tensors, path, used) for item in value]
+    if kind not in ("dict", "list", "tuple"):
+        raise _Invalid(f"its metadata has an unknown entry {reprlib.repr(kind)}")
+    if not isinstance(value, list):
+        raise _Invalid(f"its metadata has {reprlib.repr(value)} where the items of a {kind} belong")
+    if kind != "dict":
+        items = [_decode(item, tensors, used, depth + 1) for item in value]
         return items if kind == "list" else tuple(items)
-    raise RuntimeError(
-        f"minigrad.load: {path} has an unknown entry {kind!r} in its metadata (corrupt file, "
-        "or written by a newer minigrad)"
-    )
+    result = {}
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and type(item[0]) in (str, int)):
+            raise _Invalid(
+                f"its metadata has {reprlib.repr(item)} where a [key, value] pair with a str or int key belongs"
+            )
+        if item[0] in result:
+            raise _Invalid(f"its metadata repeats the dict key {item[0]!r}")
+        result[item[0]] = _decode(item[1], tensors, used, depth + 1)
+    return result
+
+
+def _check_table(table, arrays):
+    """Check the metadata's ``{key: [dtype, shape]}`` table against the arrays read from the file."""
+    if not isinstance(table, dict) or set(table) != set(arrays):
+        raise _Invalid("its metadata's table of tensors does not list the tensors the file holds")
+    for key, array in arrays.items():
+        if table[key] != [array.dtype.name, list(array.shape)]:
+            raise _Invalid(
+                f"the tensor {key!r} is {array.dtype.name} {list(array.shape)} but the metadata says "
+                f"{reprlib.repr(table[key])}"
+            )
+
+
+def _decode_metadata(text, arrays):
+    """The saved object, from the ``__minigrad__`` JSON ``text`` and the file's ``arrays``."""
+    try:
+        header = json.loads(text)
+    except RecursionError:
+        raise _Invalid(f"its metadata nests deeper than {_MAX_DEPTH} levels") from None
+    except ValueError as e:
+        raise _Invalid(f"its metadata is not valid JSON ({e})") from None
+    if not isinstance(header, dict) or "object" not in header:
+        raise _Invalid("its metadata is not an object with a 'version' and an 'object'")
+    version = header.get("version")
+    if type(version) is not int or not 1 <= version <= _VERSION:
+        raise _Invalid(
+            f"its format version is {reprlib.repr(version)}; this minigrad reads versions 1 to {_VERSION} "
+            "(written by a newer minigrad?)"
+        )
+    if version >= 2:
+        _check_table(header.get("tensors"), arrays)
+    tensors = {key: Tensor._make(array) for key, array in arrays.items()}
+    used = set()
+    obj = _decode(header["object"], tensors, used)
+    if used != set(tensors):
+        raise _Invalid(f"it holds tensors its metadata does not place: {sorted(set(tensors) - used)[:5]}")
+    return obj
 
 
 def save(obj: Any, f: str | os.PathLike) -> None:
@@ -104,7 +178,8 @@ def save(obj: Any, f: str | os.PathLike) -> None:
     path = os.fspath(f)
     tensors = {}
     tree = _encode(obj, [], tensors)
-    metadata = {_META_KEY: json.dumps({"version": _VERSION, "object": tree})}
+    table = {key: [array.dtype.name, list(array.shape)] for key, array in tensors.items()}
+    metadata = {_META_KEY: json.dumps({"version": _VERSION, "object": tree, "tensors": table})}
     payload = safetensors.numpy.save(tensors, metadata=metadata)
     tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
     try:
@@ -122,33 +197,28 @@ def save(obj: Any, f: str | os.PathLike) -> None:
 def load(f: str | os.PathLike) -> Any:
     """Load what :func:`save` wrote to ``f``; a plain safetensors file gives a flat ``{name: Tensor}`` dict.
 
-    Raises FileNotFoundError for a missing file and RuntimeError, naming the file, for
-    one that is truncated, corrupt or not a safetensors file.
+    Raises FileNotFoundError for a missing file, and RuntimeError, with one message naming
+    the file and what is wrong, for one that is truncated, not a safetensors file, or
+    whose metadata does not describe its tensors. No code from the file is ever run.
     """
     path = os.fspath(f)
     if not os.path.exists(path):
         raise FileNotFoundError(f"minigrad.load: no such file: {path}")
     try:
-        with safe_open(path, framework="np") as st:
-            metadata = st.metadata() or {}
-            # np.array copies: tensors own writable, native-order memory, not the file's map.
-            tensors = {key: Tensor._make(np.array(st.get_tensor(key))) for key in st.keys()}
-    except (SafetensorError, ValueError, TypeError, OSError) as e:
-        raise RuntimeError(
-            f"minigrad.load: {path} is not a valid checkpoint (truncated or corrupt safetensors file): {e}"
-        ) from None
-    if _META_KEY not in metadata:
-        return tensors
-    try:
-        header = json.loads(metadata[_META_KEY])
-        tree = header["object"]
-    except (ValueError, KeyError, TypeError) as e:
-        raise RuntimeError(f"minigrad.load: {path} has corrupt minigrad metadata: {e}") from None
-    used = set()
-    obj = _decode(tree, tensors, path, used)
-    if used != set(tensors):
-        extra = sorted(set(tensors) - used)
-        raise RuntimeError(
-            f"minigrad.load: {path} holds tensors its metadata does not place: {extra[:5]} (mismatched or corrupt file)"
-        )
-    return obj
+        try:
+            with safe_open(path, framework="np") as st:
+                metadata = st.metadata() or {}
+                # np.array copies: tensors own writable, native-order memory, not the file's map.
+                arrays = {key: np.array(st.get_tensor(key)) for key in st.keys()}
+        except (SafetensorError, ValueError, TypeError, OSError) as e:
+            raise _Invalid(f"truncated or corrupt safetensors file ({e})") from None
+        for key, array in arrays.items():
+            try:
+                dtypes.from_numpy_dtype(array.dtype)
+            except TypeError:
+                raise _Invalid(f"the tensor {key!r} has dtype {array.dtype}, which minigrad does not have") from None
+        if _META_KEY not in metadata:
+            return {key: Tensor._make(array) for key, array in arrays.items()}
+        return _decode_metadata(metadata[_META_KEY], arrays)
+    except _Invalid as e:
+        raise RuntimeError(f"minigrad.load: {path} is not a valid checkpoint: {e}") from None

@@ -23,6 +23,9 @@ class _BatchNorm(Module):
     uses the running statistics. ``bias=False`` (keyword) keeps the scale but drops the shift.
     """
 
+    # Checkpoints from before PyTorch 0.4.1 have no counter: load_state_dict keeps ours.
+    _optional_state = ("num_batches_tracked",)
+
     def __init__(
         self,
         num_features: int,
