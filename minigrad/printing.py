@@ -97,15 +97,15 @@ class _ElementStyle:
         precision = options["precision"]
         self.int_style = bool(np.all(np.ceil(shown) == shown))
         wide_range = high / low > 1000.0 or high > 1.0e8
-        if self.int_style and not wide_range:
-            self.width = max(len(f"{v:.0f}") + 1 for v in shown.tolist())  # + 1 for the "."
-        elif wide_range or (not self.int_style and low < 1.0e-4):
-            self.sci = True
-            self.width = max(len(f"{v:.{precision}e}") for v in shown.tolist())
-        else:
-            self.width = max(len(f"{v:.{precision}f}") for v in shown.tolist())
+        self.sci = wide_range or (not self.int_style and low < 1.0e-4)
         if options["sci_mode"] is not None:
             self.sci = options["sci_mode"]
+        if self.sci:
+            self.width = max(len(f"{v:.{precision}e}") for v in shown.tolist())
+        elif self.int_style:
+            self.width = max(len(f"{v:.0f}") + 1 for v in shown.tolist())  # + 1 for the "."
+        else:
+            self.width = max(len(f"{v:.{precision}f}") for v in shown.tolist())
 
     def format(self, value: float | int | bool) -> str:
         precision = options["precision"]
