@@ -7,7 +7,7 @@ import os
 # 70x longer at 2 threads than at 1 under load. Must be set before the kernels load
 # OpenMP; a value the user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-from . import autograd, dtypes
+from . import accelerator, autograd, backends, cuda, dtypes
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -55,9 +55,29 @@ from .ops.linalg import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.sort import *  # noqa: F403
+from .devices import device, get_default_device, set_default_device
 from .parallel import get_num_threads, set_num_threads
+from .printing import set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
-from .tensor import Tensor, tensor
+from .size import Size
+from .tensor import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    Tensor,
+    allclose,
+    as_tensor,
+    is_tensor,
+    isclose,
+    numel,
+    tensor,
+)
 
 from . import optim  # noqa: E402  (after Tensor: the subpackages build on it)
 from . import datasets, transforms, utils  # noqa: E402

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 
 if TYPE_CHECKING:
     from typing import SupportsIndex
@@ -30,9 +30,7 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
-        if data is None:
-            data = np.empty(0, dtype=np.float32)
-        super().__init__(data)
+        self.data = np.empty(0, dtype=np.float32) if data is None else as_tensor(data).data
         if requires_grad:
             self.requires_grad_(True)
 

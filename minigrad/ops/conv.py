@@ -409,7 +409,7 @@ def conv2d(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv2d(minigrad.ones(1, 1, 5, 5), minigrad.ones(1, 1, 3, 3), padding=1, stride=2).shape
-        (1, 1, 3, 3)
+        minigrad.Size([1, 1, 3, 3])
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
@@ -435,7 +435,7 @@ def conv1d(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv1d(minigrad.ones(2, 3, 10), minigrad.ones(4, 3, 3), padding='same').shape
-        (2, 4, 10)
+        minigrad.Size([2, 4, 10])
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
@@ -541,7 +541,7 @@ def conv_transpose2d(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv_transpose2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 3, 3), stride=2, padding=1).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
@@ -603,7 +603,7 @@ def unfold(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.unfold(minigrad.ones(1, 2, 4, 4), kernel_size=2).shape
-        (1, 8, 9)
+        minigrad.Size([1, 8, 9])
     """
     kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
     _check_tensor("unfold", "input", input)

@@ -133,7 +133,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
     if dim is None:
         return AmaxFunction.apply(input, tuple(range(input.ndim)), False, take_min)
     (axis,) = normalize_dims(op, dim, input.ndim)
-    if input.ndim and input.shape[axis] == 0:
+    if input.ndim and input.data.shape[axis] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size.")
     pick = np.argmin if take_min else np.argmax
     indices = np.expand_dims(pick(input.data, axis=axis), axis) if input.ndim else np.zeros((), np.int64)

@@ -100,15 +100,15 @@ class PermuteFunction(Function):
 
 def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """The same elements in a new shape; one size may be -1 (inferred)."""
-    shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.shape)
-    if shape == input.shape:
+    shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.data.shape)
+    if shape == input.data.shape:
         return input
     return ReshapeFunction.apply(input, shape)
 
 
 def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """Like reshape, but the tensor must be laid out so that no copy is needed."""
-    shape = _infer_shape("view", _shape_args(shape), input.data.size, input.shape)
+    shape = _infer_shape("view", _shape_args(shape), input.data.size, input.data.shape)
     try:
         np.reshape(input.data, shape, copy=False)
     except ValueError:
@@ -116,7 +116,7 @@ def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
             "view size is not compatible with input tensor's size and stride (at least one dimension "
             "spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return ReshapeFunction.apply(input, shape) if shape != input.shape else input
+    return ReshapeFunction.apply(input, shape) if shape != input.data.shape else input
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -126,7 +126,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start, end = (normalize_dims("flatten", d, input.ndim)[0] for d in (start_dim, end_dim))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = input.shape[:start] + (-1,) + input.shape[end + 1 :]
+    shape = input.data.shape[:start] + (-1,) + input.data.shape[end + 1 :]
     return reshape(input, shape)
 
 
@@ -169,10 +169,10 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
 def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
     """Remove dimensions of size 1 (only ``dim`` when given)."""
     if dim is None:
-        axes = [i for i, s in enumerate(input.shape) if s == 1]
+        axes = [i for i, s in enumerate(input.data.shape) if s == 1]
     else:
-        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.ndim and input.shape[a] == 1]
-    return reshape(input, tuple(s for i, s in enumerate(input.shape) if i not in axes))
+        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.ndim and input.data.shape[a] == 1]
+    return reshape(input, tuple(s for i, s in enumerate(input.data.shape) if i not in axes))
 
 
 @numpy_names
@@ -184,7 +184,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
             f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})"
         )
     dim %= rank
-    return reshape(input, input.shape[:dim] + (1,) + input.shape[dim:])
+    return reshape(input, input.data.shape[:dim] + (1,) + input.data.shape[dim:])
 
 
 class ExpandFunction(Function):
@@ -217,8 +217,8 @@ def expand(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
             f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
             f"number of dimensions in the tensor ({input.ndim})"
         )
-    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-    if shape == input.shape:
+    shape = tuple(input.data.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if shape == input.data.shape:
         return input
     return ExpandFunction.apply(input, shape)
 
@@ -294,7 +294,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"(shapes {list(first.shape)} and {list(t.shape)})"
             )
         for d in range(first.ndim):
-            if d != axis and t.shape[d] != first.shape[d]:
+            if d != axis and t.data.shape[d] != first.data.shape[d]:
                 raise RuntimeError(
                     f"cat: Sizes of tensors must match except in dimension {axis}. Expected size "
                     f"{first.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list "
@@ -322,7 +322,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
+        if t.data.shape != tensors[0].data.shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
                 f"and {list(t.shape)} at entry {i}"
@@ -340,7 +340,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
     (axis,) = normalize_dims("split", dim, tensor.ndim)
-    length = tensor.shape[axis]
+    length = tensor.data.shape[axis]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
@@ -365,7 +365,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
     (axis,) = normalize_dims("chunk", dim, input.ndim)
-    step = -(-input.shape[axis] // chunks)
+    step = -(-input.data.shape[axis] // chunks)
     return split(input, max(step, 1), axis)
 
 

@@ -69,7 +69,7 @@ def _trace_backward(outputs, leaves):
     The incoming gradient requires grad, so with ``create_graph=True`` the ops backward
     runs are recorded too; returns (tracer, seeds, grads).
     """
-    seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype), requires_grad=True) for t in outputs]
+    seeds = [Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype)).requires_grad_() for t in outputs]
     tracer = _BackwardTracer()
     with observe(tracer):
         grads = autograd_grad(

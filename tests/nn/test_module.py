@@ -151,7 +151,7 @@ def test_to_double_float_keeps_parameter_identity_and_integer_buffers():
     net.to(minigrad.float32)
     assert weight.dtype == minigrad.float32
     assert net.to("cpu") is net
-    with pytest.raises(TypeError, match="only accepts floating point dtypes"):
+    with pytest.raises(TypeError, match="only accepts floating point or complex dtypes"):
         net.to(minigrad.int64)
 
 

@@ -166,7 +166,7 @@ class Conv2d(_ConvNd):
     Example::
 
         >>> nn.Conv2d(1, 6, 5)(minigrad.zeros(1, 1, 32, 32)).shape
-        (1, 6, 28, 28)
+        minigrad.Size([1, 6, 28, 28])
     """
 
     def __init__(

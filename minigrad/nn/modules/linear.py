@@ -59,7 +59,7 @@ class Linear(Module):
     Example::
 
         >>> nn.Linear(400, 120)(minigrad.zeros(2, 400)).shape
-        (2, 120)
+        minigrad.Size([2, 120])
     """
 
     def __init__(

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
-from ... import dtypes
-from ...tensor import Tensor
+from ... import devices, dtypes
+from ...tensor import Tensor, to_arguments
 from ...utils.hooks import RemovableHandle
 from .. import init
 from ..parameter import Parameter
@@ -335,17 +335,15 @@ class Module:
         return self
 
     def to(self: _M, *args: Any, **kwargs: Any) -> _M:
-        """Cast floating parameters and buffers to a dtype in place; ``'cpu'`` is accepted."""
-        dtype = kwargs.get("dtype")
-        for arg in args:
-            if isinstance(arg, dtypes.dtype):
-                dtype = arg
-            elif arg not in ("cpu", None):
-                raise RuntimeError(f"minigrad runs on the CPU only; got device {arg!r}")
+        """Cast floating parameters and buffers in place: ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)`` or keywords, as ``Tensor.to``; devices other than the CPU are refused."""
+        dtype, _ = to_arguments(args, kwargs)
         if dtype is None:
             return self
         if not dtype.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
+            )
         return self._apply_to_tensors(lambda a: a.astype(dtype.np_dtype, copy=False))
 
     def float(self: _M) -> _M:
@@ -358,7 +356,12 @@ class Module:
         return self.to(dtypes.float16)
 
     def cpu(self: _M) -> _M:
+        """This module (its tensors are on the CPU already)."""
         return self
+
+    def cuda(self: _M, device: Any = None) -> _M:
+        """Refused: minigrad runs on the CPU only."""
+        raise devices.unavailable("cuda")
 
     def type(self: _M, dst_type: dtypes.dtype) -> _M:
         return self.to(dst_type)
