@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..creation import full_like
 from .optimizer import Optimizer, ParamsT, _addcdiv_, _addcmul_, _step_tensor
 
 __all__ = ["Adagrad"]
@@ -77,7 +77,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p]["step"] = _step_tensor()
-                self.state[p]["sum"] = Tensor._make(np.full_like(p.data, group["initial_accumulator_value"]))
+                self.state[p]["sum"] = full_like(p, group["initial_accumulator_value"])  # refuses lazy placeholders
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; returns ``closure()``'s loss when a closure is given."""

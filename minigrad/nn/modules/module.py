@@ -17,7 +17,7 @@ from ... import dtypes
 from ...tensor import Tensor
 from ...utils.hooks import RemovableHandle
 from .. import init
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedTensorMixin
 
 if TYPE_CHECKING:
     # What train(), eval(), to() and the like return: the module itself, with its own class.
@@ -377,7 +377,12 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
+            lazy_target = isinstance(target, UninitializedTensorMixin)
+            if lazy_target and isinstance(state_dict[key], UninitializedTensorMixin):
+                continue  # a lazy layer's placeholder into another: nothing to copy yet
             value = _as_array(state_dict[key])
+            if lazy_target:
+                target.materialize(value.shape)  # a lazy layer takes the checkpoint's shapes
             if value.shape != target.data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {list(value.shape)} from checkpoint, "
