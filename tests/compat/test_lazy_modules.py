@@ -105,8 +105,8 @@ def test_placeholders_refuse_shape_questions_as_torch_does(torch):
         weight = lib.nn.LazyLinear(3).weight
         assert repr(weight) == "<UninitializedParameter>" and weight.requires_grad
         with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized parameter"):
-            weight.shape
-        for call in (weight.numel, weight.dim, weight.detach, lambda: len(weight)):
+            _ = weight.shape
+        for call in (weight.numel, weight.dim, weight.detach, weight.__len__):
             with pytest.raises(ValueError, match="Attempted to use an uninitialized parameter in"):
                 call()
 
