@@ -84,6 +84,12 @@ class SubFunction(AddFunction):
         return binary_forward(ctx, "sub", np.subtract, a, b)
 
 
+class RsubFunction(SubFunction):
+    """``number - tensor``: the same op, which PyTorch names RsubBackward1."""
+
+    node_name = "RsubBackward1"
+
+
 class MulFunction(Function):
     """out = a * b;  da = g * b,  db = g * a."""
 
@@ -121,7 +127,11 @@ class DivFunction(Function):
 
 
 class PowFunction(Function):
-    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a)."""
+    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a).
+
+    PyTorch names the node by the operands: PowBackward0 for ``tensor ** number`` (this
+    class), PowBackward1 for ``tensor ** tensor``, PowBackward2 for ``number ** tensor``.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -155,6 +165,18 @@ class PowFunction(Function):
         return ga, gb
 
 
+class PowTensorFunction(PowFunction):
+    """``tensor ** tensor`` (see PowFunction)."""
+
+    node_name = "PowBackward1"
+
+
+class PowScalarBaseFunction(PowFunction):
+    """``number ** tensor`` (see PowFunction)."""
+
+    node_name = "PowBackward2"
+
+
 class NegFunction(Function):
     """out = -a;  da = -g."""
 
@@ -174,7 +196,7 @@ def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1) -> Te
 
 def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    return SubFunction.apply(input, other, alpha)
+    return (SubFunction if isinstance(input, Tensor) else RsubFunction).apply(input, other, alpha)
 
 
 def mul(input: Tensor | float, other: Tensor | float) -> Tensor:
@@ -189,7 +211,9 @@ def div(input: Tensor | float, other: Tensor | float) -> Tensor:
 
 def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001  (PyTorch's name)
     """``input ** exponent``; either may be a Tensor or a number."""
-    return PowFunction.apply(input, exponent)
+    if not isinstance(input, Tensor):
+        return PowScalarBaseFunction.apply(input, exponent)
+    return (PowTensorFunction if isinstance(exponent, Tensor) else PowFunction).apply(input, exponent)
 
 
 def neg(input: Tensor) -> Tensor:
