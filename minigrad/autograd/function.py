@@ -42,7 +42,8 @@ class Function(Node):
     """Base class of differentiable operations (see the module docstring).
 
     Attributes of a node (``ctx``), kept by the compiled ``Node`` base:
-    ``next_functions``, one ``(node, output_nr)`` or ``None`` per forward argument;
+    ``next_functions``, one ``(node, output_nr)`` per forward argument (``(None, 0)`` where
+    no gradient flows, as in PyTorch);
     ``needs_input_grad``, one bool per argument; ``saved_tensors``. Inside forward,
     ``ctx.save_for_backward(*values)`` and ``ctx.mark_non_differentiable(*outputs)``.
     """
