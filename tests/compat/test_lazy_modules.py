@@ -81,15 +81,16 @@ def _lenet(n):
 
 
 def test_d2l_style_lazy_model_trains_as_torch_from_the_same_weights(torch):
-    ours, theirs = _lenet(nn), _lenet(torch.nn)
+    torch.manual_seed(0)
+    ours, theirs = _lenet(nn).double(), _lenet(torch.nn).double()  # float64: compare to 1e-10
     opt_ours = minigrad.optim.SGD(ours.parameters(), lr=0.1)  # made before the dry run, as d2l does
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=0.1)
-    ours(minigrad.zeros(2, 1, 28, 28))
-    theirs(torch.zeros(2, 1, 28, 28))
+    ours(minigrad.zeros(2, 1, 28, 28, dtype=minigrad.float64))
+    theirs(torch.zeros(2, 1, 28, 28, dtype=torch.float64))
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     rng = np.random.default_rng(0)
     for _ in range(3):
-        x = rng.standard_normal((4, 1, 28, 28)).astype(np.float32)
+        x = rng.standard_normal((4, 1, 28, 28))
         y = rng.integers(0, 10, 4)
         for model, opt, lib in ((ours, opt_ours, minigrad), (theirs, opt_theirs, torch)):
             opt.zero_grad()
@@ -97,7 +98,7 @@ def test_d2l_style_lazy_model_trains_as_torch_from_the_same_weights(torch):
             loss.backward()
             opt.step()
     for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 def test_placeholders_refuse_shape_questions_as_torch_does(torch):
