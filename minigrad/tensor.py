@@ -820,9 +820,7 @@ class Tensor(TensorBase):
         return ops.transpose(self, dim0, dim1)
 
     def t(self) -> Tensor:
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.T
+        return ops.t(self)
 
     @numpy_names
     def squeeze(self, dim: _dims_t = None) -> Tensor:

@@ -120,14 +120,15 @@ def logsumexp(a, axis, keepdims=False):
 
 
 def function_classes():
-    """Every Function subclass that minigrad defines, once all of its modules are imported."""
+    """Every Function subclass that minigrad defines, once all of its modules are imported (not
+    the node classes made for them, which are named as PyTorch names the nodes)."""
     for module in pkgutil.walk_packages(minigrad.__path__, "minigrad."):
         if not module.name.endswith("__main__"):
             importlib.import_module(module.name)
     found, stack = set(), list(Function.__subclasses__())
     while stack:
         cls = stack.pop()
-        if cls.__module__.startswith("minigrad.") and cls not in found:
+        if cls.__module__.startswith("minigrad.") and cls._forward_cls is cls and cls not in found:
             found.add(cls)
         stack.extend(cls.__subclasses__())
     return found

@@ -263,8 +263,8 @@ def test_repr_names_other_dtypes_and_autograd_state():
     assert repr(minigrad.tensor([1.0], dtype=minigrad.float64)) == "tensor([1.], dtype=minigrad.float64)"
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     assert repr(x) == "tensor([1., 2.], requires_grad=True)"
-    assert repr(x * 2) == "tensor([2., 4.], grad_fn=<MulBackward>)"
-    assert repr(x + 1).endswith("grad_fn=<AddBackward>)")
+    assert repr(x * 2) == "tensor([2., 4.], grad_fn=<MulBackward0>)"
+    assert repr(x + 1).endswith("grad_fn=<AddBackward0>)")
     assert "tensor([], size=(2, 0)" in repr(minigrad.zeros(2, 0))
 
 

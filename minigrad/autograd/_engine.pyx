@@ -137,8 +137,8 @@ def make_tensor(data, requires_grad=False, grad_fn=None, output_nr=0, version=No
 cdef class Node:
     """The fields of a graph node; Function (autograd/function.py) adds the op interface.
 
-    ``next_functions``: one ``(node, output_nr)`` or None per forward argument, kept
-    flat in ``_next`` (``node, output_nr`` per argument, ``None, 0`` for no edge);
+    ``next_functions``: one ``(node, output_nr)`` per forward argument, ``(None, 0)`` for no
+    edge, kept flat in ``_next``;
     ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, four
     items per saved value, ``value, counter, version, output_nr``, in one flat tuple
     (None when nothing is saved, or after ``release()``). Recording keeps the objects it
@@ -164,10 +164,11 @@ cdef class Node:
 
     @property
     def next_functions(self):
-        """One ``(node, output_nr)`` per forward argument, None where no gradient flows."""
+        """One ``(node, output_nr)`` per forward argument; ``(None, 0)`` where no gradient flows,
+        as PyTorch's (so that ``next_functions[0][0]`` walks never index None)."""
         cdef tuple nxt = self._next
         cdef Py_ssize_t i
-        return tuple([None if nxt[i] is None else (nxt[i], nxt[i + 1]) for i in range(0, len(nxt), 2)])
+        return tuple([(nxt[i], nxt[i + 1]) for i in range(0, len(nxt), 2)])
 
     cpdef release(self):
         """Free what was saved for backward."""

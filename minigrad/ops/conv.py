@@ -113,6 +113,8 @@ def _input_gradient_note(x_shape, w_shape, out_shape, stride, padding, dilation,
 class Conv2dFunction(Function):
     """out = conv2d(x, w) + b;  dx = conv_transpose2d(g, w),  dw = conv2d_weight(x, g),  db = sum g."""
 
+    node_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
@@ -157,6 +159,8 @@ class Conv2dFunction(Function):
 class ConvTranspose2dFunction(Function):
     """out = conv_transpose2d(x, w) + b, the flipped-kernel convolution, of spatial size
     out_size;  dx = conv2d(g, w),  dw = conv2d_weight(g, x),  db = sum g."""
+
+    node_name = "ConvolutionBackward0"
 
     graph_note = "flipped-kernel convolution"
 
@@ -255,6 +259,8 @@ class Conv2dWeightFunction(Function):
 class UnfoldFunction(Function):
     """cols = im2col(x), (N, C*KH*KW, L);  dx = fold(g)."""
 
+    node_name = "Im2ColBackward0"
+
     @staticmethod
     def forward(ctx, x, kernel_size, dilation, padding, stride):
         ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride = kernel_size, dilation, padding, stride
@@ -281,6 +287,8 @@ class UnfoldFunction(Function):
 
 class FoldFunction(Function):
     """x = col2im(cols), the sum of overlapping patches;  dcols = unfold(g)."""
+
+    node_name = "Col2ImBackward0"
 
     @staticmethod
     def forward(ctx, cols, output_size, kernel_size, dilation, padding, stride):

@@ -100,6 +100,12 @@ class SubFunction(AddFunction):
         return binary_forward(ctx, "sub", np.subtract, a, b)
 
 
+class RsubFunction(SubFunction):
+    """``number - tensor``: the same op, which PyTorch names RsubBackward1."""
+
+    node_name = "RsubBackward1"
+
+
 class MulFunction(Function):
     """out = a * b;  da = g * b,  db = g * a."""
 
@@ -137,7 +143,11 @@ class DivFunction(Function):
 
 
 class PowFunction(Function):
-    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a)."""
+    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a).
+
+    PyTorch names the node by the operands: PowBackward0 for ``tensor ** number`` (this
+    class), PowBackward1 for ``tensor ** tensor``, PowBackward2 for ``number ** tensor``.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -171,6 +181,18 @@ class PowFunction(Function):
         return ga, gb
 
 
+class PowTensorFunction(PowFunction):
+    """``tensor ** tensor`` (see PowFunction)."""
+
+    node_name = "PowBackward1"
+
+
+class PowScalarBaseFunction(PowFunction):
+    """``number ** tensor`` (see PowFunction)."""
+
+    node_name = "PowBackward2"
+
+
 class NegFunction(Function):
     """out = -a;  da = -g."""
 
@@ -190,7 +212,7 @@ def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1, out: 
 
 def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    return _out("sub", SubFunction.apply(input, other, alpha), out)
+    return _out("sub", (SubFunction if isinstance(input, Tensor) else RsubFunction).apply(input, other, alpha), out)
 
 
 def mul(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
@@ -205,7 +227,11 @@ def div(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = No
 
 def pow(input: Tensor | float, exponent: Tensor | float, *, out: Tensor | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
     """``input ** exponent``; either may be a Tensor or a number."""
-    return _out("pow", PowFunction.apply(input, exponent), out)
+    if not isinstance(input, Tensor):
+        result = PowScalarBaseFunction.apply(input, exponent)
+    else:
+        result = (PowTensorFunction if isinstance(exponent, Tensor) else PowFunction).apply(input, exponent)
+    return _out("pow", result, out)
 
 
 def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:

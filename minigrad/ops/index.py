@@ -63,6 +63,8 @@ def _check_bounds(shape, index):
 class GetItemFunction(Function):
     """out = a[index];  da = zeros_like(a) with g added at index."""
 
+    node_name = "IndexBackward0"
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.input_shape = a.data.shape
@@ -75,9 +77,14 @@ class GetItemFunction(Function):
 
 
 class GetItemViewFunction(GetItemFunction):
-    """Basic indexing (ints and slices): the output is a view of the input."""
+    """Basic indexing (ints, slices, None): the output is a view of the input.
+
+    PyTorch applies such an index entry by entry and names the node after the last step:
+    a slice here (``x[1:]``, ``x[0, :2]``), the subclasses below for the others.
+    """
 
     is_view = True
+    node_name = "SliceBackward0"
 
     @staticmethod
     def forward(ctx, a, index):
@@ -87,9 +94,37 @@ class GetItemViewFunction(GetItemFunction):
         # makes it a 0-d view, so x[0].add_(1) writes into x as in PyTorch.
         return a.data[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
 
-    @classmethod
-    def name(cls):
-        return "GetItemBackward"
+
+class SelectFunction(GetItemViewFunction):
+    """Basic indexing whose last step is an int: ``x[0]``, ``x[:, 1]``."""
+
+    node_name = "SelectBackward0"
+
+
+class UnsqueezeIndexFunction(GetItemViewFunction):
+    """Basic indexing whose last step is a None: ``x[None]``."""
+
+    node_name = "UnsqueezeBackward0"
+
+
+class AliasFunction(GetItemViewFunction):
+    """``x[...]``: the whole tensor, as a view."""
+
+    node_name = "AliasBackward0"
+
+
+def _view_function(index):
+    """The GetItemViewFunction named as PyTorch names the node of ``x[index]``."""
+    last = AliasFunction
+    for i in index:
+        if i is None:
+            last = UnsqueezeIndexFunction
+        elif isinstance(i, slice):
+            if i != slice(None) or len(index) == 1:  # a full slice among others is no step
+                last = GetItemViewFunction
+        elif i is not Ellipsis:
+            last = SelectFunction
+    return last
 
 
 class IndexAddFunction(Function):
@@ -138,7 +173,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     index = normalize_index(index)
     _check_bounds(input.shape, index)
     if _is_basic(index):
-        return GetItemViewFunction.apply(input, index)
+        return _view_function(index).apply(input, index)
     return GetItemFunction.apply(input, index)
 
 

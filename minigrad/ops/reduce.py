@@ -67,6 +67,36 @@ class SumFunction(Function):
         return g.expand(ctx.input_shape), None, None
 
 
+class SumDimFunction(SumFunction):
+    """``sum(dim)``: the same op, which PyTorch names SumBackward1 (``sum()`` is SumBackward0)."""
+
+    node_name = "SumBackward1"
+
+
+class MeanFunction(Function):
+    """out = mean over axes;  da = expand(g, a.shape) / count."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.input_shape = a.data.shape
+        ctx.kept_shape = _kept_shape(a.data.shape, axes)
+        ctx.keepdim = keepdim
+        ctx.count = int(np.prod([a.data.shape[i] for i in axes]))
+        return np.mean(a.data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.keepdim:
+            g = g.reshape(ctx.kept_shape)
+        return g.expand(ctx.input_shape) / ctx.count, None, None
+
+
+class MeanDimFunction(MeanFunction):
+    """``mean(dim)``: the same op, which PyTorch names MeanBackward1 (``mean()`` is MeanBackward0)."""
+
+    node_name = "MeanBackward1"
+
+
 @numpy_names
 def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dtypes.dtype | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
     """Sum over ``dim`` (all elements when None)."""
@@ -75,7 +105,7 @@ def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dty
         input = input.to(dtype)
     elif input.data.dtype.kind in "biu":
         input = input.long()
-    return SumFunction.apply(input, axes, keepdim)
+    return (SumFunction if dim is None else SumDimFunction).apply(input, axes, keepdim)
 
 
 @numpy_names
@@ -87,8 +117,7 @@ def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
             f"complex dtype. Got: {input.dtype.name.capitalize()}"
         )
     axes = reduce_axes("mean", dim, input.ndim)
-    count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
-    return SumFunction.apply(input, axes, keepdim) / count
+    return (MeanFunction if dim is None else MeanDimFunction).apply(input, axes, keepdim)
 
 
 def sum_to(grad, shape):

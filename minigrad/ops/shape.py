@@ -32,6 +32,7 @@ __all__ = [
     "transpose",
     "swapaxes",
     "swapdims",
+    "t",
     "squeeze",
     "unsqueeze",
     "expand",
@@ -71,6 +72,7 @@ class ReshapeFunction(Function):
     """out = a reshaped (a view when possible);  da = g reshaped back."""
 
     is_view = True
+    node_name = "ViewBackward0"
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -81,6 +83,24 @@ class ReshapeFunction(Function):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.input_shape), None
+
+
+class SqueezeFunction(ReshapeFunction):
+    """``squeeze()``: a reshape, which PyTorch names SqueezeBackward0."""
+
+    node_name = "SqueezeBackward0"
+
+
+class SqueezeDimFunction(ReshapeFunction):
+    """``squeeze(dim)``: a reshape, which PyTorch names SqueezeBackward1."""
+
+    node_name = "SqueezeBackward1"
+
+
+class UnsqueezeFunction(ReshapeFunction):
+    """``unsqueeze(dim)``: a reshape, which PyTorch names UnsqueezeBackward0."""
+
+    node_name = "UnsqueezeBackward0"
 
 
 class PermuteFunction(Function):
@@ -96,6 +116,18 @@ class PermuteFunction(Function):
     @staticmethod
     def backward(ctx, g):
         return PermuteFunction.apply(g, tuple(np.argsort(ctx.dims))), None
+
+
+class TransposeFunction(PermuteFunction):
+    """``transpose(dim0, dim1)``: a permutation, which PyTorch names TransposeBackward0."""
+
+    node_name = "TransposeBackward0"
+
+
+class TFunction(PermuteFunction):
+    """``t()``: a permutation, which PyTorch names TBackward0."""
+
+    node_name = "TBackward0"
 
 
 def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
@@ -152,7 +184,14 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = (normalize_dims("transpose", d, input.ndim)[0] for d in (dim0, dim1))
     dims = list(range(input.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return PermuteFunction.apply(input, tuple(dims))
+    return TransposeFunction.apply(input, tuple(dims))
+
+
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return TFunction.apply(input, (1, 0)) if input.ndim == 2 else input
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
@@ -172,7 +211,10 @@ def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
         axes = [i for i, s in enumerate(input.data.shape) if s == 1]
     else:
         axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.ndim and input.data.shape[a] == 1]
-    return reshape(input, tuple(s for i, s in enumerate(input.data.shape) if i not in axes))
+    shape = tuple(s for i, s in enumerate(input.data.shape) if i not in axes)
+    if shape == input.data.shape:
+        return input
+    return (SqueezeFunction if dim is None else SqueezeDimFunction).apply(input, shape)
 
 
 @numpy_names
@@ -184,7 +226,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
             f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})"
         )
     dim %= rank
-    return reshape(input, input.data.shape[:dim] + (1,) + input.data.shape[dim:])
+    return UnsqueezeFunction.apply(input, input.data.shape[:dim] + (1,) + input.data.shape[dim:])
 
 
 class ExpandFunction(Function):

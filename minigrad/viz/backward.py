@@ -53,8 +53,8 @@ class _BackwardTracer:
         if self._running is not None:
             owner, role = self._running, "backward"
         else:
-            owner, role = None, "accumulate" if type(ctx) is AddFunction else "hook"
-        self.ops.append(_TracedOp(type(ctx), ctx, args, outputs, owner, role))
+            owner, role = None, "accumulate" if ctx._forward_cls is AddFunction else "hook"
+        self.ops.append(_TracedOp(ctx._forward_cls, ctx, args, outputs, owner, role))
 
     def on_backward_start(self, node):
         self._running = node

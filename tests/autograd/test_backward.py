@@ -329,7 +329,7 @@ def test_grad_keeps_the_leaf_dtype_when_the_gradient_argument_has_another():
 def test_leaf_grads_never_alias_a_gradient_someone_else_holds():
     # .grad takes the engine's gradient without a copy only when nobody else holds it
     x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
-    (x + y).sum().backward()  # AddBackward hands the same gradient to both leaves
+    (x + y).sum().backward()  # AddBackward0 hands the same gradient to both leaves
     x.grad.mul_(10)
     assert_close(y.grad, np.array([1.0, 1.0]))
     x.grad = None

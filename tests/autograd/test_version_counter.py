@@ -14,22 +14,22 @@ from minigrad.testing import assert_close
 def test_inplace_change_of_a_saved_input_raises_naming_the_op():
     x = leaf([1.0, 2.0])
     h = x * 1.0
-    y = h * h  # MulBackward saves h
+    y = h * h  # MulBackward0 saves h
     h.add_(1.0)
     with pytest.raises(
         RuntimeError,
         match=r"one of the variables needed for gradient computation has been "
         r"modified by an inplace operation: \[minigrad.float64 \[2\]\], which is "
-        r"saved by MulBackward, is at version 1; expected version 0 instead",
+        r"saved by MulBackward0, is at version 1; expected version 0 instead",
     ):
         y.sum().backward()
 
 
 def test_inplace_change_of_a_saved_output_raises():
     x = leaf([1.0, 2.0])
-    y = x.exp()  # ExpBackward saves its output
+    y = x.exp()  # ExpBackward0 saves its output
     y.mul_(2.0)
-    with pytest.raises(RuntimeError, match="saved by ExpBackward, is at version 1; expected version 0"):
+    with pytest.raises(RuntimeError, match="saved by ExpBackward0, is at version 1; expected version 0"):
         y.sum().backward()
 
 
@@ -98,7 +98,7 @@ def test_views_share_the_version_counter_of_their_base():
     y = (h * h).sum()
     with minigrad.no_grad():
         h[0].fill_(5.0)  # a write through a view bumps the base's version
-    with pytest.raises(RuntimeError, match="saved by MulBackward, is at version 1; expected version 0"):
+    with pytest.raises(RuntimeError, match="saved by MulBackward0, is at version 1; expected version 0"):
         y.backward()
     x = leaf([1.0, 2.0])
     h = x * 1.0
@@ -106,7 +106,7 @@ def test_views_share_the_version_counter_of_their_base():
     y = (v * v).sum()
     with minigrad.no_grad():
         h.add_(1.0)  # a write into the base is seen through the view
-    with pytest.raises(RuntimeError, match=r"\[minigrad.float64 \[2, 1\]\], which is saved by MulBackward"):
+    with pytest.raises(RuntimeError, match=r"\[minigrad.float64 \[2, 1\]\], which is saved by MulBackward0"):
         y.backward()
 
 

@@ -78,13 +78,16 @@ def test_grad_fn_names_and_graph_of_gradients():
     x = minigrad.randn(1, 2, 5, 5, requires_grad=True)
     w = minigrad.randn(3, 2, 3, 3, requires_grad=True)
     y = F.conv2d(x, w)
-    assert y.grad_fn.name() == "Conv2dBackward"
+    assert type(y.grad_fn).__name__ == y.grad_fn.name() == "ConvolutionBackward0"  # PyTorch's name
+    assert y.grad_fn._forward_cls.__name__ == "Conv2dFunction"
     assert y.grad_fn.stride == (1, 1) and y.grad_fn.groups == 1
     gx, gw = minigrad.autograd.grad(y.sum(), (x, w), create_graph=True)
-    assert gx.grad_fn.name() == "ConvTranspose2dBackward"
-    assert gw.grad_fn.name() == "Conv2dWeightBackward"
-    assert F.conv_transpose2d(x, w.transpose(0, 1)).grad_fn.name() == "ConvTranspose2dBackward"
-    assert F.unfold(x, 2).grad_fn.name() == "UnfoldBackward"
+    assert gx.grad_fn.name() == "ConvolutionBackward0"
+    assert gx.grad_fn._forward_cls.__name__ == "ConvTranspose2dFunction"
+    assert gw.grad_fn.name() == "Conv2dWeightBackward0"
+    transposed = F.conv_transpose2d(x, w.transpose(0, 1)).grad_fn
+    assert transposed.name() == "ConvolutionBackward0" and transposed._forward_cls.__name__ == "ConvTranspose2dFunction"
+    assert F.unfold(x, 2).grad_fn.name() == "Im2ColBackward0"
 
 
 def test_only_the_needed_gradients_are_computed(monkeypatch):

@@ -204,6 +204,7 @@ GRADCHECK = {
     "flatten": (ops.flatten, lambda: (leaf(2, 3),)),
     "permute": (lambda a: ops.permute(a, 1, 0), lambda: (leaf(2, 3),)),
     "transpose": (lambda a: ops.transpose(a, 0, 1), lambda: (leaf(2, 3),)),
+    "t": (ops.t, lambda: (leaf(2, 3),)),
     "squeeze": (ops.squeeze, lambda: (leaf(2, 1, 3),)),
     "unsqueeze": (lambda a: ops.unsqueeze(a, 1), lambda: (leaf(2, 3),)),
     "expand": (lambda a: ops.expand(a, 4, 2, 3), lambda: (leaf(2, 1),)),

@@ -345,13 +345,13 @@ def test_torch_state_dict_loads(name, kwargs, rng, torch):
 def test_step_counts_as_an_inplace_change_of_a_parameter_a_graph_saved(cls, kwargs):
     # As in PyTorch: stepping between a forward and its backward is refused, not silently wrong.
     w = minigrad.tensor([1.0, -2.0, 3.0], requires_grad=True)
-    loss = (w * w).sum()  # MulBackward saves w at version 0
+    loss = (w * w).sum()  # MulBackward0 saves w at version 0
     w.grad = minigrad.ones(3)
     cls([w], **kwargs).step()
     assert w._version == 1
     with pytest.raises(
         RuntimeError,
-        match=r"modified by an inplace operation: .*saved by MulBackward, "
+        match=r"modified by an inplace operation: .*saved by MulBackward0, "
         r"is at version 1; expected version 0 instead",
     ):
         loss.backward()
@@ -360,7 +360,7 @@ def test_step_counts_as_an_inplace_change_of_a_parameter_a_graph_saved(cls, kwar
 def test_init_and_load_state_dict_count_as_inplace_changes():
     layer = minigrad.nn.Linear(3, 2)
     out = (layer.bias * 2).sum()  # a graph that saved nothing of the weight
-    loss = (layer.weight * layer.weight).sum()  # MulBackward saves the weight
+    loss = (layer.weight * layer.weight).sum()  # MulBackward0 saves the weight
     minigrad.nn.init.zeros_(layer.weight)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
@@ -368,4 +368,4 @@ def test_init_and_load_state_dict_count_as_inplace_changes():
     layer.load_state_dict({k: v.detach() for k, v in layer.state_dict().items()})
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
-    out.backward()  # unaffected: MulBackward saved the number 2, and bias is an unsaved input
+    out.backward()  # unaffected: MulBackward0 saved the number 2, and bias is an unsaved input

@@ -17,7 +17,7 @@ from ... import devices, dtypes
 from ...tensor import Tensor, to_arguments
 from ...utils.hooks import RemovableHandle
 from .. import init
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedTensorMixin
 
 if TYPE_CHECKING:
     # What train(), eval(), to() and the like return: the module itself, with its own class.
@@ -420,7 +420,12 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
+            lazy_target = isinstance(target, UninitializedTensorMixin)
+            if lazy_target and isinstance(state_dict[key], UninitializedTensorMixin):
+                continue  # a lazy layer's placeholder into another: nothing to copy yet
             value = _as_array(state_dict[key])
+            if value is not None and lazy_target:
+                target.materialize(value.shape)  # a lazy layer takes the checkpoint's shapes
             if value is None:
                 errors.append(
                     f'While copying the parameter named "{key}", expected Tensor or array from checkpoint '
