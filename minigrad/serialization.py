@@ -237,10 +237,11 @@ def load(
             tensor loads on the CPU; a location naming another device (``'cuda'``,
             ``{'cpu': 'cuda:0'}``) raises PyTorch's RuntimeError for a machine without it.
             A callable is not called.
-        pickle_module, pickle_load_args: accepted and unused: no pickle is read.
+        pickle_module: accepted and unused: no pickle is read.
         weights_only: True, False or None, all the same: the file holds only tensors and
             plain values, and ``weights_only=False`` does not make minigrad execute a pickle.
         mmap: accepted; the tensors are read into memory either way.
+        **pickle_load_args: accepted and unused, as ``pickle_module``.
 
     Raises FileNotFoundError for a missing file, and RuntimeError, with one message naming
     the file and what is wrong, for one that is truncated, not a safetensors file, or
