@@ -17,6 +17,12 @@ itself. The ``tensors`` table (new in version 2; version 1 files load without it
 rather than loaded as different numbers. Whatever is wrong with a file, ``load`` raises
 RuntimeError (as ``torch.load`` does for a corrupt file) with one message naming the
 file and the fault.
+
+PyTorch's pickle checkpoints (``torch.save``'s zip archives and its older bare pickles)
+are recognized by their first bytes and refused with a message on converting them:
+unpickling runs whatever code the file names, so minigrad never does it. For the same
+reason ``save`` stores state dicts, not objects: a whole Module is refused with the
+``state_dict`` recipe.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ import numpy as np
 import safetensors.numpy
 from safetensors import SafetensorError, safe_open
 
-from . import dtypes
+from . import devices, dtypes
+from .nn.modules.module import Module
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
@@ -39,6 +46,8 @@ __all__ = ["save", "load"]
 _META_KEY = "__minigrad__"
 _VERSION = 2  # 1: tree only; 2: adds the dtype and shape table
 _MAX_DEPTH = 100  # containers nested deeper than this are refused by save and load
+_ZIP_MAGIC = b"PK\x03\x04"  # torch.save's default format since PyTorch 1.6: a zip of pickles
+_PICKLE_PROTOCOLS = (2, 3, 4, 5)  # a pickle opens with 0x80 and its protocol: torch.save's legacy format
 
 
 def _where(path):
@@ -78,9 +87,23 @@ def _encode(obj, path, tensors):
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
         return {kind: [_encode(value, path + [str(i)], tensors) for i, value in enumerate(obj)]}
+    if callable(getattr(obj, "state_dict", None)):
+        raise TypeError(_whole_object_message(obj, path))
     raise TypeError(
         f"minigrad.save: cannot save a {type(obj).__name__} (at {_where(path)}); "
         "only tensors, numbers, strings, None, and dicts, lists and tuples of them can be saved"
+    )
+
+
+def _whole_object_message(obj, path):
+    """Why a Module (or an optimizer, a scheduler...) cannot be saved whole, and what to save instead."""
+    name = "model" if isinstance(obj, Module) else "obj"
+    kind = type(obj).__name__
+    return (
+        f"minigrad.save: cannot save a whole {kind} object (at {_where(path)}); minigrad saves tensors and "
+        "plain values, never pickled objects, so that loading never runs code. Save its state dict instead: "
+        f"minigrad.save({name}.state_dict(), f); to load it, construct the {kind} again and call "
+        f"{name}.load_state_dict(minigrad.load(f))"
     )
 
 
@@ -194,13 +217,39 @@ def save(obj: Any, f: str | os.PathLike) -> None:
         raise
 
 
-def load(f: str | os.PathLike) -> Any:
+def load(
+    f: str | os.PathLike,
+    map_location: Any = None,
+    pickle_module: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+    **pickle_load_args: Any,
+) -> Any:
     """Load what :func:`save` wrote to ``f``; a plain safetensors file gives a flat ``{name: Tensor}`` dict.
+
+    ``torch.load``'s arguments are accepted so that PyTorch code runs unchanged:
+
+    Args:
+        f: the file's path.
+        map_location: where tensors go: None, ``'cpu'``, a CPU ``minigrad.device``, a dict
+            from saved to wanted locations, or a callable ``(storage, location)``. Every
+            tensor loads on the CPU; a location naming another device (``'cuda'``,
+            ``{'cpu': 'cuda:0'}``) raises PyTorch's RuntimeError for a machine without it.
+            A callable is not called.
+        pickle_module: accepted and unused: no pickle is read.
+        weights_only: True, False or None, all the same: the file holds only tensors and
+            plain values, and ``weights_only=False`` does not make minigrad execute a pickle.
+        mmap: accepted; the tensors are read into memory either way.
+        **pickle_load_args: accepted and unused, as ``pickle_module``.
 
     Raises FileNotFoundError for a missing file, and RuntimeError, with one message naming
     the file and what is wrong, for one that is truncated, not a safetensors file, or
-    whose metadata does not describe its tensors. No code from the file is ever run.
+    whose metadata does not describe its tensors. A PyTorch ``.pt`` / ``.pth`` file
+    written by ``torch.save`` is refused with a RuntimeError saying how to convert it.
+    No code from the file is ever run.
     """
+    _check_map_location(map_location)
     path = os.fspath(f)
     if not os.path.exists(path):
         raise FileNotFoundError(f"minigrad.load: no such file: {path}")
@@ -211,6 +260,7 @@ def load(f: str | os.PathLike) -> Any:
                 # np.array copies: tensors own writable, native-order memory, not the file's map.
                 arrays = {key: np.array(st.get_tensor(key)) for key in st.keys()}
         except (SafetensorError, ValueError, TypeError, OSError) as e:
+            _refuse_pickle(path)
             raise _Invalid(f"truncated or corrupt safetensors file ({e})") from None
         for key, array in arrays.items():
             try:
@@ -222,3 +272,45 @@ def load(f: str | os.PathLike) -> Any:
         return _decode_metadata(metadata[_META_KEY], arrays)
     except _Invalid as e:
         raise RuntimeError(f"minigrad.load: {path} is not a valid checkpoint: {e}") from None
+
+
+def _check_map_location(map_location):
+    """Accept every ``map_location`` form ``torch.load`` takes; refuse locations other than the CPU."""
+    if map_location is None or callable(map_location):
+        return
+    if isinstance(map_location, dict):
+        targets = list(map_location.values())
+    elif isinstance(map_location, (str, devices.device)):
+        targets = [map_location]
+    else:
+        raise TypeError(
+            "minigrad.load: map_location must be None, a str, a minigrad.device, a dict or a callable, "
+            f"got {type(map_location).__name__}"
+        )
+    for target in targets:
+        if devices.device(target).type != "cpu":
+            raise RuntimeError(
+                f"minigrad.load: map_location asks for device '{target}', but minigrad runs on the CPU only "
+                "(minigrad.cuda.is_available() is False): use map_location='cpu' or leave it out"
+            )
+
+
+def _refuse_pickle(path):
+    """Raise ``_Invalid`` with the conversion recipe if ``path`` starts like a ``torch.save`` file."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4)
+    except OSError:  # a directory, say: the caller's message covers it
+        return
+    if head == _ZIP_MAGIC:
+        kind = "a PyTorch checkpoint (torch.save's zip archive of pickles)"
+    elif len(head) >= 2 and head[0] == 0x80 and head[1] in _PICKLE_PROTOCOLS:
+        kind = "a pickle (torch.save's legacy format)"
+    else:
+        return
+    raise _Invalid(
+        f"it is {kind}, and minigrad never executes pickles, which can run any code. Convert it once in "
+        "PyTorch: safetensors.torch.save_file(model.state_dict(), 'w.safetensors') (or "
+        f"safetensors.torch.save_file(torch.load({path!r}), 'w.safetensors') if the file holds a state dict), "
+        "then load that in minigrad: model.load_state_dict(minigrad.load('w.safetensors'))"
+    )

@@ -180,10 +180,12 @@ def test_nesting_limit_is_the_same_for_save_and_load(tmp_path):
 
 def test_not_a_checkpoint_at_all(tmp_path):
     path = tmp_path / "ckpt.safetensors"
-    for content in [b"", b"\x00" * 7, b"PK\x03\x04 torch.save zip", b"\xff" * 64, struct.pack("<Q", 2) + b"[]"]:
+    for content in [b"", b"\x00" * 7, b"\xff" * 64, struct.pack("<Q", 2) + b"[]"]:
         path.write_bytes(content)
         message = _load_cleanly_or_fail_clearly(path)
         assert message is not None and "truncated or corrupt safetensors file" in message
+    path.write_bytes(b"PK\x03\x04 torch.save zip")  # told apart (tests/compat/test_saving_habits.py)
+    assert "never executes pickles" in _load_cleanly_or_fail_clearly(path)
     with pytest.raises(RuntimeError, match="is not a valid checkpoint"):
         minigrad.load(tmp_path)  # a directory
     with pytest.raises(FileNotFoundError, match="no such file"):
