@@ -188,3 +188,14 @@ def test_a_transposed_conv_module_in_two_threads_matches_its_sequential_results(
     for expected_arrays, got_arrays in zip(sequential, threaded):
         for expected, got in zip(expected_arrays, got_arrays):
             np.testing.assert_array_equal(got, expected)
+
+
+def test_set_num_threads_applies_to_kernels_called_from_every_thread():
+    # OpenMP keeps a thread count per calling thread; minigrad keeps one for the process,
+    # as PyTorch does, so a count set in the main thread holds in a worker thread too.
+    before = minigrad.get_num_threads()
+    minigrad.set_num_threads(1)
+    try:
+        assert run_together(lambda sync: minigrad.get_num_threads()) == [1]
+    finally:
+        minigrad.set_num_threads(before)
