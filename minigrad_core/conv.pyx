@@ -21,7 +21,7 @@ The callers (minigrad.ops) validate every argument. The def wrappers here only c
 that the buffers' shapes agree with the hyper-parameters, so that no call, however
 malformed, reads or writes out of bounds; the cdef kernels assume they do.
 Output buffers are allocated by the caller; scratch is allocated by the kernels before
-the GIL is released. Each call is one OpenMP parallel region on up to mg_kernel_threads()
+the GIL is released. Each call is one OpenMP parallel region on up to kernel_threads()
 threads (minigrad.set_num_threads), one for small work; inside it every thread takes
 whole items with its own scratch and single-threaded GEMMs. That BLAS (SciPy's) must be
 kept single-threaded by the caller: importing minigrad does it (minigrad.parallel).

@@ -5,7 +5,7 @@ Tensor class, so the tensors it makes and passes on are typed ``Any`` here (mini
 subclasses ``TensorBase`` and declares its own field types).
 """
 
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, NoReturn, Sequence
 
 import numpy as np
 
@@ -16,7 +16,10 @@ def set_tensor_type(cls: type[TensorBase]) -> None: ...
 class GradState:
     grad_enabled: bool
     anomaly_enabled: bool
-    observers: list[Any]
+    @property
+    def observers(self) -> tuple[Any, ...]: ...
+    @observers.setter
+    def observers(self, observers: Sequence[Any]) -> None: ...
 
 state: GradState
 

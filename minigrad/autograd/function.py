@@ -140,10 +140,13 @@ def observe(observer: Any) -> Iterator[Any]:
     ``ctx._forward_seconds`` holds the forward time); ``observer.on_backward_start(node)``
     and ``observer.on_backward(node, seconds)`` run around each node's backward, so ops
     seen between them are that backward's. Graph drawing and profiling use this; nothing
-    else pays for it.
+    else pays for it. Observers belong to the thread that attaches them: ops other threads
+    run meanwhile are not reported.
     """
-    state.observers.append(observer)
+    state.observers = state.observers + (observer,)
     try:
         yield observer
     finally:
-        state.observers.remove(observer)
+        remaining = list(state.observers)
+        remaining.remove(observer)
+        state.observers = remaining
