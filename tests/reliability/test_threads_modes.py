@@ -117,7 +117,7 @@ class Pause(Function):
         if where == "forward":
             ctx.inside.set()
             wait(leave)
-        return x.data.copy()
+        return x._array.copy()
 
     @staticmethod
     def backward(ctx, g):
