@@ -1,7 +1,8 @@
 """Tensor: a numpy array plus what autograd needs to know about it.
 
-A Tensor holds ``data`` (an ndarray), ``requires_grad``, ``grad``, and for results of
-recorded ops ``grad_fn``, the graph node that made it. Every method here is a one-line
+A Tensor holds ``_array`` (its ndarray; ``numpy()`` is the public way to it),
+``requires_grad``, ``grad``, and for results of recorded ops ``grad_fn``, the graph node
+that made it. ``data`` is PyTorch's: the same memory as a tensor outside autograd. Every method here is a one-line
 call into ``minigrad.ops``, where each op's forward and backward live side by side.
 """
 
@@ -22,6 +23,7 @@ from .autograd._engine import TensorBase, make_tensor, set_tensor_type
 from .autograd.engine import backward as autograd_backward
 from .autograd.grad_mode import state
 from .devices import DeviceLike, check_cpu
+from .random import rng_of
 from .size import Size, sizes_from_args
 from .utils.hooks import RemovableHandle
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from .autograd.function import Function
     from .ops._args import _dims_t
     from .ops.sort import SortResult, TopkResult
+    from .random import Generator
 
 __all__ = [
     "Tensor",
@@ -81,12 +84,12 @@ def _infer_dtype(data):
 class Tensor(TensorBase):
     """An n-dimensional array that can record the operations applied to it.
 
-    The fields (``data``, ``requires_grad``, ``grad``, ``grad_fn`` and autograd's
-    bookkeeping) live in the compiled base ``TensorBase``, so that ops create and read
-    them at C speed; a new tensor sets only ``data`` and what differs.
+    The fields (``_array``, the ndarray; ``requires_grad``, ``grad``, ``grad_fn`` and
+    autograd's bookkeeping) live in the compiled base ``TensorBase``, so that ops create
+    and read them at C speed; a new tensor sets only ``_array`` and what differs.
     """
 
-    # The fields users read, for type checkers (they are the compiled base's attributes).
+    # The fields, for type checkers (they are the compiled base's attributes).
     _array: np.ndarray
     grad: Tensor | None
     grad_fn: Function | None
@@ -266,6 +269,29 @@ class Tensor(TensorBase):
         self.grad_fn = None
         self.requires_grad = False
         return self
+
+    @property
+    def data(self) -> Tensor:
+        """The same values as a tensor outside autograd: shares the memory, no grad, no history.
+
+        Unlike ``detach()``, it has its own version counter, so in-place changes made through
+        it (``p.data.sub_(lr * p.grad)``) are not recorded and do not trip the check of saved
+        tensors at backward. Assigning ``p.data = t`` makes ``p`` use ``t``'s memory (any
+        shape) and keeps ``p``'s identity, ``requires_grad`` and ``grad``.
+        """
+        return Tensor._make(self._array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            name = type(value).__name__
+            module = type(value).__module__
+            raise TypeError(
+                f"Variable data has to be a tensor, but got {name if module == 'builtins' else module + '.' + name}"
+            )
+        if self.requires_grad and value._array.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._array = value._array
 
     def _owned_copy(self):
         return Tensor._make(self._array.copy())
@@ -519,6 +545,22 @@ class Tensor(TensorBase):
         if not isinstance(value, Tensor):
             value = np.asarray(value, dtype=self._array.dtype)
         return self._apply_inplace("fill_", lambda s, v: ops.where(True, v, s), value)
+
+    def normal_(self, mean: _float = 0, std: _float = 1, *, generator: Generator | None = None) -> Tensor:
+        """Fill with samples of N(mean, std**2), from ``generator`` or the global one."""
+        self._check_floating_fill("normal_kernel_cpu")
+        draws = rng_of(generator).standard_normal(self._array.shape) * std + mean
+        return self._apply_inplace("normal_", lambda s, v: ops.where(True, v, s), draws.astype(self._array.dtype))
+
+    def uniform_(self, from_: _float = 0, to: _float = 1, *, generator: Generator | None = None) -> Tensor:
+        """Fill with samples of U(from_, to) (PyTorch's ``from``, a keyword in Python)."""
+        self._check_floating_fill("check_uniform_bounds")
+        draws = rng_of(generator).random(self._array.shape) * (to - from_) + from_
+        return self._apply_inplace("uniform_", lambda s, v: ops.where(True, v, s), draws.astype(self._array.dtype))
+
+    def _check_floating_fill(self, kernel):
+        if self._array.dtype.kind != "f":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype.name.capitalize()}'")
 
     def copy_(self, src: Tensor) -> Tensor:
         return self._apply_inplace("copy_", lambda s, v: ops.where(True, v, s), src)
