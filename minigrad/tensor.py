@@ -560,7 +560,8 @@ class Tensor(TensorBase):
 
     def _check_floating_fill(self, kernel):
         if self._array.dtype.kind != "f":
-            raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype.name.capitalize()}'")
+            name = ops._args.type_name(self._array.dtype).capitalize()
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
     def copy_(self, src: Tensor) -> Tensor:
         return self._apply_inplace("copy_", lambda s, v: ops.where(True, v, s), src)
