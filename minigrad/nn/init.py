@@ -1,6 +1,6 @@
 """Weight initialization, in place, with PyTorch's names and formulas.
 
-Every function fills ``tensor.data`` in place (no graph is recorded) and returns ``tensor``. Random ones
+Every function fills ``tensor._array`` in place (no graph is recorded) and returns ``tensor``. Random ones
 draw from ``minigrad.random`` (so ``minigrad.manual_seed`` makes them reproducible) or
 from an explicit ``generator``.
 
@@ -69,7 +69,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fill(tensor, values):
-    """Write ``values`` (broadcast) into ``tensor.data`` in place, as optimizers update parameters.
+    """Write ``values`` (broadcast) into ``tensor._array`` in place, as optimizers update parameters.
 
     The write counts as an in-place change: a graph that saved ``tensor`` refuses to backward.
     """

@@ -1,6 +1,6 @@
 """Optimizer: the base class holding param_groups, per-parameter state and their state_dict.
 
-Updates run on the parameters' numpy arrays (``p.data``) in place, outside the tape: a
+Updates run on the parameters' numpy arrays (``p._array``) in place, outside the tape: a
 step never records, so it needs no ``no_grad`` and costs no graph nodes.
 """
 
@@ -112,7 +112,7 @@ class Optimizer:
 
         The gradient is negated for ``maximize`` and, with ``l2_penalty``, has
         ``weight_decay * param`` added; the parameter's own ``.grad`` is never written to.
-        The caller updates ``param.data`` in place; that counts as an in-place change of the
+        The caller updates ``param._array`` in place; that counts as an in-place change of the
         parameter (its version moves on), so a graph that saved it refuses to backward.
         """
         maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0)
