@@ -303,6 +303,13 @@ def _distribute(args, model, train_set, test_set):
     except RuntimeError as e:
         args.parser.error(f"argument --distributed: {e}")
     world = dist.get_world_size()
+
+    def stop_every_rank(kind, error, traceback):
+        """An exception on one rank ends the whole job instead of leaving the others waiting."""
+        sys.__excepthook__(kind, error, traceback)
+        dist._mpi().COMM_WORLD.Abort(1)
+
+    sys.excepthook = stop_every_rank
     train_sampler = DistributedSampler(train_set, shuffle=True, seed=args.seed)
     test_sampler = DistributedSampler(test_set, shuffle=False)
 
