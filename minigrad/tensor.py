@@ -478,8 +478,10 @@ class Tensor(TensorBase):
         over the result's history, so its earlier users still see (and version-check) the
         old value, as PyTorch's version counter does.
         """
-        recording = state.grad_enabled and (
-            self.requires_grad or builtins.any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        recording = (
+            state.grad_enabled
+            and not state.inference_enabled
+            and (self.requires_grad or builtins.any(isinstance(a, Tensor) and a.requires_grad for a in args))
         )
         if not recording:
             with grad_mode.no_grad():
