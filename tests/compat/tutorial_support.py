@@ -4,7 +4,7 @@ A script is a function ``script(torch, same_weights)`` written once against the 
 It calls ``same_weights(model)`` right after building each model (after a Lazy model's dry
 run): on PyTorch this records the model's state_dict, on minigrad it loads the recorded
 values, so both frameworks train the same network. The script returns its numbers (losses,
-outputs, gradients) as nested lists, tuples, floats or arrays, which ``run_both`` compares
+outputs, gradients, names) as nested lists, tuples, dicts, strings, floats or arrays, which ``run_both`` compares
 to float32 precision.
 """
 
@@ -23,6 +23,8 @@ def digits(n=None, train=True):
 def _flatten(result):
     if isinstance(result, (list, tuple)):
         return [x for item in result for x in _flatten(item)]
+    if isinstance(result, str):
+        return [result]
     if isinstance(result, dict):
         return [x for key in sorted(result) for x in _flatten(result[key])]
     return [np.asarray(result, dtype=np.float64)]
@@ -47,6 +49,9 @@ def run_both(script, torch, rtol=2e-4, atol=2e-5, **kwargs):
     theirs, ours = _flatten(theirs), _flatten(ours)
     assert len(theirs) == len(ours)
     for i, (t, o) in enumerate(zip(theirs, ours)):
+        if isinstance(t, str) or isinstance(o, str):
+            assert o == t, f"result {i}: {o!r}, PyTorch's {t!r}"
+            continue
         assert t.shape == o.shape, f"result {i}: shape {o.shape}, PyTorch's {t.shape}"
         np.testing.assert_allclose(o, t, rtol=rtol, atol=atol, err_msg=f"result {i}")
     return ours
