@@ -843,6 +843,18 @@ class Tensor(TensorBase):
     def gather(self, dim: _int, index: Tensor) -> Tensor:
         return ops.gather(self, dim, index)
 
+    def scatter(
+        self, dim: _int, index: Tensor, src: Tensor | _float | None = None, *, value: _float | None = None
+    ) -> Tensor:
+        return ops.scatter(self, dim, index, src, value=value)
+
+    def scatter_(
+        self, dim: _int, index: Tensor, src: Tensor | _float | None = None, *, value: _float | None = None
+    ) -> Tensor:
+        return self._apply_inplace(
+            "scatter_", lambda s, *v: ops.scatter(s, dim, index, *v, value=value), *([] if src is None else [src])
+        )
+
     def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         return ops.reshape(self, *shape)
 

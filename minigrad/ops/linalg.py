@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd.function import Function
+from ._args import write_out
 from .reduce import sum_to
 
 if TYPE_CHECKING:
@@ -68,8 +69,13 @@ def _shape_error(op, a, b):
     )
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:
-    """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast."""
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast.
+
+    ``out=`` receives the result, as in PyTorch (not while autograd records).
+    """
+    if out is not None:
+        return write_out("matmul", matmul(input, other), out)
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(
             f"matmul: both arguments to matmul need to be at least 1D, but they are {input.ndim}D and {other.ndim}D"
