@@ -1,4 +1,5 @@
-"""scatter / scatter_ (the one-hot idiom of the transforms tutorial) and matmul(out=), against PyTorch."""
+"""The API gaps the tutorial ports met, against PyTorch: scatter / scatter_ (the transforms
+tutorial's one-hot), matmul(out=), the factories' size= keyword (d2l's rand(size=...))."""
 
 import numpy as np
 import pytest
@@ -56,3 +57,13 @@ def test_matmul_out_as_in_torch(torch):
     assert results[0][1] and results[1][1]
     with pytest.raises(RuntimeError, match="out="):
         minigrad.matmul(minigrad.ones(2, 2, requires_grad=True), minigrad.ones(2, 2), out=minigrad.empty(2, 2))
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_size_keyword_as_in_torch(torch, name):
+    ours = getattr(minigrad, name)(size=(2, 3), dtype=minigrad.float64)
+    theirs = getattr(torch, name)(size=(2, 3), dtype=torch.float64)
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.numpy().dtype == theirs.numpy().dtype
+    for lib in (minigrad, torch):
+        with pytest.raises(TypeError, match="multiple values for argument 'size'"):
+            getattr(lib, name)(2, size=(3,))
