@@ -274,17 +274,22 @@ def randn(
 
 @_takes_out
 def randint(
-    low: int,
+    low: int = 0,
     high: int | Sequence[int] | None = None,
     size: int | Sequence[int] | None = None,
     generator: Generator | None = None,
     dtype: dtypes.dtype | None = None,
     device: DeviceLike = None,
 ) -> Tensor:
-    """Integers uniform in [low, high); ``randint(high, size)`` starts at 0."""
+    """Integers uniform in [low, high); ``randint(high, size)`` and ``randint(high, size=size)``
+    start at 0."""
     check_cpu(device)
     if size is None:
+        if high is None:
+            raise TypeError("randint() missing the size argument: randint(high, size) or randint(low, high, size)")
         low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.int64
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")

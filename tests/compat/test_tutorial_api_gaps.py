@@ -68,3 +68,14 @@ def test_size_keyword_as_in_torch(torch, name):
         getattr(torch, name)(2, size=(3,))
     with pytest.raises(TypeError, match="multiple values for argument 'size'"):
         getattr(minigrad, name)(2, size=(3,))
+
+
+def test_randint_forms_as_in_torch(torch):
+    for lib in (minigrad, torch):
+        lib.manual_seed(0)
+        assert isinstance(lib.randint(10, size=(1,)).item(), int)  # the datasets tutorial's sample index
+        assert lib.randint(high=5, size=(2,)).shape == (2,)
+        values = lib.randint(3, 10, size=(50,))
+        assert 3 <= values.min().item() and values.max().item() < 10
+        with pytest.raises(TypeError):
+            lib.randint(10)
