@@ -3,7 +3,8 @@ autograd (a scalar out, a vector-Jacobian product, no_grad), the LeNet-style net
 (parameters, zero_grad, a backward with a given gradient, MSELoss and its grad_fn chain, the
 manual update through .data, SGD) and the CIFAR-10 classifier (a Dataset built by hand,
 DataLoader, CrossEntropyLoss, SGD with momentum, torch.max predictions, per-class accuracy,
-saving and loading the state_dict). Numbers are PyTorch's from the same weights."""
+saving and loading the state_dict), and the newer autograd page (backward(gradient=...), freezing
+parameters and replacing the head). Numbers are PyTorch's from the same weights."""
 
 import numpy as np
 from tutorial_support import run_both
@@ -219,3 +220,33 @@ def test_neural_network(torch):
 
 def test_cifar_classifier(torch, tmp_path):
     run_both(cifar_classifier, torch, tmp_path=tmp_path)
+
+
+def gradient_keyword_and_freezing(torch, same_weights):
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    b = torch.tensor([6.0, 4.0], requires_grad=True)
+    Q = 3 * a**3 - b**2
+    Q.backward(gradient=torch.tensor([1.0, 1.0]))
+    checks = (9 * a**2 == a.grad).tolist(), (-2 * b == b.grad).tolist()
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+    model = same_weights(model)
+    for param in model.parameters():
+        param.requires_grad = False
+    model.fc = same_weights(torch.nn.Linear(4, 5))  # a new head; on a Sequential it runs last
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
+    data = torch.tensor(np.random.default_rng(3).random((1, 3, 8, 8), dtype=np.float32))
+    before = model[0].weight.clone()
+    loss = (model(data) - 0.5).sum()
+    loss.backward()
+    optimizer.step()
+    return (
+        checks,
+        loss.item(),
+        model.fc.weight.tolist(),
+        bool((model[0].weight == before).all()),
+        model[0].weight.grad is None,
+    )
+
+
+def test_gradient_keyword_and_fine_tuning(torch):
+    run_both(gradient_keyword_and_freezing, torch)
