@@ -253,9 +253,15 @@ class ScatterFunction(Function):
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
         needs_a, needs_src = ctx.needs_input_grad[:2]
-        ga = ScatterFunction.apply(g, 0.0, ctx.dim, index) if needs_a else None
+        ga = ScatterValueFunction.apply(g, 0.0, ctx.dim, index) if needs_a else None
         gsrc = GatherFunction.apply(g, ctx.dim, index) if needs_src else None
         return ga, gsrc, None, None
+
+
+class ScatterValueFunction(ScatterFunction):
+    """ScatterFunction with a number for src, named ScatterBackward1 as in PyTorch."""
+
+    node_name = "ScatterBackward1"
 
 
 def scatter(
@@ -310,7 +316,7 @@ def scatter(
         raise RuntimeError(
             f"index {int(index_array.max())} is out of bounds for dimension {dim} with size {input.shape[dim]}"
         )
-    return ScatterFunction.apply(input, src, dim, index_array)
+    return (ScatterFunction if isinstance(src, Tensor) else ScatterValueFunction).apply(input, src, dim, index_array)
 
 
 # ---- one_hot --------------------------------------------------------------------------

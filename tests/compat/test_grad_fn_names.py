@@ -86,6 +86,8 @@ def _cases(lib):
         "neg": -x,
         "sqrt": x.abs().sqrt(),
         "gather": x.gather(1, target[:, None]),
+        "scatter": x.scatter(1, target[:, None], y),
+        "scatter_value": x.scatter(1, target[:, None], value=2.0),
         "where": lib.where(x > 0, x, y),
         "maximum": lib.maximum(x, y),
         "logsumexp": x.logsumexp(1),
