@@ -1,4 +1,5 @@
 """OpenMP thread count of the compiled kernels."""
+from minigrad_core import _check
 
 cdef extern from *:
     """
@@ -28,8 +29,7 @@ def get_num_threads():
     return mg_get_num_threads()
 
 
-def set_num_threads(int n):
+def set_num_threads(n):
     """Set the number of OpenMP threads the kernels use (n >= 1)."""
-    if n < 1:
-        raise ValueError(f"set_num_threads: expected a positive number of threads, but got {n}")
-    mg_set_num_threads(n)
+    n = _check.integer("set_num_threads", "n", n, 1)
+    mg_set_num_threads(min(n, 2**31 - 1))

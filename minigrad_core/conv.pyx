@@ -203,8 +203,9 @@ def conv_transpose2d(x, weight, bias, out, stride, padding, dilation, groups, pa
                      the same sum, only where it was measured >= 1.2x faster
                      (_col2im_measured_faster)
 
-    path forces one of them (winograd and depthwise only where they apply; a forced
-    winograd on an inf or NaN runs "flipped"); None picks.
+    path forces one of them (winograd and depthwise only where they apply); None picks.
+    inf and NaN propagate as in the direct convolution: an inf or NaN in x turns
+    "winograd" into "flipped", one in weight turns every path into "col2im".
     """
     name = "conv_transpose2d"
     stride, padding, dilation, groups = _hyper(name, stride, padding, dilation, groups)
@@ -237,11 +238,15 @@ cdef _transpose(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] wei
     cdef Py_ssize_t C = out.shape[1], H = out.shape[2], W = out.shape[3]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
-    if path == "winograd" and min(N, C, O) > 0:
-        if _finite(x) and _finite(weight):
-            winograd.conv2d(x, weight, NULL, out, 2 - ph, 2 - pw, True)
-            return path
+    if not _finite(weight):
+        # the flipped-kernel forms multiply x's zero padding by every tap: 0 * inf = NaN
+        # where the conv's input gradient has no term at all; col2im's sum has none either
+        path = "col2im"
+    elif path == "winograd" and not _finite(x):
         path = "flipped"
+    if path == "winograd" and min(N, C, O) > 0:
+        winograd.conv2d(x, weight, NULL, out, 2 - ph, 2 - pw, True)
+        return path
     out[...] = 0
     if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
         pass
@@ -263,8 +268,8 @@ def _winograd_fits(H, W, OH, OW, KH, KW, stride, padding, dilation, G):
 
 
 def conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, G):
-    """The path conv_transpose2d takes by default for these sizes (see its docstring); an
-    inf or NaN in its input turns "winograd" into "flipped" when it runs."""
+    """The path conv_transpose2d takes by default for these sizes and finite values (see its
+    docstring for inf and NaN)."""
     name = "conv_transpose2d_path"
     stride, padding, dilation, G = _hyper(name, stride, padding, dilation, G)
     for arg, value in zip(("N", "C", "H", "W", "O", "OH", "OW", "KH", "KW"), (N, C, H, W, O, OH, OW, KH, KW)):
