@@ -99,9 +99,14 @@ cdef bint _finite(const floating[:, :, :, ::1] a) noexcept:
 
 
 # ----------------------------------------------------------------------------------------
-# conv2d: Winograd, depthwise loops, or im2col + GEMM. Winograd's transforms subtract taps
-# from each other, so one inf becomes inf - inf = NaN on every tap: it runs only on finite
-# inputs (_finite costs a pass over them, small next to the conv; docs/kernels.md).
+# conv2d: Winograd, depthwise loops, or im2col + GEMM.
+#
+# inf and NaN: im2col + GEMM computes the direct convolution's products, the zero padding's
+# included (0 * inf = NaN there, as in PyTorch). The other paths run on finite values only
+# (_finite: one pass over the operands, small next to the conv; docs/kernels.md):
+# Winograd's transforms subtract taps from each other (one inf becomes inf - inf = NaN on
+# every tap); the depthwise loops skip the padding (an inf weight would miss its NaN) and
+# their weight gradient's flat form reads junk columns (0 * inf = NaN where none belongs).
 
 def conv2d_forward(x, weight, bias, out, stride, padding, dilation, groups):
     """out = conv2d(x, weight, bias): out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias.
@@ -139,7 +144,7 @@ cdef _forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weigh
     if (winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
             and _finite(x) and _finite(weight)):
         winograd.conv2d(x, weight, b, out, ph, pw, False)
-    elif C // G == 1 and G > 1:
+    elif C // G == 1 and G > 1 and _finite(weight):
         depthwise.conv2d(x, weight, b, out, sh, sw, ph, pw, dh, dw)
     else:
         im2col_gemm.conv2d(x, weight, b, out, sh, sw, ph, pw, dh, dw, G)
@@ -173,10 +178,13 @@ cdef _weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_o
     grad_weight[...] = 0
     if N == 0 or O == 0 or C == 0:
         return
-    if (winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
-            and _finite(x) and _finite(grad_output)):
+    cdef bint fast = winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
+    cdef bint by_channel = C // G == 1 and G > 1
+    if (fast or by_channel) and not (_finite(x) and _finite(grad_output)):
+        fast = by_channel = False
+    if fast:
         winograd.conv2d_weight(x, grad_output, grad_weight, ph, pw)
-    elif C // G == 1 and G > 1:
+    elif by_channel:
         depthwise.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw)
     else:
         im2col_gemm.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw, G)
