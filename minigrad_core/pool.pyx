@@ -95,9 +95,9 @@ def max_pool2d_forward(x, out, indices, kernel_size, stride, padding, dilation):
     Tap-major: each tap (a, b) updates a whole output row, branch-free, in the taps' row-major
     order, so "first maximum" is kept as in a window-by-window scan. Only the taps inside the
     input are visited: rows a in the range that row oy reaches, columns b in _column_taps.
-    The winning tap is kept as an int32 per output, numbered among the visited taps (same
-    lane width as float32, so the loop vectorizes), and turned into a plane offset at the
-    end of the row."""
+    The winning tap is kept as an int32 per output (same lane width as float32, so the loop
+    vectorizes): its plane offset from the first visited tap of the window, turned into the
+    plane offset at the end of the row."""
     name = "max_pool2d_forward"
     x, out = _planes(name, x, out)
     indices = _indices(name, indices, out.shape, out=True)
@@ -114,7 +114,7 @@ cdef _max_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1], dh = dilation[0], dw = dilation[1]
-    cdef Py_ssize_t p, oy, ox, a, a_lo, a_hi, j, b, iy, off, lo, hi, y0, ncol
+    cdef Py_ssize_t p, oy, ox, a, a_lo, a_hi, j, b, iy, off, lo, hi, y0, ncol, first
     cdef int t, bt
     cdef floating bv, v
     cdef bint take
@@ -128,9 +128,9 @@ cdef _max_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
         return
     cdef Py_ssize_t[::1] cols
     cols, ncol = _column_taps(KW, dw, pw, sw, W, OW)
-    if min(KH, (H + dh - 1) // dh) * ncol >= 2**31:
-        raise ValueError(f"max_pool2d_forward: windows with more than 2**31 taps inside a "
-                         f"{H}x{W} input are not supported")
+    if ncol > 0 and (H - 1) * W + (cols[ncol - 1] - cols[0]) * dw >= 2**31:
+        raise ValueError(f"max_pool2d_forward: windows whose taps inside the input span 2**31 "
+                         f"elements or more are not supported (input {H}x{W})")
     cdef int[:, ::1] taps = np.empty((max(nt, 1), OW), dtype=np.intc)
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
@@ -145,6 +145,8 @@ cdef _max_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                 y0 = oy * sh - ph
                 a_lo = _tap_lo(y0, dh, KH)              # the rows a with 0 <= y0 + a*dh < H
                 a_hi = _tap_hi(y0, dh, H, KH, a_lo)
+                # offset of output 0's first visited tap; output ox's is ox*sw further
+                first = (y0 + a_lo * dh) * W + cols[0] * dw - pw
                 for a in range(a_lo, a_hi):
                     iy = y0 + a * dh
                     for j in range(ncol):
@@ -153,7 +155,7 @@ cdef _max_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                         lo = _tap_lo(off, sw, OW)
                         hi = _tap_hi(off, sw, W, OW, lo)
                         row = src + iy * W + off
-                        t = <int>((a - a_lo) * ncol + j)
+                        t = <int>((a - a_lo) * dh * W + (b - cols[0]) * dw)
                         for ox in range(lo, hi):
                             v = row[ox * sw]
                             bv = dst[ox]
@@ -163,11 +165,7 @@ cdef _max_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                             tap[ox] = t if take else bt
                 for ox in range(OW):
                     bt = tap[ox]
-                    if bt < 0:
-                        idx[ox] = -1
-                    else:
-                        idx[ox] = ((y0 + (a_lo + bt // ncol) * dh) * W + ox * sw - pw
-                                   + cols[bt % ncol] * dw)
+                    idx[ox] = first + ox * sw + bt if bt >= 0 else -1
 
 
 def max_pool2d_backward(grad_output, indices, grad_input):
@@ -247,20 +245,26 @@ cdef _gather(const floating[:, :, :, ::1] x, const int64_t[:, :, :, ::1] indices
 # ----------------------------------------------------------------------------------------
 # average pooling (PyTorch's divisor rules)
 
-cdef inline double _avg_divisor(Py_ssize_t y0, Py_ssize_t x0, Py_ssize_t KH, Py_ssize_t KW,
-                                Py_ssize_t H, Py_ssize_t W, Py_ssize_t ph, Py_ssize_t pw,
-                                bint count_include_pad, Py_ssize_t divisor_override) noexcept nogil:
-    """The divisor of the window starting at (y0, x0); 0 for a window with nothing inside.
-
-    With count_include_pad the window counts the padding but not what lies beyond it: a
-    ceil_mode window hanging over the padding is cut at H + ph, W + pw, as in PyTorch.
-    In double: a huge window's area overflows Py_ssize_t."""
-    if divisor_override != 0:
-        return divisor_override
+cdef inline Py_ssize_t _counted(Py_ssize_t start, Py_ssize_t K, Py_ssize_t size, Py_ssize_t pad,
+                                bint count_include_pad) noexcept nogil:
+    """How many of a window's K positions from start count toward its divisor along one
+    axis: with count_include_pad those before size + pad (start is >= -pad), so a ceil_mode
+    window hanging over the padding is cut there, as in PyTorch; else those inside [0, size)."""
     if count_include_pad:
-        return <double>_max(_min(y0 + KH, H + ph) - y0, 0) * _max(_min(x0 + KW, W + pw) - x0, 0)
-    return (<double>_max(_min(y0 + KH, H) - _max(y0, 0), 0)
-            * _max(_min(x0 + KW, W) - _max(x0, 0), 0))
+        return _max(_min(start + K, size + pad) - start, 0)
+    return _max(_min(start + K, size) - _max(start, 0), 0)
+
+
+cdef void _column_divisors(floating[::1] cols, Py_ssize_t OW, Py_ssize_t KW, Py_ssize_t sw,
+                           Py_ssize_t W, Py_ssize_t pw, bint count_include_pad,
+                           Py_ssize_t divisor_override) noexcept nogil:
+    """cols[x] = the column factor of window x's divisor, which is (row factor) * cols[x]
+    (divisor_override: the override, with row factor 1). In floating point: a huge
+    window's area overflows Py_ssize_t."""
+    cdef Py_ssize_t ox
+    for ox in range(OW):
+        cols[ox] = (divisor_override if divisor_override != 0
+                    else _counted(ox * sw - pw, KW, W, pw, count_include_pad))
 
 
 def _avg_args(name, x_shape, out_shape, kernel_size, stride, padding, count_include_pad,
@@ -293,7 +297,7 @@ cdef _avg_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, ke
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1]
     cdef Py_ssize_t p, oy, ox, a, a_lo, a_hi, j, b, y0, iy, off, lo, hi, ncol
-    cdef double div
+    cdef floating rowdiv, div
     cdef const floating* src
     cdef const floating* row
     cdef floating* dst
@@ -302,6 +306,8 @@ cdef _avg_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, ke
         return
     cdef Py_ssize_t[::1] cols
     cols, ncol = _column_taps(KW, 1, pw, sw, W, OW)
+    cdef floating[::1] coldiv = np.empty(OW, dtype=np.float32 if floating is float else np.float64)
+    _column_divisors(coldiv, OW, KW, sw, W, pw, count_include_pad, divisor_override)
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
             src = &x[0, 0, 0, 0] + p * H * W
@@ -326,9 +332,9 @@ cdef _avg_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, ke
                         else:
                             for ox in range(lo, hi):
                                 dst[ox] += row[ox * sw]
+                rowdiv = 1 if divisor_override != 0 else _counted(y0, KH, H, ph, count_include_pad)
                 for ox in range(OW):
-                    div = _avg_divisor(y0, ox * sw - pw, KH, KW, H, W, ph, pw,
-                                       count_include_pad, divisor_override)
+                    div = rowdiv * coldiv[ox]
                     dst[ox] = dst[ox] / div if div != 0 else 0
 
 
@@ -357,7 +363,7 @@ cdef _avg_backward(const floating[:, :, :, ::1] grad_output, floating[:, :, :, :
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1], sh = stride[0], sw = stride[1]
     cdef Py_ssize_t ph = padding[0], pw = padding[1]
     cdef Py_ssize_t p, oy, ox, a, a_lo, a_hi, j, b, y0, iy, off, lo, hi, ix, covered_h, covered_w, full, ncol
-    cdef double div
+    cdef floating rowdiv, div
     cdef const floating* src
     cdef floating* dst
     cdef floating* row
@@ -370,6 +376,8 @@ cdef _avg_backward(const floating[:, :, :, ::1] grad_output, floating[:, :, :, :
                                              dtype=np.float32 if floating is float else np.float64)
     cdef Py_ssize_t[::1] cols
     cols, ncol = _column_taps(KW, 1, pw, sw, W, OW)
+    cdef floating[::1] coldiv = np.empty(max(OW, 1), dtype=np.float32 if floating is float else np.float64)
+    _column_divisors(coldiv, OW, KW, sw, W, pw, count_include_pad, divisor_override)
     with nogil:
         for p in prange(NC, num_threads=nt, schedule='static'):
             dst = &grad_input[0, 0, 0, 0] + p * H * W
@@ -380,9 +388,9 @@ cdef _avg_backward(const floating[:, :, :, ::1] grad_output, floating[:, :, :, :
                 full = _min(OW, W // KW)          # windows wholly inside the columns
                 for oy in range(OH):
                     src = &grad_output[0, 0, 0, 0] + (p * OH + oy) * OW
+                    rowdiv = 1 if divisor_override != 0 else _counted(oy * KH, KH, H, 0, count_include_pad)
                     for ox in range(OW):
-                        div = _avg_divisor(oy * KH, ox * KW, KH, KW, H, W, 0, 0,
-                                           count_include_pad, divisor_override)
+                        div = rowdiv * coldiv[ox]
                         scaled[ox] = src[ox] / div if div != 0 else 0
                     for a in range(_min(KH, H - _min(H, oy * KH))):
                         iy = oy * KH + a
@@ -409,9 +417,9 @@ cdef _avg_backward(const floating[:, :, :, ::1] grad_output, floating[:, :, :, :
             for oy in range(OH):
                 src = &grad_output[0, 0, 0, 0] + (p * OH + oy) * OW
                 y0 = oy * sh - ph
+                rowdiv = 1 if divisor_override != 0 else _counted(y0, KH, H, ph, count_include_pad)
                 for ox in range(OW):
-                    div = _avg_divisor(y0, ox * sw - pw, KH, KW, H, W, ph, pw,
-                                       count_include_pad, divisor_override)
+                    div = rowdiv * coldiv[ox]
                     scaled[ox] = src[ox] / div if div != 0 else 0
                 a_lo = _tap_lo(y0, 1, KH)               # the rows a with 0 <= y0 + a < H
                 a_hi = _tap_hi(y0, 1, H, KH, a_lo)
