@@ -102,11 +102,17 @@ cdef bint _finite(const floating[:, :, :, ::1] a) noexcept:
 # conv2d: Winograd, depthwise loops, or im2col + GEMM.
 #
 # inf and NaN: im2col + GEMM computes the direct convolution's products, the zero padding's
-# included (0 * inf = NaN there, as in PyTorch). The other paths run on finite values only
-# (_finite: one pass over the operands, small next to the conv; docs/kernels.md):
-# Winograd's transforms subtract taps from each other (one inf becomes inf - inf = NaN on
-# every tap); the depthwise loops skip the padding (an inf weight would miss its NaN) and
-# their weight gradient's flat form reads junk columns (0 * inf = NaN where none belongs).
+# included (0 * inf = NaN there, as in PyTorch). The other paths may not:
+# - Winograd's transforms subtract taps from each other (one inf becomes inf - inf = NaN
+#   on every tap): the forward runs only on finite x and weight (_finite: one pass, about
+#   1% of the conv; docs/kernels.md);
+# - the depthwise loops skip the padding: the forward runs only on a finite weight (a
+#   small check), where an inf weight times the padding would be NaN;
+# - the weight gradients of both turn every inf or NaN among their inputs into an inf or
+#   NaN somewhere in gw (every product they skip is also in a product they compute, except
+#   gy * padding in a window with no tap in x, checked first), and may add NaN elsewhere
+#   (the depthwise flat form's junk columns, Winograd's mixing): a non-finite gw, a check
+#   of O*C*KH*KW values instead of two passes over x and gy, is recomputed by im2col + GEMM.
 
 def conv2d_forward(x, weight, bias, out, stride, padding, dilation, groups):
     """out = conv2d(x, weight, bias): out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias.
@@ -180,14 +186,25 @@ cdef _weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_o
         return
     cdef bint fast = winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
     cdef bint by_channel = C // G == 1 and G > 1
-    if (fast or by_channel) and not (_finite(x) and _finite(grad_output)):
-        fast = by_channel = False
+    if by_channel and not _every_window_reads_input(x, grad_weight, padding, dilation):
+        by_channel = _finite(grad_output)      # its loops would skip gy * padding products
     if fast:
         winograd.conv2d_weight(x, grad_output, grad_weight, ph, pw)
     elif by_channel:
         depthwise.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw)
-    else:
+    if (fast or by_channel) and not _finite(grad_weight):
+        # an inf or NaN in x or gy (or an overflow): the direct products decide, as below
+        grad_weight[...] = 0
+        fast = by_channel = False
+    if not (fast or by_channel):
         im2col_gemm.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw, G)
+
+
+def _every_window_reads_input(x, weight, padding, dilation):
+    """Whether every conv window has a tap inside x (not only padding): sufficient that the
+    padding is at most the dilated kernel's reach and the dilation at most the input size."""
+    return all(padding[i] <= (weight.shape[2 + i] - 1) * dilation[i] and dilation[i] <= x.shape[2 + i]
+               for i in range(2))
 
 
 # ----------------------------------------------------------------------------------------
