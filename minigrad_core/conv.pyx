@@ -17,9 +17,10 @@ The algorithms, one module each:
 The shared pieces are _blas.pxd (the GEMM, axpy and dot), _index.pxd (index arithmetic)
 and _omp.pxd (thread counts).
 
-The callers (minigrad.ops) validate every argument. The def wrappers here only check
-that the buffers' shapes agree with the hyper-parameters, so that no call, however
-malformed, reads or writes out of bounds; the cdef kernels assume they do.
+The callers (minigrad.ops) validate every argument with PyTorch's rules. The def entry
+points check again, with minigrad_core._check, everything the loops rely on (pair
+lengths, int ranges, dtypes, layout, writability, shapes, index spans), so that no call,
+however malformed, reads or writes out of bounds; the cdef functions under them assume it.
 Output buffers are allocated by the caller; scratch is allocated by the kernels before
 the GIL is released. Each call is one OpenMP parallel region on up to mg_kernel_threads()
 threads (minigrad.set_num_threads), one for small work; inside it every thread takes

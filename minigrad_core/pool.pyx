@@ -10,7 +10,10 @@ planes is independent, so the loops run in parallel over planes.
 
 The output size (ceil_mode included) is the caller's: the kernels take it from the output
 buffer, and bound every window by the input, so no size can make them read or write out
-of bounds; the callers (minigrad.ops.pool) validate arguments with PyTorch's rules.
+of bounds; the callers (minigrad.ops.pool) validate arguments with PyTorch's rules, and
+the def entry points check types, lengths, dtypes, layout and index spans
+(minigrad_core._check) before the typed cdef functions run. Only the taps inside the
+input are visited, so the window's size costs nothing beyond them.
 """
 import numpy as np
 
