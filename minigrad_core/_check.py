@@ -18,6 +18,8 @@ FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 def integer(name, arg, value, low):
     """value as a Python int >= low (numpy integers accepted, bools refused)."""
+    if type(value) is int and low <= value < INDEX_LIMIT:  # the common case, first
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name}: {arg} must be an int, but got {type(value).__name__} {value!r}")
     if value < low:
@@ -31,7 +33,7 @@ def pair(name, arg, value, low):
     """value (a tuple or list of 2 ints, each >= low) as a tuple of 2 Python ints."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise ValueError(f"{name}: expected {arg} to be a tuple of 2 ints, but got {value!r}")
-    return tuple(integer(name, f"{arg}[{i}]", v, low) for i, v in enumerate(value))
+    return integer(name, arg + "[0]", value[0], low), integer(name, arg + "[1]", value[1], low)
 
 
 def array(name, arg, value, ndim, dtypes=FLOATS, out=False):
@@ -51,12 +53,12 @@ def array(name, arg, value, ndim, dtypes=FLOATS, out=False):
 
 
 def same_dtype(name, **arrays):
-    """The arrays (None skipped) all have the first one's dtype."""
-    given = [(arg, a) for arg, a in arrays.items() if a is not None]
-    first, dtype = given[0][0], given[0][1].dtype
-    for arg, a in given[1:]:
-        if a.dtype != dtype:
-            raise TypeError(f"{name}: {arg} must have the dtype of {first} ({dtype}), but got {a.dtype}")
+    """The arrays all have the first one's dtype."""
+    first, *others = arrays
+    dtype = arrays[first].dtype
+    for arg in others:
+        if arrays[arg].dtype != dtype:
+            raise TypeError(f"{name}: {arg} must have the dtype of {first} ({dtype}), but got {arrays[arg].dtype}")
 
 
 def shape(name, arg, value, expected):
@@ -64,25 +66,26 @@ def shape(name, arg, value, expected):
         raise ValueError(f"{name}: {arg} must be {tuple(expected)}, but got {tuple(value.shape)}")
 
 
-def span(name, what, *terms):
-    """The sum of terms (sizes and offsets along one axis) stays below 2**62."""
+def span(name, what, axis, *terms):
+    """The sum of terms (sizes and offsets along axis 0 (rows) or 1 (columns)) stays below 2**62."""
     if sum(terms) >= INDEX_LIMIT:
-        raise ValueError(f"{name}: {what} spans {sum(terms)} elements, more than 2**62 (too large to index)")
+        axis = ("rows", "columns")[axis]
+        raise ValueError(f"{name}: {what} {axis} span {sum(terms)} elements, more than 2**62 (too large to index)")
 
 
 def empty(shape, dtype):
     """np.empty(shape, dtype) for a kernel's output, failing fast with PyTorch's errors:
     a negative size, a byte count that overflows, or more memory than the system gives."""
-    shape = tuple(int(s) for s in shape)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
-    nbytes = int(np.prod([*shape, np.dtype(dtype).itemsize], dtype=object))
+    nbytes, sizes = np.dtype(dtype).itemsize, [int(size) for size in shape]
+    for size in sizes:
+        if size < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {size}: {sizes}")
+        nbytes *= size
     if nbytes >= 2**63:
-        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={sizes}")
     try:
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):
         raise RuntimeError(
-            f"can't allocate memory: you tried to allocate {nbytes} bytes for a tensor of size {list(shape)}"
+            f"can't allocate memory: you tried to allocate {nbytes} bytes for a tensor of size {sizes}"
         ) from None

@@ -63,10 +63,10 @@ def _check_conv(name, x, weight, y, stride, padding, dilation, groups, exact):
     O, Cg, KH, KW = weight.shape
     if C != Cg * groups or O % groups != 0 or KH < 1 or KW < 1:
         raise ValueError(f"{name}: weight {weight.shape} does not fit input {x.shape} with groups={groups}")
-    for i, axis in enumerate(("rows", "columns")):
+    for i in range(2):
         size, k, s, p, d = x.shape[2 + i], weight.shape[2 + i], stride[i], padding[i], dilation[i]
-        _check.span(name, f"the padded input's {axis}", size, 2 * p, d * (k - 1))
-        _check.span(name, f"the output's {axis} times the stride", s * y.shape[2 + i], p)
+        _check.span(name, "the padded input's", i, size, 2 * p, d * (k - 1))
+        _check.span(name, "the strided output's", i, s * y.shape[2 + i], p)
     if exact:
         OH = _conv_out_size(H, KH, stride[0], padding[0], dilation[0])
         OW = _conv_out_size(W, KW, stride[1], padding[1], dilation[1])
@@ -329,8 +329,8 @@ def _check_patches(name, image, cols, kernel_size, stride, padding, dilation):
     _check.same_dtype(name, x=image, cols=cols)
     N, C, H, W = image.shape
     KH, KW = kernel_size
-    for i, axis in enumerate(("rows", "columns")):
-        _check.span(name, f"the padded image's {axis}", image.shape[2 + i], 2 * padding[i],
+    for i in range(2):
+        _check.span(name, "the padded image's", i, image.shape[2 + i], 2 * padding[i],
                     dilation[i] * (kernel_size[i] - 1))
     OH = _conv_out_size(H, KH, stride[0], padding[0], dilation[0])
     OW = _conv_out_size(W, KW, stride[1], padding[1], dilation[1])

@@ -54,8 +54,8 @@ def _window(name, in_shape, out_shape, kernel_size, stride, padding, dilation):
     stride = _check.pair(name, "stride", stride, 1)
     padding = _check.pair(name, "padding", padding, 0)
     dilation = _check.pair(name, "dilation", dilation, 1)
-    for i, axis in enumerate(("rows", "columns")):
-        _check.span(name, f"the windows' {axis}", stride[i] * out_shape[2 + i], padding[i],
+    for i in range(2):
+        _check.span(name, "the windows'", i, stride[i] * out_shape[2 + i], padding[i],
                     dilation[i] * kernel_size[i], in_shape[2 + i])
     return kernel_size, stride, padding, dilation
 
@@ -449,8 +449,8 @@ def _adaptive(name, x, out, x_arg="x", out_arg="out"):
     """_planes, and the window bounds i*H (i <= OH) fit in Py_ssize_t; an empty input plane
     has no mean or max."""
     x, out = _planes(name, x, out, out_arg, x_arg)
-    for i, axis in enumerate(("rows", "columns")):
-        _check.span(name, f"the adaptive windows' {axis}", (x.shape[2 + i] + 1) * (out.shape[2 + i] + 1))
+    for i in range(2):
+        _check.span(name, "the adaptive windows'", i, (x.shape[2 + i] + 1) * (out.shape[2 + i] + 1))
     return x, out
 
 
