@@ -7,7 +7,7 @@ import os
 # 70x longer at 2 threads than at 1 under load. Must be set before the kernels load
 # OpenMP; a value the user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-from . import autograd, dtypes
+from . import accelerator, autograd, backends, cuda, dtypes
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -18,6 +18,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -53,12 +54,34 @@ from .ops.index import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.sort import *  # noqa: F403
+from .devices import device, get_default_device, set_default_device
 from .parallel import get_num_threads, set_num_threads
+from .printing import set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
-from .tensor import Tensor, tensor
+from .size import Size
+from .tensor import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    Tensor,
+    allclose,
+    as_tensor,
+    is_tensor,
+    isclose,
+    numel,
+    tensor,
+)
 
 from . import optim  # noqa: E402  (after Tensor: the subpackages build on it)
 from . import datasets, transforms, utils  # noqa: E402
+from . import linalg  # noqa: E402  (torch.linalg's names: vector_norm, matmul)
 from .utils import data as _utils_data  # noqa: E402, F401  (utils/__init__ loads neither data nor hooks)
 from .serialization import load, save  # noqa: E402
 from . import nn  # noqa: E402

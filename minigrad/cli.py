@@ -3,19 +3,74 @@
 minigrad train lenet5 --dataset digits --epochs 15
 minigrad summary vgg16 --input 3,224,224
 minigrad graph resnet18 --input 3,224,224 -o r18.svg [--backward] [--depth N]
+
+Exit status: 0 on success; 2 for a bad command line, with the one line
+``minigrad <command>: error: ...`` on stderr (argparse's convention). Everything that
+can be checked before the work starts is: argument ranges, the model name, that the
+model takes the input (a forward pass on one zero image), the output folders, the
+dataset files and their labels. 1 when training stops because the loss became NaN or
+infinite (nothing is saved).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
+import tempfile
 from typing import Sequence
 
 __all__ = ["main"]
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
+MAX_INPUT_VALUES = 2**22  # C*H*W of --input: 3,1024,1024 fits; more would exhaust memory
+MAX_IMAGE_SIZE = 256  # --image-size (digits are upscaled from 8x8)
+MAX_THREADS = 1024
+MAX_CLASSES = 100_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors are one line, ``minigrad <command>: error: ...``, without the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+
+
+# ---- argument types (argparse prefixes their errors with "argument --name: ") --------------------
+
+
+def _int_in(low, high=None):
+    """An argparse type: an int in [low, high]."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            wanted = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"expected an integer {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _float_at_least(low, inclusive):
+    """An argparse type: a finite float >= low (> low unless ``inclusive``)."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+        if not math.isfinite(value) or value < low or (value == low and not inclusive):
+            wanted = "a non-negative" if inclusive else "a positive"
+            raise argparse.ArgumentTypeError(f"expected {wanted} finite number, got {text!r}")
+        return value
+
+    return parse
 
 
 def _input_shape(text):
@@ -25,17 +80,84 @@ def _input_shape(text):
         raise argparse.ArgumentTypeError(f"expected C,H,W such as 3,224,224, got {text!r}") from None
     if len(shape) != 3 or min(shape) <= 0:
         raise argparse.ArgumentTypeError(f"expected three positive sizes C,H,W, got {text!r}")
+    if math.prod(shape) > MAX_INPUT_VALUES:
+        raise argparse.ArgumentTypeError(f"C*H*W must be at most {MAX_INPUT_VALUES:,} (e.g. 3,1024,1024), got {text!r}")
     return shape
+
+
+def _model_names():
+    from . import models
+
+    return sorted(name for name in models.__all__ if name[:1].islower())
+
+
+def _model_name(text):
+    if text not in _model_names():
+        raise argparse.ArgumentTypeError(f"unknown model {text!r}; choose one of: {', '.join(_model_names())}")
+    return text
+
+
+# ---- checks that need the file system, the data or the model ---------------------------------------
+
+
+def _check_folder(args, option, folder):
+    """Refuse (exit 2) unless files can be created in ``folder``."""
+    if not os.path.isdir(folder):
+        args.parser.error(f"argument {option}: the folder {folder} does not exist")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        args.parser.error(f"argument {option}: cannot write to {folder} ({e.strerror})")
+
+
+def _check_output_file(args, option, path, formats=None):
+    """Refuse (exit 2) an output file that is a folder, lies in a missing or read-only folder,
+    or whose extension is not one of ``formats`` (when given; no extension and .gv also pass,
+    as ``viz.render`` reads them as svg and dot)."""
+    if os.path.isdir(path):
+        args.parser.error(f"argument {option}: {path} is a folder; expected a file name")
+    extension = os.path.splitext(path)[1].lstrip(".").lower()
+    if formats is not None and extension not in (*formats, "gv", ""):
+        args.parser.error(
+            f"argument {option}: the file must end in {', '.join('.' + f for f in formats)}, got {path!r}"
+        )
+    _check_folder(args, option, os.path.dirname(os.path.abspath(path)))
+
+
+def _check_input(args, model, shape):
+    """Run ``model`` on one zero image of ``shape`` (C, H, W) and refuse (exit 2) a shape it cannot take."""
+    import minigrad
+
+    was_training = model.training
+    model.eval()
+    try:
+        with minigrad.no_grad():
+            model(minigrad.zeros(1, *shape))
+    except (RuntimeError, ValueError) as e:
+        args.parser.error(f"{args.model} cannot take an input of shape {','.join(map(str, shape))}: {e}")
+    finally:
+        model.train(was_training)
+
+
+def _check_labels(args, name, dataset, classes):
+    """Refuse (exit 2) an empty dataset or labels outside [0, classes)."""
+    import numpy as np
+
+    if len(dataset) == 0:
+        args.parser.error(f"the {name} set of {args.dataset} is empty")
+    labels = np.asarray(dataset.targets)
+    if labels.min() < 0 or labels.max() >= classes:
+        args.parser.error(
+            f"the {name} set of {args.dataset} has labels from {labels.min()} to {labels.max()}; "
+            f"expected 0 to {classes - 1} (corrupt label file?)"
+        )
 
 
 def _build_model(name, **kwargs):
     from . import models
 
-    factory = getattr(models, name, None)
-    if factory is None or name.startswith("_") or not callable(factory):
-        available = ", ".join(models.__all__)
-        raise SystemExit(f"minigrad: unknown model {name!r}; available: {available}")
-    return factory(**kwargs)
+    return getattr(models, name)(**kwargs)
 
 
 def _datasets(name, root, image_size):
@@ -68,40 +190,60 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .plot import learning_curves_svg
     from .utils.data import DataLoader
 
+    # Everything that can fail is checked before the first step.
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        args.parser.error(f"argument --out: cannot create the folder {args.out} ({e.strerror})")
+    _check_folder(args, "--out", args.out)
+    graph_path = os.path.join(args.out, "graph.svg") if args.graph is None else args.graph
+    if graph_path:
+        from .viz.render import FORMATS
+
+        _check_output_file(args, "--graph", graph_path, FORMATS)
+    if args.metrics_out:
+        _check_output_file(args, "--metrics-out", args.metrics_out)
+    image_size = 32 if args.model == "lenet5" or args.dataset != "digits" else args.image_size
+    try:
+        train_set, test_set, channels, classes = _datasets(args.dataset, args.root, image_size)
+    except (OSError, RuntimeError) as e:
+        args.parser.error(str(e))
+    _check_labels(args, "training", train_set, classes)
+    _check_labels(args, "test", test_set, classes)
     minigrad.manual_seed(args.seed)
     if args.threads:
         minigrad.set_num_threads(args.threads)
-    image_size = 32 if args.model == "lenet5" or args.dataset != "digits" else args.image_size
-    train_set, test_set, channels, classes = _datasets(args.dataset, args.root, image_size)
-    model_kwargs = {} if args.model == "lenet5" else {"num_classes": classes}
-    if args.model.startswith("alexnet"):
-        model_kwargs["in_channels"] = channels
-    model = _build_model(args.model, **model_kwargs)
+    model = _build_model(args.model, in_channels=channels, num_classes=classes)
+    _check_input(args, model, tuple(train_set[0][0].shape))
+
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=256)
     if args.optimizer == "adam":
-        optimizer = optim.Adam(model.parameters(), lr=args.lr or 5e-3, weight_decay=args.weight_decay)
+        lr = 5e-3 if args.lr is None else args.lr
+        optimizer = optim.Adam(model.parameters(), lr=lr, weight_decay=args.weight_decay)
     else:
-        optimizer = optim.SGD(
-            model.parameters(), lr=args.lr or 0.05, momentum=args.momentum, weight_decay=args.weight_decay
-        )
+        lr = 0.05 if args.lr is None else args.lr
+        optimizer = optim.SGD(model.parameters(), lr=lr, momentum=args.momentum, weight_decay=args.weight_decay)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     print(
         f"training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters"
     )
-    history = trainer.fit(
-        model,
-        train_loader,
-        test_loader,
-        optimizer,
-        args.epochs,
-        scheduler,
-        loss_fn=nn.CrossEntropyLoss(),
-        progress=not args.no_progress,
-    )
+    try:
+        history = trainer.fit(
+            model,
+            train_loader,
+            test_loader,
+            optimizer,
+            args.epochs,
+            scheduler,
+            loss_fn=nn.CrossEntropyLoss(),
+            progress=not args.no_progress,
+        )
+    except FloatingPointError as e:
+        print(f"{args.parser.prog}: stopped: {e}; nothing was saved (a lower --lr may help)", file=sys.stderr)
+        return 1
 
-    os.makedirs(args.out, exist_ok=True)
     checkpoint = os.path.join(args.out, f"{args.model}.safetensors")
     minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epochs": args.epochs}, checkpoint)
     curves = learning_curves_svg(history, os.path.join(args.out, "learning_curves.svg"))
@@ -120,13 +262,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         with open(args.metrics_out, "w") as f:
             json.dump(metrics, f, indent=2)
         print(f"wrote {args.metrics_out}")
-    if args.graph:
+    if graph_path:
         from .viz import draw_graph
 
         model.eval()
         graph = draw_graph(model, minigrad.zeros(1, channels, image_size, image_size))
-        if _write_graph(graph, args.graph):
-            print(f"wrote the forward graph to {args.graph}")
+        if _write_graph(graph, graph_path):
+            print(f"wrote the forward graph to {graph_path}")
     return 0
 
 
@@ -148,6 +290,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from .summary import summary
 
     model = _build_model(args.model, **({"num_classes": args.num_classes} if args.num_classes else {}))
+    _check_input(args, model, args.input)
     summary(model, (1,) + args.input, verbose=1)
     return 0
 
@@ -158,14 +301,13 @@ def cmd_graph(args: argparse.Namespace) -> int:
     png, pdf or dot)."""
     import minigrad
 
-    from . import models
     from .viz import draw_graph
+    from .viz.render import FORMATS
 
-    constructors = sorted(name for name in models.__all__ if name[:1].islower())
-    if args.model not in constructors:
-        raise ValueError(f"graph: unknown model {args.model!r}; choose one of: {', '.join(constructors)}")
+    _check_output_file(args, "--output", args.output, FORMATS)
     minigrad.manual_seed(0)
     model = _build_model(args.model)
+    _check_input(args, model, args.input)
     view = "backward" if args.backward else "forward"
     graph = draw_graph(model, minigrad.randn(1, *args.input), depth=args.depth, view=view)
     if _write_graph(graph, args.output):
@@ -175,46 +317,55 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minigrad", description="minigrad: train, summarize and draw models.")
+    parser = _Parser(prog="minigrad", description="minigrad: train, summarize and draw models.")
     sub = parser.add_subparsers(dest="command", required=True)
+    model_help = "a model constructor from minigrad.models, e.g. lenet5, resnet18_cifar, vgg16"
 
     train = sub.add_parser("train", help="train a model from minigrad.models on a dataset")
-    train.add_argument("model", help="model name, e.g. lenet5, resnet18_cifar")
+    train.add_argument("model", type=_model_name, help=model_help)
     train.add_argument("--dataset", choices=DATASETS, default="digits")
     train.add_argument("--root", default="data", help="folder of the dataset files (not needed for digits)")
-    train.add_argument("--epochs", type=int, default=15)
-    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--epochs", type=_int_in(1), default=15)
+    train.add_argument("--batch-size", type=_int_in(1), default=32)
     train.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
-    train.add_argument("--lr", type=float, default=None, help="default: 5e-3 for adam, 0.05 for sgd")
-    train.add_argument("--momentum", type=float, default=0.9, help="sgd only")
-    train.add_argument("--weight-decay", type=float, default=0.0)
-    train.add_argument("--image-size", type=int, default=32, help="digits are upscaled from 8x8 to this size")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--threads", type=int, default=0, help="kernel and BLAS threads (0: leave as is)")
-    train.add_argument("--out", default="runs", help="folder for the checkpoint and learning curves")
-    train.add_argument("--metrics-out", help="write the final metrics to this JSON file")
+    lr_help = "default: 5e-3 for adam, 0.05 for sgd"
+    train.add_argument("--lr", type=_float_at_least(0.0, inclusive=False), default=None, help=lr_help)
+    train.add_argument("--momentum", type=_float_at_least(0.0, inclusive=True), default=0.9, help="sgd only")
+    train.add_argument("--weight-decay", type=_float_at_least(0.0, inclusive=True), default=0.0)
     train.add_argument(
-        "--graph", default=os.path.join("runs", "graph.svg"), help="render the model's forward graph here ('' to skip)"
+        "--image-size",
+        type=_int_in(1, MAX_IMAGE_SIZE),
+        default=32,
+        help=f"digits are upscaled from 8x8 to this size (at most {MAX_IMAGE_SIZE})",
     )
+    train.add_argument("--seed", type=_int_in(0), default=0)
+    threads_help = "kernel and BLAS threads (0: leave as is)"
+    train.add_argument("--threads", type=_int_in(0, MAX_THREADS), default=0, help=threads_help)
+    train.add_argument("--out", default="runs", help="folder for the checkpoint and learning curves (created)")
+    train.add_argument("--metrics-out", help="write the final metrics to this JSON file")
+    graph_help = "render the model's forward graph here (default: OUT/graph.svg; '' to skip)"
+    train.add_argument("--graph", default=None, help=graph_help)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
-    train.set_defaults(run=cmd_train)
+    train.set_defaults(run=cmd_train, parser=train)
 
     summ = sub.add_parser("summary", help="print a model's layer table, parameters and memory")
-    summ.add_argument("model")
+    summ.add_argument("model", type=_model_name, help=model_help)
     summ.add_argument("--input", type=_input_shape, required=True, help="C,H,W")
-    summ.add_argument("--num-classes", type=int, default=None)
-    summ.set_defaults(run=cmd_summary)
+    summ.add_argument("--num-classes", type=_int_in(1, MAX_CLASSES), default=None)
+    summ.set_defaults(run=cmd_summary, parser=summ)
 
     graph = sub.add_parser("graph", help="render a model's compute graph")
-    graph.add_argument("model")
+    graph.add_argument("model", type=_model_name, help=model_help)
     graph.add_argument("--input", type=_input_shape, required=True, help="C,H,W")
     graph.add_argument("-o", "--output", required=True, help="file to write: .svg, .png, .pdf or .dot")
     graph.add_argument("--backward", action="store_true", help="draw the backward graph")
-    graph.add_argument("--depth", type=int, default=None, help="collapse modules deeper than this")
-    graph.set_defaults(run=cmd_graph)
+    graph.add_argument("--depth", type=_int_in(1), default=None, help="collapse modules deeper than this")
+    graph.set_defaults(run=cmd_graph, parser=graph)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``minigrad`` command on ``argv`` (default: ``sys.argv[1:]``) and return its exit
+    status; a bad command line exits with status 2 (SystemExit) before any work starts."""
     args = build_parser().parse_args(argv)
     return args.run(args)

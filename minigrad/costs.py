@@ -121,7 +121,7 @@ def node_costs(
     """
     leaves = [node.variable for node in order if type(node) is AccumulateGrad]
     timer = BackwardTimer()
-    seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
+    seeds = [Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
     started = time.perf_counter()
     with observe(timer):
         grad(outputs, leaves, grad_outputs=seeds, retain_graph=True, allow_unused=True)

@@ -1,14 +1,28 @@
-"""Tensor factories: zeros, ones, full, empty, *_like, arange, eye, rand, randn, randint."""
+"""Tensor factories: zeros, ones, full, empty, *_like, arange, eye, rand, randn, randint,
+normal.
+
+The factories PyTorch gives ``out=`` take it too (``_takes_out``): the new values are
+written into that tensor, which is returned.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from . import dtypes
+from ._broadcast import check_broadcast
+from .devices import DeviceLike, check_cpu
 from .random import rng_of
+from .size import sizes_from_args
 from .tensor import Tensor
+
+# isort: split
+# After Tensor: tensor.py imports the ops package at its end, so ops must not load first.
+from .ops._args import type_name, write_out
 
 __all__ = [
     "zeros",
@@ -29,21 +43,11 @@ __all__ = [
     "rand_like",
     "randn_like",
     "from_numpy",
+    "normal",
 ]
 
 if TYPE_CHECKING:
     from .random import Generator
-
-
-def _sizes(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, (int, np.integer)):
-            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(int(s) for s in size)
 
 
 def _float_dtype(dtype):
@@ -55,20 +59,65 @@ def _finish(array, requires_grad):
     return t.requires_grad_(True) if requires_grad else t
 
 
-def zeros(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+def _takes_out(factory):
+    """``factory`` also taking PyTorch's ``out=``: the values are made in ``out``'s dtype
+    (a different ``dtype=`` is refused) and written into ``out``, resized as needed."""
+
+    @functools.wraps(factory)
+    def call(*args, out=None, **kwargs):
+        if out is None:
+            return factory(*args, **kwargs)
+        dtype = kwargs.get("dtype")
+        if dtype is not None and dtypes.to_numpy_dtype(dtype) != out.data.dtype:
+            raise RuntimeError(
+                f"dtype {type_name(dtypes.to_numpy_dtype(dtype)).capitalize()} does not match dtype of out "
+                f"parameter ({type_name(out.data.dtype).capitalize()})"
+            )
+        kwargs["dtype"] = out.dtype
+        requires_grad = kwargs.pop("requires_grad", False)
+        write_out(f"aten::{factory.__name__}", factory(*args, **kwargs), out, warn_resize=False)
+        return out.requires_grad_(True) if requires_grad else out
+
+    signature = inspect.signature(factory)
+    out_parameter = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="Tensor | None")
+    call.__signature__ = signature.replace(parameters=[*signature.parameters.values(), out_parameter])
+    return call
+
+
+@_takes_out
+def zeros(
+    *size: int | Sequence[int],
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of zeros of the given size (default dtype float32)."""
-    return _finish(np.zeros(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+    check_cpu(device)
+    return _finish(np.zeros(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+@_takes_out
+def ones(
+    *size: int | Sequence[int],
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ones of the given size."""
-    return _finish(np.ones(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+    check_cpu(device)
+    return _finish(np.ones(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def full(
-    size: int | Sequence[int], fill_value: float, dtype: dtypes.dtype | None = None, requires_grad: bool = False
+    size: int | Sequence[int],
+    fill_value: float,
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or float32)."""
+    check_cpu(device)
     if dtype is None:
         dtype = (
             dtypes.bool
@@ -77,44 +126,68 @@ def full(
             if isinstance(fill_value, int)
             else dtypes.get_default_dtype()
         )
-    return _finish(np.full(_sizes((size,)), fill_value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
+    return _finish(np.full(sizes_from_args((size,)), fill_value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
-def empty(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+@_takes_out
+def empty(
+    *size: int | Sequence[int],
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """An uninitialized tensor of the given size."""
-    return _finish(np.empty(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+    check_cpu(device)
+    return _finish(np.empty(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def _like(input, dtype):
     return input.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
 
 
-def zeros_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(input.shape, dtype=_like(input, dtype)), requires_grad)
+def zeros_like(
+    input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    check_cpu(device)
+    return _finish(np.zeros(input.data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def ones_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(input.shape, dtype=_like(input, dtype)), requires_grad)
+def ones_like(
+    input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    check_cpu(device)
+    return _finish(np.ones(input.data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
 def full_like(
-    input: Tensor, fill_value: float, dtype: dtypes.dtype | None = None, requires_grad: bool = False
+    input: Tensor,
+    fill_value: float,
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    return _finish(np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
+    check_cpu(device)
+    return _finish(np.full(input.data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
 
 
-def empty_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(input.shape, dtype=_like(input, dtype)), requires_grad)
+def empty_like(
+    input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    check_cpu(device)
+    return _finish(np.empty(input.data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
+@_takes_out
 def arange(
     start: float,
     end: float | None = None,
     step: float = 1,
     dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
+    check_cpu(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -125,71 +198,163 @@ def arange(
     return _finish(np.arange(start, end, step, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def linspace(
-    start: float, end: float, steps: int, dtype: dtypes.dtype | None = None, requires_grad: bool = False
+    start: float,
+    end: float,
+    steps: int,
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    check_cpu(device)
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+@_takes_out
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """An n x m identity matrix."""
+    check_cpu(device)
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_takes_out
 def rand(
     *size: int | Sequence[int],
     generator: Generator | None = None,
     dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
+    check_cpu(device)
     np_dtype = _float_dtype(dtype)
-    return _finish(rng_of(generator).random(_sizes(size), dtype=np.float64).astype(np_dtype), requires_grad)
+    return _finish(rng_of(generator).random(sizes_from_args(size), dtype=np.float64).astype(np_dtype), requires_grad)
 
 
+@_takes_out
 def randn(
     *size: int | Sequence[int],
     generator: Generator | None = None,
     dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal samples."""
+    check_cpu(device)
     np_dtype = _float_dtype(dtype)
-    return _finish(rng_of(generator).standard_normal(_sizes(size)).astype(np_dtype), requires_grad)
+    return _finish(rng_of(generator).standard_normal(sizes_from_args(size)).astype(np_dtype), requires_grad)
 
 
+@_takes_out
 def randint(
     low: int,
     high: int | Sequence[int] | None = None,
     size: int | Sequence[int] | None = None,
     generator: Generator | None = None,
     dtype: dtypes.dtype | None = None,
+    device: DeviceLike = None,
 ) -> Tensor:
     """Integers uniform in [low, high); ``randint(high, size)`` starts at 0."""
+    check_cpu(device)
     if size is None:
         low, high, size = 0, low, high
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.int64
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    return Tensor._make(rng_of(generator).integers(low, high, size=_sizes((size,))).astype(np_dtype))
+    return Tensor._make(rng_of(generator).integers(low, high, size=sizes_from_args((size,))).astype(np_dtype))
 
 
-def randperm(n: int, generator: Generator | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
+@_takes_out
+def randperm(
+    n: int, generator: Generator | None = None, dtype: dtypes.dtype | None = None, device: DeviceLike = None
+) -> Tensor:
     """A random permutation of 0 .. n-1."""
+    check_cpu(device)
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.int64
     return Tensor._make(rng_of(generator).permutation(n).astype(np_dtype))
 
 
-def rand_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
-    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(
+    input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    check_cpu(device)
+    return rand(*input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
-    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(
+    input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    check_cpu(device)
+    return randn(*input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array`` (its dtype kept)."""
     dtypes.from_numpy_dtype(array.dtype)
     return Tensor._make(array)
+
+
+@_takes_out
+def normal(
+    mean: Tensor | float,
+    std: Tensor | float = 1.0,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: dtypes.dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Normal samples with the given means and standard deviations (``torch.normal``).
+
+    Either ``mean`` or ``std`` is a tensor (the other a tensor or a number), and the
+    result has their broadcast shape and dtype; or both are numbers and ``size`` gives the
+    shape (default dtype unless ``dtype``). Draws come from ``minigrad.random`` (the
+    global generator, seeded by ``manual_seed``, or ``generator``); not differentiable.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.normal(minigrad.zeros(2, 3), 1.0).shape
+        minigrad.Size([2, 3])
+    """
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float): give a size, "
+                "or a tensor mean or std"
+            )
+        shape, np_dtype = sizes_from_args((size,)), _float_dtype(dtype)
+    else:
+        if size is not None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments: size is only taken with float mean and std"
+            )
+        for t in tensors:
+            if t.data.dtype.kind != "f":
+                raise NotImplementedError(
+                    f"\"normal_kernel_cpu\" not implemented for '{type_name(t.data.dtype).capitalize()}'"
+                )
+        check_broadcast(
+            "normal",
+            np.asarray(mean.data if isinstance(mean, Tensor) else mean),
+            np.asarray(std.data if isinstance(std, Tensor) else std),
+        )
+        shape = np.broadcast_shapes(*(t.shape for t in tensors))
+        np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.result_type(*(t.data for t in tensors))
+    if isinstance(std, Tensor):
+        if (std.data < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    means = mean.data if isinstance(mean, Tensor) else mean
+    stds = std.data if isinstance(std, Tensor) else std
+    samples = means + stds * rng_of(generator).standard_normal(shape)
+    return _finish(np.asarray(samples).astype(np_dtype), requires_grad)

@@ -92,7 +92,7 @@ class Digits(VisionDataset):
 
         >>> ds = Digits(train=False, size=32)
         >>> len(ds), ds[0][0].shape, ds[0][1]
-        (359, (1, 32, 32), 2)
+        (359, minigrad.Size([1, 32, 32]), 2)
     """
 
     classes = [str(d) for d in range(10)]

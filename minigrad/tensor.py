@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import dtypes
+from . import devices, dtypes, printing
+from ._broadcast import check_broadcast
+from ._numpy_names import numpy_names
 from .autograd import grad_mode
 from .autograd._engine import TensorBase, make_tensor, set_tensor_type
 from .autograd.engine import backward as autograd_backward
 from .autograd.grad_mode import state
+from .devices import DeviceLike, check_cpu
+from .size import Size, sizes_from_args
 from .utils.hooks import RemovableHandle
 
 if TYPE_CHECKING:
@@ -32,8 +36,27 @@ if TYPE_CHECKING:
 
     from .autograd.function import Function
     from .ops._args import _dims_t
+    from .ops.sort import SortResult, TopkResult
 
-__all__ = ["Tensor", "tensor", "as_array"]
+__all__ = [
+    "Tensor",
+    "tensor",
+    "as_tensor",
+    "is_tensor",
+    "numel",
+    "isclose",
+    "allclose",
+    "as_array",
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "LongTensor",
+    "IntTensor",
+    "ShortTensor",
+    "CharTensor",
+    "ByteTensor",
+    "BoolTensor",
+]
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
@@ -72,14 +95,12 @@ class Tensor(TensorBase):
     # Make numpy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: _bool = False) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
-        array = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=_infer_dtype(data))
-        dtypes.from_numpy_dtype(array.dtype)
-        self.data = array
-        if requires_grad:
-            self.requires_grad_(True)
+    def __init__(self, *args: Any, device: DeviceLike = None) -> None:
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` is an uninitialized tensor of that
+        shape, ``Tensor([1, 2])`` copies the data, both in the default floating dtype;
+        ``Tensor()`` is empty and ``Tensor(t)`` shares ``t``'s memory. Prefer
+        ``minigrad.tensor(data)`` and ``minigrad.empty(size)``."""
+        self.data = _legacy_array(None, args, device)
 
     # Wrap an ndarray without copying or checking (the fast path used by ops):
     # ``Tensor._make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None)``.
@@ -92,8 +113,8 @@ class Tensor(TensorBase):
 
     # ---- attributes ----------------------------------------------------------------------
     @property
-    def shape(self) -> tuple[_int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        return tuple.__new__(Size, self.data.shape)
 
     @property
     def ndim(self) -> _int:
@@ -117,12 +138,29 @@ class Tensor(TensorBase):
         return self.transpose(-2, -1)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> devices.device:
+        """Where the tensor lives: always ``device(type='cpu')``."""
+        return devices.CPU
 
-    def size(self, dim: _int | None = None) -> tuple[_int, ...] | _int:
+    is_cpu = True
+    is_cuda = False
+
+    def get_device(self) -> _int:
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
+
+    def size(self, dim: _int | None = None) -> Size | _int:
         """The shape, or the size of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        shape = self.data.shape
+        if dim is None:
+            return tuple.__new__(Size, shape)
+        if not shape:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -len(shape) <= dim < len(shape):
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-len(shape)}, {len(shape) - 1}], but got {dim})"
+            )
+        return shape[dim]
 
     def dim(self) -> _int:
         return self.data.ndim
@@ -179,6 +217,12 @@ class Tensor(TensorBase):
                 "protocol at the moment; call .detach() first"
             )
         return (_rebuild_tensor, (self.data, self.requires_grad, self.grad))
+
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its value (``f"{loss:.3f}"``); others only with an empty spec."""
+        if self.data.ndim == 0 and type(self) is Tensor:
+            return format(self.item(), format_spec)
+        return object.__format__(self, format_spec)
 
     def __array__(self, dtype: DTypeLike | None = None, copy: _bool | None = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
@@ -275,18 +319,31 @@ class Tensor(TensorBase):
     def tolist(self) -> Any:
         return self.data.tolist()
 
-    def to(self, dtype: dtypes.dtype | str | None = None, *args: Any, copy: _bool = False, **kwargs: Any) -> Tensor:
-        """A tensor of another dtype (differentiable); device arguments other than 'cpu' are refused."""
-        if isinstance(dtype, str) or dtype is None:
-            if dtype not in (None, "cpu"):
-                raise RuntimeError(f"minigrad runs on the CPU only; got device {dtype!r}")
-            dtype = args[0] if args else kwargs.get("dtype")
-            if dtype is None:
-                return self
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor in another dtype (differentiable), as PyTorch's forms allow:
+        ``to(dtype)``, ``to(device, dtype)``, ``to(other)``, ``to(device=..., dtype=...)``,
+        with ``non_blocking`` and ``copy``. Itself when nothing changes and ``copy`` is
+        False. Devices other than the CPU are refused."""
+        dtype, copy = to_arguments(args, kwargs)
+        if dtype is None:
+            return ops.clone(self) if copy else self
         return ops.to_dtype(self, dtype, copy=copy)
 
-    def type(self, dtype: dtypes.dtype | None = None) -> dtypes.dtype | Tensor:
-        return self.dtype if dtype is None else self.to(dtype)
+    def type(self, dtype: dtypes.dtype | str | type | None = None, non_blocking: _bool = False) -> str | Tensor:
+        """The legacy type name (``'minigrad.FloatTensor'``), or this tensor converted to
+        ``dtype`` (a dtype, a legacy type such as ``minigrad.DoubleTensor``, or its name)."""
+        if dtype is None:
+            return "minigrad." + _LEGACY_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            module, _, name = dtype.rpartition(".")
+            if module in ("torch.cuda", "minigrad.cuda"):
+                check_cpu("cuda")
+            if module not in ("torch", "minigrad") or name not in _LEGACY_TYPES:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = _LEGACY_TYPES[name]
+        if isinstance(dtype, _LegacyTensorType):
+            dtype = dtype.dtype
+        return self.to(dtype)
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)
@@ -307,7 +364,12 @@ class Tensor(TensorBase):
         return self.to(dtypes.float16)
 
     def cpu(self) -> Tensor:
+        """This tensor (it is on the CPU already)."""
         return self
+
+    def cuda(self, device: DeviceLike = None, non_blocking: _bool = False) -> Tensor:
+        """Refused: minigrad runs on the CPU only."""
+        raise devices.unavailable("cuda")
 
     def clone(self) -> Tensor:
         """A copy with its own memory, recorded (gradient flows back unchanged)."""
@@ -316,22 +378,70 @@ class Tensor(TensorBase):
     def contiguous(self) -> Tensor:
         return self if self.data.flags.c_contiguous else self.clone()
 
+    # ---- new tensors like this one (its dtype unless told) -------------------------------
+    def _new(self, size, fill, dtype, device, requires_grad):
+        check_cpu(device)
+        np_dtype = self.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        array = np.empty(size, np_dtype) if fill is None else np.full(size, fill, np_dtype)
+        t = Tensor._make(array)
+        return t.requires_grad_(True) if requires_grad else t
+
+    def new_zeros(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: dtypes.dtype | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
+        """Zeros of ``size``, with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(sizes_from_args(size), 0, dtype, device, requires_grad)
+
+    def new_ones(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: dtypes.dtype | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
+        """Ones of ``size``, with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(sizes_from_args(size), 1, dtype, device, requires_grad)
+
+    def new_empty(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: dtypes.dtype | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
+        """An uninitialized tensor of ``size``, with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(sizes_from_args(size), None, dtype, device, requires_grad)
+
+    def new_full(
+        self,
+        size: Sequence[_int],
+        fill_value: _float,
+        dtype: dtypes.dtype | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
+        """``fill_value`` in every element of ``size`` (a sequence), with this tensor's dtype unless told."""
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"new_full(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+        return self._new(sizes_from_args((size,)), fill_value, dtype, device, requires_grad)
+
+    def new_tensor(
+        self, data: Any, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: _bool = False
+    ) -> Tensor:
+        """A copy of ``data`` (as ``minigrad.tensor``) with this tensor's dtype unless ``dtype`` is given."""
+        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
     def __repr__(self) -> str:
-        extras = []
-        if self.data.dtype not in (np.float32, np.int64, np.bool_) or self.data.size == 0:
-            extras.append(f"dtype={self.dtype!r}")
+        """PyTorch's print-out: ``tensor([5.5000, 3.0000], grad_fn=<MulBackward>)`` (see minigrad.printing)."""
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        if self.data.size == 0:
-            body = f"tensor([], size={tuple(self.shape)}" if self.ndim > 1 else "tensor(["
-            body += "]" if self.ndim <= 1 else ""
-            return body + "".join(", " + e for e in extras) + ")"
-        text = np.array2string(
-            self.data, separator=", ", prefix="tensor(", threshold=1000, precision=4, floatmode="maxprec_equal"
-        )
-        return "tensor(" + text + "".join(", " + e for e in extras) + ")"
+            autograd_note = [f"grad_fn=<{node_name(self.grad_fn)}>"]
+        else:
+            autograd_note = ["requires_grad=True"] if self.requires_grad else []
+        return printing.format_tensor(self.data, autograd_note)
 
     # ---- in place ------------------------------------------------------------------------
     def _apply_inplace(self, op_name, result_fn, *args):
@@ -530,12 +640,17 @@ class Tensor(TensorBase):
         """True when both tensors have the same shape and elements."""
         return self.shape == other.shape and builtins.bool(np.array_equal(self.data, other.data))
 
-    def allclose(self, other: Tensor | _float, rtol: _float = 1e-05, atol: _float = 1e-08) -> _bool:
-        return builtins.bool(np.allclose(self.data, as_array(other), rtol=rtol, atol=atol))
+    def isclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> Tensor:
+        return isclose(self, other, rtol, atol, equal_nan)
 
+    def allclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> _bool:
+        return allclose(self, other, rtol, atol, equal_nan)
+
+    @numpy_names
     def all(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
 
+    @numpy_names
     def any(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
 
@@ -614,24 +729,31 @@ class Tensor(TensorBase):
     def masked_fill(self, mask: Tensor, value: Tensor | _float) -> Tensor:
         return ops.masked_fill(self, mask, value)
 
+    @numpy_names
     def sum(self, dim: _dims_t = None, keepdim: _bool = False, dtype: dtypes.dtype | None = None) -> Tensor:
         return ops.sum(self, dim, keepdim, dtype=dtype)
 
+    @numpy_names
     def mean(self, dim: _dims_t = None, keepdim: _bool = False) -> Tensor:
         return ops.mean(self, dim, keepdim)
 
+    @numpy_names
     def max(self, dim: _int | Tensor | None = None, keepdim: _bool = False) -> Tensor | MaxResult:
         return ops.max(self, dim, keepdim)
 
+    @numpy_names
     def min(self, dim: _int | Tensor | None = None, keepdim: _bool = False) -> Tensor | MaxResult:
         return ops.min(self, dim, keepdim)
 
+    @numpy_names
     def amax(self, dim: _dims_t = None, keepdim: _bool = False) -> Tensor:
         return ops.amax(self, dim, keepdim)
 
+    @numpy_names
     def amin(self, dim: _dims_t = None, keepdim: _bool = False) -> Tensor:
         return ops.amin(self, dim, keepdim)
 
+    @numpy_names
     def var(
         self,
         dim: _dims_t = None,
@@ -642,6 +764,7 @@ class Tensor(TensorBase):
     ) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_names
     def std(
         self,
         dim: _dims_t = None,
@@ -652,18 +775,23 @@ class Tensor(TensorBase):
     ) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_names
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return ops.argmax(self, dim, keepdim)
 
+    @numpy_names
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 
+    @numpy_names
     def softmax(self, dim: _int) -> Tensor:
         return ops.softmax(self, dim)
 
+    @numpy_names
     def log_softmax(self, dim: _int) -> Tensor:
         return ops.log_softmax(self, dim)
 
+    @numpy_names
     def logsumexp(self, dim: _dims_t, keepdim: _bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
@@ -677,10 +805,10 @@ class Tensor(TensorBase):
         return ops.view(self, *shape)
 
     def view_as(self, other: Tensor) -> Tensor:
-        return ops.view(self, other.shape)
+        return ops.view(self, other.data.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
-        return ops.reshape(self, other.shape)
+        return ops.reshape(self, other.data.shape)
 
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         return ops.flatten(self, start_dim, end_dim)
@@ -692,13 +820,13 @@ class Tensor(TensorBase):
         return ops.transpose(self, dim0, dim1)
 
     def t(self) -> Tensor:
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.T
+        return ops.t(self)
 
+    @numpy_names
     def squeeze(self, dim: _dims_t = None) -> Tensor:
         return ops.squeeze(self, dim)
 
+    @numpy_names
     def unsqueeze(self, dim: _int) -> Tensor:
         return ops.unsqueeze(self, dim)
 
@@ -706,7 +834,7 @@ class Tensor(TensorBase):
         return ops.expand(self, *sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
-        return ops.expand(self, other.shape)
+        return ops.expand(self, other.data.shape)
 
     def split(self, split_size: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)
@@ -716,6 +844,77 @@ class Tensor(TensorBase):
 
     def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
         return ops.narrow(self, dim, start, length)
+
+    def repeat(self, *repeats: _int | Sequence[_int]) -> Tensor:
+        return ops.repeat(self, *repeats)
+
+    def swapaxes(self, axis0: _int, axis1: _int) -> Tensor:
+        return ops.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0: _int, dim1: _int) -> Tensor:
+        return ops.transpose(self, dim0, dim1)
+
+    # ---- trigonometric, hyperbolic and erf (ops/elementwise.py) -------------------------
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def atan2(self, other: Tensor) -> Tensor:
+        return ops.atan2(self, other)
+
+    def erf(self) -> Tensor:
+        return ops.erf(self)
+
+    # ---- norms (ops/reduce.py), sorting (ops/sort.py) -----------------------------------
+    def norm(
+        self,
+        p: _float | str | None = "fro",
+        dim: _dims_t = None,
+        keepdim: _bool = False,
+        dtype: dtypes.dtype | None = None,
+    ) -> Tensor:
+        return ops.norm(self, p, dim, keepdim, dtype)
+
+    @numpy_names
+    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> SortResult:
+        return ops.sort(self, dim, descending, stable=stable)
+
+    @numpy_names
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
+        return ops.argsort(self, dim, descending, stable=stable)
+
+    @numpy_names
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> TopkResult:  # noqa: A002
+        return ops.topk(self, k, dim, largest, sorted)
+
+    def unique(
+        self,
+        sorted: _bool = True,  # noqa: A002  (PyTorch's name)
+        return_inverse: _bool = False,
+        return_counts: _bool = False,
+        dim: _int | None = None,
+    ) -> Tensor | tuple[Tensor, ...]:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
 
 
 # The engine makes the results of ops: tell it their class (the one place it learns of
@@ -729,12 +928,15 @@ def _rebuild_tensor(data, requires_grad, grad):
     return t.requires_grad_(True) if requires_grad else t
 
 
-def tensor(data: Any, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor that copies ``data`` (a list, number, ndarray or Tensor).
 
     Python floats become the default dtype (float32), ints int64, bools bool; a numpy
     array keeps its dtype, as ``torch.tensor`` does.
     """
+    check_cpu(device)
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
@@ -750,6 +952,173 @@ def tensor(data: Any, dtype: dtypes.dtype | None = None, requires_grad: bool = F
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: DeviceLike = None) -> Tensor:
+    """``data`` as a tensor, without a copy when it can be: a Tensor of the asked dtype is
+    returned as it is, an ndarray is shared; other data (and other dtypes) are copied or
+    converted as ``minigrad.tensor`` and ``Tensor.to`` do.
+
+    Example:
+        >>> a = np.zeros(3, dtype=np.float32)
+        >>> t = minigrad.as_tensor(a)
+        >>> t[0] = 1.0
+        >>> a
+        array([1., 0., 0.], dtype=float32)
+    """
+    check_cpu(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        dtypes.from_numpy_dtype(data.dtype)
+        return Tensor._make(data if dtype is None else data.astype(dtypes.to_numpy_dtype(dtype), copy=False))
+    return tensor(data, dtype=dtype)
+
+
+def is_tensor(obj: Any) -> bool:
+    """True for a minigrad Tensor (Parameters included)."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.data.size
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """Where ``|input - other| <= atol + rtol * |other|`` (elementwise, broadcast; a bool tensor).
+
+    Infinities are close only to themselves, NaN to nothing unless ``equal_nan``. Both
+    tensors must have the same dtype, as in PyTorch.
+    """
+    for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"isclose(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}"
+            )
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{_LEGACY_NAMES[input.dtype][:-6]} did not match {_LEGACY_NAMES[other.dtype][:-6]}")
+    if rtol < 0 or atol < 0:
+        which, value = ("rtol", rtol) if rtol < 0 else ("atol", atol)
+        raise RuntimeError(f"{which} must be greater than or equal to zero, but got {value}")
+    check_broadcast("isclose", input.data, other.data)
+    if input.data.dtype == np.bool_:
+        return Tensor._make(np.equal(input.data, other.data))
+    return Tensor._make(np.isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True when every element of ``input`` is close to ``other``'s (see ``isclose``)."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+
+
+# ---- the legacy typed constructors: FloatTensor, LongTensor, ... ------------------------
+
+
+class _LegacyTensorType(type):
+    """The type of ``minigrad.FloatTensor`` and the others: calling one builds a Tensor of its
+    dtype with the legacy constructor's rules; ``isinstance(t, FloatTensor)`` tests t's dtype."""
+
+    dtype: dtypes.dtype
+
+    def __call__(cls, *args: Any, device: DeviceLike = None) -> Tensor:
+        return Tensor._make(_legacy_array(cls.dtype, args, device))
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.data.dtype == cls.dtype.np_dtype
+
+    def __repr__(cls) -> str:
+        return f"<class 'minigrad.{cls.__name__}'>"
+
+
+_LEGACY_NAMES = {
+    dtypes.float32: "FloatTensor",
+    dtypes.float64: "DoubleTensor",
+    dtypes.float16: "HalfTensor",
+    dtypes.int64: "LongTensor",
+    dtypes.int32: "IntTensor",
+    dtypes.int16: "ShortTensor",
+    dtypes.int8: "CharTensor",
+    dtypes.uint8: "ByteTensor",
+    dtypes.bool: "BoolTensor",
+}
+_LEGACY_TYPES = {
+    name: _LegacyTensorType(name, (), {"dtype": dtype, "__module__": __name__}) for dtype, name in _LEGACY_NAMES.items()
+}
+FloatTensor = _LEGACY_TYPES["FloatTensor"]
+DoubleTensor = _LEGACY_TYPES["DoubleTensor"]
+HalfTensor = _LEGACY_TYPES["HalfTensor"]
+LongTensor = _LEGACY_TYPES["LongTensor"]
+IntTensor = _LEGACY_TYPES["IntTensor"]
+ShortTensor = _LEGACY_TYPES["ShortTensor"]
+CharTensor = _LEGACY_TYPES["CharTensor"]
+ByteTensor = _LEGACY_TYPES["ByteTensor"]
+BoolTensor = _LEGACY_TYPES["BoolTensor"]
+
+
+def _legacy_array(dtype, args, device):
+    """The array of ``Tensor(*args)`` / ``FloatTensor(*args)`` (``dtype`` None: the default
+    floating dtype, and a Tensor argument of any dtype is shared)."""
+    if device is not None and devices.device(device).type != "cpu":
+        raise devices.unavailable(device)
+    np_dtype = (dtype or dtypes.get_default_dtype()).np_dtype
+    if not args:
+        return np.empty(0, np_dtype)
+    if isinstance(args[0], Size) or builtins.all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, (builtins.bool, np.bool_)) for a in args
+    ):
+        return np.empty(sizes_from_args(args), np_dtype)
+    if len(args) > 1:
+        raise TypeError(f"new() received an invalid combination of arguments: {args!r}")
+    data = args[0]
+    if isinstance(data, Tensor):
+        if dtype is not None and data.dtype is not dtype:
+            raise TypeError(f"expected {dtype!r} data, got a tensor of {data.dtype!r}; convert it with .to()")
+        return data.data
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if not isinstance(data, (np.ndarray, Sequence)):
+        raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+    return np.array(data, dtype=np_dtype)
+
+
+# ---- helpers shared with nn.Module --------------------------------------------------------
+
+
+def to_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[dtypes.dtype | None, bool]:
+    """``(dtype, copy)`` from the arguments of ``Tensor.to`` / ``Module.to`` (PyTorch's forms:
+    ``(dtype)``, ``(device, dtype)``, ``(tensor)``, keywords ``device``, ``dtype``,
+    ``non_blocking``, ``copy``, ``memory_format``); devices other than the CPU are refused."""
+    kwargs = dict(kwargs)
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    flags = [kwargs.pop("non_blocking", False), kwargs.pop("copy", False)]
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        dtype = rest.pop(0).dtype
+    elif rest and isinstance(rest[0], dtypes.dtype):
+        dtype = rest.pop(0)
+    elif rest and isinstance(rest[0], (str, devices.device, int)) and not isinstance(rest[0], builtins.bool):
+        device = rest.pop(0)
+        if rest and isinstance(rest[0], dtypes.dtype):
+            dtype = rest.pop(0)
+    if len(rest) > 2 or not builtins.all(isinstance(f, builtins.bool) for f in rest):
+        raise TypeError(f"to() received an invalid combination of arguments: {tuple(args)!r}")
+    flags[: len(rest)] = rest
+    check_cpu(device)
+    if dtype is not None and not isinstance(dtype, dtypes.dtype):
+        raise TypeError(f"to(): dtype must be a minigrad dtype, not {type(dtype).__name__}")
+    return dtype, builtins.bool(flags[1])
+
+
+def node_name(node: Function) -> str:
+    """The name a graph node prints under (``grad_fn=<...>`` in a tensor's repr): the name
+    the node reports."""
+    return node.name()
 
 
 # ---- the one import cycle: Tensor <-> ops -------------------------------------------------

@@ -1,7 +1,12 @@
-"""A plain training loop: epochs of SGD with a progress bar, evaluation and history."""
+"""A plain training loop: epochs of SGD with a progress bar, evaluation and history.
+
+A loss that becomes NaN or infinite stops training with FloatingPointError (naming the
+epoch and batch) before the step that would spread it into the parameters.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -28,19 +33,25 @@ def train_epoch(
     progress: bool = True,
     description: str = "train",
 ) -> tuple[float, float, float]:
-    """One pass over ``loader``; returns (mean loss, accuracy, images per second)."""
+    """One pass over ``loader``; returns (mean loss, accuracy, images per second).
+
+    Raises FloatingPointError, before the optimizer step, when a batch's loss is NaN or infinite.
+    """
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     started = time.perf_counter()
     bar = tqdm(loader, desc=description, leave=False, disable=not progress, unit="batch")
-    for images, labels in bar:
+    for batch, (images, labels) in enumerate(bar, start=1):
         optimizer.zero_grad()
         logits = model(images)
         loss = loss_fn(logits, labels)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise FloatingPointError(f"the training loss became {value} in {description}, batch {batch}")
         loss.backward()
         optimizer.step()
         n = labels.shape[0]
-        total_loss += loss.item() * n
+        total_loss += value * n
         correct += int((logits.data.argmax(1) == labels.data).sum())
         seen += n
         rate = seen / (time.perf_counter() - started)
@@ -73,7 +84,10 @@ def fit(
     progress: bool = True,
     log: Callable[[str], Any] = print,
 ) -> dict[str, Any]:
-    """Train for ``epochs`` and evaluate after each; returns the history of losses and accuracies."""
+    """Train for ``epochs`` and evaluate after each; returns the history of losses and accuracies.
+
+    Raises FloatingPointError when the training or test loss becomes NaN or infinite.
+    """
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = {"train_loss": [], "train_accuracy": [], "test_loss": [], "test_accuracy": [], "images_per_second": []}
     started = time.perf_counter()
@@ -82,6 +96,8 @@ def fit(
             model, train_loader, optimizer, loss_fn, progress, description=f"epoch {epoch}/{epochs}"
         )
         test_loss, test_acc = evaluate(model, test_loader, loss_fn)
+        if not math.isfinite(test_loss):
+            raise FloatingPointError(f"the test loss became {test_loss} after epoch {epoch}/{epochs}")
         if scheduler is not None:
             scheduler.step()
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc, rate)):

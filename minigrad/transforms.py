@@ -15,7 +15,7 @@ Example (the notes' augmentation for 32x32 images)::
     >>> t = Compose([RandomCrop(32, padding=4), RandomHorizontalFlip(), ToTensor(),
     ...              Normalize((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))])
     >>> t(np.zeros((32, 32, 3), dtype=np.uint8)).shape
-    (3, 32, 32)
+    minigrad.Size([3, 32, 32])
 """
 
 from __future__ import annotations

@@ -1,20 +1,13 @@
-# The kernels' view of OpenMP: the current thread count, and 1 when built without OpenMP.
-# (minigrad_core._threads sets the count; minigrad.set_num_threads calls it.)
+# The kernels' view of OpenMP: how many threads a parallel loop gets. The count is
+# minigrad.set_num_threads's, one for the process (minigrad_core._threads), 1 without OpenMP.
 # mg_threads_for(work) keeps small loops on one thread: a parallel region costs a few
 # microseconds, and far more when the other core is busy and the team must wait for it.
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #include <omp.h>
-    static int mg_kernel_threads(void) { return omp_get_max_threads(); }
-    #else
-    static int mg_kernel_threads(void) { return 1; }
-    #endif
-    static int mg_threads_for(Py_ssize_t work) { return work < 65536 ? 1 : mg_kernel_threads(); }
-    """
-    int mg_kernel_threads() noexcept nogil
-    int mg_threads_for(Py_ssize_t work) noexcept nogil
+from minigrad_core._threads cimport kernel_threads
+
+
+cdef inline int mg_threads_for(Py_ssize_t work) noexcept nogil:
+    return 1 if work < 65536 else kernel_threads()
 
 
 cdef inline int _items_threads(Py_ssize_t items, Py_ssize_t work) noexcept nogil:

@@ -22,7 +22,7 @@ points check again, with minigrad_core._check, everything the loops rely on (pai
 lengths, int ranges, dtypes, layout, writability, shapes, index spans), so that no call,
 however malformed, reads or writes out of bounds; the cdef functions under them assume it.
 Output buffers are allocated by the caller; scratch is allocated by the kernels before
-the GIL is released. Each call is one OpenMP parallel region on up to mg_kernel_threads()
+the GIL is released. Each call is one OpenMP parallel region on up to kernel_threads()
 threads (minigrad.set_num_threads), one for small work; inside it every thread takes
 whole items with its own scratch and single-threaded GEMMs. That BLAS (SciPy's) must be
 kept single-threaded by the caller: importing minigrad does it (minigrad.parallel).

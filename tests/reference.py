@@ -1,4 +1,5 @@
-"""Naive references written straight from the notes' formulas, for the kernel tests.
+"""Naive references written straight from the notes' formulas, for the kernel tests (and, at
+the end, how near the kernels must come to them, in which dtypes).
 
 Plain nested loops over numpy arrays, no cleverness, small sizes only. The loop names
 follow the notes (002, 004): b batch, x y output position, j output feature, dx dy the
@@ -17,6 +18,7 @@ chain rule on that sum, term by term:
 import math
 
 import numpy as np
+from hypothesis import strategies as st
 
 
 def out_size(size, k, s=1, p=0, d=1):
@@ -255,3 +257,13 @@ def adaptive_max_pool2d(x, output_size):
                     r, c = r0 + k // (c1 - c0), c0 + k % (c1 - c0)
                     out[b, i, x_, y], idx[b, i, x_, y] = x[b, i, r, c], r * W + c
     return out, idx
+
+
+# ---- how near the kernels must come, and in which dtypes ---------------------------------------
+
+TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
+DTYPES = st.sampled_from([np.float32, np.float64])
+
+
+def close(actual, expected, dtype):
+    np.testing.assert_allclose(actual, expected, **TOL[dtype])

@@ -153,8 +153,7 @@ def test_tensor_dataset_subset_concat():
 
 
 @pytest.mark.parametrize("n,lengths", [(10, [0.33, 0.33, 0.34]), (7, [0.5, 0.5]), (11, [0.8, 0.2]), (9, [3, 6])])
-def test_random_split_lengths_match_torch(n, lengths):
-    torch = pytest.importorskip("torch")
+def test_random_split_lengths_match_torch(n, lengths, torch):
     ours = [len(s) for s in random_split(range(n), lengths)]
     theirs = [len(s) for s in torch.utils.data.random_split(range(n), lengths)]
     assert ours == theirs
@@ -205,8 +204,7 @@ def test_normalize(rng):
 @pytest.mark.parametrize(
     "padding,mode", [(1, "constant"), ((1, 2), "edge"), ((1, 2, 3, 0), "reflect"), (2, "symmetric")]
 )
-def test_pad(padding, mode, rng):
-    torch = pytest.importorskip("torch")
+def test_pad(padding, mode, rng, torch):
     x = rng.random((2, 4, 5)).astype(np.float32)
     out = T.Pad(padding, fill=0.0, padding_mode=mode)(minigrad.tensor(x))
     left, top, right, bottom = T._padding4(padding)
@@ -222,8 +220,7 @@ def test_pad(padding, mode, rng):
 
 @pytest.mark.parametrize("size", [(8, 12), (3, 2), (5, 5), (4, 7)])
 @pytest.mark.parametrize("mode", ["bilinear", "nearest"])
-def test_resize_matches_interpolate(size, mode, rng):
-    torch = pytest.importorskip("torch")
+def test_resize_matches_interpolate(size, mode, rng, torch):
     x = rng.random((2, 3, 4, 5)).astype(np.float32)
     out = T.Resize(size, interpolation=mode)(minigrad.tensor(x))
     kwargs = dict(align_corners=False, antialias=False) if mode == "bilinear" else {}
@@ -276,9 +273,8 @@ def test_rotation_by_90_degrees_is_rot90():
 
 
 @pytest.mark.parametrize("angle", [17.0, -40.0])
-def test_bilinear_rotation_matches_grid_sample(angle, rng):
+def test_bilinear_rotation_matches_grid_sample(angle, rng, torch):
     """torchvision's tensor path: grid_sample (zeros padding, align_corners=False) times the sampled mask."""
-    torch = pytest.importorskip("torch")
     x = rng.random((2, 7, 7)).astype(np.float32)
     out = T.RandomRotation((angle, angle), interpolation="bilinear")(minigrad.tensor(x))
     rad = np.radians(-angle)  # rotate(angle) is the affine map with -angle (clockwise convention)

@@ -322,7 +322,7 @@ def test_in_place_on_a_leaf_and_a_saved_tensor():
     with raises(
         RuntimeError,
         "one of the variables needed for gradient computation has been modified by an "
-        "inplace operation: [minigrad.float32 [2]], which is saved by MulBackward, is at "
+        "inplace operation: [minigrad.float32 [2]], which is saved by MulBackward0, is at "
         "version 1; expected version 0 instead.",
     ):
         y.backward()

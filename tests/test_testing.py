@@ -242,8 +242,7 @@ def test_negative_tolerance_is_rejected():
         assert_close(1.0, 1.0, rtol=-1.0, atol=0.0)
 
 
-def test_agrees_with_torch_on_pass_or_fail():
-    torch = pytest.importorskip("torch")
+def test_agrees_with_torch_on_pass_or_fail(torch):
     rng = np.random.default_rng(1)
     for dtype in (np.float32, np.float64):
         base = rng.standard_normal(50).astype(dtype)
@@ -354,8 +353,7 @@ def test_gradcheck_module_skips_frozen_parameters_and_needs_one():
     assert gradcheck_module(model, minigrad.randn(2, 3))
 
 
-def test_pass_or_fail_agrees_with_torch_on_special_values():
-    torch = pytest.importorskip("torch")
+def test_pass_or_fail_agrees_with_torch_on_special_values(torch):
     rng = np.random.default_rng(2)
     specials = np.array([0.0, -0.0, 1e-30, np.inf, -np.inf, np.nan, 1.0, -1.0])
     for dtype in (np.float16, np.float32, np.float64):

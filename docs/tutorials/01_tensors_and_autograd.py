@@ -40,10 +40,9 @@ print("x is a leaf:", x.is_leaf, "   y is a leaf:", y.is_leaf)
 print("loss.grad_fn:", loss.grad_fn.name())
 node = loss.grad_fn
 while node is not None and node.next_functions:
-    names = [edge[0].name() for edge in node.next_functions if edge is not None]
+    names = [child.name() for child, _ in node.next_functions if child is not None]
     print(f"  {node.name():<15} -> {names}")
-    edge = next(e for e in node.next_functions if e is not None)
-    node = edge[0]
+    node = next(child for child, _ in node.next_functions if child is not None)
 
 # %%
 # The leaves' nodes are ``AccumulateGrad``: they add what arrives into ``.grad``.

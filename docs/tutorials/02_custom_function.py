@@ -52,7 +52,7 @@ def softplus(x):
 x = minigrad.tensor([-2.0, 0.0, 3.0], requires_grad=True)
 y = softplus(x)
 print(y)
-print("grad_fn:", y.grad_fn.name())  # the class name with Function -> Backward
+print("grad_fn:", y.grad_fn.name())  # the class name + "Backward", as PyTorch names custom nodes
 y.sum().backward()
 print("x.grad     :", x.grad.tolist())
 print("sigmoid(x) :", (1 / (1 + np.exp(-x.data))).tolist())

@@ -185,7 +185,7 @@ forward_graph = make_dot(loss, params={"x": x, "k": k}, show_attrs=True)
 
 # %%
 # Above: the forward graph, one box per recorded node, with its hyper-parameters.
-# Below: what backward executes. The upstream gradient reaches ``Conv2dBackward`` and
+# Below: what backward executes. The upstream gradient reaches ``ConvolutionBackward0`` and
 # forks into the flipped-kernel convolution with ``k`` (giving ``grad x``) and the
 # cross-correlation with ``x`` (giving ``grad k``): the two formulas of the notes.
 backward_graph = make_dot(loss, params={"x": x, "k": k}, view="backward")

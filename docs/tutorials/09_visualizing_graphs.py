@@ -20,7 +20,7 @@ minigrad.manual_seed(0)
 # The recorded graph
 # ------------------
 # A two-layer perceptron on a batch of four. :func:`~minigrad.viz.make_dot` draws one
-# box per recorded node, named as the node (``MatmulBackward`` is the node that will
+# box per recorded node, named as the node (``MmBackward0`` is the node that will
 # differentiate a matmul), the leaves in blue, named from ``params``.
 x = minigrad.randn(4, 3)
 w1 = minigrad.randn(3, 5, requires_grad=True)

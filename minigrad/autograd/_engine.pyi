@@ -5,7 +5,7 @@ Tensor class, so the tensors it makes and passes on are typed ``Any`` here (mini
 subclasses ``TensorBase`` and declares its own field types).
 """
 
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, NoReturn, Sequence
 
 import numpy as np
 
@@ -16,7 +16,10 @@ def set_tensor_type(cls: type[TensorBase]) -> None: ...
 class GradState:
     grad_enabled: bool
     anomaly_enabled: bool
-    observers: list[Any]
+    @property
+    def observers(self) -> tuple[Any, ...]: ...
+    @observers.setter
+    def observers(self, observers: Sequence[Any]) -> None: ...
 
 state: GradState
 
@@ -62,7 +65,7 @@ class Node:
     _dtype0: Any
     _more_meta: tuple[Any, ...] | None
     @property
-    def next_functions(self) -> tuple[tuple[Node, int] | None, ...]: ...
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]: ...
     def release(self) -> None: ...
     def save_for_backward(self, *values: Any) -> None: ...
     def mark_non_differentiable(self, *outputs: Any) -> None: ...

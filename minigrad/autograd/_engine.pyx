@@ -16,6 +16,7 @@ place the engine learns of anything above it.
 """
 from cpython.ref cimport Py_REFCNT
 
+import threading
 import time
 import traceback
 import weakref
@@ -52,23 +53,76 @@ def set_tensor_type(cls):
 
 
 # ---- switches --------------------------------------------------------------------------
+# Grad mode, anomaly mode and whether observers are attached belong to a thread, as grad
+# mode does in PyTorch: no_grad in one thread, or the engine turning recording off while it
+# runs one thread's forward or backward, never reaches another thread. They live in a C
+# thread-local struct, which each thread starts as {grad on, anomaly off, no observers}.
+# An op reads it once, through modes(): about 4 ns (one __tls_get_addr call), against
+# about 30 ns to find a per-thread object in the interpreter's thread-state dict (see
+# docs/architecture.md, "Grad mode, hooks and observers"). A new mode is one more field.
+
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #define MG_THREAD_LOCAL __declspec(thread)
+    #else
+    #define MG_THREAD_LOCAL _Thread_local
+    #endif
+    typedef struct { int grad_enabled; int anomaly_enabled; int observing; } mg_modes;
+    static MG_THREAD_LOCAL mg_modes mg_thread_modes = {1, 0, 0};
+    static inline mg_modes *mg_modes_of_this_thread(void) { return &mg_thread_modes; }
+    """
+    ctypedef struct Modes "mg_modes":
+        bint grad_enabled
+        bint anomaly_enabled
+        bint observing      # this thread has observers (in _observers)
+    Modes* modes "mg_modes_of_this_thread"() noexcept nogil
+
+
+# The observers of each thread (a tuple, in the attribute ``all``); read only when the
+# thread's ``observing`` flag is set, so an unobserved op never touches it.
+cdef object _observers = threading.local()
+
+
+cdef tuple _thread_observers():
+    return getattr(_observers, "all", ())
+
 
 cdef class GradState:
-    """What the tape reads on every op: grad mode, anomaly mode, observers (grad_mode.py)."""
-    cdef public bint grad_enabled
-    cdef public bint anomaly_enabled
-    # Objects told about every op as it runs (graph drawing, profiling); see
-    # minigrad.autograd.function.observe. Empty in normal use, so it costs one check.
-    cdef public list observers
+    """The calling thread's switches, which the tape reads on every op (grad_mode.py).
 
-    def __cinit__(self):
-        self.grad_enabled = True
-        self.anomaly_enabled = False
-        self.observers = []
+    One object serves every thread: each attribute reads or sets the switch of the thread
+    that touches it. ``observers``: a tuple of the objects told about every op this thread
+    runs (graph drawing, profiling; see minigrad.autograd.function.observe).
+    """
+
+    @property
+    def grad_enabled(self):
+        return modes().grad_enabled
+
+    @grad_enabled.setter
+    def grad_enabled(self, bint enabled):
+        modes().grad_enabled = enabled
+
+    @property
+    def anomaly_enabled(self):
+        return modes().anomaly_enabled
+
+    @anomaly_enabled.setter
+    def anomaly_enabled(self, bint enabled):
+        modes().anomaly_enabled = enabled
+
+    @property
+    def observers(self):
+        return _thread_observers()
+
+    @observers.setter
+    def observers(self, observers):
+        _observers.all = tuple(observers)
+        modes().observing = len(_observers.all) > 0
 
 
-cdef GradState _state = GradState()
-state = _state
+state = GradState()
 
 
 # ---- tensors ---------------------------------------------------------------------------
@@ -137,8 +191,8 @@ def make_tensor(data, requires_grad=False, grad_fn=None, output_nr=0, version=No
 cdef class Node:
     """The fields of a graph node; Function (autograd/function.py) adds the op interface.
 
-    ``next_functions``: one ``(node, output_nr)`` or None per forward argument, kept
-    flat in ``_next`` (``node, output_nr`` per argument, ``None, 0`` for no edge);
+    ``next_functions``: one ``(node, output_nr)`` per forward argument, ``(None, 0)`` for no
+    edge, kept flat in ``_next``;
     ``needs_input_grad``: one bool per argument; ``_saved``: what backward may read, four
     items per saved value, ``value, counter, version, output_nr``, in one flat tuple
     (None when nothing is saved, or after ``release()``). Recording keeps the objects it
@@ -164,10 +218,11 @@ cdef class Node:
 
     @property
     def next_functions(self):
-        """One ``(node, output_nr)`` per forward argument, None where no gradient flows."""
+        """One ``(node, output_nr)`` per forward argument; ``(None, 0)`` where no gradient flows,
+        as PyTorch's (so that ``next_functions[0][0]`` walks never index None)."""
         cdef tuple nxt = self._next
         cdef Py_ssize_t i
-        return tuple([None if nxt[i] is None else (nxt[i], nxt[i + 1]) for i in range(0, len(nxt), 2)])
+        return tuple([(nxt[i], nxt[i + 1]) for i in range(0, len(nxt), 2)])
 
     cpdef release(self):
         """Free what was saved for backward."""
@@ -249,14 +304,22 @@ cdef class AccumulateGrad(Node):
                 if result is not None:
                     grad = result
             result = None
-        if variable.grad is not None:
-            variable.grad = variable.grad + (grad if create_graph else grad.detach())
-        elif create_graph:
-            variable.grad = grad
-        elif _sole_owner(grad):
-            variable.grad = new_tensor(grad.data)  # nobody else sees this array: take it
-        else:
-            variable.grad = new_tensor(grad.data.copy())  # shared (a user's, another leaf's): copy
+        with _accumulating:
+            if variable.grad is not None:
+                variable.grad = variable.grad + (grad if create_graph else grad.detach())
+            elif create_graph:
+                variable.grad = grad
+            elif _sole_owner(grad):
+                variable.grad = new_tensor(grad.data)  # nobody else sees this array: take it
+            else:
+                variable.grad = new_tensor(grad.data.copy())  # shared (a user's, another leaf's): copy
+
+
+# Held while a gradient is added into a leaf's .grad: backward passes in several threads
+# may reach one leaf, and the addition (numpy releases the GIL in it) must not lose one of
+# them, as PyTorch's lock on AccumulateGrad ensures. Re-entrant, should an observer of the
+# addition run a backward pass itself.
+cdef object _accumulating = threading.RLock()
 
 
 cdef bint _sole_owner(TensorBase grad):
@@ -295,8 +358,9 @@ def apply(cls, *args):
     cdef bint record = False
     cdef Py_ssize_t i, mask = 0
     cdef tuple outputs, raws
-    observers = _state.observers
-    if _state.grad_enabled:
+    cdef Modes* mode = modes()
+    observers = _thread_observers() if mode.observing else ()
+    if mode.grad_enabled:
         for i in range(n):
             a = args[i]
             if isinstance(a, TensorBase) and (<TensorBase>a).requires_grad:
@@ -306,11 +370,11 @@ def apply(cls, *args):
             ctx.needs_input_grad = NEEDS[n][mask]
         else:
             ctx.needs_input_grad = tuple([bool(mask >> i & 1) for i in range(n)])
-        _state.grad_enabled = False  # forward itself is never recorded
+        mode.grad_enabled = False  # forward itself is never recorded
         try:
             raw = cls.forward(ctx, *args) if not observers else _timed_forward(ctx, args)
         finally:
-            _state.grad_enabled = True
+            mode.grad_enabled = True
     else:
         ctx.needs_input_grad = NEEDS[n][0] if n <= 8 else (False,) * n
         raw = cls.forward(ctx, *args) if not observers else _timed_forward(ctx, args)
@@ -327,7 +391,7 @@ def apply(cls, *args):
     if cls.is_view:
         _share_version(outputs[0], args[0])
     if record:
-        _record(ctx, args, raws, outputs)
+        _record(ctx, args, raws, outputs, mode.anomaly_enabled)
     if observers:
         for observer in observers:
             observer.on_forward(ctx, args, outputs, record)
@@ -341,8 +405,9 @@ cdef object _timed_forward(Node ctx, tuple args):
     return raw
 
 
-cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
-    """Make ``ctx`` the graph node of ``outputs``: edges to the inputs, saved values."""
+cdef _record(Node ctx, tuple args, tuple raws, tuple outputs, bint anomaly_mode):
+    """Make ``ctx`` the graph node of ``outputs``: edges to the inputs, saved values, and
+    in anomaly mode the forward stack."""
     cdef list edges = []
     cdef TensorBase a, out
     cdef Py_ssize_t i, nr
@@ -365,7 +430,7 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
     if ctx._validate_gradients:
         ctx._input_shapes = tuple([(<TensorBase>args[i]).data.shape if needs[i] else None
                                    for i in range(len(args))])
-    if _state.anomaly_enabled:
+    if anomaly_mode:
         ctx._trace = traceback.format_stack()  # compiled code adds no frames: it ends at the op's caller
     non_differentiable = ctx._non_differentiable
     ctx._num_outputs = len(outputs)
@@ -591,7 +656,8 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
     cdef Py_ssize_t nr, i, remaining, n_inputs
     cdef dict dependencies, captures = None
     cdef set needed = None
-    cdef bint previous_mode = _state.grad_enabled
+    cdef Modes* mode = modes()
+    cdef bint previous_mode = mode.grad_enabled
     for t, g in zip(tensors, grad_tensors):
         if t.grad_fn is not None:
             node, nr = t.grad_fn, t._output_nr
@@ -617,7 +683,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
 
     dependencies = _count_dependencies(roots)
     ready = [node for node in roots if dependencies.get(node, 0) == 0]
-    _state.grad_enabled = create_graph
+    mode.grad_enabled = create_graph
     try:
         while ready:
             node = ready.pop()
@@ -648,12 +714,13 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                     if grads[nr] is None:
                         shape, dtype = node._output_meta[nr]  # (multi-output nodes only)
                         grads[nr] = new_tensor(np.zeros(shape, dtype=dtype))
-            if _state.observers:
-                for observer in _state.observers:
+            if mode.observing:
+                observers = _thread_observers()
+                for observer in observers:
                     observer.on_backward_start(node)
                 started = time.perf_counter()
                 returned = node.backward(node, *grads)
-                for observer in _state.observers:
+                for observer in observers:
                     observer.on_backward(node, time.perf_counter() - started)
             else:
                 returned = node.backward(node, *grads)
@@ -703,7 +770,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
             input_grads = None
             g = None
     finally:
-        _state.grad_enabled = previous_mode
+        mode.grad_enabled = previous_mode
 
     if inputs is not None:
         for r in results:

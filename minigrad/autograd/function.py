@@ -2,8 +2,18 @@
 
 A Function subclass defines ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``.
 ``Function.apply(*args)`` runs forward with recording off and, when an input requires
-grad, makes ``ctx`` the graph node of the outputs: ``ctx`` is an instance of the
-subclass, so ``y.grad_fn`` is that object and prints as ``<MulBackward>``.
+grad, makes ``ctx`` the graph node of the outputs.
+
+Node classes carry PyTorch's names. Each Function subclass gets one node class, a
+subclass of it named as PyTorch names the node (``MulFunction`` -> ``MulBackward0``, or
+the class's ``node_name`` where PyTorch's differs: ``LinearFunction`` ->
+``AddmmBackward0``), and ``ctx`` is an instance of it: ``type(y.grad_fn).__name__`` is
+``'MulBackward0'`` and ``y.grad_fn`` prints as ``<MulBackward0 object at ...>``, so a
+``next_functions`` walk reads as PyTorch's. A Function defined outside minigrad gets
+PyTorch's name for custom functions, its class name + ``Backward`` (``Cube`` ->
+``CubeBackward``). ``node._forward_cls`` is the Function class, as in PyTorch. One op that
+PyTorch names differently by the call (``sum()`` is ``SumBackward0``, ``sum(dim)``
+``SumBackward1``) is a small subclass per name, which the public function picks.
 
 forward may return Tensors or numpy arrays (built-in ops compute on ``t.data`` and
 return arrays, which is cheap); apply wraps them. backward receives and returns Tensors
@@ -14,10 +24,12 @@ recorded too and gradients of gradients work.
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..utils.hooks import RemovableHandle
-from ._engine import AccumulateGrad, Node, apply
+from ._engine import AccumulateGrad, Node
+from ._engine import apply as _apply
 from .grad_mode import state
 
 if TYPE_CHECKING:
@@ -30,7 +42,8 @@ class Function(Node):
     """Base class of differentiable operations (see the module docstring).
 
     Attributes of a node (``ctx``), kept by the compiled ``Node`` base:
-    ``next_functions``, one ``(node, output_nr)`` or ``None`` per forward argument;
+    ``next_functions``, one ``(node, output_nr)`` per forward argument (``(None, 0)`` where
+    no gradient flows, as in PyTorch);
     ``needs_input_grad``, one bool per argument; ``saved_tensors``. Inside forward,
     ``ctx.save_for_backward(*values)`` and ``ctx.mark_non_differentiable(*outputs)``.
     """
@@ -44,10 +57,28 @@ class Function(Node):
     # What this op means when it shows up in a drawn backward pass (minigrad.viz); a node
     # may set its own per call (e.g. which algorithm ran), which wins over the class's.
     graph_note: str | None = None
+    # PyTorch's name of this op's node, where the default (``XxxFunction`` -> ``XxxBackward0``)
+    # is not it; not inherited, so a subclass names its own nodes.
+    node_name: str | None = None
+    # Set per subclass: the Function class (also on its node class) and the node class.
+    _forward_cls: type[Function]
+    _node_class: type[Function]
+    apply: Callable[..., Any]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_is_node_class"):
+            return
         cls._validate_gradients = not cls.__module__.startswith("minigrad.")
+        name = cls.__dict__.get("node_name") or _default_node_name(cls)
+        cls._forward_cls = cls
+        cls._node_class = type(
+            name, (cls,), {"_is_node_class": True, "__module__": cls.__module__, "__qualname__": name}
+        )
+        # Run forward and, when an argument requires grad, record a node of this class
+        # (compiled: the recording is the per-op cost of the whole framework; see
+        # minigrad/autograd/_engine.pyx). A partial keeps the call in C.
+        cls.apply = functools.partial(_apply, cls._node_class)
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -66,11 +97,8 @@ class Function(Node):
     # -- node interface -----------------------------------------------------------------
     @classmethod
     def name(cls) -> str:
-        """The node's name: ``MulFunction`` -> ``MulBackward``."""
-        base = cls.__name__
-        if base.endswith("Function"):
-            base = base[: -len("Function")]
-        return base + "Backward"
+        """The node's name, as PyTorch's ``node.name()``: ``MulFunction`` -> ``MulBackward0``."""
+        return cls._node_class.__name__
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -94,9 +122,13 @@ class Function(Node):
         """For each saved value, the number of this node's output it is (None for others)."""
         return () if self._saved is None else self._saved[3::4]
 
-    # Run forward and, when an argument requires grad, record the node (compiled: the
-    # recording is the per-op cost of the whole framework; see minigrad/autograd/_engine.pyx).
-    apply = classmethod(apply)
+
+def _default_node_name(cls: type[Function]) -> str:
+    """``XxxFunction`` -> ``XxxBackward0`` inside minigrad; ``Xxx`` -> ``XxxBackward`` for a user's
+    Function, as PyTorch names the nodes of custom functions."""
+    if cls.__module__.startswith("minigrad.") and cls.__name__.endswith("Function"):
+        return cls.__name__[: -len("Function")] + "Backward0"
+    return cls.__name__ + "Backward"
 
 
 @contextlib.contextmanager
@@ -108,10 +140,13 @@ def observe(observer: Any) -> Iterator[Any]:
     ``ctx._forward_seconds`` holds the forward time); ``observer.on_backward_start(node)``
     and ``observer.on_backward(node, seconds)`` run around each node's backward, so ops
     seen between them are that backward's. Graph drawing and profiling use this; nothing
-    else pays for it.
+    else pays for it. Observers belong to the thread that attaches them: ops other threads
+    run meanwhile are not reported.
     """
-    state.observers.append(observer)
+    state.observers = state.observers + (observer,)
     try:
         yield observer
     finally:
-        state.observers.remove(observer)
+        remaining = list(state.observers)
+        remaining.remove(observer)
+        state.observers = remaining

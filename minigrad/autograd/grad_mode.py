@@ -2,6 +2,8 @@
 
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as
 decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape reads.
+Both belong to the calling thread, as grad mode does in PyTorch: a new thread starts with
+grad mode on and anomaly mode off, whatever the thread that started it has set.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
 
-# ``state`` holds the switches (grad_enabled, anomaly_enabled, observers); it lives in the
-# compiled engine (minigrad/autograd/_engine.pyx), which reads it on every op.
+# ``state`` holds the calling thread's switches (grad_enabled, anomaly_enabled, observers);
+# it lives in the compiled engine (minigrad/autograd/_engine.pyx), which reads it on every op.
 
 
 def is_grad_enabled() -> bool:

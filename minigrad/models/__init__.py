@@ -1,4 +1,8 @@
-"""The model zoo: LeNet-5, AlexNet, VGG and ResNet with torchvision's layouts and names."""
+"""The model zoo: LeNet-5, AlexNet, VGG and ResNet with torchvision's layouts and names.
+
+Every builder takes torchvision's ``weights=`` (None or a local safetensors file), the
+deprecated ``pretrained=`` and ``progress=``; nothing is ever downloaded (see ``_weights``).
+"""
 
 from .alexnet import AlexNet, alexnet
 from .lenet import LeNet5, lenet5

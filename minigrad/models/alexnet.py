@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from .. import nn
+from ._weights import load_weights
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -52,6 +54,15 @@ class AlexNet(nn.Module):
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 
-def alexnet(in_channels: int = 3, num_classes: int = 1000, dropout: float = 0.5) -> AlexNet:
+def alexnet(
+    in_channels: int = 3,
+    num_classes: int = 1000,
+    dropout: float = 0.5,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+) -> AlexNet:
     """AlexNet; ``alexnet(in_channels=1, num_classes=10)`` is the notes' network."""
-    return AlexNet(num_classes=num_classes, dropout=dropout, in_channels=in_channels)
+    model = AlexNet(num_classes=num_classes, dropout=dropout, in_channels=in_channels)
+    return load_weights(model, "alexnet", weights, pretrained)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from .. import nn
+from ._weights import load_weights
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -41,6 +43,13 @@ class LeNet5(nn.Module):
         return self.classifier(self.features_detector(x).flatten(1))
 
 
-def lenet5(in_channels: int = 1, num_classes: int = 10) -> LeNet5:
+def lenet5(
+    in_channels: int = 1,
+    num_classes: int = 10,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+) -> LeNet5:
     """LeNet-5 for (N, in_channels, 32, 32) input."""
-    return LeNet5(in_channels, num_classes)
+    return load_weights(LeNet5(in_channels, num_classes), "lenet5", weights, pretrained)

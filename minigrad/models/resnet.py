@@ -8,9 +8,11 @@ and a linear classifier. BasicBlock (two 3x3 convs) builds ResNet-18/34; Bottlen
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .. import nn
+from ._weights import load_weights
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -146,35 +148,88 @@ class ResNet(nn.Module):
         return self.fc(self.avgpool(x).flatten(1))
 
 
-def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
+def resnet18(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> ResNet:
     """ResNet-18: 11,689,512 parameters at 1000 classes."""
-    return ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
+    model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
+    return load_weights(model, "resnet18", weights, pretrained)
 
 
-def resnet34(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
+def resnet34(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> ResNet:
     """ResNet-34: 21,797,672 parameters at 1000 classes."""
-    return ResNet(BasicBlock, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
+    model = ResNet(BasicBlock, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
+    return load_weights(model, "resnet34", weights, pretrained)
 
 
-def resnet50(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
+def resnet50(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> ResNet:
     """ResNet-50: 25,557,032 parameters at 1000 classes."""
-    return ResNet(Bottleneck, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
+    model = ResNet(Bottleneck, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
+    return load_weights(model, "resnet50", weights, pretrained)
 
 
-def resnet101(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
+def resnet101(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> ResNet:
     """ResNet-101: 44,549,160 parameters at 1000 classes."""
-    return ResNet(Bottleneck, [3, 4, 23, 3], num_classes, in_channels, **kwargs)
+    model = ResNet(Bottleneck, [3, 4, 23, 3], num_classes, in_channels, **kwargs)
+    return load_weights(model, "resnet101", weights, pretrained)
 
 
-def resnet152(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> ResNet:
+def resnet152(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> ResNet:
     """ResNet-152: 60,192,808 parameters at 1000 classes."""
-    return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, in_channels, **kwargs)
+    model = ResNet(Bottleneck, [3, 8, 36, 3], num_classes, in_channels, **kwargs)
+    return load_weights(model, "resnet152", weights, pretrained)
 
 
-def resnet18_cifar(num_classes: int = 10, in_channels: int = 3, **kwargs: Any) -> ResNet:
+def resnet18_cifar(
+    num_classes: int = 10,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> ResNet:
     """ResNet-18 for 32x32 images: a 3x3 stride-1 stem and no max pool (11,173,962 parameters at 10 classes)."""
     model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
     model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
     nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
     model.maxpool = nn.Identity()
-    return model
+    return load_weights(model, "resnet18_cifar", weights, pretrained)

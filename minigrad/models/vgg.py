@@ -6,9 +6,11 @@ Every conv is 3x3, stride 1, padding 1 (optionally followed by batch norm), then
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .. import nn
+from ._weights import load_weights
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -82,41 +84,113 @@ def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int, **kw
     return VGG(make_layers(CONFIGS[config], batch_norm, in_channels), num_classes=num_classes, **kwargs)
 
 
-def vgg11(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg11(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-11 (configuration A)."""
-    return _vgg("A", False, num_classes, in_channels, **kwargs)
+    model = _vgg("A", False, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg11", weights, pretrained)
 
 
-def vgg11_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg11_bn(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-11 with batch norm."""
-    return _vgg("A", True, num_classes, in_channels, **kwargs)
+    model = _vgg("A", True, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg11_bn", weights, pretrained)
 
 
-def vgg13(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg13(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-13 (configuration B)."""
-    return _vgg("B", False, num_classes, in_channels, **kwargs)
+    model = _vgg("B", False, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg13", weights, pretrained)
 
 
-def vgg13_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg13_bn(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-13 with batch norm."""
-    return _vgg("B", True, num_classes, in_channels, **kwargs)
+    model = _vgg("B", True, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg13_bn", weights, pretrained)
 
 
-def vgg16(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg16(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-16 (configuration D): 138,357,544 parameters at 1000 classes."""
-    return _vgg("D", False, num_classes, in_channels, **kwargs)
+    model = _vgg("D", False, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg16", weights, pretrained)
 
 
-def vgg16_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg16_bn(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-16 with batch norm."""
-    return _vgg("D", True, num_classes, in_channels, **kwargs)
+    model = _vgg("D", True, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg16_bn", weights, pretrained)
 
 
-def vgg19(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg19(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-19 (configuration E)."""
-    return _vgg("E", False, num_classes, in_channels, **kwargs)
+    model = _vgg("E", False, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg19", weights, pretrained)
 
 
-def vgg19_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
+def vgg19_bn(
+    num_classes: int = 1000,
+    in_channels: int = 3,
+    *,
+    weights: str | os.PathLike | None = None,
+    progress: bool = True,
+    pretrained: bool | None = None,
+    **kwargs: Any,
+) -> VGG:
     """VGG-19 with batch norm."""
-    return _vgg("E", True, num_classes, in_channels, **kwargs)
+    model = _vgg("E", True, num_classes, in_channels, **kwargs)
+    return load_weights(model, "vgg19_bn", weights, pretrained)

@@ -20,6 +20,7 @@ from ..ops.conv import *  # noqa: F403
 from ..ops.dropout import *  # noqa: F403
 from ..ops.dropout import dropout as _dropout
 from ..ops.dropout import dropout2d as _dropout2d
+from ..ops.index import one_hot
 from ..ops.linalg import linear
 from ..ops.loss import *  # noqa: F403
 from ..ops.normalization import *  # noqa: F403
@@ -30,7 +31,7 @@ from ..ops.shape import flatten
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = [name for family in LAYER_FAMILIES for name in family.__all__] + ["linear", "flatten"]
+__all__ = [name for family in LAYER_FAMILIES for name in family.__all__] + ["linear", "flatten", "one_hot"]
 
 
 # ---- PyTorch's argument conventions ---------------------------------------------------------

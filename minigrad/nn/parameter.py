@@ -1,4 +1,6 @@
-"""Parameter: a Tensor that a Module registers as one of its learnable weights."""
+"""Parameter: a Tensor that a Module registers as one of its learnable weights; and the
+placeholders of the lazy layers, UninitializedParameter and UninitializedBuffer, which get
+their shape on the layer's first forward."""
 
 from __future__ import annotations
 
@@ -6,14 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from .. import dtypes
+from ..tensor import Tensor, as_tensor
 
 if TYPE_CHECKING:
     from typing import SupportsIndex
 
     from numpy.typing import ArrayLike
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer"]
 
 
 class Parameter(Tensor):
@@ -30,9 +33,7 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
-        if data is None:
-            data = np.empty(0, dtype=np.float32)
-        super().__init__(data)
+        self.data = np.empty(0, dtype=np.float32) if data is None else as_tensor(data).data
         if requires_grad:
             self.requires_grad_(True)
 
@@ -43,3 +44,79 @@ class Parameter(Tensor):
         # Data and requires_grad only (as PyTorch): a parameter used in a graph holds a weak
         # reference to its gradient accumulator, which cannot be pickled or copied.
         return (Parameter, (self.data, self.requires_grad))
+
+
+class UninitializedTensorMixin:
+    """A tensor without a shape yet: ``materialize(shape)`` gives it one and turns it into a
+    ``cls_to_become`` (a Parameter or a plain Tensor), the same object, so that an optimizer
+    or a reference made before still sees it.
+
+    Until then it holds an empty array that keeps its dtype (``Module.to(dtype)`` changes
+    it), and asking for its shape, size or values raises, as in PyTorch.
+    """
+
+    cls_to_become: type[Tensor]
+
+    def materialize(self, shape: tuple[int, ...], device: str | None = None, dtype: dtypes.dtype | None = None) -> None:
+        """Allocate the (uninitialized) values with ``shape``; the layer then initializes them."""
+        np_dtype = self.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        self.data = np.empty(tuple(shape), dtype=np_dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+            "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+            "`forward` to initialize the parameters before accessing their attributes."
+        )
+
+    def _refuse(self, method):
+        raise ValueError(
+            f"Attempted to use an uninitialized parameter in {method}. This error happens when you are using a "
+            f"`LazyModule` or explicitly manipulating `{type(self).__name__}` objects. When using LazyModules "
+            "Call `forward` with a dummy batch to initialize the parameters before calling minigrad functions"
+        )
+
+    def numel(self) -> int:
+        self._refuse("numel")
+
+    def dim(self) -> int:
+        self._refuse("dim")
+
+    def __len__(self) -> int:
+        self._refuse("__len__")
+
+    def detach(self) -> Tensor:
+        self._refuse("detach")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (type(self), (self.requires_grad, None, dtypes.from_numpy_dtype(self.data.dtype)))
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A Parameter whose shape a lazy layer (``nn.LazyLinear``, ...) sets on its first forward."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: str | None = None, dtype: dtypes.dtype | None = None):
+        super().__init__(np.empty(0, _numpy_dtype(dtype)), requires_grad)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer whose shape a lazy layer (``nn.LazyBatchNorm2d``, ...) sets on its first forward."""
+
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device: str | None = None, dtype: dtypes.dtype | None = None):
+        # not Tensor.__init__, which is PyTorch's legacy constructor
+        self.data = np.empty(0, _numpy_dtype(dtype))
+        if requires_grad:
+            self.requires_grad_(True)
+
+
+def _numpy_dtype(dtype):
+    return dtypes.get_default_dtype().np_dtype if dtype is None else dtypes.to_numpy_dtype(dtype)

@@ -21,11 +21,12 @@ from . import (
     pool,
     reduce,
     shape,
+    sort,
 )
 
 # The family modules, named here before ``from .dropout import *`` below rebinds
 # ``dropout`` to the function of that name.
-TENSOR_FAMILIES = (activation, convert, elementwise, index, linalg, reduce, shape)
+TENSOR_FAMILIES = (activation, convert, elementwise, index, linalg, reduce, shape, sort)
 LAYER_FAMILIES = (activation, conv, dropout, loss, normalization, padding, pool)
 
 __all__ = [name for family in dict.fromkeys(TENSOR_FAMILIES + LAYER_FAMILIES) for name in family.__all__]
@@ -43,3 +44,4 @@ from .padding import *  # noqa: E402, F403
 from .pool import *  # noqa: E402, F403
 from .reduce import *  # noqa: E402, F403
 from .shape import *  # noqa: E402, F403
+from .sort import *  # noqa: E402, F403

@@ -12,11 +12,13 @@ from minigrad.
 """
 
 import builtins
+import warnings
 from typing import Sequence, Tuple, Union
 
 import numpy as np
 
 from .. import dtypes
+from ..autograd import grad_mode
 from ..tensor import Tensor
 
 # Aliases for annotations: an int or one per spatial dimension (PyTorch's names), and a
@@ -122,3 +124,39 @@ def type_name(dtype):
 def contiguous(array):
     """``array`` itself when C-contiguous, else a C-contiguous copy (what the kernels take)."""
     return array if array.flags.c_contiguous else np.ascontiguousarray(array)
+
+
+def write_out(op, result, out, *, warn_resize=True):
+    """PyTorch's ``out=``: ``result`` written into the tensor ``out``, which is returned.
+
+    Refused while autograd records (``out`` or an input requiring grad), and when the
+    result's dtype cannot be cast to ``out``'s without changing kind (float into int). An
+    ``out`` of another shape is resized, with PyTorch's deprecation warning unless it was
+    empty (or ``warn_resize`` is False, as for the factories).
+    """
+    if result.requires_grad or (out.requires_grad and grad_mode.is_grad_enabled()):
+        raise RuntimeError(
+            f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+            "but one of the arguments requires grad."
+        )
+    values = result.data
+    if not np.can_cast(values.dtype, out.data.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {type_name(values.dtype).capitalize()} can't be cast to the desired output type "
+            f"{type_name(out.data.dtype).capitalize()}"
+        )
+    if out.data.shape != values.shape:
+        if warn_resize and out.data.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out.data.shape)}, "
+                f"which does not match the required output shape {list(values.shape)}. This behavior is "
+                "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
+                "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                "elements with t.resize_(0).",
+                UserWarning,
+                stacklevel=4,  # the caller of the op (write_out <- _out <- the op)
+            )
+        out.data = np.empty(values.shape, dtype=out.data.dtype)
+    np.copyto(out.data, values, casting="unsafe")
+    out._bump_version()
+    return out

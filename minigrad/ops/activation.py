@@ -1,16 +1,19 @@
 """Activations: relu, leaky_relu, sigmoid, tanh, softmax, log_softmax.
 
 Elementwise activations keep the input's shape; softmax and log_softmax normalize along
-one dimension ``dim``. Integer inputs of sigmoid, tanh and the softmax family are taken
-as the default float dtype, as in PyTorch.
+one dimension ``dim`` (without one, PyTorch's legacy choice, with its warning). Integer
+inputs of sigmoid, tanh and the softmax family are taken as the default float dtype, as
+in PyTorch.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._numpy_names import numpy_names
 from ..autograd.function import Function
 from ._args import floating, normalize_dims
 from .reduce import sum as _sum
@@ -120,8 +123,15 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def _single_dim(op, dim, ndim):
+    """``dim`` as an axis. Omitted, it is PyTorch's legacy implicit choice, with its
+    deprecation warning: 0 for 0-, 1- and 3-D inputs (a vector, an unbatched image), else 1."""
     if dim is None:
-        raise TypeError(f"{op}() missing required argument 'dim'")
+        warnings.warn(
+            f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X as an argument.",
+            UserWarning,
+            stacklevel=4,  # the caller of softmax (through numpy_names' wrapper)
+        )
+        dim = 0 if ndim in (0, 1, 3) else 1
     return normalize_dims(op, dim, ndim)[0]
 
 
@@ -143,6 +153,7 @@ class SoftmaxFunction(Function):
         return out * (g - _sum(g * out, ctx.dim, keepdim=True)), None
 
 
+@numpy_names
 def softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
     input = input.to(dtype) if dtype is not None else floating(input)
@@ -167,6 +178,7 @@ class LogSoftmaxFunction(Function):
         return g - out.exp() * _sum(g, ctx.dim, keepdim=True), None
 
 
+@numpy_names
 def log_softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
     input = input.to(dtype) if dtype is not None else floating(input)

@@ -114,6 +114,8 @@ def _input_gradient_note(x_shape, w_shape, out_shape, stride, padding, dilation,
 class Conv2dFunction(Function):
     """out = conv2d(x, w) + b;  dx = conv_transpose2d(g, w),  dw = conv2d_weight(x, g),  db = sum g."""
 
+    node_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
@@ -158,6 +160,8 @@ class Conv2dFunction(Function):
 class ConvTranspose2dFunction(Function):
     """out = conv_transpose2d(x, w) + b, the flipped-kernel convolution, of spatial size
     out_size;  dx = conv2d(g, w),  dw = conv2d_weight(g, x),  db = sum g."""
+
+    node_name = "ConvolutionBackward0"
 
     graph_note = "flipped-kernel convolution"
 
@@ -256,6 +260,8 @@ class Conv2dWeightFunction(Function):
 class UnfoldFunction(Function):
     """cols = im2col(x), (N, C*KH*KW, L);  dx = fold(g)."""
 
+    node_name = "Im2ColBackward0"
+
     @staticmethod
     def forward(ctx, x, kernel_size, dilation, padding, stride):
         ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride = kernel_size, dilation, padding, stride
@@ -282,6 +288,8 @@ class UnfoldFunction(Function):
 
 class FoldFunction(Function):
     """x = col2im(cols), the sum of overlapping patches;  dcols = unfold(g)."""
+
+    node_name = "Col2ImBackward0"
 
     @staticmethod
     def forward(ctx, cols, output_size, kernel_size, dilation, padding, stride):
@@ -410,7 +418,7 @@ def conv2d(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv2d(minigrad.ones(1, 1, 5, 5), minigrad.ones(1, 1, 3, 3), padding=1, stride=2).shape
-        (1, 1, 3, 3)
+        minigrad.Size([1, 1, 3, 3])
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
@@ -436,7 +444,7 @@ def conv1d(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv1d(minigrad.ones(2, 3, 10), minigrad.ones(4, 3, 3), padding='same').shape
-        (2, 4, 10)
+        minigrad.Size([2, 4, 10])
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
@@ -542,7 +550,7 @@ def conv_transpose2d(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv_transpose2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 3, 3), stride=2, padding=1).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
@@ -604,7 +612,7 @@ def unfold(
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.unfold(minigrad.ones(1, 2, 4, 4), kernel_size=2).shape
-        (1, 8, 9)
+        minigrad.Size([1, 8, 9])
     """
     kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
     _check_tensor("unfold", "input", input)

@@ -20,6 +20,8 @@ __all__ = ["to_dtype", "clone"]
 class ToDtypeFunction(Function):
     """out = a cast to a dtype;  da = g cast back to a's dtype."""
 
+    node_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, a, np_dtype):
         ctx.input_dtype = a.data.dtype

@@ -23,6 +23,8 @@ __all__ = ["dropout", "dropout2d"]
 class DropoutFunction(Function):
     """out = x * mask, mask = keep / (1 - p) (broadcast);  dx = g * mask."""
 
+    node_name = "MulBackward0"
+
     @staticmethod
     def forward(ctx, x, mask):
         ctx.save_for_backward(mask)

@@ -1,9 +1,10 @@
-"""Elementwise ops: arithmetic, unary math, clamping and selection (activations are in
-``activation.py``).
+"""Elementwise ops: arithmetic, unary math (exp, log, the trigonometric and hyperbolic
+functions, erf), clamping and selection (activations are in ``activation.py``).
 
 Each op is a Function (forward on numpy arrays, backward in minigrad ops, so it can be
 differentiated again) next to the lowercase function users call. Binary ops broadcast
 as numpy does; backward reduces each gradient to its input's shape with ``sum_to``.
+Every public function takes PyTorch's ``out=`` (``write_out`` in ``_args.py``).
 The forward of add, sub, mul and div is the compiled ``binary_forward``
 (minigrad/autograd/_engine.pyx), since they run in every forward and backward pass.
 """
@@ -19,7 +20,7 @@ from ..autograd._engine import binary_forward
 from ..autograd.function import Function
 from ..dtypes import result_array
 from ..tensor import Tensor, as_array
-from ._args import floating
+from ._args import floating, write_out
 from .reduce import sum_to
 
 if TYPE_CHECKING:
@@ -42,12 +43,27 @@ __all__ = [
     "where",
     "masked_fill",
     "sign",
+    "sin",
+    "cos",
+    "tan",
+    "sinh",
+    "cosh",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "erf",
 ]
 
 
 def _reduce(grad, shape):
     """``grad`` summed back to an operand's shape (None: already that shape)."""
     return grad if shape is None else sum_to(grad, shape)
+
+
+def _out(op, result, out):
+    """``result``, or with ``out=`` given, ``result`` written into ``out`` (PyTorch's rules)."""
+    return result if out is None else write_out(op, result, out)
 
 
 # ---- arithmetic -----------------------------------------------------------------------
@@ -82,6 +98,12 @@ class SubFunction(AddFunction):
         if alpha != 1:
             b = b * alpha
         return binary_forward(ctx, "sub", np.subtract, a, b)
+
+
+class RsubFunction(SubFunction):
+    """``number - tensor``: the same op, which PyTorch names RsubBackward1."""
+
+    node_name = "RsubBackward1"
 
 
 class MulFunction(Function):
@@ -121,7 +143,11 @@ class DivFunction(Function):
 
 
 class PowFunction(Function):
-    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a)."""
+    """out = a ** b;  da = g * b * a**(b-1),  db = g * out * log(a).
+
+    PyTorch names the node by the operands: PowBackward0 for ``tensor ** number`` (this
+    class), PowBackward1 for ``tensor ** tensor``, PowBackward2 for ``number ** tensor``.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -155,6 +181,18 @@ class PowFunction(Function):
         return ga, gb
 
 
+class PowTensorFunction(PowFunction):
+    """``tensor ** tensor`` (see PowFunction)."""
+
+    node_name = "PowBackward1"
+
+
+class PowScalarBaseFunction(PowFunction):
+    """``number ** tensor`` (see PowFunction)."""
+
+    node_name = "PowBackward2"
+
+
 class NegFunction(Function):
     """out = -a;  da = -g."""
 
@@ -167,34 +205,38 @@ class NegFunction(Function):
         return -g
 
 
-def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1) -> Tensor:
+def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
-    return AddFunction.apply(input, other, alpha)
+    return _out("add", AddFunction.apply(input, other, alpha), out)
 
 
-def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1) -> Tensor:
+def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    return SubFunction.apply(input, other, alpha)
+    return _out("sub", (SubFunction if isinstance(input, Tensor) else RsubFunction).apply(input, other, alpha), out)
 
 
-def mul(input: Tensor | float, other: Tensor | float) -> Tensor:
+def mul(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """``input * other`` with broadcasting."""
-    return MulFunction.apply(input, other)
+    return _out("mul", MulFunction.apply(input, other), out)
 
 
-def div(input: Tensor | float, other: Tensor | float) -> Tensor:
+def div(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """``input / other`` (true division) with broadcasting."""
-    return DivFunction.apply(input, other)
+    return _out("div", DivFunction.apply(input, other), out)
 
 
-def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001  (PyTorch's name)
+def pow(input: Tensor | float, exponent: Tensor | float, *, out: Tensor | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
     """``input ** exponent``; either may be a Tensor or a number."""
-    return PowFunction.apply(input, exponent)
+    if not isinstance(input, Tensor):
+        result = PowScalarBaseFunction.apply(input, exponent)
+    else:
+        result = (PowTensorFunction if isinstance(exponent, Tensor) else PowFunction).apply(input, exponent)
+    return _out("pow", result, out)
 
 
-def neg(input: Tensor) -> Tensor:
+def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``-input``."""
-    return NegFunction.apply(input)
+    return _out("neg", NegFunction.apply(input), out)
 
 
 # ---- unary math -----------------------------------------------------------------------
@@ -334,32 +376,38 @@ class MaximumFunction(Function):
         return ga, gb
 
 
-def exp(input: Tensor) -> Tensor:
+def exp(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise e**x."""
-    return ExpFunction.apply(floating(input))
+    return _out("exp", ExpFunction.apply(floating(input)), out)
 
 
-def log(input: Tensor) -> Tensor:
+def log(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise natural logarithm."""
-    return LogFunction.apply(floating(input))
+    return _out("log", LogFunction.apply(floating(input)), out)
 
 
-def sqrt(input: Tensor) -> Tensor:
+def sqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise square root."""
-    return SqrtFunction.apply(floating(input))
+    return _out("sqrt", SqrtFunction.apply(floating(input)), out)
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001  (PyTorch's name)
+def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
     """Elementwise absolute value."""
-    return AbsFunction.apply(input)
+    return _out("abs", AbsFunction.apply(input), out)
 
 
-def sign(input: Tensor) -> Tensor:
+def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise sign (-1, 0 or 1); not differentiable."""
-    return Tensor._make(np.sign(input.data))
+    return _out("sign", Tensor._make(np.sign(input.data)), out)
 
 
-def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None) -> Tensor:  # noqa: A002  (PyTorch's names)
+def clamp(
+    input: Tensor,
+    min: Tensor | float | None = None,  # noqa: A002  (PyTorch's names)
+    max: Tensor | float | None = None,  # noqa: A002
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
     if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = floating(input)  # float bounds make an integer tensor floating, as in PyTorch
@@ -367,25 +415,29 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
         # tensor bounds broadcast and may need gradients: clamp as maximum, then minimum
         if min is None and max is None:
             raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-        out = input if min is None else maximum(input, min)
-        return out if max is None else minimum(out, max)
-    return ClampFunction.apply(input, min, max)
+        low = input if min is None else maximum(input, min)
+        return _out("clamp", low if max is None else minimum(low, max), out)
+    return _out("clamp", ClampFunction.apply(input, min, max), out)
 
 
-def maximum(input: Tensor, other: Tensor | float) -> Tensor:
+def maximum(input: Tensor, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """Elementwise maximum of two tensors (broadcast)."""
-    return MaximumFunction.apply(input, other)
+    return _out("maximum", MaximumFunction.apply(input, other), out)
 
 
-def minimum(input: Tensor, other: Tensor | float) -> Tensor:
+def minimum(input: Tensor, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """Elementwise minimum of two tensors (broadcast)."""
     check_broadcast("minimum", as_array(input), as_array(other))  # name this op, not maximum
-    return -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other))
+    return _out(
+        "minimum", -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other)), out
+    )
 
 
-def where(condition: Tensor | ArrayLike, input: Tensor | float, other: Tensor | float) -> Tensor:
+def where(
+    condition: Tensor | ArrayLike, input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None
+) -> Tensor:
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast)."""
-    return WhereFunction.apply(condition, input, other)
+    return _out("where", WhereFunction.apply(condition, input, other), out)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | float) -> Tensor:
@@ -402,3 +454,223 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | float) -> Tensor:
         ) from None
     fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input.data.dtype)
     return WhereFunction.apply(mask_array, fill, input)
+
+
+# ---- trigonometric, hyperbolic and erf ------------------------------------------------
+# Integer and bool inputs are taken as the default float dtype, as in PyTorch.
+
+
+class SinFunction(Function):
+    """out = sin(a);  da = g * cos(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cos(a)
+
+
+class CosFunction(Function):
+    """out = cos(a);  da = -g * sin(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * sin(a)
+
+
+class TanFunction(Function):
+    """out = tan(a);  da = g * (1 + out**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tan(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 + out * out)
+
+
+class SinhFunction(Function):
+    """out = sinh(a);  da = g * cosh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sinh(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cosh(a)
+
+
+class CoshFunction(Function):
+    """out = cosh(a);  da = g * sinh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cosh(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * sinh(a)
+
+
+class AsinFunction(Function):
+    """out = asin(a);  da = g / sqrt(1 - a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):  # |a| > 1 gives nan, quietly, as in PyTorch
+            return np.arcsin(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / sqrt(1 - a * a)
+
+
+class AcosFunction(Function):
+    """out = acos(a);  da = -g / sqrt(1 - a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g / sqrt(1 - a * a)
+
+
+class AtanFunction(Function):
+    """out = atan(a);  da = g / (1 + a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.arctan(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (1 + a * a)
+
+
+class Atan2Function(Function):
+    """out = atan2(a, b), the angle of the point (b, a);  da = g * b / (a**2 + b**2),
+    db = -g * a / (a**2 + b**2)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a.data, b.data
+        check_broadcast("atan2", x, y)
+        ctx.save_for_backward(a, b)
+        ctx.shapes = (x.shape, y.shape)
+        return result_array(np.arctan2(x, y), x, y, floating=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        scale = g / (a * a + b * b)
+        ga = sum_to(scale * b, a_shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to(-scale * a, b_shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class ErfFunction(Function):
+    """out = erf(a) = 2/sqrt(pi) * integral of exp(-t**2) from 0 to a;  da = g * 2/sqrt(pi) * exp(-a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        # imported on first use: scipy.special adds a third to the time of ``import minigrad``
+        from scipy.special import erf as erf_array
+
+        ctx.save_for_backward(a)
+        return erf_array(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * (2 / np.sqrt(np.pi)) * exp(-(a * a))
+
+
+def sin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise sine (radians)."""
+    return _out("sin", SinFunction.apply(floating(input)), out)
+
+
+def cos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise cosine (radians)."""
+    return _out("cos", CosFunction.apply(floating(input)), out)
+
+
+def tan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise tangent (radians)."""
+    return _out("tan", TanFunction.apply(floating(input)), out)
+
+
+def sinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise hyperbolic sine."""
+    return _out("sinh", SinhFunction.apply(floating(input)), out)
+
+
+def cosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise hyperbolic cosine."""
+    return _out("cosh", CoshFunction.apply(floating(input)), out)
+
+
+def asin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise arcsine, in [-pi/2, pi/2]; nan outside [-1, 1]."""
+    return _out("asin", AsinFunction.apply(floating(input)), out)
+
+
+def acos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise arccosine, in [0, pi]; nan outside [-1, 1]."""
+    return _out("acos", AcosFunction.apply(floating(input)), out)
+
+
+def atan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise arctangent, in (-pi/2, pi/2)."""
+    return _out("atan", AtanFunction.apply(floating(input)), out)
+
+
+def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise arctangent of ``input / other`` in the quadrant of the point
+    ``(other, input)``, in [-pi, pi] (broadcast; both must be tensors).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.atan2(minigrad.tensor([1.0, -1.0]), minigrad.tensor([-1.0, -1.0]))
+        tensor([ 2.3562, -2.3562])
+    """
+    for name, value, position in (("input", input, 1), ("other", other, 2)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"atan2(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}"
+            )
+    return _out("atan2", Atan2Function.apply(floating(input), floating(other)), out)
+
+
+def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise error function ``2/sqrt(pi) * integral of exp(-t**2) from 0 to x``."""
+    return _out("erf", ErfFunction.apply(floating(input)), out)

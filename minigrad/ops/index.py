@@ -1,5 +1,5 @@
 """Indexing: ``t[index]`` (basic slicing and integer/boolean arrays), ``index_put`` and
-``gather``, with their gradients.
+``gather``, with their gradients, and ``one_hot`` (class indices as indicator rows).
 
 The gradient of ``t[index]`` scatters ``g`` back into zeros of ``t``'s shape (adding
 where an integer index repeats); the gradient of that scatter is the indexing again,
@@ -18,7 +18,7 @@ from ..tensor import Tensor
 from ._args import normalize_dims
 from .reduce import sum_to
 
-__all__ = ["getitem", "index_put", "gather"]
+__all__ = ["getitem", "index_put", "gather", "one_hot"]
 
 
 def normalize_index(index):
@@ -63,6 +63,8 @@ def _check_bounds(shape, index):
 class GetItemFunction(Function):
     """out = a[index];  da = zeros_like(a) with g added at index."""
 
+    node_name = "IndexBackward0"
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.input_shape = a.data.shape
@@ -75,9 +77,14 @@ class GetItemFunction(Function):
 
 
 class GetItemViewFunction(GetItemFunction):
-    """Basic indexing (ints and slices): the output is a view of the input."""
+    """Basic indexing (ints, slices, None): the output is a view of the input.
+
+    PyTorch applies such an index entry by entry and names the node after the last step:
+    a slice here (``x[1:]``, ``x[0, :2]``), the subclasses below for the others.
+    """
 
     is_view = True
+    node_name = "SliceBackward0"
 
     @staticmethod
     def forward(ctx, a, index):
@@ -87,9 +94,37 @@ class GetItemViewFunction(GetItemFunction):
         # makes it a 0-d view, so x[0].add_(1) writes into x as in PyTorch.
         return a.data[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
 
-    @classmethod
-    def name(cls):
-        return "GetItemBackward"
+
+class SelectFunction(GetItemViewFunction):
+    """Basic indexing whose last step is an int: ``x[0]``, ``x[:, 1]``."""
+
+    node_name = "SelectBackward0"
+
+
+class UnsqueezeIndexFunction(GetItemViewFunction):
+    """Basic indexing whose last step is a None: ``x[None]``."""
+
+    node_name = "UnsqueezeBackward0"
+
+
+class AliasFunction(GetItemViewFunction):
+    """``x[...]``: the whole tensor, as a view."""
+
+    node_name = "AliasBackward0"
+
+
+def _view_function(index):
+    """The GetItemViewFunction named as PyTorch names the node of ``x[index]``."""
+    last = AliasFunction
+    for i in index:
+        if i is None:
+            last = UnsqueezeIndexFunction
+        elif isinstance(i, slice):
+            if i != slice(None) or len(index) == 1:  # a full slice among others is no step
+                last = GetItemViewFunction
+        elif i is not Ellipsis:
+            last = SelectFunction
+    return last
 
 
 class IndexAddFunction(Function):
@@ -138,7 +173,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     index = normalize_index(index)
     _check_bounds(input.shape, index)
     if _is_basic(index):
-        return GetItemViewFunction.apply(input, index)
+        return _view_function(index).apply(input, index)
     return GetItemFunction.apply(input, index)
 
 
@@ -194,3 +229,37 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
     (dim,) = normalize_dims("gather", dim, input.ndim)
     return GatherFunction.apply(input, dim, index_array)
+
+
+# ---- one_hot --------------------------------------------------------------------------
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices as one-hot rows: ``out[..., c]`` is 1 where ``tensor`` is ``c``
+    (``F.one_hot``; not differentiable).
+
+    Args:
+        tensor: int64 class indices, any shape.
+        num_classes: the number of classes; -1 (default) takes the largest index plus one.
+
+    Shape:
+        the input's shape plus a last dimension of size ``num_classes``; int64.
+
+    Example:
+        >>> import minigrad, minigrad.nn.functional as F
+        >>> F.one_hot(minigrad.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    labels = tensor.data
+    if labels.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(labels.max()) + 1
+    if labels.size and labels.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if labels.size and labels.max() >= num_classes or num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64))

@@ -16,7 +16,13 @@ __all__ = ["matmul", "mm", "bmm", "linear"]
 
 
 class MatmulFunction(Function):
-    """out = a @ b for a, b with ndim >= 2;  da = g @ b^T,  db = a^T @ g (batch dims summed)."""
+    """out = a @ b for a, b with ndim >= 2;  da = g @ b^T,  db = a^T @ g (batch dims summed).
+
+    PyTorch names the node of a product of matrices MmBackward0; BmmFunction names the
+    batched one.
+    """
+
+    node_name = "MmBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -28,14 +34,25 @@ class MatmulFunction(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
-        ga = sum_to(MatmulFunction.apply(g, b.transpose(-1, -2)), a_shape) if ctx.needs_input_grad[0] else None
-        gb = sum_to(MatmulFunction.apply(a.transpose(-1, -2), g), b_shape) if ctx.needs_input_grad[1] else None
+        ga = sum_to(_product(g, b.transpose(-1, -2)), a_shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to(_product(a.transpose(-1, -2), g), b_shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
     @staticmethod
     def mult_adds(args, outputs):
         """out.numel * K (M*N*K per matrix)."""
         return outputs[0].numel() * args[0].shape[-1]
+
+
+class BmmFunction(MatmulFunction):
+    """A batched product (an operand with ndim > 2): MatmulFunction, named BmmBackward0."""
+
+    node_name = "BmmBackward0"
+
+
+def _product(a, b):
+    """``a @ b`` for operands with ndim >= 2, through the Function PyTorch's name calls for."""
+    return (MatmulFunction if a.ndim == 2 and b.ndim == 2 else BmmFunction).apply(a, b)
 
 
 def _shape_error(op, a, b):
@@ -69,7 +86,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         ) from None
     a = input.unsqueeze(0) if input.ndim == 1 else input
     b = other.unsqueeze(-1) if other.ndim == 1 else other
-    out = MatmulFunction.apply(a, b)
+    out = _product(a, b)
     if other.ndim == 1:
         out = out.squeeze(-1)
     if input.ndim == 1:
@@ -96,7 +113,14 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 class LinearFunction(Function):
-    """out = x @ w^T + b over the last dim of x;  dx = g @ w,  dw = g^T x,  db = sum(g)."""
+    """out = x @ w^T + b over the last dim of x;  dx = g @ w,  dw = g^T x,  db = sum(g).
+
+    One node, named as PyTorch's ``addmm(b, x, w^T)``: AddmmBackward0 (LinearNoBiasFunction:
+    MmBackward0). Its edges keep this argument order, (x, w, b), where PyTorch's are
+    (b, x, w^T).
+    """
+
+    node_name = "AddmmBackward0"
 
     @staticmethod
     def forward(ctx, x, weight, bias):
@@ -126,6 +150,12 @@ class LinearFunction(Function):
         return outputs[0].numel() * args[1].shape[-1]
 
 
+class LinearNoBiasFunction(LinearFunction):
+    """``linear`` without a bias: LinearFunction, named MmBackward0 as PyTorch's ``mm(x, w^T)``."""
+
+    node_name = "MmBackward0"
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``; weight is (out_features, in_features).
 
@@ -140,4 +170,4 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape [{weight.shape[0]}], but got {list(bias.shape)}")
-    return LinearFunction.apply(input, weight, bias)
+    return (LinearFunction if bias is not None else LinearNoBiasFunction).apply(input, weight, bias)

@@ -1,9 +1,15 @@
 """Losses: cross_entropy, nll_loss, focal_loss, mse_loss, l1_loss, binary_cross_entropy and
 binary_cross_entropy_with_logits.
 
-Each is composed of differentiable ops (log_softmax, gather, arithmetic), so it needs no
-Function of its own and its gradients of gradients come free. Losses take
-``reduction`` = ``'mean'`` | ``'sum'`` | ``'none'`` as PyTorch's do.
+The losses PyTorch computes as one op are one Function here too, so that a graph shows one
+node with PyTorch's name (``MseLossBackward0``, ``NllLossBackward0`` on top of
+``LogSoftmaxBackward0`` for cross_entropy, ``BinaryCrossEntropyBackward0``,
+``BinaryCrossEntropyWithLogitsBackward0``); each backward is written with minigrad ops, so
+gradients of gradients work, and the drawn backward pass shows those ops. The others
+(l1_loss, focal_loss, cross_entropy with label smoothing or class probabilities) are
+composed of differentiable ops, as in PyTorch. Losses take ``reduction`` = ``'mean'`` |
+``'sum'`` | ``'none'`` as PyTorch's do; ``weight`` and ``pos_weight`` are constants (a
+tensor that requires grad is refused, as PyTorch does).
 
 Notation: N batch, C classes, ``*`` any further dimensions.
 """
@@ -15,8 +21,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ..tensor import Tensor
-from .activation import log_softmax, relu
+from ..autograd.function import Function
+from ..dtypes import result_array
+from ..tensor import Tensor, as_array
+from .activation import log_softmax, relu, sigmoid
+from .elementwise import log
+from .reduce import sum_to
 
 __all__ = [
     "cross_entropy",
@@ -41,6 +51,30 @@ def _reduce(loss, reduction):
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def _reduce_array(loss, reduction):
+    """``_reduce`` of an ndarray, in forward."""
+    if reduction == "mean":
+        return np.asarray(loss.mean(), dtype=loss.dtype)
+    if reduction == "sum":
+        return np.asarray(loss.sum(), dtype=loss.dtype)
+    return loss
+
+
+def _spread(g, reduction, count):
+    """The gradient of each element from the gradient ``g`` of the reduced loss."""
+    return g / count if reduction == "mean" else g
+
+
+def _constant(op, name, value):
+    """``weight``/``pos_weight`` as an array; refuses a tensor that requires grad, as PyTorch does."""
+    if isinstance(value, Tensor) and value.requires_grad:
+        raise RuntimeError(
+            f"The function '{op}' is not differentiable with respect to argument '{name}'. "
+            "This input cannot have requires_grad True."
+        )
+    return None if value is None else np.asarray(as_array(value))
 
 
 def _class_indices(op, input, target):
@@ -87,6 +121,37 @@ def _pick(op, logp, target, ignore_index):
     return logp.gather(1, np.expand_dims(safe, 1)).squeeze(1), valid, safe
 
 
+class NllLossFunction(Function):
+    """out = reduce(-s_i * x[i, t_i]) with s_i = w[t_i] (0 where ignored), 'mean' dividing by sum(s);
+    dx = -s_i * g at [i, t_i] (over sum(s) for 'mean'), zero elsewhere."""
+
+    @staticmethod
+    def forward(ctx, input, target, sample_weight, reduction):
+        # target: (N, *) class indices made safe (ignored ones point at class 0), batched with input
+        x = input.data if input.ndim > 1 else input.data[None]
+        picked = np.take_along_axis(x, target[:, None], axis=1)[:, 0]
+        loss = -picked * sample_weight
+        ctx.input_shape, ctx.target, ctx.reduction = input.data.shape, target, reduction
+        ctx.coefficient = -sample_weight
+        if reduction == "mean":
+            total = sample_weight.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ctx.coefficient = ctx.coefficient / total
+                return np.asarray(loss.sum() / total, dtype=x.dtype)
+        if reduction == "sum":
+            return np.asarray(loss.sum(), dtype=x.dtype)
+        return loss if input.ndim > 1 else loss[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        target = ctx.target
+        mask = np.zeros((target.shape[0], ctx.input_shape[-1 if len(ctx.input_shape) == 1 else 1]) + target.shape[1:])
+        np.put_along_axis(mask, target[:, None], ctx.coefficient[:, None], axis=1)
+        if ctx.reduction == "none":
+            g = g.reshape(target.shape).unsqueeze(1)
+        return (g * mask.astype(g.data.dtype)).reshape(ctx.input_shape), None, None, None
+
+
 def nll_loss(
     input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
 ) -> Tensor:
@@ -99,18 +164,17 @@ def nll_loss(
     """
     check_reduction(reduction)
     t = _class_indices("nll_loss", input, target)
-    unbatched = input.ndim == 1
-    if unbatched:
-        input, t = input.unsqueeze(0), t.reshape(1)
-    w = _class_weight("nll_loss", weight, input.shape[1], input.data.dtype)
-    picked, valid, safe = _pick("nll_loss", input, t, ignore_index)
+    if input.ndim == 1:
+        t = t.reshape(1)
+    classes = input.shape[0 if input.ndim == 1 else 1]
+    w = _class_weight("nll_loss", _constant("nll_loss_forward", "weight", weight), classes, input.data.dtype)
+    valid = t != ignore_index
+    safe = np.where(valid, t, 0)
+    bad = safe[(safe < 0) | (safe >= classes)]
+    if bad.size:
+        raise IndexError(f"nll_loss: Target {int(bad.flat[0])} is out of bounds.")
     sample_weight = valid.astype(input.data.dtype) if w is None else w[safe] * valid
-    loss = -picked * sample_weight
-    if reduction == "mean":
-        return loss.sum() / sample_weight.sum()
-    if reduction == "sum":
-        return loss.sum()
-    return loss.squeeze(0) if unbatched else loss
+    return NllLossFunction.apply(input, safe, sample_weight, reduction)
 
 
 def cross_entropy(
@@ -217,12 +281,31 @@ def _check_same_size(op, input, target):
         )
 
 
+class MseLossFunction(Function):
+    """out = reduce((x - t)**2);  dx = 2 (x - t) g (over the element count for 'mean'),  dt = -dx."""
+
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        x, t = as_array(input), as_array(target)
+        diff = result_array(np.subtract(x, t), x, t)
+        ctx.save_for_backward(input, target)
+        ctx.shapes, ctx.reduction, ctx.count = (np.shape(x), np.shape(t)), reduction, diff.size
+        return _reduce_array(diff * diff, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        input, target = ctx.saved_tensors
+        grad = (input - target) * (_spread(g, ctx.reduction, ctx.count) * 2)
+        gx = sum_to(grad, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        gt = sum_to(-grad, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
+        return gx, gt, None
+
+
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error: ``(input - target)**2`` reduced."""
     check_reduction(reduction)
     _check_same_size("mse_loss", input, target)
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+    return MseLossFunction.apply(input, target, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -230,6 +313,44 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     check_reduction(reduction)
     _check_same_size("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
+
+
+def _clamped_logs(x):
+    """log(x) and log(1 - x), each clamped at -100 as PyTorch's BCE does (arrays or Tensors)."""
+    if isinstance(x, Tensor):
+        return log(x).clamp(min=-100), log(1 - x).clamp(min=-100)
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+
+
+class BinaryCrossEntropyFunction(Function):
+    """out = reduce(-w (t log x + (1 - t) log(1 - x))), logs clamped at -100;
+    dx = g w (x - t) / max(x (1 - x), 1e-12),  dt = g w (log(1 - x) - log x)."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction):
+        x, t = input.data, as_array(target)
+        log_x, log_1mx = _clamped_logs(x)
+        loss = -(t * log_x + (1 - t) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(input, target)
+        ctx.weight, ctx.reduction, ctx.count = weight, reduction, loss.size
+        return _reduce_array(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        input, target = ctx.saved_tensors
+        g = _spread(g, ctx.reduction, ctx.count)
+        if ctx.weight is not None:
+            g = g * ctx.weight.astype(g.data.dtype, copy=False)
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (input - target) / (input * (1 - input)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            log_x, log_1mx = _clamped_logs(input)
+            gt = g * (log_1mx - log_x)
+        return gx, gt, None, None
 
 
 def binary_cross_entropy(
@@ -245,15 +366,45 @@ def binary_cross_entropy(
     x = input.data
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    weight = _constant("binary_cross_entropy", "weight", weight)
+    return BinaryCrossEntropyFunction.apply(input, target, weight, reduction)
 
 
 def _softplus(x):
-    """log(1 + exp(x)) without overflow: relu(x) + log(1 + exp(-|x|))."""
-    return relu(x) + ((-x.abs()).exp() + 1).log()
+    """log(1 + exp(x)) without overflow: relu(x) + log(1 + exp(-|x|)) (arrays or Tensors)."""
+    if isinstance(x, Tensor):
+        return relu(x) + ((-x.abs()).exp() + 1).log()
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class BinaryCrossEntropyWithLogitsFunction(Function):
+    """out = reduce(w ((1 - t) x + L softplus(-x))), L = 1 + (pw - 1) t (pw = 1 without pos_weight);
+    dx = g w (L sigmoid(x) - pw t),  dt = g w ((pw - 1) softplus(-x) - x)."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight, pos_weight, reduction):
+        x, t = input.data, as_array(target)
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+        loss = (1 - t) * x + log_weight * _softplus(-x)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(input, target)
+        ctx.weight, ctx.pos_weight, ctx.reduction, ctx.count = weight, pos_weight, reduction, loss.size
+        return _reduce_array(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        input, target = ctx.saved_tensors
+        g = _spread(g, ctx.reduction, ctx.count)
+        if ctx.weight is not None:
+            g = g * ctx.weight.astype(g.data.dtype, copy=False)
+        pw = 1 if ctx.pos_weight is None else ctx.pos_weight.astype(g.data.dtype, copy=False)
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = g * ((target * (pw - 1) + 1) * sigmoid(input) - target * pw)
+        if ctx.needs_input_grad[1]:
+            gt = g * ((pw - 1) * _softplus(-input) - input)
+        return gx, gt, None, None, None
 
 
 def binary_cross_entropy_with_logits(
@@ -267,11 +418,6 @@ def binary_cross_entropy_with_logits(
     check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
-    # -log s(x) = softplus(-x),  -log(1 - s(x)) = softplus(x)
-    positive = _softplus(-input)
-    if pos_weight is not None:
-        positive = positive * pos_weight
-    loss = target * positive + (1 - target) * _softplus(input)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    weight = _constant("binary_cross_entropy_with_logits", "weight", weight)
+    pos_weight = _constant("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    return BinaryCrossEntropyWithLogitsFunction.apply(input, target, weight, pos_weight, reduction)

@@ -23,6 +23,8 @@ class BatchNormFunction(Function):
     Forward also moves the running statistics, when given, toward the batch's.
     """
 
+    node_name = "NativeBatchNormBackward0"
+
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps):
         data = x.data

@@ -25,6 +25,8 @@ __all__ = ["pad"]
 class ConstantPadFunction(Function):
     """out = x placed in an array filled with value (negative pads crop);  dx = g sliced."""
 
+    node_name = "ConstantPadNdBackward0"
+
     @staticmethod
     def forward(ctx, x, pairs, value):
         ctx.pad, ctx.value = pairs, value

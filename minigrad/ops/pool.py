@@ -53,6 +53,8 @@ def _array(value):
 class MaxPool2dFunction(Function):
     """out, indices = max over each window;  dx = scatter-add of g through indices."""
 
+    node_name = "MaxPool2DWithIndicesBackward0"
+
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, out_size):
         ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation = kernel_size, stride, padding, dilation
@@ -72,6 +74,8 @@ class MaxPool2dFunction(Function):
 
 class AdaptiveMaxPool2dFunction(Function):
     """out, indices = max over each adaptive window;  dx = scatter-add of g through indices."""
+
+    node_name = "AdaptiveMaxPool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, output_size):
@@ -94,6 +98,8 @@ class MaxPoolScatterFunction(Function):
     """out[n, c].flat[indices] += g (zeros elsewhere), of shape out_shape;  dg = gather(gg, indices).
 
     The backward of max pooling (overlapping windows add up)."""
+
+    node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     graph_note = "scatter to argmax"
 
@@ -133,6 +139,8 @@ class MaxUnpool2dFunction(Function):
     """out[n, c].flat[indices] = x (zeros elsewhere; a repeated index keeps the last value,
     as PyTorch's CPU kernel);  dx = gather(g, indices)."""
 
+    node_name = "MaxUnpool2DBackward0"
+
     @staticmethod
     def forward(ctx, x, indices, out_shape):
         ctx.save_for_backward(indices)
@@ -149,6 +157,8 @@ class MaxUnpool2dFunction(Function):
 
 class AvgPool2dFunction(Function):
     """out = the mean of each window (PyTorch's divisor rules);  dx = AvgPool2dBackward(g)."""
+
+    node_name = "AvgPool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, count_include_pad, divisor_override, out_size):
@@ -170,6 +180,8 @@ class AvgPool2dFunction(Function):
 
 class AvgPool2dBackwardFunction(Function):
     """dx = the adjoint of average pooling applied to g;  dg = avg_pool2d(gg)."""
+
+    node_name = "AvgPool2DBackwardBackward0"
 
     @staticmethod
     def forward(ctx, g, kernel_size, stride, padding, count_include_pad, divisor_override, input_shape):
@@ -194,6 +206,8 @@ class AdaptiveAvgPool2dFunction(Function):
     """out[i, j] = the mean over rows [floor(i*H/OH), ceil((i+1)*H/OH)) and the columns alike;
     dx = AdaptiveAvgPool2dBackward(g)."""
 
+    node_name = "AdaptiveAvgPool2DBackward0"
+
     @staticmethod
     def forward(ctx, x, output_size):
         ctx.output_size = output_size
@@ -210,6 +224,8 @@ class AdaptiveAvgPool2dFunction(Function):
 
 class AdaptiveAvgPool2dBackwardFunction(Function):
     """dx = the adjoint of adaptive average pooling applied to g;  dg = adaptive_avg_pool2d(gg)."""
+
+    node_name = "AdaptiveAvgPool2DBackwardBackward0"
 
     @staticmethod
     def forward(ctx, g, input_shape):

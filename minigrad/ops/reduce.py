@@ -1,7 +1,8 @@
-"""Reductions: sum, mean, max/min, var/std, argmax/argmin, logsumexp, and sum_to.
+"""Reductions: sum, mean, max/min, var/std, argmax/argmin, logsumexp, the norms, and sum_to.
 
 ``dim`` is an int, a tuple of ints or None (all dimensions); negative dims count from
-the end. ``keepdim`` keeps reduced dimensions with size 1.
+the end. ``keepdim`` keeps reduced dimensions with size 1. As in PyTorch, the numpy
+names ``axis=`` and ``keepdims=`` are accepted for them (``numpy_names``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,31 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import dtypes
+from .._numpy_names import numpy_names
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._args import floating, normalize_dims
+from ._args import floating, normalize_dims, type_name
 
 if TYPE_CHECKING:
-    from .. import dtypes
     from ..tensor import MaxResult
     from ._args import _dims_t
 
-__all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin", "logsumexp"]
+__all__ = [
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "var",
+    "std",
+    "argmax",
+    "argmin",
+    "logsumexp",
+    "norm",
+    "vector_norm",
+]
 
 
 def reduce_axes(op, dim, ndim):
@@ -51,6 +67,37 @@ class SumFunction(Function):
         return g.expand(ctx.input_shape), None, None
 
 
+class SumDimFunction(SumFunction):
+    """``sum(dim)``: the same op, which PyTorch names SumBackward1 (``sum()`` is SumBackward0)."""
+
+    node_name = "SumBackward1"
+
+
+class MeanFunction(Function):
+    """out = mean over axes;  da = expand(g, a.shape) / count."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.input_shape = a.data.shape
+        ctx.kept_shape = _kept_shape(a.data.shape, axes)
+        ctx.keepdim = keepdim
+        ctx.count = int(np.prod([a.data.shape[i] for i in axes]))
+        return np.mean(a.data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.keepdim:
+            g = g.reshape(ctx.kept_shape)
+        return g.expand(ctx.input_shape) / ctx.count, None, None
+
+
+class MeanDimFunction(MeanFunction):
+    """``mean(dim)``: the same op, which PyTorch names MeanBackward1 (``mean()`` is MeanBackward0)."""
+
+    node_name = "MeanBackward1"
+
+
+@numpy_names
 def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dtypes.dtype | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
     """Sum over ``dim`` (all elements when None)."""
     axes = reduce_axes("sum", dim, input.ndim)
@@ -58,9 +105,10 @@ def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dty
         input = input.to(dtype)
     elif input.data.dtype.kind in "biu":
         input = input.long()
-    return SumFunction.apply(input, axes, keepdim)
+    return (SumFunction if dim is None else SumDimFunction).apply(input, axes, keepdim)
 
 
+@numpy_names
 def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all elements when None); floating inputs only."""
     if input.data.dtype.kind != "f":
@@ -69,8 +117,7 @@ def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
             f"complex dtype. Got: {input.dtype.name.capitalize()}"
         )
     axes = reduce_axes("mean", dim, input.ndim)
-    count = int(np.prod([input.shape[a] for a in axes])) if input.ndim else 1
-    return SumFunction.apply(input, axes, keepdim) / count
+    return (MeanFunction if dim is None else MeanDimFunction).apply(input, axes, keepdim)
 
 
 def sum_to(grad, shape):
@@ -115,7 +162,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
     if dim is None:
         return AmaxFunction.apply(input, tuple(range(input.ndim)), False, take_min)
     (axis,) = normalize_dims(op, dim, input.ndim)
-    if input.ndim and input.shape[axis] == 0:
+    if input.ndim and input.data.shape[axis] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size.")
     pick = np.argmin if take_min else np.argmax
     indices = np.expand_dims(pick(input.data, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
@@ -128,6 +175,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
     return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False)))
 
 
+@numpy_names
 def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001  (PyTorch's name)
     """Largest element, or with ``dim`` the named tuple ``(values, indices)`` along it.
 
@@ -138,6 +186,7 @@ def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -
     return _max_or_min("max", input, dim, keepdim, take_min=False)
 
 
+@numpy_names
 def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001  (PyTorch's name)
     """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it."""
     if isinstance(dim, Tensor):
@@ -145,21 +194,25 @@ def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -
     return _max_or_min("min", input, dim, keepdim, take_min=True)
 
 
+@numpy_names
 def amax(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (several dims allowed); ties share the gradient."""
     return AmaxFunction.apply(input, reduce_axes("amax", dim, input.ndim), keepdim, False)
 
 
+@numpy_names
 def amin(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (several dims allowed); ties share the gradient."""
     return AmaxFunction.apply(input, reduce_axes("amin", dim, input.ndim), keepdim, True)
 
 
+@numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
     return _arg("argmax", np.argmax, input, dim, keepdim)
 
 
+@numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
     return _arg("argmin", np.argmin, input, dim, keepdim)
@@ -181,6 +234,7 @@ def _arg(op, pick, input, dim, keepdim):
 # ---- statistics -----------------------------------------------------------------------
 
 
+@numpy_names
 def var(
     input: Tensor,
     dim: _dims_t = None,
@@ -198,6 +252,7 @@ def var(
     return sum(deviation * deviation, axes, keepdim) / builtins.max(count - correction, 0)
 
 
+@numpy_names
 def std(
     input: Tensor,
     dim: _dims_t = None,
@@ -237,6 +292,174 @@ class LogsumexpFunction(Function):
         return g * (a - out).exp(), None, None
 
 
+@numpy_names
 def logsumexp(input: Tensor, dim: _dims_t, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``dim``, computed stably."""
     return LogsumexpFunction.apply(floating(input), reduce_axes("logsumexp", dim, input.ndim), keepdim)
+
+
+# ---- norms ----------------------------------------------------------------------------
+
+
+class VectorNormFunction(Function):
+    """out = (sum |a|**p)**(1/p) over axes (p = inf: max |a|, -inf: min |a|, 0: count of
+    nonzeros);  da = g * sign(a) * |a|**(p-1) / out**(p-1), which is g * a / out for p = 2,
+    g * sign(a) for p = 1, and for p = +-inf g * sign(a) shared among the elements that
+    reach out. As in PyTorch, the gradient is 0 where a = 0 or out = 0 (a subgradient),
+    and p = 0 has none."""
+
+    @staticmethod
+    def forward(ctx, a, p, axes, keepdim):
+        x = np.abs(a.data)
+        if p == np.inf:
+            kept = np.max(x, axis=axes, keepdims=True)
+        elif p == -np.inf:
+            kept = np.min(x, axis=axes, keepdims=True)
+        elif p == 0:
+            kept = np.sum(x != 0, axis=axes, keepdims=True).astype(x.dtype)
+        elif p == 1:
+            kept = np.sum(x, axis=axes, keepdims=True)
+        elif p == 2:
+            kept = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+        else:
+            with np.errstate(divide="ignore"):  # 0 ** p for p < 0 is inf: the norm is 0
+                kept = np.sum(x**p, axis=axes, keepdims=True) ** (1 / p)
+        out = kept if keepdim else kept.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(a, out)
+        ctx.p, ctx.keepdim, ctx.kept_shape = p, keepdim, kept.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return None, None, None, None
+        if not ctx.keepdim:
+            g, out = g.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+        zero_norm = out.data == 0
+        if p == 1:
+            scale = np.sign(a.data)
+        elif p in (np.inf, -np.inf):
+            hits = (np.abs(a.data) == out.data) & ~zero_norm
+            axes = tuple(i for i, s in enumerate(ctx.kept_shape) if s == 1 and a.shape[i] != 1)
+            scale = np.sign(a.data) * hits / np.maximum(np.sum(hits, axis=axes, keepdims=True), 1)
+        else:
+            # masked_fill keeps the masked places finite, so that no 0 * inf reaches the gradient
+            safe_norm = out.masked_fill(zero_norm, 1.0)
+            if p == 2:
+                scale = a / safe_norm
+            else:
+                safe_a = a.masked_fill(a.data == 0, 1.0)
+                scale = a.sign() * safe_a.abs() ** (p - 1) / safe_norm ** (p - 1) * (a.data != 0)
+            scale = scale * ~zero_norm
+        return g * scale, None, None, None
+
+
+def _check_vector_norm(input, dim, dtype):
+    """PyTorch's checks of linalg.vector_norm; returns the input cast to ``dtype``."""
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{type_name(input.data.dtype).capitalize()}"
+        )
+    if dtype is not None:
+        np_dtype = dtypes.to_numpy_dtype(dtype)
+        if np_dtype.kind != "f":
+            raise RuntimeError(
+                f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                f"{type_name(np_dtype).capitalize()}"
+            )
+        if not np.can_cast(input.data.dtype, np_dtype, "safe"):
+            raise RuntimeError(
+                f"linalg.vector_norm: the dtype of the input ({type_name(input.data.dtype).capitalize()}) should "
+                f"be convertible without narrowing to the specified dtype ({type_name(np_dtype).capitalize()})"
+            )
+        input = input.to(dtype)
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        seen = set()
+        for d in dim:
+            if d % builtins.max(input.ndim, 1) in seen:
+                raise RuntimeError(f"dim {d % builtins.max(input.ndim, 1)} appears multiple times in the list of dims")
+            seen.add(d % builtins.max(input.ndim, 1))
+    return input
+
+
+@numpy_names
+def vector_norm(
+    x: Tensor,
+    ord: float = 2,  # noqa: A002  (PyTorch's name)
+    dim: _dims_t = None,
+    keepdim: bool = False,
+    *,
+    dtype: dtypes.dtype | None = None,
+) -> Tensor:
+    """The vector p-norm ``(sum |x|**ord)**(1/ord)`` over ``dim`` (all elements when None
+    or ``()``), as ``torch.linalg.vector_norm``.
+
+    Args:
+        x: a floating tensor.
+        ord: any float; ``inf`` is ``max |x|``, ``-inf`` ``min |x|``, 0 the number of
+            nonzero elements. Default 2.
+        dim: an int, a tuple of ints, or None for all dimensions.
+        keepdim: keep the reduced dimensions with size 1.
+        dtype: compute in this floating dtype (the input is cast to it first).
+
+    Shape:
+        the input's shape without the reduced dimensions (with size 1 if ``keepdim``).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.linalg.vector_norm(minigrad.tensor([[3.0, -4.0], [0.0, 1.0]]), dim=1)
+        tensor([5., 1.])
+    """
+    if isinstance(ord, str) or not isinstance(ord, (int, float, np.integer, np.floating)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
+    input = _check_vector_norm(x, dim, dtype)
+    axes = reduce_axes("linalg.vector_norm", None if dim == () else dim, input.ndim)
+    if (ord < 0 or ord == np.inf) and input.ndim and any(input.shape[a] == 0 for a in axes):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {ord:g} norm on an empty tensor because the operation "
+            "does not have an identity"
+        )
+    return VectorNormFunction.apply(input, float(ord), axes, keepdim)
+
+
+def norm(
+    input: Tensor,
+    p: float | str | None = "fro",
+    dim: _dims_t = None,
+    keepdim: bool = False,
+    dtype: dtypes.dtype | None = None,
+) -> Tensor:
+    """The norm of ``input`` over ``dim``, as ``torch.norm``: a vector p-norm for a number
+    ``p`` (see ``vector_norm``), the Frobenius norm (the 2-norm of the elements) for
+    ``p='fro'``.
+
+    Args:
+        input: a floating tensor.
+        p: ``'fro'`` (default), or any float: 1, 2, ``inf``, ``-inf``, 0, 0.5, ...
+            ``'nuc'`` (the nuclear norm) is not supported.
+        dim: an int, a tuple of ints, or None for all dimensions (with ``'fro'``, at
+            most two).
+        keepdim: keep the reduced dimensions with size 1.
+        dtype: compute in this floating dtype.
+
+    Shape:
+        the input's shape without the reduced dimensions (with size 1 if ``keepdim``).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.norm(minigrad.tensor([[3.0, -4.0], [0.0, 1.0]]), p=1, dim=0)
+        tensor([3., 5.])
+    """
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, (int, np.integer)) or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, (int, np.integer)) else list(dim)
+        if p == "nuc":
+            raise RuntimeError("norm: p='nuc' (the nuclear norm) is not supported by minigrad")
+        if len(dims) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dims)}")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)

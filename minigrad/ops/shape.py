@@ -1,16 +1,20 @@
-"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, flatten, expand,
-cat/stack/split.
+"""Shape ops: reshape/view, permute/transpose (swapaxes), squeeze/unsqueeze, flatten,
+expand, repeat, cat (concat)/stack/split, meshgrid.
 
 Reshape, view and permute return views when numpy can (they share the input's memory
 and version counter, as in PyTorch), and expand always does; cat and stack copy.
+``repeat`` and ``meshgrid`` are built from reshape and expand, so they need no Function
+of their own.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .._numpy_names import numpy_names
 from ..autograd.function import Function
 from ..dtypes import result_dtype
 from ._args import normalize_dims
@@ -26,14 +30,21 @@ __all__ = [
     "flatten",
     "permute",
     "transpose",
+    "swapaxes",
+    "swapdims",
+    "t",
     "squeeze",
     "unsqueeze",
     "expand",
+    "repeat",
     "cat",
+    "concat",
+    "concatenate",
     "stack",
     "split",
     "chunk",
     "narrow",
+    "meshgrid",
 ]
 
 
@@ -61,6 +72,7 @@ class ReshapeFunction(Function):
     """out = a reshaped (a view when possible);  da = g reshaped back."""
 
     is_view = True
+    node_name = "ViewBackward0"
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -71,6 +83,24 @@ class ReshapeFunction(Function):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.input_shape), None
+
+
+class SqueezeFunction(ReshapeFunction):
+    """``squeeze()``: a reshape, which PyTorch names SqueezeBackward0."""
+
+    node_name = "SqueezeBackward0"
+
+
+class SqueezeDimFunction(ReshapeFunction):
+    """``squeeze(dim)``: a reshape, which PyTorch names SqueezeBackward1."""
+
+    node_name = "SqueezeBackward1"
+
+
+class UnsqueezeFunction(ReshapeFunction):
+    """``unsqueeze(dim)``: a reshape, which PyTorch names UnsqueezeBackward0."""
+
+    node_name = "UnsqueezeBackward0"
 
 
 class PermuteFunction(Function):
@@ -88,17 +118,29 @@ class PermuteFunction(Function):
         return PermuteFunction.apply(g, tuple(np.argsort(ctx.dims))), None
 
 
+class TransposeFunction(PermuteFunction):
+    """``transpose(dim0, dim1)``: a permutation, which PyTorch names TransposeBackward0."""
+
+    node_name = "TransposeBackward0"
+
+
+class TFunction(PermuteFunction):
+    """``t()``: a permutation, which PyTorch names TBackward0."""
+
+    node_name = "TBackward0"
+
+
 def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """The same elements in a new shape; one size may be -1 (inferred)."""
-    shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.shape)
-    if shape == input.shape:
+    shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.data.shape)
+    if shape == input.data.shape:
         return input
     return ReshapeFunction.apply(input, shape)
 
 
 def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """Like reshape, but the tensor must be laid out so that no copy is needed."""
-    shape = _infer_shape("view", _shape_args(shape), input.data.size, input.shape)
+    shape = _infer_shape("view", _shape_args(shape), input.data.size, input.data.shape)
     try:
         np.reshape(input.data, shape, copy=False)
     except ValueError:
@@ -106,7 +148,7 @@ def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
             "view size is not compatible with input tensor's size and stride (at least one dimension "
             "spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return ReshapeFunction.apply(input, shape) if shape != input.shape else input
+    return ReshapeFunction.apply(input, shape) if shape != input.data.shape else input
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -116,7 +158,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start, end = (normalize_dims("flatten", d, input.ndim)[0] for d in (start_dim, end_dim))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = input.shape[:start] + (-1,) + input.shape[end + 1 :]
+    shape = input.data.shape[:start] + (-1,) + input.data.shape[end + 1 :]
     return reshape(input, shape)
 
 
@@ -142,18 +184,40 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = (normalize_dims("transpose", d, input.ndim)[0] for d in (dim0, dim1))
     dims = list(range(input.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return PermuteFunction.apply(input, tuple(dims))
+    return TransposeFunction.apply(input, tuple(dims))
 
 
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return TFunction.apply(input, (1, 0)) if input.ndim == 2 else input
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """numpy's name for ``transpose``: swap two dimensions."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Another name for ``transpose``: swap two dimensions."""
+    return transpose(input, dim0, dim1)
+
+
+@numpy_names
 def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
     """Remove dimensions of size 1 (only ``dim`` when given)."""
     if dim is None:
-        axes = [i for i, s in enumerate(input.shape) if s == 1]
+        axes = [i for i, s in enumerate(input.data.shape) if s == 1]
     else:
-        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.ndim and input.shape[a] == 1]
-    return reshape(input, tuple(s for i, s in enumerate(input.shape) if i not in axes))
+        axes = [a for a in normalize_dims("squeeze", dim, input.ndim) if input.ndim and input.data.shape[a] == 1]
+    shape = tuple(s for i, s in enumerate(input.data.shape) if i not in axes)
+    if shape == input.data.shape:
+        return input
+    return (SqueezeFunction if dim is None else SqueezeDimFunction).apply(input, shape)
 
 
+@numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     rank = input.ndim + 1
@@ -162,7 +226,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
             f"unsqueeze: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})"
         )
     dim %= rank
-    return reshape(input, input.shape[:dim] + (1,) + input.shape[dim:])
+    return UnsqueezeFunction.apply(input, input.data.shape[:dim] + (1,) + input.data.shape[dim:])
 
 
 class ExpandFunction(Function):
@@ -195,10 +259,41 @@ def expand(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
             f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
             f"number of dimensions in the tensor ({input.ndim})"
         )
-    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-    if shape == input.shape:
+    shape = tuple(input.data.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if shape == input.data.shape:
         return input
     return ExpandFunction.apply(input, shape)
+
+
+def repeat(input: Tensor, *repeats: int | Sequence[int]) -> Tensor:
+    """``input`` tiled ``repeats[i]`` times along dimension i (``Tensor.repeat``); with more
+    repeats than dimensions, new leading dimensions of size 1 are tiled.
+
+    Built as a view of shape (r0, s0, r1, s1, ...) that expands each size-1 slot to its
+    repeat count, then a reshape to (r0*s0, r1*s1, ...); the gradient sums over the tiles.
+
+    Shape:
+        ``(r0 * s0, r1 * s1, ...)`` with the input's shape padded with leading 1s.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
+    repeats = _shape_args(repeats)
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    if len(repeats) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    sizes = (1,) * (len(repeats) - input.ndim) + input.shape
+    result = [r * s for r, s in zip(repeats, sizes)]
+    for size in result:
+        if size < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {size}: {result}")
+    interleaved = tuple(n for s in sizes for n in (1, s))
+    tiled = tuple(n for r, s in zip(repeats, sizes) for n in (r, s))
+    return reshape(expand(reshape(input, interleaved), tiled), tuple(result))
 
 
 class CatFunction(Function):
@@ -223,6 +318,7 @@ class CatFunction(Function):
         return (None, *grads)
 
 
+@numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate tensors along an existing dimension."""
     tensors = list(tensors)
@@ -240,7 +336,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"(shapes {list(first.shape)} and {list(t.shape)})"
             )
         for d in range(first.ndim):
-            if d != axis and t.shape[d] != first.shape[d]:
+            if d != axis and t.data.shape[d] != first.data.shape[d]:
                 raise RuntimeError(
                     f"cat: Sizes of tensors must match except in dimension {axis}. Expected size "
                     f"{first.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list "
@@ -249,13 +345,26 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return CatFunction.apply(axis, *tensors)
 
 
+@numpy_names
+def concat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Another name for ``cat``."""
+    return cat(tensors, dim)
+
+
+@numpy_names
+def concatenate(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """numpy's name for ``cat`` (takes ``axis=`` as numpy does, or ``dim=``)."""
+    return cat(tensors, dim)
+
+
+@numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Stack tensors of equal shape along a new dimension."""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
+        if t.data.shape != tensors[0].data.shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
                 f"and {list(t.shape)} at entry {i}"
@@ -273,7 +382,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
     (axis,) = normalize_dims("split", dim, tensor.ndim)
-    length = tensor.shape[axis]
+    length = tensor.data.shape[axis]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
@@ -298,5 +407,55 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
     (axis,) = normalize_dims("chunk", dim, input.ndim)
-    step = -(-input.shape[axis] // chunks)
+    step = -(-input.data.shape[axis] // chunks)
     return split(input, max(step, 1), axis)
+
+
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors (0-d count as length 1): output i holds
+    ``tensors[i]`` along dimension i, repeated along the others (an expanded view).
+
+    Args:
+        tensors: 0-d or 1-D tensors of one dtype, as arguments or one sequence.
+        indexing: ``'ij'`` (matrix indexing: the output shape is (N0, N1, ...)) or ``'xy'``
+            (Cartesian: the first two sizes swap, (N1, N0, ...)). Omitted, it is ``'ij'``
+            with PyTorch's warning that it will be required.
+
+    Shape:
+        every output is (N0, N1, ..., N_{k-1}), with N0 and N1 swapped for ``'xy'``.
+
+    Example:
+        >>> import minigrad
+        >>> rows, cols = minigrad.meshgrid(minigrad.tensor([1, 2]), minigrad.tensor([3, 4, 5]), indexing="ij")
+        >>> cols
+        tensor([[3, 4, 5],
+                [3, 4, 5]])
+    """
+    tensors = _shape_args(tensors)
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:  # Cartesian indexing is matrix indexing with the first two inputs swapped
+        tensors = (tensors[1], tensors[0]) + tensors[2:]
+    shape = tuple(t.data.size for t in tensors)
+    grids = []
+    for i, t in enumerate(tensors):
+        along_i = tuple(n if d == i else 1 for d, n in enumerate(shape))
+        grids.append(expand(reshape(t, along_i), shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)

@@ -1,4 +1,5 @@
-"""Learning-rate schedulers: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau.
+"""Learning-rate schedulers: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
+CosineAnnealingWarmRestarts, OneCycleLR, ReduceLROnPlateau.
 
 Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``; ReduceLROnPlateau
 takes the validation metric: ``scheduler.step(val_loss)``. The chainable schedulers
@@ -15,7 +16,16 @@ from typing import Any, Iterable, Sequence, SupportsFloat
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau"]
+__all__ = [
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+]
 
 
 class LRScheduler:
@@ -180,6 +190,218 @@ class CosineAnnealingLR(LRScheduler):
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
             for base_lr in self.base_lrs
         ]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Cosine annealing from ``base_lr`` to ``eta_min``, restarted every cycle (SGDR).
+
+    ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, where ``T_cur``
+    counts the epochs since the last restart and the i-th cycle lasts ``T_i = T_0 * T_mult**i``
+    epochs. ``step()`` may be called once per batch with a fractional epoch,
+    ``step(epoch + i / iters)``.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs to set.
+        T_0 (int): length of the first cycle, in epochs (> 0).
+        T_mult (int): factor by which each cycle is longer than the last (>= 1). Default: 1.
+        eta_min (float): the lowest lr. Default: 0.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [
+            self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+            for base_lr in self.base_lrs
+        ]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to ``epoch`` (which may be fractional)."""
+        self._step_count += 1
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch >= self.T_0:
+            if self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:
+                # the cycle n that holds epoch: T_0 * (T_mult**n - 1) / (T_mult - 1) <= epoch
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**n
+        else:
+            self.T_i = self.T_0
+            self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
+
+
+class OneCycleLR(LRScheduler):
+    r"""The 1cycle policy: the lr rises from ``max_lr / div_factor`` to ``max_lr``, then falls far below.
+
+    Stepped once per batch, ``total_steps`` times (or ``epochs * steps_per_epoch``). Over the
+    first ``pct_start`` of the steps the lr goes from ``initial_lr = max_lr / div_factor`` up
+    to ``max_lr``, then down to ``min_lr = initial_lr / final_div_factor``; with
+    ``three_phase`` it comes back to ``initial_lr`` first, symmetrically, and then falls to
+    ``min_lr``. Each move follows a half cosine (``anneal_strategy='cos'``) or a line
+    (``'linear'``). With ``cycle_momentum`` the momentum (or Adam's beta1) moves the other
+    way, between ``max_momentum`` and ``base_momentum``.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs (and momenta) to set.
+        max_lr (float or list): the peak lr, or one per group.
+        total_steps (int): the number of steps; else ``epochs`` and ``steps_per_epoch``.
+        pct_start (float): fraction of the steps spent rising. Default: 0.3.
+        anneal_strategy (str): ``'cos'`` or ``'linear'``. Default: ``'cos'``.
+        cycle_momentum (bool): move the momentum inversely to the lr. Default: True.
+        base_momentum, max_momentum (float or list): momentum bounds. Default: 0.85, 0.95.
+        div_factor (float): ``initial_lr = max_lr / div_factor``. Default: 25.
+        final_div_factor (float): ``min_lr = initial_lr / final_div_factor``. Default: 1e4.
+        three_phase (bool): rise, fall back to ``initial_lr``, then fall to ``min_lr``. Default: False.
+
+    Example::
+
+        >>> import minigrad
+        >>> w = minigrad.zeros(1, requires_grad=True)
+        >>> opt = minigrad.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> sched = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+        >>> for batch in range(2):  # the peak comes after 30% of the 10 steps, minus one
+        ...     opt.step(); sched.step()
+        >>> round(sched.get_last_lr()[0], 6)
+        1.0
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | Sequence[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | Sequence[float] = 0.85,
+        max_momentum: float | Sequence[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        if total_steps is not None:
+            if not isinstance(total_steps, int) or total_steps <= 0:
+                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+            self.total_steps = total_steps
+        elif epochs is not None and steps_per_epoch is not None:
+            if not isinstance(epochs, int) or epochs <= 0:
+                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+                raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+            self.total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+        self.anneal_strategy = anneal_strategy
+        rise_end = float(pct_start * self.total_steps) - 1
+        # (last step of the phase, lr key at its start, at its end, momentum key at its start, at its end)
+        if three_phase:
+            self._phases = [
+                (rise_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                (self.total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
+        else:
+            self._phases = [
+                (rise_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+            ]
+        groups = optimizer.param_groups
+        if last_epoch == -1:
+            for group, peak in zip(groups, _per_group("max_lr", groups, max_lr)):
+                group["initial_lr"] = peak / div_factor
+                group["max_lr"] = peak
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            if last_epoch == -1:
+                highs = _per_group("max_momentum", groups, max_momentum)
+                lows = _per_group("base_momentum", groups, base_momentum)
+                for group, high, low in zip(groups, highs, lows):
+                    self._set_momentum(group, high)
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _anneal(self, start, end, pct):
+        if self.anneal_strategy == "linear":
+            return (end - start) * pct + start
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+    def get_lr(self) -> list[float]:
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, (end, lr_from, lr_to, momentum_from, momentum_to) in enumerate(self._phases):
+                if step <= end or i == len(self._phases) - 1:
+                    pct = (step - start) / (end - start)
+                    lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
+                    if self.cycle_momentum:
+                        self._set_momentum(group, self._anneal(group[momentum_from], group[momentum_to], pct))
+                    break
+                start = end
+        return lrs
+
+
+def _per_group(name, groups, value):
+    """``value`` for each param group: a list of one per group, or one value for all."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups. "
+                f"{name} has {len(value)} values, param_groups has {len(groups)}."
+            )
+        return list(value)
+    return [value] * len(groups)
 
 
 class ReduceLROnPlateau(LRScheduler):

@@ -53,8 +53,8 @@ class _BackwardTracer:
         if self._running is not None:
             owner, role = self._running, "backward"
         else:
-            owner, role = None, "accumulate" if type(ctx) is AddFunction else "hook"
-        self.ops.append(_TracedOp(type(ctx), ctx, args, outputs, owner, role))
+            owner, role = None, "accumulate" if ctx._forward_cls is AddFunction else "hook"
+        self.ops.append(_TracedOp(ctx._forward_cls, ctx, args, outputs, owner, role))
 
     def on_backward_start(self, node):
         self._running = node
@@ -69,7 +69,7 @@ def _trace_backward(outputs, leaves):
     The incoming gradient requires grad, so with ``create_graph=True`` the ops backward
     runs are recorded too; returns (tracer, seeds, grads).
     """
-    seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype), requires_grad=True) for t in outputs]
+    seeds = [Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype)).requires_grad_() for t in outputs]
     tracer = _BackwardTracer()
     with observe(tracer):
         grads = autograd_grad(

@@ -35,9 +35,9 @@ def walk(roots):
             continue
         seen.add(node)
         order.append(node)
-        for edge in reversed(node.next_functions):
-            if edge is not None and edge[0] not in seen:
-                stack.append(edge[0])
+        for child, _ in reversed(node.next_functions):
+            if child is not None and child not in seen:
+                stack.append(child)
     return order
 
 
@@ -136,10 +136,9 @@ def forward_drawing(
 
     for node in order:
         head = index[node]
-        for edge in node.next_functions:
-            if edge is None:
+        for child, nr in node.next_functions:
+            if child is None:
                 continue
-            child, nr = edge
             if getattr(child, "_num_outputs", 1) > 1:
                 drawing.edge(index[child], head, taillabel=str(nr))
             else:
@@ -189,7 +188,7 @@ def _saved_role(node, output_nr, value, taken):
     if getattr(value, "requires_grad", False):
         edge = (value.grad_fn, value._output_nr) if value.grad_fn is not None else None
         for i, e in enumerate(node.next_functions):
-            if e is None or i in taken:
+            if e[0] is None or i in taken:
                 continue
             taken.add(i)
             if edge is not None and e[0] is edge[0] and e[1] == edge[1]:

@@ -118,7 +118,13 @@ def node_attrs(node):
 
 
 def op_title(cls):
-    """The name of an op class as an operation: ``ConvTranspose2dFunction`` -> ``ConvTranspose2d``."""
+    """The name of an op class as an operation: ``ConvTranspose2dFunction`` -> ``ConvTranspose2d``.
+
+    A variant that only renames the node (``SumDimFunction``, named ``SumBackward1``) is titled
+    as the Function whose forward it runs (``Sum``).
+    """
+    while "forward" not in cls.__dict__ and cls.__base__ is not object and hasattr(cls.__base__, "forward"):
+        cls = cls.__base__
     name = cls.__name__
     for suffix in ("Function", "Backward"):
         if name.endswith(suffix) and len(name) > len(suffix):

@@ -118,7 +118,7 @@ def _warm_up(model, inputs):
         return
     leaves = leaf_tensors(order)
     if leaves:
-        seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
+        seeds = [Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
         autograd_grad(outputs, leaves, grad_outputs=seeds, allow_unused=True)
 
 

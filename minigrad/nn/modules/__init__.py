@@ -1,11 +1,12 @@
 """The layers: every Module subclass of ``minigrad.nn``, from each module's ``__all__``."""
 
-from . import activation, container, conv, dropout, flatten, linear, loss, module, normalization, pooling
+from . import activation, container, conv, dropout, flatten, lazy, linear, loss, module, normalization, pooling
 from .activation import *  # noqa: F403
 from .container import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .flatten import *  # noqa: F403
+from .lazy import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .module import *  # noqa: F403
@@ -19,6 +20,7 @@ __all__ += container.__all__
 __all__ += conv.__all__
 __all__ += dropout.__all__
 __all__ += flatten.__all__
+__all__ += lazy.__all__
 __all__ += linear.__all__
 __all__ += loss.__all__
 __all__ += module.__all__

@@ -52,7 +52,7 @@ class Sequential(_ModuleSequence):
     Example::
 
         >>> nn.Sequential(nn.Linear(4, 3), nn.ReLU())(minigrad.zeros(2, 4)).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
 
     def __init__(self, *args: Module | OrderedDict[str, Module]) -> None:

@@ -1,4 +1,5 @@
-"""Convolution layers: Conv1d, Conv2d (zeros/reflect/replicate/circular padding), ConvTranspose2d.
+"""Convolution layers: Conv1d, Conv2d (zeros/reflect/replicate/circular padding), ConvTranspose2d,
+and their lazy forms LazyConv1d, LazyConv2d, LazyConvTranspose2d (in_channels from the first input).
 
 The computation is ``F.conv1d`` / ``F.conv2d`` / ``F.conv_transpose2d`` (Cython kernels in
 minigrad_core); these modules hold the weight (out, in / groups, *kernel), the bias, and
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Sequence
 from ...ops._args import conv_transpose_output_size, ntuple, same_padding
 from .. import functional as F
 from .. import init
+from ..parameter import UninitializedParameter
+from .lazy import LazyModuleMixin
 from .linear import init_weight_and_bias
 from .module import Module
 
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
     from ...ops._args import _size_1_t, _size_2_t
     from ...tensor import Tensor
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -166,7 +169,7 @@ class Conv2d(_ConvNd):
     Example::
 
         >>> nn.Conv2d(1, 6, 5)(minigrad.zeros(1, 1, 32, 32)).shape
-        (1, 6, 28, 28)
+        minigrad.Size([1, 6, 28, 28])
     """
 
     def __init__(
@@ -268,3 +271,118 @@ class ConvTranspose2d(_ConvNd):
                 )
             padding.append(extra)
         return tuple(padding)
+
+
+class _LazyConvMixin(LazyModuleMixin):
+    """What the lazy convolutions share: ``in_channels`` from the input's channel dim."""
+
+    def _make_lazy(self, out_channels: int, bias: bool, dtype: dtypes.dtype | None) -> None:
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: object) -> None:
+        if not self.has_uninitialized_params():
+            return
+        self.in_channels = self._get_in_channels(input)
+        if self.in_channels % self.groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if self.transposed:
+            self.weight.materialize((self.in_channels, self.out_channels // self.groups, *self.kernel_size))
+        else:
+            self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+        if self.bias is not None:
+            self.bias.materialize((self.out_channels,))
+        self.reset_parameters()
+
+    def _get_in_channels(self, input: Tensor) -> int:
+        unbatched = len(self.kernel_size) + 1
+        if input.ndim not in (unbatched, unbatched + 1):
+            raise RuntimeError(
+                f"Expected {unbatched}D (unbatched) or {unbatched + 1}D (batched) input to {type(self).__name__}, "
+                f"but got input of size: {list(input.shape)}"
+            )
+        return input.shape[1] if input.ndim == unbatched + 1 else input.shape[0]
+
+
+class LazyConv1d(_LazyConvMixin, Conv1d):
+    """A Conv1d whose ``in_channels`` comes from its first input (N, C_in, L); then a Conv1d."""
+
+    cls_to_become = Conv1d
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: _size_1_t,
+        stride: _size_1_t = 1,
+        padding: _size_1_t | str = 0,
+        dilation: _size_1_t = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, dtype=dtype)
+        self._make_lazy(out_channels, bias, dtype)
+
+
+class LazyConv2d(_LazyConvMixin, Conv2d):
+    """A Conv2d whose ``in_channels`` comes from its first input (N, C_in, H, W); then a Conv2d.
+
+    Example::
+
+        >>> conv = nn.LazyConv2d(6, kernel_size=5, padding=2)
+        >>> conv(minigrad.zeros(1, 3, 28, 28)).shape
+        minigrad.Size([1, 6, 28, 28])
+        >>> conv
+        Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))
+    """
+
+    cls_to_become = Conv2d
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: _size_2_t,
+        stride: _size_2_t = 1,
+        padding: _size_2_t | str = 0,
+        dilation: _size_2_t = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, dtype=dtype)
+        self._make_lazy(out_channels, bias, dtype)
+
+
+class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
+    """A ConvTranspose2d whose ``in_channels`` comes from its first input; then a ConvTranspose2d."""
+
+    cls_to_become = ConvTranspose2d
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: _size_2_t,
+        stride: _size_2_t = 1,
+        padding: _size_2_t = 0,
+        output_padding: _size_2_t = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: _size_2_t = 1,
+        padding_mode: str = "zeros",
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+    ) -> None:
+        super().__init__(
+            0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode, dtype=dtype
+        )
+        self._make_lazy(out_channels, bias, dtype)

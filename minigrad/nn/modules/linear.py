@@ -1,4 +1,4 @@
-"""Linear (fully connected) layer and Identity."""
+"""Linear (fully connected) layer, its lazy form LazyLinear, and Identity."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import numpy as np
 from ... import dtypes
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 if TYPE_CHECKING:
     from ...tensor import Tensor
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear", "LazyLinear"]
 
 
 def empty_parameter(shape: tuple[int, ...], dtype: dtypes.dtype | None = None) -> Parameter:
@@ -59,7 +60,7 @@ class Linear(Module):
     Example::
 
         >>> nn.Linear(400, 120)(minigrad.zeros(2, 400)).shape
-        (2, 120)
+        minigrad.Size([2, 120])
     """
 
     def __init__(
@@ -83,3 +84,48 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A Linear layer whose ``in_features`` is the last size of its first input.
+
+    Until the first call the weight and bias are ``UninitializedParameter`` placeholders;
+    that call gives them their shapes, initializes them as ``Linear`` does, and the layer
+    becomes a ``Linear`` (see ``minigrad/nn/modules/lazy.py``).
+
+    Args:
+        out_features: size of each output sample.
+        bias: learn an additive bias (default True).
+
+    Example::
+
+        >>> layer = nn.LazyLinear(120)
+        >>> layer(minigrad.zeros(2, 400)).shape
+        minigrad.Size([2, 120])
+        >>> layer
+        Linear(in_features=400, out_features=120, bias=True)
+    """
+
+    cls_to_become = Linear
+
+    def __init__(
+        self, out_features: int, bias: bool = True, device: str | None = None, dtype: dtypes.dtype | None = None
+    ) -> None:
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        if self.has_uninitialized_params():
+            self.in_features = input.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+        self.in_features = self.weight.shape[-1]  # also when a state_dict gave the shapes

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
-from ... import dtypes
-from ...tensor import Tensor
+from ... import devices, dtypes
+from ...tensor import Tensor, to_arguments
 from ...utils.hooks import RemovableHandle
 from .. import init
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedTensorMixin
 
 if TYPE_CHECKING:
     # What train(), eval(), to() and the like return: the module itself, with its own class.
@@ -41,12 +41,40 @@ def _indent(text, spaces):
 
 
 def _as_array(value):
-    """The ndarray of a Tensor, a numpy array, or anything numpy reads (e.g. a CPU torch tensor)."""
+    """The ndarray of a Tensor, a numpy array or a CPU torch tensor; None for anything else."""
     if isinstance(value, Tensor):
         return value.data
+    if isinstance(value, (np.ndarray, np.generic)):
+        return np.asarray(value)
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         return value.detach().numpy()
-    return np.asarray(value)
+    return None
+
+
+def _cast_for_load(value, dtype):
+    """``value`` cast to ``dtype`` (a copy), or a str saying why the cast would lose information.
+
+    Refused: non-number dtypes, complex into a real dtype, finite values that overflow a
+    floating dtype, and NaN, inf or out-of-range values for an integer dtype. Rounding
+    (float64 into float32) and dropping a fraction (2.7 into int64) are kept, as in PyTorch.
+    """
+    if value.dtype.kind not in "biufc":
+        return f"expected a tensor of numbers from checkpoint, but its dtype is {value.dtype}"
+    if value.dtype.kind == "c" and dtype.kind != "c":
+        return f"{value.dtype} values would lose their imaginary part in the model's {dtype}"
+    if dtype.kind in "iu" and value.size:
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            return f"NaN or inf values cannot be stored in the model's {dtype}"
+        low, high = int(value.min()), int(value.max())  # int() drops a fraction, as the cast does
+        info = np.iinfo(dtype)
+        if low < info.min or high > info.max:
+            return f"values from {low} to {high} do not fit the model's {dtype} ({info.min} to {info.max})"
+    with np.errstate(over="ignore"):
+        cast = value.astype(dtype)
+    if dtype.kind == "f" and (np.isinf(cast) & ~np.isinf(value)).any():
+        largest = np.abs(value[np.isinf(cast) & ~np.isinf(value)]).max()
+        return f"the value {largest:g} overflows the model's {dtype} (largest {np.finfo(dtype).max:g})"
+    return cast
 
 
 class Module:
@@ -307,17 +335,15 @@ class Module:
         return self
 
     def to(self: _M, *args: Any, **kwargs: Any) -> _M:
-        """Cast floating parameters and buffers to a dtype in place; ``'cpu'`` is accepted."""
-        dtype = kwargs.get("dtype")
-        for arg in args:
-            if isinstance(arg, dtypes.dtype):
-                dtype = arg
-            elif arg not in ("cpu", None):
-                raise RuntimeError(f"minigrad runs on the CPU only; got device {arg!r}")
+        """Cast floating parameters and buffers in place: ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)`` or keywords, as ``Tensor.to``; devices other than the CPU are refused."""
+        dtype, _ = to_arguments(args, kwargs)
         if dtype is None:
             return self
         if not dtype.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
+            )
         return self._apply_to_tensors(lambda a: a.astype(dtype.np_dtype, copy=False))
 
     def float(self: _M) -> _M:
@@ -330,7 +356,12 @@ class Module:
         return self.to(dtypes.float16)
 
     def cpu(self: _M) -> _M:
+        """This module (its tensors are on the CPU already)."""
         return self
+
+    def cuda(self: _M, device: Any = None) -> _M:
+        """Refused: minigrad runs on the CPU only."""
+        raise devices.unavailable("cuda")
 
     def type(self: _M, dst_type: dtypes.dtype) -> _M:
         return self.to(dst_type)
@@ -357,15 +388,25 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
-        """Copy parameters and buffers from ``state_dict`` (values: Tensors or arrays).
+        """Copy parameters and buffers from ``state_dict`` (values: Tensors, numpy arrays or torch tensors).
 
         With ``strict`` every key must match; otherwise the missing and unexpected keys are
-        returned. Shape mismatches are always errors.
+        returned. A value of the wrong shape, one that is not a tensor, or one whose cast
+        to the module's dtype would lose information (complex into real, a finite value
+        that overflows to inf, NaN or out-of-range values into an integer buffer) is always
+        an error. Every entry is checked before any is written, so a failed load leaves the
+        module as it was.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
+        # Entries a module can do without (a class's ``_optional_state``) are not missing when absent.
+        optional = {
+            f"{name}.{key}" if name else key
+            for name, module in self.named_modules()
+            for key in getattr(module, "_optional_state", ())
+        }
+        missing = [k for k in own if k not in state_dict and k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         if strict:
@@ -373,17 +414,34 @@ class Module:
                 errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
             if missing:
                 errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+        # Cast copies of every value first: a failed entry writes nothing, and values that
+        # share memory with the module are all read before any is overwritten.
         arrays = {}
         for key, target in own.items():
             if key not in state_dict:
                 continue
+            lazy_target = isinstance(target, UninitializedTensorMixin)
+            if lazy_target and isinstance(state_dict[key], UninitializedTensorMixin):
+                continue  # a lazy layer's placeholder into another: nothing to copy yet
             value = _as_array(state_dict[key])
-            if value.shape != target.data.shape:
+            if value is not None and lazy_target:
+                target.materialize(value.shape)  # a lazy layer takes the checkpoint's shapes
+            if value is None:
+                errors.append(
+                    f'While copying the parameter named "{key}", expected Tensor or array from checkpoint '
+                    f"but received {type(state_dict[key])}"
+                )
+            elif value.shape != target.data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {list(value.shape)} from checkpoint, "
                     f"the shape in current model is {list(target.data.shape)}."
                 )
-            arrays[key] = value
+            else:
+                cast = _cast_for_load(value, target.data.dtype)
+                if isinstance(cast, str):
+                    errors.append(f'While copying the parameter named "{key}", {cast}.')
+                else:
+                    arrays[key] = cast
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors))
         for key, value in arrays.items():

@@ -1,4 +1,5 @@
-"""Batch normalization: BatchNorm1d (N, C) / (N, C, L) and BatchNorm2d (N, C, H, W)."""
+"""Batch normalization: BatchNorm1d (N, C) / (N, C, L) and BatchNorm2d (N, C, H, W), and their lazy
+forms LazyBatchNorm1d and LazyBatchNorm2d (num_features from the first input)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from ... import dtypes
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..parameter import UninitializedBuffer, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .linear import empty_parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d"]
 
 
 class _BatchNorm(Module):
@@ -22,6 +25,9 @@ class _BatchNorm(Module):
     with ``momentum`` (None: a cumulative average over ``num_batches_tracked``); eval mode
     uses the running statistics. ``bias=False`` (keyword) keeps the scale but drops the shift.
     """
+
+    # Checkpoints from before PyTorch 0.4.1 have no counter: load_state_dict keeps ours.
+    _optional_state = ("num_batches_tracked",)
 
     def __init__(
         self,
@@ -120,3 +126,64 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.ndim != 4:
             raise ValueError(f"expected 4D input (got {input.ndim}D input)")
+
+
+class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
+    """What the lazy batch norms share: ``num_features`` from the input's channel dim (dim 1)."""
+
+    def __init__(
+        self,
+        eps: float = 1e-05,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: str | None = None,
+        dtype: dtypes.dtype | None = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(0, eps, momentum, False, False, device, dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(dtype=dtype)
+            self.running_var = UninitializedBuffer(dtype=dtype)
+            self.num_batches_tracked = Tensor._make(np.zeros((), np.int64))
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        if not self.has_uninitialized_params():
+            return
+        self.num_features = input.shape[1]
+        for tensor in (self.weight, self.bias, self.running_mean, self.running_var):
+            if tensor is not None:
+                tensor.materialize((self.num_features,))
+        self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+    """A BatchNorm1d whose ``num_features`` comes from its first input (N, C) or (N, C, L)."""
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+    """A BatchNorm2d whose ``num_features`` comes from its first input (N, C, H, W).
+
+    Example::
+
+        >>> bn = nn.LazyBatchNorm2d()
+        >>> bn(minigrad.ones(2, 6, 4, 4)).shape
+        minigrad.Size([2, 6, 4, 4])
+        >>> bn
+        BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    """
+
+    cls_to_become = BatchNorm2d
