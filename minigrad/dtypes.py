@@ -111,7 +111,7 @@ def _promote_group(dtypes_in_group):
 
 
 def result_dtype(*operands: Any) -> np.dtype:
-    """The numpy dtype PyTorch gives an op on ``operands``: ndarrays (a Tensor's ``.data``),
+    """The numpy dtype PyTorch gives an op on ``operands``: ndarrays (a Tensor's ``._array``),
     numpy scalars or Python numbers.
 
     Arrays with dimensions decide; a 0-d array, and then a Python number, counts only when

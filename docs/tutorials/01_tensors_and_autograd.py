@@ -16,14 +16,15 @@ import minigrad
 # Tensors
 # -------
 # Tensors are made like PyTorch's: from Python data, from numpy, or by a factory. Python
-# floats become ``float32`` (the default dtype), Python ints ``int64``; ``.data`` is the
-# numpy array underneath, shared, not copied.
+# floats become ``float32`` (the default dtype), Python ints ``int64``; ``.numpy()`` is the
+# numpy array underneath, shared, not copied (as in PyTorch it refuses a tensor that
+# requires grad: ``t.detach().numpy()`` then).
 a = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
 b = minigrad.from_numpy(np.arange(6, dtype=np.float64).reshape(2, 3))
 c = minigrad.zeros(2, 3)
 print(a.dtype, a.shape, b.dtype, c.dtype)
 print(a @ b.float())
-print(type(a.data), a.numpy().sum())
+print(type(a.numpy()), a.numpy().sum())
 
 # %%
 # The tape
@@ -55,9 +56,9 @@ while node is not None and node.next_functions:
 # :math:`\partial L / \partial w_i = 2 w_i x_i^2`:
 loss.backward()
 print("x.grad   =", x.grad.tolist())
-print("2 x w^2  =", (2 * x.data * w.data**2).tolist())
+print("2 x w^2  =", (2 * x.detach() * w.detach() ** 2).tolist())
 print("w.grad   =", w.grad.tolist())
-print("2 w x^2  =", (2 * w.data * x.data**2).tolist())
+print("2 w x^2  =", (2 * w.detach() * x.detach() ** 2).tolist())
 
 # %%
 # Only leaves keep ``.grad``; an intermediate such as ``y`` keeps it only if asked with
@@ -94,7 +95,15 @@ print("under no_grad:", z.requires_grad, z.grad_fn)
 # ``detach()`` gives the same values cut from the graph, sharing memory (no copy).
 y = x * 2
 d = y.detach()
-print("detached:", d.requires_grad, d.grad_fn, "shares memory:", np.shares_memory(d.data, y.data))
+print("detached:", d.requires_grad, d.grad_fn, "shares memory:", np.shares_memory(d.numpy(), y.detach().numpy()))
+
+# ``.data`` is PyTorch's too: the same memory outside autograd. Older code updates weights
+# through it (``p.data.sub_(lr * p.grad.data)``): the change is not recorded, and unlike a
+# change through ``detach()`` it is not counted against the graphs that saved ``p``.
+# ``with minigrad.no_grad():`` and ``p.sub_(...)`` is the modern spelling.
+p = minigrad.tensor([1.0, 2.0], requires_grad=True)
+p.data.mul_(0.5)
+print(".data:", p, "still a leaf:", p.is_leaf, "version:", p._version)
 
 # %%
 # A step of gradient descent by hand

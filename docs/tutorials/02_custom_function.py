@@ -18,7 +18,8 @@ from minigrad.autograd import Function, GradcheckError, gradcheck, gradgradcheck
 # forward and backward
 # --------------------
 # ``forward(ctx, *args)`` receives the arguments as given (tensors stay tensors) and may
-# compute on their numpy arrays and return an array; recording is off inside it.
+# compute on their numpy arrays (``x.detach().numpy()``, shared memory, as in PyTorch's
+# numpy extensions) and return an array; recording is off inside it.
 # ``ctx`` is the node that will sit in the graph: ``ctx.save_for_backward`` keeps what
 # backward reads, and ``ctx.needs_input_grad`` says which inputs want a gradient.
 #
@@ -36,7 +37,7 @@ class SoftplusFunction(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         # log(1 + e^x) without overflow for large x
-        return np.logaddexp(0.0, x.data)
+        return np.logaddexp(0.0, x.detach().numpy())
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -55,7 +56,7 @@ print(y)
 print("grad_fn:", y.grad_fn.name())  # the class name + "Backward", as PyTorch names custom nodes
 y.sum().backward()
 print("x.grad     :", x.grad.tolist())
-print("sigmoid(x) :", (1 / (1 + np.exp(-x.data))).tolist())
+print("sigmoid(x) :", (1 / (1 + np.exp(-x.detach().numpy()))).tolist())
 
 # %%
 # Checking it with gradcheck
@@ -103,7 +104,7 @@ class ScaledMulFunction(Function):
     def forward(ctx, a, b, alpha):
         ctx.alpha = alpha
         ctx.save_for_backward(a, b)
-        return alpha * a.data * b.data
+        return alpha * a.detach().numpy() * b.detach().numpy()
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -15,7 +15,7 @@ PyTorch's name for custom functions, its class name + ``Backward`` (``Cube`` ->
 PyTorch names differently by the call (``sum()`` is ``SumBackward0``, ``sum(dim)``
 ``SumBackward1``) is a small subclass per name, which the public function picks.
 
-forward may return Tensors or numpy arrays (built-in ops compute on ``t.data`` and
+forward may return Tensors or numpy arrays (built-in ops compute on ``t._array`` and
 return arrays, which is cheap); apply wraps them. backward receives and returns Tensors
 and is written with minigrad ops, so with ``create_graph=True`` the gradients are
 recorded too and gradients of gradients work.

@@ -33,7 +33,7 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
-        self.data = np.empty(0, dtype=np.float32) if data is None else as_tensor(data).data
+        self._array = np.empty(0, dtype=np.float32) if data is None else as_tensor(data)._array
         if requires_grad:
             self.requires_grad_(True)
 
@@ -43,7 +43,7 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         # Data and requires_grad only (as PyTorch): a parameter used in a graph holds a weak
         # reference to its gradient accumulator, which cannot be pickled or copied.
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._array, self.requires_grad))
 
 
 class UninitializedTensorMixin:
@@ -59,8 +59,8 @@ class UninitializedTensorMixin:
 
     def materialize(self, shape: tuple[int, ...], device: str | None = None, dtype: dtypes.dtype | None = None) -> None:
         """Allocate the (uninitialized) values with ``shape``; the layer then initializes them."""
-        np_dtype = self.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
-        self.data = np.empty(tuple(shape), dtype=np_dtype)
+        np_dtype = self._array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        self._array = np.empty(tuple(shape), dtype=np_dtype)
         self.__class__ = self.cls_to_become
 
     @property
@@ -94,7 +94,7 @@ class UninitializedTensorMixin:
         return f"<{type(self).__name__}>"
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
-        return (type(self), (self.requires_grad, None, dtypes.from_numpy_dtype(self.data.dtype)))
+        return (type(self), (self.requires_grad, None, dtypes.from_numpy_dtype(self._array.dtype)))
 
 
 class UninitializedParameter(UninitializedTensorMixin, Parameter):
@@ -113,7 +113,7 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
 
     def __init__(self, requires_grad: bool = False, device: str | None = None, dtype: dtypes.dtype | None = None):
         # not Tensor.__init__, which is PyTorch's legacy constructor
-        self.data = np.empty(0, _numpy_dtype(dtype))
+        self._array = np.empty(0, _numpy_dtype(dtype))
         if requires_grad:
             self.requires_grad_(True)
 

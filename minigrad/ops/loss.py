@@ -79,7 +79,7 @@ def _constant(op, name, value):
 
 def _class_indices(op, input, target):
     """``target`` as an int64 array checked against ``input`` (N, C, *) or (C,)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._array if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected target of dtype Long (class indices), but got {t.dtype}")
     if input.ndim == 1:
@@ -101,7 +101,7 @@ def _class_indices(op, input, target):
 def _class_weight(op, weight, classes, dtype):
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight._array if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (classes,):
         raise RuntimeError(
             f"{op}: weight tensor should be defined either for all {classes} classes or no classes but got "
@@ -128,10 +128,10 @@ class NllLossFunction(Function):
     @staticmethod
     def forward(ctx, input, target, sample_weight, reduction):
         # target: (N, *) class indices made safe (ignored ones point at class 0), batched with input
-        x = input.data if input.ndim > 1 else input.data[None]
+        x = input._array if input.ndim > 1 else input._array[None]
         picked = np.take_along_axis(x, target[:, None], axis=1)[:, 0]
         loss = -picked * sample_weight
-        ctx.input_shape, ctx.target, ctx.reduction = input.data.shape, target, reduction
+        ctx.input_shape, ctx.target, ctx.reduction = input._array.shape, target, reduction
         ctx.coefficient = -sample_weight
         if reduction == "mean":
             total = sample_weight.sum()
@@ -149,7 +149,7 @@ class NllLossFunction(Function):
         np.put_along_axis(mask, target[:, None], ctx.coefficient[:, None], axis=1)
         if ctx.reduction == "none":
             g = g.reshape(target.shape).unsqueeze(1)
-        return (g * mask.astype(g.data.dtype)).reshape(ctx.input_shape), None, None, None
+        return (g * mask.astype(g._array.dtype)).reshape(ctx.input_shape), None, None, None
 
 
 def nll_loss(
@@ -167,13 +167,13 @@ def nll_loss(
     if input.ndim == 1:
         t = t.reshape(1)
     classes = input.shape[0 if input.ndim == 1 else 1]
-    w = _class_weight("nll_loss", _constant("nll_loss_forward", "weight", weight), classes, input.data.dtype)
+    w = _class_weight("nll_loss", _constant("nll_loss_forward", "weight", weight), classes, input._array.dtype)
     valid = t != ignore_index
     safe = np.where(valid, t, 0)
     bad = safe[(safe < 0) | (safe >= classes)]
     if bad.size:
         raise IndexError(f"nll_loss: Target {int(bad.flat[0])} is out of bounds.")
-    sample_weight = valid.astype(input.data.dtype) if w is None else w[safe] * valid
+    sample_weight = valid.astype(input._array.dtype) if w is None else w[safe] * valid
     return NllLossFunction.apply(input, safe, sample_weight, reduction)
 
 
@@ -197,21 +197,21 @@ def cross_entropy(
     class_dim = 0 if input.ndim == 1 else 1
     logp = log_softmax(input, class_dim)
     classes = input.shape[class_dim]
-    t_array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t_array = target._array if isinstance(target, Tensor) else np.asarray(target)
     if t_array.dtype.kind == "f":
         return _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothing, class_dim)
     nll = nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
     t = _class_indices("cross_entropy", input, target)
-    w = _class_weight("cross_entropy", weight, classes, input.data.dtype)
+    w = _class_weight("cross_entropy", weight, classes, input._array.dtype)
     if w is not None:
         w_shape = (classes,) + (1,) * (input.ndim - 1 - class_dim)
         smooth = -(logp * w.reshape(w_shape)).sum(class_dim)
     else:
         smooth = -logp.sum(class_dim)
     valid = t != ignore_index
-    smooth = smooth * valid.astype(input.data.dtype)
+    smooth = smooth * valid.astype(input._array.dtype)
     if reduction == "mean":
         denominator = (w[np.where(valid, t, 0)] * valid).sum() if w is not None else valid.sum()
         smooth = smooth.sum() / denominator
@@ -230,7 +230,7 @@ def _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothin
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / classes
     terms = logp * target
-    w = _class_weight("cross_entropy", weight, classes, logp.data.dtype)
+    w = _class_weight("cross_entropy", weight, classes, logp._array.dtype)
     if w is not None:
         terms = terms * w.reshape((classes,) + (1,) * (logp.ndim - 1 - class_dim))
     loss = -terms.sum(class_dim)
@@ -263,7 +263,7 @@ def focal_loss(
     logp_t, _, safe = _pick("focal_loss", log_softmax(input, 1), t, ignore_index=None)
     p_t = logp_t.exp()
     loss = -((1 - p_t) ** gamma) * logp_t if gamma != 0 else -logp_t
-    a = _class_weight("focal_loss", alpha, input.shape[1], input.data.dtype)
+    a = _class_weight("focal_loss", alpha, input.shape[1], input._array.dtype)
     if a is not None:
         loss = loss * a[safe]
     if unbatched:
@@ -329,7 +329,7 @@ class BinaryCrossEntropyFunction(Function):
 
     @staticmethod
     def forward(ctx, input, target, weight, reduction):
-        x, t = input.data, as_array(target)
+        x, t = input._array, as_array(target)
         log_x, log_1mx = _clamped_logs(x)
         loss = -(t * log_x + (1 - t) * log_1mx)
         if weight is not None:
@@ -343,7 +343,7 @@ class BinaryCrossEntropyFunction(Function):
         input, target = ctx.saved_tensors
         g = _spread(g, ctx.reduction, ctx.count)
         if ctx.weight is not None:
-            g = g * ctx.weight.astype(g.data.dtype, copy=False)
+            g = g * ctx.weight.astype(g._array.dtype, copy=False)
         gx = gt = None
         if ctx.needs_input_grad[0]:
             gx = g * (input - target) / (input * (1 - input)).clamp(min=1e-12)
@@ -363,7 +363,7 @@ def binary_cross_entropy(
             f"Using a target size ({list(target.shape)}) that is different to the input size "
             f"({list(input.shape)}) is deprecated. Please ensure they have the same size."
         )
-    x = input.data
+    x = input._array
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
     weight = _constant("binary_cross_entropy", "weight", weight)
@@ -383,7 +383,7 @@ class BinaryCrossEntropyWithLogitsFunction(Function):
 
     @staticmethod
     def forward(ctx, input, target, weight, pos_weight, reduction):
-        x, t = input.data, as_array(target)
+        x, t = input._array, as_array(target)
         log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
         loss = (1 - t) * x + log_weight * _softplus(-x)
         if weight is not None:
@@ -397,8 +397,8 @@ class BinaryCrossEntropyWithLogitsFunction(Function):
         input, target = ctx.saved_tensors
         g = _spread(g, ctx.reduction, ctx.count)
         if ctx.weight is not None:
-            g = g * ctx.weight.astype(g.data.dtype, copy=False)
-        pw = 1 if ctx.pos_weight is None else ctx.pos_weight.astype(g.data.dtype, copy=False)
+            g = g * ctx.weight.astype(g._array.dtype, copy=False)
+        pw = 1 if ctx.pos_weight is None else ctx.pos_weight.astype(g._array.dtype, copy=False)
         gx = gt = None
         if ctx.needs_input_grad[0]:
             gx = g * ((target * (pw - 1) + 1) * sigmoid(input) - target * pw)

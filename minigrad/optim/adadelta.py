@@ -74,8 +74,8 @@ class Adadelta(Optimizer):
                     state["step"] = _step_tensor()
                     state["square_avg"] = _zeros_like(p)
                     state["acc_delta"] = _zeros_like(p)
-                state["step"].data += 1
-                square_avg, acc_delta = state["square_avg"].data, state["acc_delta"].data
+                state["step"]._array += 1
+                square_avg, acc_delta = state["square_avg"]._array, state["acc_delta"]._array
                 square_avg *= rho
                 _addcmul_(square_avg, grad, grad, 1 - rho)
                 std = np.sqrt(square_avg + eps)
@@ -85,5 +85,5 @@ class Adadelta(Optimizer):
                 acc_delta *= rho
                 _addcmul_(acc_delta, delta, delta, 1 - rho)
                 delta *= -lr
-                p.data += delta
+                p._array += delta
         return loss

@@ -88,12 +88,12 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             for p, grad, state in self._params_with_grad(group):
-                state["step"].data += 1
-                step = float(state["step"].data)
+                state["step"]._array += 1
+                step = float(state["step"]._array)
                 clr = lr / (1 + (step - 1) * lr_decay)
-                state_sum = state["sum"].data
+                state_sum = state["sum"]._array
                 _addcmul_(state_sum, grad, grad, 1)
                 std = np.sqrt(state_sum)
                 std += eps
-                _addcdiv_(p.data, grad, std, -clr)
+                _addcdiv_(p._array, grad, std, -clr)
         return loss

@@ -74,13 +74,13 @@ class Adamax(Optimizer):
                     state["step"] = _step_tensor()
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_inf"] = _zeros_like(p)
-                state["step"].data += 1
-                step = float(state["step"].data)
-                exp_avg, exp_inf = state["exp_avg"].data, state["exp_inf"].data
+                state["step"]._array += 1
+                step = float(state["step"]._array)
+                exp_avg, exp_inf = state["exp_avg"]._array, state["exp_inf"]._array
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf *= beta2
                 bound = np.abs(grad)
                 bound += eps
                 np.maximum(exp_inf, bound, out=exp_inf)
-                _addcdiv_(p.data, exp_avg, exp_inf, -lr / (1 - beta1**step))
+                _addcdiv_(p._array, exp_avg, exp_inf, -lr / (1 - beta1**step))
         return loss

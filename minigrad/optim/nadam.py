@@ -92,25 +92,25 @@ class NAdam(Optimizer):
             decoupled, momentum_decay = group["decoupled_weight_decay"], group["momentum_decay"]
             for p, grad, state in self._params_with_grad(group, l2_penalty=not decoupled):
                 if decoupled and group["weight_decay"] != 0:
-                    p.data *= 1 - lr * group["weight_decay"]
+                    p._array *= 1 - lr * group["weight_decay"]
                 if not state:
                     state["step"] = _step_tensor()
                     state["mu_product"] = Tensor._make(np.ones((), dtype=np.float32))
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
-                state["step"].data += 1
-                step = float(state["step"].data)
+                state["step"]._array += 1
+                step = float(state["step"]._array)
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
-                state["mu_product"].data *= np.float32(mu)  # a float32 product, as PyTorch keeps it
-                mu_product = float(state["mu_product"].data)
-                exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+                state["mu_product"]._array *= np.float32(mu)  # a float32 product, as PyTorch keeps it
+                mu_product = float(state["mu_product"]._array)
+                exp_avg, exp_avg_sq = state["exp_avg"]._array, state["exp_avg_sq"]._array
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 denom = exp_avg_sq / (1 - beta2**step)
                 np.sqrt(denom, out=denom)
                 denom += eps
-                _addcdiv_(p.data, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
-                _addcdiv_(p.data, exp_avg, denom, -lr * mu_next / (1.0 - mu_product * mu_next))
+                _addcdiv_(p._array, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
+                _addcdiv_(p._array, exp_avg, denom, -lr * mu_next / (1.0 - mu_product * mu_next))
         return loss

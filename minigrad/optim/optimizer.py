@@ -1,6 +1,6 @@
 """Optimizer: the base class holding param_groups, per-parameter state and their state_dict.
 
-Updates run on the parameters' numpy arrays (``p.data``) in place, outside the tape: a
+Updates run on the parameters' numpy arrays (``p._array``) in place, outside the tape: a
 step never records, so it needs no ``no_grad`` and costs no graph nodes.
 """
 
@@ -112,16 +112,16 @@ class Optimizer:
 
         The gradient is negated for ``maximize`` and, with ``l2_penalty``, has
         ``weight_decay * param`` added; the parameter's own ``.grad`` is never written to.
-        The caller updates ``param.data`` in place; that counts as an in-place change of the
+        The caller updates ``param._array`` in place; that counts as an in-place change of the
         parameter (its version moves on), so a graph that saved it refuses to backward.
         """
         maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0)
         for p in group["params"]:
             if p.grad is None:
                 continue
-            grad = -p.grad.data if maximize else p.grad.data
+            grad = -p.grad._array if maximize else p.grad._array
             if l2_penalty and weight_decay != 0:
-                decayed = weight_decay * p.data
+                decayed = weight_decay * p._array
                 decayed += grad
                 grad = decayed
             p._bump_version()
@@ -179,8 +179,8 @@ def _cast_state(param, name, value):
     """A copy of a state tensor in its parameter's dtype; ``step`` keeps its own dtype."""
     if not isinstance(value, Tensor):
         return value
-    dtype = value.data.dtype if name == "step" or param.data.dtype.kind != "f" else param.data.dtype
-    return Tensor._make(np.array(value.data, dtype=dtype))
+    dtype = value._array.dtype if name == "step" or param._array.dtype.kind != "f" else param._array.dtype
+    return Tensor._make(np.array(value._array, dtype=dtype))
 
 
 # In-place kernels with PyTorch's rounding order and one temporary each.
@@ -217,4 +217,4 @@ def _step_tensor():
 
 
 def _zeros_like(p):
-    return Tensor._make(np.zeros_like(p.data))
+    return Tensor._make(np.zeros_like(p._array))

@@ -139,7 +139,7 @@ def test_dtype_before_the_first_call_is_kept():
     model = nn.Sequential(nn.LazyLinear(3), nn.LazyBatchNorm1d()).double()
     model(minigrad.zeros(2, 5, dtype=minigrad.float64))
     assert {t.dtype for t in model.state_dict().values() if t.dtype.is_floating_point} == {minigrad.float64}
-    assert nn.LazyConv2d(2, 3, dtype=minigrad.float64).weight.data.dtype == np.float64
+    assert nn.LazyConv2d(2, 3, dtype=minigrad.float64).weight._array.dtype == np.float64
 
 
 def test_copies_and_errors():

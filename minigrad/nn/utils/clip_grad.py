@@ -42,7 +42,7 @@ def get_total_norm(
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._make(np.zeros((), dtype=np.float32))
-    norms = np.stack([_vector_norm(t.data, norm_type) for t in tensors])
+    norms = np.stack([_vector_norm(t._array, norm_type) for t in tensors])
     total = _vector_norm(norms, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -61,10 +61,10 @@ def clip_grads_with_norm_(
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return
-    total = total_norm.data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    total = total_norm._array if isinstance(total_norm, Tensor) else np.asarray(total_norm)
     coefficient = np.minimum(float(max_norm) / (total + total.dtype.type(1e-6)), total.dtype.type(1.0))
     for g in grads:
-        g.data *= coefficient
+        g._array *= coefficient
         g._bump_version()
 
 
@@ -128,5 +128,5 @@ def clip_grad_value_(parameters: TensorOrTensors, clip_value: float, foreach: bo
     clip_value = float(clip_value)
     for p in parameters:
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad._array, -clip_value, clip_value, out=p.grad._array)
             p.grad._bump_version()

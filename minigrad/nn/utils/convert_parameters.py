@@ -33,8 +33,8 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     start = 0
     for param in parameters:
         size = param.numel()
-        piece = vec.data[start : start + size]
+        piece = vec._array[start : start + size]
         if piece.size != size:
             raise RuntimeError(f"shape '{list(param.shape)}' is invalid for input of size {piece.size}")
-        param.data = piece.reshape(param.shape)
+        param._array = piece.reshape(param.shape)
         start += size
