@@ -3,7 +3,7 @@ loaded in the main process (``num_workers=0``) or by worker processes.
 
 Each ``iter(loader)`` makes an iterator. ``_SingleProcessDataLoaderIter`` fetches each
 batch when asked. ``_MultiProcessingDataLoaderIter`` starts ``num_workers`` processes
-(``_utils/worker.py``), hands the batches' indices to them in turn (batch 0 to worker 0,
+(``_utils/worker.py``), sends the batches' indices to them in turn (batch 0 to worker 0,
 batch 1 to worker 1, ...), keeping ``prefetch_factor`` batches per worker in flight, and
 returns the results in the sampler's order, holding back those that arrive early. Both
 draw the indices from the same sampler, so they give the same batches in the same order.
@@ -304,8 +304,10 @@ atexit.register(_set_python_exiting)
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """Loads batches in ``num_workers`` worker processes and returns them in order.
 
-    Task ``i`` (the i-th batch of indices) goes to the next active worker in turn, on that
-    worker's index queue; results come back on one shared queue as ``(i, pickled
+    Task ``i`` (the i-th batch of indices) goes to the next active worker in turn, through
+    that worker's index pipe (a pipe, written at once: a Queue's background writer may
+    already be gone when an iterator is garbage-collected, and the ``None`` that ends a
+    worker would never arrive); results come back on one shared queue as ``(i, pickled
     batch)``. ``_task_info[i]`` is ``(worker_id,)`` while task i is out and
     ``(worker_id, batch)`` once it arrived ahead of its turn. ``_rcvd_idx`` is the next
     task to return, ``_send_idx`` the next to send.
@@ -318,18 +320,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         context = loader.multiprocessing_context or multiprocessing
         self._worker_result_queue = context.Queue()
         self._workers_done_event = context.Event()
-        self._index_queues = []
+        self._index_senders = []
         self._workers = []
         self._shutdown = False
         try:
             for worker_id in range(self._num_workers):
-                index_queue = context.Queue()
-                index_queue.cancel_join_thread()  # exiting must not wait for tasks never read
+                index_receiver, index_sender = context.Pipe(duplex=False)
                 worker = context.Process(
                     target=worker_loop,
                     args=(
                         self._dataset,
-                        index_queue,
+                        index_receiver,
                         self._worker_result_queue,
                         self._workers_done_event,
                         self._auto_collation,
@@ -343,7 +344,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     daemon=True,
                 )
                 worker.start()
-                self._index_queues.append(index_queue)
+                index_receiver.close()  # the worker's end
+                self._index_senders.append(index_sender)
                 self._workers.append(worker)
         except BaseException:
             self._shutdown_workers()
@@ -359,8 +361,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
             # Persistent workers: start a new epoch, dropping what is left of the last one.
-            for index_queue in self._index_queues:
-                index_queue.put(ResumeIteration())
+            for index_sender in self._index_senders:
+                index_sender.send(ResumeIteration())
             resumed = 0
             while resumed < self._num_workers:
                 task_idx, _ = self._get_data()
@@ -380,7 +382,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 break
         else:
             return  # every worker's iterable dataset is exhausted
-        self._index_queues[worker_id].put((self._send_idx, indices))
+        self._index_senders[worker_id].send((self._send_idx, indices))
         self._task_info[self._send_idx] = (worker_id,)
         self._send_idx += 1
 
@@ -429,7 +431,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             if isinstance(data, IterableDatasetStopIteration):
                 self._workers_status[data.worker_id] = False
                 if not self._persistent_workers:
-                    self._index_queues[data.worker_id].put(None)
+                    self._index_senders[data.worker_id].send(None)
                 self._try_put_index()
                 continue
             if task_idx == self._rcvd_idx or not self._in_order:
@@ -451,12 +453,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown = True
         try:
             self._workers_done_event.set()
-            for index_queue in self._index_queues:
-                index_queue.put(None)
+            for index_sender in self._index_senders:
+                try:
+                    index_sender.send(None)
+                except OSError:
+                    pass  # that worker is gone already
             for worker in self._workers:
                 worker.join(timeout=MP_STATUS_CHECK_INTERVAL)
-            for index_queue in self._index_queues:
-                index_queue.close()
+            for index_sender in self._index_senders:
+                index_sender.close()
             self._worker_result_queue.close()
         finally:
             for worker in self._workers:

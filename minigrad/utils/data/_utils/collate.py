@@ -82,11 +82,11 @@ def collate(batch: Sequence[Any], *, collate_fn_map: dict[type | tuple[type, ...
         fields = {key: collate([sample[key] for sample in batch], collate_fn_map=collate_fn_map) for key in elem}
         return _rebuild_mapping(elem, fields)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(list(field), collate_fn_map=collate_fn_map) for field in zip(*batch)))
+        return elem_type(*(collate(field, collate_fn_map=collate_fn_map) for field in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(sample) != len(elem) for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        fields = [collate(list(field), collate_fn_map=collate_fn_map) for field in zip(*batch)]
+        fields = [collate(field, collate_fn_map=collate_fn_map) for field in zip(*batch)]
         return fields if isinstance(elem, tuple) else _rebuild_sequence(elem, fields)
     raise TypeError(default_collate_err_msg_format.format(elem_type))
 
@@ -164,7 +164,8 @@ def collate_float_fn(batch: Sequence[float], *, collate_fn_map=None) -> Tensor:
 
 
 def collate_str_fn(batch: Sequence[str | bytes], *, collate_fn_map=None) -> Sequence[str | bytes]:
-    """Strings and bytes stay as they are: the batch is the list of them."""
+    """Strings and bytes stay as they are: the batch is the sequence of them (a tuple when
+    they come from transposing tuples or lists, as in PyTorch)."""
     return batch
 
 

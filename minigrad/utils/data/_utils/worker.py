@@ -2,10 +2,10 @@
 
 Each worker is a process of the standard library's ``multiprocessing`` (forked on Linux,
 so it starts with a copy of the main process: dataset, collate function and all). It
-seeds its random number generators, runs ``worker_init_fn``, then loops: take a task
-``(task index, batch indices)`` from its own index queue, fetch and collate that batch,
-and put ``(task index, pickled batch)`` on the result queue that all workers share.
-``None`` on the index queue ends the loop; ``ResumeIteration`` starts a new epoch in a
+seeds its random number generators, runs ``worker_init_fn``, then loops: receive a task
+``(task index, batch indices)`` on its own index pipe, fetch and collate that batch, and
+put ``(task index, pickled batch)`` on the result queue that all workers share. ``None``
+on the index pipe ends the loop; ``ResumeIteration`` starts a new epoch in a
 persistent worker. An exception while fetching is sent back, as an ``ExceptionWrapper``
 carrying the worker's formatted traceback, instead of a batch.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import queue
 import random
 import sys
 import traceback
@@ -120,7 +119,7 @@ def seed_worker(base_seed: int, worker_id: int) -> int:
 
 def worker_loop(
     dataset: Any,
-    index_queue: Any,
+    index_receiver: Any,
     data_queue: Any,
     done_event: Any,
     auto_collation: bool,
@@ -150,10 +149,9 @@ def worker_loop(
     iteration_end = False  # this worker's iterable dataset is exhausted: wait for None
     try:
         while os.getppid() == parent:  # stop if the main process died
-            try:
-                task = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
-            except queue.Empty:
+            if not index_receiver.poll(MP_STATUS_CHECK_INTERVAL):
                 continue
+            task = index_receiver.recv()
             if task is None:
                 break
             if isinstance(task, ResumeIteration):
