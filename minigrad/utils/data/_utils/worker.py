@@ -143,7 +143,7 @@ def worker_loop(
             init_fn(worker_id)
         fetcher = create_fetcher(dataset, auto_collation, collate_fn, drop_last)
     except Exception:
-        init_error = ExceptionWrapper(where)  # reported as the result of the first task
+        init_error = ExceptionWrapper(where)  # reported as the result of every task
 
     parent = os.getppid()
     iteration_end = False  # this worker's iterable dataset is exhausted: wait for None
@@ -157,13 +157,14 @@ def worker_loop(
             if isinstance(task, ResumeIteration):
                 data_queue.put((task, None))
                 iteration_end = False
-                fetcher = create_fetcher(dataset, auto_collation, collate_fn, drop_last)
+                if init_error is None:
+                    fetcher = create_fetcher(dataset, auto_collation, collate_fn, drop_last)
                 continue
             if done_event.is_set() or iteration_end:
                 continue  # shutting down or exhausted: skip tasks until None arrives
             task_idx, indices = task
             if init_error is not None:
-                data, init_error = init_error, None
+                data = init_error
             else:
                 try:
                     data = fetcher.fetch(indices)
