@@ -27,6 +27,9 @@ from minigrad.utils.data import (
     get_worker_info,
 )
 
+# Some tests run 3 workers: on a 2-core machine both libraries warn that this is too many.
+pytestmark = pytest.mark.filterwarnings("ignore:This DataLoader will create")
+
 
 @pytest.fixture(autouse=True)
 def _no_worker_is_left_behind():
@@ -82,6 +85,30 @@ def test_workers_give_the_main_process_batches_in_order_every_epoch(num_workers,
         assert _batches(ours) == _batches(expected)
 
 
+def test_training_with_workers_gives_the_same_losses():
+    # The tutorial pattern: a shuffled loader with workers feeding a training loop.
+    from minigrad import nn, optim
+
+    data = TensorDataset(minigrad.randn(24, 4), minigrad.randint(0, 3, (24,)))
+
+    def train(num_workers):
+        minigrad.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(data, batch_size=8, shuffle=True, num_workers=num_workers)
+        losses = []
+        for _ in range(2):
+            for x, y in loader:
+                opt.zero_grad()
+                loss = nn.functional.cross_entropy(model(x), y)
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+        return losses
+
+    assert train(num_workers=2) == train(num_workers=0)
+
+
 def test_order_follows_the_global_seed_as_without_workers():
     minigrad.manual_seed(11)
     expected = _batches(DataLoader(_dataset(), batch_size=4, shuffle=True))
@@ -94,6 +121,14 @@ def test_unshuffled_batches_match_pytorch_with_workers(torch):
     ours = [[t.tolist() for t in b] for b in DataLoader(data, batch_size=4, num_workers=2)]
     theirs = [[t.tolist() for t in b] for b in torch.utils.data.DataLoader(data, batch_size=4, num_workers=2)]
     assert ours == theirs
+
+
+def test_more_workers_than_cpus_warns_as_pytorch(torch):
+    too_many = len(os.sched_getaffinity(0)) + 1
+    with pytest.warns(UserWarning, match=f"This DataLoader will create {too_many} worker processes"):
+        torch.utils.data.DataLoader(list(range(4)), num_workers=too_many)
+    with pytest.warns(UserWarning, match=f"This DataLoader will create {too_many} worker processes"):
+        DataLoader(list(range(4)), num_workers=too_many)
 
 
 def test_in_order_false_returns_every_batch():
@@ -375,7 +410,6 @@ def _stream_class(base, get_worker_info, shard):
     return Stream
 
 
-@pytest.mark.filterwarnings("ignore:This DataLoader will create 3 worker processes")  # PyTorch, on 2 cores
 @pytest.mark.parametrize("shard", [True, False], ids=["sharded", "copied"])
 @pytest.mark.parametrize(
     "num_workers,batch_size,drop_last", [(0, 2, False), (2, 2, False), (3, 2, True), (2, None, False)]

@@ -16,6 +16,7 @@ import itertools
 import math
 import multiprocessing
 import multiprocessing.context
+import os
 import pickle
 import queue
 import warnings
@@ -180,6 +181,18 @@ class DataLoader:
         self.persistent_workers = persistent_workers
         self.in_order = in_order
         self._iterator = None  # the one iterator, kept between epochs with persistent workers
+        self._check_worker_number()
+
+    def _check_worker_number(self) -> None:
+        """Warn, as PyTorch does, when there are more workers than CPUs this process may use."""
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        if cpus is not None and self.num_workers > cpus:
+            warnings.warn(
+                f"This DataLoader will create {self.num_workers} worker processes, more than the {cpus} "
+                "CPUs available to this process: the workers compete for them, which can make loading "
+                "slower (or even freeze); consider a lower num_workers.",
+                stacklevel=3,
+            )
 
     @property
     def multiprocessing_context(self) -> multiprocessing.context.BaseContext | None:
