@@ -68,10 +68,10 @@ def _takes_out(factory):
         if out is None:
             return factory(*args, **kwargs)
         dtype = kwargs.get("dtype")
-        if dtype is not None and dtypes.to_numpy_dtype(dtype) != out.data.dtype:
+        if dtype is not None and dtypes.to_numpy_dtype(dtype) != out._array.dtype:
             raise RuntimeError(
                 f"dtype {type_name(dtypes.to_numpy_dtype(dtype)).capitalize()} does not match dtype of out "
-                f"parameter ({type_name(out.data.dtype).capitalize()})"
+                f"parameter ({type_name(out._array.dtype).capitalize()})"
             )
         kwargs["dtype"] = out.dtype
         requires_grad = kwargs.pop("requires_grad", False)
@@ -142,21 +142,21 @@ def empty(
 
 
 def _like(input, dtype):
-    return input.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+    return input._array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
 
 
 def zeros_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
     check_cpu(device)
-    return _finish(np.zeros(input.data.shape, dtype=_like(input, dtype)), requires_grad)
+    return _finish(np.zeros(input._array.shape, dtype=_like(input, dtype)), requires_grad)
 
 
 def ones_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
     check_cpu(device)
-    return _finish(np.ones(input.data.shape, dtype=_like(input, dtype)), requires_grad)
+    return _finish(np.ones(input._array.shape, dtype=_like(input, dtype)), requires_grad)
 
 
 def full_like(
@@ -167,14 +167,14 @@ def full_like(
     requires_grad: bool = False,
 ) -> Tensor:
     check_cpu(device)
-    return _finish(np.full(input.data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
+    return _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
 
 
 def empty_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
     check_cpu(device)
-    return _finish(np.empty(input.data.shape, dtype=_like(input, dtype)), requires_grad)
+    return _finish(np.empty(input._array.shape, dtype=_like(input, dtype)), requires_grad)
 
 
 @_takes_out
@@ -286,14 +286,14 @@ def rand_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
     check_cpu(device)
-    return rand(*input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(*input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
     check_cpu(device)
-    return randn(*input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(*input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -338,23 +338,23 @@ def normal(
                 "normal() received an invalid combination of arguments: size is only taken with float mean and std"
             )
         for t in tensors:
-            if t.data.dtype.kind != "f":
+            if t._array.dtype.kind != "f":
                 raise NotImplementedError(
-                    f"\"normal_kernel_cpu\" not implemented for '{type_name(t.data.dtype).capitalize()}'"
+                    f"\"normal_kernel_cpu\" not implemented for '{type_name(t._array.dtype).capitalize()}'"
                 )
         check_broadcast(
             "normal",
-            np.asarray(mean.data if isinstance(mean, Tensor) else mean),
-            np.asarray(std.data if isinstance(std, Tensor) else std),
+            np.asarray(mean._array if isinstance(mean, Tensor) else mean),
+            np.asarray(std._array if isinstance(std, Tensor) else std),
         )
         shape = np.broadcast_shapes(*(t.shape for t in tensors))
-        np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.result_type(*(t.data for t in tensors))
+        np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.result_type(*(t._array for t in tensors))
     if isinstance(std, Tensor):
-        if (std.data < 0).any():
+        if (std._array < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
     elif std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    means = mean.data if isinstance(mean, Tensor) else mean
-    stds = std.data if isinstance(std, Tensor) else std
+    means = mean._array if isinstance(mean, Tensor) else mean
+    stds = std._array if isinstance(std, Tensor) else std
     samples = means + stds * rng_of(generator).standard_normal(shape)
     return _finish(np.asarray(samples).astype(np_dtype), requires_grad)

@@ -63,7 +63,7 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 def as_array(value: Any) -> Any:
     """The ndarray behind a Tensor; anything else is returned as it is."""
-    return value.data if isinstance(value, Tensor) else value
+    return value._array if isinstance(value, Tensor) else value
 
 
 def _infer_dtype(data):
@@ -87,7 +87,7 @@ class Tensor(TensorBase):
     """
 
     # The fields users read, for type checkers (they are the compiled base's attributes).
-    data: np.ndarray
+    _array: np.ndarray
     grad: Tensor | None
     grad_fn: Function | None
     requires_grad: _bool
@@ -100,7 +100,7 @@ class Tensor(TensorBase):
         shape, ``Tensor([1, 2])`` copies the data, both in the default floating dtype;
         ``Tensor()`` is empty and ``Tensor(t)`` shares ``t``'s memory. Prefer
         ``minigrad.tensor(data)`` and ``minigrad.empty(size)``."""
-        self.data = _legacy_array(None, args, device)
+        self._array = _legacy_array(None, args, device)
 
     # Wrap an ndarray without copying or checking (the fast path used by ops):
     # ``Tensor._make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None)``.
@@ -114,15 +114,15 @@ class Tensor(TensorBase):
     # ---- attributes ----------------------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return tuple.__new__(Size, self.data.shape)
+        return tuple.__new__(Size, self._array.shape)
 
     @property
     def ndim(self) -> _int:
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self) -> dtypes.dtype:
-        return dtypes.from_numpy_dtype(self.data.dtype)
+        return dtypes.from_numpy_dtype(self._array.dtype)
 
     @property
     def is_leaf(self) -> _bool:
@@ -151,7 +151,7 @@ class Tensor(TensorBase):
 
     def size(self, dim: _int | None = None) -> Size | _int:
         """The shape, or the size of one dimension."""
-        shape = self.data.shape
+        shape = self._array.shape
         if dim is None:
             return tuple.__new__(Size, shape)
         if not shape:
@@ -163,40 +163,40 @@ class Tensor(TensorBase):
         return shape[dim]
 
     def dim(self) -> _int:
-        return self.data.ndim
+        return self._array.ndim
 
     def numel(self) -> _int:
-        return self.data.size
+        return self._array.size
 
     def element_size(self) -> _int:
-        return self.data.itemsize
+        return self._array.itemsize
 
     def nbytes(self) -> _int:
-        return self.data.nbytes
+        return self._array.nbytes
 
     def is_floating_point(self) -> _bool:
-        return self.data.dtype.kind == "f"
+        return self._array.dtype.kind == "f"
 
     def is_contiguous(self) -> _bool:
-        return self.data.flags.c_contiguous
+        return self._array.flags.c_contiguous
 
     def __len__(self) -> _int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     def __hash__(self) -> _int:
         return id(self)
 
     def __bool__(self) -> _bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return builtins.bool(self.data)
+        return builtins.bool(self._array)
 
     def __float__(self) -> _float:
         return float(self.item())
@@ -205,9 +205,9 @@ class Tensor(TensorBase):
         return int(self.item())
 
     def __index__(self) -> _int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data)
+        return int(self._array)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         """Pickle and deepcopy: a leaf's data, requires_grad and grad (the graph is not kept)."""
@@ -216,16 +216,16 @@ class Tensor(TensorBase):
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
                 "protocol at the moment; call .detach() first"
             )
-        return (_rebuild_tensor, (self.data, self.requires_grad, self.grad))
+        return (_rebuild_tensor, (self._array, self.requires_grad, self.grad))
 
     def __format__(self, format_spec: str) -> str:
         """A 0-d tensor formats as its value (``f"{loss:.3f}"``); others only with an empty spec."""
-        if self.data.ndim == 0 and type(self) is Tensor:
+        if self._array.ndim == 0 and type(self) is Tensor:
             return format(self.item(), format_spec)
         return object.__format__(self, format_spec)
 
     def __array__(self, dtype: DTypeLike | None = None, copy: _bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._array if dtype is None else self._array.astype(dtype)
 
     # ---- autograd ------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
@@ -238,7 +238,7 @@ class Tensor(TensorBase):
                     "var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._array.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
@@ -257,7 +257,7 @@ class Tensor(TensorBase):
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
-        t = Tensor._make(self.data, version=self._version_counter())
+        t = Tensor._make(self._array, version=self._version_counter())
         t._base = self._base if self._base is not None else self
         t._base_grad_fn = t._base.grad_fn
         return t
@@ -268,7 +268,7 @@ class Tensor(TensorBase):
         return self
 
     def _owned_copy(self):
-        return Tensor._make(self.data.copy())
+        return Tensor._make(self._array.copy())
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -306,18 +306,18 @@ class Tensor(TensorBase):
     # ---- conversion ----------------------------------------------------------------------
     def item(self) -> _float | _int | _bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.reshape(()).item()
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._array.reshape(()).item()
 
     def numpy(self) -> np.ndarray:
         """The ndarray (shared memory); refuses tensors that require grad, as PyTorch does."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._array
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._array.tolist()
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """This tensor in another dtype (differentiable), as PyTorch's forms allow:
@@ -376,12 +376,12 @@ class Tensor(TensorBase):
         return ops.clone(self)
 
     def contiguous(self) -> Tensor:
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self._array.flags.c_contiguous else self.clone()
 
     # ---- new tensors like this one (its dtype unless told) -------------------------------
     def _new(self, size, fill, dtype, device, requires_grad):
         check_cpu(device)
-        np_dtype = self.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        np_dtype = self._array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
         array = np.empty(size, np_dtype) if fill is None else np.full(size, fill, np_dtype)
         t = Tensor._make(array)
         return t.requires_grad_(True) if requires_grad else t
@@ -441,7 +441,7 @@ class Tensor(TensorBase):
             autograd_note = [f"grad_fn=<{node_name(self.grad_fn)}>"]
         else:
             autograd_note = ["requires_grad=True"] if self.requires_grad else []
-        return printing.format_tensor(self.data, autograd_note)
+        return printing.format_tensor(self._array, autograd_note)
 
     # ---- in place ------------------------------------------------------------------------
     def _apply_inplace(self, op_name, result_fn, *args):
@@ -458,7 +458,7 @@ class Tensor(TensorBase):
         if not recording:
             with grad_mode.no_grad():
                 result = result_fn(self, *args)
-            self._write(op_name, result.data)
+            self._write(op_name, result._array)
             return self
         if self.is_leaf and self.requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -467,23 +467,23 @@ class Tensor(TensorBase):
                 f"{op_name}: in-place operations on a view are not recorded by minigrad's autograd; "
                 f"use the out-of-place form (e.g. x = x.{op_name.rstrip('_')}(...)) instead"
             )
-        old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn, self._output_nr)
+        old = Tensor._make(self._array.copy(), self.requires_grad, self.grad_fn, self._output_nr)
         result = result_fn(old, *args)
-        self._write(op_name, result.data)
+        self._write(op_name, result._array)
         self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, result._output_nr, result.requires_grad
         return self
 
     def _write(self, op_name, values):
-        if self.data.dtype != values.dtype and not np.can_cast(values.dtype, self.data.dtype, "same_kind"):
+        if self._array.dtype != values.dtype and not np.can_cast(values.dtype, self._array.dtype, "same_kind"):
             raise RuntimeError(
                 f"{op_name}: result type {dtypes.from_numpy_dtype(values.dtype).name.capitalize()} can't be "
                 f"cast to the desired output type {self.dtype.name.capitalize()}"
             )
         try:
-            np.copyto(self.data, np.broadcast_to(values, self.data.shape), casting="unsafe")
+            np.copyto(self._array, np.broadcast_to(values, self._array.shape), casting="unsafe")
         except ValueError:
             raise RuntimeError(
-                f"{op_name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
+                f"{op_name}: output with shape {list(self._array.shape)} doesn't match the broadcast "
                 f"shape {list(np.shape(values))}"
             ) from None
         self._bump_version()
@@ -517,7 +517,7 @@ class Tensor(TensorBase):
 
     def fill_(self, value: Tensor | _float) -> Tensor:
         if not isinstance(value, Tensor):
-            value = np.asarray(value, dtype=self.data.dtype)
+            value = np.asarray(value, dtype=self._array.dtype)
         return self._apply_inplace("fill_", lambda s, v: ops.where(True, v, s), value)
 
     def copy_(self, src: Tensor) -> Tensor:
@@ -589,34 +589,34 @@ class Tensor(TensorBase):
 
     # ---- comparisons (never differentiable) ---------------------------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._make(np.equal(self.data, as_array(other)))
+        return Tensor._make(np.equal(self._array, as_array(other)))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._make(np.not_equal(self.data, as_array(other)))
+        return Tensor._make(np.not_equal(self._array, as_array(other)))
 
     def __lt__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.less(self.data, as_array(other)))
+        return Tensor._make(np.less(self._array, as_array(other)))
 
     def __le__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.less_equal(self.data, as_array(other)))
+        return Tensor._make(np.less_equal(self._array, as_array(other)))
 
     def __gt__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.greater(self.data, as_array(other)))
+        return Tensor._make(np.greater(self._array, as_array(other)))
 
     def __ge__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.greater_equal(self.data, as_array(other)))
+        return Tensor._make(np.greater_equal(self._array, as_array(other)))
 
     def __invert__(self) -> Tensor:
-        return Tensor._make(np.invert(self.data))
+        return Tensor._make(np.invert(self._array))
 
     def __and__(self, other: Tensor | _int) -> Tensor:
-        return Tensor._make(np.bitwise_and(self.data, as_array(other)))
+        return Tensor._make(np.bitwise_and(self._array, as_array(other)))
 
     def __or__(self, other: Tensor | _int) -> Tensor:
-        return Tensor._make(np.bitwise_or(self.data, as_array(other)))
+        return Tensor._make(np.bitwise_or(self._array, as_array(other)))
 
     def __xor__(self, other: Tensor | _int) -> Tensor:
-        return Tensor._make(np.bitwise_xor(self.data, as_array(other)))
+        return Tensor._make(np.bitwise_xor(self._array, as_array(other)))
 
     def eq(self, other: Tensor | _float) -> Tensor:
         return self == other
@@ -638,7 +638,7 @@ class Tensor(TensorBase):
 
     def equal(self, other: Tensor) -> _bool:
         """True when both tensors have the same shape and elements."""
-        return self.shape == other.shape and builtins.bool(np.array_equal(self.data, other.data))
+        return self.shape == other.shape and builtins.bool(np.array_equal(self._array, other._array))
 
     def isclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> Tensor:
         return isclose(self, other, rtol, atol, equal_nan)
@@ -648,17 +648,17 @@ class Tensor(TensorBase):
 
     @numpy_names
     def all(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
+        return Tensor._make(np.asarray(np.all(self._array, axis=dim, keepdims=keepdim)))
 
     @numpy_names
     def any(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
+        return Tensor._make(np.asarray(np.any(self._array, axis=dim, keepdims=keepdim)))
 
     def isnan(self) -> Tensor:
-        return Tensor._make(np.isnan(self.data))
+        return Tensor._make(np.isnan(self._array))
 
     def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self.data))
+        return Tensor._make(np.isfinite(self._array))
 
     # ---- methods that call ops -----------------------------------------------------------
     def add(self, other: Tensor | _float, *, alpha: _float = 1) -> Tensor:
@@ -805,10 +805,10 @@ class Tensor(TensorBase):
         return ops.view(self, *shape)
 
     def view_as(self, other: Tensor) -> Tensor:
-        return ops.view(self, other.data.shape)
+        return ops.view(self, other._array.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
-        return ops.reshape(self, other.data.shape)
+        return ops.reshape(self, other._array.shape)
 
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         return ops.flatten(self, start_dim, end_dim)
@@ -836,7 +836,7 @@ class Tensor(TensorBase):
         return ops.expand(self, *sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
-        return ops.expand(self, other.data.shape)
+        return ops.expand(self, other._array.shape)
 
     def split(self, split_size: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)
@@ -940,7 +940,7 @@ def tensor(
     """
     check_cpu(device)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     if dtype is not None:
         array = np.array(data, dtype=dtypes.to_numpy_dtype(dtype))
     elif isinstance(data, np.ndarray):
@@ -986,7 +986,7 @@ def numel(input: Tensor) -> int:
     """The number of elements of ``input``."""
     if not isinstance(input, Tensor):
         raise TypeError(f"numel(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    return input.data.size
+    return input._array.size
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
@@ -1005,15 +1005,15 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     if rtol < 0 or atol < 0:
         which, value = ("rtol", rtol) if rtol < 0 else ("atol", atol)
         raise RuntimeError(f"{which} must be greater than or equal to zero, but got {value}")
-    check_broadcast("isclose", input.data, other.data)
-    if input.data.dtype == np.bool_:
-        return Tensor._make(np.equal(input.data, other.data))
-    return Tensor._make(np.isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    check_broadcast("isclose", input._array, other._array)
+    if input._array.dtype == np.bool_:
+        return Tensor._make(np.equal(input._array, other._array))
+    return Tensor._make(np.isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """True when every element of ``input`` is close to ``other``'s (see ``isclose``)."""
-    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._array.all())
 
 
 # ---- the legacy typed constructors: FloatTensor, LongTensor, ... ------------------------
@@ -1029,7 +1029,7 @@ class _LegacyTensorType(type):
         return Tensor._make(_legacy_array(cls.dtype, args, device))
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, Tensor) and obj.data.dtype == cls.dtype.np_dtype
+        return isinstance(obj, Tensor) and obj._array.dtype == cls.dtype.np_dtype
 
     def __repr__(cls) -> str:
         return f"<class 'minigrad.{cls.__name__}'>"
@@ -1078,7 +1078,7 @@ def _legacy_array(dtype, args, device):
     if isinstance(data, Tensor):
         if dtype is not None and data.dtype is not dtype:
             raise TypeError(f"expected {dtype!r} data, got a tensor of {data.dtype!r}; convert it with .to()")
-        return data.data
+        return data._array
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if not isinstance(data, (np.ndarray, Sequence)):

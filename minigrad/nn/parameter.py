@@ -30,7 +30,7 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
-        self.data = np.empty(0, dtype=np.float32) if data is None else as_tensor(data).data
+        self._array = np.empty(0, dtype=np.float32) if data is None else as_tensor(data)._array
         if requires_grad:
             self.requires_grad_(True)
 
@@ -40,4 +40,4 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         # Data and requires_grad only (as PyTorch): a parameter used in a graph holds a weak
         # reference to its gradient accumulator, which cannot be pickled or copied.
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._array, self.requires_grad))

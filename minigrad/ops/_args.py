@@ -103,9 +103,9 @@ def floating(input):
     tensor give float32 (numpy would give float64, or float16 for bool and uint8, and
     sigmoid would stay integer).
     """
-    if input.data.dtype.kind == "f":
+    if input._array.dtype.kind == "f":
         return input
-    return Tensor._make(input.data.astype(dtypes.get_default_dtype().np_dtype))
+    return Tensor._make(input._array.astype(dtypes.get_default_dtype().np_dtype))
 
 
 def type_name(dtype):
@@ -139,16 +139,16 @@ def write_out(op, result, out, *, warn_resize=True):
             f"{op}(): functions with out=... arguments don't support automatic differentiation, "
             "but one of the arguments requires grad."
         )
-    values = result.data
-    if not np.can_cast(values.dtype, out.data.dtype, "same_kind"):
+    values = result._array
+    if not np.can_cast(values.dtype, out._array.dtype, "same_kind"):
         raise RuntimeError(
             f"result type {type_name(values.dtype).capitalize()} can't be cast to the desired output type "
-            f"{type_name(out.data.dtype).capitalize()}"
+            f"{type_name(out._array.dtype).capitalize()}"
         )
-    if out.data.shape != values.shape:
-        if warn_resize and out.data.size:
+    if out._array.shape != values.shape:
+        if warn_resize and out._array.size:
             warnings.warn(
-                f"An output with one or more elements was resized since it had shape {list(out.data.shape)}, "
+                f"An output with one or more elements was resized since it had shape {list(out._array.shape)}, "
                 f"which does not match the required output shape {list(values.shape)}. This behavior is "
                 "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
                 "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
@@ -156,7 +156,7 @@ def write_out(op, result, out, *, warn_resize=True):
                 UserWarning,
                 stacklevel=4,  # the caller of the op (write_out <- _out <- the op)
             )
-        out.data = np.empty(values.shape, dtype=out.data.dtype)
-    np.copyto(out.data, values, casting="unsafe")
+        out._array = np.empty(values.shape, dtype=out._array.dtype)
+    np.copyto(out._array, values, casting="unsafe")
     out._bump_version()
     return out

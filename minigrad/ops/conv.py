@@ -56,18 +56,18 @@ def _check_tensor(op, name, value):
 
 def _check_float_dtypes(op, input, weight, bias):
     """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
-    dt = input.data.dtype
+    dt = input._array.dtype
     if dt not in (np.float32, np.float64):
         raise RuntimeError(
             f"\"{op}\" not implemented for '{type_name(dt)}' (minigrad's kernels take float32 and float64)"
         )
-    if weight.data.dtype != dt:
+    if weight._array.dtype != dt:
         raise RuntimeError(
-            f"Input type ({type_name(dt)}) and weight type ({type_name(weight.data.dtype)}) should be the same"
+            f"Input type ({type_name(dt)}) and weight type ({type_name(weight._array.dtype)}) should be the same"
         )
-    if bias is not None and bias.data.dtype != dt:
+    if bias is not None and bias._array.dtype != dt:
         raise RuntimeError(
-            f"Input type ({type_name(dt)}) and bias type ({type_name(bias.data.dtype)}) should be the same"
+            f"Input type ({type_name(dt)}) and bias type ({type_name(bias._array.dtype)}) should be the same"
         )
 
 
@@ -116,10 +116,10 @@ class Conv2dFunction(Function):
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size, ctx.weight_shape = x.data.shape[2:], w.data.shape
+        ctx.input_size, ctx.weight_shape = x._array.shape[2:], w._array.shape
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
-        xd, wd = _contiguous(x.data), _contiguous(w.data)
+        xd, wd = _contiguous(x._array), _contiguous(w._array)
         N, _, H, W = xd.shape
         O, _, KH, KW = wd.shape
         out = np.empty(
@@ -132,7 +132,7 @@ class Conv2dFunction(Function):
             dtype=xd.dtype,
         )
         _kernels.conv2d_forward(
-            xd, wd, None if b is None else _contiguous(b.data), out, stride, padding, dilation, groups
+            xd, wd, None if b is None else _contiguous(b._array), out, stride, padding, dilation, groups
         )
         if needs[0]:
             ctx.graph_note = _input_gradient_note(xd.shape, wd.shape, out.shape, stride, padding, dilation, groups)
@@ -163,16 +163,16 @@ class ConvTranspose2dFunction(Function):
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups, out_size):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size = x.data.shape[2:]
-        ctx.weight_shape = w.data.shape
+        ctx.input_size = x._array.shape[2:]
+        ctx.weight_shape = w._array.shape
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
-        xd, wd = _contiguous(x.data), _contiguous(w.data)
+        xd, wd = _contiguous(x._array), _contiguous(w._array)
         out = np.empty((xd.shape[0], wd.shape[1] * groups) + tuple(out_size), dtype=xd.dtype)
         path = _kernels.conv_transpose2d(
             xd,
             wd,
-            None if b is None else _contiguous(b.data),
+            None if b is None else _contiguous(b._array),
             out,
             stride,
             padding,
@@ -215,10 +215,10 @@ class Conv2dWeightFunction(Function):
     @staticmethod
     def forward(ctx, x, g, weight_shape, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size, ctx.grad_size = x.data.shape[2:], g.data.shape[2:]
+        ctx.input_size, ctx.grad_size = x._array.shape[2:], g._array.shape[2:]
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, g if needs[0] else None)
-        xd, gd = _contiguous(x.data), _contiguous(g.data)
+        xd, gd = _contiguous(x._array), _contiguous(g._array)
         gw = np.empty(tuple(weight_shape), dtype=xd.dtype)
         hw = (
             _conv_size(xd.shape[2], weight_shape[2], stride[0], padding[0], dilation[0]),
@@ -258,8 +258,8 @@ class UnfoldFunction(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, dilation, padding, stride):
         ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride = kernel_size, dilation, padding, stride
-        ctx.input_size = x.data.shape[2:]
-        xd = _contiguous(x.data)
+        ctx.input_size = x._array.shape[2:]
+        xd = _contiguous(x._array)
         N, C, H, W = xd.shape
         L = _conv_size(H, kernel_size[0], stride[0], padding[0], dilation[0]) * _conv_size(
             W, kernel_size[1], stride[1], padding[1], dilation[1]
@@ -286,7 +286,7 @@ class FoldFunction(Function):
     def forward(ctx, cols, output_size, kernel_size, dilation, padding, stride):
         ctx.output_size, ctx.kernel_size = output_size, kernel_size
         ctx.dilation, ctx.padding, ctx.stride = dilation, padding, stride
-        cd = _contiguous(cols.data)
+        cd = _contiguous(cols._array)
         N, CK, _ = cd.shape
         out = np.empty((N, CK // (kernel_size[0] * kernel_size[1])) + tuple(output_size), dtype=cd.dtype)
         _kernels.col2im(cd, out, kernel_size, stride, padding, dilation)
@@ -611,8 +611,8 @@ def unfold(
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
-    if x.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"im2col\" not implemented for '{type_name(x.data.dtype)}'")
+    if x._array.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"\"im2col\" not implemented for '{type_name(x._array.dtype)}'")
     blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)]
     if min(blocks) < 1:
         raise RuntimeError(
@@ -650,8 +650,8 @@ def fold(
         )
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
-    if x.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"col2im\" not implemented for '{type_name(x.data.dtype)}'")
+    if x._array.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"\"col2im\" not implemented for '{type_name(x._array.dtype)}'")
     kk = kernel_size[0] * kernel_size[1]
     if x.shape[1] % kk != 0:
         raise RuntimeError(

@@ -166,7 +166,7 @@ class PowFunction(Function):
                 ga = g * (b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
             # a Python-number (or array) base is a constant: its log is a plain array
-            log_a = log(a) if isinstance(a, Tensor) else np.log(np.asarray(a, dtype=g.data.dtype))
+            log_a = log(a) if isinstance(a, Tensor) else np.log(np.asarray(a, dtype=g._array.dtype))
             gb = sum_to(g * out * log_a, b_shape)
         return ga, gb
 
@@ -176,7 +176,7 @@ class NegFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.data)
+        return np.negative(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -221,7 +221,7 @@ class ExpFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(a.data)
+        out = np.exp(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -238,7 +238,7 @@ class LogFunction(Function):
     def forward(ctx, a):
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a.data)
+            return np.log(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -252,7 +252,7 @@ class SqrtFunction(Function):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(a.data)
+            out = np.sqrt(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -267,8 +267,8 @@ class AbsFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(np.sign(a.data))
-        return np.abs(a.data)
+        ctx.save_for_backward(np.sign(a._array))
+        return np.abs(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -283,7 +283,7 @@ class ClampFunction(Function):
     def forward(ctx, a, min, max):  # noqa: A002  (PyTorch's names)
         if min is None and max is None:
             raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-        x = a.data
+        x = a._array
         inside = np.ones(x.shape, dtype=bool)
         out = x
         if min is not None:
@@ -372,7 +372,7 @@ def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A001  (
 
 def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise sign (-1, 0 or 1); not differentiable."""
-    return _out("sign", Tensor._make(np.sign(input.data)), out)
+    return _out("sign", Tensor._make(np.sign(input._array)), out)
 
 
 def clamp(
@@ -383,7 +383,7 @@ def clamp(
     out: Tensor | None = None,
 ) -> Tensor:
     """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
-    if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
+    if input._array.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = floating(input)  # float bounds make an integer tensor floating, as in PyTorch
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds broadcast and may need gradients: clamp as maximum, then minimum
@@ -426,7 +426,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | float) -> Tensor:
             f"masked_fill: the size of the mask {list(mask_array.shape)} must be broadcastable to "
             f"the size of the input {list(input.shape)}"
         ) from None
-    fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input.data.dtype)
+    fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input._array.dtype)
     return WhereFunction.apply(mask_array, fill, input)
 
 
@@ -440,7 +440,7 @@ class SinFunction(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(a.data)
+        return np.sin(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -454,7 +454,7 @@ class CosFunction(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(a.data)
+        return np.cos(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -467,7 +467,7 @@ class TanFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.tan(a.data)
+        out = np.tan(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -483,7 +483,7 @@ class SinhFunction(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sinh(a.data)
+        return np.sinh(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -497,7 +497,7 @@ class CoshFunction(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cosh(a.data)
+        return np.cosh(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -512,7 +512,7 @@ class AsinFunction(Function):
     def forward(ctx, a):
         ctx.save_for_backward(a)
         with np.errstate(invalid="ignore"):  # |a| > 1 gives nan, quietly, as in PyTorch
-            return np.arcsin(a.data)
+            return np.arcsin(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -527,7 +527,7 @@ class AcosFunction(Function):
     def forward(ctx, a):
         ctx.save_for_backward(a)
         with np.errstate(invalid="ignore"):
-            return np.arccos(a.data)
+            return np.arccos(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -541,7 +541,7 @@ class AtanFunction(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.arctan(a.data)
+        return np.arctan(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -555,7 +555,7 @@ class Atan2Function(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = a.data, b.data
+        x, y = a._array, b._array
         check_broadcast("atan2", x, y)
         ctx.save_for_backward(a, b)
         ctx.shapes = (x.shape, y.shape)
@@ -580,7 +580,7 @@ class ErfFunction(Function):
         from scipy.special import erf as erf_array
 
         ctx.save_for_backward(a)
-        return erf_array(a.data)
+        return erf_array(a._array)
 
     @staticmethod
     def backward(ctx, g):

@@ -28,8 +28,8 @@ class ConstantPadFunction(Function):
     @staticmethod
     def forward(ctx, x, pairs, value):
         ctx.pad, ctx.value = pairs, value
-        ctx.input_shape = x.data.shape
-        data = x.data
+        ctx.input_shape = x._array.shape
+        data = x._array
         lead = data.ndim - len(pairs)
         crop = (slice(None),) * lead + tuple(
             slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, data.shape[lead:])
@@ -69,8 +69,8 @@ class IndexPadFunction(Function):
     def forward(ctx, x, maps, mode):
         ctx.mode = mode
         ctx.maps = maps
-        ctx.input_shape = x.data.shape
-        out = x.data
+        ctx.input_shape = x._array.shape
+        out = x._array
         lead = out.ndim - len(maps)
         for i, m in enumerate(maps):
             out = np.take(out, m, axis=lead + i)
@@ -87,7 +87,7 @@ class IndexPadBackwardFunction(Function):
     @staticmethod
     def forward(ctx, g, maps, input_shape):
         ctx.maps = maps
-        out = g.data
+        out = g._array
         lead = out.ndim - len(maps)
         for i in reversed(range(len(maps))):
             axis = lead + i

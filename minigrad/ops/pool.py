@@ -43,7 +43,7 @@ __all__ = [
 
 def _array(value):
     """A saved value as an ndarray (an output saved for backward comes back as a Tensor)."""
-    return value.data if isinstance(value, Tensor) else value
+    return value._array if isinstance(value, Tensor) else value
 
 
 # ---- Functions ----------------------------------------------------------------------------
@@ -55,8 +55,8 @@ class MaxPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, out_size):
         ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation = kernel_size, stride, padding, dilation
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         shape = xd.shape[:2] + tuple(out_size)
         out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
         _kernels.max_pool2d_forward(xd, out, indices, kernel_size, stride, padding, dilation)
@@ -75,8 +75,8 @@ class AdaptiveMaxPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, output_size):
         ctx.output_size = output_size
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         shape = xd.shape[:2] + tuple(output_size)
         out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
         _kernels.adaptive_max_pool2d_forward(xd, out, indices)
@@ -99,8 +99,8 @@ class MaxPoolScatterFunction(Function):
     @staticmethod
     def forward(ctx, g, indices, out_shape):
         ctx.save_for_backward(indices)
-        out = np.empty(tuple(out_shape), dtype=g.data.dtype)
-        _kernels.max_pool2d_backward(_contiguous(g.data), indices, out)
+        out = np.empty(tuple(out_shape), dtype=g._array.dtype)
+        _kernels.max_pool2d_backward(_contiguous(g._array), indices, out)
         return out
 
     @staticmethod
@@ -117,9 +117,9 @@ class MaxPoolGatherFunction(Function):
     @staticmethod
     def forward(ctx, x, indices):
         ctx.save_for_backward(indices)
-        ctx.input_shape = x.data.shape
-        out = np.empty(indices.shape, dtype=x.data.dtype)
-        _kernels.gather_planes(_contiguous(x.data), indices, out)
+        ctx.input_shape = x._array.shape
+        out = np.empty(indices.shape, dtype=x._array.dtype)
+        _kernels.gather_planes(_contiguous(x._array), indices, out)
         return out
 
     @staticmethod
@@ -136,8 +136,8 @@ class MaxUnpool2dFunction(Function):
     def forward(ctx, x, indices, out_shape):
         ctx.save_for_backward(indices)
         N, C = out_shape[:2]
-        out = np.zeros((N * C, out_shape[2] * out_shape[3]), dtype=x.data.dtype)
-        np.put_along_axis(out, indices.reshape(N * C, -1), x.data.reshape(N * C, -1), axis=1)
+        out = np.zeros((N * C, out_shape[2] * out_shape[3]), dtype=x._array.dtype)
+        np.put_along_axis(out, indices.reshape(N * C, -1), x._array.reshape(N * C, -1), axis=1)
         return out.reshape(out_shape)
 
     @staticmethod
@@ -153,8 +153,8 @@ class AvgPool2dFunction(Function):
     def forward(ctx, x, kernel_size, stride, padding, count_include_pad, divisor_override, out_size):
         ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
         ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         out = np.empty(xd.shape[:2] + tuple(out_size), dtype=xd.dtype)
         _kernels.avg_pool2d_forward(xd, out, kernel_size, stride, padding, count_include_pad, divisor_override or 0)
         return out
@@ -174,10 +174,10 @@ class AvgPool2dBackwardFunction(Function):
     def forward(ctx, g, kernel_size, stride, padding, count_include_pad, divisor_override, input_shape):
         ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
         ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
-        ctx.out_size = g.data.shape[2:]
-        out = np.empty(tuple(input_shape), dtype=g.data.dtype)
+        ctx.out_size = g._array.shape[2:]
+        out = np.empty(tuple(input_shape), dtype=g._array.dtype)
         _kernels.avg_pool2d_backward(
-            _contiguous(g.data), out, kernel_size, stride, padding, count_include_pad, divisor_override or 0
+            _contiguous(g._array), out, kernel_size, stride, padding, count_include_pad, divisor_override or 0
         )
         return out
 
@@ -196,8 +196,8 @@ class AdaptiveAvgPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, output_size):
         ctx.output_size = output_size
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         out = np.empty(xd.shape[:2] + tuple(output_size), dtype=xd.dtype)
         _kernels.adaptive_avg_pool2d_forward(xd, out)
         return out
@@ -212,9 +212,9 @@ class AdaptiveAvgPool2dBackwardFunction(Function):
 
     @staticmethod
     def forward(ctx, g, input_shape):
-        ctx.output_size = g.data.shape[2:]
-        out = np.empty(tuple(input_shape), dtype=g.data.dtype)
-        _kernels.adaptive_avg_pool2d_backward(_contiguous(g.data), out)
+        ctx.output_size = g._array.shape[2:]
+        out = np.empty(tuple(input_shape), dtype=g._array.dtype)
+        _kernels.adaptive_avg_pool2d_backward(_contiguous(g._array), out)
         return out
 
     @staticmethod
@@ -233,8 +233,8 @@ def _check_input(op, input):
             f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
             f"but got input of size: {list(input.shape)}"
         )
-    if input.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(input.data.dtype)}'")
+    if input._array.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(input._array.dtype)}'")
     unbatched = input.ndim == 3
     return (input.unsqueeze(0) if unbatched else input), unbatched
 
@@ -441,9 +441,9 @@ def max_unpool2d(
     """
     op = "max_unpool2d"
     x, unbatched = _check_input(op, input)
-    if not isinstance(indices, Tensor) or indices.data.dtype != np.int64:
+    if not isinstance(indices, Tensor) or indices._array.dtype != np.int64:
         raise RuntimeError(f"{op}: expected 'indices' to be an int64 Tensor")
-    idx = indices.data[None] if unbatched else indices.data
+    idx = indices._array[None] if unbatched else indices._array
     if idx.shape != x.shape:
         raise RuntimeError(
             f"Expected shape of indices to be same as that of the input tensor "

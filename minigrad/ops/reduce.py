@@ -55,10 +55,10 @@ class SumFunction(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        ctx.input_shape = a.data.shape
-        ctx.kept_shape = _kept_shape(a.data.shape, axes)
+        ctx.input_shape = a._array.shape
+        ctx.kept_shape = _kept_shape(a._array.shape, axes)
         ctx.dim, ctx.keepdim = axes, keepdim
-        return np.sum(a.data, axis=axes, keepdims=keepdim)
+        return np.sum(a._array, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -73,7 +73,7 @@ def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dty
     axes = reduce_axes("sum", dim, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    elif input.data.dtype.kind in "biu":
+    elif input._array.dtype.kind in "biu":
         input = input.long()
     return SumFunction.apply(input, axes, keepdim)
 
@@ -81,7 +81,7 @@ def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dty
 @numpy_names
 def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all elements when None); floating inputs only."""
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {input.dtype.name.capitalize()}"
@@ -110,7 +110,7 @@ class AmaxFunction(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, take_min):
-        x = a.data
+        x = a._array
         if x.size == 0:
             raise IndexError("max(): Expected reduction dim to be specified for input.numel() == 0.")
         kept = (np.min if take_min else np.max)(x, axis=axes, keepdims=True)
@@ -133,10 +133,10 @@ def _max_or_min(op, input, dim, keepdim, take_min):
     if dim is None:
         return AmaxFunction.apply(input, tuple(range(input.ndim)), False, take_min)
     (axis,) = normalize_dims(op, dim, input.ndim)
-    if input.ndim and input.data.shape[axis] == 0:
+    if input.ndim and input._array.shape[axis] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size.")
     pick = np.argmin if take_min else np.argmax
-    indices = np.expand_dims(pick(input.data, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
+    indices = np.expand_dims(pick(input._array, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
     values = input.gather(axis, indices) if input.ndim else input
     if not keepdim and input.ndim:
         values = values.squeeze(axis)
@@ -191,12 +191,12 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 def _arg(op, pick, input, dim, keepdim):
     if dim is None:
-        out = np.asarray(pick(input.data))
+        out = np.asarray(pick(input._array))
         if keepdim:
             out = out.reshape((1,) * input.ndim)
     else:
         (axis,) = normalize_dims(op, dim, input.ndim)
-        out = pick(input.data, axis=axis)
+        out = pick(input._array, axis=axis)
         if keepdim:
             out = np.expand_dims(out, axis)
     return Tensor._make(np.asarray(out, dtype=np.int64))
@@ -244,7 +244,7 @@ class LogsumexpFunction(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        x = a.data
+        x = a._array
         peak = np.max(x, axis=axes, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
         with np.errstate(divide="ignore"):  # a slice of only -inf gives -inf, quietly
@@ -281,7 +281,7 @@ class VectorNormFunction(Function):
 
     @staticmethod
     def forward(ctx, a, p, axes, keepdim):
-        x = np.abs(a.data)
+        x = np.abs(a._array)
         if p == np.inf:
             kept = np.max(x, axis=axes, keepdims=True)
         elif p == -np.inf:
@@ -308,31 +308,31 @@ class VectorNormFunction(Function):
             return None, None, None, None
         if not ctx.keepdim:
             g, out = g.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
-        zero_norm = out.data == 0
+        zero_norm = out._array == 0
         if p == 1:
-            scale = np.sign(a.data)
+            scale = np.sign(a._array)
         elif p in (np.inf, -np.inf):
-            hits = (np.abs(a.data) == out.data) & ~zero_norm
+            hits = (np.abs(a._array) == out._array) & ~zero_norm
             axes = tuple(i for i, s in enumerate(ctx.kept_shape) if s == 1 and a.shape[i] != 1)
-            scale = np.sign(a.data) * hits / np.maximum(np.sum(hits, axis=axes, keepdims=True), 1)
+            scale = np.sign(a._array) * hits / np.maximum(np.sum(hits, axis=axes, keepdims=True), 1)
         else:
             # masked_fill keeps the masked places finite, so that no 0 * inf reaches the gradient
             safe_norm = out.masked_fill(zero_norm, 1.0)
             if p == 2:
                 scale = a / safe_norm
             else:
-                safe_a = a.masked_fill(a.data == 0, 1.0)
-                scale = a.sign() * safe_a.abs() ** (p - 1) / safe_norm ** (p - 1) * (a.data != 0)
+                safe_a = a.masked_fill(a._array == 0, 1.0)
+                scale = a.sign() * safe_a.abs() ** (p - 1) / safe_norm ** (p - 1) * (a._array != 0)
             scale = scale * ~zero_norm
         return g * scale, None, None, None
 
 
 def _check_vector_norm(input, dim, dtype):
     """PyTorch's checks of linalg.vector_norm; returns the input cast to ``dtype``."""
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{type_name(input.data.dtype).capitalize()}"
+            f"{type_name(input._array.dtype).capitalize()}"
         )
     if dtype is not None:
         np_dtype = dtypes.to_numpy_dtype(dtype)
@@ -341,9 +341,9 @@ def _check_vector_norm(input, dim, dtype):
                 f"linalg.vector_norm: dtype should be floating point or complex, but got "
                 f"{type_name(np_dtype).capitalize()}"
             )
-        if not np.can_cast(input.data.dtype, np_dtype, "safe"):
+        if not np.can_cast(input._array.dtype, np_dtype, "safe"):
             raise RuntimeError(
-                f"linalg.vector_norm: the dtype of the input ({type_name(input.data.dtype).capitalize()}) should "
+                f"linalg.vector_norm: the dtype of the input ({type_name(input._array.dtype).capitalize()}) should "
                 f"be convertible without narrowing to the specified dtype ({type_name(np_dtype).capitalize()})"
             )
         input = input.to(dtype)

@@ -37,7 +37,7 @@ def _sorted(op, input, dim, descending, k=None):
     if input.ndim == 0:
         return input, Tensor._make(np.zeros((), np.int64))
     (axis,) = normalize_dims(op, dim, input.ndim)
-    indices = _sort_indices(input.data, axis, descending)
+    indices = _sort_indices(input._array, axis, descending)
     if k is not None:
         indices = np.take(indices, np.arange(k), axis=axis)
     return input.gather(axis, indices), Tensor._make(indices.astype(np.int64, copy=False))
@@ -122,7 +122,7 @@ def unique(
         >>> minigrad.unique(minigrad.tensor([3, 1, 3, 2]), return_counts=True)
         (tensor([1, 2, 3]), tensor([1, 1, 2]))
     """
-    x = input.data
+    x = input._array
     axis = None if dim is None else normalize_dims("unique", dim, input.ndim)[0]
     values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=axis)
     inverse = inverse.reshape(x.shape if axis is None else (x.shape[axis],)).astype(np.int64, copy=False)

@@ -121,7 +121,7 @@ def test_legacy_types_read_as_classes():
 def test_parameter_still_shares_the_data_it_wraps():
     array = np.zeros(3, dtype=np.float32)
     p = minigrad.nn.Parameter(minigrad.from_numpy(array))
-    p.data[0] = 1.0
+    p._array[0] = 1.0
     assert array[0] == 1.0 and p.requires_grad
     assert minigrad.nn.Parameter([1.0, 2.0]).dtype is minigrad.float32
     assert minigrad.nn.Parameter().shape == (0,)

@@ -25,7 +25,7 @@ def same(ours, theirs, rtol=1e-6, atol=1e-6):
     theirs = theirs.detach()
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=rtol, atol=atol, equal_nan=True)
+    np.testing.assert_allclose(ours._array, theirs.numpy(), rtol=rtol, atol=atol, equal_nan=True)
 
 
 def raises_like(torch_call, our_call):

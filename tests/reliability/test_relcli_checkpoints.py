@@ -199,7 +199,7 @@ def _net():
 
 
 def _snapshot(model):
-    return {key: (value.data.dtype, value.data.tobytes()) for key, value in model.state_dict().items()}
+    return {key: (value._array.dtype, value._array.tobytes()) for key, value in model.state_dict().items()}
 
 
 @pytest.mark.parametrize(
@@ -236,16 +236,16 @@ def test_casts_pytorch_makes_silently_are_kept():
     model.load_state_dict(
         {**model.state_dict(), "0.weight": np.full((2, 3), 0.1), "1.num_batches_tracked": np.array(2.7)}
     )
-    assert model[0].weight.dtype == minigrad.float32 and model[0].weight.data[0, 0] == np.float32(0.1)
+    assert model[0].weight.dtype == minigrad.float32 and model[0].weight._array[0, 0] == np.float32(0.1)
     assert model[1].num_batches_tracked.item() == 2  # the fraction is dropped, as torch does
     model.load_state_dict({**model.state_dict(), "0.bias": np.array([np.inf, np.nan])})  # not lossy: kept as is
-    assert np.isinf(model[0].bias.data[0]) and np.isnan(model[0].bias.data[1])
+    assert np.isinf(model[0].bias._array[0]) and np.isnan(model[0].bias._array[1])
 
 
 def test_entries_that_share_memory_with_the_model_are_read_before_any_is_written():
     model = _net()
-    model[1].weight.data[:] = [1.0, 2.0]
-    model[1].bias.data[:] = [3.0, 4.0]
+    model[1].weight._array[:] = [1.0, 2.0]
+    model[1].bias._array[:] = [3.0, 4.0]
     state = model.state_dict()  # shares memory with the model
     model.load_state_dict({**state, "1.weight": state["1.bias"], "1.bias": state["1.weight"]})
     assert model[1].weight.tolist() == [3.0, 4.0] and model[1].bias.tolist() == [1.0, 2.0]
@@ -268,7 +268,7 @@ def test_strict_false_reports_keys_as_pytorch_does():
 def test_a_batchnorm_counter_missing_from_an_old_checkpoint_is_not_a_missing_key():
     torch = pytest.importorskip("torch")
     ours, theirs = _net(), torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
-    state = {k: v.data for k, v in ours.state_dict().items() if not k.endswith("num_batches_tracked")}
+    state = {k: v._array for k, v in ours.state_dict().items() if not k.endswith("num_batches_tracked")}
     assert repr(ours.load_state_dict(state)) == repr(
         theirs.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
     )

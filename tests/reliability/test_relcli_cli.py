@@ -177,12 +177,12 @@ def test_a_loss_that_becomes_nan_stops_training_with_status_1(files, capsys, mon
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_train_epoch_stops_before_the_step_that_would_spread_a_nan():
     model = nn.Linear(2, 2)
-    before = model.weight.data.copy()
+    before = model.weight._array.copy()
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     batch = (minigrad.tensor([[1.0, float("inf")]]), minigrad.tensor([0]))
     with pytest.raises(FloatingPointError, match="the training loss became nan in train, batch 1"):
         trainer.train_epoch(model, [batch], optimizer, nn.CrossEntropyLoss(), progress=False)
-    assert np.array_equal(model.weight.data, before)
+    assert np.array_equal(model.weight._array, before)
 
 
 def test_the_default_graph_goes_to_the_output_folder(files, capsys):

@@ -43,7 +43,7 @@ def _indent(text, spaces):
 def _as_array(value):
     """The ndarray of a Tensor, a numpy array or a CPU torch tensor; None for anything else."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._array
     if isinstance(value, (np.ndarray, np.generic)):
         return np.asarray(value)
     if hasattr(value, "detach") and hasattr(value, "numpy"):
@@ -312,7 +312,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad = Tensor._make(np.zeros_like(param.grad.data))
+                param.grad = Tensor._make(np.zeros_like(param.grad._array))
 
     def apply(self: _M, fn: Callable[[Module], object]) -> _M:
         """Call ``fn`` on every submodule (children first) and on this module; returns self."""
@@ -327,11 +327,11 @@ class Module:
         for module in self.modules():
             for store in (module._parameters, module._buffers):
                 for tensor in store.values():
-                    if tensor is None or tensor.data.dtype.kind != "f":
+                    if tensor is None or tensor._array.dtype.kind != "f":
                         continue
-                    tensor.data = convert(tensor.data)
+                    tensor._array = convert(tensor._array)
                     if tensor.grad is not None:
-                        tensor.grad = Tensor._make(convert(tensor.grad.data))
+                        tensor.grad = Tensor._make(convert(tensor.grad._array))
         return self
 
     def to(self: _M, *args: Any, **kwargs: Any) -> _M:
@@ -426,13 +426,13 @@ class Module:
                     f'While copying the parameter named "{key}", expected Tensor or array from checkpoint '
                     f"but received {type(state_dict[key])}"
                 )
-            elif value.shape != target.data.shape:
+            elif value.shape != target._array.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {list(value.shape)} from checkpoint, "
-                    f"the shape in current model is {list(target.data.shape)}."
+                    f"the shape in current model is {list(target._array.shape)}."
                 )
             else:
-                cast = _cast_for_load(value, target.data.dtype)
+                cast = _cast_for_load(value, target._array.dtype)
                 if isinstance(cast, str):
                     errors.append(f'While copying the parameter named "{key}", {cast}.')
                 else:
