@@ -178,6 +178,10 @@ def _binary(op_type):
     return convert
 
 
+def _matmul(g, args, out):
+    return g.add("MatMul", [_x(g, args[0]), _x(g, args[1])])
+
+
 def _unary(op_type, **fixed):
     def convert(g, args, out):
         return g.add(op_type, [_x(g, args[0])], **fixed)
@@ -259,8 +263,8 @@ _CONVERTERS = {
     pool.AdaptiveAvgPool2dFunction: _adaptive_avg_pool,
     linalg.LinearFunction: _linear,
     linalg.LinearNoBiasFunction: _linear,
-    linalg.MatmulFunction: _unary("MatMul"),
-    linalg.BmmFunction: _unary("MatMul"),
+    linalg.MatmulFunction: _matmul,
+    linalg.BmmFunction: _matmul,
     activation.ReluFunction: _unary("Relu"),
     activation.LeakyReluFunction: _leaky_relu,
     activation.SigmoidFunction: _unary("Sigmoid"),
