@@ -51,6 +51,7 @@ class _Graph:
             self.bind(t, name)
         self.inputs = {id(t) for t in inputs}
         self.where = ""  # the module call the current op belongs to, for error messages
+        self.unexported: dict[int, str] = {}  # op outputs with no ONNX counterpart (max_pool2d's indices)
 
     def bind(self, t: Any, name: str) -> None:
         self.names[id(t)] = name
@@ -64,6 +65,8 @@ class _Graph:
         """The ONNX name of an op argument: a traced tensor, a parameter, or a new constant."""
         if id(value) in self.names:
             return self.names[id(value)]
+        if id(value) in self.unexported:
+            raise _Unmapped(f"using the {self.unexported[id(value)]}")
         if isinstance(value, Tensor) and id(value) in self.state_names:
             name = self.state_names[id(value)]
             self.initializers[name] = numpy_helper.from_array(np.ascontiguousarray(value._array), name)
@@ -354,6 +357,9 @@ class _Tracer:
         for t, name in zip(outputs, names):
             if name is not None:
                 g.bind(t, name)
+            else:
+                g.unexported[id(t)] = f"second output of {ctx.name()}"
+                g.keep.append(t)
 
     def on_backward_start(self, node):
         pass

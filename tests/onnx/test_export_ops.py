@@ -128,6 +128,12 @@ def test_unmapped_op_names_the_op_and_the_module():
         minigrad.onnx.export(model, minigrad.randn(2, 3), io.BytesIO())
 
 
+def test_max_pool_indices_cannot_be_exported():
+    model = Lambda(lambda x: F.max_pool2d(x, 2, return_indices=True)[1] * 2)
+    with pytest.raises(RuntimeError, match=r"using the second output of MaxPool2DWithIndicesBackward0 has no ONNX"):
+        minigrad.onnx.export(model, minigrad.randn(1, 1, 4, 4), io.BytesIO())
+
+
 def test_initializers_are_state_dict_names_and_names_are_given():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
     proto, _ = exported_session(
