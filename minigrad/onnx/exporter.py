@@ -45,11 +45,8 @@ class _Graph:
         self.counter = 0
         self.state_names = {id(t): name for name, t in model.named_parameters()}
         self.state_names.update({id(t): name for name, t in model.named_buffers() if t is not None})
-        self.state_tensors = {id(t): t for _, t in model.named_parameters()}
-        self.state_tensors.update({id(t): t for _, t in model.named_buffers() if t is not None})
         for t, name in zip(inputs, input_names):
             self.bind(t, name)
-        self.inputs = {id(t) for t in inputs}
         self.where = ""  # the module call the current op belongs to, for error messages
         self.unexported: dict[int, str] = {}  # op outputs with no ONNX counterpart (max_pool2d's indices)
 
@@ -80,12 +77,12 @@ class _Graph:
         self.initializers[name] = numpy_helper.from_array(np.ascontiguousarray(array), name)
         return name
 
-    def add(self, op_type: str, inputs: Sequence[str], n_outputs: int = 1, **attrs: Any) -> list[str]:
-        """Append one node; return its output names."""
-        outputs = [self.fresh(op_type) for _ in range(n_outputs)]
+    def add(self, op_type: str, inputs: Sequence[str], **attrs: Any) -> list[str]:
+        """Append one node, named after the module call it belongs to; return [its output's name]."""
+        output = self.fresh(op_type)
         node_name = f"{self.where or 'model'}/{op_type}_{self.counter}"
-        self.nodes.append(helper.make_node(op_type, list(inputs), outputs, name=node_name, **attrs))
-        return outputs
+        self.nodes.append(helper.make_node(op_type, list(inputs), [output], name=node_name, **attrs))
+        return [output]
 
 
 # ---- converters: (graph, args, outputs) -> the ONNX names of the op's outputs -----------------------
@@ -276,6 +273,7 @@ _CONVERTERS = {
     activation.LogSoftmaxFunction: _softmax("LogSoftmax"),
     elementwise.AddFunction: _binary("Add"),
     elementwise.SubFunction: _binary("Sub"),
+    elementwise.RsubFunction: _binary("Sub"),
     elementwise.MulFunction: _binary("Mul"),
     elementwise.DivFunction: _binary("Div"),
     elementwise.NegFunction: _unary("Neg"),
@@ -294,7 +292,6 @@ _CONVERTERS = {
     padding.ConstantPadFunction: _constant_pad,
     padding.IndexPadFunction: _index_pad,
 }
-_CONVERTERS[elementwise.RsubFunction] = _binary("Sub")
 
 
 class _Tracer:
