@@ -159,7 +159,17 @@ def _adaptive_avg_pool(g, args, out):
 
 
 def _linear(g, args, out):
-    x, w, b = args
+    b, x, w = args  # LinearFunction keeps addmm's argument order
+    return _gemm(g, x, w, b)
+
+
+def _linear_no_bias(g, args, out):
+    x, w = args
+    return _gemm(g, x, w, None)
+
+
+def _gemm(g, x, w, b):
+    """x @ w^T (+ b): one Gemm for 2-D x, else Transpose, MatMul and Add."""
     if x.ndim == 2:
         return g.add("Gemm", [_x(g, x), _x(g, w)] + ([_x(g, b)] if b is not None else []), transB=1)
     (wt,) = g.add("Transpose", [_x(g, w)], perm=[1, 0])
@@ -262,7 +272,7 @@ _CONVERTERS = {
     pool.AvgPool2dFunction: _avg_pool,
     pool.AdaptiveAvgPool2dFunction: _adaptive_avg_pool,
     linalg.LinearFunction: _linear,
-    linalg.LinearNoBiasFunction: _linear,
+    linalg.LinearNoBiasFunction: _linear_no_bias,
     linalg.MatmulFunction: _matmul,
     linalg.BmmFunction: _matmul,
     activation.ReluFunction: _unary("Relu"),
