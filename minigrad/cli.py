@@ -3,6 +3,7 @@
 minigrad train lenet5 --dataset digits --epochs 15
 minigrad summary vgg16 --input 3,224,224
 minigrad graph resnet18 --input 3,224,224 -o r18.svg [--backward] [--depth N]
+minigrad export lenet5 -o lenet5.onnx [--checkpoint runs/lenet5.safetensors] [--input 1,32,32]
 
 Exit status: 0 on success; 2 for a bad command line, with the one line
 ``minigrad <command>: error: ...`` on stderr (argparse's convention). Everything that
@@ -383,6 +384,65 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+# The input a zoo model is built for, where --input is not given: (C, H, W).
+_DEFAULT_INPUTS = {"lenet5": (1, 32, 32), "resnet18_cifar": (3, 32, 32)}
+
+
+def _checkpoint_state(args):
+    """The model state dict in ``--checkpoint``: what ``minigrad train`` saved (its ``model`` entry) or a
+    flat state dict (a ``weights=`` file); refuse (exit 2) a missing or unreadable file."""
+    import minigrad
+
+    if not os.path.isfile(args.checkpoint):
+        args.parser.error(f"argument --checkpoint: no such file {args.checkpoint}")
+    try:
+        state = minigrad.load(args.checkpoint)
+    except Exception as e:  # any unreadable file is a bad command line
+        args.parser.error(f"argument --checkpoint: cannot read {args.checkpoint} ({e})")
+    if isinstance(state, dict) and isinstance(state.get("model"), dict):
+        state = state["model"]
+    if not isinstance(state, dict) or not state:
+        args.parser.error(f"argument --checkpoint: {args.checkpoint} holds no state dict")
+    return state
+
+
+def _classes_in(model, state):
+    """The number of classes ``state`` was trained for: the output size of the model's last Linear layer."""
+    from . import nn
+
+    name = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)][-1]
+    weight = state.get(f"{name}.weight")
+    return None if weight is None else int(weight.shape[0])
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export ``minigrad.models.<model>()`` (with ``--checkpoint``'s weights) to ONNX, batch axis dynamic."""
+    import minigrad
+
+    try:
+        from . import onnx as minigrad_onnx
+    except ImportError as e:
+        args.parser.error(f"the onnx package is needed ({e}); install it with pip install 'minigrad[onnx]'")
+    _check_output_file(args, "--output", args.output)
+    shape = args.input or _DEFAULT_INPUTS.get(args.model, (3, 224, 224))
+    minigrad.manual_seed(0)
+    model = _build_model(args.model, in_channels=shape[0])
+    if args.checkpoint is not None:
+        state = _checkpoint_state(args)
+        classes = _classes_in(model, state)
+        if classes is not None:
+            model = _build_model(args.model, in_channels=shape[0], num_classes=classes)
+        try:
+            model.load_state_dict(state)
+        except (RuntimeError, KeyError) as e:
+            args.parser.error(f"argument --checkpoint: {args.checkpoint} does not fit {args.model}: {e}")
+    _check_input(args, model, shape)
+    names = {"input": [0], "output": [0]}
+    minigrad_onnx.export(model, minigrad.zeros(1, *shape), args.output, dynamic_axes=names)
+    print(f"wrote {args.model} (input N,{','.join(map(str, shape))}, batch dynamic) to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="minigrad", description="minigrad: train, summarize and draw models.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -430,6 +490,13 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--backward", action="store_true", help="draw the backward graph")
     graph.add_argument("--depth", type=_int_in(1), default=None, help="collapse modules deeper than this")
     graph.set_defaults(run=cmd_graph, parser=graph)
+
+    export = sub.add_parser("export", help="write a model as ONNX (needs the onnx extra)")
+    export.add_argument("model", type=_model_name, help=model_help)
+    export.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    export.add_argument("--checkpoint", default=None, help="weights: a minigrad train checkpoint or a state dict file")
+    export.add_argument("--input", type=_input_shape, default=None, help="C,H,W (default: the model's usual input)")
+    export.set_defaults(run=cmd_export, parser=export)
     return parser
 
 

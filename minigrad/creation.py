@@ -84,6 +84,21 @@ def _takes_out(factory):
     return call
 
 
+def _size_keyword(factory):
+    """``factory(*size)`` also taking the size as a keyword, as PyTorch's ``rand(size=(2, 3))``."""
+
+    @functools.wraps(factory)
+    def call(*args, **kwargs):
+        if "size" in kwargs:
+            if args:
+                raise TypeError(f"{factory.__name__}() got multiple values for argument 'size'")
+            args = (kwargs.pop("size"),)
+        return factory(*args, **kwargs)
+
+    return call
+
+
+@_size_keyword
 @_takes_out
 def zeros(
     *size: int | Sequence[int],
@@ -96,6 +111,7 @@ def zeros(
     return _finish(np.zeros(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_size_keyword
 @_takes_out
 def ones(
     *size: int | Sequence[int],
@@ -129,6 +145,7 @@ def full(
     return _finish(np.full(sizes_from_args((size,)), fill_value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
+@_size_keyword
 @_takes_out
 def empty(
     *size: int | Sequence[int],
@@ -225,6 +242,7 @@ def eye(
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_size_keyword
 @_takes_out
 def rand(
     *size: int | Sequence[int],
@@ -239,6 +257,7 @@ def rand(
     return _finish(rng_of(generator).random(sizes_from_args(size), dtype=np.float64).astype(np_dtype), requires_grad)
 
 
+@_size_keyword
 @_takes_out
 def randn(
     *size: int | Sequence[int],
@@ -255,17 +274,22 @@ def randn(
 
 @_takes_out
 def randint(
-    low: int,
+    low: int = 0,
     high: int | Sequence[int] | None = None,
     size: int | Sequence[int] | None = None,
     generator: Generator | None = None,
     dtype: dtypes.dtype | None = None,
     device: DeviceLike = None,
 ) -> Tensor:
-    """Integers uniform in [low, high); ``randint(high, size)`` starts at 0."""
+    """Integers uniform in [low, high); ``randint(high, size)`` and ``randint(high, size=size)``
+    start at 0."""
     check_cpu(device)
     if size is None:
+        if high is None:
+            raise TypeError("randint() missing the size argument: randint(high, size) or randint(low, high, size)")
         low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.int64
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")

@@ -478,8 +478,10 @@ class Tensor(TensorBase):
         over the result's history, so its earlier users still see (and version-check) the
         old value, as PyTorch's version counter does.
         """
-        recording = state.grad_enabled and (
-            self.requires_grad or builtins.any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        recording = (
+            state.grad_enabled
+            and not state.inference_enabled
+            and (self.requires_grad or builtins.any(isinstance(a, Tensor) and a.requires_grad for a in args))
         )
         if not recording:
             with grad_mode.no_grad():
@@ -840,6 +842,18 @@ class Tensor(TensorBase):
 
     def gather(self, dim: _int, index: Tensor) -> Tensor:
         return ops.gather(self, dim, index)
+
+    def scatter(
+        self, dim: _int, index: Tensor, src: Tensor | _float | None = None, *, value: _float | None = None
+    ) -> Tensor:
+        return ops.scatter(self, dim, index, src, value=value)
+
+    def scatter_(
+        self, dim: _int, index: Tensor, src: Tensor | _float | None = None, *, value: _float | None = None
+    ) -> Tensor:
+        return self._apply_inplace(
+            "scatter_", lambda s, *v: ops.scatter(s, dim, index, *v, value=value), *([] if src is None else [src])
+        )
 
     def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         return ops.reshape(self, *shape)

@@ -47,6 +47,19 @@ cdef inline Py_ssize_t _tap_hi(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py
     return _clip(_floordiv(size - 1 - off, s) + 1, lo, n_out)
 
 
-cdef inline tuple _dims(Py_ssize_t* shape, int n):
-    """The first n sizes of a typed memoryview, as a tuple (for the shape checks)."""
-    return tuple([shape[i] for i in range(n)])
+cdef inline Py_ssize_t _next_tap(Py_ssize_t b, Py_ssize_t d, Py_ssize_t p, Py_ssize_t s,
+                                 Py_ssize_t size, Py_ssize_t n_out, Py_ssize_t K) noexcept nogil:
+    """The first tap b' >= b (K if none) whose column x*s - p + b'*d lands in [0, size) for
+    some output x < n_out (n_out > 0). A tap that misses jumps to the first one that can
+    reach the next output to its left, so a huge window with few taps inside the input
+    costs only those taps, and one step per output column."""
+    cdef Py_ssize_t lo
+    while b < K:
+        lo = _tap_lo(b * d - p, s, n_out)   # first x whose column is >= 0
+        if lo < n_out and lo * s - p + b * d < size:
+            return b
+        if lo == 0:
+            return K                        # column of x = 0 already past the input
+        b = _ceildiv(p - (lo - 1) * s, d)   # the tap where x = lo - 1 reaches column 0
+    return K
+

@@ -5,6 +5,7 @@ in the main thread would not reach kernels called from other Python threads. The
 kept here instead, and every kernel passes it to its parallel loop (``num_threads=``):
 ``set_num_threads`` in any thread applies to all of them, as ``torch.set_num_threads`` does.
 """
+from minigrad_core import _check
 
 cdef extern from *:
     """
@@ -39,9 +40,8 @@ def get_num_threads():
     return _num_threads
 
 
-def set_num_threads(int n):
+def set_num_threads(n):
     """Set the number of OpenMP threads the kernels use (n >= 1; 1 without OpenMP)."""
     global _num_threads
-    if n < 1:
-        raise ValueError(f"set_num_threads: expected a positive number of threads, but got {n}")
-    _num_threads = n if mg_openmp_enabled() else 1
+    n = _check.integer("set_num_threads", "n", n, 1)
+    _num_threads = min(n, 2**31 - 1) if mg_openmp_enabled() else 1

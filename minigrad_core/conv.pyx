@@ -17,9 +17,10 @@ The algorithms, one module each:
 The shared pieces are _blas.pxd (the GEMM, axpy and dot), _index.pxd (index arithmetic)
 and _omp.pxd (thread counts).
 
-The callers (minigrad.ops) validate every argument. The def wrappers here only check
-that the buffers' shapes agree with the hyper-parameters, so that no call, however
-malformed, reads or writes out of bounds; the cdef kernels assume they do.
+The callers (minigrad.ops) validate every argument with PyTorch's rules. The def entry
+points check again, with minigrad_core._check, everything the loops rely on (pair
+lengths, int ranges, dtypes, layout, writability, shapes, index spans), so that no call,
+however malformed, reads or writes out of bounds; the cdef functions under them assume it.
 Output buffers are allocated by the caller; scratch is allocated by the kernels before
 the GIL is released. Each call is one OpenMP parallel region on up to kernel_threads()
 threads (minigrad.set_num_threads), one for small work; inside it every thread takes
@@ -32,13 +33,10 @@ from cython cimport floating
 from libc.string cimport memset
 
 from minigrad_core cimport conv_transpose, depthwise, im2col_gemm, winograd
-from minigrad_core._index cimport _dims
 from minigrad_core._omp cimport mg_threads_for
 from minigrad_core.im2col_gemm cimport _col2im, _im2col
 
-
-def _shape_error(name, what, expected, got):
-    return ValueError(f"{name}: {what} must be {tuple(expected)}, got {tuple(got)}")
+from minigrad_core import _check
 
 
 def _conv_out_size(size, k, s, p, d):
@@ -46,26 +44,29 @@ def _conv_out_size(size, k, s, p, d):
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _check_hyper(name, stride, padding, dilation, Py_ssize_t groups):
-    if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0 or groups < 1:
-        raise ValueError(f"{name}: stride, dilation and groups must be positive and padding "
-                         f"non-negative, got stride={stride}, padding={padding}, "
-                         f"dilation={dilation}, groups={groups}")
+def _hyper(name, stride, padding, dilation, groups=1):
+    """stride, padding, dilation (pairs) and groups, checked (see minigrad_core._check)."""
+    return (_check.pair(name, "stride", stride, 1), _check.pair(name, "padding", padding, 0),
+            _check.pair(name, "dilation", dilation, 1), _check.integer(name, "groups", groups, 1))
 
 
-def _check_conv_shapes(name, x_shape, w_shape, y_shape, stride, padding, dilation,
-                       Py_ssize_t groups, bint exact):
-    """x (N, C, H, W), w (O, C // groups, KH, KW), y (N, O, OH, OW) agree.
+def _check_conv(name, x, weight, y, stride, padding, dilation, groups, exact):
+    """x (N, C, H, W), weight (O, C // groups, KH, KW) and y (N, O, OH, OW) agree, in dtype
+    and in shape, and every index the loops form fits (minigrad_core._check).
 
-    exact: OH OW must be the conv output size of H W; otherwise (the flipped-kernel
-    kernels) any sizes are safe, since they bound every index by both H W and OH OW.
+    exact: OH OW must be the conv output size of H W (conv2d); otherwise (the input
+    gradient, any output_padding) any sizes are safe, since its loops bound every index
+    by both H W and OH OW.
     """
-    _check_hyper(name, stride, padding, dilation, groups)
-    N, C, H, W = x_shape
-    O, Cg, KH, KW = w_shape
+    _check.same_dtype(name, x=x, weight=weight, y=y)
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = weight.shape
     if C != Cg * groups or O % groups != 0 or KH < 1 or KW < 1:
-        raise ValueError(f"{name}: weight {tuple(w_shape)} does not fit input "
-                         f"{tuple(x_shape)} with groups={groups}")
+        raise ValueError(f"{name}: weight {weight.shape} does not fit input {x.shape} with groups={groups}")
+    for i in range(2):
+        size, k, s, p, d = x.shape[2 + i], weight.shape[2 + i], stride[i], padding[i], dilation[i]
+        _check.span(name, "the padded input's", i, size, 2 * p, d * (k - 1))
+        _check.span(name, "the strided output's", i, s * y.shape[2 + i], p)
     if exact:
         OH = _conv_out_size(H, KH, stride[0], padding[0], dilation[0])
         OW = _conv_out_size(W, KW, stride[1], padding[1], dilation[1])
@@ -73,28 +74,72 @@ def _check_conv_shapes(name, x_shape, w_shape, y_shape, stride, padding, dilatio
             raise ValueError(f"{name}: kernel larger than the padded input")
         expected = (N, O, OH, OW)
     else:
-        expected = (N, O, y_shape[2], y_shape[3])
-    if tuple(y_shape) != expected:
-        raise _shape_error(name, "the output-side buffer", expected, y_shape)
+        expected = (N, O, y.shape[2], y.shape[3])
+    _check.shape(name, "the output-side buffer", y, expected)
+
+
+def _check_bias(name, bias, channels, dtype):
+    """bias: None, or (channels,) of dtype."""
+    if bias is not None:
+        _check.array(name, "bias", bias, 1)
+        _check.shape(name, "bias", bias, (channels,))
+        if bias.dtype != dtype:
+            raise TypeError(f"{name}: bias must have the dtype of x ({dtype}), but got {bias.dtype}")
+
+
+cdef bint _finite(const floating[:, :, :, ::1] a) noexcept:
+    """Whether every value of a is finite (no inf, no NaN): x - x is 0 exactly then."""
+    cdef const floating* p = &a[0, 0, 0, 0]
+    cdef Py_ssize_t i, n = a.shape[0] * a.shape[1] * a.shape[2] * a.shape[3]
+    cdef int ok = 1
+    with nogil:
+        for i in range(n):
+            ok &= (p[i] - p[i]) == 0
+    return ok
 
 
 
 # ----------------------------------------------------------------------------------------
-# conv2d: Winograd, depthwise loops, or im2col + GEMM
+# conv2d: Winograd, depthwise loops, or im2col + GEMM.
+#
+# inf and NaN: im2col + GEMM computes the direct convolution's products, the zero padding's
+# included (0 * inf = NaN there, as in PyTorch). The other paths may not:
+# - Winograd's transforms subtract taps from each other (one inf becomes inf - inf = NaN
+#   on every tap): the forward runs only on finite x and weight (_finite: one pass, about
+#   1% of the conv; docs/kernels.md);
+# - the depthwise loops skip the padding: the forward runs only on a finite weight (a
+#   small check), where an inf weight times the padding would be NaN;
+# - the weight gradients of both turn every inf or NaN among their inputs into an inf or
+#   NaN somewhere in gw (every product they skip is also in a product they compute, except
+#   gy * padding in a window with no tap in x, checked first), and may add NaN elsewhere
+#   (the depthwise flat form's junk columns, Winograd's mixing): a non-finite gw, a check
+#   of O*C*KH*KW values instead of two passes over x and gy, is recomputed by im2col + GEMM.
 
-def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
-                   const floating[::1] bias, floating[:, :, :, ::1] out,
-                   stride, padding, dilation, Py_ssize_t groups):
-    """out = conv2d(x, weight, bias): out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias."""
-    _check_conv_shapes("conv2d_forward", _dims(x.shape, 4), _dims(weight.shape, 4), _dims(out.shape, 4),
-                       stride, padding, dilation, groups, True)
+def conv2d_forward(x, weight, bias, out, stride, padding, dilation, groups):
+    """out = conv2d(x, weight, bias): out[n, g] = w[g] (Og, Cg*KH*KW) @ im2col(x[n, g]) + bias.
+
+    x (N, C, H, W), weight (O, C/groups, KH, KW), bias (O,) or None, out (N, O, OH, OW);
+    one float dtype; stride, padding, dilation pairs of ints."""
+    name = "conv2d_forward"
+    stride, padding, dilation, groups = _hyper(name, stride, padding, dilation, groups)
+    x, weight = _check.array(name, "x", x, 4), _check.array(name, "weight", weight, 4)
+    out = _check.array(name, "out", out, 4, out=True)
+    _check_conv(name, x, weight, out, stride, padding, dilation, groups, True)
+    _check_bias(name, bias, weight.shape[0], x.dtype)
+    if x.dtype == np.float32:
+        _forward[float](x, weight, bias, out, stride, padding, dilation, groups)
+    else:
+        _forward[double](x, weight, bias, out, stride, padding, dilation, groups)
+
+
+cdef _forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+              const floating[::1] bias, floating[:, :, :, ::1] out, stride, padding, dilation,
+              Py_ssize_t G):
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], O = weight.shape[0]
-    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3], G = groups
+    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
     cdef bint has_bias = bias is not None
-    if has_bias and bias.shape[0] != O:
-        raise _shape_error("conv2d_forward", "bias", (O,), (bias.shape[0],))
     if N == 0 or O == 0:
         return
     if C == 0:
@@ -103,38 +148,64 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             np.asarray(out)[...] += np.asarray(bias)[:, None, None]
         return
     cdef const floating* b = &bias[0] if has_bias else NULL
-    if winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O):
+    if (winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
+            and _finite(x) and _finite(weight)):
         winograd.conv2d(x, weight, b, out, ph, pw, False)
-    elif C // G == 1 and G > 1:
+    elif C // G == 1 and G > 1 and _finite(weight):
         depthwise.conv2d(x, weight, b, out, sh, sw, ph, pw, dh, dw)
     else:
         im2col_gemm.conv2d(x, weight, b, out, sh, sw, ph, pw, dh, dw, G)
 
 
-def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
-                           floating[:, :, :, ::1] grad_weight, stride, padding, dilation,
-                           Py_ssize_t groups):
+def conv2d_backward_weight(x, grad_output, grad_weight, stride, padding, dilation, groups):
     """grad_weight = the cross-correlation of x with grad_output:
 
     gw[o, c, a, b] = sum_{n, y, x} gy[n, o, y, x] * x[n, g*Cg + c, y*sh - ph + a*dh, x*sw - pw + b*dw],
     i.e. gw[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T; by
-    Winograd for 3x3 stride-1 kernels with enough channels.
+    Winograd for 3x3 stride-1 kernels with enough channels and finite x and gy.
     """
-    _check_conv_shapes("conv2d_backward_weight", _dims(x.shape, 4), _dims(grad_weight.shape, 4),
-                       _dims(grad_output.shape, 4), stride, padding, dilation, groups, True)
+    name = "conv2d_backward_weight"
+    stride, padding, dilation, groups = _hyper(name, stride, padding, dilation, groups)
+    x = _check.array(name, "x", x, 4)
+    grad_output = _check.array(name, "grad_output", grad_output, 4)
+    grad_weight = _check.array(name, "grad_weight", grad_weight, 4, out=True)
+    _check_conv(name, x, grad_weight, grad_output, stride, padding, dilation, groups, True)
+    if x.dtype == np.float32:
+        _weight[float](x, grad_output, grad_weight, stride, padding, dilation, groups)
+    else:
+        _weight[double](x, grad_output, grad_weight, stride, padding, dilation, groups)
+
+
+cdef _weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
+             floating[:, :, :, ::1] grad_weight, stride, padding, dilation, Py_ssize_t G):
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], O = grad_weight.shape[0]
-    cdef Py_ssize_t KH = grad_weight.shape[2], KW = grad_weight.shape[3], G = groups
+    cdef Py_ssize_t KH = grad_weight.shape[2], KW = grad_weight.shape[3]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
     grad_weight[...] = 0
     if N == 0 or O == 0 or C == 0:
         return
-    if winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O):
+    cdef bint fast = winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
+    cdef bint by_channel = C // G == 1 and G > 1
+    if by_channel and not _every_window_reads_input(x, grad_weight, padding, dilation):
+        by_channel = _finite(grad_output)      # its loops would skip gy * padding products
+    if fast:
         winograd.conv2d_weight(x, grad_output, grad_weight, ph, pw)
-    elif C // G == 1 and G > 1:
+    elif by_channel:
         depthwise.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw)
-    else:
+    if (fast or by_channel) and not _finite(grad_weight):
+        # an inf or NaN in x or gy (or an overflow): the direct products decide, as below
+        grad_weight[...] = 0
+        fast = by_channel = False
+    if not (fast or by_channel):
         im2col_gemm.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw, G)
+
+
+def _every_window_reads_input(x, weight, padding, dilation):
+    """Whether every conv window has a tap inside x (not only padding): sufficient that the
+    padding is at most the dilated kernel's reach and the dilation at most the input size."""
+    return all(padding[i] <= (weight.shape[2 + i] - 1) * dilation[i] and dilation[i] <= x.shape[2 + i]
+               for i in range(2))
 
 
 # ----------------------------------------------------------------------------------------
@@ -143,9 +214,7 @@ def conv2d_backward_weight(const floating[:, :, :, ::1] x, const floating[:, :, 
 PATHS = ("flipped", "winograd", "depthwise", "col2im")
 
 
-def conv_transpose2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
-                     const floating[::1] bias, floating[:, :, :, ::1] out, stride, padding,
-                     dilation, Py_ssize_t groups, path=None):
+def conv_transpose2d(x, weight, bias, out, stride, padding, dilation, groups, path=None):
     """out (N, C, H, W) = conv_transpose2d(x (N, O, OH, OW), weight (O, C/G, KH, KW)) + bias:
     the input gradient of the conv2d (stride, padding, dilation, groups) that maps out's
     shape to x's, i.e. x convolved with the flipped, channel-swapped kernel. out's size is
@@ -153,7 +222,7 @@ def conv_transpose2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1
 
         "flipped"    the flipped-kernel convolution, phase by phase (im2col of x + GEMM)
         "winograd"   the same flipped-kernel correlation by F(2x2, 3x3) (3x3, stride 1,
-                     one group, at least 32 channels)
+                     one group, at least 32 channels; finite x and weight only)
         "depthwise"  the same flipped-kernel correlation by direct loops, tap by tap
                      (one channel per group)
         "col2im"     col2im(w^T @ x), the adjoint of im2col + GEMM: a different order of
@@ -161,38 +230,58 @@ def conv_transpose2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1
                      (_col2im_measured_faster)
 
     path forces one of them (winograd and depthwise only where they apply); None picks.
+    inf and NaN propagate as in the direct convolution: an inf or NaN in x turns
+    "winograd" into "flipped", one in weight turns every path into "col2im".
     """
     name = "conv_transpose2d"
-    _check_conv_shapes(name, _dims(out.shape, 4), _dims(weight.shape, 4), _dims(x.shape, 4),
-                       stride, padding, dilation, groups, False)
-    if bias is not None and bias.shape[0] != out.shape[1]:
-        raise _shape_error(name, "bias", (out.shape[1],), (bias.shape[0],))
-    cdef Py_ssize_t N = x.shape[0], O = x.shape[1], OH = x.shape[2], OW = x.shape[3]
-    cdef Py_ssize_t C = out.shape[1], H = out.shape[2], W = out.shape[3]
-    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3], G = groups
-    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
-    cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
+    stride, padding, dilation, groups = _hyper(name, stride, padding, dilation, groups)
+    x, weight = _check.array(name, "x", x, 4), _check.array(name, "weight", weight, 4)
+    out = _check.array(name, "out", out, 4, out=True)
+    _check_conv(name, out, weight, x, stride, padding, dilation, groups, False)
+    _check_bias(name, bias, out.shape[1], x.dtype)
+    N, O, OH, OW = x.shape
+    C, H, W = out.shape[1:]
+    KH, KW = weight.shape[2:]
     if path is None:
-        path = conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, G)
+        path = conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, groups)
     elif (path not in PATHS or (path == "winograd" and not _winograd_fits(H, W, OH, OW, KH, KW, stride,
-                                                                          padding, dilation, G))
-          or (path == "depthwise" and not (C // G == 1 and G > 1))):
+                                                                          padding, dilation, groups))
+          or (path == "depthwise" and not (C // groups == 1 and groups > 1))):
         raise ValueError(f"{name}: path must be None, 'flipped', 'col2im', (when C == groups) "
                          f"'depthwise' or (3x3, stride 1, one group) 'winograd', got {path!r}")
+    if x.dtype == np.float32:
+        path = _transpose[float](x, weight, out, stride, padding, dilation, groups, path)
+    else:
+        path = _transpose[double](x, weight, out, stride, padding, dilation, groups, path)
+    if bias is not None:
+        out += bias[:, None, None]
+    return path
+
+
+cdef _transpose(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+                floating[:, :, :, ::1] out, stride, padding, dilation, Py_ssize_t G, path):
+    cdef Py_ssize_t N = x.shape[0], O = x.shape[1], OH = x.shape[2], OW = x.shape[3]
+    cdef Py_ssize_t C = out.shape[1], H = out.shape[2], W = out.shape[3]
+    cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
+    cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
+    if not _finite(weight):
+        # the flipped-kernel forms multiply x's zero padding by every tap: 0 * inf = NaN
+        # where the conv's input gradient has no term at all; col2im's sum has none either
+        path = "col2im"
+    elif path == "winograd" and not _finite(x):
+        path = "flipped"
     if path == "winograd" and min(N, C, O) > 0:
         winograd.conv2d(x, weight, NULL, out, 2 - ph, 2 - pw, True)
+        return path
+    out[...] = 0
+    if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
+        pass
+    elif path == "flipped" or path == "winograd":
+        conv_transpose.flipped_kernel(x, weight, out, sh, sw, ph, pw, dh, dw, G)
+    elif path == "col2im":
+        conv_transpose.col2im_scatter(x, weight, out, sh, sw, ph, pw, dh, dw, G)
     else:
-        out[...] = 0
-        if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
-            pass
-        elif path == "flipped":
-            conv_transpose.flipped_kernel(x, weight, out, sh, sw, ph, pw, dh, dw, G)
-        elif path == "col2im":
-            conv_transpose.col2im_scatter(x, weight, out, sh, sw, ph, pw, dh, dw, G)
-        else:
-            depthwise.conv_transpose2d(x, weight, out, sh, sw, ph, pw, dh, dw)
-    if bias is not None:
-        np.asarray(out)[...] += np.asarray(bias)[:, None, None]
+        depthwise.conv_transpose2d(x, weight, out, sh, sw, ph, pw, dh, dw)
     return path
 
 
@@ -205,7 +294,12 @@ def _winograd_fits(H, W, OH, OW, KH, KW, stride, padding, dilation, G):
 
 
 def conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, G):
-    """The path conv_transpose2d takes by default for these sizes (see its docstring)."""
+    """The path conv_transpose2d takes by default for these sizes and finite values (see its
+    docstring for inf and NaN)."""
+    name = "conv_transpose2d_path"
+    stride, padding, dilation, G = _hyper(name, stride, padding, dilation, G)
+    for arg, value in zip(("N", "C", "H", "W", "O", "OH", "OW", "KH", "KW"), (N, C, H, W, O, OH, OW, KH, KW)):
+        _check.integer(name, arg, value, 0)
     if _winograd_fits(H, W, OH, OW, KH, KW, stride, padding, dilation, G) and winograd.pays(C, O):
         return "winograd"
     if C // G == 1 and G > 1:
@@ -230,19 +324,41 @@ def _col2im_measured_faster(N, C, H, W, O, KH, KW, stride, padding, dilation, G)
 # ----------------------------------------------------------------------------------------
 # im2col / col2im (F.unfold / F.fold)
 
-def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size, stride,
-           padding, dilation):
+def _check_patches(name, image, cols, kernel_size, stride, padding, dilation):
+    """image (N, C, H, W) and cols (N, C*KH*KW, OH*OW) agree for these window parameters."""
+    _check.same_dtype(name, x=image, cols=cols)
+    N, C, H, W = image.shape
+    KH, KW = kernel_size
+    for i in range(2):
+        _check.span(name, "the padded image's", i, image.shape[2 + i], 2 * padding[i],
+                    dilation[i] * (kernel_size[i] - 1))
+    OH = _conv_out_size(H, KH, stride[0], padding[0], dilation[0])
+    OW = _conv_out_size(W, KW, stride[1], padding[1], dilation[1])
+    if OH < 1 or OW < 1:
+        raise ValueError(f"{name}: kernel larger than the padded image")
+    _check.shape(name, "cols", cols, (N, C * KH * KW, OH * OW))
+    return OH, OW
+
+
+def im2col(x, out, kernel_size, stride, padding, dilation):
     """out (N, C*KH*KW, OH*OW) = the patches of x (N, C, H, W); F.unfold."""
+    name = "im2col"
+    kernel_size = _check.pair(name, "kernel_size", kernel_size, 1)
+    stride, padding, dilation, _ = _hyper(name, stride, padding, dilation)
+    x, out = _check.array(name, "x", x, 4), _check.array(name, "out", out, 3, out=True)
+    OH, OW = _check_patches(name, x, out, kernel_size, stride, padding, dilation)
+    if x.dtype == np.float32:
+        _unfold[float](x, out, kernel_size, stride, padding, dilation, OH, OW)
+    else:
+        _unfold[double](x, out, kernel_size, stride, padding, dilation, OH, OW)
+
+
+cdef _unfold(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size, stride,
+             padding, dilation, Py_ssize_t OH, Py_ssize_t OW):
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
-    _check_hyper("im2col", stride, padding, dilation, 1)
-    cdef Py_ssize_t OH = _conv_out_size(H, KH, sh, ph, dh), OW = _conv_out_size(W, KW, sw, pw, dw)
-    if KH < 1 or KW < 1 or OH < 1 or OW < 1:
-        raise ValueError("im2col: kernel larger than the padded input")
-    if _dims(out.shape, 3) != (N, C * KH * KW, OH * OW):
-        raise _shape_error("im2col", "out", (N, C * KH * KW, OH * OW), _dims(out.shape, 3))
     cdef int nt = mg_threads_for(C * KH * KW * OH * OW)
     cdef Py_ssize_t n
     if N == 0 or C == 0:
@@ -253,19 +369,25 @@ def im2col(const floating[:, :, :, ::1] x, floating[:, :, ::1] out, kernel_size,
                     sh, sw, ph, pw, dh, dw, nt)
 
 
-def col2im(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_size, stride,
-           padding, dilation):
+def col2im(cols, out, kernel_size, stride, padding, dilation):
     """out (N, C, H, W) = the sum of the patches in cols (N, C*KH*KW, OH*OW); F.fold."""
+    name = "col2im"
+    kernel_size = _check.pair(name, "kernel_size", kernel_size, 1)
+    stride, padding, dilation, _ = _hyper(name, stride, padding, dilation)
+    cols, out = _check.array(name, "cols", cols, 3), _check.array(name, "out", out, 4, out=True)
+    OH, OW = _check_patches(name, out, cols, kernel_size, stride, padding, dilation)
+    if out.dtype == np.float32:
+        _fold[float](cols, out, kernel_size, stride, padding, dilation, OH, OW)
+    else:
+        _fold[double](cols, out, kernel_size, stride, padding, dilation, OH, OW)
+
+
+cdef _fold(const floating[:, :, ::1] cols, floating[:, :, :, ::1] out, kernel_size, stride,
+           padding, dilation, Py_ssize_t OH, Py_ssize_t OW):
     cdef Py_ssize_t N = out.shape[0], C = out.shape[1], H = out.shape[2], W = out.shape[3]
     cdef Py_ssize_t KH = kernel_size[0], KW = kernel_size[1]
     cdef Py_ssize_t sh = stride[0], sw = stride[1], ph = padding[0], pw = padding[1]
     cdef Py_ssize_t dh = dilation[0], dw = dilation[1]
-    _check_hyper("col2im", stride, padding, dilation, 1)
-    cdef Py_ssize_t OH = _conv_out_size(H, KH, sh, ph, dh), OW = _conv_out_size(W, KW, sw, pw, dw)
-    if KH < 1 or KW < 1 or OH < 1 or OW < 1:
-        raise ValueError("col2im: kernel larger than the padded output")
-    if _dims(cols.shape, 3) != (N, C * KH * KW, OH * OW):
-        raise _shape_error("col2im", "cols", (N, C * KH * KW, OH * OW), _dims(cols.shape, 3))
     cdef int nt = mg_threads_for(C * KH * KW * OH * OW)
     cdef Py_ssize_t n
     if N == 0 or C == 0:

@@ -110,6 +110,12 @@ cdef void _flip_kernel(const floating* w, floating* wp, Py_ssize_t G, Py_ssize_t
                     dst[(j * ny + ty) * nx + tx] = src[ay[ty] * KW + bx[tx]]
 
 
+def _phases(K, s, d, size, p):
+    """The phases r (0 <= r < s) that some tap a < K reaches (a*d = r mod s) and that hold
+    some row i in [0, size): at most min(K, size) of them, however large the stride."""
+    return sorted(r for r in {(a * d) % s for a in range(K)} if _phase_rows(r, size, s, p)[1] > 0)
+
+
 def _phase_rows(r, size, s, p):
     """First m and count of the rows i = r - p + s*m inside [0, size).
 
@@ -123,7 +129,8 @@ cdef flipped_kernel(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1
                     floating[:, :, :, ::1] gx, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,
                     Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
     """gx = conv_transpose2d(gy, weight), the flipped-kernel convolution, phase by phase
-    (see the comment above); gx is zero on entry (pixels no output reads stay zero)."""
+    (see the comment above); gx is zero on entry (pixels no output reads stay zero). Only
+    the phases that hold both a tap and a row cost anything."""
     cdef Py_ssize_t N = gy.shape[0], O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
@@ -137,11 +144,11 @@ cdef flipped_kernel(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1
     cdef floating* tmpp
     cdef int nt
     dtype = np.float32 if floating is float else np.float64
-    for ry in range(sh):
+    for ry in _phases(KH, sh, dh, H, ph):
         taps_y, qy = _phase_taps(ry, KH, sh, dh)
         ay = np.array(taps_y or [0], dtype=np.intp)
         my0, My = _phase_rows(ry, H, sh, ph)
-        for rx in range(sw):
+        for rx in _phases(KW, sw, dw, W, pw):
             taps_x, qx = _phase_taps(rx, KW, sw, dw)
             bx = np.array(taps_x or [0], dtype=np.intp)
             mx0, Mx = _phase_rows(rx, W, sw, pw)

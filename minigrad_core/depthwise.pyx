@@ -150,7 +150,8 @@ cdef void _depthwise_backward_weight(const floating* x, const floating* gy, floa
 # With stride 1 the loops above run over rows as short as the image is wide; padding each
 # plane once into a scratch of row length Wp = W + 2*pw makes every tap one long loop over
 # the flat plane (out_p[f] += w * x_p[f + a*dh*Wp + b*dw]), whose last dw*(KW-1) columns
-# per row are junk and dropped. One scratch per thread (threadid()).
+# per row are junk and dropped. One scratch per thread (threadid()), used only when the
+# padded plane is not much larger than the input and output planes (_flat_fits).
 
 cdef inline void _pad_plane(const floating* src, floating* dst, Py_ssize_t H, Py_ssize_t W,
                             Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t Wp, Py_ssize_t total) noexcept nogil:
@@ -252,6 +253,15 @@ cdef void _dw_flat_backward_weight(const floating* x, const floating* gy, floati
             gw[o * T + t] = acc[t]
 
 
+def _flat_fits(H, W, OH, OW, ph, pw, KW, dw):
+    """Whether the flat kernels' padded plane is at most a few times the input and output
+    planes. Padding that dominates (8,000 around a 1x1 input) would make the scratch
+    grow with the padding, not the sizes: those convs take the direct loops, whose
+    scratch is one output row. (Untyped: Python ints, so the products cannot overflow.)"""
+    Wp = W + 2 * pw
+    return (H + 2 * ph) * Wp + dw * (KW - 1) + OH * Wp <= 4 * (H * W + OH * OW) + 4096
+
+
 def _dw_scratch(Py_ssize_t H, Py_ssize_t W, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t ph,
                 Py_ssize_t pw, Py_ssize_t dw, Py_ssize_t per_thread_extra, int nt, dtype):
     """Row length Wp, padded-plane size and a per-thread scratch for the flat kernels."""
@@ -274,7 +284,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef int dnt = mg_threads_for(N * O * OH * OW * KH * KW)
     cdef Py_ssize_t Wp, xsize
     cdef floating[::1] scratch
-    if sh == 1 and sw == 1:
+    if sh == 1 and sw == 1 and _flat_fits(H, W, OH, OW, ph, pw, KW, dw):
         Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, 0, dnt,
                                          np.float32 if floating is float else np.float64)
         with nogil:
@@ -297,7 +307,7 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef Py_ssize_t Wp, xsize
     cdef floating[::1] scratch
     cdef floating[:, ::1] acc
-    if sh == 1 and sw == 1:
+    if sh == 1 and sw == 1 and _flat_fits(H, W, OH, OW, ph, pw, KW, dw):
         Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, KH * KW, dnt,
                                          np.float32 if floating is float else np.float64)
         with nogil:
@@ -324,7 +334,8 @@ cdef conv_transpose2d(const floating[:, :, :, ::1] gy, const floating[:, :, :, :
     cdef Py_ssize_t Wp, xsize
     cdef floating[::1] scratch
     # the flat form needs every gy row to land inside gx's padded plane (no output_padding)
-    if sh == 1 and sw == 1 and OH + dh * (KH - 1) == H + 2 * ph and OW + dw * (KW - 1) == W + 2 * pw:
+    if (sh == 1 and sw == 1 and OH + dh * (KH - 1) == H + 2 * ph and OW + dw * (KW - 1) == W + 2 * pw
+            and _flat_fits(H, W, OH, OW, ph, pw, KW, dw)):
         Wp, xsize, scratch = _dw_scratch(H, W, KW, OH, ph, pw, dw, 0, dnt,
                                          np.float32 if floating is float else np.float64)
         with nogil:

@@ -56,7 +56,8 @@ def set_tensor_type(cls):
 # Grad mode, anomaly mode and whether observers are attached belong to a thread, as grad
 # mode does in PyTorch: no_grad in one thread, or the engine turning recording off while it
 # runs one thread's forward or backward, never reaches another thread. They live in a C
-# thread-local struct, which each thread starts as {grad on, anomaly off, no observers}.
+# thread-local struct, which each thread starts as {grad on, anomaly off, no observers,
+# inference mode off}.
 # An op reads it once, through modes(): about 4 ns (one __tls_get_addr call), against
 # about 30 ns to find a per-thread object in the interpreter's thread-state dict (see
 # docs/architecture.md, "Grad mode, hooks and observers"). A new mode is one more field.
@@ -68,14 +69,15 @@ cdef extern from *:
     #else
     #define MG_THREAD_LOCAL _Thread_local
     #endif
-    typedef struct { int grad_enabled; int anomaly_enabled; int observing; } mg_modes;
-    static MG_THREAD_LOCAL mg_modes mg_thread_modes = {1, 0, 0};
+    typedef struct { int grad_enabled; int anomaly_enabled; int observing; int inference_enabled; } mg_modes;
+    static MG_THREAD_LOCAL mg_modes mg_thread_modes = {1, 0, 0, 0};
     static inline mg_modes *mg_modes_of_this_thread(void) { return &mg_thread_modes; }
     """
     ctypedef struct Modes "mg_modes":
         bint grad_enabled
         bint anomaly_enabled
         bint observing      # this thread has observers (in _observers)
+        bint inference_enabled  # inference mode: nothing is recorded, even under enable_grad
     Modes* modes "mg_modes_of_this_thread"() noexcept nogil
 
 
@@ -111,6 +113,14 @@ cdef class GradState:
     @anomaly_enabled.setter
     def anomaly_enabled(self, bint enabled):
         modes().anomaly_enabled = enabled
+
+    @property
+    def inference_enabled(self):
+        return modes().inference_enabled
+
+    @inference_enabled.setter
+    def inference_enabled(self, bint enabled):
+        modes().inference_enabled = enabled
 
     @property
     def observers(self):
@@ -360,7 +370,7 @@ def apply(cls, *args):
     cdef tuple outputs, raws
     cdef Modes* mode = modes()
     observers = _thread_observers() if mode.observing else ()
-    if mode.grad_enabled:
+    if mode.grad_enabled and not mode.inference_enabled:
         for i in range(n):
             a = args[i]
             if isinstance(a, TensorBase) and (<TensorBase>a).requires_grad:

@@ -1,7 +1,7 @@
 """Grad mode: whether operations record themselves on the tape.
 
-``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as
-decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape reads.
+``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context
+managers and as decorators, as in PyTorch. Anomaly mode lives here too: it is a switch the tape reads.
 Both belong to the calling thread, as grad mode does in PyTorch: a new thread starts with
 grad mode on and anomaly mode off, whatever the thread that started it has set.
 """
@@ -18,9 +18,19 @@ if TYPE_CHECKING:
 
     _F = TypeVar("_F", bound=Callable[..., Any])
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "inference_mode",
+    "is_inference_mode_enabled",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+]
 
-# ``state`` holds the calling thread's switches (grad_enabled, anomaly_enabled, observers);
+# ``state`` holds the calling thread's switches (grad_enabled, inference_enabled,
+# anomaly_enabled, observers);
 # it lives in the compiled engine (minigrad/autograd/_engine.pyx), which reads it on every op.
 
 
@@ -94,6 +104,51 @@ class set_grad_enabled(_GradModeContext):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with set_grad_enabled(target):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]  # functools.wraps copies func's name and doc
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return state.inference_enabled
+
+
+class inference_mode(_GradModeContext):
+    """Context manager (or decorator) for code that only runs models forward.
+
+    ``inference_mode()`` records nothing, like ``no_grad``, and an ``enable_grad`` inside it
+    does not turn recording back on (as in PyTorch). ``inference_mode(False)`` (or
+    ``mode=False``) leaves inference mode and turns grad mode on. Unlike PyTorch, tensors
+    made inside are ordinary tensors: they may later be changed in place or used in a
+    recorded computation (PyTorch refuses both for its "inference tensors").
+    """
+
+    def __new__(cls, mode: bool | Callable[..., Any] = True) -> Any:  # an instance, or mode decorated
+        self = object.__new__(cls)
+        if callable(mode):
+            self.__init__(True)
+            return self(mode)
+        return self
+
+    def __init__(self, mode: bool | Callable[..., Any] = True) -> None:
+        self.mode = True if callable(mode) else bool(mode)
+
+    def __enter__(self) -> None:
+        self._prev = (state.grad_enabled, state.inference_enabled)
+        state.grad_enabled = not self.mode
+        state.inference_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> Literal[False]:
+        state.grad_enabled, state.inference_enabled = self._prev
+        return False
+
+    def __call__(self, func: _F) -> _F:
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]  # functools.wraps copies func's name and doc

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from minigrad_core import conv as _kernels
+from minigrad_core._check import empty as _empty  # np.empty with PyTorch's errors for impossible sizes
 
 from .. import backends
 from ..autograd.function import Function
@@ -124,7 +125,7 @@ class Conv2dFunction(Function):
         xd, wd = _contiguous(x._array), _contiguous(w._array)
         N, _, H, W = xd.shape
         O, _, KH, KW = wd.shape
-        out = np.empty(
+        out = _empty(
             (
                 N,
                 O,
@@ -172,7 +173,7 @@ class ConvTranspose2dFunction(Function):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
         xd, wd = _contiguous(x._array), _contiguous(w._array)
-        out = np.empty((xd.shape[0], wd.shape[1] * groups) + tuple(out_size), dtype=xd.dtype)
+        out = _empty((xd.shape[0], wd.shape[1] * groups) + tuple(out_size), dtype=xd.dtype)
         path = _kernels.conv_transpose2d(
             xd,
             wd,
@@ -270,7 +271,7 @@ class UnfoldFunction(Function):
         L = _conv_size(H, kernel_size[0], stride[0], padding[0], dilation[0]) * _conv_size(
             W, kernel_size[1], stride[1], padding[1], dilation[1]
         )
-        out = np.empty((N, C * kernel_size[0] * kernel_size[1], L), dtype=xd.dtype)
+        out = _empty((N, C * kernel_size[0] * kernel_size[1], L), dtype=xd.dtype)
         _kernels.im2col(xd, out, kernel_size, stride, padding, dilation)
         return out
 
@@ -296,7 +297,7 @@ class FoldFunction(Function):
         ctx.dilation, ctx.padding, ctx.stride = dilation, padding, stride
         cd = _contiguous(cols._array)
         N, CK, _ = cd.shape
-        out = np.empty((N, CK // (kernel_size[0] * kernel_size[1])) + tuple(output_size), dtype=cd.dtype)
+        out = _empty((N, CK // (kernel_size[0] * kernel_size[1])) + tuple(output_size), dtype=cd.dtype)
         _kernels.col2im(cd, out, kernel_size, stride, padding, dilation)
         return out
 

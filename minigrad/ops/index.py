@@ -18,7 +18,7 @@ from ..tensor import Tensor
 from ._args import normalize_dims
 from .reduce import sum_to
 
-__all__ = ["getitem", "index_put", "gather", "one_hot"]
+__all__ = ["getitem", "index_put", "gather", "scatter", "one_hot"]
 
 
 def normalize_index(index):
@@ -229,6 +229,94 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
     (dim,) = normalize_dims("gather", dim, input.ndim)
     return GatherFunction.apply(input, dim, index_array)
+
+
+# ---- scatter --------------------------------------------------------------------------
+
+
+class ScatterFunction(Function):
+    """out = a with src written at index along dim;  da = g zeroed at index,  dsrc = gather(g, dim, index).
+
+    ``src`` is a tensor of ``index``'s shape or a number (``value=``).
+    """
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        out = a._array.copy()
+        values = src._array if isinstance(src, Tensor) else np.asarray(src, dtype=out.dtype)
+        np.put_along_axis(out, index, values.astype(out.dtype, copy=False), axis=dim)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        needs_a, needs_src = ctx.needs_input_grad[:2]
+        ga = ScatterValueFunction.apply(g, 0.0, ctx.dim, index) if needs_a else None
+        gsrc = GatherFunction.apply(g, ctx.dim, index) if needs_src else None
+        return ga, gsrc, None, None
+
+
+class ScatterValueFunction(ScatterFunction):
+    """ScatterFunction with a number for src, named ScatterBackward1 as in PyTorch."""
+
+    node_name = "ScatterBackward1"
+
+
+def scatter(
+    input: Tensor, dim: int, index: Tensor, src: Tensor | float | None = None, *, value: float | None = None
+) -> Tensor:
+    """A copy of ``input`` with ``src`` (or the number ``value``) written at ``index`` along
+    ``dim``: ``out[i][index[i][j]] = src[i][j]`` for dim 1 (as ``torch.scatter``).
+
+    Args:
+        input: the tensor written into (its copy is returned).
+        dim (int): the dimension ``index`` points along.
+        index: int64, as many dims as ``input``, each size at most ``input``'s (except along
+            ``dim``) and ``src``'s.
+        src: the values to write (only the leading ``index.shape`` block is used), or a number.
+        value: a number to write everywhere ``index`` points.
+
+    Shape:
+        ``input``'s shape.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.zeros(4).scatter(0, minigrad.tensor([2]), value=1)
+        tensor([0., 0., 1., 0.])
+    """
+    if (src is None) == (value is None):
+        raise TypeError("scatter() needs exactly one of src and value")
+    src = value if src is None else src
+    index_array = index._array if isinstance(index, Tensor) else np.asarray(index)
+    if index_array.dtype.kind not in "iu":
+        raise RuntimeError(f"scatter(): Expected dtype int64 for index, but got {index_array.dtype}")
+    (dim,) = normalize_dims("scatter", dim, input.ndim)
+    if index_array.ndim == 0:  # one position, as PyTorch takes it
+        index_array = index_array.reshape((1,) * input.ndim)
+        if isinstance(src, Tensor) and src.ndim == 0:
+            src = src.reshape(index_array.shape)
+    if index_array.ndim != input.ndim and index_array.size:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if isinstance(src, Tensor):
+        if src.ndim != index_array.ndim or any(i > s for i, s in zip(index_array.shape, src.shape)):
+            raise RuntimeError(
+                f"Expected index {list(index_array.shape)} to be smaller than self {list(input.shape)} "
+                f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
+            )
+        if src.shape != index_array.shape:
+            src = src[tuple(slice(0, n) for n in index_array.shape)]
+    if any(i > s for d, (i, s) in enumerate(zip(index_array.shape, input.shape)) if d != dim):
+        raise RuntimeError(
+            f"Expected index {list(index_array.shape)} to be smaller than self {list(input.shape)} "
+            f"apart from dimension {dim}"
+        )
+    if index_array.size and (index_array.min() < -input.shape[dim] or index_array.max() >= input.shape[dim]):
+        raise RuntimeError(
+            f"index {int(index_array.max())} is out of bounds for dimension {dim} with size {input.shape[dim]}"
+        )
+    return (ScatterFunction if isinstance(src, Tensor) else ScatterValueFunction).apply(input, src, dim, index_array)
 
 
 # ---- one_hot --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd.function import Function
+from ._args import write_out
 from .reduce import sum_to
 
 if TYPE_CHECKING:
@@ -68,8 +69,13 @@ def _shape_error(op, a, b):
     )
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:
-    """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast."""
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast.
+
+    ``out=`` receives the result, as in PyTorch (not while autograd records).
+    """
+    if out is not None:
+        return write_out("matmul", matmul(input, other), out)
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(
             f"matmul: both arguments to matmul need to be at least 1D, but they are {input.ndim}D and {other.ndim}D"
@@ -115,34 +121,48 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 class LinearFunction(Function):
     """out = x @ w^T + b over the last dim of x;  dx = g @ w,  dw = g^T x,  db = sum(g).
 
-    One node, named as PyTorch's ``addmm(b, x, w^T)``: AddmmBackward0 (LinearNoBiasFunction:
-    MmBackward0). Its edges keep this argument order, (x, w, b), where PyTorch's are
-    (b, x, w^T).
+    One node, named as PyTorch's ``addmm(b, x, w^T)``: AddmmBackward0, with its edges in
+    addmm's order (b, x, w), so that a walk of ``next_functions`` reads as in PyTorch (whose
+    third edge passes through a TBackward0 node before w's AccumulateGrad).
     """
 
     node_name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
-        needs = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
-        out = np.matmul(x._array, weight._array.T)
-        if bias is not None:
-            out += bias._array
+    def forward(ctx, bias, x, weight):
+        _, needs_x, needs_w = ctx.needs_input_grad
+        out = _linear_forward(ctx, x, weight, needs_x, needs_w)
+        out += bias._array
         return out
 
     @staticmethod
     def backward(ctx, g):
-        x, weight = ctx.saved_tensors
-        needs = ctx.needs_input_grad
-        gx = matmul(g, weight) if needs[0] else None
-        gw = gb = None
-        if needs[1]:
-            rows_g = g.reshape(-1, g.shape[-1])
-            gw = matmul(rows_g.transpose(0, 1), x.reshape(-1, x.shape[-1]))
-        if needs[2]:
-            gb = g.reshape(-1, g.shape[-1]).sum(0)
-        return gx, gw, gb
+        needs_b, needs_x, needs_w = ctx.needs_input_grad
+        gx, gw = _linear_backward(ctx, g, needs_x, needs_w)
+        gb = g.reshape(-1, g.shape[-1]).sum(0) if needs_b else None
+        return gb, gx, gw
+
+    @staticmethod
+    def mult_adds(args, outputs):
+        """out.numel * in_features."""
+        return outputs[0].numel() * args[2].shape[-1]
+
+
+class LinearNoBiasFunction(Function):
+    """out = x @ w^T over the last dim of x;  dx = g @ w,  dw = g^T x.
+
+    Named MmBackward0 as PyTorch's ``mm(x, w^T)``, edges (x, w).
+    """
+
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight):
+        return _linear_forward(ctx, x, weight, *ctx.needs_input_grad)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _linear_backward(ctx, g, *ctx.needs_input_grad)
 
     @staticmethod
     def mult_adds(args, outputs):
@@ -150,10 +170,21 @@ class LinearFunction(Function):
         return outputs[0].numel() * args[1].shape[-1]
 
 
-class LinearNoBiasFunction(LinearFunction):
-    """``linear`` without a bias: LinearFunction, named MmBackward0 as PyTorch's ``mm(x, w^T)``."""
+def _linear_forward(ctx, x, weight, needs_x, needs_w):
+    """x @ w^T as an array, saving what the two gradients read (linear's Functions)."""
+    ctx.save_for_backward(x if needs_w else None, weight if needs_x else None)
+    return np.matmul(x._array, weight._array.T)
 
-    node_name = "MmBackward0"
+
+def _linear_backward(ctx, g, needs_x, needs_w):
+    """(dx, dw) of x @ w^T for the upstream gradient g, None where not needed."""
+    x, weight = ctx.saved_tensors
+    gx = matmul(g, weight) if needs_x else None
+    gw = None
+    if needs_w:
+        rows_g = g.reshape(-1, g.shape[-1])
+        gw = matmul(rows_g.transpose(0, 1), x.reshape(-1, x.shape[-1]))
+    return gx, gw
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -170,4 +201,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape [{weight.shape[0]}], but got {list(bias.shape)}")
-    return (LinearFunction if bias is not None else LinearNoBiasFunction).apply(input, weight, bias)
+    if bias is None:
+        return LinearNoBiasFunction.apply(input, weight)
+    return LinearFunction.apply(bias, input, weight)

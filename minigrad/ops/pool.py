@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from minigrad_core import pool as _kernels
+from minigrad_core._check import empty as _empty  # np.empty with PyTorch's errors for impossible sizes
 
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -60,7 +61,7 @@ class MaxPool2dFunction(Function):
         ctx.input_shape = x._array.shape
         xd = _contiguous(x._array)
         shape = xd.shape[:2] + tuple(out_size)
-        out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
+        out, indices = _empty(shape, dtype=xd.dtype), _empty(shape, dtype=np.int64)
         _kernels.max_pool2d_forward(xd, out, indices, kernel_size, stride, padding, dilation)
         ctx.save_for_backward(indices)
         return out, indices
@@ -82,7 +83,7 @@ class AdaptiveMaxPool2dFunction(Function):
         ctx.input_shape = x._array.shape
         xd = _contiguous(x._array)
         shape = xd.shape[:2] + tuple(output_size)
-        out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
+        out, indices = _empty(shape, dtype=xd.dtype), _empty(shape, dtype=np.int64)
         _kernels.adaptive_max_pool2d_forward(xd, out, indices)
         ctx.save_for_backward(indices)
         return out, indices
@@ -165,7 +166,7 @@ class AvgPool2dFunction(Function):
         ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
         ctx.input_shape = x._array.shape
         xd = _contiguous(x._array)
-        out = np.empty(xd.shape[:2] + tuple(out_size), dtype=xd.dtype)
+        out = _empty(xd.shape[:2] + tuple(out_size), dtype=xd.dtype)
         _kernels.avg_pool2d_forward(xd, out, kernel_size, stride, padding, count_include_pad, divisor_override or 0)
         return out
 
@@ -212,7 +213,7 @@ class AdaptiveAvgPool2dFunction(Function):
         ctx.output_size = output_size
         ctx.input_shape = x._array.shape
         xd = _contiguous(x._array)
-        out = np.empty(xd.shape[:2] + tuple(output_size), dtype=xd.dtype)
+        out = _empty(xd.shape[:2] + tuple(output_size), dtype=xd.dtype)
         _kernels.adaptive_avg_pool2d_forward(xd, out)
         return out
 

@@ -1,61 +1,14 @@
 """LeNet-5, ResNet basic blocks and a torchvision-layout ResNet-18 end to end against PyTorch
-with the same weights. (The model zoo's own tests: tests/test_models.py.)"""
+with the same weights (the PyTorch models: tests/torch_twins.py). (The model zoo's own tests:
+tests/test_models.py.)"""
 
 import numpy as np
 import pytest
 import torch
+import torch_twins
 
 import minigrad
 from minigrad import models, nn
-
-
-def _torch_lenet5():
-    tnn = torch.nn
-
-    class LeNet5(tnn.Module):
-        def __init__(self):
-            super().__init__()
-            self.features_detector = tnn.Sequential(
-                tnn.Conv2d(1, 6, 5),
-                tnn.AvgPool2d(2, 2),
-                tnn.Sigmoid(),
-                tnn.Conv2d(6, 16, 5),
-                tnn.AvgPool2d(2, 2),
-                tnn.Sigmoid(),
-            )
-            self.classifier = tnn.Sequential(
-                tnn.Linear(400, 120), tnn.Sigmoid(), tnn.Linear(120, 84), tnn.Sigmoid(), tnn.Linear(84, 10)
-            )
-
-        def forward(self, x):
-            return self.classifier(self.features_detector(x).flatten(1))
-
-    return LeNet5()
-
-
-def _torch_basic_block(inplanes, planes, stride):
-    tnn = torch.nn
-
-    class BasicBlock(tnn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = tnn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-            self.bn1 = tnn.BatchNorm2d(planes)
-            self.relu = tnn.ReLU()
-            self.conv2 = tnn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-            self.bn2 = tnn.BatchNorm2d(planes)
-            self.downsample = None
-            if stride != 1 or inplanes != planes:
-                self.downsample = tnn.Sequential(
-                    tnn.Conv2d(inplanes, planes, 1, stride, bias=False), tnn.BatchNorm2d(planes)
-                )
-
-        def forward(self, x):
-            identity = x if self.downsample is None else self.downsample(x)
-            out = self.relu(self.bn1(self.conv1(x)))
-            return self.relu(self.bn2(self.conv2(out)) + identity)
-
-    return BasicBlock()
 
 
 def _run_both(ours, theirs, x, target, train):
@@ -81,7 +34,7 @@ def _run_both(ours, theirs, x, target, train):
 
 def test_lenet5_end_to_end_matches_torch():
     x = np.random.default_rng(0).standard_normal((4, 1, 32, 32)).astype(np.float32)
-    _run_both(models.lenet5(), _torch_lenet5(), x, np.array([3, 1, 4, 1]), train=True)
+    _run_both(models.lenet5(), torch_twins.LeNet5(), x, np.array([3, 1, 4, 1]), train=True)
 
 
 @pytest.mark.parametrize("inplanes,planes,stride", [(8, 8, 1), (4, 8, 2)])
@@ -99,7 +52,7 @@ def test_resnet_basic_block_end_to_end_matches_torch(inplanes, planes, stride, t
             nn.init.uniform_(m.running_var, 0.5, 2.0)
     x = np.random.default_rng(1).standard_normal((3, inplanes, 6, 6)).astype(np.float32)
     target = np.random.default_rng(2).integers(0, planes, 3)
-    theirs = _torch_basic_block(inplanes, planes, stride)
+    theirs = torch_twins.BasicBlock(inplanes, planes, stride)
     _run_both(
         nn.Sequential(ours, nn.AdaptiveAvgPool2d(1), nn.Flatten()),
         torch.nn.Sequential(theirs, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()),
@@ -109,38 +62,9 @@ def test_resnet_basic_block_end_to_end_matches_torch(inplanes, planes, stride, t
     )
 
 
-def _torch_resnet18(num_classes):
-    """torchvision's ResNet-18 layout built from torch.nn (torchvision itself is not installed)."""
-    tnn = torch.nn
-    model = tnn.Module()
-    model.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
-    model.bn1 = tnn.BatchNorm2d(64)
-    model.relu = tnn.ReLU()
-    model.maxpool = tnn.MaxPool2d(3, 2, 1)
-    inplanes = 64
-    for i, planes in enumerate((64, 128, 256, 512), start=1):
-        stride = 1 if i == 1 else 2
-        setattr(
-            model,
-            f"layer{i}",
-            tnn.Sequential(_torch_basic_block(inplanes, planes, stride), _torch_basic_block(planes, planes, 1)),
-        )
-        inplanes = planes
-    model.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
-    model.fc = tnn.Linear(512, num_classes)
-
-    def forward(x):
-        x = model.maxpool(model.relu(model.bn1(model.conv1(x))))
-        x = model.layer4(model.layer3(model.layer2(model.layer1(x))))
-        return model.fc(model.avgpool(x).flatten(1))
-
-    model.forward = forward
-    return model
-
-
 def test_a_torchvision_layout_resnet18_state_dict_loads_and_gives_the_same_outputs():
     torch.manual_seed(0)
-    theirs = _torch_resnet18(num_classes=5)
+    theirs = torch_twins.twin("resnet18", num_classes=5)
     with torch.no_grad():  # non-trivial running statistics, as in trained weights
         for m in theirs.modules():
             if isinstance(m, torch.nn.BatchNorm2d):

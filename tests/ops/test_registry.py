@@ -181,6 +181,10 @@ GRADCHECK = {
     "getitem": (lambda a: ops.getitem(a, (slice(1, None), [0, 2, 2])), lambda: (leaf(3, 3),)),
     "index_put": (lambda a, v: ops.index_put(a, (0,), v), lambda: (leaf(2, 3), leaf(3))),
     "gather": (lambda a: ops.gather(a, 1, INDEX), lambda: (leaf(3, 3),)),
+    "scatter": (
+        lambda a, src: ops.scatter(a, 1, np.array([[0, 2], [1, 0], [2, 1]]), src),
+        lambda: (leaf(3, 3), leaf(3, 3)),
+    ),
     # linalg
     "matmul": (ops.matmul, lambda: (leaf(2, 3), leaf(3))),
     "mm": (ops.mm, lambda: (leaf(2, 3), leaf(3, 2))),

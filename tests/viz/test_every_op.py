@@ -52,6 +52,7 @@ def _cases():
         "max_dim": lambda a, b: a.max(dim=1)[0],
         "min": lambda a, b: a.min(),
         "gather": lambda a, b: minigrad.gather(a, 1, idx),
+        "scatter": lambda a, b: minigrad.scatter(a, 1, idx, b),
         "softmax": lambda a, b: a.softmax(dim=1),
         "log_softmax": lambda a, b: a.log_softmax(dim=1),
         "logsumexp": lambda a, b: a.logsumexp(dim=1),

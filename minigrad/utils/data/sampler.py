@@ -90,6 +90,15 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
+class InfiniteConstantSampler(Sampler):
+    """``None`` for ever: the DataLoader's sampler for an ``IterableDataset``, whose samples
+    come from the dataset's own iterator (batched, only the count of indices matters)."""
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
+
+
 class BatchSampler(Sampler):
     """Groups the indices of ``sampler`` into lists of ``batch_size``; ``drop_last`` drops a short last one."""
 
