@@ -217,8 +217,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     model = _build_model(args.model, in_channels=channels, num_classes=classes)
     _check_input(args, model, tuple(train_set[0][0].shape))
 
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=256)
+    trained, fit_options, main_rank = model, {}, True
+    if args.distributed:
+        model, train_loader, test_loader, fit_options, main_rank = _distribute(args, model, train_set, test_set)
+    else:
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
+        test_loader = DataLoader(test_set, batch_size=256)
     if args.optimizer == "adam":
         lr = 5e-3 if args.lr is None else args.lr
         optimizer = optim.Adam(model.parameters(), lr=lr, weight_decay=args.weight_decay)
@@ -226,10 +230,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr = 0.05 if args.lr is None else args.lr
         optimizer = optim.SGD(model.parameters(), lr=lr, momentum=args.momentum, weight_decay=args.weight_decay)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
-    print(
-        f"training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters"
-    )
+    if main_rank:
+        print(
+            f"training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
+            f"{sum(p.numel() for p in model.parameters()):,} parameters"
+        )
     try:
         history = trainer.fit(
             model,
@@ -239,14 +244,19 @@ def cmd_train(args: argparse.Namespace) -> int:
             args.epochs,
             scheduler,
             loss_fn=nn.CrossEntropyLoss(),
-            progress=not args.no_progress,
+            progress=not args.no_progress and main_rank,
+            **fit_options,
         )
     except FloatingPointError as e:
         print(f"{args.parser.prog}: stopped: {e}; nothing was saved (a lower --lr may help)", file=sys.stderr)
         return 1
+    if not main_rank:
+        return 0
 
     checkpoint = os.path.join(args.out, f"{args.model}.safetensors")
-    minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epochs": args.epochs}, checkpoint)
+    minigrad.save(
+        {"model": trained.state_dict(), "optimizer": optimizer.state_dict(), "epochs": args.epochs}, checkpoint
+    )
     curves = learning_curves_svg(history, os.path.join(args.out, "learning_curves.svg"))
     metrics = {
         "test_accuracy": history["test_accuracy"][-1],
@@ -266,11 +276,68 @@ def cmd_train(args: argparse.Namespace) -> int:
     if graph_path:
         from .viz import draw_graph
 
-        model.eval()
-        graph = draw_graph(model, minigrad.zeros(1, channels, image_size, image_size))
+        trained.eval()
+        graph = draw_graph(trained, minigrad.zeros(1, channels, image_size, image_size))
         if _write_graph(graph, graph_path):
             print(f"wrote the forward graph to {graph_path}")
     return 0
+
+
+def _distribute(args, model, train_set, test_set):
+    """``--distributed``: join the MPI ranks, wrap ``model`` in DistributedDataParallel and
+    shard both datasets; returns (model, train loader, test loader, options of trainer.fit,
+    whether this is rank 0).
+
+    Each rank trains on its shard with ``--batch-size`` images a batch; only rank 0 logs and
+    shows progress; each epoch's losses and accuracies are averaged over the ranks and
+    their images per second added up.
+    """
+    import minigrad
+
+    from . import distributed as dist
+    from .nn.parallel import DistributedDataParallel
+    from .utils.data import DataLoader
+    from .utils.data.distributed import DistributedSampler
+
+    try:
+        dist.init_process_group(backend="mpi")
+    except RuntimeError as e:
+        args.parser.error(f"argument --distributed: {e}")
+    world = dist.get_world_size()
+
+    def stop_every_rank(kind, error, traceback):
+        """An exception on one rank ends the whole job instead of leaving the others waiting."""
+        sys.__excepthook__(kind, error, traceback)
+        dist._mpi().COMM_WORLD.Abort(1)
+
+    sys.excepthook = stop_every_rank
+    train_sampler = DistributedSampler(train_set, shuffle=True, seed=args.seed)
+    test_sampler = DistributedSampler(test_set, shuffle=False)
+
+    class EpochLoader(DataLoader):
+        """Reshuffles the shards at each epoch (DistributedSampler.set_epoch)."""
+
+        epoch = 0
+
+        def __iter__(self):
+            train_sampler.set_epoch(self.epoch)
+            self.epoch += 1
+            return super().__iter__()
+
+    def reduce_metrics(values):
+        totals = minigrad.tensor(values, dtype=minigrad.float64)
+        dist.all_reduce(totals)
+        return [*(totals[:4] / world).tolist(), totals[4].item()]
+
+    def log(message):
+        if dist.get_rank() == 0:
+            print(message)
+
+    train_loader = EpochLoader(train_set, batch_size=args.batch_size, sampler=train_sampler)
+    test_loader = DataLoader(test_set, batch_size=256, sampler=test_sampler)
+    log(f"distributed over {world} MPI ranks, {args.batch_size} images a batch on each")
+    fit_options = {"log": log, "reduce_metrics": reduce_metrics}
+    return DistributedDataParallel(model), train_loader, test_loader, fit_options, dist.get_rank() == 0
 
 
 def _write_graph(graph, path):
@@ -406,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph_help = "render the model's forward graph here (default: OUT/graph.svg; '' to skip)"
     train.add_argument("--graph", default=None, help=graph_help)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    distributed_help = "data-parallel over the MPI ranks: mpiexec -n 2 minigrad train ... --distributed"
+    train.add_argument("--distributed", action="store_true", help=distributed_help)
     train.set_defaults(run=cmd_train, parser=train)
 
     summ = sub.add_parser("summary", help="print a model's layer table, parameters and memory")

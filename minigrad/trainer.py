@@ -83,8 +83,13 @@ def fit(
     loss_fn: LossFn | None = None,
     progress: bool = True,
     log: Callable[[str], Any] = print,
+    reduce_metrics: Callable[[list[float]], list[float]] | None = None,
 ) -> dict[str, Any]:
     """Train for ``epochs`` and evaluate after each; returns the history of losses and accuracies.
+
+    ``reduce_metrics``, when given, maps each epoch's [train loss, train accuracy, test
+    loss, test accuracy, images per second] before they are logged and recorded (the
+    distributed command line combines them over the ranks with it).
 
     Raises FloatingPointError when the training or test loss becomes NaN or infinite.
     """
@@ -100,6 +105,10 @@ def fit(
             raise FloatingPointError(f"the test loss became {test_loss} after epoch {epoch}/{epochs}")
         if scheduler is not None:
             scheduler.step()
+        if reduce_metrics is not None:
+            train_loss, train_acc, test_loss, test_acc, rate = reduce_metrics(
+                [train_loss, train_acc, test_loss, test_acc, rate]
+            )
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc, rate)):
             history[key].append(float(value))
         log(

@@ -10,7 +10,7 @@ if ! command -v dot >/dev/null 2>&1; then
 fi
 # PyTorch (CPU build) is the oracle of the comparison tests and the peer in bench/; never a runtime dependency.
 python -m pip install -q "torch==2.13.0"
-python -m pip install -q -e ".[test,onnx]"
+python -m pip install -q -e ".[test,onnx,mpi]"
 # Lint and format check (configured in pyproject.toml); `ruff check --fix .` and `ruff format .` repair most of it.
 python -m ruff check .
 python -m ruff format --check .

@@ -9,7 +9,8 @@ gradients reaching a node from several uses are summed first (diamond graphs).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+import threading
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -18,7 +19,37 @@ from ._engine import TensorBase, make_tensor, run_backward
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "queue_callback"]
+
+# One list of final callbacks per backward pass running in this thread (a stack: a hook
+# may run a backward pass of its own).
+_final_callbacks = threading.local()
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the backward pass running now has finished walking the graph.
+
+    Called from a gradient hook, like PyTorch's ``Variable._execution_engine.queue_callback``;
+    DistributedDataParallel waits for its gradient allreduces this way.
+    """
+    stack = getattr(_final_callbacks, "stack", None)
+    if not stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    stack[-1].append(callback)
+
+
+def _run_backward(*args, **kwargs):
+    """``run_backward``, then the callbacks queued during it, in order."""
+    stack = _final_callbacks.__dict__.setdefault("stack", [])
+    callbacks = []
+    stack.append(callbacks)
+    try:
+        result = run_backward(*args, **kwargs)
+    finally:
+        stack.pop()
+    for callback in callbacks:
+        callback()
+    return result
 
 
 def _as_tuple(x):
@@ -68,7 +99,7 @@ def backward(
     _check_requires_grad(tensors)
     if retain_graph is None:
         retain_graph = create_graph
-    run_backward(tensors, _make_grads(tensors, grad_tensors), retain_graph, create_graph)
+    _run_backward(tensors, _make_grads(tensors, grad_tensors), retain_graph, create_graph)
 
 
 def grad(
@@ -97,7 +128,7 @@ def grad(
             raise RuntimeError(f"element {i} of the inputs does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    return run_backward(
+    return _run_backward(
         outputs,
         _make_grads(outputs, grad_outputs),
         retain_graph,
