@@ -33,9 +33,9 @@ from minigrad_core import conv as _kernels
 from .. import backends
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import check_int, check_tensor, conv_transpose_output_size, ntuple, same_padding, type_name
 from ._args import contiguous as _contiguous  # the short names the Functions use
 from ._args import conv_output_size as _conv_size
-from ._args import conv_transpose_output_size, ntuple, same_padding, type_name
 
 if TYPE_CHECKING:
     from ._args import _size_1_t, _size_2_t
@@ -46,12 +46,11 @@ __all__ = ["conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d", "unfold",
 # ---- argument helpers -------------------------------------------------------------------
 
 
-def _check_tensor(op, name, value):
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{name}' (position {1 if name == 'input' else 2}) "
-            f"must be Tensor, not {type(value).__name__}"
-        )
+def _check_tensors(op, input, weight, bias):
+    check_tensor(op, "input", input, 1)
+    check_tensor(op, "weight", weight, 2)
+    if bias is not None:
+        check_tensor(op, "bias", bias, 3)
 
 
 def _check_float_dtypes(op, input, weight, bias):
@@ -309,12 +308,8 @@ class FoldFunction(Function):
 
 def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     """Validate a conv{nd}d call; return input, weight, bias and hyper-parameters as 2-D."""
-    _check_tensor(op, "input", input)
-    _check_tensor(op, "weight", weight)
-    if bias is not None:
-        _check_tensor(op, "bias", bias)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
-        raise TypeError(f"{op}(): argument 'groups' must be int, not {type(groups).__name__}")
+    _check_tensors(op, input, weight, bias)
+    groups = check_int(op, "groups", groups)
     stride = ntuple(stride, nd, "stride", op)
     dilation = ntuple(dilation, nd, "dilation", op)
     if isinstance(padding, str):
@@ -380,7 +375,7 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     if nd == 1:
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
         stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
-    return input, weight, bias, stride, padding, dilation, int(groups), unbatched
+    return input, weight, bias, stride, padding, dilation, groups, unbatched
 
 
 def conv2d(
@@ -445,8 +440,8 @@ def conv1d(
 
 
 def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
-    _check_tensor(op, "input", input)
-    _check_tensor(op, "weight", weight)
+    _check_tensors(op, input, weight, bias)
+    groups = check_int(op, "groups", groups)
     stride = ntuple(stride, nd, "stride", op)
     padding = ntuple(padding, nd, "padding", op)
     output_padding = ntuple(output_padding, nd, "output_padding", op)
@@ -511,7 +506,7 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     if nd == 1:
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
         stride, padding, dilation, out_size = (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out_size
-    return input, weight, bias, stride, padding, dilation, int(groups), out_size, unbatched
+    return input, weight, bias, stride, padding, dilation, groups, out_size, unbatched
 
 
 def conv_transpose2d(
@@ -605,8 +600,8 @@ def unfold(
         >>> F.unfold(minigrad.ones(1, 2, 4, 4), kernel_size=2).shape
         (1, 8, 9)
     """
+    check_tensor("unfold", "input", input, 1)
     kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
-    _check_tensor("unfold", "input", input)
     if input.ndim not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
     unbatched = input.ndim == 3
@@ -641,9 +636,9 @@ def fold(
         >>> F.fold(minigrad.ones(1, 4, 9), output_size=(4, 4), kernel_size=2)[0, 0, 1].tolist()
         [2.0, 4.0, 4.0, 2.0]
     """
+    check_tensor("fold", "input", input, 1)
     output_size = ntuple(output_size, 2, "output_size", "fold")
     kernel_size, dilation, padding, stride = _window_args("fold", kernel_size, dilation, padding, stride)
-    _check_tensor("fold", "input", input)
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got {input.ndim}D)"

@@ -6,8 +6,9 @@
 Constant padding copies the input into a filled array (negative amounts crop); its
 backward is a slice of the gradient. The other modes are a gather along each padded
 dimension through an index map (reflect: mirror without repeating the edge; replicate:
-clamp to the edge; circular: wrap around); their backward is the scatter-add through the
-same maps, whose own backward is the gather again.
+clamp to the edge; circular: wrap around; a negative amount maps fewer positions, a
+crop); their backward is the scatter-add through the same maps, whose own backward is
+the gather again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import check_float, check_str, check_tensor, int_sequence
 
 __all__ = ["pad"]
 
@@ -108,9 +110,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     Args:
         pad: (left, right) pairs from the last dimension backwards, e.g.
             (pad_left, pad_right, pad_top, pad_bottom).
-        mode: 'constant' (fill with value, default 0; negative amounts crop), 'reflect'
-            (mirror, the edge not repeated; each amount < that dimension's size),
-            'replicate' (repeat the edge) or 'circular' (wrap around).
+        mode: 'constant' (fill with value, default 0), 'reflect' (mirror, the edge not
+            repeated; each amount < that dimension's size), 'replicate' (repeat the edge)
+            or 'circular' (wrap around). Negative amounts crop, except in 'circular'.
         value: the fill of 'constant' mode.
 
     Example:
@@ -118,11 +120,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
         >>> F.pad(minigrad.tensor([[[1., 2., 3.]]]), (2, 1), mode='reflect').tolist()
         [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    pad = tuple(pad)
-    if any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) for p in pad):
-        raise TypeError(f"pad(): argument 'pad' must be tuple of ints, but got {pad!r}")
+    check_tensor("pad", "input", input, 1)
+    pad = int_sequence(pad, "pad", "pad")
+    mode = check_str("pad", "mode", mode)
+    if value is not None:
+        value = check_float("pad", "value", value)
     if len(pad) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
@@ -155,8 +157,15 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
         )
     for d, ((lo, hi), n) in enumerate(zip(pairs, sizes)):
         dim = input.ndim - k + d
-        if min(lo, hi) < 0:
-            raise RuntimeError(f"{mode} padding: negative padding is only supported in constant mode")
+        if min(lo, hi) < 0 and mode == "circular":
+            raise RuntimeError(
+                "circular padding: negative padding is only supported in constant, reflect and replicate mode"
+            )
+        if n + lo + hi <= 0 and n > 0:
+            raise RuntimeError(
+                f"{mode} padding: input dimension {dim} of size {n} is too small, "
+                f"the padding ({lo}, {hi}) leaves an output size of {n + lo + hi}"
+            )
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(
                 f"Argument #4: Padding size should be less than the corresponding "
