@@ -3,8 +3,10 @@
 - argument checks, one per kind, each raising TypeError in PyTorch's words
   ("conv2d(): argument 'groups' must be int, not str") and returning the value in its
   plain Python type: ``check_tensor``, ``check_int``, ``check_bool``, ``check_float``,
-  ``check_str``; numpy integers count as ints, bools never do; ``check_min`` for the
-  ranges of a layer's hyper-parameters (ValueError when the layer is built);
+  ``check_str``, ``check_floating`` (the float32/float64 inputs of the kernels, or
+  NotImplementedError); numpy integers count as ints, bools never do; ``check_min`` for the
+  ranges of a layer's hyper-parameters (ValueError when the layer is built); ``allocating``
+  (a MemoryError as a RuntimeError naming the op);
 - ``ntuple``: an int or a sequence of ints as a tuple of n ints (stride, padding, ...);
   ``int_sequence``: a tuple of ints of any length (``pad``);
 - ``normalize_dims``: ``dim`` arguments as sorted non-negative axes;
@@ -18,6 +20,7 @@ from minigrad.
 """
 
 import builtins
+from contextlib import contextmanager
 from typing import Sequence, Tuple, Union
 
 import numpy as np
@@ -45,10 +48,15 @@ def _is_int(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+class Int64OverflowError(ValueError, TypeError):
+    """An int argument outside the int64 range. PyTorch raises ValueError for some ops and
+    TypeError for others (those that first make a tuple of it); this is both."""
+
+
 def _int64(op, name, value):
-    """``value`` (an int) as a Python int; ValueError outside the int64 range, as PyTorch."""
+    """``value`` (an int) as a Python int; Int64OverflowError outside the int64 range."""
     if not _INT64[0] <= value <= _INT64[1]:
-        raise ValueError(f"{op}(): argument '{name}' is out of the int64 range: {value}")
+        raise Int64OverflowError(f"{op}(): argument '{name}' is out of the int64 range: {value}")
     return int(value)
 
 
@@ -59,6 +67,13 @@ def check_tensor(op, name, value, position):
             f"{op}(): argument '{name}' (position {position}) must be Tensor, not {python_type_name(value)}"
         )
     return value
+
+
+def check_floating(op, input):
+    """NotImplementedError, as PyTorch's kernels raise it, unless ``input`` is float32 or
+    float64 (the dtypes minigrad's kernels take)."""
+    if input.data.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(input.data.dtype)}'")
 
 
 def check_int(op, name, value):
@@ -87,6 +102,16 @@ def check_str(op, name, value):
     if not isinstance(value, str):
         raise TypeError(f"{op}(): argument '{name}' must be str, not {python_type_name(value)}")
     return str(value)
+
+
+@contextmanager
+def allocating(op):
+    """Turn numpy's MemoryError for an impossible output into PyTorch's kind of error: a
+    RuntimeError naming the op."""
+    try:
+        yield
+    except MemoryError as e:
+        raise RuntimeError(f"{op}: can't allocate memory: {e}") from None
 
 
 def check_min(op, name, value, least):
@@ -120,7 +145,7 @@ def ntuple(value, n, name, op, none_ok=False):
     With ``none_ok`` the elements may be None (adaptive pooling's "keep this size").
     Raises in PyTorch's words, naming ``op`` and the argument ``name``: TypeError for a
     value or element that is not an int (bools included), RuntimeError for a sequence of
-    another length, ValueError for an int outside the int64 range.
+    another length, Int64OverflowError for an int outside the int64 range.
     """
     if _is_int(value):
         return (_int64(op, name, value),) * n

@@ -33,7 +33,16 @@ from minigrad_core import conv as _kernels
 from .. import backends
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._args import check_int, check_tensor, conv_transpose_output_size, ntuple, same_padding, type_name
+from ._args import (
+    allocating,
+    check_floating,
+    check_int,
+    check_tensor,
+    conv_transpose_output_size,
+    ntuple,
+    same_padding,
+    type_name,
+)
 from ._args import contiguous as _contiguous  # the short names the Functions use
 from ._args import conv_output_size as _conv_size
 
@@ -55,11 +64,8 @@ def _check_tensors(op, input, weight, bias):
 
 def _check_float_dtypes(op, input, weight, bias):
     """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
+    check_floating(op, input)
     dt = input.data.dtype
-    if dt not in (np.float32, np.float64):
-        raise RuntimeError(
-            f"\"{op}\" not implemented for '{type_name(dt)}' (minigrad's kernels take float32 and float64)"
-        )
     if weight.data.dtype != dt:
         raise RuntimeError(
             f"Input type ({type_name(dt)}) and weight type ({type_name(weight.data.dtype)}) should be the same"
@@ -360,7 +366,7 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     if any(e > p for e, p in zip(effective, padded)):
         raise RuntimeError(
-            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"{op}: Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be "
             f"greater than actual input size"
         )
@@ -409,7 +415,8 @@ def conv2d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
     )
-    out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
+    with allocating("conv2d"):  # an output too large for memory
+        out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
 
 
@@ -435,7 +442,8 @@ def conv1d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
     )
-    out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
+    with allocating("conv1d"):  # an output too large for memory
+        out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
 
@@ -499,7 +507,7 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     )
     if min(out_size) <= 0:
         raise RuntimeError(
-            f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
+            f"{op}: Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
             f"Calculated output size per channel: ({' x '.join(map(str, out_size))}). "
             f"Output size is too small"
         )
@@ -541,7 +549,8 @@ def conv_transpose2d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
     )
-    out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
+    with allocating("conv_transpose2d"):  # an output too large for memory
+        out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
     return out.squeeze(0) if unbatched else out
 
 
@@ -559,7 +568,8 @@ def conv_transpose1d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
     )
-    out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
+    with allocating("conv_transpose1d"):  # an output too large for memory
+        out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
 
@@ -604,14 +614,18 @@ def unfold(
     kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
     if input.ndim not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    if 0 in input.shape[-3:]:
+        raise RuntimeError(
+            f"unfold: expected 3D or 4D (batch mode) input with possibly 0 batch size and other "
+            f"non-zero dimensions, but got input of size: {list(input.shape)}"
+        )
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
-    if x.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"im2col\" not implemented for '{type_name(x.data.dtype)}'")
+    check_floating("unfold", x)
     blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)]
     if min(blocks) < 1:
         raise RuntimeError(
-            f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
+            f"unfold: Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
             f"kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
             f"calculated shape of the array of sliding blocks as ({blocks[0]}, "
             f"{blocks[1]}), but its components must be at least one."
@@ -643,10 +657,14 @@ def fold(
         raise RuntimeError(
             f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got {input.ndim}D)"
         )
+    if 0 in input.shape[-2:]:
+        raise RuntimeError(
+            f"fold: expected 2D or 3D (batch mode) input with possibly 0 batch size and other "
+            f"non-zero dimensions, but got input of size: {list(input.shape)}"
+        )
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
-    if x.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"col2im\" not implemented for '{type_name(x.data.dtype)}'")
+    check_floating("fold", x)
     kk = kernel_size[0] * kernel_size[1]
     if x.shape[1] % kk != 0:
         raise RuntimeError(
@@ -663,5 +681,6 @@ def fold(
             f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
             f"input.size(2)={x.shape[2]}."
         )
-    out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
+    with allocating("fold"):  # an output too large for memory
+        out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out

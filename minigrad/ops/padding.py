@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._args import check_float, check_str, check_tensor, int_sequence
+from ._args import allocating, check_float, check_str, check_tensor, int_sequence
 
 __all__ = ["pad"]
 
@@ -145,7 +145,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                     f"Check dimension {input.ndim - k + pairs.index((lo, hi))} "
                     f"of your input."
                 )
-        return ConstantPadFunction.apply(input, pairs, 0.0 if value is None else value)
+        with allocating("pad"):
+            return ConstantPadFunction.apply(input, pairs, 0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value not in (None, 0):
@@ -176,5 +177,6 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and n == 0:
             raise RuntimeError(f"replicate padding: input dimension {dim} is empty")
-    maps = tuple(_index_map(mode, n, lo, hi) for (lo, hi), n in zip(pairs, sizes))
-    return IndexPadFunction.apply(input, maps, mode)
+    with allocating("pad"):
+        maps = tuple(_index_map(mode, n, lo, hi) for (lo, hi), n in zip(pairs, sizes))
+        return IndexPadFunction.apply(input, maps, mode)

@@ -25,7 +25,9 @@ from minigrad_core import pool as _kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._args import (
+    allocating,
     check_bool,
+    check_floating,
     check_int,
     check_tensor,
     conv_output_size,
@@ -243,8 +245,7 @@ def _check_input(op, input, nd=2):
             f"{op}: non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input, "
             f"but got input of size: {list(input.shape)}"
         )
-    if input.data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(input.data.dtype)}'")
+    check_floating(op, input)
     unbatched = input.ndim == nd + 1
     x = input.unsqueeze(0) if unbatched else input
     return (x.unsqueeze(2) if nd == 1 else x), unbatched
@@ -286,14 +287,14 @@ def _check_half_kernel(padding, kernel_size, dilation):
             )
 
 
-def _out_size(x, kernel_size, stride, padding, dilation, ceil_mode):
+def _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     out = tuple(
         conv_output_size(s, k, st, p, d, ceil_mode)
         for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)
     )
     if min(out) < 1:
         raise RuntimeError(
-            f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
+            f"{op}: Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
             f"output size: ({x.shape[1]}x{out[0]}x{out[1]}). Output size is too small"
         )
     return out
@@ -304,7 +305,7 @@ def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, 
     kernel_size, stride, padding, dilation = _window(op, kernel_size, stride, padding, dilation, nd)
     ceil_mode = check_bool(op, "ceil_mode", ceil_mode)
     _check_half_kernel(padding, kernel_size, dilation)
-    out_size = _out_size(x, kernel_size, stride, padding, dilation, ceil_mode)
+    out_size = _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode)
     out, indices = MaxPool2dFunction.apply(x, kernel_size, stride, padding, dilation, out_size)
     if nd == 1:
         out, indices = out.squeeze(2), indices.squeeze(2)
@@ -326,7 +327,7 @@ def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_incl
             raise RuntimeError("divisor must be not zero")
         # The kernels take a positive divisor: a negative one divides by its magnitude and negates.
         sign, divisor_override = (-1, -divisor_override) if divisor_override < 0 else (1, divisor_override)
-    out_size = _out_size(x, kernel_size, stride, padding, dilation, ceil_mode)
+    out_size = _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode)
     out = AvgPool2dFunction.apply(x, kernel_size, stride, padding, count_include_pad, divisor_override, out_size)
     if sign < 0:
         out = -out
@@ -398,6 +399,15 @@ def avg_pool2d(
     )
 
 
+def _adaptive_input(op, input, output_size):
+    """``_check_input`` for the adaptive pools, which raise ValueError (as PyTorch's do)
+    when the input has fewer than 3 dimensions and output_size is a sequence."""
+    check_tensor(op, "input", input, 1)
+    if input.ndim < 3 and isinstance(output_size, (tuple, list)):
+        raise ValueError(f"{op}: input dimension should be at least 3, but got input of size: {list(input.shape)}")
+    return _check_input(op, input)
+
+
 def _adaptive_size(op, x, output_size):
     size = ntuple(output_size, 2, "output_size", op, none_ok=True)
     size = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(size))
@@ -419,8 +429,10 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
         >>> F.adaptive_avg_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 3)).tolist()
         [[[[0.5, 2.0, 3.5]]]]
     """
-    x, unbatched = _check_input("adaptive_avg_pool2d", input)
-    out = AdaptiveAvgPool2dFunction.apply(x, _adaptive_size("adaptive_avg_pool2d", x, output_size))
+    x, unbatched = _adaptive_input("adaptive_avg_pool2d", input, output_size)
+    size = _adaptive_size("adaptive_avg_pool2d", x, output_size)
+    with allocating("adaptive_avg_pool2d"):  # an output_size too large for memory
+        out = AdaptiveAvgPool2dFunction.apply(x, size)
     return out.squeeze(0) if unbatched else out
 
 
@@ -434,8 +446,10 @@ def adaptive_max_pool2d(
         >>> F.adaptive_max_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 2)).tolist()
         [[[[2.0, 4.0]]]]
     """
-    x, unbatched = _check_input("adaptive_max_pool2d", input)
-    out, indices = AdaptiveMaxPool2dFunction.apply(x, _adaptive_size("adaptive_max_pool2d", x, output_size))
+    x, unbatched = _adaptive_input("adaptive_max_pool2d", input, output_size)
+    size = _adaptive_size("adaptive_max_pool2d", x, output_size)
+    with allocating("adaptive_max_pool2d"):  # an output_size too large for memory
+        out, indices = AdaptiveMaxPool2dFunction.apply(x, size)
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
     return (out, indices) if return_indices else out
