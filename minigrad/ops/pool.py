@@ -508,7 +508,7 @@ def max_unpool2d(
     plane = size[0] * size[1]
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
-        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]}")
+        raise RuntimeError(f"{op}: Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]})")
     out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
     return out.squeeze(0) if unbatched else out
 

@@ -203,8 +203,7 @@ def test_pool_padding_above_half_the_kernel_is_refused(x, x1, call):
         call(x, x1)
 
 
-def test_reflect_and_replicate_crop_on_negative_padding():
-    torch = pytest.importorskip("torch")
+def test_reflect_and_replicate_crop_on_negative_padding(torch):
     data = np.arange(24.0).reshape(1, 2, 12)
     for mode in ("reflect", "replicate"):
         for pad in [(-1, 2), (2, -1), (-3, -2), (-5, 0)]:
@@ -261,3 +260,18 @@ def test_layers_check_hyper_parameters_when_built(build, error, message):
 def test_layers_keep_their_arguments_as_given():
     assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert nn.AdaptiveAvgPool2d((None, 3)).output_size == (None, 3)
+
+
+def test_conv_transpose_layer_output_size_is_checked():
+    layer, x = nn.ConvTranspose2d(1, 1, 3, stride=2), minigrad.ones(1, 1, 3, 3)
+    assert layer(x, output_size=(1, 1, np.int64(8), 8)).shape == (1, 1, 8, 8)
+    with raises(TypeError, "ConvTranspose2d(): argument 'output_size' must be tuple of ints, but found element"):
+        layer(x, output_size=(7.5, 7))
+    with raises(ValueError, "ConvTranspose2d: output_size must have 2 or 4 elements, but got output_size=[7, 7, 7]"):
+        layer(x, output_size=(7, 7, 7))
+
+
+def test_invalid_unpool_index_names_the_op(x):
+    out, indices = F.max_pool2d(x, 2, return_indices=True)
+    with raises(RuntimeError, "max_unpool2d: Found an invalid max index: 36 (output volumes are of size 6x6)"):
+        F.max_unpool2d(out, indices + 36 - indices.max(), 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ...ops._args import check_int, check_min, conv_transpose_output_size, ntuple, same_padding
+from ...ops._args import check_int, check_min, conv_transpose_output_size, int_sequence, ntuple, same_padding
 from .. import functional as F
 from .. import init
 from .linear import init_weight_and_bias
@@ -264,7 +264,11 @@ class ConvTranspose2d(_ConvNd):
         )
 
     def _output_padding_for(self, input, output_size):
-        size = tuple(output_size)[-2:]
+        name = type(self).__name__
+        size = int_sequence(output_size, "output_size", name)
+        if len(size) not in (2, 4):
+            raise ValueError(f"{name}: output_size must have 2 or 4 elements, but got output_size={list(size)}")
+        size = size[-2:]
         padding = []
         for d in range(2):
             smallest = conv_transpose_output_size(
