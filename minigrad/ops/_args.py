@@ -6,7 +6,7 @@
   ``check_str``, ``check_floating`` (the float32/float64 inputs of the kernels, or
   NotImplementedError); numpy integers count as ints, bools never do; ``check_min`` for the
   ranges of a layer's hyper-parameters (ValueError when the layer is built); ``allocating``
-  (a MemoryError as a RuntimeError naming the op);
+  (an impossible output size or a MemoryError as a RuntimeError naming the op);
 - ``ntuple``: an int or a sequence of ints as a tuple of n ints (stride, padding, ...);
   ``int_sequence``: a tuple of ints of any length (``pad``);
 - ``normalize_dims``: ``dim`` arguments as sorted non-negative axes;
@@ -105,9 +105,14 @@ def check_str(op, name, value):
 
 
 @contextmanager
-def allocating(op):
-    """Turn numpy's MemoryError for an impossible output into PyTorch's kind of error: a
-    RuntimeError naming the op."""
+def allocating(op, shape, dtype):
+    """Run the block that allocates an output of ``shape``; a size no array can have, or
+    numpy's MemoryError, becomes PyTorch's kind of error: a RuntimeError naming the op."""
+    numel = 1
+    for n in shape:
+        numel *= n
+    if numel * np.dtype(dtype).itemsize > np.iinfo(np.intp).max:
+        raise RuntimeError(f"{op}: can't allocate memory: an output of size {list(shape)} is larger than any array")
     try:
         yield
     except MemoryError as e:

@@ -76,6 +76,14 @@ def _check_float_dtypes(op, input, weight, bias):
         )
 
 
+def _check_nonempty(op, input):
+    """PyTorch's rule: an empty batch or channel dimension is fine, an empty spatial one is not."""
+    if input.shape[0] and input.shape[1] and 0 in input.shape[2:]:
+        raise RuntimeError(
+            f"{op}: Only zero batch or zero channel inputs are supported, but got input shape: {list(input.shape)}"
+        )
+
+
 def _check_hyper(stride, padding, dilation, groups):
     if min(stride) <= 0:
         raise RuntimeError("non-positive stride is not supported")
@@ -339,6 +347,7 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
+    _check_nonempty(op, input)
     _check_float_dtypes(op, input, weight, bias)
     C, O = input.shape[1], weight.shape[0]
     if weight.shape[0] % groups != 0:
@@ -360,6 +369,8 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
         )
     kernel = tuple(weight.shape[2:])
     if pad_pairs is None:
+        if any(s != 1 for s in stride):  # PyTorch's functional conv raises RuntimeError, its layers ValueError
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
         pad_pairs = same_padding(kernel, stride, dilation)
     spatial = input.shape[2:]
     padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pad_pairs)]
@@ -382,6 +393,12 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
         stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
     return input, weight, bias, stride, padding, dilation, groups, unbatched
+
+
+def _conv_out_shape(x, w, stride, padding, dilation):
+    """(N, O, OH, OW) of the convolution of 4-D x and w."""
+    spatial = zip(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    return (x.shape[0], w.shape[0]) + tuple(_conv_size(*args) for args in spatial)
 
 
 def conv2d(
@@ -415,7 +432,7 @@ def conv2d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
     )
-    with allocating("conv2d"):  # an output too large for memory
+    with allocating("conv2d", _conv_out_shape(x, w, stride, padding, dilation), x.data.dtype):
         out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
 
@@ -442,7 +459,7 @@ def conv1d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
     )
-    with allocating("conv1d"):  # an output too large for memory
+    with allocating("conv1d", _conv_out_shape(x, w, stride, padding, dilation), x.data.dtype):
         out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
@@ -480,6 +497,7 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
+    _check_nonempty(op, input)
     _check_float_dtypes(op, input, weight, bias)
     C = input.shape[1]
     if C != weight.shape[0]:
@@ -549,7 +567,7 @@ def conv_transpose2d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
     )
-    with allocating("conv_transpose2d"):  # an output too large for memory
+    with allocating("conv_transpose2d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x.data.dtype):
         out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
     return out.squeeze(0) if unbatched else out
 
@@ -568,7 +586,7 @@ def conv_transpose1d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
     )
-    with allocating("conv_transpose1d"):  # an output too large for memory
+    with allocating("conv_transpose1d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x.data.dtype):
         out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
@@ -681,6 +699,6 @@ def fold(
             f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
             f"input.size(2)={x.shape[2]}."
         )
-    with allocating("fold"):  # an output too large for memory
+    with allocating("fold", (x.shape[0], x.shape[1] // kk) + output_size, x.data.dtype):
         out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out

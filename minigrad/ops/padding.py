@@ -13,13 +13,14 @@ the gather again.
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._args import allocating, check_float, check_str, check_tensor, int_sequence
+from ._args import allocating, check_float, check_str, check_tensor, int_sequence, type_name
 
 __all__ = ["pad"]
 
@@ -104,6 +105,19 @@ class IndexPadBackwardFunction(Function):
         return IndexPadFunction.apply(gg, ctx.maps, "adjoint"), None, None
 
 
+def _fits(value, dtype):
+    """Whether the fill value converts to ``dtype`` as PyTorch allows: any value to bool, a
+    finite one whose integer part is in range to an integer dtype, and to a float dtype a
+    value within its range or an infinity or NaN."""
+    kind = np.dtype(dtype).kind
+    if kind in "iu":
+        info = np.iinfo(dtype)
+        return math.isfinite(value) and info.min <= int(value) <= info.max
+    if kind == "f":
+        return not math.isfinite(value) or abs(value) <= float(np.finfo(dtype).max)
+    return True
+
+
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last len(pad) // 2 dimensions of input.
 
@@ -136,6 +150,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     # pairs in dimension order (first padded dim first)
     pairs = tuple((int(pad[2 * i]), int(pad[2 * i + 1])) for i in reversed(range(k)))
     sizes = input.shape[input.ndim - k :]
+    out_shape = input.shape[: input.ndim - k] + tuple(n + lo + hi for (lo, hi), n in zip(pairs, sizes))
     if mode == "constant":
         for (lo, hi), n in zip(pairs, sizes):
             if n + lo + hi < 0 or (n + min(lo, 0) + min(hi, 0) < 0):
@@ -145,8 +160,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                     f"Check dimension {input.ndim - k + pairs.index((lo, hi))} "
                     f"of your input."
                 )
-        with allocating("pad"):
-            return ConstantPadFunction.apply(input, pairs, 0.0 if value is None else value)
+        value = 0.0 if value is None else value
+        if not _fits(value, input.data.dtype):
+            raise RuntimeError(
+                f"pad: value cannot be converted to type {type_name(input.data.dtype)} without overflow: {value}"
+            )
+        with allocating("pad", out_shape, input.data.dtype):
+            return ConstantPadFunction.apply(input, pairs, value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value not in (None, 0):
@@ -177,6 +197,6 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and n == 0:
             raise RuntimeError(f"replicate padding: input dimension {dim} is empty")
-    with allocating("pad"):
+    with allocating("pad", out_shape, input.data.dtype):
         maps = tuple(_index_map(mode, n, lo, hi) for (lo, hi), n in zip(pairs, sizes))
         return IndexPadFunction.apply(input, maps, mode)

@@ -431,7 +431,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     """
     x, unbatched = _adaptive_input("adaptive_avg_pool2d", input, output_size)
     size = _adaptive_size("adaptive_avg_pool2d", x, output_size)
-    with allocating("adaptive_avg_pool2d"):  # an output_size too large for memory
+    with allocating("adaptive_avg_pool2d", x.shape[:2] + size, x.data.dtype):
         out = AdaptiveAvgPool2dFunction.apply(x, size)
     return out.squeeze(0) if unbatched else out
 
@@ -448,7 +448,7 @@ def adaptive_max_pool2d(
     """
     x, unbatched = _adaptive_input("adaptive_max_pool2d", input, output_size)
     size = _adaptive_size("adaptive_max_pool2d", x, output_size)
-    with allocating("adaptive_max_pool2d"):  # an output_size too large for memory
+    with allocating("adaptive_max_pool2d", x.shape[:2] + size, x.data.dtype):
         out, indices = AdaptiveMaxPool2dFunction.apply(x, size)
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
@@ -509,7 +509,8 @@ def max_unpool2d(
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
         raise RuntimeError(f"{op}: Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]})")
-    out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
+    with allocating(op, x.shape[:2] + size, x.data.dtype):
+        out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
     return out.squeeze(0) if unbatched else out
 
 

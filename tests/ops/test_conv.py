@@ -243,7 +243,7 @@ def test_channel_mismatch_message():
         ),
         (
             lambda x, w: F.conv2d(x, w, padding="same", stride=2),
-            ValueError,
+            RuntimeError,
             "padding='same' is not supported for strided convolutions",
         ),
         (lambda x, w: F.conv2d(x, w, padding="full"), RuntimeError, "Invalid padding string: 'full'"),

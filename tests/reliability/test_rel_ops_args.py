@@ -275,3 +275,30 @@ def test_invalid_unpool_index_names_the_op(x):
     out, indices = F.max_pool2d(x, 2, return_indices=True)
     with raises(RuntimeError, "max_unpool2d: Found an invalid max index: 36 (output volumes are of size 6x6)"):
         F.max_unpool2d(out, indices + 36 - indices.max(), 2)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda x: F.pad(x, (0, 2**62)),
+            "pad: can't allocate memory: an output of size [1, 2, 6, 4611686018427387910]",
+        ),
+        (lambda x: F.conv2d(x, x[:1, :, :1, :1], padding=2**31), "conv2d: can't allocate memory: an output of size"),
+        (lambda x: F.adaptive_max_pool2d(x, 2**40), "adaptive_max_pool2d: can't allocate memory"),
+        (lambda x: F.conv_transpose2d(x, x[0, :, None, :2, :2], dilation=2**62), "conv_transpose2d: can't allocate"),
+        (lambda x: F.pad(x.long(), (1, 1), value=float("nan")), "pad: value cannot be converted to type long without"),
+        (lambda x: F.pad(x.float(), (1, 1), value=1e300), "pad: value cannot be converted to type float without"),
+        (lambda x: F.conv2d(x[..., :0], x[:1, :, :1, :1], padding=1), "conv2d: Only zero batch or zero channel inputs"),
+        (lambda x: F.conv2d(x, x[:1], padding="same", stride=2), "padding='same' is not supported for strided"),
+    ],
+)
+def test_impossible_outputs_are_runtime_errors_naming_the_op(x, call, message):
+    with raises(RuntimeError, message):
+        call(x)
+
+
+def test_pad_fill_values_convert_as_in_pytorch(x):
+    row = F.pad(x.to(minigrad.uint8), (1, 1), value=2.7)[0, 0, 0].tolist()
+    assert (row[0], row[-1]) == (2, 2)  # truncated, as PyTorch converts it
+    assert F.pad(x.float(), (1, 0), value=float("-inf"))[0, 0, 0, 0].item() == float("-inf")
