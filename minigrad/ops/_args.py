@@ -1,14 +1,16 @@
 """Argument handling shared by the ops modules, each helper written once.
 
-- argument checks, one per kind, each raising TypeError in PyTorch's words
-  ("conv2d(): argument 'groups' must be int, not str") and returning the value in its
-  plain Python type: ``check_tensor``, ``check_int``, ``check_bool``, ``check_float``,
-  ``check_str``, ``check_floating`` (the float32/float64 inputs of the kernels, or
-  NotImplementedError); numpy integers count as ints, bools never do; ``check_min`` for the
-  ranges of a layer's hyper-parameters (ValueError when the layer is built); ``allocating``
-  (an impossible output size or a MemoryError as a RuntimeError naming the op);
+- type checks, one per kind of argument, each raising TypeError in PyTorch's words
+  ("conv2d(): argument 'groups' must be int, not str") and returning the value as a
+  plain Python value: ``check_tensor``, ``check_int``, ``check_bool``, ``check_float``,
+  ``check_str``; numpy integers count as ints, bools never do;
 - ``ntuple``: an int or a sequence of ints as a tuple of n ints (stride, padding, ...);
-  ``int_sequence``: a tuple of ints of any length (``pad``);
+  ``int_sequence``: a tuple of ints of any length (``pad``); an int outside int64 raises
+  ``Int64OverflowError``;
+- ``check_floating``: the float32/float64 inputs the kernels take (NotImplementedError
+  otherwise); ``check_min``: a layer's hyper-parameter ranges (ValueError when the layer
+  is built); ``allocating``: an impossible output size, or a MemoryError, as a
+  RuntimeError naming the op;
 - ``normalize_dims``: ``dim`` arguments as sorted non-negative axes;
 - ``conv_output_size`` / ``conv_transpose_output_size``: the size formulas of
   convolution and pooling along one dimension; ``same_padding``: ``padding='same'``;
@@ -107,7 +109,10 @@ def check_str(op, name, value):
 @contextmanager
 def allocating(op, shape, dtype):
     """Run the block that allocates an output of ``shape``; a size no array can have, or
-    numpy's MemoryError, becomes PyTorch's kind of error: a RuntimeError naming the op."""
+    numpy's MemoryError, becomes PyTorch's kind of error: a RuntimeError naming the op
+    (Int64OverflowError for a size past int64, which PyTorch cannot even hold)."""
+    if max(shape, default=0) > _INT64[1]:
+        raise Int64OverflowError(f"{op}: the output size {list(shape)} is out of the int64 range")
     numel = 1
     for n in shape:
         numel *= n

@@ -500,11 +500,15 @@ def _read_one(child, deadline):
 
 
 def run_batch(batch):
-    """[(verdict, reason)] for each case of ``batch``, a crash or hang restarting the rest in a new child."""
+    """[(verdict, reason)] for each case of ``batch``. After a crash or a hang the rest of
+    the batch goes on in a new child, and the case runs again alone in a fresh one, so
+    that what a case is blamed for is what it does by itself (not a slow machine, not a
+    case before it)."""
     results = []
     while len(results) < len(batch):
         rest = batch[len(results) :]
         child = _start(rest)
+        failed = None
         try:
             for _ in rest:
                 torch_turn = _read_one(child, time.monotonic() + HANG_SECONDS + 30)  # the first includes imports
@@ -513,13 +517,13 @@ def run_batch(batch):
                     break
                 verdict = _read_one(child, time.monotonic() + HANG_SECONDS)
                 if verdict == "hang":
-                    results.append(("hang", f"no result within {HANG_SECONDS:.0f} s"))
+                    failed = ("hang", f"no result within {HANG_SECONDS:.0f} s")
                     break
                 if verdict == "exit":
                     child.wait()
                     code = child.returncode
                     name = signal.Signals(-code).name if code < 0 else f"exit status {code}"
-                    results.append(("crash", f"the child died: {name}"))
+                    failed = ("crash", f"the child died: {name}")
                     break
                 results.append(verdict)
         finally:
@@ -527,6 +531,8 @@ def run_batch(batch):
                 child.kill()
             child.wait()
             child.stdout.close()
+        if failed:
+            results.append(failed if len(rest) == 1 else run_batch(rest[:1])[0])
     return results
 
 
