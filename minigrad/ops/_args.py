@@ -109,10 +109,7 @@ def check_str(op, name, value):
 @contextmanager
 def allocating(op, shape, dtype):
     """Run the block that allocates an output of ``shape``; a size no array can have, or
-    numpy's MemoryError, becomes PyTorch's kind of error: a RuntimeError naming the op
-    (Int64OverflowError for a size past int64, which PyTorch cannot even hold)."""
-    if max(shape, default=0) > _INT64[1]:
-        raise Int64OverflowError(f"{op}: the output size {list(shape)} is out of the int64 range")
+    numpy's MemoryError, becomes PyTorch's kind of error: a RuntimeError naming the op."""
     numel = 1
     for n in shape:
         numel *= n

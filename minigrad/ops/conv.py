@@ -648,7 +648,9 @@ def unfold(
             f"calculated shape of the array of sliding blocks as ({blocks[0]}, "
             f"{blocks[1]}), but its components must be at least one."
         )
-    out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
+    rows = x.shape[1] * kernel_size[0] * kernel_size[1]
+    with allocating("unfold", (x.shape[0], rows, blocks[0] * blocks[1]), x.data.dtype):
+        out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out
 
 
