@@ -58,7 +58,7 @@ def saved_buffers(node: Function, exclude: Collection[int] = frozenset()) -> lis
     """The distinct buffers a node keeps for backward, minus those whose id is in ``exclude``."""
     buffers = {}
     for value in node.saved_values:
-        data = value.data if isinstance(value, Tensor) else value
+        data = value._array if isinstance(value, Tensor) else value
         if not isinstance(data, np.ndarray):
             continue
         buffer = owner(data)
@@ -121,7 +121,7 @@ def node_costs(
     """
     leaves = [node.variable for node in order if type(node) is AccumulateGrad]
     timer = BackwardTimer()
-    seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
+    seeds = [Tensor(np.ones(t._array.shape, dtype=t._array.dtype)) for t in outputs]
     started = time.perf_counter()
     with observe(timer):
         grad(outputs, leaves, grad_outputs=seeds, retain_graph=True, allow_unused=True)

@@ -86,7 +86,7 @@ def empty(*size: int | Sequence[int], dtype: dtypes.dtype | None = None, require
 
 
 def _like(input, dtype):
-    return input.data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+    return input._array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
 
 
 def zeros_like(input: Tensor, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:

@@ -121,10 +121,10 @@ class Digits(VisionDataset):
         self.targets = Tensor._make(labels[index])
 
     def __len__(self) -> int:
-        return len(self.targets.data)
+        return len(self.targets._array)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        return self._sample(Tensor._make(self.data.data[index]), int(self.targets.data[index]))
+        return self._sample(Tensor._make(self.data._array[index]), int(self.targets._array[index]))
 
 
 # ---- MNIST and Fashion-MNIST (IDX files) ------------------------------------------------------
@@ -213,10 +213,10 @@ class MNIST(VisionDataset):
         raise self._missing(f"{path} (or {name}.gz)", download)
 
     def __len__(self) -> int:
-        return len(self.targets.data)
+        return len(self.targets._array)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        return self._sample(self.data.data[index], int(self.targets.data[index]))
+        return self._sample(self.data._array[index], int(self.targets._array[index]))
 
 
 class FashionMNIST(MNIST):

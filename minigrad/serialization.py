@@ -39,7 +39,7 @@ def _encode(obj, path, tensors):
                 "keys containing '.' clash with nested keys"
             )
         # (not np.ascontiguousarray: it turns 0-d arrays into 1-d ones)
-        tensors[key] = obj.data if obj.data.flags.c_contiguous else obj.data.copy()
+        tensors[key] = obj._array if obj._array.flags.c_contiguous else obj._array.copy()
         return {"tensor": key}
     if isinstance(obj, np.generic):
         obj = obj.item()

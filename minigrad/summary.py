@@ -97,7 +97,7 @@ class _Recorder:
         self.seen_params = set()
         self.depth_counters = {}
         # Parameters live anyway: saving them for backward costs no memory.
-        self.saved = SavedBytes({id(owner(p.data)) for p in model.parameters()})
+        self.saved = SavedBytes({id(owner(p._array)) for p in model.parameters()})
         self.depths = {}
         self._index_depths(model, 0)
 
@@ -128,8 +128,8 @@ class _Recorder:
         inputs, outputs = _tensors_in(args), _tensors_in(output)
         info.output_shapes = [list(t.shape) for t in outputs]
         if info.is_leaf and not getattr(module, "inplace", False):
-            input_roots = {id(owner(t.data)) for t in inputs}
-            info.forward_bytes = sum(t.data.nbytes for t in outputs if id(owner(t.data)) not in input_roots)
+            input_roots = {id(owner(t._array)) for t in inputs}
+            info.forward_bytes = sum(t._array.nbytes for t in outputs if id(owner(t._array)) not in input_roots)
 
     def on_forward(self, node, args, outputs, recorded):
         if not self.stack:
@@ -191,7 +191,7 @@ class ModelSummary:
         params = list(model.parameters())
         self.total_params = sum(p.numel() for p in params)
         self.trainable_params = sum(p.numel() for p in params if p.requires_grad)
-        self.params_bytes = sum(p.data.nbytes for p in params)
+        self.params_bytes = sum(p._array.nbytes for p in params)
         self.input_bytes = input_bytes
         self.total_mult_adds = sum(info.mult_adds for info in layers) // _BATCH
         self.forward_bytes = sum(info.forward_bytes for info in layers) // _BATCH
@@ -340,7 +340,7 @@ def summary(
 
     recorder = _Recorder(model)
     modes = [(m, m.training) for m in model.modules()]
-    buffers = [(b, b.data.copy()) for b in model.buffers()]
+    buffers = [(b, b._array.copy()) for b in model.buffers()]
     handles = []
     for m in model.modules():
         handles.append(m.register_forward_pre_hook(recorder.pre_hook))
@@ -355,8 +355,10 @@ def summary(
         for m, mode in modes:
             object.__setattr__(m, "training", mode)
         for b, data in buffers:
-            b.data = data
-    result = ModelSummary(model, tuple(x.shape[1:]), recorder.calls, x.data.nbytes // _BATCH, col_names, depth, layout)
+            b._array = data
+    result = ModelSummary(
+        model, tuple(x.shape[1:]), recorder.calls, x._array.nbytes // _BATCH, col_names, depth, layout
+    )
     if verbose:
         print(result)
     return result

@@ -40,7 +40,7 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 def as_array(value: Any) -> Any:
     """The ndarray behind a Tensor; anything else is returned as it is."""
-    return value.data if isinstance(value, Tensor) else value
+    return value._array if isinstance(value, Tensor) else value
 
 
 def _infer_dtype(data):
@@ -64,7 +64,7 @@ class Tensor(TensorBase):
     """
 
     # The fields users read, for type checkers (they are the compiled base's attributes).
-    data: np.ndarray
+    _array: np.ndarray
     grad: Tensor | None
     grad_fn: Function | None
     requires_grad: _bool
@@ -74,10 +74,10 @@ class Tensor(TensorBase):
 
     def __init__(self, data: Any, requires_grad: _bool = False) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._array
         array = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=_infer_dtype(data))
         dtypes.from_numpy_dtype(array.dtype)
-        self.data = array
+        self._array = array
         if requires_grad:
             self.requires_grad_(True)
 
@@ -93,15 +93,15 @@ class Tensor(TensorBase):
     # ---- attributes ----------------------------------------------------------------------
     @property
     def shape(self) -> tuple[_int, ...]:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self) -> _int:
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self) -> dtypes.dtype:
-        return dtypes.from_numpy_dtype(self.data.dtype)
+        return dtypes.from_numpy_dtype(self._array.dtype)
 
     @property
     def is_leaf(self) -> _bool:
@@ -122,43 +122,43 @@ class Tensor(TensorBase):
 
     def size(self, dim: _int | None = None) -> tuple[_int, ...] | _int:
         """The shape, or the size of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._array.shape if dim is None else self._array.shape[dim]
 
     def dim(self) -> _int:
-        return self.data.ndim
+        return self._array.ndim
 
     def numel(self) -> _int:
-        return self.data.size
+        return self._array.size
 
     def element_size(self) -> _int:
-        return self.data.itemsize
+        return self._array.itemsize
 
     def nbytes(self) -> _int:
-        return self.data.nbytes
+        return self._array.nbytes
 
     def is_floating_point(self) -> _bool:
-        return self.data.dtype.kind == "f"
+        return self._array.dtype.kind == "f"
 
     def is_contiguous(self) -> _bool:
-        return self.data.flags.c_contiguous
+        return self._array.flags.c_contiguous
 
     def __len__(self) -> _int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     def __hash__(self) -> _int:
         return id(self)
 
     def __bool__(self) -> _bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return builtins.bool(self.data)
+        return builtins.bool(self._array)
 
     def __float__(self) -> _float:
         return float(self.item())
@@ -167,9 +167,9 @@ class Tensor(TensorBase):
         return int(self.item())
 
     def __index__(self) -> _int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data)
+        return int(self._array)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         """Pickle and deepcopy: a leaf's data, requires_grad and grad (the graph is not kept)."""
@@ -178,10 +178,10 @@ class Tensor(TensorBase):
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
                 "protocol at the moment; call .detach() first"
             )
-        return (_rebuild_tensor, (self.data, self.requires_grad, self.grad))
+        return (_rebuild_tensor, (self._array, self.requires_grad, self.grad))
 
     def __array__(self, dtype: DTypeLike | None = None, copy: _bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._array if dtype is None else self._array.astype(dtype)
 
     # ---- autograd ------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
@@ -194,7 +194,7 @@ class Tensor(TensorBase):
                     "var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._array.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
@@ -213,7 +213,7 @@ class Tensor(TensorBase):
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
-        t = Tensor._make(self.data, version=self._version_counter())
+        t = Tensor._make(self._array, version=self._version_counter())
         t._base = self._base if self._base is not None else self
         t._base_grad_fn = t._base.grad_fn
         return t
@@ -224,7 +224,7 @@ class Tensor(TensorBase):
         return self
 
     def _owned_copy(self):
-        return Tensor._make(self.data.copy())
+        return Tensor._make(self._array.copy())
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -262,18 +262,18 @@ class Tensor(TensorBase):
     # ---- conversion ----------------------------------------------------------------------
     def item(self) -> _float | _int | _bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.reshape(()).item()
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._array.reshape(()).item()
 
     def numpy(self) -> np.ndarray:
         """The ndarray (shared memory); refuses tensors that require grad, as PyTorch does."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._array
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._array.tolist()
 
     def to(self, dtype: dtypes.dtype | str | None = None, *args: Any, copy: _bool = False, **kwargs: Any) -> Tensor:
         """A tensor of another dtype (differentiable); device arguments other than 'cpu' are refused."""
@@ -314,22 +314,22 @@ class Tensor(TensorBase):
         return ops.clone(self)
 
     def contiguous(self) -> Tensor:
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self._array.flags.c_contiguous else self.clone()
 
     def __repr__(self) -> str:
         extras = []
-        if self.data.dtype not in (np.float32, np.int64, np.bool_) or self.data.size == 0:
+        if self._array.dtype not in (np.float32, np.int64, np.bool_) or self._array.size == 0:
             extras.append(f"dtype={self.dtype!r}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        if self.data.size == 0:
+        if self._array.size == 0:
             body = f"tensor([], size={tuple(self.shape)}" if self.ndim > 1 else "tensor(["
             body += "]" if self.ndim <= 1 else ""
             return body + "".join(", " + e for e in extras) + ")"
         text = np.array2string(
-            self.data, separator=", ", prefix="tensor(", threshold=1000, precision=4, floatmode="maxprec_equal"
+            self._array, separator=", ", prefix="tensor(", threshold=1000, precision=4, floatmode="maxprec_equal"
         )
         return "tensor(" + text + "".join(", " + e for e in extras) + ")"
 
@@ -348,7 +348,7 @@ class Tensor(TensorBase):
         if not recording:
             with grad_mode.no_grad():
                 result = result_fn(self, *args)
-            self._write(op_name, result.data)
+            self._write(op_name, result._array)
             return self
         if self.is_leaf and self.requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -357,23 +357,23 @@ class Tensor(TensorBase):
                 f"{op_name}: in-place operations on a view are not recorded by minigrad's autograd; "
                 f"use the out-of-place form (e.g. x = x.{op_name.rstrip('_')}(...)) instead"
             )
-        old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn, self._output_nr)
+        old = Tensor._make(self._array.copy(), self.requires_grad, self.grad_fn, self._output_nr)
         result = result_fn(old, *args)
-        self._write(op_name, result.data)
+        self._write(op_name, result._array)
         self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, result._output_nr, result.requires_grad
         return self
 
     def _write(self, op_name, values):
-        if self.data.dtype != values.dtype and not np.can_cast(values.dtype, self.data.dtype, "same_kind"):
+        if self._array.dtype != values.dtype and not np.can_cast(values.dtype, self._array.dtype, "same_kind"):
             raise RuntimeError(
                 f"{op_name}: result type {dtypes.from_numpy_dtype(values.dtype).name.capitalize()} can't be "
                 f"cast to the desired output type {self.dtype.name.capitalize()}"
             )
         try:
-            np.copyto(self.data, np.broadcast_to(values, self.data.shape), casting="unsafe")
+            np.copyto(self._array, np.broadcast_to(values, self._array.shape), casting="unsafe")
         except ValueError:
             raise RuntimeError(
-                f"{op_name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
+                f"{op_name}: output with shape {list(self._array.shape)} doesn't match the broadcast "
                 f"shape {list(np.shape(values))}"
             ) from None
         self._bump_version()
@@ -407,7 +407,7 @@ class Tensor(TensorBase):
 
     def fill_(self, value: Tensor | _float) -> Tensor:
         if not isinstance(value, Tensor):
-            value = np.asarray(value, dtype=self.data.dtype)
+            value = np.asarray(value, dtype=self._array.dtype)
         return self._apply_inplace("fill_", lambda s, v: ops.where(True, v, s), value)
 
     def copy_(self, src: Tensor) -> Tensor:
@@ -479,34 +479,34 @@ class Tensor(TensorBase):
 
     # ---- comparisons (never differentiable) ---------------------------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._make(np.equal(self.data, as_array(other)))
+        return Tensor._make(np.equal(self._array, as_array(other)))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._make(np.not_equal(self.data, as_array(other)))
+        return Tensor._make(np.not_equal(self._array, as_array(other)))
 
     def __lt__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.less(self.data, as_array(other)))
+        return Tensor._make(np.less(self._array, as_array(other)))
 
     def __le__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.less_equal(self.data, as_array(other)))
+        return Tensor._make(np.less_equal(self._array, as_array(other)))
 
     def __gt__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.greater(self.data, as_array(other)))
+        return Tensor._make(np.greater(self._array, as_array(other)))
 
     def __ge__(self, other: Tensor | _float) -> Tensor:
-        return Tensor._make(np.greater_equal(self.data, as_array(other)))
+        return Tensor._make(np.greater_equal(self._array, as_array(other)))
 
     def __invert__(self) -> Tensor:
-        return Tensor._make(np.invert(self.data))
+        return Tensor._make(np.invert(self._array))
 
     def __and__(self, other: Tensor | _int) -> Tensor:
-        return Tensor._make(np.bitwise_and(self.data, as_array(other)))
+        return Tensor._make(np.bitwise_and(self._array, as_array(other)))
 
     def __or__(self, other: Tensor | _int) -> Tensor:
-        return Tensor._make(np.bitwise_or(self.data, as_array(other)))
+        return Tensor._make(np.bitwise_or(self._array, as_array(other)))
 
     def __xor__(self, other: Tensor | _int) -> Tensor:
-        return Tensor._make(np.bitwise_xor(self.data, as_array(other)))
+        return Tensor._make(np.bitwise_xor(self._array, as_array(other)))
 
     def eq(self, other: Tensor | _float) -> Tensor:
         return self == other
@@ -528,22 +528,22 @@ class Tensor(TensorBase):
 
     def equal(self, other: Tensor) -> _bool:
         """True when both tensors have the same shape and elements."""
-        return self.shape == other.shape and builtins.bool(np.array_equal(self.data, other.data))
+        return self.shape == other.shape and builtins.bool(np.array_equal(self._array, other._array))
 
     def allclose(self, other: Tensor | _float, rtol: _float = 1e-05, atol: _float = 1e-08) -> _bool:
-        return builtins.bool(np.allclose(self.data, as_array(other), rtol=rtol, atol=atol))
+        return builtins.bool(np.allclose(self._array, as_array(other), rtol=rtol, atol=atol))
 
     def all(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
+        return Tensor._make(np.asarray(np.all(self._array, axis=dim, keepdims=keepdim)))
 
     def any(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
+        return Tensor._make(np.asarray(np.any(self._array, axis=dim, keepdims=keepdim)))
 
     def isnan(self) -> Tensor:
-        return Tensor._make(np.isnan(self.data))
+        return Tensor._make(np.isnan(self._array))
 
     def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self.data))
+        return Tensor._make(np.isfinite(self._array))
 
     # ---- methods that call ops -----------------------------------------------------------
     def add(self, other: Tensor | _float, *, alpha: _float = 1) -> Tensor:
@@ -736,7 +736,7 @@ def tensor(data: Any, dtype: dtypes.dtype | None = None, requires_grad: bool = F
     array keeps its dtype, as ``torch.tensor`` does.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     if dtype is not None:
         array = np.array(data, dtype=dtypes.to_numpy_dtype(dtype))
     elif isinstance(data, np.ndarray):

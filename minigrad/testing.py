@@ -93,7 +93,7 @@ class _Operand:
         from .tensor import Tensor
 
         if isinstance(value, Tensor):
-            self.array, self.typed = value.data, True
+            self.array, self.typed = value._array, True
         elif isinstance(value, (np.ndarray, np.generic)):
             self.array, self.typed = np.asarray(value), True
         elif isinstance(value, (bool, numbers.Number)) or _is_sequence(value):
@@ -308,8 +308,8 @@ def assert_close(
 def _float64(value):
     from .tensor import Tensor
 
-    if isinstance(value, Tensor) and value.data.dtype.kind == "f":
-        return Tensor._make(value.data.astype(np.float64))
+    if isinstance(value, Tensor) and value._array.dtype.kind == "f":
+        return Tensor._make(value._array.astype(np.float64))
     return value
 
 
@@ -353,8 +353,8 @@ def gradcheck_module(
     named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
     if not named:
         raise ValueError("gradcheck_module: the module has no parameter that requires grad")
-    originals = {id(p): p.data for _, p in module.named_parameters()}
-    saved_buffers = [(b, b.data.copy()) for _, b in module.named_buffers() if b is not None]
+    originals = {id(p): p._array for _, p in module.named_parameters()}
+    saved_buffers = [(b, b._array.copy()) for _, b in module.named_buffers() if b is not None]
     generator_state = mg_random.default_generator.get_state()
     inputs64 = tuple(_float64(x) for x in inputs)
     rng = np.random.default_rng(seed)
@@ -364,7 +364,7 @@ def gradcheck_module(
         if loss_fn is not None:
             return loss_fn(outputs)
         outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
-        outs = [o for o in outs if isinstance(o, Tensor) and o.data.dtype.kind == "f"]
+        outs = [o for o in outs if isinstance(o, Tensor) and o._array.dtype.kind == "f"]
         while len(cotangents) < len(outs):
             cotangents.append(Tensor._make(rng.standard_normal(outs[len(cotangents)].shape)))
         total = None
@@ -376,28 +376,28 @@ def gradcheck_module(
     def forward():
         mg_random.manual_seed(seed)
         for buffer, values in saved_buffers:
-            buffer.data[...] = values
+            buffer._array[...] = values
         return loss_of(module(*inputs64))
 
     try:
         for _, p in module.named_parameters():
-            if p.data.dtype.kind == "f":
-                p.data = p.data.astype(np.float64)  # a copy: the user's arrays stay untouched
+            if p._array.dtype.kind == "f":
+                p._array = p._array.astype(np.float64)  # a copy: the user's arrays stay untouched
         loss = forward()
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss._array.size != 1:
             raise ValueError("gradcheck_module: loss_fn must return a one-element Tensor")
         analytic = autograd_grad(loss, [p for _, p in named], allow_unused=True)
         failures = []
         for (name, p), g in zip(named, analytic):
-            g = np.zeros(p.shape) if g is None else g.data
+            g = np.zeros(p.shape) if g is None else g._array
             failure = (_check_projection if fast_mode else _check_elements)(p, g, forward, eps, atol, rtol, rng)
             if failure:
                 failures.append(f"parameter '{name}' {list(p.shape)}: {failure}")
     finally:
         for _, p in module.named_parameters():
-            p.data = originals[id(p)]
+            p._array = originals[id(p)]
         for buffer, values in saved_buffers:
-            buffer.data = values
+            buffer._array = values
         mg_random.default_generator.set_state(generator_state)
     if failures:
         raise AssertionError(
@@ -410,22 +410,22 @@ def gradcheck_module(
 def _numerical(p, direction, forward, eps):
     from .autograd.grad_mode import no_grad
 
-    original = p.data.copy()
+    original = p._array.copy()
     try:
         with no_grad():
-            p.data[...] = original + eps * direction
-            plus = float(forward().data)
-            p.data[...] = original - eps * direction
-            minus = float(forward().data)
+            p._array[...] = original + eps * direction
+            plus = float(forward()._array)
+            p._array[...] = original - eps * direction
+            minus = float(forward()._array)
     finally:
-        p.data[...] = original
+        p._array[...] = original
     return (plus - minus) / (2 * eps)
 
 
 def _check_elements(p, analytic, forward, eps, atol, rtol, rng):
     numeric = np.zeros(p.shape)
-    for k in range(p.data.size):
-        direction = np.zeros(p.data.size)
+    for k in range(p._array.size):
+        direction = np.zeros(p._array.size)
         direction[k] = 1.0
         numeric.flat[k] = _numerical(p, direction.reshape(p.shape), forward, eps)
     error = np.abs(analytic - numeric)

@@ -41,7 +41,7 @@ def train_epoch(
         optimizer.step()
         n = labels.shape[0]
         total_loss += loss.item() * n
-        correct += int((logits.data.argmax(1) == labels.data).sum())
+        correct += int((logits._array.argmax(1) == labels._array).sum())
         seen += n
         rate = seen / (time.perf_counter() - started)
         bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
@@ -57,7 +57,7 @@ def evaluate(model: nn.Module, loader: Iterable[tuple[Tensor, Tensor]], loss_fn:
             logits = model(images)
             n = labels.shape[0]
             total_loss += loss_fn(logits, labels).item() * n
-            correct += int((logits.data.argmax(1) == labels.data).sum())
+            correct += int((logits._array.argmax(1) == labels._array).sum())
             seen += n
     return total_loss / seen, correct / seen
 

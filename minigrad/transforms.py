@@ -74,7 +74,7 @@ def _interpolation(mode):
 def _planes(img):
     """(array with H, W last, function turning such an array back into ``img``'s kind)."""
     if isinstance(img, Tensor):
-        return img.data, Tensor._make
+        return img._array, Tensor._make
     if isinstance(img, np.ndarray):
         if img.ndim == 2:
             return img[None], lambda a: np.ascontiguousarray(a[0])
@@ -202,16 +202,16 @@ class Normalize:
                 "Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                 f"{tuple(tensor.shape)}"
             )
-        dtype = tensor.data.dtype
+        dtype = tensor._array.dtype
         mean = np.asarray(self.mean, dtype=dtype).reshape(-1, 1, 1)
         std = np.asarray(self.std, dtype=dtype).reshape(-1, 1, 1)
         if (std == 0).any():
             raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
         if self.inplace:
-            tensor.data -= mean
-            tensor.data /= std
+            tensor._array -= mean
+            tensor._array /= std
             return tensor
-        return Tensor._make((tensor.data - mean) / std)
+        return Tensor._make((tensor._array - mean) / std)
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(mean={self.mean}, std={self.std})"

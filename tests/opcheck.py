@@ -78,7 +78,7 @@ def check(fn, ref, *inputs, grad=True, gradgrad=True):
             assert o.dtype is minigrad.float64
             assert_close(o, e, rtol=1e-10, atol=1e-12)
         else:
-            assert_close(o.data, e, check_dtype=False)
+            assert_close(o._array, e, check_dtype=False)
 
     out32 = _as_tuple(fn(*[_leaf(x, np.float32) for x in inputs]))
     for o, e in zip(out32, expected):

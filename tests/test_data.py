@@ -180,7 +180,7 @@ def test_to_tensor(rng):
     img = rng.integers(0, 256, size=(4, 5, 3), dtype=np.uint8)
     t = T.ToTensor()(img)
     assert t.shape == (3, 4, 5) and t.dtype == minigrad.float32
-    np.testing.assert_allclose(t.data, img.transpose(2, 0, 1) / 255, rtol=1e-6)
+    np.testing.assert_allclose(t._array, img.transpose(2, 0, 1) / 255, rtol=1e-6)
     assert T.ToTensor()(img[:, :, 0]).shape == (1, 4, 5)
     assert T.ToTensor()(np.zeros((2, 2, 1), np.float64)).dtype == minigrad.float64
     with pytest.raises(TypeError, match="pic should be PIL Image or ndarray"):
@@ -191,10 +191,10 @@ def test_normalize(rng):
     x = minigrad.tensor(rng.random((2, 3, 4, 4)).astype(np.float32))
     mean, std = (0.1, 0.2, 0.3), (0.5, 1.0, 2.0)
     out = T.Normalize(mean, std)(x)
-    want = (x.data - np.array(mean, np.float32)[:, None, None]) / np.array(std, np.float32)[:, None, None]
-    np.testing.assert_allclose(out.data, want, rtol=1e-6)
+    want = (x._array - np.array(mean, np.float32)[:, None, None]) / np.array(std, np.float32)[:, None, None]
+    np.testing.assert_allclose(out._array, want, rtol=1e-6)
     assert out is not x and T.Normalize(mean, std, inplace=True)(x) is x
-    np.testing.assert_allclose(x.data, want, rtol=1e-6)
+    np.testing.assert_allclose(x._array, want, rtol=1e-6)
     with pytest.raises(ValueError, match="std evaluated to zero"):
         T.Normalize((0,), (0,))(minigrad.zeros(1, 2, 2))
     with pytest.raises(TypeError, match="Input tensor should be a float tensor"):
@@ -213,7 +213,7 @@ def test_pad(padding, mode, rng, torch):
         want = np.pad(x, [(0, 0), (top, bottom), (left, right)], mode="symmetric")
     else:
         want = torch.nn.functional.pad(torch.tensor(x)[None], (left, right, top, bottom), mode=torch_mode)[0].numpy()
-    np.testing.assert_array_equal(out.data, want)
+    np.testing.assert_array_equal(out._array, want)
     hwc = T.Pad(padding, padding_mode=mode)(np.moveaxis(x, 0, -1))
     np.testing.assert_array_equal(hwc, np.moveaxis(want, 0, -1))
 
@@ -225,7 +225,7 @@ def test_resize_matches_interpolate(size, mode, rng, torch):
     out = T.Resize(size, interpolation=mode)(minigrad.tensor(x))
     kwargs = dict(align_corners=False, antialias=False) if mode == "bilinear" else {}
     want = torch.nn.functional.interpolate(torch.tensor(x), size=size, mode=mode, **kwargs).numpy()
-    np.testing.assert_allclose(out.data, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out._array, want, rtol=1e-5, atol=1e-6)
 
 
 def test_resize_int_keeps_aspect_and_uint8(rng):
@@ -238,16 +238,16 @@ def test_resize_int_keeps_aspect_and_uint8(rng):
 
 def test_center_and_random_crop(rng):
     x = minigrad.tensor(rng.random((1, 6, 6)).astype(np.float32))
-    np.testing.assert_array_equal(T.CenterCrop(2)(x).data, x.data[:, 2:4, 2:4])
+    np.testing.assert_array_equal(T.CenterCrop(2)(x)._array, x._array[:, 2:4, 2:4])
     minigrad.manual_seed(3)
     a = T.RandomCrop(6, padding=2)(x)
     minigrad.manual_seed(3)
     b = T.RandomCrop(6, padding=2)(x)
-    assert a.shape == (1, 6, 6) and np.array_equal(a.data, b.data)
-    padded = np.pad(x.data, [(0, 0), (2, 2), (2, 2)])
+    assert a.shape == (1, 6, 6) and np.array_equal(a._array, b._array)
+    padded = np.pad(x._array, [(0, 0), (2, 2), (2, 2)])
     windows = [padded[:, i : i + 6, j : j + 6] for i in range(5) for j in range(5)]
-    assert any(np.array_equal(a.data, w) for w in windows)
-    seen = {T.RandomCrop(6, padding=2)(x).data.tobytes() for _ in range(30)}
+    assert any(np.array_equal(a._array, w) for w in windows)
+    seen = {T.RandomCrop(6, padding=2)(x)._array.tobytes() for _ in range(30)}
     assert len(seen) > 5
     assert T.RandomCrop(8, pad_if_needed=True)(x).shape == (1, 8, 8)
     with pytest.raises(ValueError, match=r"Required crop size \(8, 8\) is larger than input image size \(6, 6\)"):
@@ -267,7 +267,7 @@ def test_flips():
 def test_rotation_by_90_degrees_is_rot90():
     x = np.arange(25, dtype=np.float32).reshape(1, 5, 5)
     out = T.RandomRotation((90, 90))(minigrad.tensor(x))
-    np.testing.assert_array_equal(out.data[0], np.rot90(x[0]))  # counter-clockwise
+    np.testing.assert_array_equal(out._array[0], np.rot90(x[0]))  # counter-clockwise
     hwc = T.RandomRotation((-90, -90))(np.moveaxis(x, 0, -1).astype(np.uint8))
     np.testing.assert_array_equal(hwc[..., 0], np.rot90(x[0], k=-1))
 
@@ -285,7 +285,7 @@ def test_bilinear_rotation_matches_grid_sample(angle, rng, torch):
     sampled = torch.nn.functional.grid_sample(
         stacked, grid, mode="bilinear", padding_mode="zeros", align_corners=False
     )[0].numpy()
-    np.testing.assert_allclose(out.data, sampled[:2] * sampled[2:], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out._array, sampled[:2] * sampled[2:], rtol=1e-5, atol=1e-6)
 
 
 def test_random_affine_translate_and_scale():
@@ -296,12 +296,12 @@ def test_random_affine_translate_and_scale():
     angle, (tx, ty), scale, shear = shifted.get_params(7, 7)
     assert angle == 0 and scale == 1.0 and shear == (0.0, 0.0) and abs(tx) <= 2.1 and abs(ty) <= 2.1
     minigrad.manual_seed(0)
-    out = shifted(minigrad.tensor(x)).data
+    out = shifted(minigrad.tensor(x))._array
     assert out[0, 3 + ty, 3 + tx] == 1.0 and out.sum() == 1.0
-    zoom = T.RandomAffine(0, scale=(3.0, 3.0))(minigrad.tensor(x)).data
+    zoom = T.RandomAffine(0, scale=(3.0, 3.0))(minigrad.tensor(x))._array
     assert zoom[0, 2:5, 2:5].sum() == 9.0 and zoom.sum() == 9.0
     sheared = T.RandomAffine(0, shear=(40, 40, -5, -5), interpolation="bilinear", fill=0.5)(minigrad.tensor(x))
-    assert sheared.shape == (1, 7, 7) and (sheared.data == 0.5).any() and sheared.data.max() > 0.5
+    assert sheared.shape == (1, 7, 7) and (sheared._array == 0.5).any() and sheared._array.max() > 0.5
     with pytest.raises(ValueError, match="translation values should be between 0 and 1"):
         T.RandomAffine(0, translate=(2, 0))
 
@@ -314,8 +314,8 @@ def test_random_resized_crop(rng):
     assert 0.2 * 600 * 0.7 <= h * w <= 0.5 * 600 * 1.3 and 3 / 4 - 0.1 <= w / h <= 4 / 3 + 0.1
     minigrad.manual_seed(1)
     out = t(x)
-    want = T.Resize((8, 8))(minigrad.tensor(x.data[:, top : top + h, left : left + w]))
-    np.testing.assert_array_equal(out.data, want.data)
+    want = T.Resize((8, 8))(minigrad.tensor(x._array[:, top : top + h, left : left + w]))
+    np.testing.assert_array_equal(out._array, want._array)
     # impossible ranges fall back to the largest central window of an allowed ratio
     assert T.RandomResizedCrop(4, scale=(2.0, 3.0), ratio=(1.0, 1.0)).get_params(20, 30) == (0, 5, 20, 20)
     assert T.RandomResizedCrop((5, 6))(rng.integers(0, 255, (9, 9), dtype=np.uint8)).shape == (5, 6)
@@ -328,16 +328,16 @@ def test_color_jitter(rng):
     gray = np.full((2, 2, 3), 100, np.uint8)
     np.testing.assert_array_equal(T.ColorJitter(hue=0.5)(gray), gray)  # grey has no hue
     x = minigrad.tensor(rng.random((3, 4, 4)).astype(np.float32))
-    np.testing.assert_allclose(T.ColorJitter(brightness=(0.5, 0.5))(x).data, 0.5 * x.data, rtol=1e-6)
-    luma = 0.2989 * x.data[0] + 0.587 * x.data[1] + 0.114 * x.data[2]
-    flat = T.ColorJitter(contrast=(0.0, 0.0))(x).data
+    np.testing.assert_allclose(T.ColorJitter(brightness=(0.5, 0.5))(x)._array, 0.5 * x._array, rtol=1e-6)
+    luma = 0.2989 * x._array[0] + 0.587 * x._array[1] + 0.114 * x._array[2]
+    flat = T.ColorJitter(contrast=(0.0, 0.0))(x)._array
     np.testing.assert_allclose(flat, np.full_like(flat, luma.mean()), rtol=1e-5)
-    desaturated = T.ColorJitter(saturation=(0.0, 0.0))(x).data
+    desaturated = T.ColorJitter(saturation=(0.0, 0.0))(x)._array
     np.testing.assert_allclose(desaturated, np.broadcast_to(luma, (3, 4, 4)), rtol=1e-5)
     bright = T.ColorJitter(brightness=(3.0, 3.0))(np.full((2, 2), 100, np.uint8))
     assert bright.dtype == np.uint8 and bright.tolist() == [[255, 255], [255, 255]]  # clipped
     jittered = T.ColorJitter(0.4, 0.4, 0.4, 0.1)(x)
-    assert jittered.shape == (3, 4, 4) and 0 <= jittered.data.min() and jittered.data.max() <= 1
+    assert jittered.shape == (3, 4, 4) and 0 <= jittered._array.min() and jittered._array.max() <= 1
     with pytest.raises(ValueError, match="hue values should be between"):
         T.ColorJitter(hue=0.7)
 
@@ -355,7 +355,7 @@ def test_compose_notes_pipeline(rng):
     )
     out = pipeline(rng.integers(0, 256, size=(32, 32, 3), dtype=np.uint8))
     assert out.shape == (3, 32, 32) and out.dtype == minigrad.float32
-    assert -1.0 <= out.data.min() and out.data.max() <= 1.0
+    assert -1.0 <= out._array.min() and out._array.max() <= 1.0
     assert "RandomCrop" in repr(pipeline)
     batch = T.RandomHorizontalFlip(1.0)(minigrad.zeros(4, 3, 8, 8))
     assert batch.shape == (4, 3, 8, 8)
@@ -369,7 +369,7 @@ def test_digits_split_and_shapes():
     assert (len(train), len(test)) == (1438, 359)
     image, label = train[0]
     assert isinstance(image, minigrad.Tensor) and image.shape == (1, 8, 8) and image.dtype == minigrad.float32
-    assert isinstance(label, int) and 0 <= image.data.min() and image.data.max() <= 1.0
+    assert isinstance(label, int) and 0 <= image._array.min() and image._array.max() <= 1.0
     assert set(train.targets.tolist()) == set(range(10)) == set(test.targets.tolist())
     minigrad.manual_seed(123)  # the split does not depend on the global seed
     assert datasets.Digits(train=False).targets.tolist() == test.targets.tolist()
@@ -378,8 +378,8 @@ def test_digits_split_and_shapes():
 def test_digits_upscaled_and_transforms():
     ds = datasets.Digits(train=False, size=32, transform=T.Normalize((0.5,), (0.5,)), target_transform=lambda y: -y)
     image, label = ds[3]
-    assert image.shape == (1, 32, 32) and label == -int(ds.targets.data[3])
-    assert image.data.min() >= -1.0 and "Split: Test" in repr(ds)
+    assert image.shape == (1, 32, 32) and label == -int(ds.targets._array[3])
+    assert image._array.min() >= -1.0 and "Split: Test" in repr(ds)
     x, y = next(iter(DataLoader(datasets.Digits(size=32), batch_size=64, shuffle=True)))
     assert x.shape == (64, 1, 32, 32) and y.shape == (64,) and y.dtype == minigrad.int64
 
@@ -418,7 +418,7 @@ def test_mnist_reader(cls, compress, tmp_path, rng):
     assert len(ds) == 6 and ds.data.dtype == minigrad.uint8 and ds.targets.tolist() == labels.tolist()
     image, label = ds[2]
     assert image.shape == (1, 28, 28) and label == 4
-    np.testing.assert_allclose(image.data[0], images[2] / 255, rtol=1e-6)
+    np.testing.assert_allclose(image._array[0], images[2] / 255, rtol=1e-6)
     raw_image, _ = cls(tmp_path, train=False)[0]
     assert isinstance(raw_image, np.ndarray) and raw_image.shape == (28, 28)
     with pytest.raises(FileNotFoundError, match=os.path.join(cls.__name__, "raw", "train-images-idx3-ubyte")):
@@ -462,7 +462,7 @@ def test_cifar10_reader(tmp_path, rng):
     test = datasets.CIFAR10(tmp_path, train=False, transform=T.ToTensor())
     image, label = test[1]
     assert image.shape == (3, 32, 32) and label == int(batches[5][1][1])
-    np.testing.assert_allclose(image.data[1], batches[5][0][1, :, :, 1] / 255, rtol=1e-6)  # green plane
+    np.testing.assert_allclose(image._array[1], batches[5][0][1, :, :, 1] / 255, rtol=1e-6)  # green plane
     (folder / "test_batch.bin").write_bytes(b"\x01" * 100)
     with pytest.raises(RuntimeError, match="test_batch.bin: 100 bytes is not a whole number"):
         datasets.CIFAR10(tmp_path, train=False)

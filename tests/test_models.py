@@ -81,8 +81,8 @@ def test_vgg_constructors_pick_their_configuration(monkeypatch, name, config, ba
 def test_vgg_classifier_and_initialization():
     model = models.vgg11_bn(num_classes=10)
     assert model.classifier[-1].out_features == 10 and isinstance(model.avgpool, nn.AdaptiveAvgPool2d)
-    assert (model.features[0].bias.data == 0).all() and (model.features[1].weight.data == 1).all()
-    assert abs(model.classifier[0].weight.data[:100].std() - 0.01) < 1e-3
+    assert (model.features[0].bias._array == 0).all() and (model.features[1].weight._array == 1).all()
+    assert abs(model.classifier[0].weight._array[:100].std() - 0.01) < 1e-3
 
 
 @pytest.mark.slow
@@ -118,11 +118,11 @@ def test_resnet_state_dict_uses_torchvision_names():
 
 def test_resnet_initialization_follows_torchvision():
     net = models.resnet18()
-    w = net.layer1[0].conv1.weight.data
+    w = net.layer1[0].conv1.weight._array
     assert abs(w.std() - np.sqrt(2 / (64 * 9))) < 0.003  # kaiming_normal_, fan_out, relu
-    assert (net.bn1.weight.data == 1).all() and (net.bn1.bias.data == 0).all()
+    assert (net.bn1.weight._array == 1).all() and (net.bn1.bias._array == 0).all()
     zero = models.resnet18(zero_init_residual=True)
-    assert (zero.layer1[0].bn2.weight.data == 0).all()
+    assert (zero.layer1[0].bn2.weight._array == 0).all()
 
 
 def test_module_gradients_against_finite_differences():

@@ -40,7 +40,7 @@ def test_round_trip_nested(tmp_path):
     assert list(back["optimizer"]["state"]) == [0]  # int keys stay ints
     for key, value in obj["model"].items():
         assert back["model"][key].dtype == value.dtype and back["model"][key].shape == value.shape
-        np.testing.assert_array_equal(back["model"][key].data, value.data)
+        np.testing.assert_array_equal(back["model"][key]._array, value._array)
     assert back["optimizer"]["state"][0]["step"].shape == ()
     assert list(back["model"]) == list(obj["model"])  # order kept
 
@@ -57,7 +57,7 @@ def test_loaded_tensors_own_writable_memory(tmp_path):
     path = tmp_path / "w.safetensors"
     minigrad.save({"w": minigrad.ones(3)}, path)
     w = minigrad.load(path)["w"]
-    w.data += 1
+    w._array += 1
     assert w.tolist() == [2.0, 2.0, 2.0] and minigrad.load(path)["w"].tolist() == [1.0, 1.0, 1.0]
 
 
@@ -75,9 +75,9 @@ def test_model_and_optimizer_state_dicts(tmp_path):
     clone_opt.load_state_dict(back["optimizer"])
     assert clone_opt.param_groups[0]["lr"] == 0.1
     for (name, a), (_, b) in zip(model.state_dict().items(), clone.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a._array, b._array, err_msg=name)
     buf = opt.state[next(iter(model.parameters()))]["momentum_buffer"]
-    np.testing.assert_array_equal(clone_opt.state[next(iter(clone.parameters()))]["momentum_buffer"].data, buf.data)
+    np.testing.assert_array_equal(clone_opt.state[next(iter(clone.parameters()))]["momentum_buffer"]._array, buf._array)
 
 
 def test_write_is_atomic(tmp_path, monkeypatch):
@@ -170,7 +170,7 @@ def test_loads_torch_safetensors_into_a_model(tmp_path, torch):
     assert sorted(state) == sorted(net.state_dict())
     for key, value in net.state_dict().items():
         assert state[key].dtype == {torch.float32: minigrad.float32, torch.int64: minigrad.int64}[value.dtype]
-        np.testing.assert_array_equal(state[key].data, value.numpy())
+        np.testing.assert_array_equal(state[key]._array, value.numpy())
     ours = nn.Sequential(
         nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 5 * 5, 6)
     )
@@ -179,7 +179,7 @@ def test_loads_torch_safetensors_into_a_model(tmp_path, torch):
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 5)).astype(np.float32)
     with torch.no_grad():
         want = net(torch.tensor(x)).numpy()
-    np.testing.assert_allclose(ours(minigrad.tensor(x)).data, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours(minigrad.tensor(x))._array, want, rtol=1e-5, atol=1e-5)
 
 
 def _torch_resnet18(torch, num_classes):
@@ -246,5 +246,5 @@ def test_torch_resnet18_weights_give_the_same_outputs(tmp_path, torch):
     with torch.no_grad():
         want = net(torch.tensor(x)).numpy()
     with minigrad.no_grad():
-        got = ours(minigrad.tensor(x)).data
+        got = ours(minigrad.tensor(x))._array
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

@@ -102,11 +102,11 @@ class ShapeOnlyConv2dFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding):
-        n, _, h, w = x.data.shape
-        k = weight.data.shape[-1]
+        n, _, h, w = x._array.shape
+        k = weight._array.shape[-1]
         ctx.save_for_backward(x, weight)
         size = ((h + 2 * padding - k) // stride + 1, (w + 2 * padding - k) // stride + 1)
-        return np.zeros((n, weight.data.shape[0]) + size, x.data.dtype)
+        return np.zeros((n, weight._array.shape[0]) + size, x._array.dtype)
 
 
 @pytest.fixture
@@ -179,12 +179,12 @@ def test_shared_layers_count_once_and_print_as_shared():
 def test_summary_restores_state_and_prints(capsys):
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout())
     model.eval()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v._array.copy() for k, v in model.state_dict().items()}
     s = summary(model, (8, 3))
     assert capsys.readouterr().out.strip() == str(s)
     assert not any(m.training for m in model.modules())
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v._array, before[k], err_msg=k)
     summary(model, input_data=minigrad.zeros(7, 3), verbose=0)
     assert capsys.readouterr().out == ""
     assert repr(s) == str(s)

@@ -27,7 +27,7 @@ from minigrad.testing import assert_close
 def test_python_data_dtype(data, dtype):
     t = minigrad.tensor(data)
     assert t.dtype is dtype
-    np.testing.assert_array_equal(t.data, np.asarray(data))
+    np.testing.assert_array_equal(t._array, np.asarray(data))
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_tensor_copies_its_data():
     array[0] = 100.0
     assert t.tolist() == [1.0, 2.0]
     u = minigrad.tensor(t)
-    t.data[1] = 50.0
+    t._array[1] = 50.0
     assert u.tolist() == [1.0, 2.0]
 
 
@@ -123,7 +123,7 @@ def test_dtype_aliases():
 def test_zeros_ones(factory, value):
     for t in (factory(2, 3), factory((2, 3)), factory([2, 3])):
         assert t.shape == (2, 3) and t.dtype is minigrad.float32
-        assert (t.data == value).all()
+        assert (t._array == value).all()
     assert factory(2, dtype=minigrad.int64).dtype is minigrad.int64
     assert factory(()).shape == ()
     t = factory(2, requires_grad=True)
@@ -177,10 +177,10 @@ def test_eye_and_linspace():
 def test_random_factories_shapes_and_ranges():
     r = minigrad.rand(1000)
     assert r.dtype is minigrad.float32 and r.shape == (1000,)
-    assert 0.0 <= r.data.min() and r.data.max() < 1.0
+    assert 0.0 <= r._array.min() and r._array.max() < 1.0
     n = minigrad.randn(4000, dtype=minigrad.float64)
     assert n.dtype is minigrad.float64
-    assert abs(n.data.mean()) < 0.1 and abs(n.data.std() - 1.0) < 0.1
+    assert abs(n._array.mean()) < 0.1 and abs(n._array.std() - 1.0) < 0.1
     i = minigrad.randint(3, 7, (500,))
     assert i.dtype is minigrad.int64
     assert set(i.tolist()) == {3, 4, 5, 6}
@@ -332,7 +332,7 @@ def test_to_the_same_dtype_returns_self_and_clone_copies():
     assert t.to(minigrad.float32) is t
     assert t.to("cpu") is t
     c = t.clone()
-    c.data[0] = 5.0
+    c._array[0] = 5.0
     assert t.item() == 1.0
     with pytest.raises(RuntimeError, match="CPU only"):
         t.to("cuda")
@@ -398,7 +398,7 @@ def test_detach_shares_data_but_not_history():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d._array, y._array)
     d_ = (x * 3).detach_()
     assert d_.grad_fn is None and not d_.requires_grad
 

@@ -274,7 +274,7 @@ class _WrongLinearFunction(Function):
     @staticmethod
     def forward(ctx, x, w):
         ctx.save_for_backward(x, w)
-        return x.data @ w.data.T
+        return x._array @ w._array.T
 
     @staticmethod
     def backward(ctx, g):
@@ -307,8 +307,8 @@ def test_gradcheck_module_passes_a_correct_module():
 
 def test_gradcheck_module_leaves_the_module_and_random_state_unchanged():
     model = _mlp()
-    before = {name: p.data.copy() for name, p in model.named_parameters()}
-    arrays = {name: p.data for name, p in model.named_parameters()}
+    before = {name: p._array.copy() for name, p in model.named_parameters()}
+    arrays = {name: p._array for name, p in model.named_parameters()}
     minigrad.manual_seed(7)
     x = minigrad.randn(4, 3)
     expected_next = minigrad.rand(3)
@@ -317,8 +317,8 @@ def test_gradcheck_module_leaves_the_module_and_random_state_unchanged():
     gradcheck_module(model, x)
     assert minigrad.rand(3).equal(expected_next), "the global generator is restored"
     for name, p in model.named_parameters():
-        assert p.data is arrays[name] and p.dtype is minigrad.float32 and p.grad is None
-        np.testing.assert_array_equal(p.data, before[name])
+        assert p._array is arrays[name] and p.dtype is minigrad.float32 and p.grad is None
+        np.testing.assert_array_equal(p._array, before[name])
 
 
 def test_gradcheck_module_handles_dropout_and_batch_norm():

@@ -23,7 +23,7 @@ b = minigrad.from_numpy(np.arange(6, dtype=np.float64).reshape(2, 3))
 c = minigrad.zeros(2, 3)
 print(a.dtype, a.shape, b.dtype, c.dtype)
 print(a @ b.float())
-print(type(a.data), a.numpy().sum())
+print(type(a._array), a.numpy().sum())
 
 # %%
 # The tape
@@ -56,9 +56,9 @@ while node is not None and node.next_functions:
 # :math:`\partial L / \partial w_i = 2 w_i x_i^2`:
 loss.backward()
 print("x.grad   =", x.grad.tolist())
-print("2 x w^2  =", (2 * x.data * w.data**2).tolist())
+print("2 x w^2  =", (2 * x._array * w._array**2).tolist())
 print("w.grad   =", w.grad.tolist())
-print("2 w x^2  =", (2 * w.data * x.data**2).tolist())
+print("2 w x^2  =", (2 * w._array * x._array**2).tolist())
 
 # %%
 # Only leaves keep ``.grad``; an intermediate such as ``y`` keeps it only if asked with
@@ -95,7 +95,7 @@ print("under no_grad:", z.requires_grad, z.grad_fn)
 # ``detach()`` gives the same values cut from the graph, sharing memory (no copy).
 y = x * 2
 d = y.detach()
-print("detached:", d.requires_grad, d.grad_fn, "shares memory:", np.shares_memory(d.data, y.data))
+print("detached:", d.requires_grad, d.grad_fn, "shares memory:", np.shares_memory(d._array, y._array))
 
 # %%
 # A step of gradient descent by hand

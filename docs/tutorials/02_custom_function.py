@@ -36,7 +36,7 @@ class SoftplusFunction(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         # log(1 + e^x) without overflow for large x
-        return np.logaddexp(0.0, x.data)
+        return np.logaddexp(0.0, x._array)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -55,7 +55,7 @@ print(y)
 print("grad_fn:", y.grad_fn.name())  # the class name with Function -> Backward
 y.sum().backward()
 print("x.grad     :", x.grad.tolist())
-print("sigmoid(x) :", (1 / (1 + np.exp(-x.data))).tolist())
+print("sigmoid(x) :", (1 / (1 + np.exp(-x._array))).tolist())
 
 # %%
 # Checking it with gradcheck
@@ -103,7 +103,7 @@ class ScaledMulFunction(Function):
     def forward(ctx, a, b, alpha):
         ctx.alpha = alpha
         ctx.save_for_backward(a, b)
-        return alpha * a.data * b.data
+        return alpha * a._array * b._array
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -33,7 +33,7 @@ minigrad.manual_seed(0)
 # upscales them to LeNet-5's input size. We normalize with the training set's mean and
 # standard deviation: sigmoid networks learn much faster from centred inputs.
 raw = datasets.Digits(train=True, size=32)
-mean, std = float(raw.data.data.mean()), float(raw.data.data.std())
+mean, std = float(raw.data._array.mean()), float(raw.data._array.std())
 normalize = transforms.Normalize((mean,), (std,))
 train_set = datasets.Digits(train=True, size=32, transform=normalize)
 test_set = datasets.Digits(train=False, size=32, transform=normalize)

@@ -24,7 +24,7 @@ class VersionCounter:
     value: int
 
 class TensorBase:
-    data: np.ndarray
+    _array: np.ndarray
     grad: Any
     grad_fn: Node | None
     requires_grad: bool

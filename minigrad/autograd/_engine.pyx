@@ -80,7 +80,7 @@ cdef class VersionCounter:
 
 cdef class TensorBase:
     """The fields of a Tensor; the class users see is minigrad.Tensor (minigrad/tensor.py)."""
-    cdef public object data              # the ndarray
+    cdef public object _array              # the ndarray
     cdef public object grad
     cdef public Node grad_fn             # the node that made this tensor (None for leaves)
     cdef public bint requires_grad
@@ -116,7 +116,7 @@ cdef class TensorBase:
 
 cdef inline TensorBase new_tensor(object data):
     cdef TensorBase t = TensorBase.__new__(Tensor)
-    t.data = data
+    t._array = data
     return t
 
 
@@ -215,7 +215,7 @@ cdef class Node:
         return make_tensor(value, True, self, output_nr, counter)
 
     def _raise_modified(self, value, current, version):
-        array = (<TensorBase>value).data if isinstance(value, TensorBase) else value
+        array = (<TensorBase>value)._array if isinstance(value, TensorBase) else value
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{describe(array)}], which is saved by {self.name()}, "
@@ -230,8 +230,8 @@ cdef class AccumulateGrad(Node):
         self.variable = variable
         self._next = ()
         self._num_outputs = 1
-        self._shape0 = variable.data.shape
-        self._dtype0 = variable.data.dtype
+        self._shape0 = variable._array.shape
+        self._dtype0 = variable._array.dtype
 
     @staticmethod
     def name():
@@ -254,9 +254,9 @@ cdef class AccumulateGrad(Node):
         elif create_graph:
             variable.grad = grad
         elif _sole_owner(grad):
-            variable.grad = new_tensor(grad.data)  # nobody else sees this array: take it
+            variable.grad = new_tensor(grad._array)  # nobody else sees this array: take it
         else:
-            variable.grad = new_tensor(grad.data.copy())  # shared (a user's, another leaf's): copy
+            variable.grad = new_tensor(grad._array.copy())  # shared (a user's, another leaf's): copy
 
 
 cdef bint _sole_owner(TensorBase grad):
@@ -271,7 +271,7 @@ cdef bint _sole_owner(TensorBase grad):
     pin both sides: test_leaf_takes_a_gradient_nobody_else_holds_without_a_copy and
     test_leaf_grads_never_alias_a_gradient_someone_else_holds.
     """
-    data = grad.data
+    data = grad._array
     return (Py_REFCNT(grad) <= 3 and Py_REFCNT(data) <= 2
             and data.base is None and data.flags.owndata)
 
@@ -363,20 +363,20 @@ cdef _record(Node ctx, tuple args, tuple raws, tuple outputs):
             edges += [a._grad_accumulator(), 0]
     ctx._next = tuple(edges)
     if ctx._validate_gradients:
-        ctx._input_shapes = tuple([(<TensorBase>args[i]).data.shape if needs[i] else None
+        ctx._input_shapes = tuple([(<TensorBase>args[i])._array.shape if needs[i] else None
                                    for i in range(len(args))])
     if _state.anomaly_enabled:
         ctx._trace = traceback.format_stack()  # compiled code adds no frames: it ends at the op's caller
     non_differentiable = ctx._non_differentiable
     ctx._num_outputs = len(outputs)
-    data = (<TensorBase>outputs[0]).data
+    data = (<TensorBase>outputs[0])._array
     ctx._shape0 = data.shape
     ctx._dtype0 = data.dtype
     if len(outputs) > 1:
-        ctx._more_meta = tuple([((<TensorBase>o).data.shape, (<TensorBase>o).data.dtype) for o in outputs[1:]])
+        ctx._more_meta = tuple([((<TensorBase>o)._array.shape, (<TensorBase>o)._array.dtype) for o in outputs[1:]])
     for nr in range(len(outputs)):
         out = <TensorBase>outputs[nr]
-        if not _is_floating(out.data):
+        if not _is_floating(out._array):
             continue  # integer and bool results never carry gradients
         if non_differentiable and any([o is raws[nr] or o is out for o in non_differentiable]):
             continue
@@ -397,13 +397,13 @@ cdef object _wrap(value):
     if type(value) is ndarray:
         return new_tensor(value)
     if isinstance(value, TensorBase):
-        return new_tensor((<TensorBase>value).data)
+        return new_tensor((<TensorBase>value)._array)
     return new_tensor(np.asarray(value))
 
 
 cdef _share_version(TensorBase out, TensorBase base_tensor):
     """A view shares its base's version counter, so in-place writes through either are seen."""
-    if np.may_share_memory(out.data, base_tensor.data):
+    if np.may_share_memory(out._array, base_tensor._array):
         out._vc = base_tensor._version_counter()
         base = out._base = base_tensor._base if base_tensor._base is not None else base_tensor
         out._base_grad_fn = (<TensorBase>base).grad_fn
@@ -426,9 +426,9 @@ cdef tuple _save_all(tuple values, tuple raws, tuple outputs):
         if isinstance(value, TensorBase):
             for nr in range(len(outputs)):
                 out = <TensorBase>outputs[nr]
-                if value is out or (<TensorBase>value).data is out.data:
+                if value is out or (<TensorBase>value)._array is out._array:
                     counter = out._version_counter()
-                    saved += [out.data, counter, counter.value, nr]
+                    saved += [out._array, counter, counter.value, nr]
                     break
             else:
                 counter = (<TensorBase>value)._vc
@@ -438,7 +438,7 @@ cdef tuple _save_all(tuple values, tuple raws, tuple outputs):
             if value is raws[nr]:
                 out = <TensorBase>outputs[nr]
                 counter = out._version_counter()
-                saved += [out.data, counter, counter.value, nr]
+                saved += [out._array, counter, counter.value, nr]
                 break
         else:
             saved += [value, None, None, None]
@@ -467,8 +467,8 @@ def binary_forward(ctx, str op, numpy_op, a, b, bint floating=False):
     and backward, hence compiled. Sets ``ctx.shapes``: the operand shapes backward needs
     to undo broadcasting, None for an operand that already has the output's shape.
     """
-    x = (<TensorBase>a).data if isinstance(a, TensorBase) else a
-    y = (<TensorBase>b).data if isinstance(b, TensorBase) else b
+    x = (<TensorBase>a)._array if isinstance(a, TensorBase) else a
+    y = (<TensorBase>b)._array if isinstance(b, TensorBase) else b
     try:
         out = numpy_op(x, y)
     except ValueError:
@@ -536,9 +536,9 @@ cdef set _nodes_leading_to(list roots, dict targets):
 
 cdef _anomaly_check(Node node, tuple grads):
     for i, g in enumerate(grads):
-        if g is None or not _is_floating((<TensorBase>g).data):
+        if g is None or not _is_floating((<TensorBase>g)._array):
             continue
-        data = (<TensorBase>g).data
+        data = (<TensorBase>g)._array
         if not np.all(np.isfinite(data)):
             kind = "nan" if np.isnan(data).any() else "inf"
             where = "".join(node._trace[-4:]) if node._trace else "(no trace recorded)\n"
@@ -675,7 +675,7 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                 child = edges[2 * i]
                 nr = edges[2 * i + 1]
                 expected_dtype = child._output_dtype(nr)
-                if <object>cnp.PyArray_DESCR(g.data) is not expected_dtype and g.data.dtype != expected_dtype:
+                if <object>cnp.PyArray_DESCR(g._array) is not expected_dtype and g._array.dtype != expected_dtype:
                     g = g.to(from_numpy_dtype(expected_dtype))  # as PyTorch: grads take the input's dtype
                 buffer = buffers.get(child)
                 if buffer is None:
@@ -689,9 +689,9 @@ def run_backward(tuple tensors, list grad_tensors, bint retain_graph, bint creat
                 elif create_graph:
                     buffer[nr] = summed + g
                 elif type(summed) is ndarray:
-                    np.add(summed, g.data, out=summed)
+                    np.add(summed, g._array, out=summed)
                 else:
-                    summed = (<TensorBase>summed).data + g.data
+                    summed = (<TensorBase>summed)._array + g._array
                     buffer[nr] = summed if type(summed) is ndarray else np.asarray(summed)  # 0-d: a numpy scalar
                 summed = None
                 remaining = dependencies[child] - 1

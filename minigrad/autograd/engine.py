@@ -33,18 +33,18 @@ def _make_grads(outputs, grad_outputs):
     grads = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
-            if out.data.size != 1:
+            if out._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grads.append(make_tensor(np.ones(out.data.shape, dtype=out.data.dtype)))
+            grads.append(make_tensor(np.ones(out._array.shape, dtype=out._array.dtype)))
             continue
         if not isinstance(g, TensorBase):
-            g = make_tensor(np.asarray(g, dtype=out.data.dtype))
-        elif g.data.dtype != out.data.dtype:
-            g = make_tensor(g.data.astype(out.data.dtype))
-        if g.data.shape != out.data.shape:
+            g = make_tensor(np.asarray(g, dtype=out._array.dtype))
+        elif g._array.dtype != out._array.dtype:
+            g = make_tensor(g._array.astype(out._array.dtype))
+        if g._array.shape != out._array.shape:
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[0] has a shape of {list(g.data.shape)} and "
-                f"output[0] has a shape of {list(out.data.shape)}."
+                f"Mismatch in shape: grad_output[0] has a shape of {list(g._array.shape)} and "
+                f"output[0] has a shape of {list(out._array.shape)}."
             )
         grads.append(g)
     return grads

@@ -41,35 +41,35 @@ def _as_float64(inputs, checked):
     out = list(inputs)
     for i in checked:
         t = inputs[i]
-        if t.data.dtype != np.float64:
+        if t._array.dtype != np.float64:
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point: "
                 f"gradcheck runs it in float64; a float32 check would give false failures.",
                 stacklevel=3,
             )
-        out[i] = make_tensor(t.data.astype(np.float64)).requires_grad_(True)
+        out[i] = make_tensor(t._array.astype(np.float64)).requires_grad_(True)
     return tuple(out)
 
 
 def _outputs(fn, inputs):
     result = fn(*inputs)
     result = result if isinstance(result, (tuple, list)) else (result,)
-    return [r for r in result if isinstance(r, TensorBase) and r.data.dtype.kind == "f"]
+    return [r for r in result if isinstance(r, TensorBase) and r._array.dtype.kind == "f"]
 
 
 def _evaluate(fn, inputs):
     # Recording stays on: for gradgradcheck, fn itself differentiates.
-    return [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+    return [o._array.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
 
 
 def _numerical_column(fn, inputs, t, direction, eps):
     """d outputs / d t along ``direction`` by central differences (one vector per output)."""
-    original = t.data.copy()
-    t.data[...] = original + eps * direction
+    original = t._array.copy()
+    t._array[...] = original + eps * direction
     plus = _evaluate(fn, inputs)
-    t.data[...] = original - eps * direction
+    t._array[...] = original - eps * direction
     minus = _evaluate(fn, inputs)
-    t.data[...] = original
+    t._array[...] = original
     return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
 
@@ -77,16 +77,16 @@ def _vjp(outputs, t, vectors):
     """v^T J for one input: the gradient of sum(v_k * out_k) with respect to t."""
     pairs = [(o, v) for o, v in zip(outputs, vectors) if o.requires_grad]
     if not pairs:
-        return np.zeros(t.data.size)
+        return np.zeros(t._array.size)
     grads = autograd_grad(
         [o for o, _ in pairs],
         [t],
-        [make_tensor(v.reshape(o.shape).astype(o.data.dtype)) for o, v in pairs],
+        [make_tensor(v.reshape(o.shape).astype(o._array.dtype)) for o, v in pairs],
         retain_graph=True,
         allow_unused=True,
     )
     g = grads[0]
-    return np.zeros(t.data.size) if g is None else g.data.astype(np.float64).ravel()
+    return np.zeros(t._array.size) if g is None else g._array.astype(np.float64).ravel()
 
 
 def _fail(message, raise_exception):
@@ -120,12 +120,12 @@ def gradcheck(
         raise ValueError("gradcheck expects at least one input tensor to require gradient")
     inputs = _as_float64(inputs, checked)
     outputs = _outputs(fn, inputs)
-    sizes = [o.data.size for o in outputs]
+    sizes = [o._array.size for o in outputs]
     rng = np.random.default_rng(seed)
     for i in checked:
         t = inputs[i]
         if fast_mode:
-            u = rng.standard_normal(t.data.shape)
+            u = rng.standard_normal(t._array.shape)
             vs = [rng.standard_normal(n) for n in sizes]
             numeric = sum(float(v @ col) for v, col in zip(vs, _numerical_column(fn, inputs, t, u, eps)))
             analytic = float(_vjp(outputs, t, vs) @ u.ravel())
@@ -136,11 +136,11 @@ def gradcheck(
                     raise_exception,
                 )
             continue
-        numeric = np.zeros((t.data.size, sum(sizes)))
-        for k in range(t.data.size):
-            direction = np.zeros(t.data.size)
+        numeric = np.zeros((t._array.size, sum(sizes)))
+        for k in range(t._array.size):
+            direction = np.zeros(t._array.size)
             direction[k] = 1.0
-            cols = _numerical_column(fn, inputs, t, direction.reshape(t.data.shape), eps)
+            cols = _numerical_column(fn, inputs, t, direction.reshape(t._array.shape), eps)
             numeric[k] = np.concatenate(cols) if cols else numeric[k]
         offset = 0
         for out_index, n in enumerate(sizes):
@@ -152,7 +152,7 @@ def gradcheck(
                 bad = ~(np.abs(analytic_row - numeric_row) <= atol + rtol * np.abs(numeric_row))  # NaN is bad
                 if bad.any():
                     k = int(np.argmax(bad))
-                    element = np.unravel_index(k, t.data.shape) if t.data.ndim else ()
+                    element = np.unravel_index(k, t._array.shape) if t._array.ndim else ()
                     out_element = np.unravel_index(j, outputs[out_index].shape) if outputs[out_index].ndim else ()
                     return _fail(
                         f"Jacobian mismatch for output {out_index} with respect to input {i}: "
@@ -188,7 +188,7 @@ def gradgradcheck(
         grad_outputs = tuple(make_tensor(rng.standard_normal(o.shape)).requires_grad_(True) for o in outputs)
     else:
         grad_outputs = tuple(
-            make_tensor(np.asarray(g.data, dtype=np.float64)).requires_grad_(True)
+            make_tensor(np.asarray(g._array, dtype=np.float64)).requires_grad_(True)
             for g in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,))
         )
     n_inputs = len(inputs)

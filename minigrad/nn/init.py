@@ -73,14 +73,14 @@ def _fill(tensor, values):
 
     The write counts as an in-place change: a graph that saved ``tensor`` refuses to backward.
     """
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(tensor._array, values, casting="unsafe")
     tensor._bump_version()
     return tensor
 
 
 def _random_into(tensor, draw):
     """Fill ``tensor`` with ``draw(out=array, dtype=...)``, generated in place when the dtype allows it."""
-    data = tensor.data
+    data = tensor._array
     if data.dtype in (np.float32, np.float64) and data.flags.c_contiguous:
         draw(out=data, dtype=data.dtype)
     else:
@@ -107,16 +107,16 @@ def _fan(tensor, mode):
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with values drawn from U(a, b)."""
     _random_into(tensor, rng_of(generator).random)
-    tensor.data *= b - a
-    tensor.data += a
+    tensor._array *= b - a
+    tensor._array += a
     return tensor
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with values drawn from N(mean, std**2)."""
     _random_into(tensor, rng_of(generator).standard_normal)
-    tensor.data *= std
-    tensor.data += mean
+    tensor._array *= std
+    tensor._array += mean
     return tensor
 
 

@@ -42,4 +42,4 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         # Data and requires_grad only (as PyTorch): a parameter used in a graph holds a weak
         # reference to its gradient accumulator, which cannot be pickled or copied.
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._array, self.requires_grad))

@@ -74,8 +74,8 @@ def check_tensor(op, name, value, position):
 def check_floating(op, input):
     """NotImplementedError, as PyTorch's kernels raise it, unless ``input`` is float32 or
     float64 (the dtypes minigrad's kernels take)."""
-    if input.data.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(input.data.dtype)}'")
+    if input._array.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(input._array.dtype)}'")
 
 
 def check_int(op, name, value):
@@ -216,9 +216,9 @@ def floating(input):
     tensor give float32 (numpy would give float64, or float16 for bool and uint8, and
     sigmoid would stay integer).
     """
-    if input.data.dtype.kind == "f":
+    if input._array.dtype.kind == "f":
         return input
-    return Tensor._make(input.data.astype(dtypes.get_default_dtype().np_dtype))
+    return Tensor._make(input._array.astype(dtypes.get_default_dtype().np_dtype))
 
 
 def type_name(dtype):

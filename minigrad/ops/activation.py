@@ -32,7 +32,7 @@ class ReluFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        x = a.data
+        x = a._array
         zero = _ZEROS.get(x.dtype)  # a numpy zero of x's dtype: far cheaper than a Python 0
         out = np.maximum(x, zero if zero is not None else x.dtype.type(0))
         ctx.save_for_backward(out)
@@ -41,7 +41,7 @@ class ReluFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * np.sign(out.data)
+        return g * np.sign(out._array)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -54,7 +54,7 @@ class LeakyReluFunction(Function):
 
     @staticmethod
     def forward(ctx, x, negative_slope):
-        data = x.data
+        data = x._array
         factor = np.where(data > 0, 1, negative_slope).astype(data.dtype)
         ctx.save_for_backward(factor)
         return data * factor
@@ -77,7 +77,7 @@ class SigmoidFunction(Function):
     def forward(ctx, a):
         # in place on one array, as PyTorch's 1 / (1 + exp(-x)); exp(-x) overflowing to
         # inf gives the correct 0
-        out = np.negative(a.data, out=np.empty_like(a.data))
+        out = np.negative(a._array, out=np.empty_like(a._array))
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
         out += 1
@@ -101,7 +101,7 @@ class TanhFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.tanh(a.data)
+        out = np.tanh(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -130,7 +130,7 @@ class SoftmaxFunction(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        x = a.data
+        x = a._array
         shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
         out = shifted / np.sum(shifted, axis=dim, keepdims=True)
         ctx.save_for_backward(out)
@@ -154,7 +154,7 @@ class LogSoftmaxFunction(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        x = a.data
+        x = a._array
         shifted = x - np.max(x, axis=dim, keepdims=True)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         ctx.save_for_backward(out)

@@ -65,14 +65,14 @@ def _check_tensors(op, input, weight, bias):
 def _check_float_dtypes(op, input, weight, bias):
     """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
     check_floating(op, input)
-    dt = input.data.dtype
-    if weight.data.dtype != dt:
+    dt = input._array.dtype
+    if weight._array.dtype != dt:
         raise RuntimeError(
-            f"Input type ({type_name(dt)}) and weight type ({type_name(weight.data.dtype)}) should be the same"
+            f"Input type ({type_name(dt)}) and weight type ({type_name(weight._array.dtype)}) should be the same"
         )
-    if bias is not None and bias.data.dtype != dt:
+    if bias is not None and bias._array.dtype != dt:
         raise RuntimeError(
-            f"Input type ({type_name(dt)}) and bias type ({type_name(bias.data.dtype)}) should be the same"
+            f"Input type ({type_name(dt)}) and bias type ({type_name(bias._array.dtype)}) should be the same"
         )
 
 
@@ -129,10 +129,10 @@ class Conv2dFunction(Function):
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size, ctx.weight_shape = x.data.shape[2:], w.data.shape
+        ctx.input_size, ctx.weight_shape = x._array.shape[2:], w._array.shape
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
-        xd, wd = _contiguous(x.data), _contiguous(w.data)
+        xd, wd = _contiguous(x._array), _contiguous(w._array)
         N, _, H, W = xd.shape
         O, _, KH, KW = wd.shape
         out = np.empty(
@@ -145,7 +145,7 @@ class Conv2dFunction(Function):
             dtype=xd.dtype,
         )
         _kernels.conv2d_forward(
-            xd, wd, None if b is None else _contiguous(b.data), out, stride, padding, dilation, groups
+            xd, wd, None if b is None else _contiguous(b._array), out, stride, padding, dilation, groups
         )
         if needs[0]:
             ctx.graph_note = _input_gradient_note(xd.shape, wd.shape, out.shape, stride, padding, dilation, groups)
@@ -176,16 +176,16 @@ class ConvTranspose2dFunction(Function):
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups, out_size):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size = x.data.shape[2:]
-        ctx.weight_shape = w.data.shape
+        ctx.input_size = x._array.shape[2:]
+        ctx.weight_shape = w._array.shape
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
-        xd, wd = _contiguous(x.data), _contiguous(w.data)
+        xd, wd = _contiguous(x._array), _contiguous(w._array)
         out = np.empty((xd.shape[0], wd.shape[1] * groups) + tuple(out_size), dtype=xd.dtype)
         path = _kernels.conv_transpose2d(
             xd,
             wd,
-            None if b is None else _contiguous(b.data),
+            None if b is None else _contiguous(b._array),
             out,
             stride,
             padding,
@@ -228,10 +228,10 @@ class Conv2dWeightFunction(Function):
     @staticmethod
     def forward(ctx, x, g, weight_shape, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.input_size, ctx.grad_size = x.data.shape[2:], g.data.shape[2:]
+        ctx.input_size, ctx.grad_size = x._array.shape[2:], g._array.shape[2:]
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, g if needs[0] else None)
-        xd, gd = _contiguous(x.data), _contiguous(g.data)
+        xd, gd = _contiguous(x._array), _contiguous(g._array)
         gw = np.empty(tuple(weight_shape), dtype=xd.dtype)
         hw = (
             _conv_size(xd.shape[2], weight_shape[2], stride[0], padding[0], dilation[0]),
@@ -271,8 +271,8 @@ class UnfoldFunction(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, dilation, padding, stride):
         ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride = kernel_size, dilation, padding, stride
-        ctx.input_size = x.data.shape[2:]
-        xd = _contiguous(x.data)
+        ctx.input_size = x._array.shape[2:]
+        xd = _contiguous(x._array)
         N, C, H, W = xd.shape
         L = _conv_size(H, kernel_size[0], stride[0], padding[0], dilation[0]) * _conv_size(
             W, kernel_size[1], stride[1], padding[1], dilation[1]
@@ -299,7 +299,7 @@ class FoldFunction(Function):
     def forward(ctx, cols, output_size, kernel_size, dilation, padding, stride):
         ctx.output_size, ctx.kernel_size = output_size, kernel_size
         ctx.dilation, ctx.padding, ctx.stride = dilation, padding, stride
-        cd = _contiguous(cols.data)
+        cd = _contiguous(cols._array)
         N, CK, _ = cd.shape
         out = np.empty((N, CK // (kernel_size[0] * kernel_size[1])) + tuple(output_size), dtype=cd.dtype)
         _kernels.col2im(cd, out, kernel_size, stride, padding, dilation)
@@ -432,7 +432,7 @@ def conv2d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
     )
-    with allocating("conv2d", _conv_out_shape(x, w, stride, padding, dilation), x.data.dtype):
+    with allocating("conv2d", _conv_out_shape(x, w, stride, padding, dilation), x._array.dtype):
         out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
 
@@ -459,7 +459,7 @@ def conv1d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
     )
-    with allocating("conv1d", _conv_out_shape(x, w, stride, padding, dilation), x.data.dtype):
+    with allocating("conv1d", _conv_out_shape(x, w, stride, padding, dilation), x._array.dtype):
         out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
@@ -567,7 +567,7 @@ def conv_transpose2d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
     )
-    with allocating("conv_transpose2d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x.data.dtype):
+    with allocating("conv_transpose2d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x._array.dtype):
         out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
     return out.squeeze(0) if unbatched else out
 
@@ -586,7 +586,7 @@ def conv_transpose1d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
     )
-    with allocating("conv_transpose1d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x.data.dtype):
+    with allocating("conv_transpose1d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x._array.dtype):
         out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
@@ -649,7 +649,7 @@ def unfold(
             f"{blocks[1]}), but its components must be at least one."
         )
     rows = x.shape[1] * kernel_size[0] * kernel_size[1]
-    with allocating("unfold", (x.shape[0], rows, blocks[0] * blocks[1]), x.data.dtype):
+    with allocating("unfold", (x.shape[0], rows, blocks[0] * blocks[1]), x._array.dtype):
         out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out
 
@@ -701,6 +701,6 @@ def fold(
             f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
             f"input.size(2)={x.shape[2]}."
         )
-    with allocating("fold", (x.shape[0], x.shape[1] // kk) + output_size, x.data.dtype):
+    with allocating("fold", (x.shape[0], x.shape[1] // kk) + output_size, x._array.dtype):
         out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out

@@ -22,9 +22,9 @@ class ToDtypeFunction(Function):
 
     @staticmethod
     def forward(ctx, a, np_dtype):
-        ctx.input_dtype = a.data.dtype
+        ctx.input_dtype = a._array.dtype
         ctx.dtype = np_dtype
-        return a.data.astype(np_dtype)
+        return a._array.astype(np_dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -36,7 +36,7 @@ class CloneFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.array(a.data, copy=True, order="C")
+        return np.array(a._array, copy=True, order="C")
 
     @staticmethod
     def backward(ctx, g):
@@ -46,7 +46,7 @@ class CloneFunction(Function):
 def to_dtype(input: Tensor, dtype: dtypes.dtype | DTypeLike, copy: bool = False) -> Tensor:
     """``input`` as ``dtype``; the same tensor when it already has it (unless ``copy``)."""
     np_dtype = dtypes.to_numpy_dtype(dtype)
-    if np_dtype == input.data.dtype:
+    if np_dtype == input._array.dtype:
         return clone(input) if copy else input
     return ToDtypeFunction.apply(input, np_dtype)
 

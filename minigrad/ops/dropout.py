@@ -26,7 +26,7 @@ class DropoutFunction(Function):
     @staticmethod
     def forward(ctx, x, mask):
         ctx.save_for_backward(mask)
-        return x.data * mask
+        return x._array * mask
 
     @staticmethod
     def backward(ctx, g):
@@ -52,7 +52,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     _check_p(p)
     if not training or p == 0:
         return input
-    return DropoutFunction.apply(input, _dropout_mask(input.shape, p, input.data.dtype))
+    return DropoutFunction.apply(input, _dropout_mask(input.shape, p, input._array.dtype))
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -65,4 +65,4 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if not training or p == 0:
         return input
     shape = input.shape[:-2] + (1, 1)
-    return DropoutFunction.apply(input, _dropout_mask(shape, p, input.data.dtype))
+    return DropoutFunction.apply(input, _dropout_mask(shape, p, input._array.dtype))

@@ -150,7 +150,7 @@ class PowFunction(Function):
                 ga = g * (b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
             # a Python-number (or array) base is a constant: its log is a plain array
-            log_a = log(a) if isinstance(a, Tensor) else np.log(np.asarray(a, dtype=g.data.dtype))
+            log_a = log(a) if isinstance(a, Tensor) else np.log(np.asarray(a, dtype=g._array.dtype))
             gb = sum_to(g * out * log_a, b_shape)
         return ga, gb
 
@@ -160,7 +160,7 @@ class NegFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.data)
+        return np.negative(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -205,7 +205,7 @@ class ExpFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(a.data)
+        out = np.exp(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -222,7 +222,7 @@ class LogFunction(Function):
     def forward(ctx, a):
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a.data)
+            return np.log(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -236,7 +236,7 @@ class SqrtFunction(Function):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(a.data)
+            out = np.sqrt(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -251,8 +251,8 @@ class AbsFunction(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(np.sign(a.data))
-        return np.abs(a.data)
+        ctx.save_for_backward(np.sign(a._array))
+        return np.abs(a._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -267,7 +267,7 @@ class ClampFunction(Function):
     def forward(ctx, a, min, max):  # noqa: A002  (PyTorch's names)
         if min is None and max is None:
             raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-        x = a.data
+        x = a._array
         inside = np.ones(x.shape, dtype=bool)
         out = x
         if min is not None:
@@ -356,12 +356,12 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001  (PyTorch's name)
 
 def sign(input: Tensor) -> Tensor:
     """Elementwise sign (-1, 0 or 1); not differentiable."""
-    return Tensor._make(np.sign(input.data))
+    return Tensor._make(np.sign(input._array))
 
 
 def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None) -> Tensor:  # noqa: A002  (PyTorch's names)
     """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
-    if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
+    if input._array.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = floating(input)  # float bounds make an integer tensor floating, as in PyTorch
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds broadcast and may need gradients: clamp as maximum, then minimum
@@ -400,5 +400,5 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | float) -> Tensor:
             f"masked_fill: the size of the mask {list(mask_array.shape)} must be broadcastable to "
             f"the size of the input {list(input.shape)}"
         ) from None
-    fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input.data.dtype)
+    fill = value if isinstance(value, Tensor) else np.asarray(value, dtype=input._array.dtype)
     return WhereFunction.apply(mask_array, fill, input)

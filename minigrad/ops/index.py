@@ -25,7 +25,7 @@ def normalize_index(index):
     """Tensors in an index become numpy arrays; the result is a tuple numpy accepts."""
     if not isinstance(index, tuple):
         index = (index,)
-    return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return tuple(i._array if isinstance(i, Tensor) else i for i in index)
 
 
 def _is_basic(index):
@@ -65,9 +65,9 @@ class GetItemFunction(Function):
 
     @staticmethod
     def forward(ctx, a, index):
-        ctx.input_shape = a.data.shape
+        ctx.input_shape = a._array.shape
         ctx.index = index
-        return a.data[index]
+        return a._array[index]
 
     @staticmethod
     def backward(ctx, g):
@@ -81,11 +81,11 @@ class GetItemViewFunction(GetItemFunction):
 
     @staticmethod
     def forward(ctx, a, index):
-        ctx.input_shape = a.data.shape
+        ctx.input_shape = a._array.shape
         ctx.index = index
         # With an int for every dimension numpy returns a scalar copy; a trailing Ellipsis
         # makes it a 0-d view, so x[0].add_(1) writes into x as in PyTorch.
-        return a.data[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
+        return a._array[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
 
     @classmethod
     def name(cls):
@@ -98,11 +98,11 @@ class IndexAddFunction(Function):
     @staticmethod
     def forward(ctx, g, index, shape):
         ctx.index = index
-        out = np.zeros(shape, dtype=g.data.dtype)
+        out = np.zeros(shape, dtype=g._array.dtype)
         if _is_basic(index):
-            out[index] = g.data
+            out[index] = g._array
         else:
-            np.add.at(out, index, g.data)
+            np.add.at(out, index, g._array)
         return out
 
     @staticmethod
@@ -116,16 +116,16 @@ class IndexPutFunction(Function):
     @staticmethod
     def forward(ctx, a, index, values):
         ctx.index = index
-        ctx.values_shape = np.shape(values.data if isinstance(values, Tensor) else values)
-        out = a.data.copy()
-        out[index] = values.data if isinstance(values, Tensor) else values
+        ctx.values_shape = np.shape(values._array if isinstance(values, Tensor) else values)
+        out = a._array.copy()
+        out[index] = values._array if isinstance(values, Tensor) else values
         return out
 
     @staticmethod
     def backward(ctx, g):
         ga = gv = None
         if ctx.needs_input_grad[0]:
-            keep = np.ones(g.shape, dtype=g.data.dtype)
+            keep = np.ones(g.shape, dtype=g._array.dtype)
             keep[ctx.index] = 0
             ga = g * keep
         if ctx.needs_input_grad[2]:
@@ -157,10 +157,10 @@ class GatherFunction(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index):
-        ctx.input_shape = a.data.shape
+        ctx.input_shape = a._array.shape
         ctx.dim = dim
         ctx.save_for_backward(index)
-        return np.take_along_axis(a.data, index, axis=dim)
+        return np.take_along_axis(a._array, index, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
@@ -175,10 +175,10 @@ class ScatterAddFunction(Function):
     def forward(ctx, g, dim, index, shape):
         ctx.dim = dim
         ctx.save_for_backward(index)
-        out = np.zeros(shape, dtype=g.data.dtype)
+        out = np.zeros(shape, dtype=g._array.dtype)
         grid = list(np.indices(index.shape, sparse=True))
         grid[dim] = index
-        np.add.at(out, tuple(grid), g.data)
+        np.add.at(out, tuple(grid), g._array)
         return out
 
     @staticmethod
@@ -189,7 +189,7 @@ class ScatterAddFunction(Function):
 
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``)."""
-    index_array = index.data if isinstance(index, Tensor) else np.asarray(index)
+    index_array = index._array if isinstance(index, Tensor) else np.asarray(index)
     if index_array.dtype.kind not in "iu":
         raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")
     (dim,) = normalize_dims("gather", dim, input.ndim)

@@ -21,8 +21,8 @@ class MatmulFunction(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
-        ctx.shapes = (a.data.shape, b.data.shape)
-        return np.matmul(a.data, b.data)
+        ctx.shapes = (a._array.shape, b._array.shape)
+        return np.matmul(a._array, b._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -102,9 +102,9 @@ class LinearFunction(Function):
     def forward(ctx, x, weight, bias):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
-        out = np.matmul(x.data, weight.data.T)
+        out = np.matmul(x._array, weight._array.T)
         if bias is not None:
-            out += bias.data
+            out += bias._array
         return out
 
     @staticmethod

@@ -45,7 +45,7 @@ def _reduce(loss, reduction):
 
 def _class_indices(op, input, target):
     """``target`` as an int64 array checked against ``input`` (N, C, *) or (C,)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._array if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected target of dtype Long (class indices), but got {t.dtype}")
     if input.ndim == 1:
@@ -67,7 +67,7 @@ def _class_indices(op, input, target):
 def _class_weight(op, weight, classes, dtype):
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight._array if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (classes,):
         raise RuntimeError(
             f"{op}: weight tensor should be defined either for all {classes} classes or no classes but got "
@@ -102,9 +102,9 @@ def nll_loss(
     unbatched = input.ndim == 1
     if unbatched:
         input, t = input.unsqueeze(0), t.reshape(1)
-    w = _class_weight("nll_loss", weight, input.shape[1], input.data.dtype)
+    w = _class_weight("nll_loss", weight, input.shape[1], input._array.dtype)
     picked, valid, safe = _pick("nll_loss", input, t, ignore_index)
-    sample_weight = valid.astype(input.data.dtype) if w is None else w[safe] * valid
+    sample_weight = valid.astype(input._array.dtype) if w is None else w[safe] * valid
     loss = -picked * sample_weight
     if reduction == "mean":
         return loss.sum() / sample_weight.sum()
@@ -133,21 +133,21 @@ def cross_entropy(
     class_dim = 0 if input.ndim == 1 else 1
     logp = log_softmax(input, class_dim)
     classes = input.shape[class_dim]
-    t_array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t_array = target._array if isinstance(target, Tensor) else np.asarray(target)
     if t_array.dtype.kind == "f":
         return _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothing, class_dim)
     nll = nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
     t = _class_indices("cross_entropy", input, target)
-    w = _class_weight("cross_entropy", weight, classes, input.data.dtype)
+    w = _class_weight("cross_entropy", weight, classes, input._array.dtype)
     if w is not None:
         w_shape = (classes,) + (1,) * (input.ndim - 1 - class_dim)
         smooth = -(logp * w.reshape(w_shape)).sum(class_dim)
     else:
         smooth = -logp.sum(class_dim)
     valid = t != ignore_index
-    smooth = smooth * valid.astype(input.data.dtype)
+    smooth = smooth * valid.astype(input._array.dtype)
     if reduction == "mean":
         denominator = (w[np.where(valid, t, 0)] * valid).sum() if w is not None else valid.sum()
         smooth = smooth.sum() / denominator
@@ -166,7 +166,7 @@ def _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothin
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / classes
     terms = logp * target
-    w = _class_weight("cross_entropy", weight, classes, logp.data.dtype)
+    w = _class_weight("cross_entropy", weight, classes, logp._array.dtype)
     if w is not None:
         terms = terms * w.reshape((classes,) + (1,) * (logp.ndim - 1 - class_dim))
     loss = -terms.sum(class_dim)
@@ -199,7 +199,7 @@ def focal_loss(
     logp_t, _, safe = _pick("focal_loss", log_softmax(input, 1), t, ignore_index=None)
     p_t = logp_t.exp()
     loss = -((1 - p_t) ** gamma) * logp_t if gamma != 0 else -logp_t
-    a = _class_weight("focal_loss", alpha, input.shape[1], input.data.dtype)
+    a = _class_weight("focal_loss", alpha, input.shape[1], input._array.dtype)
     if a is not None:
         loss = loss * a[safe]
     if unbatched:
@@ -242,7 +242,7 @@ def binary_cross_entropy(
             f"Using a target size ({list(target.shape)}) that is different to the input size "
             f"({list(input.shape)}) is deprecated. Please ensure they have the same size."
         )
-    x = input.data
+    x = input._array
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))

@@ -25,7 +25,7 @@ class BatchNormFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps):
-        data = x.data
+        data = x._array
         channels = data.shape[1]
         axes = tuple(i for i in range(data.ndim) if i != 1)
         n = data.size // channels
@@ -34,9 +34,9 @@ class BatchNormFunction(Function):
         flat = out.reshape(data.shape[0], channels, -1)
         variance = np.einsum("ncl,ncl->c", flat, flat).reshape(mean.shape) / n
         invstd = (1.0 / np.sqrt(variance + eps)).astype(data.dtype, copy=False)
-        out *= invstd if weight is None else invstd * weight.data.reshape(mean.shape)
+        out *= invstd if weight is None else invstd * weight._array.reshape(mean.shape)
         if bias is not None:
-            out += bias.data.reshape(mean.shape)
+            out += bias._array.reshape(mean.shape)
         if running_mean is not None:
             _update_running(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
@@ -49,7 +49,7 @@ class BatchNormFunction(Function):
     def backward(ctx, g):
         x, weight, mean, invstd = ctx.saved_tensors
         if not state.grad_enabled:
-            return _batch_norm_backward_arrays(ctx, g.data, x.data, weight, mean, invstd)
+            return _batch_norm_backward_arrays(ctx, g._array, x._array, weight, mean, invstd)
         # Building the gradient's own graph (create_graph): the statistics must be functions
         # of x, so they are recomputed with ops, and the formula is written in ops.
         axes = ctx.axes
@@ -82,7 +82,7 @@ def _batch_norm_backward_arrays(ctx, g, x, weight, mean, invstd):
     gw = np.einsum("ncl,ncl->c", g3, xhat3)
     gx = None
     if ctx.needs_input_grad[0]:
-        scale = invstd if weight is None else invstd * weight.data.reshape(shape)
+        scale = invstd if weight is None else invstd * weight._array.reshape(shape)
         gx = xhat
         gx *= (gw / n).reshape(shape)
         np.subtract(g, gx, out=gx)
@@ -96,8 +96,8 @@ def _batch_norm_backward_arrays(ctx, g, x, weight, mean, invstd):
 
 def _update_running(running, batch_value, momentum):
     """running = (1 - momentum) * running + momentum * batch_value, in place."""
-    running.data *= 1 - momentum
-    running.data += momentum * batch_value.astype(running.data.dtype, copy=False)
+    running._array *= 1 - momentum
+    running._array += momentum * batch_value.astype(running._array.dtype, copy=False)
     running._bump_version()
 
 
@@ -125,8 +125,8 @@ def batch_norm(
             raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {t.numel()}")
     shape = (1, channels) + (1,) * (input.ndim - 2)
     if not training and running_mean is not None and running_var is not None:
-        scale = (running_var.data.reshape(shape) + eps) ** -0.5
-        shift = -running_mean.data.reshape(shape) * scale
+        scale = (running_var._array.reshape(shape) + eps) ** -0.5
+        shift = -running_mean._array.reshape(shape) * scale
         if weight is not None:
             scale = weight.reshape(shape) * scale
             shift = weight.reshape(shape) * shift

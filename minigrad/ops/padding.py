@@ -31,8 +31,8 @@ class ConstantPadFunction(Function):
     @staticmethod
     def forward(ctx, x, pairs, value):
         ctx.pad, ctx.value = pairs, value
-        ctx.input_shape = x.data.shape
-        data = x.data
+        ctx.input_shape = x._array.shape
+        data = x._array
         lead = data.ndim - len(pairs)
         crop = (slice(None),) * lead + tuple(
             slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, data.shape[lead:])
@@ -72,8 +72,8 @@ class IndexPadFunction(Function):
     def forward(ctx, x, maps, mode):
         ctx.mode = mode
         ctx.maps = maps
-        ctx.input_shape = x.data.shape
-        out = x.data
+        ctx.input_shape = x._array.shape
+        out = x._array
         lead = out.ndim - len(maps)
         for i, m in enumerate(maps):
             out = np.take(out, m, axis=lead + i)
@@ -90,7 +90,7 @@ class IndexPadBackwardFunction(Function):
     @staticmethod
     def forward(ctx, g, maps, input_shape):
         ctx.maps = maps
-        out = g.data
+        out = g._array
         lead = out.ndim - len(maps)
         for i in reversed(range(len(maps))):
             axis = lead + i
@@ -161,11 +161,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                     f"of your input."
                 )
         value = 0.0 if value is None else value
-        if not _fits(value, input.data.dtype):
+        if not _fits(value, input._array.dtype):
             raise RuntimeError(
-                f"pad: value cannot be converted to type {type_name(input.data.dtype)} without overflow: {value}"
+                f"pad: value cannot be converted to type {type_name(input._array.dtype)} without overflow: {value}"
             )
-        with allocating("pad", out_shape, input.data.dtype):
+        with allocating("pad", out_shape, input._array.dtype):
             return ConstantPadFunction.apply(input, pairs, value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
@@ -197,6 +197,6 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and n == 0:
             raise RuntimeError(f"replicate padding: input dimension {dim} is empty")
-    with allocating("pad", out_shape, input.data.dtype):
+    with allocating("pad", out_shape, input._array.dtype):
         maps = tuple(_index_map(mode, n, lo, hi) for (lo, hi), n in zip(pairs, sizes))
         return IndexPadFunction.apply(input, maps, mode)

@@ -53,7 +53,7 @@ __all__ = [
 
 def _array(value):
     """A saved value as an ndarray (an output saved for backward comes back as a Tensor)."""
-    return value.data if isinstance(value, Tensor) else value
+    return value._array if isinstance(value, Tensor) else value
 
 
 # ---- Functions ----------------------------------------------------------------------------
@@ -65,8 +65,8 @@ class MaxPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, out_size):
         ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation = kernel_size, stride, padding, dilation
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         shape = xd.shape[:2] + tuple(out_size)
         out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
         _kernels.max_pool2d_forward(xd, out, indices, kernel_size, stride, padding, dilation)
@@ -85,8 +85,8 @@ class AdaptiveMaxPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, output_size):
         ctx.output_size = output_size
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         shape = xd.shape[:2] + tuple(output_size)
         out, indices = np.empty(shape, dtype=xd.dtype), np.empty(shape, dtype=np.int64)
         _kernels.adaptive_max_pool2d_forward(xd, out, indices)
@@ -109,8 +109,8 @@ class MaxPoolScatterFunction(Function):
     @staticmethod
     def forward(ctx, g, indices, out_shape):
         ctx.save_for_backward(indices)
-        out = np.empty(tuple(out_shape), dtype=g.data.dtype)
-        _kernels.max_pool2d_backward(_contiguous(g.data), indices, out)
+        out = np.empty(tuple(out_shape), dtype=g._array.dtype)
+        _kernels.max_pool2d_backward(_contiguous(g._array), indices, out)
         return out
 
     @staticmethod
@@ -127,9 +127,9 @@ class MaxPoolGatherFunction(Function):
     @staticmethod
     def forward(ctx, x, indices):
         ctx.save_for_backward(indices)
-        ctx.input_shape = x.data.shape
-        out = np.empty(indices.shape, dtype=x.data.dtype)
-        _kernels.gather_planes(_contiguous(x.data), indices, out)
+        ctx.input_shape = x._array.shape
+        out = np.empty(indices.shape, dtype=x._array.dtype)
+        _kernels.gather_planes(_contiguous(x._array), indices, out)
         return out
 
     @staticmethod
@@ -146,8 +146,8 @@ class MaxUnpool2dFunction(Function):
     def forward(ctx, x, indices, out_shape):
         ctx.save_for_backward(indices)
         N, C = out_shape[:2]
-        out = np.zeros((N * C, out_shape[2] * out_shape[3]), dtype=x.data.dtype)
-        np.put_along_axis(out, indices.reshape(N * C, -1), x.data.reshape(N * C, -1), axis=1)
+        out = np.zeros((N * C, out_shape[2] * out_shape[3]), dtype=x._array.dtype)
+        np.put_along_axis(out, indices.reshape(N * C, -1), x._array.reshape(N * C, -1), axis=1)
         return out.reshape(out_shape)
 
     @staticmethod
@@ -163,8 +163,8 @@ class AvgPool2dFunction(Function):
     def forward(ctx, x, kernel_size, stride, padding, count_include_pad, divisor_override, out_size):
         ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
         ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         out = np.empty(xd.shape[:2] + tuple(out_size), dtype=xd.dtype)
         _kernels.avg_pool2d_forward(xd, out, kernel_size, stride, padding, count_include_pad, divisor_override or 0)
         return out
@@ -184,10 +184,10 @@ class AvgPool2dBackwardFunction(Function):
     def forward(ctx, g, kernel_size, stride, padding, count_include_pad, divisor_override, input_shape):
         ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
         ctx.count_include_pad, ctx.divisor_override = count_include_pad, divisor_override
-        ctx.out_size = g.data.shape[2:]
-        out = np.empty(tuple(input_shape), dtype=g.data.dtype)
+        ctx.out_size = g._array.shape[2:]
+        out = np.empty(tuple(input_shape), dtype=g._array.dtype)
         _kernels.avg_pool2d_backward(
-            _contiguous(g.data), out, kernel_size, stride, padding, count_include_pad, divisor_override or 0
+            _contiguous(g._array), out, kernel_size, stride, padding, count_include_pad, divisor_override or 0
         )
         return out
 
@@ -206,8 +206,8 @@ class AdaptiveAvgPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, output_size):
         ctx.output_size = output_size
-        ctx.input_shape = x.data.shape
-        xd = _contiguous(x.data)
+        ctx.input_shape = x._array.shape
+        xd = _contiguous(x._array)
         out = np.empty(xd.shape[:2] + tuple(output_size), dtype=xd.dtype)
         _kernels.adaptive_avg_pool2d_forward(xd, out)
         return out
@@ -222,9 +222,9 @@ class AdaptiveAvgPool2dBackwardFunction(Function):
 
     @staticmethod
     def forward(ctx, g, input_shape):
-        ctx.output_size = g.data.shape[2:]
-        out = np.empty(tuple(input_shape), dtype=g.data.dtype)
-        _kernels.adaptive_avg_pool2d_backward(_contiguous(g.data), out)
+        ctx.output_size = g._array.shape[2:]
+        out = np.empty(tuple(input_shape), dtype=g._array.dtype)
+        _kernels.adaptive_avg_pool2d_backward(_contiguous(g._array), out)
         return out
 
     @staticmethod
@@ -431,7 +431,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     """
     x, unbatched = _adaptive_input("adaptive_avg_pool2d", input, output_size)
     size = _adaptive_size("adaptive_avg_pool2d", x, output_size)
-    with allocating("adaptive_avg_pool2d", x.shape[:2] + size, x.data.dtype):
+    with allocating("adaptive_avg_pool2d", x.shape[:2] + size, x._array.dtype):
         out = AdaptiveAvgPool2dFunction.apply(x, size)
     return out.squeeze(0) if unbatched else out
 
@@ -448,7 +448,7 @@ def adaptive_max_pool2d(
     """
     x, unbatched = _adaptive_input("adaptive_max_pool2d", input, output_size)
     size = _adaptive_size("adaptive_max_pool2d", x, output_size)
-    with allocating("adaptive_max_pool2d", x.shape[:2] + size, x.data.dtype):
+    with allocating("adaptive_max_pool2d", x.shape[:2] + size, x._array.dtype):
         out, indices = AdaptiveMaxPool2dFunction.apply(x, size)
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
@@ -478,9 +478,9 @@ def max_unpool2d(
     op = "max_unpool2d"
     x, unbatched = _check_input(op, input)
     check_tensor(op, "indices", indices, 2)
-    if indices.data.dtype != np.int64:
-        raise RuntimeError(f"{op}: elements in indices should be type int64 but got: {type_name(indices.data.dtype)}")
-    idx = indices.data[None] if unbatched else indices.data
+    if indices._array.dtype != np.int64:
+        raise RuntimeError(f"{op}: elements in indices should be type int64 but got: {type_name(indices._array.dtype)}")
+    idx = indices._array[None] if unbatched else indices._array
     if idx.shape != x.shape:
         raise RuntimeError(
             f"Expected shape of indices to be same as that of the input tensor "
@@ -509,7 +509,7 @@ def max_unpool2d(
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
         raise RuntimeError(f"{op}: Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]})")
-    with allocating(op, x.shape[:2] + size, x.data.dtype):
+    with allocating(op, x.shape[:2] + size, x._array.dtype):
         out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
     return out.squeeze(0) if unbatched else out
 

@@ -39,10 +39,10 @@ class SumFunction(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        ctx.input_shape = a.data.shape
-        ctx.kept_shape = _kept_shape(a.data.shape, axes)
+        ctx.input_shape = a._array.shape
+        ctx.kept_shape = _kept_shape(a._array.shape, axes)
         ctx.dim, ctx.keepdim = axes, keepdim
-        return np.sum(a.data, axis=axes, keepdims=keepdim)
+        return np.sum(a._array, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -56,14 +56,14 @@ def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dty
     axes = reduce_axes("sum", dim, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    elif input.data.dtype.kind in "biu":
+    elif input._array.dtype.kind in "biu":
         input = input.long()
     return SumFunction.apply(input, axes, keepdim)
 
 
 def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all elements when None); floating inputs only."""
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {input.dtype.name.capitalize()}"
@@ -92,7 +92,7 @@ class AmaxFunction(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, take_min):
-        x = a.data
+        x = a._array
         if x.size == 0:
             raise IndexError("max(): Expected reduction dim to be specified for input.numel() == 0.")
         kept = (np.min if take_min else np.max)(x, axis=axes, keepdims=True)
@@ -118,7 +118,7 @@ def _max_or_min(op, input, dim, keepdim, take_min):
     if input.ndim and input.shape[axis] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size.")
     pick = np.argmin if take_min else np.argmax
-    indices = np.expand_dims(pick(input.data, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
+    indices = np.expand_dims(pick(input._array, axis=axis), axis) if input.ndim else np.zeros((), np.int64)
     values = input.gather(axis, indices) if input.ndim else input
     if not keepdim and input.ndim:
         values = values.squeeze(axis)
@@ -167,12 +167,12 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 def _arg(op, pick, input, dim, keepdim):
     if dim is None:
-        out = np.asarray(pick(input.data))
+        out = np.asarray(pick(input._array))
         if keepdim:
             out = out.reshape((1,) * input.ndim)
     else:
         (axis,) = normalize_dims(op, dim, input.ndim)
-        out = pick(input.data, axis=axis)
+        out = pick(input._array, axis=axis)
         if keepdim:
             out = np.expand_dims(out, axis)
     return Tensor._make(np.asarray(out, dtype=np.int64))
@@ -218,7 +218,7 @@ class LogsumexpFunction(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        x = a.data
+        x = a._array
         peak = np.max(x, axis=axes, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
         with np.errstate(divide="ignore"):  # a slice of only -inf gives -inf, quietly

@@ -64,9 +64,9 @@ class ReshapeFunction(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.input_shape = a.data.shape
+        ctx.input_shape = a._array.shape
         ctx.shape = shape
-        return a.data.reshape(shape)
+        return a._array.reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -81,7 +81,7 @@ class PermuteFunction(Function):
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
-        return np.transpose(a.data, dims)
+        return np.transpose(a._array, dims)
 
     @staticmethod
     def backward(ctx, g):
@@ -90,7 +90,7 @@ class PermuteFunction(Function):
 
 def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """The same elements in a new shape; one size may be -1 (inferred)."""
-    shape = _infer_shape("reshape", _shape_args(shape), input.data.size, input.shape)
+    shape = _infer_shape("reshape", _shape_args(shape), input._array.size, input.shape)
     if shape == input.shape:
         return input
     return ReshapeFunction.apply(input, shape)
@@ -98,9 +98,9 @@ def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
 
 def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
     """Like reshape, but the tensor must be laid out so that no copy is needed."""
-    shape = _infer_shape("view", _shape_args(shape), input.data.size, input.shape)
+    shape = _infer_shape("view", _shape_args(shape), input._array.size, input.shape)
     try:
-        np.reshape(input.data, shape, copy=False)
+        np.reshape(input._array, shape, copy=False)
     except ValueError:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -172,13 +172,13 @@ class ExpandFunction(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.input_shape = a.data.shape
+        ctx.input_shape = a._array.shape
         try:
-            return np.broadcast_to(a.data, shape)
+            return np.broadcast_to(a._array, shape)
         except ValueError:
             raise RuntimeError(
                 f"expand: the expanded size of the tensor {list(shape)} must match the existing "
-                f"size {list(a.data.shape)} at non-singleton dimensions"
+                f"size {list(a._array.shape)} at non-singleton dimensions"
             ) from None
 
     @staticmethod
@@ -207,8 +207,8 @@ class CatFunction(Function):
     @staticmethod
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
-        ctx.sizes = [t.data.shape[dim] for t in tensors]
-        arrays = [t.data for t in tensors]
+        ctx.sizes = [t._array.shape[dim] for t in tensors]
+        arrays = [t._array for t in tensors]
         dtype = arrays[0].dtype
         if any(a.dtype != dtype for a in arrays):
             dtype = result_dtype(*arrays)  # PyTorch's promotion (int64 with float32 is float32)

@@ -81,27 +81,27 @@ class Adam(Optimizer):
             decay = 1 - lr * group["weight_decay"] if self._decoupled_weight_decay else 1
             for p, grad, state in self._params_with_grad(group, l2_penalty=not self._decoupled_weight_decay):
                 if decay != 1:
-                    p.data *= decay
+                    p._array *= decay
                 if not state:
                     state["step"] = _step_tensor()
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = _zeros_like(p)
-                state["step"].data += 1
-                step = float(state["step"].data)
-                exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+                state["step"]._array += 1
+                step = float(state["step"]._array)
+                exp_avg, exp_avg_sq = state["exp_avg"]._array, state["exp_avg_sq"]._array
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 if amsgrad:
-                    np.maximum(state["max_exp_avg_sq"].data, exp_avg_sq, out=state["max_exp_avg_sq"].data)
-                    exp_avg_sq = state["max_exp_avg_sq"].data
+                    np.maximum(state["max_exp_avg_sq"]._array, exp_avg_sq, out=state["max_exp_avg_sq"]._array)
+                    exp_avg_sq = state["max_exp_avg_sq"]._array
                 step_size = lr / (1 - beta1**step)
                 denom = np.sqrt(exp_avg_sq)
                 denom /= (1 - beta2**step) ** 0.5
                 denom += eps
-                _addcdiv_(p.data, exp_avg, denom, -step_size)
+                _addcdiv_(p._array, exp_avg, denom, -step_size)
         return loss
 
 

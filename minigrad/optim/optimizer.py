@@ -119,9 +119,9 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            grad = -p.grad.data if maximize else p.grad.data
+            grad = -p.grad._array if maximize else p.grad._array
             if l2_penalty and weight_decay != 0:
-                decayed = weight_decay * p.data
+                decayed = weight_decay * p._array
                 decayed += grad
                 grad = decayed
             p._bump_version()
@@ -179,8 +179,8 @@ def _cast_state(param, name, value):
     """A copy of a state tensor in its parameter's dtype; ``step`` keeps its own dtype."""
     if not isinstance(value, Tensor):
         return value
-    dtype = value.data.dtype if name == "step" or param.data.dtype.kind != "f" else param.data.dtype
-    return Tensor._make(np.array(value.data, dtype=dtype))
+    dtype = value._array.dtype if name == "step" or param._array.dtype.kind != "f" else param._array.dtype
+    return Tensor._make(np.array(value._array, dtype=dtype))
 
 
 # In-place kernels with PyTorch's rounding order and one temporary each.
@@ -217,4 +217,4 @@ def _step_tensor():
 
 
 def _zeros_like(p):
-    return Tensor._make(np.zeros_like(p.data))
+    return Tensor._make(np.zeros_like(p._array))

@@ -83,12 +83,12 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = _zeros_like(p)
                     if group["centered"]:
                         state["grad_avg"] = _zeros_like(p)
-                state["step"].data += 1
-                square_avg = state["square_avg"].data
+                state["step"]._array += 1
+                square_avg = state["square_avg"]._array
                 square_avg *= alpha
                 _addcmul_(square_avg, grad, grad, 1 - alpha)
                 if group["centered"]:
-                    grad_avg = state["grad_avg"].data
+                    grad_avg = state["grad_avg"]._array
                     _lerp_(grad_avg, grad, 1 - alpha)
                     avg = grad_avg * -1  # square_avg - grad_avg**2, as addcmul(grad_avg, grad_avg, value=-1)
                     avg *= grad_avg
@@ -98,10 +98,10 @@ class RMSprop(Optimizer):
                     avg = np.sqrt(square_avg)
                 avg += eps
                 if momentum > 0:
-                    buf = state["momentum_buffer"].data
+                    buf = state["momentum_buffer"]._array
                     buf *= momentum
                     _addcdiv_(buf, grad, avg, 1)
-                    p.data -= lr * buf
+                    p._array -= lr * buf
                 else:
-                    _addcdiv_(p.data, grad, avg, -lr)
+                    _addcdiv_(p._array, grad, avg, -lr)
         return loss

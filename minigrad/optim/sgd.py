@@ -84,8 +84,8 @@ class SGD(Optimizer):
                     if buf is None:
                         buf = state["momentum_buffer"] = Tensor._make(grad.copy())
                     else:
-                        buf.data *= momentum
-                        buf.data += grad if dampening == 0 else (1 - dampening) * grad
-                    grad = grad + momentum * buf.data if group["nesterov"] else buf.data
-                p.data -= lr * grad
+                        buf._array *= momentum
+                        buf._array += grad if dampening == 0 else (1 - dampening) * grad
+                    grad = grad + momentum * buf._array if group["nesterov"] else buf._array
+                p._array -= lr * grad
         return loss

@@ -69,7 +69,7 @@ def _trace_backward(outputs, leaves):
     The incoming gradient requires grad, so with ``create_graph=True`` the ops backward
     runs are recorded too; returns (tracer, seeds, grads).
     """
-    seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype), requires_grad=True) for t in outputs]
+    seeds = [Tensor(np.ones(t._array.shape, dtype=t._array.dtype), requires_grad=True) for t in outputs]
     tracer = _BackwardTracer()
     with observe(tracer):
         grads = autograd_grad(
@@ -95,7 +95,7 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
 
     def add_seed(i, seed):
         title = "grad_output" if len(seeds) == 1 else f"grad_output {i}"
-        lines = [shape_text(seed.data.shape, seed.data.dtype)] if show_shapes else []
+        lines = [shape_text(seed._array.shape, seed._array.dtype)] if show_shapes else []
         produced[id(seed)] = drawing.add(Vertex("seed", title, lines))
 
     for i, seed in enumerate(seeds):
@@ -141,7 +141,7 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
             kind = "input" if title == "input" else "const"
         i = externals.get(key)
         if i is None:
-            lines = [shape_text(arg.data.shape, arg.data.dtype)] if show_shapes else []
+            lines = [shape_text(arg._array.shape, arg._array.dtype)] if show_shapes else []
             if kind in ("value", "const") and title != "input":
                 cluster = consumer_cluster
             elif kind == "leaf" and node_cluster is not None:
@@ -166,9 +166,9 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
         lines = node_attrs(op.ctx) if (show_attrs and op.ctx is not None) else []
         if show_shapes:
             if len(op.outputs) == 1:
-                lines.append(shape_text(op.outputs[0].data.shape, op.outputs[0].data.dtype))
+                lines.append(shape_text(op.outputs[0]._array.shape, op.outputs[0]._array.dtype))
             else:
-                lines.extend(f"out{i}: {shape_text(o.data.shape, o.data.dtype)}" for i, o in enumerate(op.outputs))
+                lines.extend(f"out{i}: {shape_text(o._array.shape, o._array.dtype)}" for i, o in enumerate(op.outputs))
         title = op_title(op.cls)
         note = graph_note(op.ctx)
         if note is not None:
@@ -193,7 +193,7 @@ def backward_drawing(outputs, names, show_attrs, show_shapes, node_cluster=None,
     for leaf, g in zip(leaves, grads):
         name = names.get(id(leaf))
         title = f"grad {name}" if name is not None else "grad"
-        lines = [shape_text(leaf.data.shape, leaf.data.dtype)] if show_shapes else []
+        lines = [shape_text(leaf._array.shape, leaf._array.dtype)] if show_shapes else []
         cluster = node_cluster.param_cluster(name) if node_cluster is not None else None
         index = drawing.add(Vertex("grad", title, lines, cluster))
         if g is not None:

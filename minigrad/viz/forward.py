@@ -116,7 +116,7 @@ def forward_drawing(
         if type(node) is AccumulateGrad:
             variable = node.variable
             name = names.get(id(variable))
-            lines = [shape_text(variable.data.shape, variable.data.dtype)] if show_shapes else []
+            lines = [shape_text(variable._array.shape, variable._array.dtype)] if show_shapes else []
             kind = "input" if name == "input" else "leaf"
             vertex = Vertex(kind, name if name is not None else "leaf", lines)
         else:
@@ -151,7 +151,7 @@ def forward_drawing(
         consumers = [node for node in consumers if node in index]
         if not consumers:
             continue
-        lines = [shape_text(tensor.data.shape, tensor.data.dtype)] if show_shapes else []
+        lines = [shape_text(tensor._array.shape, tensor._array.dtype)] if show_shapes else []
         vertex_index = drawing.add(Vertex("input", title, lines))
         for node in consumers:
             drawing.edge(vertex_index, index[node])
@@ -164,7 +164,7 @@ def forward_drawing(
         if node is None:
             continue
         title = "output" if len(outputs) == 1 else f"output {i}"
-        lines = [shape_text(t.data.shape, t.data.dtype)] if show_shapes else []
+        lines = [shape_text(t._array.shape, t._array.dtype)] if show_shapes else []
         vertex = Vertex("output", title, lines)
         out = drawing.add(vertex)
         drawing.edge(index[node], out)

@@ -34,7 +34,7 @@ def array_of(value):
     """The ndarray behind a Tensor or an ndarray (an ndarray's own ``.data`` is a buffer)."""
     if isinstance(value, np.ndarray):
         return value
-    return value.data if isinstance(value, Tensor) else None
+    return value._array if isinstance(value, Tensor) else None
 
 
 def value_meta(value):

@@ -75,7 +75,7 @@ class _ModuleTracer:
             except TypeError:
                 tensors = []
             cluster = self.clusters[key]
-            cluster.lines = list(cluster.lines) + [shape_text(t.data.shape, t.data.dtype) for t in tensors[:2]]
+            cluster.lines = list(cluster.lines) + [shape_text(t._array.shape, t._array.dtype) for t in tensors[:2]]
 
     # op observer
     def on_forward(self, node, args, outputs, recorded):
@@ -118,7 +118,7 @@ def _warm_up(model, inputs):
         return
     leaves = leaf_tensors(order)
     if leaves:
-        seeds = [Tensor(np.ones(t.data.shape, dtype=t.data.dtype)) for t in outputs]
+        seeds = [Tensor(np.ones(t._array.shape, dtype=t._array.dtype)) for t in outputs]
         autograd_grad(outputs, leaves, grad_outputs=seeds, allow_unused=True)
 
 
@@ -178,7 +178,7 @@ def draw_graph(
     names = param_names(model)
     tracer.param_names = names
     for t in inputs:
-        if hasattr(t, "data"):
+        if hasattr(t, "_array"):
             names.setdefault(id(t), "input")
 
     costs = None
@@ -186,8 +186,8 @@ def draw_graph(
     if profile and view == "forward":
         order = walk(root_nodes(outputs, "draw_graph"))
         # Parameters and inputs live anyway: saving them for backward costs no memory.
-        exclude = {id(owner(node.variable.data)) for node in order if type(node) is AccumulateGrad}
-        exclude.update(id(owner(t.data)) for t in inputs if isinstance(t, Tensor))
+        exclude = {id(owner(node.variable._array)) for node in order if type(node) is AccumulateGrad}
+        exclude.update(id(owner(t._array)) for t in inputs if isinstance(t, Tensor))
         costs, backward_total = node_costs(outputs, order, exclude, tracer.macs)
         totals = {}
         saved = SavedBytes(exclude)
@@ -205,7 +205,7 @@ def draw_graph(
         extra = [
             ("input" if len(inputs) == 1 else f"input {i}", inputs[i], tracer.input_consumers.get(i, ()))
             for i in range(len(inputs))
-            if hasattr(inputs[i], "data") and not inputs[i].requires_grad
+            if hasattr(inputs[i], "_array") and not inputs[i].requires_grad
         ]
         drawing = forward_drawing(
             outputs,

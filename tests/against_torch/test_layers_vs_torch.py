@@ -11,7 +11,7 @@ from minigrad import nn
 
 
 def _torch(t, requires_grad=False):
-    return torch.tensor(np.array(t.data), requires_grad=requires_grad)
+    return torch.tensor(np.array(t._array), requires_grad=requires_grad)
 
 
 def _copy_into_torch(ours, theirs):
@@ -19,7 +19,7 @@ def _copy_into_torch(ours, theirs):
     with torch.no_grad():
         for name, value in ours.state_dict().items():
             target = theirs.state_dict()[name]
-            target.copy_(torch.from_numpy(np.array(value.data)).to(target.dtype))
+            target.copy_(torch.from_numpy(np.array(value._array)).to(target.dtype))
 
 
 def _compare(ours, theirs, x, *, rtol=1e-5, atol=1e-5, train=True):
@@ -30,17 +30,17 @@ def _compare(ours, theirs, x, *, rtol=1e-5, atol=1e-5, train=True):
     xm = minigrad.tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)
     ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(ym.data, yt.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ym._array, yt.detach().numpy(), rtol=rtol, atol=atol)
     cot = np.random.default_rng(1).standard_normal(yt.shape).astype(x.dtype)
     ym.backward(minigrad.tensor(cot))
     yt.backward(torch.tensor(cot))
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(xm.grad._array, xt.grad.numpy(), rtol=rtol, atol=atol)
     torch_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, torch_params[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+        np.testing.assert_allclose(p.grad._array, torch_params[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
     torch_buffers = dict(theirs.named_buffers())
     for name, b in ours.named_buffers():
-        np.testing.assert_allclose(b.data, torch_buffers[name].numpy(), rtol=rtol, atol=atol, err_msg=name)
+        np.testing.assert_allclose(b._array, torch_buffers[name].numpy(), rtol=rtol, atol=atol, err_msg=name)
 
 
 # ---- against PyTorch ------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def test_conv_transpose2d_output_size():
     ym = ours(minigrad.tensor(x), output_size=[8, 8])
     yt = theirs(torch.tensor(x), output_size=[8, 8])
     assert ym.shape == (1, 3, 8, 8)
-    np.testing.assert_allclose(ym.data, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ym._array, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
     with pytest.raises(ValueError, match="requested an output size"):
         ours(minigrad.tensor(x), output_size=[12, 12])
 
@@ -143,7 +143,7 @@ def test_batch_norm_matches_torch_in_train_and_eval(name, args, shape):
         if ours.bias is not None:
             nn.init.uniform_(ours.bias, -0.5, 0.5)
     for step in range(3):  # running statistics and num_batches_tracked evolve alike
-        ours_state = {k: v.data.copy() for k, v in ours.state_dict().items()}
+        ours_state = {k: v._array.copy() for k, v in ours.state_dict().items()}
         _compare(ours, theirs, seeded_normal(*shape) * (step + 1) + step, rtol=1e-4, atol=1e-4)
         ours.load_state_dict(ours_state)
         ours(minigrad.tensor(seeded_normal(*shape) * (step + 1) + step))
@@ -159,10 +159,10 @@ def test_batch_norm_num_batches_tracked_and_eval_uses_running_stats():
     assert bn.num_batches_tracked.item() == 2
     assert bn.state_dict()["num_batches_tracked"].dtype == minigrad.int64
     bn.eval()
-    expected = (x.data - bn.running_mean.data.reshape(1, 2, 1, 1)) / np.sqrt(
-        bn.running_var.data.reshape(1, 2, 1, 1) + 1e-5
+    expected = (x._array - bn.running_mean._array.reshape(1, 2, 1, 1)) / np.sqrt(
+        bn.running_var._array.reshape(1, 2, 1, 1) + 1e-5
     )
-    np.testing.assert_allclose(bn(x).data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(bn(x)._array, expected, rtol=1e-5, atol=1e-5)
     assert bn.num_batches_tracked.item() == 2
 
 
@@ -194,7 +194,7 @@ def test_parameterless_layers_match_torch(ours, theirs):
 def test_softmax_without_dim_follows_torch_legacy_choice():
     x = seeded_normal(2, 3, 4)
     np.testing.assert_allclose(
-        nn.Softmax()(minigrad.tensor(x)).data, torch.nn.functional.softmax(torch.tensor(x), dim=0).numpy(), rtol=1e-5
+        nn.Softmax()(minigrad.tensor(x))._array, torch.nn.functional.softmax(torch.tensor(x), dim=0).numpy(), rtol=1e-5
     )
 
 

@@ -26,11 +26,11 @@ def _check(ours_fn, torch_fn, x, *args, rtol=1e-5, atol=1e-6, **kwargs):
     margs = [minigrad.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
     targs = [torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
     lm, lt = ours_fn(xm, *margs, **kwargs), torch_fn(xt, *targs, **kwargs)
-    np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(lm._array, lt.detach().numpy(), rtol=rtol, atol=atol)
     cot = np.random.default_rng(2).standard_normal(lt.shape).astype(x.dtype)
     lm.backward(minigrad.tensor(cot))
     lt.backward(torch.tensor(cot))
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(xm.grad._array, xt.grad.numpy(), rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -84,7 +84,7 @@ def test_regression_and_binary_losses_match_torch(reduction, rng):
     lt = TF.binary_cross_entropy_with_logits(
         xt, torch.tensor(t), reduction=reduction, pos_weight=torch.tensor(pos_weight)
     )
-    np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(lm._array, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_bce_with_logits_is_stable_for_large_logits():
@@ -92,12 +92,12 @@ def test_bce_with_logits_is_stable_for_large_logits():
     loss = F.binary_cross_entropy_with_logits(x, minigrad.tensor([1.0, 0.0]), reduction="sum")
     np.testing.assert_allclose(loss.item(), 400.0)
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, [-1.0, 1.0])
+    np.testing.assert_allclose(x.grad._array, [-1.0, 1.0])
 
 
 def test_bce_clamps_log_at_minus_100():
     loss = F.binary_cross_entropy(minigrad.tensor([0.0, 1.0]), minigrad.tensor([1.0, 0.0]), reduction="none")
-    np.testing.assert_allclose(loss.data, [100.0, 100.0])
+    np.testing.assert_allclose(loss._array, [100.0, 100.0])
 
 
 # ---- modules --------------------------------------------------------------------------------
@@ -161,4 +161,4 @@ def test_cross_entropy_sweep_matches_torch(n, c, extra, smoothing, reduction, we
         reduction=reduction,
         label_smoothing=smoothing,
     )
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours._array, theirs.numpy(), rtol=1e-10, atol=1e-12)

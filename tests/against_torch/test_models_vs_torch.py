@@ -59,24 +59,24 @@ def _torch_basic_block(inplanes, planes, stride):
 
 
 def _run_both(ours, theirs, x, target, train):
-    theirs.load_state_dict({k: torch.from_numpy(np.array(v.data)) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v._array)) for k, v in ours.state_dict().items()})
     ours.train(train)
     theirs.train(train)
     xm, xt = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(ym.data, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ym._array, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
     lm = nn.functional.cross_entropy(ym.flatten(1), minigrad.tensor(target))
     lt = torch.nn.functional.cross_entropy(yt.flatten(1), torch.tensor(target))
     np.testing.assert_allclose(lm.item(), lt.item(), rtol=1e-5)
     lm.backward()
     lt.backward()
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(xm.grad._array, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs_params[name].grad.numpy(), rtol=1e-3, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(p.grad._array, theirs_params[name].grad.numpy(), rtol=1e-3, atol=1e-6, err_msg=name)
     theirs_buffers = dict(theirs.named_buffers())
     for name, b in ours.named_buffers():
-        np.testing.assert_allclose(b.data, theirs_buffers[name].numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(b._array, theirs_buffers[name].numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
 
 
 def test_lenet5_end_to_end_matches_torch():
@@ -155,4 +155,4 @@ def test_a_torchvision_layout_resnet18_state_dict_loads_and_gives_the_same_outpu
     x = np.random.default_rng(5).standard_normal((2, 3, 32, 32)).astype(np.float32)
     with torch.no_grad():
         expected = theirs.forward(torch.tensor(x)).numpy()
-    np.testing.assert_allclose(ours(minigrad.tensor(x)).data, expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(ours(minigrad.tensor(x))._array, expected, rtol=1e-4, atol=1e-4)

@@ -42,7 +42,7 @@ def compare(fn, inputs, torch_fn=None, *, second_order=False, seed=0):
         if t.dtype.is_floating_point:
             assert_close(m, t.detach().numpy(), rtol=1e-10, atol=1e-12)
         else:
-            np.testing.assert_array_equal(m.data, t.numpy())
+            np.testing.assert_array_equal(m._array, t.numpy())
     differentiable = [(m, t) for m, t in zip(out_m, out_t) if t.requires_grad]
     if not differentiable:
         return
@@ -53,7 +53,7 @@ def compare(fn, inputs, torch_fn=None, *, second_order=False, seed=0):
     grads_t = torch.autograd.grad(loss_t, theirs, create_graph=second_order, allow_unused=True)
     for i, (gm, gt) in enumerate(zip(grads_m, grads_t)):
         if gt is None:
-            assert gm is None or not gm.data.any(), f"input {i}: torch has no gradient"
+            assert gm is None or not gm._array.any(), f"input {i}: torch has no gradient"
             continue
         assert gm is not None, f"input {i}: minigrad has no gradient"
         assert_close(gm, gt.detach().numpy(), rtol=1e-9, atol=1e-11, msg=f"gradient of input {i}")
@@ -76,7 +76,7 @@ def _compare_second_order(ours, theirs, grads_m, grads_t, rng):
         gg_m = minigrad.autograd.grad(sum((g * minigrad.tensor(v)).sum() for g, v in pairs_m), ours, allow_unused=True)
     for i, (gm, gt) in enumerate(zip(gg_m, gg_t)):
         expected = np.zeros(ours[i].shape) if gt is None else gt.numpy()
-        actual = np.zeros(ours[i].shape) if gm is None else gm.data
+        actual = np.zeros(ours[i].shape) if gm is None else gm._array
         assert_close(actual, expected, rtol=1e-9, atol=1e-11, msg=f"second-order gradient of input {i}")
 
 
@@ -368,7 +368,7 @@ def test_comparisons_match_torch():
     for op in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
         ours = getattr(minigrad.tensor(a), op)(minigrad.tensor(b))
         theirs = getattr(torch.tensor(a), op)(torch.tensor(b))
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours._array, theirs.numpy())
 
 
 _DTYPE_OPS = {

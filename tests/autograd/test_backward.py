@@ -248,9 +248,9 @@ def test_second_and_third_derivative_of_cube():
     y = (x**3).sum()
     (g,) = autograd.grad(y, x, create_graph=True)
     assert g.requires_grad and g.grad_fn is not None
-    assert_close(g, 3 * x.data**2)
+    assert_close(g, 3 * x._array**2)
     (gg,) = autograd.grad(g.sum(), x, create_graph=True)
-    assert_close(gg, 6 * x.data)
+    assert_close(gg, 6 * x._array)
     (ggg,) = autograd.grad(gg.sum(), x)
     assert_close(ggg, np.full(3, 6.0))
 
@@ -352,17 +352,17 @@ def test_leaf_takes_a_gradient_nobody_else_holds_without_a_copy():
     class Double(Function):
         @staticmethod
         def forward(ctx, a):
-            return a.data * 2
+            return a._array * 2
 
         @staticmethod
         def backward(ctx, g):
             out = g * 2
-            made.append(id(out.data))  # the id only: keeping the array would force a copy
+            made.append(id(out._array))  # the id only: keeping the array would force a copy
             return out
 
     x = leaf([1.0, 2.0])
     Double.apply(x).sum().backward()
-    assert id(x.grad.data) == made[0]
+    assert id(x.grad._array) == made[0]
     assert_close(x.grad, np.array([2.0, 2.0]))
 
 
@@ -374,7 +374,7 @@ def test_gradients_summed_for_one_tensor_leave_every_incoming_gradient_unchanged
     class Keep(Function):
         @staticmethod
         def forward(ctx, a):
-            return a.data.copy()
+            return a._array.copy()
 
         @staticmethod
         def backward(ctx, g):
@@ -385,6 +385,6 @@ def test_gradients_summed_for_one_tensor_leave_every_incoming_gradient_unchanged
     y = x * 1.0
     (Keep.apply(y) + Keep.apply(y) + Keep.apply(y) * 2.0).sum().backward()
     assert len(held) == 3
-    for g, expected in zip(sorted(held, key=lambda t: float(t.data[0])), ([1.0, 1.0], [1.0, 1.0], [2.0, 2.0])):
+    for g, expected in zip(sorted(held, key=lambda t: float(t._array[0])), ([1.0, 1.0], [1.0, 1.0], [2.0, 2.0])):
         assert_close(g, np.array(expected))
     assert_close(x.grad, np.array([4.0, 4.0]))

@@ -23,7 +23,7 @@ class Cube(Function):
         ctx.save_for_backward(x)
         ctx.k = k
         Cube.calls.append(ctx.needs_input_grad)
-        return x.data**3 * k
+        return x._array**3 * k
 
     @staticmethod
     def backward(ctx, g):
@@ -39,7 +39,7 @@ class ScaledProduct(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.data * b.data
+        return a._array * b._array
 
     @staticmethod
     def backward(ctx, g):
@@ -60,7 +60,7 @@ class SplitTwo(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * 2, x.data**2
+        return x._array * 2, x._array**2
 
     @staticmethod
     def backward(ctx, g1, g2):
@@ -91,7 +91,7 @@ class Softplus(Function):
     def backward(ctx, g):
         x, nothing = ctx.saved_tensors
         assert nothing is None
-        assert ctx.saved_tensors[0] is x or ctx.saved_tensors[0].data is x.data  # readable twice
+        assert ctx.saved_tensors[0] is x or ctx.saved_tensors[0]._array is x._array  # readable twice
         return g * (x * ctx.beta).sigmoid(), None
 
 
@@ -157,7 +157,7 @@ def test_custom_function_returning_too_many_gradients_is_an_error():
     class TooMany(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 1
+            return x._array * 1
 
         @staticmethod
         def backward(ctx, g):
@@ -171,11 +171,11 @@ def test_custom_function_mark_non_differentiable():
     class SortWithOrder(Function):
         @staticmethod
         def forward(ctx, x):
-            order = np.argsort(x.data)
+            order = np.argsort(x._array)
             ctx.order = order
             positions = order.astype(np.float64)
             ctx.mark_non_differentiable(positions)
-            return x.data[order], positions
+            return x._array[order], positions
 
         @staticmethod
         def backward(ctx, g, g_positions):
@@ -193,7 +193,7 @@ def test_custom_function_returning_a_wrong_shaped_gradient_is_an_error():
     class WrongShape(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data.sum()
+            return x._array.sum()
 
         @staticmethod
         def backward(ctx, g):
@@ -208,11 +208,11 @@ def test_custom_function_backward_returning_an_array():
     class ArrayGrad(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._array * 2
 
         @staticmethod
         def backward(ctx, g):
-            return g.data * 2
+            return g._array * 2
 
     x = leaf([1.0, 2.0])
     try:

@@ -19,7 +19,7 @@ class WrongAtOneElement(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**2
+        return x._array**2
 
     @staticmethod
     def backward(ctx, g):
@@ -34,8 +34,8 @@ class ConstantBackwardSin(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.cos = np.cos(x.data)
-        return np.sin(x.data)
+        ctx.cos = np.cos(x._array)
+        return np.sin(x._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -67,7 +67,7 @@ def test_gradcheck_catches_a_nan_gradient():
     class NanGrad(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._array * 2
 
         @staticmethod
         def backward(ctx, g):
@@ -81,7 +81,7 @@ def test_gradcheck_fast_mode_catches_a_nan_gradient():
     class NanGrad(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._array * 2
 
         @staticmethod
         def backward(ctx, g):

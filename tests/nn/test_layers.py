@@ -16,33 +16,33 @@ from minigrad.autograd import gradcheck, gradgradcheck
 def test_dropout_statistics_scale_and_eval_identity():
     x = minigrad.ones(200, 100)
     layer = nn.Dropout(0.3)
-    y = layer(x).data
+    y = layer(x)._array
     assert set(np.unique(y)) <= {0.0, np.float32(1 / 0.7)}
     assert abs((y == 0).mean() - 0.3) < 0.02
     assert abs(y.mean() - 1.0) < 0.03
     layer.eval()
     assert layer(x) is x
-    assert (nn.Dropout(1.0)(x).data == 0).all()
+    assert (nn.Dropout(1.0)(x)._array == 0).all()
 
 
 def test_dropout_follows_manual_seed_and_gradient_uses_the_mask():
     minigrad.manual_seed(3)
-    a = nn.Dropout()(minigrad.ones(50)).data
+    a = nn.Dropout()(minigrad.ones(50))._array
     minigrad.manual_seed(3)
     x = minigrad.ones(50, requires_grad=True)
     y = nn.Dropout()(x)
-    np.testing.assert_array_equal(a, y.data)
+    np.testing.assert_array_equal(a, y._array)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad._array, y._array)
     assert y.grad_fn.name() == "DropoutBackward"
 
 
 def test_dropout2d_zeroes_whole_channels():
-    y = nn.Dropout2d(0.5)(minigrad.ones(8, 16, 3, 3)).data
+    y = nn.Dropout2d(0.5)(minigrad.ones(8, 16, 3, 3))._array
     per_channel = y.reshape(8, 16, 9)
     assert ((per_channel == 0).all(axis=2) | (per_channel == 2).all(axis=2)).all()
     assert 0.2 < (per_channel[:, :, 0] == 0).mean() < 0.8
-    y3 = nn.Dropout2d(0.5)(minigrad.ones(16, 3, 3)).data
+    y3 = nn.Dropout2d(0.5)(minigrad.ones(16, 3, 3))._array
     assert ((y3.reshape(16, 9) == 0).all(axis=1) | (y3.reshape(16, 9) == 2).all(axis=1)).all()
 
 
@@ -140,9 +140,9 @@ def test_batch_norm_input_errors():
 
 def test_default_initialization_bounds_follow_fan_in():
     layer = nn.Linear(100, 50)
-    assert np.abs(layer.weight.data).max() <= 0.1 and np.abs(layer.bias.data).max() <= 0.1
-    assert np.abs(layer.weight.data).max() > 0.09  # uniform over the whole range
+    assert np.abs(layer.weight._array).max() <= 0.1 and np.abs(layer.bias._array).max() <= 0.1
+    assert np.abs(layer.weight._array).max() > 0.09  # uniform over the whole range
     conv = nn.Conv2d(4, 8, 3)
     bound = 1 / np.sqrt(4 * 9)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
+    assert np.abs(conv.weight._array).max() <= bound and np.abs(conv.bias._array).max() <= bound
     assert layer.weight.dtype == minigrad.float32

@@ -29,7 +29,7 @@ def test_focal_loss_matches_formula(gamma, alpha):
     expected = _focal_reference(x, TARGET, gamma, alpha)
     a = minigrad.tensor(alpha) if alpha is not None else None
     out = F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a, reduction="none")
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(out._array, expected, rtol=1e-6)
     np.testing.assert_allclose(
         F.focal_loss(minigrad.tensor(x), minigrad.tensor(TARGET), gamma, a).item(), expected.mean(), rtol=1e-6
     )
@@ -46,7 +46,7 @@ def test_focal_loss_with_gamma_zero_is_cross_entropy_and_down_weights_easy_examp
     x2d = minigrad.tensor(LOGITS_2D.astype(np.float64))
     flat = LOGITS_2D.astype(np.float64).transpose(0, 2, 3, 1).reshape(-1, 4)
     np.testing.assert_allclose(
-        F.focal_loss(x2d, minigrad.tensor(TARGET_2D), reduction="none").data.ravel(),
+        F.focal_loss(x2d, minigrad.tensor(TARGET_2D), reduction="none")._array.ravel(),
         _focal_reference(flat, TARGET_2D.ravel(), 2.0),
         rtol=1e-6,
     )

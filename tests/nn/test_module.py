@@ -135,7 +135,7 @@ def test_zero_grad_sets_to_none_by_default():
     layer(minigrad.ones(1, 2)).sum().backward()
     assert layer.weight.grad is not None
     layer.zero_grad(set_to_none=False)
-    assert (layer.weight.grad.data == 0).all()
+    assert (layer.weight.grad._array == 0).all()
     layer.zero_grad()
     assert layer.weight.grad is None and layer.bias.grad is None
 
@@ -162,11 +162,11 @@ def test_state_dict_round_trip_and_sharing():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
     for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
-        np.testing.assert_array_equal(x.data, y.data, err_msg=name)
+        np.testing.assert_array_equal(x._array, y._array, err_msg=name)
     sd = a.state_dict()
     assert not sd["conv.weight"].requires_grad
-    assert np.shares_memory(sd["conv.weight"].data, a.conv.weight.data)
-    b.load_state_dict(OrderedDict((k, v.data) for k, v in a.state_dict().items()))  # plain arrays load too
+    assert np.shares_memory(sd["conv.weight"]._array, a.conv.weight._array)
+    b.load_state_dict(OrderedDict((k, v._array) for k, v in a.state_dict().items()))  # plain arrays load too
 
 
 def test_load_state_dict_errors_in_torch_wording():
@@ -196,7 +196,7 @@ def test_load_state_dict_accepts_torch_tensors(torch):
     theirs = torch.nn.Linear(3, 2)
     ours = nn.Linear(3, 2)
     ours.load_state_dict(theirs.state_dict())
-    np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
+    np.testing.assert_array_equal(ours.weight._array, theirs.weight.detach().numpy())
 
 
 def test_forward_hooks_and_pre_hooks():
@@ -205,11 +205,11 @@ def test_forward_hooks_and_pre_hooks():
     pre = layer.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
     post = layer.register_forward_hook(lambda m, args, out: calls.append((m, out.shape)) or out + 1)
     out = layer(minigrad.ones(3, 2))
-    np.testing.assert_allclose(out.data, np.broadcast_to(layer.bias.data + 1, (3, 2)), rtol=1e-6)
+    np.testing.assert_allclose(out._array, np.broadcast_to(layer.bias._array + 1, (3, 2)), rtol=1e-6)
     assert calls == [(layer, (3, 2))]
     pre.remove()
     post.remove()
-    np.testing.assert_allclose(layer(minigrad.zeros(1, 2)).data, layer.bias.data[None], rtol=1e-6)
+    np.testing.assert_allclose(layer(minigrad.zeros(1, 2))._array, layer.bias._array[None], rtol=1e-6)
     assert len(calls) == 1
 
 
@@ -282,19 +282,19 @@ def test_calculate_gain_values_and_error():
 def test_init_distributions(fn, kwargs, check):
     w = minigrad.empty(200, 400)
     assert fn(w, **kwargs) is w
-    assert check(w.data)
+    assert check(w._array)
     assert w.dtype == minigrad.float32
 
 
 def test_init_follows_manual_seed_and_generators():
     minigrad.manual_seed(5)
-    a = nn.Linear(4, 4).weight.data.copy()
+    a = nn.Linear(4, 4).weight._array.copy()
     minigrad.manual_seed(5)
-    np.testing.assert_array_equal(nn.Linear(4, 4).weight.data, a)
+    np.testing.assert_array_equal(nn.Linear(4, 4).weight._array, a)
     g = minigrad.Generator().manual_seed(1)
-    w1 = init.normal_(minigrad.empty(3), generator=g).data.copy()
+    w1 = init.normal_(minigrad.empty(3), generator=g)._array.copy()
     g.manual_seed(1)
-    np.testing.assert_array_equal(init.normal_(minigrad.empty(3), generator=g).data, w1)
+    np.testing.assert_array_equal(init.normal_(minigrad.empty(3), generator=g)._array, w1)
 
 
 def test_init_errors_and_in_place_semantics():
@@ -304,9 +304,9 @@ def test_init_errors_and_in_place_semantics():
         init.kaiming_uniform_(minigrad.empty(3, 3), mode="fan_avg")
     p = nn.Parameter(minigrad.zeros(2, 2))
     init.ones_(p)
-    assert p.requires_grad and p.is_leaf and (p.data == 1).all()
+    assert p.requires_grad and p.is_leaf and (p._array == 1).all()
     init.zeros_(p)
-    assert (p.data == 0).all()
+    assert (p._array == 0).all()
 
 
 def test_modules_deepcopy_and_pickle_after_a_forward_pass():
@@ -315,9 +315,9 @@ def test_modules_deepcopy_and_pickle_after_a_forward_pass():
 
     model = minigrad.models.lenet5()
     x = minigrad.randn(2, 1, 32, 32)
-    expected = model(x).data  # recording gives the parameters gradient accumulators
+    expected = model(x)._array  # recording gives the parameters gradient accumulators
     for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
         w = clone.classifier[0].weight
         assert type(w) is nn.Parameter and w.requires_grad
-        assert not np.shares_memory(w.data, model.classifier[0].weight.data)
-        np.testing.assert_array_equal(clone(x).data, expected)
+        assert not np.shares_memory(w._array, model.classifier[0].weight._array)
+        np.testing.assert_array_equal(clone(x)._array, expected)

@@ -148,8 +148,8 @@ def test_flipped_kernel_only_runs_the_flipped_kernel_convolution_everywhere(rng,
             gx, _ = minigrad.autograd.grad(y, (x, w), g, create_graph=True)
         assert gx.grad_fn.graph_note == "flipped-kernel convolution"
         hyper = {k: (v, v) for k, v in kwargs.items() if k != "groups"}
-        expected = ref.conv2d_grad_input(x_shape, w.data, g.data, groups=kwargs.get("groups", 1), **hyper)
-        np.testing.assert_allclose(gx.data, expected, rtol=1e-10, atol=1e-10)
+        expected = ref.conv2d_grad_input(x_shape, w._array, g._array, groups=kwargs.get("groups", 1), **hyper)
+        np.testing.assert_allclose(gx._array, expected, rtol=1e-10, atol=1e-10)
     assert paths == ["flipped"] * len(cases)
     assert minigrad.backends.conv.flipped_kernel_only is False
 
@@ -168,10 +168,10 @@ def test_flipped_kernel_only_attribute_switch(rng):
 def test_non_contiguous_inputs_give_the_same_results(rng):
     base = rng.standard_normal((2, 3, 8, 7))
     x_nc = minigrad.tensor(base.transpose(0, 1, 3, 2).copy()).transpose(2, 3)  # a strided view
-    assert not x_nc.data.flags.c_contiguous
+    assert not x_nc._array.flags.c_contiguous
     x_c = minigrad.tensor(base)
     w = minigrad.tensor(rng.standard_normal((4, 3, 7, 3)))[:, :, ::2, :]  # sliced weight
-    assert not w.data.flags.c_contiguous
+    assert not w._array.flags.c_contiguous
     np.testing.assert_allclose(
         F.conv2d(x_nc, w, padding=1).numpy(), F.conv2d(x_c, minigrad.tensor(w.numpy().copy()), padding=1).numpy()
     )

@@ -106,7 +106,7 @@ def test_mixed_float_dtypes_promote_to_float64():
 def test_division_by_zero_gives_inf_quietly():
     with np.errstate(all="raise"):
         out = minigrad.tensor([1.0, -1.0, 0.0]) / minigrad.tensor([0.0, 0.0, 0.0])
-    assert out.data[0] == np.inf and out.data[1] == -np.inf and np.isnan(out.data[2])
+    assert out._array[0] == np.inf and out._array[1] == -np.inf and np.isnan(out._array[2])
 
 
 # ---- broadcasting ----------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_broadcast_gradients_are_reduced_to_the_input_shapes(name):
     w = N(4, 2, 3)
     (fn(a, b) * minigrad.tensor(w)).sum().backward()
     assert a.grad.shape == (4, 1, 3) and b.grad.shape == (2, 1)
-    x, y = a.data, b.data
+    x, y = a._array, b._array
     local = {"add": (1, 1), "sub": (1, -1), "mul": (y, x), "div": (1 / y, -x / y**2)}[name]
     assert_close(a.grad, sum_to(w * local[0] * np.ones((4, 2, 3)), (4, 1, 3)))
     assert_close(b.grad, sum_to(w * local[1] * np.ones((4, 2, 3)), (2, 1)))
@@ -162,7 +162,7 @@ def test_broadcast_against_a_scalar_tensor():
     s = minigrad.tensor(1.5, dtype=minigrad.float64, requires_grad=True)
     (a * s).sum().backward()
     assert s.grad.shape == ()
-    assert_close(s.grad, np.asarray(a.data.sum()))
+    assert_close(s.grad, np.asarray(a._array.sum()))
 
 
 # ---- comparisons --------------------------------------------------------------------------
@@ -176,9 +176,9 @@ def test_comparisons(op):
     for other, np_other in ((minigrad.tensor(b), b), (2.0, 2.0), (2, 2)):
         out = getattr(x, op)(other)
         assert out.dtype is minigrad.bool and not out.requires_grad and out.grad_fn is None
-        np.testing.assert_array_equal(out.data, getattr(a, op)(np_other))
+        np.testing.assert_array_equal(out._array, getattr(a, op)(np_other))
     named = {"__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge"}[op]
-    np.testing.assert_array_equal(getattr(x, named)(2.0).data, getattr(a, op)(2.0))
+    np.testing.assert_array_equal(getattr(x, named)(2.0)._array, getattr(a, op)(2.0))
 
 
 def test_reflected_comparison_with_a_number():

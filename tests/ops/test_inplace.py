@@ -40,9 +40,9 @@ INPLACE = [
 def test_inplace_forward(name, op, ref):
     a = N(2, 3).astype(np.float32)
     t = minigrad.tensor(a)
-    data = t.data
+    data = t._array
     result = op(t)
-    assert result is t and t.data is data, "in-place ops return self and write into its memory"
+    assert result is t and t._array is data, "in-place ops return self and write into its memory"
     assert t.dtype is minigrad.float32
     assert_close(t, ref(a.copy()).astype(np.float32))
 
@@ -161,7 +161,7 @@ def test_zero_clears_inf_nan_and_sign():
     with np.errstate(invalid="ignore"):
         t.zero_()
     assert t.tolist() == [0.0, 0.0, 0.0]
-    assert not np.signbit(t.data).any()
+    assert not np.signbit(t._array).any()
 
 
 def test_inplace_under_no_grad_on_a_leaf_is_allowed():

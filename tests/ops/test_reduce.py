@@ -129,4 +129,4 @@ def test_argmax_argmin(op, dim, keepdim):
     expected = getattr(np, op)(a, axis=dim, keepdims=keepdim)
     for result in (out, fn_out):
         assert result.dtype is minigrad.int64 and not result.requires_grad
-        np.testing.assert_array_equal(result.data, expected)
+        np.testing.assert_array_equal(result._array, expected)

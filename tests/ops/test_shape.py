@@ -51,7 +51,7 @@ def test_shape_ops(fn, ref, inputs, kwargs):
 def test_views_share_memory_and_reshape_of_same_shape_returns_self():
     x = minigrad.tensor(N(2, 6))
     for v in (x.view(3, 4), x.reshape(12), x.transpose(0, 1), x.unsqueeze(0), x[0], x.expand(3, 2, 6)):
-        assert np.shares_memory(v.data, x.data)
+        assert np.shares_memory(v._array, x._array)
     assert x.reshape(2, 6) is x
 
 

@@ -198,7 +198,7 @@ def test_sweep_basic_indexing(case_, seed):
     expected = a[index]
     assert out.shape == np.shape(expected)
     assert_close(out, np.asarray(expected))
-    assert np.shares_memory(out.data, x.data) or out.data.size == 0
+    assert np.shares_memory(out._array, x._array) or out._array.size == 0
     w = rng.standard_normal(np.shape(expected))
     (out * minigrad.tensor(w)).sum().backward()
     reference = np.zeros(shape)

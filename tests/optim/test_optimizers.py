@@ -27,7 +27,7 @@ def _run_minigrad(cls, kwargs, init, grads):
         for p, g in zip(params, step_grads):
             p.grad = minigrad.tensor(g)
         opt.step()
-        history.append([p.data.copy() for p in params])
+        history.append([p._array.copy() for p in params])
     return history, opt, params
 
 
@@ -131,11 +131,11 @@ def test_update_matches_formula(cls, kwargs, reference, rng):
 
 def test_step_keeps_dtype_and_identity_and_does_not_record(rng):
     w = minigrad.tensor(rng.standard_normal(4).astype(np.float32), requires_grad=True)
-    array = w.data
+    array = w._array
     opt = optim.Adam([w], lr=0.1)
     (w * w).sum().backward()
     opt.step()
-    assert w.data is array and w.data.dtype == np.float32
+    assert w._array is array and w._array.dtype == np.float32
     assert w.is_leaf and w.grad_fn is None and w.requires_grad
     assert opt.state[w]["exp_avg"].dtype == minigrad.float32
 
@@ -234,10 +234,10 @@ def test_state_dict_round_trip(cls, kwargs, rng):
     reference, _, _ = _run_minigrad(cls, kwargs, init, grads)
     _, first, params = _run_minigrad(cls, kwargs, init, grads[:3])
     state = first.state_dict()
-    before = {k: v.data.copy() for k, v in state["state"][0].items()}
+    before = {k: v._array.copy() for k, v in state["state"][0].items()}
     assert sorted(state) == ["param_groups", "state"]
     assert state["param_groups"][0]["params"] == [0, 1] and sorted(state["state"]) == [0, 1]
-    resumed = [minigrad.tensor(p.data.copy(), requires_grad=True) for p in params]
+    resumed = [minigrad.tensor(p._array.copy(), requires_grad=True) for p in params]
     second = cls(resumed, lr=123.0)
     second.load_state_dict(state)
     assert second.param_groups[0]["lr"] == first.param_groups[0]["lr"]
@@ -247,10 +247,10 @@ def test_state_dict_round_trip(cls, kwargs, rng):
             p.grad = minigrad.tensor(g)
         second.step()
     for p, want in zip(resumed, reference[-1]):
-        np.testing.assert_array_equal(p.data, want)
+        np.testing.assert_array_equal(p._array, want)
     # the loaded state is a copy: stepping the second optimizer left the first one's alone
     for key, value in before.items():
-        np.testing.assert_array_equal(first.state[params[0]][key].data, value)
+        np.testing.assert_array_equal(first.state[params[0]][key]._array, value)
 
 
 def test_load_state_dict_checks_groups():
@@ -303,7 +303,7 @@ def test_matches_torch(name, kwargs, dtype, rng, torch):
     ours, theirs = opt.state_dict(), torch_opt.state_dict()
     assert sorted(ours["state"][0]) == sorted(theirs["state"][0])
     for key, value in theirs["state"][1].items():
-        np.testing.assert_allclose(ours["state"][1][key].data, value.numpy(), rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(ours["state"][1][key]._array, value.numpy(), rtol=rtol, atol=rtol)
     for key in ours["param_groups"][0]:
         assert ours["param_groups"][0][key] == theirs["param_groups"][0][key], key
 
@@ -327,7 +327,7 @@ def test_torch_state_dict_loads(name, kwargs, rng, torch):
             p.grad = minigrad.tensor(g)
         opt.step()
     for p, w in zip(params, want[-1]):
-        np.testing.assert_allclose(p.data, w, rtol=1e-13)
+        np.testing.assert_allclose(p._array, w, rtol=1e-13)
 
 
 # ---- a step changes the parameters in place -------------------------------------------------

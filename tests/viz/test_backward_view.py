@@ -30,7 +30,7 @@ def test_backward_view_draws_the_ops_backward_runs():
     # Drawing ran backward without touching .grad and kept the graph usable.
     assert x.grad is None and w.grad is None
     y.backward()
-    np.testing.assert_allclose(x.grad.data, w.data)
+    np.testing.assert_allclose(x.grad._array, w._array)
 
 
 def test_backward_view_shows_gradient_accumulation():
@@ -70,7 +70,7 @@ class _Noted(Function):
     def forward(ctx, x, path):
         if path is not None:
             ctx.graph_note = path
-        return x.data * 2
+        return x._array * 2
 
     @staticmethod
     def backward(ctx, g):
@@ -82,7 +82,7 @@ class _TwoPaths(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x.data * 4
+        return x._array * 4
 
     @staticmethod
     def backward(ctx, g):

@@ -43,7 +43,7 @@ def _indent(text, spaces):
 def _as_array(value):
     """The ndarray of a Tensor, a numpy array, or anything numpy reads (e.g. a CPU torch tensor)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._array
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         return value.detach().numpy()
     return np.asarray(value)
@@ -284,7 +284,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad = Tensor._make(np.zeros_like(param.grad.data))
+                param.grad = Tensor._make(np.zeros_like(param.grad._array))
 
     def apply(self: _M, fn: Callable[[Module], object]) -> _M:
         """Call ``fn`` on every submodule (children first) and on this module; returns self."""
@@ -299,11 +299,11 @@ class Module:
         for module in self.modules():
             for store in (module._parameters, module._buffers):
                 for tensor in store.values():
-                    if tensor is None or tensor.data.dtype.kind != "f":
+                    if tensor is None or tensor._array.dtype.kind != "f":
                         continue
-                    tensor.data = convert(tensor.data)
+                    tensor._array = convert(tensor._array)
                     if tensor.grad is not None:
-                        tensor.grad = Tensor._make(convert(tensor.grad.data))
+                        tensor.grad = Tensor._make(convert(tensor.grad._array))
         return self
 
     def to(self: _M, *args: Any, **kwargs: Any) -> _M:
@@ -378,10 +378,10 @@ class Module:
             if key not in state_dict:
                 continue
             value = _as_array(state_dict[key])
-            if value.shape != target.data.shape:
+            if value.shape != target._array.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {list(value.shape)} from checkpoint, "
-                    f"the shape in current model is {list(target.data.shape)}."
+                    f"the shape in current model is {list(target._array.shape)}."
                 )
             arrays[key] = value
         if errors:

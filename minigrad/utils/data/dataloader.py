@@ -29,7 +29,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor._make(np.stack([sample.data for sample in batch]))
+        return Tensor._make(np.stack([sample._array for sample in batch]))
     if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind in "biuf":
         return Tensor._make(np.stack(batch))
     if isinstance(elem, bool):
