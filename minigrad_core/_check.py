@@ -73,9 +73,9 @@ def span(name, what, axis, *terms):
         raise ValueError(f"{name}: {what} {axis} span {sum(terms)} elements, more than 2**62 (too large to index)")
 
 
-def empty(shape, dtype):
-    """np.empty(shape, dtype) for a kernel's output, failing fast with PyTorch's errors:
-    a negative size, a byte count that overflows, or more memory than the system gives."""
+def output_bytes(shape, dtype):
+    """The bytes of an output of ``shape``, refused with PyTorch's errors when a size is
+    negative or the byte count overflows."""
     nbytes, sizes = np.dtype(dtype).itemsize, [int(size) for size in shape]
     for size in sizes:
         if size < 0:
@@ -83,6 +83,13 @@ def empty(shape, dtype):
         nbytes *= size
     if nbytes >= 2**63:
         raise RuntimeError(f"Storage size calculation overflowed with sizes={sizes}")
+    return nbytes
+
+
+def empty(shape, dtype):
+    """np.empty(shape, dtype) for a kernel's output, failing fast with PyTorch's errors:
+    a negative size, a byte count that overflows, or more memory than the system gives."""
+    nbytes, sizes = output_bytes(shape, dtype), [int(size) for size in shape]
     try:
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):

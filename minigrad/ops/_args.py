@@ -1,6 +1,16 @@
 """Argument handling shared by the ops modules, each helper written once.
 
+- type checks, one per kind of argument, each raising TypeError in PyTorch's words
+  ("conv2d(): argument 'groups' must be int, not str") and returning the value as a
+  plain Python value: ``check_tensor``, ``check_int``, ``check_bool``, ``check_float``,
+  ``check_str``; numpy integers count as ints, bools never do;
 - ``ntuple``: an int or a sequence of ints as a tuple of n ints (stride, padding, ...);
+  ``int_sequence``: a tuple of ints of any length (``pad``); an int outside int64 raises
+  ``Int64OverflowError``;
+- ``check_floating``: the float32/float64 inputs the kernels take (NotImplementedError
+  otherwise); ``check_min``: a layer's hyper-parameter ranges (ValueError when the layer
+  is built); ``allocating``: an impossible output size, or a MemoryError, as a
+  RuntimeError naming the op;
 - ``normalize_dims``: ``dim`` arguments as sorted non-negative axes;
 - ``conv_output_size`` / ``conv_transpose_output_size``: the size formulas of
   convolution and pooling along one dimension; ``same_padding``: ``padding='same'``;
@@ -13,9 +23,12 @@ from minigrad.
 
 import builtins
 import warnings
+from contextlib import contextmanager
 from typing import Sequence, Tuple, Union
 
 import numpy as np
+
+from minigrad_core._check import output_bytes
 
 from .. import dtypes
 from ..autograd import grad_mode
@@ -28,25 +41,128 @@ _size_2_t = Union[int, Tuple[int, int]]
 _dims_t = Union[int, Sequence[int], None]
 
 
-def ntuple(value, n, name, op):
-    """An int, or a sequence of n ints (or of one), as a tuple of n ints.
+_INT64 = (-(2**63), 2**63 - 1)
 
-    Raises TypeError in PyTorch's words (``op``, argument ``name``) for anything else,
-    bools included.
+
+def python_type_name(value):
+    """The type of a value as PyTorch's argument messages name it: 'int', 'numpy.ndarray'."""
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+class Int64OverflowError(ValueError, TypeError):
+    """An int argument outside the int64 range. PyTorch raises ValueError for some ops and
+    TypeError for others (those that first make a tuple of it); this is both."""
+
+
+def _int64(op, name, value):
+    """``value`` (an int) as a Python int; Int64OverflowError outside the int64 range."""
+    if not _INT64[0] <= value <= _INT64[1]:
+        raise Int64OverflowError(f"{op}(): argument '{name}' is out of the int64 range: {value}")
+    return int(value)
+
+
+def check_tensor(op, name, value, position):
+    """``value`` itself if it is a Tensor, else TypeError naming the argument and its position."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {position}) must be Tensor, not {python_type_name(value)}"
+        )
+    return value
+
+
+def check_floating(op, input):
+    """NotImplementedError, as PyTorch's kernels raise it, unless ``input`` is float32 or
+    float64 (the dtypes minigrad's kernels take)."""
+    if input._array.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(input._array.dtype)}'")
+
+
+def check_int(op, name, value):
+    """A Python or numpy integer as a Python int (TypeError for anything else, bools included)."""
+    if not _is_int(value):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {python_type_name(value)}")
+    return _int64(op, name, value)
+
+
+def check_bool(op, name, value):
+    """``value`` if it is a Python bool; TypeError otherwise (1 and numpy.bool included, as PyTorch)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{op}(): argument '{name}' must be bool, not {python_type_name(value)}")
+    return value
+
+
+def check_float(op, name, value):
+    """A real number (float, int, bool or numpy scalar) as a Python float."""
+    if not isinstance(value, (float, int, np.floating, np.integer)):
+        raise TypeError(f"{op}(): argument '{name}' must be float, not {python_type_name(value)}")
+    return float(value)
+
+
+def check_str(op, name, value):
+    """``value`` if it is a string; TypeError otherwise."""
+    if not isinstance(value, str):
+        raise TypeError(f"{op}(): argument '{name}' must be str, not {python_type_name(value)}")
+    return str(value)
+
+
+@contextmanager
+def allocating(op, shape, dtype):
+    """Run the block that allocates an output of ``shape``; a size no array can have, or
+    numpy's MemoryError, becomes PyTorch's kind of error: a RuntimeError naming the op."""
+    try:
+        output_bytes(shape, dtype)
+    except RuntimeError as e:
+        raise RuntimeError(f"{op}: {e}") from None
+    try:
+        yield
+    except MemoryError as e:
+        raise RuntimeError(f"{op}: can't allocate memory: {e}") from None
+
+
+def check_min(op, name, value, least):
+    """ValueError unless every element of ``value`` (a tuple of ints, as ``ntuple`` gives)
+    is at least ``least``: a layer's hyper-parameters, checked when it is built."""
+    if min(value, default=least) < least:
+        bound = {0: "non-negative", 1: "positive"}.get(least, f"at least {least}")
+        shown = value[0] if len(value) == 1 else value
+        raise ValueError(f"{op}: {name} must be {bound}, but got {name}={shown}")
+
+
+def int_sequence(value, name, op, none_ok=False):
+    """A tuple or list of ints (or None, with ``none_ok``) as a tuple of Python ints.
+
+    TypeError in PyTorch's words for anything else, a bare int included.
     """
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not bool")
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * n
-    if (
-        isinstance(value, (tuple, list))
-        and len(value) == n
-        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
-    ):
-        return tuple(int(v) for v in value)
-    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], (int, np.integer)):
-        return (int(value[0]),) * n
-    raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of {n} ints, but got {value!r}")
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {python_type_name(value)}")
+    for i, v in enumerate(value):
+        if not (_is_int(v) or (none_ok and v is None)):
+            raise TypeError(
+                f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
+                f"{python_type_name(v)} at pos {i}"
+            )
+    return tuple(v if v is None else _int64(op, name, v) for v in value)
+
+
+def ntuple(value, n, name, op, none_ok=False):
+    """An int, or a tuple or list of n ints (or of one), as a tuple of n Python ints.
+
+    With ``none_ok`` the elements may be None (adaptive pooling's "keep this size").
+    Raises in PyTorch's words, naming ``op`` and the argument ``name``: TypeError for a
+    value or element that is not an int (bools included), RuntimeError for a sequence of
+    another length, Int64OverflowError for an int outside the int64 range.
+    """
+    if _is_int(value):
+        return (_int64(op, name, value),) * n
+    items = int_sequence(value, name, op, none_ok)
+    if len(items) not in (1, n):
+        raise RuntimeError(f"{op}: expected {name} to be a single int or a tuple of {n} ints, but got {name}={value!r}")
+    return items * n if len(items) == 1 else items
 
 
 def normalize_dims(op, dim, ndim):

@@ -34,9 +34,18 @@ from minigrad_core._check import empty as _empty  # np.empty with PyTorch's erro
 from .. import backends
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import (
+    allocating,
+    check_floating,
+    check_int,
+    check_tensor,
+    conv_transpose_output_size,
+    ntuple,
+    same_padding,
+    type_name,
+)
 from ._args import contiguous as _contiguous  # the short names the Functions use
 from ._args import conv_output_size as _conv_size
-from ._args import conv_transpose_output_size, ntuple, same_padding, type_name
 
 if TYPE_CHECKING:
     from ._args import _size_1_t, _size_2_t
@@ -47,21 +56,17 @@ __all__ = ["conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d", "unfold",
 # ---- argument helpers -------------------------------------------------------------------
 
 
-def _check_tensor(op, name, value):
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{name}' (position {1 if name == 'input' else 2}) "
-            f"must be Tensor, not {type(value).__name__}"
-        )
+def _check_tensors(op, input, weight, bias):
+    check_tensor(op, "input", input, 1)
+    check_tensor(op, "weight", weight, 2)
+    if bias is not None:
+        check_tensor(op, "bias", bias, 3)
 
 
 def _check_float_dtypes(op, input, weight, bias):
     """PyTorch's 'Input type (double) and weight type (float) should be the same'."""
+    check_floating(op, input)
     dt = input._array.dtype
-    if dt not in (np.float32, np.float64):
-        raise RuntimeError(
-            f"\"{op}\" not implemented for '{type_name(dt)}' (minigrad's kernels take float32 and float64)"
-        )
     if weight._array.dtype != dt:
         raise RuntimeError(
             f"Input type ({type_name(dt)}) and weight type ({type_name(weight._array.dtype)}) should be the same"
@@ -69,6 +74,14 @@ def _check_float_dtypes(op, input, weight, bias):
     if bias is not None and bias._array.dtype != dt:
         raise RuntimeError(
             f"Input type ({type_name(dt)}) and bias type ({type_name(bias._array.dtype)}) should be the same"
+        )
+
+
+def _check_nonempty(op, input):
+    """PyTorch's rule: an empty batch or channel dimension is fine, an empty spatial one is not."""
+    if input.shape[0] and input.shape[1] and 0 in input.shape[2:]:
+        raise RuntimeError(
+            f"{op}: Only zero batch or zero channel inputs are supported, but got input shape: {list(input.shape)}"
         )
 
 
@@ -318,12 +331,8 @@ class FoldFunction(Function):
 
 def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     """Validate a conv{nd}d call; return input, weight, bias and hyper-parameters as 2-D."""
-    _check_tensor(op, "input", input)
-    _check_tensor(op, "weight", weight)
-    if bias is not None:
-        _check_tensor(op, "bias", bias)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
-        raise TypeError(f"{op}(): argument 'groups' must be int, not {type(groups).__name__}")
+    _check_tensors(op, input, weight, bias)
+    groups = check_int(op, "groups", groups)
     stride = ntuple(stride, nd, "stride", op)
     dilation = ntuple(dilation, nd, "dilation", op)
     if isinstance(padding, str):
@@ -347,6 +356,7 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
+    _check_nonempty(op, input)
     _check_float_dtypes(op, input, weight, bias)
     C, O = input.shape[1], weight.shape[0]
     if weight.shape[0] % groups != 0:
@@ -368,13 +378,15 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
         )
     kernel = tuple(weight.shape[2:])
     if pad_pairs is None:
+        if any(s != 1 for s in stride):  # PyTorch's functional conv raises RuntimeError, its layers ValueError
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
         pad_pairs = same_padding(kernel, stride, dilation)
     spatial = input.shape[2:]
     padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pad_pairs)]
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     if any(e > p for e, p in zip(effective, padded)):
         raise RuntimeError(
-            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"{op}: Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be "
             f"greater than actual input size"
         )
@@ -389,7 +401,13 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     if nd == 1:
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
         stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
-    return input, weight, bias, stride, padding, dilation, int(groups), unbatched
+    return input, weight, bias, stride, padding, dilation, groups, unbatched
+
+
+def _conv_out_shape(x, w, stride, padding, dilation):
+    """(N, O, OH, OW) of the convolution of 4-D x and w."""
+    spatial = zip(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    return (x.shape[0], w.shape[0]) + tuple(_conv_size(*args) for args in spatial)
 
 
 def conv2d(
@@ -423,7 +441,8 @@ def conv2d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv2d", input, weight, bias, stride, padding, dilation, groups, 2
     )
-    out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
+    with allocating("conv2d", _conv_out_shape(x, w, stride, padding, dilation), x._array.dtype):
+        out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
 
 
@@ -449,13 +468,14 @@ def conv1d(
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
         "conv1d", input, weight, bias, stride, padding, dilation, groups, 1
     )
-    out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
+    with allocating("conv1d", _conv_out_shape(x, w, stride, padding, dilation), x._array.dtype):
+        out = Conv2dFunction.apply(x, w, b, stride, padding, dilation, groups).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
 
 def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
-    _check_tensor(op, "input", input)
-    _check_tensor(op, "weight", weight)
+    _check_tensors(op, input, weight, bias)
+    groups = check_int(op, "groups", groups)
     stride = ntuple(stride, nd, "stride", op)
     padding = ntuple(padding, nd, "padding", op)
     output_padding = ntuple(output_padding, nd, "output_padding", op)
@@ -486,6 +506,7 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
+    _check_nonempty(op, input)
     _check_float_dtypes(op, input, weight, bias)
     C = input.shape[1]
     if C != weight.shape[0]:
@@ -513,14 +534,14 @@ def _conv_transpose_nd(op, input, weight, bias, stride, padding, output_padding,
     )
     if min(out_size) <= 0:
         raise RuntimeError(
-            f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
+            f"{op}: Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
             f"Calculated output size per channel: ({' x '.join(map(str, out_size))}). "
             f"Output size is too small"
         )
     if nd == 1:
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
         stride, padding, dilation, out_size = (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out_size
-    return input, weight, bias, stride, padding, dilation, int(groups), out_size, unbatched
+    return input, weight, bias, stride, padding, dilation, groups, out_size, unbatched
 
 
 def conv_transpose2d(
@@ -555,7 +576,8 @@ def conv_transpose2d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
     )
-    out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
+    with allocating("conv_transpose2d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x._array.dtype):
+        out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size)
     return out.squeeze(0) if unbatched else out
 
 
@@ -573,7 +595,8 @@ def conv_transpose1d(
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
     )
-    out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
+    with allocating("conv_transpose1d", x.shape[:1] + (w.shape[1] * groups,) + out_size, x._array.dtype):
+        out = ConvTranspose2dFunction.apply(x, w, b, stride, padding, dilation, groups, out_size).squeeze(2)
     return out.squeeze(0) if unbatched else out
 
 
@@ -614,23 +637,29 @@ def unfold(
         >>> F.unfold(minigrad.ones(1, 2, 4, 4), kernel_size=2).shape
         minigrad.Size([1, 8, 9])
     """
+    check_tensor("unfold", "input", input, 1)
     kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
-    _check_tensor("unfold", "input", input)
     if input.ndim not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    if 0 in input.shape[-3:]:
+        raise RuntimeError(
+            f"unfold: expected 3D or 4D (batch mode) input with possibly 0 batch size and other "
+            f"non-zero dimensions, but got input of size: {list(input.shape)}"
+        )
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
-    if x._array.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"im2col\" not implemented for '{type_name(x._array.dtype)}'")
+    check_floating("unfold", x)
     blocks = [_conv_size(s, k, st, p, d) for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)]
     if min(blocks) < 1:
         raise RuntimeError(
-            f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
+            f"unfold: Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
             f"kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
             f"calculated shape of the array of sliding blocks as ({blocks[0]}, "
             f"{blocks[1]}), but its components must be at least one."
         )
-    out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
+    rows = x.shape[1] * kernel_size[0] * kernel_size[1]
+    with allocating("unfold", (x.shape[0], rows, blocks[0] * blocks[1]), x._array.dtype):
+        out = UnfoldFunction.apply(x, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out
 
 
@@ -650,17 +679,21 @@ def fold(
         >>> F.fold(minigrad.ones(1, 4, 9), output_size=(4, 4), kernel_size=2)[0, 0, 1].tolist()
         [2.0, 4.0, 4.0, 2.0]
     """
+    check_tensor("fold", "input", input, 1)
     output_size = ntuple(output_size, 2, "output_size", "fold")
     kernel_size, dilation, padding, stride = _window_args("fold", kernel_size, dilation, padding, stride)
-    _check_tensor("fold", "input", input)
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got {input.ndim}D)"
         )
+    if 0 in input.shape[-2:]:
+        raise RuntimeError(
+            f"fold: expected 2D or 3D (batch mode) input with possibly 0 batch size and other "
+            f"non-zero dimensions, but got input of size: {list(input.shape)}"
+        )
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
-    if x._array.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"col2im\" not implemented for '{type_name(x._array.dtype)}'")
+    check_floating("fold", x)
     kk = kernel_size[0] * kernel_size[1]
     if x.shape[1] % kk != 0:
         raise RuntimeError(
@@ -677,5 +710,6 @@ def fold(
             f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
             f"input.size(2)={x.shape[2]}."
         )
-    out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
+    with allocating("fold", (x.shape[0], x.shape[1] // kk) + output_size, x._array.dtype):
+        out = FoldFunction.apply(x, output_size, kernel_size, dilation, padding, stride)
     return out.squeeze(0) if unbatched else out

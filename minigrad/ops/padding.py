@@ -6,18 +6,21 @@
 Constant padding copies the input into a filled array (negative amounts crop); its
 backward is a slice of the gradient. The other modes are a gather along each padded
 dimension through an index map (reflect: mirror without repeating the edge; replicate:
-clamp to the edge; circular: wrap around); their backward is the scatter-add through the
-same maps, whose own backward is the gather again.
+clamp to the edge; circular: wrap around; a negative amount maps fewer positions, a
+crop); their backward is the scatter-add through the same maps, whose own backward is
+the gather again.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import allocating, check_float, check_str, check_tensor, int_sequence, type_name
 
 __all__ = ["pad"]
 
@@ -104,15 +107,28 @@ class IndexPadBackwardFunction(Function):
         return IndexPadFunction.apply(gg, ctx.maps, "adjoint"), None, None
 
 
+def _fits(value, dtype):
+    """Whether the fill value converts to ``dtype`` as PyTorch allows: any value to bool, a
+    finite one whose integer part is in range to an integer dtype, and to a float dtype a
+    value within its range or an infinity or NaN."""
+    kind = np.dtype(dtype).kind
+    if kind in "iu":
+        info = np.iinfo(dtype)
+        return math.isfinite(value) and info.min <= int(value) <= info.max
+    if kind == "f":
+        return not math.isfinite(value) or abs(value) <= float(np.finfo(dtype).max)
+    return True
+
+
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last len(pad) // 2 dimensions of input.
 
     Args:
         pad: (left, right) pairs from the last dimension backwards, e.g.
             (pad_left, pad_right, pad_top, pad_bottom).
-        mode: 'constant' (fill with value, default 0; negative amounts crop), 'reflect'
-            (mirror, the edge not repeated; each amount < that dimension's size),
-            'replicate' (repeat the edge) or 'circular' (wrap around).
+        mode: 'constant' (fill with value, default 0), 'reflect' (mirror, the edge not
+            repeated; each amount < that dimension's size), 'replicate' (repeat the edge)
+            or 'circular' (wrap around). Negative amounts crop, except in 'circular'.
         value: the fill of 'constant' mode.
 
     Example:
@@ -120,11 +136,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
         >>> F.pad(minigrad.tensor([[[1., 2., 3.]]]), (2, 1), mode='reflect').tolist()
         [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    pad = tuple(pad)
-    if any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) for p in pad):
-        raise TypeError(f"pad(): argument 'pad' must be tuple of ints, but got {pad!r}")
+    check_tensor("pad", "input", input, 1)
+    pad = int_sequence(pad, "pad", "pad")
+    mode = check_str("pad", "mode", mode)
+    if value is not None:
+        value = check_float("pad", "value", value)
     if len(pad) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
@@ -136,6 +152,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     # pairs in dimension order (first padded dim first)
     pairs = tuple((int(pad[2 * i]), int(pad[2 * i + 1])) for i in reversed(range(k)))
     sizes = input.shape[input.ndim - k :]
+    out_shape = input.shape[: input.ndim - k] + tuple(n + lo + hi for (lo, hi), n in zip(pairs, sizes))
     if mode == "constant":
         for (lo, hi), n in zip(pairs, sizes):
             if n + lo + hi < 0 or (n + min(lo, 0) + min(hi, 0) < 0):
@@ -145,7 +162,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                     f"Check dimension {input.ndim - k + pairs.index((lo, hi))} "
                     f"of your input."
                 )
-        return ConstantPadFunction.apply(input, pairs, 0.0 if value is None else value)
+        value = 0.0 if value is None else value
+        if not _fits(value, input._array.dtype):
+            raise RuntimeError(
+                f"pad: value cannot be converted to type {type_name(input._array.dtype)} without overflow: {value}"
+            )
+        with allocating("pad", out_shape, input._array.dtype):
+            return ConstantPadFunction.apply(input, pairs, value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value not in (None, 0):
@@ -157,8 +180,15 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
         )
     for d, ((lo, hi), n) in enumerate(zip(pairs, sizes)):
         dim = input.ndim - k + d
-        if min(lo, hi) < 0:
-            raise RuntimeError(f"{mode} padding: negative padding is only supported in constant mode")
+        if min(lo, hi) < 0 and mode == "circular":
+            raise RuntimeError(
+                "circular padding: negative padding is only supported in constant, reflect and replicate mode"
+            )
+        if n + lo + hi <= 0 and n > 0:
+            raise RuntimeError(
+                f"{mode} padding: input dimension {dim} of size {n} is too small, "
+                f"the padding ({lo}, {hi}) leaves an output size of {n + lo + hi}"
+            )
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(
                 f"Argument #4: Padding size should be less than the corresponding "
@@ -169,5 +199,6 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and n == 0:
             raise RuntimeError(f"replicate padding: input dimension {dim} is empty")
-    maps = tuple(_index_map(mode, n, lo, hi) for (lo, hi), n in zip(pairs, sizes))
-    return IndexPadFunction.apply(input, maps, mode)
+    with allocating("pad", out_shape, input._array.dtype):
+        maps = tuple(_index_map(mode, n, lo, hi) for (lo, hi), n in zip(pairs, sizes))
+        return IndexPadFunction.apply(input, maps, mode)

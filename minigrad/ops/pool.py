@@ -25,8 +25,18 @@ from minigrad_core._check import empty as _empty  # np.empty with PyTorch's erro
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._args import (
+    allocating,
+    check_bool,
+    check_floating,
+    check_int,
+    check_tensor,
+    conv_output_size,
+    conv_transpose_output_size,
+    ntuple,
+    type_name,
+)
 from ._args import contiguous as _contiguous  # the short name the Functions use
-from ._args import conv_output_size, conv_transpose_output_size, ntuple, type_name
 
 if TYPE_CHECKING:
     from ._args import _size_1_t, _size_2_t
@@ -239,54 +249,108 @@ class AdaptiveAvgPool2dBackwardFunction(Function):
         return AdaptiveAvgPool2dFunction.apply(gg, ctx.output_size), None
 
 
-# ---- validation ---------------------------------------------------------------------------
+# ---- validation ----------------------------------------------------------------------------
+# The 1-d ops check their arguments as 1-d (messages name max_pool1d, sizes are single ints)
+# and run on the 2-d Functions with a height-1 input.
 
 
-def _check_input(op, input):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    if input.ndim not in (3, 4) or any(s == 0 for s in input.shape[-3:]):
+def _check_input(op, input, nd=2):
+    """A non-empty (N, C, *spatial) or unbatched float input as 4-D, and whether it was unbatched."""
+    check_tensor(op, "input", input, 1)
+    if input.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[-nd - 1 :]):
         raise RuntimeError(
-            f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
+            f"{op}: non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input, "
             f"but got input of size: {list(input.shape)}"
         )
-    if input._array.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"\"{op}\" not implemented for '{type_name(input._array.dtype)}'")
-    unbatched = input.ndim == 3
-    return (input.unsqueeze(0) if unbatched else input), unbatched
+    check_floating(op, input)
+    unbatched = input.ndim == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    return (x.unsqueeze(2) if nd == 1 else x), unbatched
 
 
-def _window(op, kernel_size, stride, padding, dilation):
-    kernel_size = ntuple(kernel_size, 2, "kernel_size", op)
-    stride = kernel_size if stride is None or stride == () or stride == [] else ntuple(stride, 2, "stride", op)
-    padding = ntuple(padding, 2, "padding", op)
-    dilation = ntuple(dilation, 2, "dilation", op)
-    if min(kernel_size) <= 0:
-        raise RuntimeError(
-            f"kernel size should be greater than zero, but got kH: {kernel_size[0]} kW: {kernel_size[1]}"
-        )
-    if min(stride) <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")
-    if min(dilation) <= 0:
-        raise RuntimeError(
-            f"dilation should be greater than zero, but got dilationH: {dilation[0]} dilationW: {dilation[1]}"
-        )
-    if min(padding) < 0:
-        raise RuntimeError(f"{op}: padding must be non-negative, but got padH: {padding[0]} padW: {padding[1]}")
+def _window(op, kernel_size, stride, padding, dilation, nd=2):
+    """kernel_size, stride (default kernel_size), padding and dilation as checked 2-d pairs."""
+    kernel_size = ntuple(kernel_size, nd, "kernel_size", op)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel_size
+    else:
+        stride = ntuple(stride, nd, "stride", op)
+    padding = ntuple(padding, nd, "padding", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
+    for name, value, least, words in (
+        ("kernel_size", kernel_size, 1, "kernel size should be greater than zero, but got kH: {} kW: {}"),
+        ("stride", stride, 1, "stride should be greater than zero, but got dH: {} dW: {}"),
+        ("dilation", dilation, 1, "dilation should be greater than zero, but got dilationH: {} dilationW: {}"),
+        ("padding", padding, 0, op + ": padding must be non-negative, but got padH: {} padW: {}"),
+    ):
+        if min(value) < least and nd == 1:
+            raise RuntimeError(
+                f"{op}() {name} must be {'greater than zero' if least else 'non-negative'}, but got {value[0]}"
+            )
+        if min(value) < least:
+            raise RuntimeError(words.format(*value))
+    if nd == 1:
+        return (1,) + kernel_size, (1,) + stride, (0,) + padding, (1,) + dilation
     return kernel_size, stride, padding, dilation
 
 
-def _out_size(x, kernel_size, stride, padding, dilation, ceil_mode):
+def _check_half_kernel(padding, kernel_size, dilation):
+    """PyTorch's rule for max and average pooling: a window never lies wholly in the padding."""
+    for p, k, d in zip(padding, kernel_size, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got "
+                f"pad={p}, kernel_size={k} and dilation={d}"
+            )
+
+
+def _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     out = tuple(
         conv_output_size(s, k, st, p, d, ceil_mode)
         for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)
     )
     if min(out) < 1:
         raise RuntimeError(
-            f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
+            f"{op}: Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
             f"output size: ({x.shape[1]}x{out[0]}x{out[1]}). Output size is too small"
         )
     return out
+
+
+def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x, unbatched = _check_input(op, input, nd)
+    kernel_size, stride, padding, dilation = _window(op, kernel_size, stride, padding, dilation, nd)
+    ceil_mode = check_bool(op, "ceil_mode", ceil_mode)
+    _check_half_kernel(padding, kernel_size, dilation)
+    out_size = _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode)
+    out, indices = MaxPool2dFunction.apply(x, kernel_size, stride, padding, dilation, out_size)
+    if nd == 1:
+        out, indices = out.squeeze(2), indices.squeeze(2)
+    if unbatched:
+        out, indices = out.squeeze(0), indices.squeeze(0)
+    return (out, indices) if return_indices else out
+
+
+def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    x, unbatched = _check_input(op, input, nd)
+    kernel_size, stride, padding, dilation = _window(op, kernel_size, stride, padding, 1, nd)
+    ceil_mode = check_bool(op, "ceil_mode", ceil_mode)
+    count_include_pad = check_bool(op, "count_include_pad", count_include_pad)
+    _check_half_kernel(padding, kernel_size, dilation)
+    sign = 1
+    if divisor_override is not None:
+        divisor_override = check_int(op, "divisor_override", divisor_override)
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+        # The kernels take a positive divisor: a negative one divides by its magnitude and negates.
+        sign, divisor_override = (-1, -divisor_override) if divisor_override < 0 else (1, divisor_override)
+    out_size = _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode)
+    out = AvgPool2dFunction.apply(x, kernel_size, stride, padding, count_include_pad, divisor_override, out_size)
+    if sign < 0:
+        out = -out
+    if nd == 1:
+        out = out.squeeze(2)
+    return out.squeeze(0) if unbatched else out
 
 
 # ---- public functions ---------------------------------------------------------------------
@@ -320,20 +384,7 @@ def max_pool2d(
         >>> F.max_pool2d(minigrad.arange(16.).reshape(1, 1, 4, 4), 2).tolist()
         [[[[5.0, 7.0], [13.0, 15.0]]]]
     """
-    op = "max_pool2d"
-    x, unbatched = _check_input(op, input)
-    kernel_size, stride, padding, dilation = _window(op, kernel_size, stride, padding, dilation)
-    for p, k, d in zip(padding, kernel_size, dilation):
-        if p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got "
-                f"pad={p}, kernel_size={k} and dilation={d}"
-            )
-    out_size = _out_size(x, kernel_size, stride, padding, dilation, ceil_mode)
-    out, indices = MaxPool2dFunction.apply(x, kernel_size, stride, padding, dilation, out_size)
-    if unbatched:
-        out, indices = out.squeeze(0), indices.squeeze(0)
-    return (out, indices) if return_indices else out
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def avg_pool2d(
@@ -353,49 +404,30 @@ def avg_pool2d(
         count_include_pad: count the zero padding in the divisor (default True); a
             ceil_mode window hanging past the padding still divides only by the part
             inside input + padding, as in PyTorch.
-        divisor_override: divide every window by this instead.
+        divisor_override: divide every window's sum by this nonzero int instead.
 
     Example:
         >>> import minigrad, minigrad.nn.functional as F
         >>> F.avg_pool2d(minigrad.ones(1, 1, 3, 3), 2, padding=1).tolist()
         [[[[0.25, 0.5], [0.5, 1.0]]]]
     """
-    op = "avg_pool2d"
-    x, unbatched = _check_input(op, input)
-    kernel_size, stride, padding, _ = _window(op, kernel_size, stride, padding, 1)
-    if any(p > k // 2 for p, k in zip(padding, kernel_size)):
-        raise RuntimeError(
-            f"pad should be at most half of kernel size, but got pad={max(padding)} "
-            f"and kernel_size={kernel_size[0] if padding[0] > kernel_size[0] // 2 else kernel_size[1]}"
-        )
-    if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)):
-            raise TypeError(
-                f"avg_pool2d(): argument 'divisor_override' must be int, not {type(divisor_override).__name__}"
-            )
-        if divisor_override == 0:
-            raise RuntimeError("divisor must be not zero")
-    out_size = _out_size(x, kernel_size, stride, padding, (1, 1), ceil_mode)
-    out = AvgPool2dFunction.apply(
-        x,
-        kernel_size,
-        stride,
-        padding,
-        bool(count_include_pad),
-        None if divisor_override is None else int(divisor_override),
-        out_size,
+    return _avg_pool(
+        "avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
-    return out.squeeze(0) if unbatched else out
+
+
+def _adaptive_input(op, input, output_size):
+    """``_check_input`` for the adaptive pools, which raise ValueError (as PyTorch's do)
+    when the input has fewer than 3 dimensions and output_size is a sequence."""
+    check_tensor(op, "input", input, 1)
+    if input.ndim < 3 and isinstance(output_size, (tuple, list)):
+        raise ValueError(f"{op}: input dimension should be at least 3, but got input of size: {list(input.shape)}")
+    return _check_input(op, input)
 
 
 def _adaptive_size(op, x, output_size):
-    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
-        output_size = (output_size, output_size)
-    if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
-        raise TypeError(
-            f"{op}(): argument 'output_size' must be an int or a tuple of 2 ints (or None), but got {output_size!r}"
-        )
-    size = tuple(int(s) if s is not None else x.shape[2 + i] for i, s in enumerate(output_size))
+    size = ntuple(output_size, 2, "output_size", op, none_ok=True)
+    size = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(size))
     if min(size) < 0:
         raise RuntimeError(
             f"{op}: elements of output_size must be greater than or equal to 0 but received {list(size)}"
@@ -414,8 +446,10 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
         >>> F.adaptive_avg_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 3)).tolist()
         [[[[0.5, 2.0, 3.5]]]]
     """
-    x, unbatched = _check_input("adaptive_avg_pool2d", input)
-    out = AdaptiveAvgPool2dFunction.apply(x, _adaptive_size("adaptive_avg_pool2d", x, output_size))
+    x, unbatched = _adaptive_input("adaptive_avg_pool2d", input, output_size)
+    size = _adaptive_size("adaptive_avg_pool2d", x, output_size)
+    with allocating("adaptive_avg_pool2d", x.shape[:2] + size, x._array.dtype):
+        out = AdaptiveAvgPool2dFunction.apply(x, size)
     return out.squeeze(0) if unbatched else out
 
 
@@ -429,8 +463,10 @@ def adaptive_max_pool2d(
         >>> F.adaptive_max_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 2)).tolist()
         [[[[2.0, 4.0]]]]
     """
-    x, unbatched = _check_input("adaptive_max_pool2d", input)
-    out, indices = AdaptiveMaxPool2dFunction.apply(x, _adaptive_size("adaptive_max_pool2d", x, output_size))
+    x, unbatched = _adaptive_input("adaptive_max_pool2d", input, output_size)
+    size = _adaptive_size("adaptive_max_pool2d", x, output_size)
+    with allocating("adaptive_max_pool2d", x.shape[:2] + size, x._array.dtype):
+        out, indices = AdaptiveMaxPool2dFunction.apply(x, size)
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
     return (out, indices) if return_indices else out
@@ -447,7 +483,7 @@ def max_unpool2d(
     """The partial inverse of :func:`max_pool2d`: each value goes back to its arg max's
     place (from ``indices``), zeros elsewhere.
 
-    Shape: H_out = (H - 1)*sH - 2*pH + KH unless output_size is given.
+    Shape: H_out = (H - 1)*sH - 2*pH + KH unless output_size ((H, W) or (N, C, H, W)) is given.
 
     Example:
         >>> import minigrad, minigrad.nn.functional as F
@@ -458,8 +494,9 @@ def max_unpool2d(
     """
     op = "max_unpool2d"
     x, unbatched = _check_input(op, input)
-    if not isinstance(indices, Tensor) or indices._array.dtype != np.int64:
-        raise RuntimeError(f"{op}: expected 'indices' to be an int64 Tensor")
+    check_tensor(op, "indices", indices, 2)
+    if indices._array.dtype != np.int64:
+        raise RuntimeError(f"{op}: elements in indices should be type int64 but got: {type_name(indices._array.dtype)}")
     idx = indices._array[None] if unbatched else indices._array
     if idx.shape != x.shape:
         raise RuntimeError(
@@ -473,17 +510,24 @@ def max_unpool2d(
     if output_size is None:
         size = default
     else:
-        size = tuple(int(s) for s in tuple(output_size)[-2:])
+        if isinstance(output_size, (tuple, list)) and len(output_size) not in (2, 4):
+            raise ValueError(
+                f"{op}: output_size should be a sequence containing 2 or 4 elements, "
+                f"but it has a length of '{len(output_size)}'"
+            )
+        last_two = output_size[-2:] if isinstance(output_size, (tuple, list)) else output_size
+        size = ntuple(last_two, 2, "output_size", op)
         if any(abs(s - d) >= st for s, d, st in zip(size, default, stride)):
             raise ValueError(
-                f"invalid output_size {list(output_size)} (dim 0 must be between "
+                f"invalid output_size {list(size)} (dim 0 must be between "
                 f"{default[0] - stride[0]} and {default[0] + stride[0]})"
             )
     plane = size[0] * size[1]
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max()) if idx.max() >= plane else int(idx.min())
-        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]}")
-    out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
+        raise RuntimeError(f"{op}: Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]})")
+    with allocating(op, x.shape[:2] + size, x._array.dtype):
+        out = MaxUnpool2dFunction.apply(x, np.ascontiguousarray(idx), x.shape[:2] + size)
     return out.squeeze(0) if unbatched else out
 
 
@@ -496,20 +540,9 @@ def max_pool1d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Tensor | tuple[Tensor, Tensor]:
-    """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel."""
-    one = lambda v: v if v is None else (1, ntuple(v, 1, "kernel_size", "max_pool1d")[0])  # noqa: E731
-    out = max_pool2d(
-        input.unsqueeze(-2),
-        one(kernel_size),
-        one(stride) if stride is not None else None,
-        (0, ntuple(padding, 1, "padding", "max_pool1d")[0]),
-        one(dilation),
-        ceil_mode,
-        return_indices,
-    )
-    if return_indices:
-        return out[0].squeeze(-2), out[1].squeeze(-2)
-    return out.squeeze(-2)
+    """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel; arguments as
+    :func:`max_pool2d` with single ints."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def avg_pool1d(
@@ -520,13 +553,6 @@ def avg_pool1d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel."""
-    one = lambda v: (1, ntuple(v, 1, "kernel_size", "avg_pool1d")[0])  # noqa: E731
-    return avg_pool2d(
-        input.unsqueeze(-2),
-        one(kernel_size),
-        one(stride) if stride is not None else None,
-        (0, ntuple(padding, 1, "padding", "avg_pool1d")[0]),
-        ceil_mode,
-        count_include_pad,
-    ).squeeze(-2)
+    """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel; arguments as
+    :func:`avg_pool2d` with single ints."""
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)

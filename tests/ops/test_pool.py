@@ -100,7 +100,7 @@ def test_shapes_of_the_notes():
             lambda x: F.max_pool2d(x, 3, padding=2),
             "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and dilation=1",
         ),
-        (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half of kernel size"),
+        (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half of effective kernel size"),
         (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor must be not zero"),
         (
             lambda x: F.max_pool2d(x, 7),

@@ -74,7 +74,10 @@ BAD_COMMAND_LINES = [
     ("train lenet5 --seed -1", "argument --seed: expected an integer at least 0, got '-1'"),
     ("train lenet5 --dataset imagenet", "argument --dataset: invalid choice: 'imagenet'"),
     ("train lenet5 --optimizer rmsprop", "argument --optimizer: invalid choice: 'rmsprop'"),
-    ("train alexnet --image-size 8", "alexnet cannot take an input of shape 1,8,8: Given input size: (64x1x1)"),
+    (
+        "train alexnet --image-size 8",
+        "alexnet cannot take an input of shape 1,8,8: max_pool2d: Given input size: (64x1x1)",
+    ),
     ("train vgg11 --image-size 16", "vgg11 cannot take an input of shape 1,16,16"),
     ("train lenet5 --out a_file", "argument --out: cannot create the folder a_file (File exists)"),
     ("train lenet5 --out a_file/sub", "argument --out: cannot create the folder a_file/sub (Not a directory)"),
@@ -101,7 +104,10 @@ BAD_COMMAND_LINES = [
     ("summary lenet5 --input 1,32,32 --num-classes 0", "argument --num-classes: expected an integer from 1 to 100000"),
     ("summary lenet5 --input 1,32,32 --num-classes -2", "argument --num-classes: expected an integer from 1"),
     ("graph lenet5 --input 1,32,32", "the following arguments are required: -o/--output"),
-    ("graph lenet5 --input 1,4,4 -o g.svg", "lenet5 cannot take an input of shape 1,4,4: Calculated padded input"),
+    (
+        "graph lenet5 --input 1,4,4 -o g.svg",
+        "lenet5 cannot take an input of shape 1,4,4: conv2d: Calculated padded input",
+    ),
     ("graph lenet5 --input 1,32,32 -o g.svg --depth -1", "argument --depth: expected an integer at least 1, got '-1'"),
     ("graph lenet5 --input 1,32,32 -o g.svg --depth 0", "argument --depth: expected an integer at least 1, got '0'"),
     ("graph lenet5 --input 1,32,32 -o g.xyz", "argument --output: the file must end in .svg, .png, .pdf, .dot"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ...ops._args import conv_transpose_output_size, ntuple, same_padding
+from ...ops._args import check_int, check_min, conv_transpose_output_size, int_sequence, ntuple, same_padding
 from .. import functional as F
 from .. import init
 from ..parameter import UninitializedParameter
@@ -46,13 +46,18 @@ class _ConvNd(Module):
         n: int,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
+        in_channels = check_int(name, "in_channels", in_channels)
+        out_channels = check_int(name, "out_channels", out_channels)
+        groups = check_int(name, "groups", groups)
+        check_min(name, "in_channels", (in_channels,), 0)
+        check_min(name, "out_channels", (out_channels,), 0)
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        name = type(self).__name__
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
         if padding_mode not in _PADDING_MODES:
@@ -67,6 +72,11 @@ class _ConvNd(Module):
         self.dilation = ntuple(dilation, n, "dilation", name)
         self.transposed = transposed
         self.output_padding = ntuple(output_padding, n, "output_padding", name)
+        check_min(name, "kernel_size", self.kernel_size, 1)
+        check_min(name, "stride", self.stride, 1)
+        check_min(name, "padding", () if isinstance(padding, str) else self.padding, 0)
+        check_min(name, "dilation", self.dilation, 1)
+        check_min(name, "output_padding", self.output_padding, 0)
         if padding == "same":
             same_padding(self.kernel_size, self.stride, self.dilation)  # raises unless stride is 1
         self.groups = groups
@@ -257,7 +267,11 @@ class ConvTranspose2d(_ConvNd):
         )
 
     def _output_padding_for(self, input, output_size):
-        size = tuple(output_size)[-2:]
+        name = type(self).__name__
+        size = int_sequence(output_size, "output_size", name)
+        if len(size) not in (2, 4):
+            raise ValueError(f"{name}: output_size must have 2 or 4 elements, but got output_size={list(size)}")
+        size = size[-2:]
         padding = []
         for d in range(2):
             smallest = conv_transpose_output_size(

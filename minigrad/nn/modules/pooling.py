@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...ops._args import check_bool, check_int, check_min, ntuple
 from .. import functional as F
 from .module import Module
 
@@ -16,6 +17,26 @@ if TYPE_CHECKING:
     from ...tensor import Tensor
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
+
+
+def _check_window(name, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+    """Types and ranges of a pooling layer's hyper-parameters (TypeError, ValueError); the
+    layer keeps them as given, and the functional op checks the input-dependent rest."""
+    check_min(name, "kernel_size", ntuple(kernel_size, 2, "kernel_size", name), 1)
+    if stride is not None:
+        check_min(name, "stride", ntuple(stride, 2, "stride", name), 1)
+    check_min(name, "padding", ntuple(padding, 2, "padding", name), 0)
+    check_min(name, "dilation", ntuple(dilation, 2, "dilation", name), 1)
+    check_bool(name, "ceil_mode", ceil_mode)
+
+
+def _check_output_size(name, output_size):
+    sizes = ntuple(output_size, 2, "output_size", name, none_ok=True)
+    check_min(name, "output_size", tuple(s for s in sizes if s is not None), 0)
+
+
+def _default_stride(stride, kernel_size):
+    return kernel_size if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else stride
 
 
 class MaxPool2d(Module):
@@ -31,8 +52,10 @@ class MaxPool2d(Module):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
+        stride = _default_stride(stride, kernel_size)
+        _check_window(type(self).__name__, kernel_size, stride, padding, dilation, ceil_mode)
         self.kernel_size = kernel_size
-        self.stride = stride if stride is not None and stride != [] else kernel_size
+        self.stride = stride
         self.padding = padding
         self.dilation = dilation
         self.return_indices = return_indices
@@ -69,8 +92,14 @@ class AvgPool2d(Module):
         divisor_override: int | None = None,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
+        stride = _default_stride(stride, kernel_size)
+        _check_window(name, kernel_size, stride, padding, ceil_mode=ceil_mode)
+        check_bool(name, "count_include_pad", count_include_pad)
+        if divisor_override is not None and check_int(name, "divisor_override", divisor_override) == 0:
+            raise ValueError(f"{name}: divisor_override must be nonzero, but got divisor_override=0")
         self.kernel_size = kernel_size
-        self.stride = stride if stride is not None and stride != [] else kernel_size
+        self.stride = stride
         self.padding = padding
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
@@ -96,6 +125,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: int | tuple[int | None, int | None]) -> None:
         super().__init__()
+        _check_output_size(type(self).__name__, output_size)
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
@@ -110,6 +140,7 @@ class AdaptiveMaxPool2d(Module):
 
     def __init__(self, output_size: int | tuple[int | None, int | None], return_indices: bool = False) -> None:
         super().__init__()
+        _check_output_size(type(self).__name__, output_size)
         self.output_size = output_size
         self.return_indices = return_indices
 
