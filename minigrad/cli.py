@@ -23,12 +23,13 @@ import sys
 import tempfile
 from typing import Sequence
 
+from .parallel import MAX_THREADS  # --threads is refused past what set_num_threads takes
+
 __all__ = ["main"]
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 MAX_INPUT_VALUES = 2**22  # C*H*W of --input: 3,1024,1024 fits; more would exhaust memory
 MAX_IMAGE_SIZE = 256  # --image-size (digits are upscaled from 8x8)
-MAX_THREADS = 1024
 MAX_CLASSES = 100_000
 
 

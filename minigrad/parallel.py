@@ -48,11 +48,16 @@ def _set_blas_threads(n):
             lib.set_num_threads(1 if lib in kernels else n)
 
 
+# OpenMP starts one thread per count on the first parallel loop: a count in the millions
+# exhausts the process (the interpreter dies), so counts are refused past this one.
+MAX_THREADS = 1024
+
+
 def set_num_threads(n: int) -> None:
     """Set the number of threads used by the kernels (OpenMP) and by BLAS.
 
     Args:
-        n (int): a positive number of threads.
+        n (int): a number of threads, from 1 to ``MAX_THREADS`` (1024).
 
     Example:
         >>> import minigrad
@@ -62,8 +67,8 @@ def set_num_threads(n: int) -> None:
     """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"set_num_threads(): argument 'n' must be int, not {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"set_num_threads(): expected a positive number of threads, but got {n}")
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"set_num_threads(): expected a number of threads from 1 to {MAX_THREADS}, but got {n}")
     _threads.set_num_threads(n)
     _set_blas_threads(n)
 

@@ -73,6 +73,10 @@ def span(name, what, axis, *terms):
         raise ValueError(f"{name}: {what} {axis} span {sum(terms)} elements, more than 2**62 (too large to index)")
 
 
+class AllocationError(RuntimeError):
+    """An output the system cannot give memory for (PyTorch's "can't allocate memory")."""
+
+
 def output_bytes(shape, dtype):
     """The bytes of an output of ``shape``, refused with PyTorch's errors when a size is
     negative or the byte count overflows."""
@@ -93,6 +97,6 @@ def empty(shape, dtype):
     try:
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):
-        raise RuntimeError(
+        raise AllocationError(
             f"can't allocate memory: you tried to allocate {nbytes} bytes for a tensor of size {sizes}"
         ) from None

@@ -28,7 +28,7 @@ from typing import Sequence, Tuple, Union
 
 import numpy as np
 
-from minigrad_core._check import output_bytes
+from minigrad_core._check import AllocationError, output_bytes
 
 from .. import dtypes
 from ..autograd import grad_mode
@@ -59,7 +59,7 @@ class Int64OverflowError(ValueError, TypeError):
     TypeError for others (those that first make a tuple of it); this is both."""
 
 
-def _int64(op, name, value):
+def check_int64(op, name, value):
     """``value`` (an int) as a Python int; Int64OverflowError outside the int64 range."""
     if not _INT64[0] <= value <= _INT64[1]:
         raise Int64OverflowError(f"{op}(): argument '{name}' is out of the int64 range: {value}")
@@ -86,7 +86,7 @@ def check_int(op, name, value):
     """A Python or numpy integer as a Python int (TypeError for anything else, bools included)."""
     if not _is_int(value):
         raise TypeError(f"{op}(): argument '{name}' must be int, not {python_type_name(value)}")
-    return _int64(op, name, value)
+    return check_int64(op, name, value)
 
 
 def check_bool(op, name, value):
@@ -122,6 +122,8 @@ def allocating(op, shape, dtype):
         yield
     except MemoryError as e:
         raise RuntimeError(f"{op}: can't allocate memory: {e}") from None
+    except AllocationError as e:
+        raise RuntimeError(f"{op}: {e}") from None
 
 
 def check_min(op, name, value, least):
@@ -146,7 +148,7 @@ def int_sequence(value, name, op, none_ok=False):
                 f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
                 f"{python_type_name(v)} at pos {i}"
             )
-    return tuple(v if v is None else _int64(op, name, v) for v in value)
+    return tuple(v if v is None else check_int64(op, name, v) for v in value)
 
 
 def ntuple(value, n, name, op, none_ok=False):
@@ -158,7 +160,7 @@ def ntuple(value, n, name, op, none_ok=False):
     another length, Int64OverflowError for an int outside the int64 range.
     """
     if _is_int(value):
-        return (_int64(op, name, value),) * n
+        return (check_int64(op, name, value),) * n
     items = int_sequence(value, name, op, none_ok)
     if len(items) not in (1, n):
         raise RuntimeError(f"{op}: expected {name} to be a single int or a tuple of {n} ints, but got {name}={value!r}")

@@ -30,6 +30,7 @@ from ._args import (
     check_bool,
     check_floating,
     check_int,
+    check_int64,
     check_tensor,
     conv_output_size,
     conv_transpose_output_size,
@@ -508,7 +509,7 @@ def max_unpool2d(
         conv_transpose_output_size(s, k, st, p, 1) for s, k, st, p in zip(x.shape[2:], kernel_size, stride, padding)
     )
     if output_size is None:
-        size = default
+        size = tuple(check_int64(op, "output_size", n) for n in default)  # PyTorch's unpacking refuses the rest
     else:
         if isinstance(output_size, (tuple, list)) and len(output_size) not in (2, 4):
             raise ValueError(

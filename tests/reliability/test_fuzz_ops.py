@@ -586,9 +586,8 @@ def print_figures(results, show=20):
 # ---- the tests ----------------------------------------------------------------------------
 
 
-# Findings in these categories belong to the kernels (issue 11 items 1, 2 and the inf/NaN
-# part of 4: conv_transpose2d's flipped-kernel path turns 0 * inf into NaN where nothing
-# touches the output, and work grows with huge strides): expected to fail until fixed there.
+# The categories whose findings were in the kernels (inf/NaN through the flipped kernel,
+# work growing with huge strides): a test of their own, so a regression names them.
 KERNEL_CATEGORIES = ("nan/inf", "huge")
 PYTHON_CATEGORIES = tuple(c for c in CATEGORIES if c not in KERNEL_CATEGORIES)
 
@@ -602,7 +601,6 @@ def test_fuzz_ops_against_torch(torch):  # the fixture skips without PyTorch; th
     _check(fuzz(draw_cases(240, categories=PYTHON_CATEGORIES), batch_size=120))
 
 
-@pytest.mark.xfail(reason="issue 11 items 2 and 4, kernel side: see KERNEL_CATEGORIES", strict=False)
 def test_fuzz_kernel_categories_against_torch(torch):  # the fixture skips without PyTorch; the children import it
     _check(fuzz(draw_cases(80, categories=KERNEL_CATEGORIES), batch_size=80))
 

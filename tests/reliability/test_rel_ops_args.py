@@ -291,10 +291,6 @@ def test_invalid_unpool_index_names_the_op(x):
         (lambda x: F.adaptive_max_pool2d(x, 2**40), "adaptive_max_pool2d: Storage size calculation overflowed"),
         (lambda x: F.unfold(x, 1, padding=2**31), "unfold: Storage size calculation overflowed with sizes=[1, 2, "),
         (
-            lambda x: F.max_unpool2d(*F.max_pool2d(x, 1, return_indices=True), 1, stride=2**63 - 1),
-            "max_unpool2d: Storage size calculation overflowed with sizes=[1, 2, 46116860184273879036",
-        ),
-        (
             lambda x: F.conv_transpose2d(x, x[0, :, None, :2, :2], dilation=2**62),
             "conv_transpose2d: Storage size calculation overflowed",
         ),
@@ -307,6 +303,12 @@ def test_invalid_unpool_index_names_the_op(x):
 def test_impossible_outputs_are_runtime_errors_naming_the_op(x, call, message):
     with raises(RuntimeError, message):
         call(x)
+
+
+def test_an_unpool_output_size_past_int64_is_refused_as_pytorch_unpacks_it(x):
+    # PyTorch fails to unpack the default output size into int64: a TypeError
+    with raises(TypeError, "max_unpool2d(): argument 'output_size' is out of the int64 range"):
+        F.max_unpool2d(*F.max_pool2d(x, 1, return_indices=True), 1, stride=2**63 - 1)
 
 
 def test_pad_fill_values_convert_as_in_pytorch(x):
