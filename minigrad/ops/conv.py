@@ -112,12 +112,10 @@ def _forced_path():
     return "flipped" if backends.conv.flipped_kernel_only else None
 
 
-def _input_gradient_note(x_shape, w_shape, out_shape, stride, padding, dilation, groups):
+def _input_gradient_note(forced, x_shape, w_shape, out_shape, stride, padding, dilation, groups):
     """graph_note of a conv2d node: the path its input gradient will take."""
     (N, C, H, W), (O, _, KH, KW), (OH, OW) = x_shape, w_shape, out_shape[2:]
-    path = _forced_path() or _kernels.conv_transpose2d_path(
-        N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, groups
-    )
+    path = forced or _kernels.conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, groups)
     return "input gradient: " + _PATH_NOTES[path]
 
 
@@ -150,9 +148,14 @@ class Conv2dFunction(Function):
         _kernels.conv2d_forward(
             xd, wd, None if b is None else _contiguous(b._array), out, stride, padding, dilation, groups
         )
-        if needs[0]:
-            ctx.graph_note = _input_gradient_note(xd.shape, wd.shape, out.shape, stride, padding, dilation, groups)
+        if needs[0]:  # what graph_note needs; the path is worked out only if someone reads it
+            ctx._note_args = (_forced_path(), xd.shape, wd.shape, out.shape, stride, padding, dilation, groups)
         return out
+
+    @property
+    def graph_note(self):
+        args = self.__dict__.get("_note_args")
+        return None if args is None else _input_gradient_note(*args)
 
     @staticmethod
     def backward(ctx, g):

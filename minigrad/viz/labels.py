@@ -135,7 +135,8 @@ def op_title(cls):
 def graph_note(node):
     """What an op means inside a backward pass (``Function.graph_note``): the note the node
     set for this call (which path ran) wins over its class's; None when it has neither."""
-    return getattr(node, "graph_note", None) or getattr(type(node), "graph_note", None)
+    note = getattr(node, "graph_note", None) or getattr(type(node), "graph_note", None)
+    return note if isinstance(note, str) else None  # a class's graph_note may be a property
 
 
 def cost_lines(cost):
