@@ -42,6 +42,13 @@ cdef extern from "winograd.h":
 
 
 cdef Py_ssize_t _winograd_min_channels = 32
+# The forward transforms the kernels on every call (16*9 multiply-adds per channel pair, a
+# GEMM of depth 9 that runs far below peak) and then reads U, 16/9 the size of the weight,
+# in 16 GEMMs of one column per tile: with few tiles (batch 1 and an 8x8 or 4x4 map: 16 or
+# 4 tiles) both cost more than the multiplications saved. Measured on ResNet's 3x3 convs
+# at 1 thread: 4 tiles 4x slower than im2col + GEMM, 16 tiles 2x, 64 even, 256 tiles 1.2x
+# faster (bench/bench_conv.py --mode inference, docs/kernels.md).
+cdef Py_ssize_t _winograd_min_tiles = 128
 
 
 def _set_winograd_min_channels(Py_ssize_t n):
@@ -50,6 +57,15 @@ def _set_winograd_min_channels(Py_ssize_t n):
     global _winograd_min_channels
     old = _winograd_min_channels
     _winograd_min_channels = max(1, n)
+    return old
+
+
+def _set_winograd_min_tiles(Py_ssize_t n):
+    """Let the forward use Winograd from n output tiles (2x2 each, over the whole batch)
+    up (tests lower it to 1 to run it on small shapes); returns the old value."""
+    global _winograd_min_tiles
+    old = _winograd_min_tiles
+    _winograd_min_tiles = max(1, n)
     return old
 
 
@@ -62,6 +78,12 @@ cdef bint fits(Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw, Py_ss
 cdef bint pays(Py_ssize_t C, Py_ssize_t O) noexcept:
     """Whether the conv has enough channels for the transforms to pay off."""
     return C >= _winograd_min_channels and O >= _winograd_min_channels
+
+
+cdef bint enough_tiles(Py_ssize_t N, Py_ssize_t OH, Py_ssize_t OW) noexcept:
+    """Whether the forward of N images of OH x OW outputs has enough 2x2 tiles to pay for
+    transforming the kernels (see _winograd_min_tiles)."""
+    return N * ((OH + 1) // 2) * ((OW + 1) // 2) >= _winograd_min_tiles
 
 
 cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0,
