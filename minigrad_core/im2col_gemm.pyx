@@ -27,6 +27,8 @@ from minigrad_core._blas cimport _gemm
 from minigrad_core._index cimport _ceildiv, _clip, _floordiv
 from minigrad_core._omp cimport _items_threads
 
+from minigrad_core import _scratch
+
 # The column scratch is filled and multiplied a block at a time, so that the block stays
 # near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
 # with the batch or the image. A block is some output rows of one image or, when images
@@ -246,17 +248,17 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef bint has_bias = bias != NULL
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
                                 and ph == 0 and pw == 0, sizeof(floating))
-    dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
-                                             dtype=dtype)
-    # several images' GEMM result, (O, ipc*P), before it goes back to NCHW
-    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P), dtype=dtype)
+    cdef floating[:, :, ::1] cols, res
     cdef Py_ssize_t it, n, ni, g, o, i, oy0, Pb, L, ld
     cdef _Block b
     cdef const floating* colp
     cdef floating* dst
     cdef floating beta = 1 if has_bias else 0
-    with nogil:
+    # the im2col columns, and several images' GEMM result (O, ipc*P) before it goes back
+    # to NCHW; reused from call to call (minigrad_core._scratch)
+    with _scratch.arrays(np.float32 if floating is float else np.float64,
+                         _scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
+                         _scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P)) as (cols, res), nogil:
         # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
         for it in prange(p.items, num_threads=p.nt, schedule='static'):

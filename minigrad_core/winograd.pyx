@@ -25,6 +25,8 @@ from minigrad_core._blas cimport _gemm
 from minigrad_core._omp cimport _items_threads
 from minigrad_core.im2col_gemm cimport _rows_per_block
 
+from minigrad_core import _scratch
+
 cdef extern from "winograd.h":
     void mg_wino_split_f(const float* row, float* even, float* odd, Py_ssize_t n) noexcept nogil
     void mg_wino_split_d(const double* row, double* even, double* odd, Py_ssize_t n) noexcept nogil
@@ -196,18 +198,17 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
     cdef floating[:, ::1] gk = _wino_gk(dtype)
-    cdef floating[:, ::1] u = np.empty((16, O * C), dtype=dtype)
     cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
     if flipped:
         ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp)
-    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
-    cdef floating[:, ::1] m = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
-    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    cdef floating[:, ::1] u, v, m, rows
     cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
     cdef floating* vp
     cdef floating* mp
     cdef floating* rp
-    with nogil:
+    # U, and each thread's V, M and row scratch, reused from call to call (_scratch)
+    with _scratch.arrays(dtype, (16, O * C), (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
+                         (max(nt, 1), 18 * TW + 18)) as (u, v, m, rows), nogil:
         _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]
