@@ -29,6 +29,49 @@ from minigrad_core._omp cimport _items_threads
 
 from minigrad_core import _scratch
 
+cdef extern from "gemm_avx512.h":
+    int mg_gemm_avx512_available() noexcept nogil
+    void mg_sgemm_avx512(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const float* a, Py_ssize_t lda,
+                         const float* b, Py_ssize_t ldb, float* c, Py_ssize_t ldc, const float* bias,
+                         int accumulate) noexcept nogil
+
+# The forward's float32 GEMMs run on gemm_avx512.h where the processor has AVX-512, and
+# on SciPy's BLAS otherwise (and for float64). _set_forward_gemm switches (tests run both).
+cdef bint _avx512 = mg_gemm_avx512_available()
+cdef bint _use_avx512 = _avx512
+
+
+def _set_forward_gemm(name):
+    """"avx512" (where available) or "blas" for the forward's float32 GEMMs; returns the
+    old choice."""
+    global _use_avx512
+    old = "avx512" if _use_avx512 else "blas"
+    if name not in ("avx512", "blas"):
+        raise ValueError(f"_set_forward_gemm: name must be 'avx512' or 'blas', got {name!r}")
+    _use_avx512 = name == "avx512" and _avx512
+    return old
+
+
+def _forward_gemm_available():
+    """Whether this processor runs gemm_avx512.h."""
+    return bool(_avx512)
+
+
+cdef inline void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating* a,
+                               Py_ssize_t lda, const floating* b, Py_ssize_t ldb, floating* c,
+                               Py_ssize_t ldc, const floating* bias) noexcept nogil:
+    """Row-major c (m x n) = a @ b + bias[i] per row (bias may be NULL)."""
+    cdef Py_ssize_t i, j
+    if floating is float:
+        if _use_avx512:
+            mg_sgemm_avx512(m, n, k, a, lda, b, ldb, c, ldc, bias, 0)
+            return
+    if bias != NULL:
+        for i in range(m):
+            for j in range(n):
+                c[i * ldc + j] = bias[i]
+    _gemm(False, False, m, n, k, a, lda, b, ldb, 1 if bias != NULL else 0, c, ldc)
+
 # The column scratch is filled and multiplied a block at a time, so that the block stays
 # near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
 # with the batch or the image. A block is some output rows of one image or, when images
@@ -249,11 +292,9 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
                                 and ph == 0 and pw == 0, sizeof(floating))
     cdef floating[:, :, ::1] cols, res
-    cdef Py_ssize_t it, n, ni, g, o, i, oy0, Pb, L, ld
+    cdef Py_ssize_t it, n, ni, g, oy0, Pb, L, ld
     cdef _Block b
     cdef const floating* colp
-    cdef floating* dst
-    cdef floating beta = 1 if has_bias else 0
     # the im2col columns, and several images' GEMM result (O, ipc*P) before it goes back
     # to NCHW; reused from call to call (minigrad_core._scratch)
     with _scratch.arrays(np.float32 if floating is float else np.float64,
@@ -268,18 +309,13 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             n, ni, oy0, Pb, L, ld = b.n, b.ni, b.oy0, b.Pb, b.L, b.ld
             if ni > 1:                         # whole images: nb == OH, Pb == P
                 for g in range(G):
-                    _gemm(False, False, Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
-                          0, &res[threadid(), 0, g * Og * L], L)
+                    _gemm_forward(Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
+                                  &res[threadid(), 0, g * Og * L], L, NULL)
                 _from_batched(&res[threadid(), 0, 0], &out[n, 0, 0, 0], bias, O, ni, P)
                 continue
-            if has_bias:
-                for o in range(O):
-                    dst = &out[n, o, oy0, 0]
-                    for i in range(Pb):
-                        dst[i] = bias[o]
             for g in range(G):
-                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
-                      beta, &out[n, g * Og, oy0, 0], P)
+                _gemm_forward(Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
+                              &out[n, g * Og, oy0, 0], P, bias + g * Og if has_bias else NULL)
 
 
 cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
