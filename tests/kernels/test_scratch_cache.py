@@ -10,19 +10,26 @@ from minigrad_core import _scratch
 
 def test_a_freed_buffer_is_reused_and_a_busy_one_is_not():
     _scratch.clear()
-    with _scratch.arrays(np.float32, (4, 8)) as (a,):
+    with _scratch.arrays(np.float32, (4, 8192)) as (a,):
         first = a.__array_interface__["data"][0]
-        with _scratch.arrays(np.float32, (4, 8)) as (b,):  # a is in use: b is other memory
+        with _scratch.arrays(np.float32, (4, 8192)) as (b,):  # a is in use: b is other memory
             assert b.__array_interface__["data"][0] != first
-    with _scratch.arrays(np.float64, (2, 8)) as (c,):  # same bytes, another dtype: reused
+    with _scratch.arrays(np.float64, (2, 8192)) as (c,):  # same bytes, another dtype: reused
         assert c.__array_interface__["data"][0] in (first, b.__array_interface__["data"][0])
-        assert c.shape == (2, 8) and c.dtype == np.float64 and c.flags.c_contiguous
+        assert c.shape == (2, 8192) and c.dtype == np.float64 and c.flags.c_contiguous
+
+
+def test_small_buffers_are_left_to_malloc():
+    _scratch.clear()
+    with _scratch.arrays(np.float32, (_scratch.SMALL // 4,)) as (a,):
+        assert a.shape == (_scratch.SMALL // 4,)
+    assert not _scratch._free
 
 
 def test_the_cache_is_bounded():
     _scratch.clear()
     for n in range(1, 3 * _scratch.KEEP):
-        with _scratch.arrays(np.float32, (n, 1000)):
+        with _scratch.arrays(np.float32, (n, 20000)):
             pass
     assert len(_scratch._free) <= _scratch.KEEP
     assert sum(b.nbytes for b in _scratch._free) <= _scratch.KEEP_BYTES
@@ -39,7 +46,7 @@ def test_concurrent_calls_never_share_a_buffer():
     def work(value):
         try:
             for _ in range(50):
-                with _scratch.arrays(np.float32, (256,)) as (a,):
+                with _scratch.arrays(np.float32, (32768,)) as (a,):
                     a[...] = value
                     barrier.wait(timeout=10)  # all four hold a buffer here
                     if not (a == value).all():
