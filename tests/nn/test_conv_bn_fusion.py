@@ -105,3 +105,20 @@ def test_fuse_conv_bn_eval_refuses_training_modules():
     conv, bn = _pair()
     with pytest.raises(ValueError, match="eval"):
         fuse_conv_bn_eval(conv, bn.train())
+
+
+def test_relu_after_the_folded_conv_is_relu_of_bn_of_conv():
+    conv, bn = _pair()
+    x = minigrad.randn(2, 4, 9, 7)
+    relu = nn.ReLU()
+    with minigrad.no_grad():
+        out = conv_bn(conv, bn, x, relu)
+        assert bn in _folded
+        _close(out, bn(conv(x)).relu())
+        calls = []
+        relu.register_forward_hook(lambda module, args, out: calls.append("relu"))
+        _close(conv_bn(conv, bn, x, relu), bn(conv(x)).relu())
+        assert calls == ["relu"]
+    recorded = conv_bn(conv, bn, x, nn.ReLU())
+    assert recorded.grad_fn is not None
+    _close(recorded, bn(conv(x)).relu())

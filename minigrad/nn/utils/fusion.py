@@ -16,9 +16,12 @@ from __future__ import annotations
 import copy
 import weakref
 
+import numpy as np
+
 from ...autograd.grad_mode import state
 from ...ops.conv import conv2d
 from ...tensor import Tensor
+from ..modules.activation import ReLU
 from ..modules.conv import Conv2d
 from ..modules.normalization import BatchNorm2d
 from ..parameter import Parameter
@@ -111,11 +114,13 @@ def _foldable(conv, bn, x) -> bool:
     return bn.num_features == conv.out_channels
 
 
-def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor) -> Tensor:
-    """``bn(conv(x))``. When the batch norm is in eval mode and nothing is recorded (under
-    ``no_grad`` or ``inference_mode``, or nothing requires grad), it runs as one conv with
-    the batch norm folded into the weight and bias (see the module docstring); the folded
-    weights are kept until a tensor they came from is replaced or changed in place.
+def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor, relu: ReLU | None = None) -> Tensor:
+    """``bn(conv(x))``, or ``relu(bn(conv(x)))`` with an ``nn.ReLU`` module. When the batch
+    norm is in eval mode and nothing is recorded (under ``no_grad`` or ``inference_mode``,
+    or nothing requires grad), it runs as one conv with the batch norm folded into the
+    weight and bias (see the module docstring), and the ReLU in place on the conv's fresh
+    output; the folded weights are kept until a tensor they came from is replaced or
+    changed in place.
 
     Example:
         >>> import minigrad
@@ -123,11 +128,13 @@ def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor) -> Tensor:
         >>> conv, bn = nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4).eval()
         >>> x = minigrad.randn(1, 3, 5, 5)
         >>> with minigrad.no_grad():
-        ...     bool((conv_bn(conv, bn, x) - bn(conv(x))).abs().max() < 1e-5)
+        ...     bool((conv_bn(conv, bn, x, nn.ReLU()) - bn(conv(x)).relu()).abs().max() < 1e-5)
         True
     """
-    if not _foldable(conv, bn, x):
-        return bn(conv(x))
+    plain_relu = relu is None or (type(relu) is ReLU and not (relu._forward_hooks or relu._forward_pre_hooks))
+    if not (plain_relu and _foldable(conv, bn, x)):
+        out = bn(conv(x))
+        return out if relu is None else relu(out)
     sources = _sources(conv, bn)
     cached = _folded.get(bn)
     if cached is None or not _same(cached[0], sources):
@@ -135,4 +142,7 @@ def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor) -> Tensor:
             conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
         )
         _folded[bn] = cached
-    return conv2d(x, cached[1], cached[2], conv.stride, conv.padding, conv.dilation, conv.groups)
+    out = conv2d(x, cached[1], cached[2], conv.stride, conv.padding, conv.dilation, conv.groups)
+    if relu is not None:
+        np.maximum(out._array, 0, out=out._array)  # the conv's own new array: nobody else sees it
+    return out
