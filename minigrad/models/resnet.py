@@ -3,9 +3,10 @@
 A stem (7x7/2 conv, batch norm, ReLU, 3x3/2 max pool), four stages of residual blocks
 (64, 128, 256, 512 channels; stages 2-4 halve the resolution), global average pooling
 and a linear classifier. BasicBlock (two 3x3 convs) builds ResNet-18/34; Bottleneck
-(1x1, 3x3, 1x1 with 4x expansion) builds ResNet-50/101/152. Each conv + batch norm (+ ReLU)
-runs through ``conv_bn``, which in eval mode without a graph to record folds the batch
-norm into the conv (``minigrad.nn.utils.fusion``) and is ``relu(bn(conv(x)))`` otherwise.
+(1x1, 3x3, 1x1 with 4x expansion) builds ResNet-50/101/152. Each conv + batch norm
+(+ shortcut, + ReLU) runs through ``conv_bn``, which in eval mode without a graph to
+record folds the batch norm into the conv (``minigrad.nn.utils.fusion``) and is
+``relu(bn(conv(x)) + identity)`` otherwise.
 """
 
 from __future__ import annotations
@@ -70,8 +71,7 @@ class BasicBlock(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         identity = x if self.downsample is None else _downsample(self.downsample, x)
         out = conv_bn(self.conv1, self.bn1, x, self.relu)
-        out = conv_bn(self.conv2, self.bn2, out)
-        return self.relu(out + identity)
+        return conv_bn(self.conv2, self.bn2, out, self.relu, residual=identity)
 
 
 class Bottleneck(nn.Module):
@@ -95,8 +95,7 @@ class Bottleneck(nn.Module):
         identity = x if self.downsample is None else _downsample(self.downsample, x)
         out = conv_bn(self.conv1, self.bn1, x, self.relu)
         out = conv_bn(self.conv2, self.bn2, out, self.relu)
-        out = conv_bn(self.conv3, self.bn3, out)
-        return self.relu(out + identity)
+        return conv_bn(self.conv3, self.bn3, out, self.relu, residual=identity)
 
 
 class ResNet(nn.Module):

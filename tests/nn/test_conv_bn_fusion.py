@@ -122,3 +122,17 @@ def test_relu_after_the_folded_conv_is_relu_of_bn_of_conv():
     recorded = conv_bn(conv, bn, x, nn.ReLU())
     assert recorded.grad_fn is not None
     _close(recorded, bn(conv(x)).relu())
+
+
+def test_residual_then_relu_folded_or_not():
+    conv, bn = _pair()
+    x = minigrad.randn(2, 4, 9, 7)
+    residual = minigrad.randn(2, 6, 5, 4)
+    kept = residual.numpy().copy()
+    with minigrad.no_grad():
+        expected = (bn(conv(x)) + residual).relu()
+        _close(conv_bn(conv, bn, x, nn.ReLU(), residual=residual), expected)
+        np.testing.assert_array_equal(residual.numpy(), kept)  # only the conv's output is overwritten
+        row = minigrad.randn(4)  # broadcast over the output: a new tensor
+        _close(conv_bn(conv, bn, x, residual=row), bn(conv(x)) + row)
+    _close(conv_bn(conv, bn, x, nn.ReLU(), residual=residual), expected)  # recorded: op by op

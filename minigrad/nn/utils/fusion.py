@@ -114,13 +114,16 @@ def _foldable(conv, bn, x) -> bool:
     return bn.num_features == conv.out_channels
 
 
-def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor, relu: ReLU | None = None) -> Tensor:
-    """``bn(conv(x))``, or ``relu(bn(conv(x)))`` with an ``nn.ReLU`` module. When the batch
-    norm is in eval mode and nothing is recorded (under ``no_grad`` or ``inference_mode``,
-    or nothing requires grad), it runs as one conv with the batch norm folded into the
-    weight and bias (see the module docstring), and the ReLU in place on the conv's fresh
-    output; the folded weights are kept until a tensor they came from is replaced or
-    changed in place.
+def conv_bn(
+    conv: Conv2d, bn: BatchNorm2d, x: Tensor, relu: ReLU | None = None, residual: Tensor | None = None
+) -> Tensor:
+    """``bn(conv(x))``, plus ``residual`` when given, then ``relu`` (an ``nn.ReLU`` module)
+    when given: ``relu(bn(conv(x)) + residual)``. When the batch norm is in eval mode and
+    nothing is recorded (under ``no_grad`` or ``inference_mode``, or nothing requires
+    grad), it runs as one conv with the batch norm folded into the weight and bias (see
+    the module docstring), the residual added and the ReLU applied in place on the conv's
+    fresh output; the folded weights are kept until a tensor they came from is replaced
+    or changed in place.
 
     Example:
         >>> import minigrad
@@ -134,6 +137,8 @@ def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor, relu: ReLU | None = None) 
     plain_relu = relu is None or (type(relu) is ReLU and not (relu._forward_hooks or relu._forward_pre_hooks))
     if not (plain_relu and _foldable(conv, bn, x)):
         out = bn(conv(x))
+        if residual is not None:
+            out = out + residual
         return out if relu is None else relu(out)
     sources = _sources(conv, bn)
     cached = _folded.get(bn)
@@ -143,6 +148,11 @@ def conv_bn(conv: Conv2d, bn: BatchNorm2d, x: Tensor, relu: ReLU | None = None) 
         )
         _folded[bn] = cached
     out = conv2d(x, cached[1], cached[2], conv.stride, conv.padding, conv.dilation, conv.groups)
+    if residual is not None:
+        if residual.shape != out.shape or residual._array.dtype != out._array.dtype:
+            out = out + residual  # broadcasting or promoting: a new tensor
+        else:
+            np.add(out._array, residual._array, out=out._array)
     if relu is not None:
         np.maximum(out._array, 0, out=out._array)  # the conv's own new array: nobody else sees it
     return out
