@@ -292,7 +292,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
                                 and ph == 0 and pw == 0, sizeof(floating))
     cdef floating[:, :, ::1] cols, res
-    cdef Py_ssize_t it, n, ni, g, oy0, Pb, L, ld
+    cdef Py_ssize_t it, n, ni, g, i, oy0, Pb, L, ld
     cdef _Block b
     cdef const floating* colp
     # the im2col columns, and several images' GEMM result (O, ipc*P) before it goes back
@@ -307,6 +307,16 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
                                   &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
             n, ni, oy0, Pb, L, ld = b.n, b.ni, b.oy0, b.Pb, b.L, b.ld
+            if ni > 1 and floating is float and _use_avx512 and Og * K <= 65536:
+                # whole images, each image's columns straight into its output (no copy
+                # back to NCHW): this GEMM reads the weight in place, so while the weight
+                # stays in L2 (256 KB here) one call per image costs what one call over
+                # all of them does
+                for i in range(ni):
+                    for g in range(G):
+                        _gemm_forward(Og, P, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L + i * P, L,
+                                      &out[n + i, g * Og, 0, 0], P, bias + g * Og if has_bias else NULL)
+                continue
             if ni > 1:                         # whole images: nb == OH, Pb == P
                 for g in range(G):
                     _gemm_forward(Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
