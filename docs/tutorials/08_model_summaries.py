@@ -247,8 +247,9 @@ for name in depths:
             print(f"{name}: in_channels={in_channels}, num_classes={rest // (features + 1)}")
 
 # %%
-# One answer: a ResNet-152 for 2-channel inputs and 10 classes, the same kind of
-# re-headed network as the notes' 1-channel, 10-class AlexNet. Built directly:
+# The only answer with 1 to 4 input channels: a ResNet-152 for 2-channel inputs and 10
+# classes, the same kind of re-headed network as the notes' 1-channel, 10-class
+# AlexNet. Built directly:
 resnet = models.resnet152(num_classes=10, in_channels=2)
 print(f"resnet152(num_classes=10, in_channels=2): {sum(p.numel() for p in resnet.parameters()):,} parameters")
 print(f"resnet152() (3 channels, 1000 classes):    {costs['resnet152'][0]:,}")
