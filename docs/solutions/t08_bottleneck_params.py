@@ -1,7 +1,11 @@
-"""Tutorial 08, exercise 3: what the 1x1 bottleneck saves.
+"""Tutorial 8, exercise 3: what the 1x1 bottleneck saves.
 
-A ResNet-50 block at 256 channels (conv2_x, 56x56): 1x1 from 256 to 64, 3x3 at 64, 1x1
-from 64 back to 256, no biases (batch norm follows each):
+A ResNet-50 block at 256 channels goes 1x1 to 64, 3x3 at 64, 1x1 back to 256. Count its
+convolution weights and its multiply-adds on a 56x56 map by hand, compare with a block
+of two 3x3 convolutions at 256 channels, and check your counts against
+``models.resnet50().layer1[1]``.
+
+Solution. The convolutions have no biases (batch norm follows each):
 
     weights    = 256*64 + 9*64*64 + 64*256 = 16,384 + 36,864 + 16,384 = 69,632
     mult-adds  = weights * 56 * 56 = 218,365,952   (every weight is used once per pixel)

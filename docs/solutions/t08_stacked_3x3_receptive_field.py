@@ -1,6 +1,11 @@
-"""Tutorial 08, exercise 2: three stacked 3x3 convolutions see a 7x7 window.
+"""Tutorial 8, exercise 2: three stacked 3x3 convolutions see a 7x7 window.
 
-Each KxK convolution (stride 1) widens the window an output pixel depends on by K - 1,
+Show that a stack of three 3x3 convolutions (stride 1) has a 7x7 receptive field, by
+backpropagating from one output pixel and looking at which input pixels get a nonzero
+gradient. With C channels everywhere, compare the weights of the stack with those of
+one 7x7 convolution.
+
+Solution. Each KxK convolution (stride 1) widens the window an output pixel depends on by K - 1,
 so L of them see 1 + L (K - 1) pixels on a side: 3, 5, 7 for one, two, three 3x3
 layers. The gradient of one output pixel with respect to the input is nonzero exactly
 on that window (with all-positive weights nothing can cancel), which is how the

@@ -1,7 +1,12 @@
-"""Tutorial 08, exercise 1: VGG configuration C's parameters by hand.
+"""Tutorial 8, exercise 1: VGG configuration C's parameters by hand.
 
-C is VGG-16 (D) with the third convolution of stages 3, 4 and 5 a 1x1 instead of a 3x3.
-A KxK convolution from C_in to C_out channels has K*K*C_in*C_out weights and C_out biases:
+Configuration C is VGG-16 with the last convolution of each of the three last stages
+replaced by a 1x1 convolution (conv1-256, conv1-512, conv1-512). Count its parameters by
+hand, biases included, and check the notes' 134M. Then build it from ``nn.Conv2d``
+layers and let minigrad count.
+
+Solution. A KxK convolution from C_in to C_out channels has K*K*C_in*C_out weights and
+C_out biases:
 
     stage 1  3x3:   3->64       1,792   3x3:  64->64      36,928
     stage 2  3x3:  64->128     73,856   3x3: 128->128    147,584

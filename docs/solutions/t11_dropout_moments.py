@@ -1,6 +1,10 @@
 """Tutorial 11, exercise 1: dropout's expectation and variance.
 
-In training mode, dropout maps a unit x to y = x * b / (1 - p), where b is 1 with
+For an input unit x and dropout probability p, show that the training-mode output has
+mean x and variance x^2 p / (1 - p). Check both by sampling ``F.dropout`` a million
+times.
+
+Solution. In training mode, dropout maps a unit x to y = x * b / (1 - p), where b is 1 with
 probability 1 - p and 0 with probability p. So
 
     E[y]   = x * (1 - p) / (1 - p) = x

@@ -1,6 +1,11 @@
 """Tutorial 11, exercise 2: the gradient of the focal loss with respect to the logits.
 
-FL = -(1 - p)^g log p with p = softmax(z)_t. Its derivative in p is
+With p_t = softmax(z)_t, derive dFL/dz_t and dFL/dz_j (j != t), and check them against
+``F.focal_loss(...).backward()``. For which p_t does gamma = 2 shrink the gradient on the
+true class by 10x compared with cross-entropy?
+
+Solution. Write g for gamma and p for p_t: FL = -(1 - p)^g log p. Its derivative in p
+is
 
     dFL/dp = g (1 - p)^(g - 1) log p - (1 - p)^g / p
 
@@ -12,7 +17,7 @@ and the softmax gives dp/dz_t = p (1 - p) and dp/dz_j = -p p_j for j != t. So
 With g = 0 these are cross-entropy's p - 1 and p_j. On the true class the focal
 gradient is cross-entropy's times (1 - p)^g (1 - g p log p / (1 - p)); for g = 2 that
 factor falls to 1/10 at p_t = 0.81 (``tenfold_smaller_at``): from there on, an example
-pushes its logit ten times less than under cross-entropy. Below p_t = 0.30 the factor
+pushes its logit at least ten times less than under cross-entropy. Below p_t = 0.30 the factor
 is above 1 (1.22 at most, near p_t = 0.10): hard examples get a larger gradient than
 cross-entropy gives them.
 """

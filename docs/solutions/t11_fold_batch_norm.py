@@ -1,6 +1,10 @@
 """Tutorial 11, exercise 4: batch norm in eval mode is an affine map; fold it into the conv.
 
-In eval mode, BatchNorm2d computes, per channel c,
+Write the per-channel scale and shift that an eval-mode ``BatchNorm2d`` applies, from
+its four tensors, and fold them into the preceding ``Conv2d``'s weight and bias so that
+conv + BN in eval mode becomes a single conv.
+
+Solution. In eval mode, BatchNorm2d computes, per channel c,
 
     y = (x - running_mean[c]) / sqrt(running_var[c] + eps) * weight[c] + bias[c]
       = scale[c] * x + shift[c],

@@ -1,6 +1,11 @@
 """Tutorial 11, exercise 3: He initialization for a leaky ReLU.
 
-A linear layer with fan-in n and weights of variance s^2 multiplies the second moment
+A leaky ReLU with slope a keeps (1 + a^2) / 2 of the second moment of a symmetric
+input. Which weight standard deviation keeps the second moment constant through the
+20-layer stack of the tutorial? Compare with ``nn.init.calculate_gain("leaky_relu", a)``,
+and run the stack with a = 0.5 using your value and the ReLU one.
+
+Solution. A linear layer with fan-in n and weights of variance s^2 multiplies the second moment
 of its input by n s^2. A leaky ReLU with slope a passes a symmetric input's positive
 half unchanged and its negative half times a, so it keeps (1 + a^2) / 2 of the second
 moment. The product is 1 when
