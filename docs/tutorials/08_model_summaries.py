@@ -41,7 +41,7 @@ summary = minigrad.summary(
 # %%
 # As the notes observe, nearly all parameters are in the fully connected layers, and
 # most of the computation in the convolutions:
-alexnet = models.alexnet(in_channels=1, num_classes=10)
+alexnet = summary.model
 conv = sum(m.weight.numel() + m.bias.numel() for m in alexnet.modules() if isinstance(m, nn.Conv2d))
 linear = sum(m.weight.numel() + m.bias.numel() for m in alexnet.modules() if isinstance(m, nn.Linear))
 print(
