@@ -183,14 +183,14 @@ for config, name in (("A", "vgg11"), ("B", "vgg13"), ("D", "vgg16"), ("E", "vgg1
 # multiply-adds). The table below is generated from minigrad's models: the output size
 # of each stage is measured by a forward pass at 224x224, and each cell lists the
 # kernels and output channels of the convolutions in one block of that stage, times
-# the number of blocks.
+# the number of blocks. ResNet-18's summary is printed whole (one row per stage).
 depths = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
 table = {}
 costs = {}
 for name in depths:
     model = getattr(models, name)()
     started = time.perf_counter()
-    s = minigrad.summary(model, (1, 3, 224, 224), verbose=0, depth=1)
+    s = minigrad.summary(model, (1, 3, 224, 224), verbose=int(name == "resnet18"), depth=1)
     seconds = time.perf_counter() - started
     sizes = {layer.module: layer.output_shapes[0][-2:] for layer in s.layers if layer.depth == 1}
     column = {"conv1": (sizes[model.conv1], f"{model.conv1.kernel_size[0]}x{model.conv1.kernel_size[1]}, 64, stride 2")}
