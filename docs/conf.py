@@ -90,4 +90,10 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "capture_repr": (),  # the tutorials print what they show
     "min_reported_time": 1,
+    # Back-references: each API page (docs/_templates/autosummary) lists the tutorials that
+    # use its object. sphinx-gallery records every minigrad name a tutorial calls in
+    # api/generated/backreferences ({module}.{name}.examples and backreferences_all.json),
+    # which the `.. minigallery::` of the templates reads.
+    "backreferences_dir": "api/generated/backreferences",
+    "doc_module": ("minigrad",),
 }
