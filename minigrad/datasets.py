@@ -88,7 +88,7 @@ class Digits(VisionDataset):
         download (bool): ignored; nothing is ever downloaded.
         size (int): side of the returned images. Default: 8.
 
-    Example::
+    Example:
 
         >>> ds = Digits(train=False, size=32)
         >>> len(ds), ds[0][0].shape, ds[0][1]

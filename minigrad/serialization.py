@@ -190,7 +190,7 @@ def save(obj: Any, f: str | os.PathLike) -> None:
     The file is written to a temporary name in the same directory and renamed over
     ``f``, so a crash never leaves a half-written checkpoint behind.
 
-    Example::
+    Example:
 
         >>> import minigrad, os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.safetensors")

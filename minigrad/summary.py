@@ -315,7 +315,7 @@ def summary(
             (torchsummary: leaf layers numbered ``Conv2d-1``, ``AvgPool2d-2``, ...).
         verbose: 1 prints the table, 0 only returns it.
 
-    Example::
+    Example:
 
         >>> s = minigrad.summary(minigrad.models.lenet5(), (1, 1, 32, 32), verbose=0)
         >>> s.total_params

@@ -79,7 +79,7 @@ class DataLoader:
         in_order (bool): return batches in the sampler's order (True) or as the workers
             finish them (False).
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> from minigrad.utils.data import TensorDataset

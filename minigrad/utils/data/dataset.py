@@ -37,7 +37,7 @@ class IterableDataset(Dataset):
     yield only its worker's share (``None`` in the main process). Batches then arrive
     taking turns between the workers: worker 0's first batch, worker 1's first, ...
 
-    Example::
+    Example:
 
         >>> from minigrad.utils.data import DataLoader, get_worker_info
         >>> class Range(IterableDataset):
@@ -79,7 +79,7 @@ class TensorDataset(Dataset):
     Args:
         *tensors (Tensor): tensors with the same size of the first dimension.
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> ds = TensorDataset(minigrad.zeros(10, 3), minigrad.arange(10))
@@ -153,7 +153,7 @@ def random_split(
         generator (Generator, optional): source of the permutation; the global one
             (``minigrad.manual_seed``) when omitted.
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> train, val = random_split(range(10), [0.8, 0.2], generator=minigrad.Generator().manual_seed(0))
