@@ -29,7 +29,6 @@ import re
 import types
 
 import pytest
-
 from test_docs import _modules  # the modules whose doctests run
 
 MODULES = [
