@@ -992,6 +992,22 @@ def tensor(
 
     Python floats become the default dtype (float32), ints int64, bools bool; a numpy
     array keeps its dtype, as ``torch.tensor`` does.
+
+    Args:
+        data (list, number, numpy.ndarray or Tensor): the values, copied.
+        dtype (minigrad.dtype, optional): the dtype; inferred from ``data`` when None
+            (int64, bool, or the default float dtype). Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> minigrad.tensor(2.5, requires_grad=True)
+        tensor(2.5000, requires_grad=True)
     """
     check_cpu(device)
     if isinstance(data, Tensor):
@@ -1016,6 +1032,12 @@ def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: DeviceLike =
     returned as it is, an ndarray is shared; other data (and other dtypes) are copied or
     converted as ``minigrad.tensor`` and ``Tensor.to`` do.
 
+    Args:
+        data (list, number, numpy.ndarray or Tensor): the values.
+        dtype (minigrad.dtype, optional): the dtype; ``data``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+
     Example:
         >>> a = np.zeros(3, dtype=np.float32)
         >>> t = minigrad.as_tensor(a)
@@ -1033,12 +1055,28 @@ def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: DeviceLike =
 
 
 def is_tensor(obj: Any) -> bool:
-    """True for a minigrad Tensor (Parameters included)."""
+    """True for a minigrad Tensor (Parameters included).
+
+    Args:
+        obj (object): anything.
+
+    Example:
+        >>> minigrad.is_tensor(minigrad.zeros(1)), minigrad.is_tensor([0.0])
+        (True, False)
+    """
     return isinstance(obj, Tensor)
 
 
 def numel(input: Tensor) -> int:
-    """The number of elements of ``input``."""
+    """The number of elements of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example:
+        >>> minigrad.numel(minigrad.zeros(2, 3))
+        6
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"numel(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return input._array.size
@@ -1049,6 +1087,17 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 
     Infinities are close only to themselves, NaN to nothing unless ``equal_nan``. Both
     tensors must have the same dtype, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        other (Tensor): the tensor to compare with, broadcast against ``input``.
+        rtol (float): the relative tolerance. Default: 1e-05.
+        atol (float): the absolute tolerance. Default: 1e-08.
+        equal_nan (bool): count two NaNs as equal. Default: False.
+
+    Example:
+        >>> minigrad.isclose(minigrad.tensor([1.0, 1.1]), minigrad.tensor([1.0 + 1e-9, 1.0]))
+        tensor([ True, False])
     """
     for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
         if not isinstance(value, Tensor):
@@ -1067,7 +1116,19 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    """True when every element of ``input`` is close to ``other``'s (see ``isclose``)."""
+    """True when every element of ``input`` is close to ``other``'s (see ``isclose``).
+
+    Args:
+        input (Tensor): the input tensor.
+        other (Tensor): the tensor to compare with, broadcast against ``input``.
+        rtol (float): the relative tolerance. Default: 1e-05.
+        atol (float): the absolute tolerance. Default: 1e-08.
+        equal_nan (bool): count two NaNs as equal. Default: False.
+
+    Example:
+        >>> minigrad.allclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.0 + 1e-7]))
+        True
+    """
     return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._array.all())
 
 

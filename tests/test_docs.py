@@ -11,6 +11,7 @@
 import doctest
 import importlib
 import importlib.util
+import inspect
 import os
 import pkgutil
 import re
@@ -36,9 +37,17 @@ def _modules():
     return names
 
 
+class _Finder(doctest.DocTestFinder):
+    """doctest's finder, which also finds the functions of a module wrapped by a decorator
+    defined in another module (``numpy_names``): it judges the function that was wrapped."""
+
+    def _from_module(self, module, obj):
+        return super()._from_module(module, inspect.unwrap(obj) if inspect.isfunction(obj) else obj)
+
+
 def _doctests(module_name):
     module = importlib.import_module(module_name)
-    finder = doctest.DocTestFinder(exclude_empty=True)
+    finder = _Finder(exclude_empty=True)
     return [t for t in finder.find(module, module_name) if t.examples]
 
 

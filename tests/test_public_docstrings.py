@@ -21,7 +21,6 @@ Run as a script (``PYTHONPATH=. python tests/test_public_docstrings.py``), it li
 objects that fail and prints how many pass.
 """
 
-import doctest
 import enum
 import importlib
 import inspect
@@ -29,7 +28,7 @@ import re
 import types
 
 import pytest
-from test_docs import _modules  # the modules whose doctests run
+from test_docs import _Finder, _modules  # the modules whose doctests run, and how
 
 MODULES = [
     "minigrad",
@@ -86,7 +85,7 @@ def _parameters(obj):
 
 def _run_docstrings():
     """The docstrings whose examples tests/test_docs.py runs."""
-    finder = doctest.DocTestFinder(exclude_empty=True)
+    finder = _Finder(exclude_empty=True)
     found = set()
     for name in _modules():
         module = importlib.import_module(name)
