@@ -87,6 +87,34 @@ class Tensor(TensorBase):
     The fields (``_array``, the ndarray; ``requires_grad``, ``grad``, ``grad_fn`` and
     autograd's bookkeeping) live in the compiled base ``TensorBase``, so that ops create
     and read them at C speed; a new tensor sets only ``_array`` and what differs.
+
+    Tensors are made by factories (``minigrad.tensor(data)``, ``zeros``, ``randn``, ...);
+    ``Tensor(...)`` itself is PyTorch's legacy constructor.
+
+    Args:
+        *args: sizes (``Tensor(2, 3)``, uninitialized), data to copy (``Tensor([1, 2])``),
+            a tensor to share memory with, or nothing (an empty tensor); in the default
+            floating dtype.
+        device (str or device, optional): only the CPU. Default: None.
+
+    Attributes:
+        requires_grad (bool): whether autograd records the operations on this tensor.
+        grad (Tensor or None): the gradient accumulated by ``backward()`` (leaves only,
+            unless ``retain_grad()``).
+        grad_fn (Function or None): the graph node that made this tensor; None for leaves.
+        is_cpu (bool): always True: minigrad computes on the CPU.
+        is_cuda (bool): always False.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.grad_fn
+        <SumBackward0 object at ...>
+        >>> y.backward()
+        >>> x.grad, x.is_leaf, y.is_leaf
+        (tensor([2., 4., 6.]), True, False)
+        >>> minigrad.Tensor(2, 3).shape
+        minigrad.Size([2, 3])
     """
 
     # The fields, for type checkers (they are the compiled base's attributes).
@@ -1137,7 +1165,12 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
 
 class _LegacyTensorType(type):
     """The type of ``minigrad.FloatTensor`` and the others: calling one builds a Tensor of its
-    dtype with the legacy constructor's rules; ``isinstance(t, FloatTensor)`` tests t's dtype."""
+    dtype with the legacy constructor's rules; ``isinstance(t, FloatTensor)`` tests t's dtype.
+
+    Example:
+        >>> type(minigrad.FloatTensor).__name__
+        '_LegacyTensorType'
+    """
 
     dtype: dtypes.dtype
 
@@ -1162,8 +1195,26 @@ _LEGACY_NAMES = {
     dtypes.uint8: "ByteTensor",
     dtypes.bool: "BoolTensor",
 }
+_LEGACY_DOC = """PyTorch's legacy tensor type of dtype ``minigrad.{dtype}``.
+
+Calling it builds a tensor with the rules of ``Tensor(*args)``; ``isinstance`` tests a
+tensor's dtype.
+
+Args:
+    *args: sizes (``{name}(2, 3)``, uninitialized), data to copy (``{name}([1, 0])``),
+        or nothing (an empty tensor).
+    device (str or device, optional): only the CPU. Default: None.
+
+Example:
+    >>> t = minigrad.{name}([1, 0])
+    >>> t.dtype, isinstance(t, minigrad.{name}), minigrad.{name}(2, 3).shape
+    (minigrad.{dtype}, True, minigrad.Size([2, 3]))
+"""
 _LEGACY_TYPES = {
-    name: _LegacyTensorType(name, (), {"dtype": dtype, "__module__": __name__}) for dtype, name in _LEGACY_NAMES.items()
+    name: _LegacyTensorType(
+        name, (), {"dtype": dtype, "__module__": __name__, "__doc__": _LEGACY_DOC.format(name=name, dtype=dtype.name)}
+    )
+    for dtype, name in _LEGACY_NAMES.items()
 }
 FloatTensor = _LEGACY_TYPES["FloatTensor"]
 DoubleTensor = _LEGACY_TYPES["DoubleTensor"]
