@@ -1756,7 +1756,7 @@ class Tensor(TensorBase):
     def scatter(
         self, dim: _int, index: Tensor, src: Tensor | _float | None = None, *, value: _float | None = None
     ) -> Tensor:
-        """
+        """A copy with ``src`` (or ``value``) written at ``index`` along ``dim``, as ``torch.scatter``.
 
         Args:
             dim (int): the dimension to index along.
@@ -1774,7 +1774,7 @@ class Tensor(TensorBase):
     def scatter_(
         self, dim: _int, index: Tensor, src: Tensor | _float | None = None, *, value: _float | None = None
     ) -> Tensor:
-        """
+        """Write ``src`` (or ``value``) at ``index`` along ``dim``, in place; returns this tensor.
 
         Args:
             dim (int): the dimension to index along.
@@ -2121,7 +2121,7 @@ class Tensor(TensorBase):
         keepdim: _bool = False,
         dtype: dtypes.dtype | None = None,
     ) -> Tensor:
-        """
+        """The p-norm over ``dim`` (all elements when None): ``minigrad.norm(self, p, dim, ...)``.
 
         Args:
             p (number or str): the order: a number, ``'fro'`` (2 over all elements) or
@@ -2192,7 +2192,7 @@ class Tensor(TensorBase):
         return_counts: _bool = False,
         dim: _int | None = None,
     ) -> Tensor | tuple[Tensor, ...]:
-        """
+        """The distinct elements (or slices along ``dim``), optionally with inverse indices and counts.
 
         Args:
             sorted (bool): return the values in ascending order. Default: True.

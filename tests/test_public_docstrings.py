@@ -6,9 +6,9 @@ left out) and, for a class, each public method and property it has from minigrad
 (inherited ones are checked once, where they are defined). The rule, in napoleon's
 Google style:
 
-* a callable (function, class, method) has an ``Args:`` section naming each of its
-  parameters (``self`` aside), unless it takes none; for a class these are the
-  constructor's;
+* a callable (function, class, method) starts with a summary line and has an ``Args:``
+  section naming each of its parameters (``self`` aside), unless it takes none; for a
+  class these are the constructor's;
 * it has an ``Example:`` section with a ``>>>`` line, and the docstring is one that
   ``tests/test_docs.py`` runs as a doctest;
 * a property has a one-line description; an attribute that cannot carry a docstring of
@@ -98,7 +98,7 @@ _RUN = _run_docstrings()
 
 def _callable_problems(obj, doc, parameters):
     doc = doc or ""
-    problems = []
+    problems = [] if inspect.cleandoc(doc).split("\n")[0].strip() else ["no summary line"]
     sections = _sections(doc) if doc else {}
     if parameters:
         described = _named(sections.get("Args", []) + sections.get("Keyword Args", []))
