@@ -2,7 +2,9 @@
 
 * Every ``>>>`` example in minigrad's docstrings runs here as a doctest, with the names
   ``minigrad``, ``nn``, ``F`` and ``np`` available and the seed fixed, as
-  ``python -m pytest --doctest-modules minigrad`` runs them (see ``conftest.py``).
+  ``python -m pytest --doctest-modules minigrad`` runs them (see ``conftest.py``); here
+  also those of functions wrapped by a decorator from another module (``numpy_names``),
+  which doctest's own finder skips.
 * Every tutorial in ``docs/tutorials`` is linked from the front page.
 * With ``CI=true`` (or ``MINIGRAD_TEST_DOCS=1``), ``tools/docs.sh`` builds the whole site,
   running every tutorial, with warnings as errors. It takes a few minutes.
