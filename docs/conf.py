@@ -61,6 +61,10 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_custom_sections = ["Shape", "Notation"]  # shown as written, under a heading
 napoleon_use_rtype = False
+# An ``Attributes:`` section is a field list (":ivar name:"), not one object description
+# per attribute: autodoc lists class attributes such as ``Tensor.is_cpu`` as members
+# too, and two descriptions of one object fail the build.
+napoleon_use_ivar = True
 add_module_names = False
 
 # -- Graphviz (architecture diagrams) ------------------------------------------------------
