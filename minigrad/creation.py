@@ -111,7 +111,7 @@ def zeros(
     Args:
         *size (int or sequence of ints): the shape, as several ints or one sequence (also
             ``size=``).
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.
@@ -144,7 +144,7 @@ def ones(
     Args:
         *size (int or sequence of ints): the shape, as several ints or one sequence (also
             ``size=``).
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.
@@ -215,7 +215,7 @@ def empty(
     Args:
         *size (int or sequence of ints): the shape, as several ints or one sequence (also
             ``size=``).
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.
@@ -381,7 +381,7 @@ def linspace(
         start (number): the first value.
         end (number): the last value.
         steps (int): the number of values.
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.
@@ -411,7 +411,7 @@ def eye(
     Args:
         n (int): the number of rows.
         m (int, optional): the number of columns; ``n`` when None. Default: None.
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.
@@ -445,7 +445,7 @@ def rand(
             ``size=``).
         generator (Generator, optional): the random source; the global one (``manual_seed``)
             when None. Default: None.
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.
@@ -482,7 +482,7 @@ def randn(
             ``size=``).
         generator (Generator, optional): the random source; the global one (``manual_seed``)
             when None. Default: None.
-        dtype (minigrad.dtype, optional): the dtype of the result; the default (float32)
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
             when None. Default: None.
         device (str or device, optional): where to put the result; only the CPU exists.
             Default: None.

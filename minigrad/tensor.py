@@ -2146,7 +2146,7 @@ class Tensor(TensorBase):
         Args:
             dim (int): the dimension to sort along. Default: -1.
             descending (bool): largest first. Default: False.
-            stable (bool): keep the order of equal elements. Default: False.
+            stable (bool): accepted for PyTorch's signature: the sort is always stable. Default: False.
 
         Example:
             >>> minigrad.tensor([3.0, 1.0, 2.0]).sort(descending=True)
@@ -2161,7 +2161,7 @@ class Tensor(TensorBase):
         Args:
             dim (int): the dimension to sort along. Default: -1.
             descending (bool): largest first. Default: False.
-            stable (bool): keep the order of equal elements. Default: False.
+            stable (bool): accepted for PyTorch's signature: the sort is always stable. Default: False.
 
         Example:
             >>> minigrad.tensor([3.0, 1.0, 2.0]).argsort()

@@ -51,10 +51,10 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     is differentiable.
 
     Args:
-        input: any tensor.
-        dim: the dimension to sort along (default the last).
-        descending: largest first.
-        stable (bool): keep the order of equal elements. Default: False.
+        input (Tensor): the input tensor.
+        dim (int): the dimension to sort along. Default: -1.
+        descending (bool): largest first. Default: False.
+        stable (bool): accepted for PyTorch's signature: the sort is always stable. Default: False.
 
     Shape:
         ``values`` and ``indices`` (int64) have the input's shape.
@@ -75,7 +75,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
         input (Tensor): the input tensor.
         dim (int): the dimension to sort along. Default: -1.
         descending (bool): sort from largest to smallest. Default: False.
-        stable (bool): keep the order of equal elements. Default: False.
+        stable (bool): accepted for PyTorch's signature: the sort is always stable. Default: False.
 
     Example:
         >>> minigrad.argsort(minigrad.tensor([3.0, 1.0, 2.0]))
