@@ -98,3 +98,9 @@ def test_docs_build_without_warnings():
         ["bash", str(ROOT / "tools" / "docs.sh"), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=1800
     )
     assert result.returncode == 0, f"tools/docs.sh failed:\n{result.stdout[-5000:]}\n{result.stderr[-10000:]}"
+    # API pages list the tutorials that use their object (sphinx-gallery back-references):
+    # minigrad.tensor is in the first tutorials, Tensor.backward too.
+    generated = DOCS / "_build" / "html" / "api" / "generated"
+    for page in ("minigrad.tensor.html", "minigrad.Tensor.html"):
+        html = (generated / page).read_text()
+        assert "Tutorials using" in html and "sphx-glr-thumbcontainer" in html, f"{page}: no tutorials listed"
