@@ -61,6 +61,10 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_custom_sections = ["Shape", "Notation"]  # shown as written, under a heading
 napoleon_use_rtype = False
+# An ``Attributes:`` section is a field list (":ivar name:"), not one object description
+# per attribute: autodoc lists class attributes such as ``Tensor.is_cpu`` as members
+# too, and two descriptions of one object fail the build.
+napoleon_use_ivar = True
 add_module_names = False
 
 # -- Graphviz (architecture diagrams) ------------------------------------------------------
@@ -90,4 +94,10 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "capture_repr": (),  # the tutorials print what they show
     "min_reported_time": 1,
+    # Back-references: each API page (docs/_templates/autosummary) lists the tutorials that
+    # use its object. sphinx-gallery records every minigrad name a tutorial calls in
+    # api/generated/backreferences ({module}.{name}.examples and backreferences_all.json),
+    # which the `.. minigallery::` of the templates reads.
+    "backreferences_dir": "api/generated/backreferences",
+    "doc_module": ("minigrad",),
 }
