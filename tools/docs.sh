@@ -35,8 +35,9 @@ PY
     fi
 fi
 
-# Generated pages are rebuilt every time, so that a removed tutorial or API entry cannot linger.
-rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst
+# Generated pages and pictures are rebuilt every time, so that a removed tutorial, API entry or
+# picture cannot linger.
+rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst docs/images
 started=$(date +%s)
 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" python -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
 echo "docs: built docs/_build/html/index.html in $(( $(date +%s) - started )) s, no warnings"

@@ -210,3 +210,18 @@ t_kernel = best_of(lambda: F.conv2d(minigrad.from_numpy(xs), minigrad.from_numpy
 print(f"python loops {t_loops * 1e3:8.1f} ms")
 print(f"im2col + @   {t_im2col * 1e3:8.2f} ms")
 print(f"F.conv2d     {t_kernel * 1e3:8.2f} ms")
+
+# %%
+# Exercises
+# ---------
+# 1. Add a ``dilation`` argument to ``conv2d_loops``: kernel element :math:`(a, b)`
+#    reads input pixel :math:`(s y + d a, s x + d b)`. Work out the output size and check
+#    both against ``F.conv2d(..., dilation=d)``. (``t04_dilated_conv_loops.py``)
+# 2. Write im2col in numpy (no ``F.unfold``) for any stride and padding, with the rows in
+#    ``F.unfold``'s order; compute a convolution as ``W.reshape(O, -1) @ im2col(x)`` and
+#    check both. Hint: loop over the :math:`k^2` kernel positions, not over the output
+#    positions. (``t04_im2col_numpy.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

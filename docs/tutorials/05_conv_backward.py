@@ -215,3 +215,20 @@ lenet_w = minigrad.randn(6, 1, 5, 5)
 print(F.conv2d(lenet_x, lenet_w).grad_fn.graph_note)
 with minigrad.backends.conv.flags(flipped_kernel_only=True):
     print(F.conv2d(lenet_x, lenet_w).grad_fn.graph_note)
+
+# %%
+# Exercises
+# ---------
+# 1. A 5x5 input, the kernel :math:`K = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]`, stride 2,
+#    no padding (a 2x2 output) and the upstream gradient :math:`G = [[1, 2], [3, 4]]`:
+#    write down all 25 entries of :math:`\partial L / \partial x` by hand, then check
+#    them against ``x.grad`` and against the recipe above (zeros between the gradient's
+#    pixels, full padding, flipped kernel). (``t05_stride2_input_gradient.py``)
+# 2. Show that the kernel gradient of a stride-:math:`s` convolution is one
+#    ``F.conv2d`` call: the input cross-correlated with the upstream gradient dilated by
+#    :math:`s`, the batch axis in the role of the channels.
+#    (``t05_strided_weight_gradient.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).
