@@ -276,6 +276,27 @@ def test_t06_the_two_divisors_differ_on_the_border():
     assert included[0, 0, 0, 0] == pytest.approx(1 / 9) and excluded[0, 0, 0, 0] == pytest.approx(1 / 4)
 
 
+@pytest.mark.parametrize(
+    "shape,k,stride", [((2, 2, 6, 6), 2, 2), ((1, 3, 7, 7), 3, 2), ((2, 1, 5, 6), 3, 1), ((1, 1, 8, 8), 2, 3)]
+)
+def test_t06_max_pool_loops_with_ties(shape, k, stride, torch):
+    s = solution("t06_max_pool_backward_ties")
+    rng = np.random.default_rng(k * 10 + stride)
+    x = rng.integers(0, 3, shape).astype(np.float64)  # three values: ties in almost every window
+    out, indices = s.max_pool2d_loops(x, k, stride)
+    ours, ours_indices = F.max_pool2d(minigrad.tensor(x), k, stride, return_indices=True)
+    np.testing.assert_array_equal(out, ours.numpy())
+    np.testing.assert_array_equal(indices, ours_indices.numpy())
+    theirs, theirs_indices = torch.nn.functional.max_pool2d(torch.tensor(x), k, stride, return_indices=True)
+    np.testing.assert_array_equal(indices, theirs_indices.numpy())
+    g = rng.standard_normal(out.shape)
+    loops = s.max_pool2d_backward_loops(g, indices, shape)
+    np.testing.assert_allclose(loops, s.max_pool2d_backward_minigrad(g, x, k, stride), atol=1e-14)
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(tx, k, stride).backward(torch.tensor(g))
+    np.testing.assert_allclose(loops, tx.grad.numpy(), atol=1e-14)
+
+
 # ---- tutorial 7 -------------------------------------------------------------------------
 
 
