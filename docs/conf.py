@@ -39,6 +39,8 @@ extensions = [
     "sphinx_copybutton",
     "minigrad_docstrings",
     "minigrad_guides",  # a new docs/*.md page joins the Guides toctree
+    "minigrad_images",  # docs/make_images.py draws the guide pictures into docs/images/ first
+    "minigrad_solutions",  # the {solutions} directive: docs/solutions/t*.py, shown, not run
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
