@@ -260,7 +260,8 @@ del resnet
 #
 # Exercises
 # ---------
-# Solutions are in ``docs/solutions/`` (one file per exercise); the test suite runs them
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it
 # (``tests/test_solutions_t08_t11.py``).
 #
 # 1. **VGG-C by hand.** Configuration C is VGG-16 with the last convolution of each of

@@ -422,7 +422,8 @@ print(f"error on the {len(test_set)} test digits, never seen during training or 
 #
 # Exercises
 # ---------
-# Solutions are in ``docs/solutions/`` (one file per exercise); the test suite runs them
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it
 # (``tests/test_solutions_t08_t11.py``).
 #
 # 1. **Dropout's expectation and variance.** For an input unit :math:`x` and dropout
