@@ -113,7 +113,34 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over (N, C) or (N, C, L) input: statistics over N (and L) per channel."""
+    r"""Batch normalization over (N, C) or (N, C, L) input: statistics over N (and L) per channel.
+
+    The formula and the running statistics are those of :class:`BatchNorm2d`, with the mean
+    and variance of channel c taken over the batch (and the length L).
+
+    Args:
+        num_features: C, the number of channels (features) of the input.
+        eps: added to the variance under the square root, for stability; default 1e-5.
+        momentum: weight of the new batch in the running statistics; default 0.1. None keeps
+            a cumulative (equal-weight) average over ``num_batches_tracked`` batches instead.
+        affine: learn ``weight`` (gamma, ones at first) and ``bias`` (beta, zeros) of shape
+            (C,); default True.
+        track_running_stats: keep ``running_mean`` and ``running_var`` buffers (zeros, ones)
+            and use them in eval mode; default True. With False the batch's statistics are used
+            in both modes.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of parameters and buffers; default the default dtype.
+        bias: keyword-only; False keeps the scale ``weight`` but drops the shift; default True.
+
+    Shape:
+        input: (N, C) or (N, C, L); output: the same shape.
+
+    Example:
+        >>> bn = nn.BatchNorm1d(3)
+        >>> y = bn(minigrad.randn(8, 3) * 5 + 2)
+        >>> y.mean(0).abs().max().item() < 1e-6, y.shape
+        (True, minigrad.Size([8, 3]))
+    """
 
     def _check_input_dim(self, input):
         if input.ndim not in (2, 3):
@@ -121,7 +148,54 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over (N, C, H, W) input: statistics over N, H, W per channel."""
+    r"""Batch normalization over (N, C, H, W) input: statistics over N, H and W per channel.
+
+    For each channel c, with the mean and variance taken over the N*H*W values of that channel,
+
+    .. math::
+
+        y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \, \gamma + \beta
+
+    where :math:`\gamma` is ``weight`` and :math:`\beta` is ``bias`` (both of shape (C,)).
+
+    In training mode the batch's own mean and biased variance normalize the input, and (with
+    ``track_running_stats``) the buffers are updated with the batch's mean and *unbiased*
+    variance: :math:`\hat{x}_{new} = (1 - m)\, \hat{x} + m\, x_t`, with :math:`m` =
+    ``momentum`` (PyTorch's convention: the weight of the new value, not of the old one, so
+    0.1 here is 0.9 in TensorFlow's terms). With ``momentum=None``, :math:`m = 1/t` after t
+    batches, an equal-weight cumulative average. ``num_batches_tracked`` counts the batches.
+    In eval mode the running statistics are used instead, so the output of one sample no
+    longer depends on the others in the batch (call ``model.eval()`` before inference).
+
+    Args:
+        num_features: C, the number of channels (features) of the input.
+        eps: added to the variance under the square root, for stability; default 1e-5.
+        momentum: weight of the new batch in the running statistics; default 0.1. None keeps
+            a cumulative (equal-weight) average over ``num_batches_tracked`` batches instead.
+        affine: learn ``weight`` (gamma, ones at first) and ``bias`` (beta, zeros) of shape
+            (C,); default True.
+        track_running_stats: keep ``running_mean`` and ``running_var`` buffers (zeros, ones)
+            and use them in eval mode; default True. With False the batch's statistics are used
+            in both modes.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of parameters and buffers; default the default dtype.
+        bias: keyword-only; False keeps the scale ``weight`` but drops the shift; default True.
+
+    Shape:
+        input: (N, C, H, W); output: (N, C, H, W).
+
+    Example:
+        >>> bn = nn.BatchNorm2d(2)
+        >>> x = minigrad.randn(4, 2, 3, 3) * 3 + 5
+        >>> y = bn(x)  # training: normalized by the batch's statistics
+        >>> y.mean((0, 2, 3)).abs().max().item() < 1e-6
+        True
+        >>> bn.running_mean.shape, int(bn.num_batches_tracked)
+        (minigrad.Size([2]), 1)
+        >>> _ = bn.eval()  # eval: normalized by the running statistics
+        >>> bn(x).shape
+        minigrad.Size([4, 2, 3, 3])
+    """
 
     def _check_input_dim(self, input):
         if input.ndim != 4:
@@ -169,7 +243,22 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
 
 
 class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
-    """A BatchNorm1d whose ``num_features`` comes from its first input (N, C) or (N, C, L)."""
+    """A BatchNorm1d whose ``num_features`` comes from its first input (N, C) or (N, C, L).
+
+    After the first forward it becomes a :class:`BatchNorm1d`.
+
+    Args:
+        eps, momentum, affine, track_running_stats, device, dtype, bias: as in
+            :class:`BatchNorm1d`.
+
+    Shape:
+        input: (N, C) or (N, C, L); output: the same shape.
+
+    Example:
+        >>> bn = nn.LazyBatchNorm1d()
+        >>> bn(minigrad.ones(4, 5)).shape, bn.num_features
+        (minigrad.Size([4, 5]), 5)
+    """
 
     cls_to_become = BatchNorm1d
 
@@ -177,7 +266,16 @@ class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
 class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
     """A BatchNorm2d whose ``num_features`` comes from its first input (N, C, H, W).
 
-    Example::
+    After the first forward it becomes a :class:`BatchNorm2d`.
+
+    Args:
+        eps, momentum, affine, track_running_stats, device, dtype, bias: as in
+            :class:`BatchNorm2d`.
+
+    Shape:
+        input: (N, C, H, W); output: (N, C, H, W).
+
+    Example:
 
         >>> bn = nn.LazyBatchNorm2d()
         >>> bn(minigrad.ones(2, 6, 4, 4)).shape
