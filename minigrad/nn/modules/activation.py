@@ -18,7 +18,19 @@ __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax"]
 
 
 class ReLU(Module):
-    """``max(0, x)`` elementwise."""
+    """``max(0, x)`` elementwise.
+
+    Args:
+        inplace: accepted for PyTorch's signature (and shown in the printout); the result is a
+            new tensor either way; default False.
+
+    Shape:
+        input: any shape (*); output: the same shape.
+
+    Example:
+        >>> nn.ReLU()(minigrad.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -32,7 +44,19 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
+    """``max(0, x) + negative_slope * min(0, x)`` elementwise.
+
+    Args:
+        negative_slope: the slope for x < 0; default 0.01.
+        inplace: accepted for PyTorch's signature; the result is a new tensor; default False.
+
+    Shape:
+        input: any shape (*); output: the same shape.
+
+    Example:
+        >>> nn.LeakyReLU(0.1)(minigrad.tensor([-2.0, 3.0]))
+        tensor([-0.2000,  3.0000])
+    """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
@@ -47,14 +71,30 @@ class LeakyReLU(Module):
 
 
 class Sigmoid(Module):
-    """``1 / (1 + exp(-x))`` elementwise."""
+    """``1 / (1 + exp(-x))`` elementwise.
+
+    Shape:
+        input: any shape (*); output: the same shape.
+
+    Example:
+        >>> nn.Sigmoid()(minigrad.tensor([0.0, 2.0]))
+        tensor([0.5000, 0.8808])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.sigmoid(input)
 
 
 class Tanh(Module):
-    """``tanh(x)`` elementwise."""
+    """``tanh(x)`` elementwise.
+
+    Shape:
+        input: any shape (*); output: the same shape.
+
+    Example:
+        >>> nn.Tanh()(minigrad.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7616])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
@@ -76,14 +116,40 @@ class _SoftmaxNd(Module):
 
 
 class Softmax(_SoftmaxNd):
-    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    """``exp(x) / sum(exp(x))`` along ``dim``: each slice along ``dim`` becomes probabilities.
+
+    Args:
+        dim: the dimension that sums to 1; default None, PyTorch's implicit (deprecated)
+            choice: 0 for 0-D, 1-D and 3-D input, else 1. Give it explicitly.
+
+    Shape:
+        input: any shape (*); output: the same shape.
+
+    Example:
+        >>> nn.Softmax(dim=1)(minigrad.tensor([[1.0, 1.0], [0.0, 2.0]]))
+        tensor([[0.5000, 0.5000],
+                [0.1192, 0.8808]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self._dim(input))
 
 
 class LogSoftmax(_SoftmaxNd):
-    """``log(softmax(x))`` along ``dim``, computed stably."""
+    """``log(softmax(x))`` along ``dim``, computed stably (``x - logsumexp(x)``); the input that
+    :class:`NLLLoss` expects.
+
+    Args:
+        dim: the dimension of the softmax; default None, PyTorch's implicit (deprecated)
+            choice: 0 for 0-D, 1-D and 3-D input, else 1.
+
+    Shape:
+        input: any shape (*); output: the same shape.
+
+    Example:
+        >>> nn.LogSoftmax(dim=0)(minigrad.tensor([0.0, 0.0]))
+        tensor([-0.6931, -0.6931])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self._dim(input))
