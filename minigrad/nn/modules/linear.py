@@ -38,7 +38,21 @@ def init_weight_and_bias(
 
 
 class Identity(Module):
-    """Returns its input; any constructor arguments are ignored."""
+    """Returns its input unchanged: a placeholder where a layer is optional (ResNet-CIFAR's
+    max pool, a removed classifier head).
+
+    Args:
+        args: ignored (accepted so that it can replace any layer).
+        kwargs: ignored.
+
+    Shape:
+        input: any shape (*); output: the same tensor.
+
+    Example:
+        >>> x = minigrad.ones(2, 3)
+        >>> nn.Identity(54, unused="yes")(x) is x
+        True
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
@@ -48,19 +62,28 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """``y = x W^T + b``.
+    """Fully connected layer: ``y = x W^T + b``.
+
+    The weight (out_features, in_features) and the bias (out_features,) are initialized from
+    U(-k, k) with k = 1 / sqrt(in_features), as PyTorch does (``kaiming_uniform_`` with
+    a = sqrt(5) for the weight).
 
     Args:
-        in_features, out_features: sizes of each input and output sample.
-        bias: learn an additive bias (default True).
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive bias; default True.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of the parameters; default None, the default dtype (float32).
 
-    Shape: input (*, in_features) -> output (*, out_features). Weight (out_features,
-    in_features) and bias are initialized from U(-k, k), k = 1 / sqrt(in_features).
+    Shape:
+        input: (*, in_features), any number of leading dimensions; output: (*, out_features).
 
-    Example::
-
-        >>> nn.Linear(400, 120)(minigrad.zeros(2, 400)).shape
+    Example:
+        >>> fc = nn.Linear(400, 120)
+        >>> fc(minigrad.zeros(2, 400)).shape
         minigrad.Size([2, 120])
+        >>> fc.weight.shape, fc.bias.shape
+        (minigrad.Size([120, 400]), minigrad.Size([120]))
     """
 
     def __init__(
@@ -77,6 +100,16 @@ class Linear(Module):
         init_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
 
     def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(-k, k), k = 1 / sqrt(in_features) (the
+        constructor's initialization).
+
+        Example:
+            >>> fc = nn.Linear(4, 2)
+            >>> before = fc.weight.detach().clone()
+            >>> fc.reset_parameters()
+            >>> bool((fc.weight == before).all()), bool((fc.weight.abs() <= 0.5).all())
+            (False, True)
+        """
         init.reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -91,14 +124,18 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     Until the first call the weight and bias are ``UninitializedParameter`` placeholders;
     that call gives them their shapes, initializes them as ``Linear`` does, and the layer
-    becomes a ``Linear`` (see ``minigrad/nn/modules/lazy.py``).
+    becomes a ``Linear`` (see :class:`LazyModuleMixin`).
 
     Args:
         out_features: size of each output sample.
-        bias: learn an additive bias (default True).
+        bias: learn an additive bias; default True.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of the parameters; default None, the default dtype (float32).
 
-    Example::
+    Shape:
+        input: (*, in_features); output: (*, out_features).
 
+    Example:
         >>> layer = nn.LazyLinear(120)
         >>> layer(minigrad.zeros(2, 400)).shape
         minigrad.Size([2, 120])
