@@ -92,8 +92,10 @@ class LazyModuleMixin:
             keep_vars: return the Parameters themselves instead of detached tensors; default False.
 
         Example:
-            >>> source = nn.Linear(5, 3)
             >>> lazy = nn.LazyLinear(3)
+            >>> list(lazy.state_dict())
+            ['weight', 'bias']
+            >>> source = nn.Linear(5, 3)
             >>> lazy.load_state_dict(source.state_dict())
             <All keys matched successfully>
             >>> lazy.weight.shape
