@@ -312,8 +312,9 @@ def kaiming_normal_(
 
 
 def reset_weight_and_bias(weight: Tensor, bias: Tensor | None) -> None:
-    """The default of Linear and the conv layers, as in PyTorch: ``kaiming_uniform_(weight,
-    a=sqrt(5))``, i.e. U(+-1/sqrt(fan_in)), then bias (when not None) from U(+-1/sqrt(fan_in))."""
+    """The default of Linear and the conv layers, as in PyTorch:
+    ``kaiming_uniform_(weight, a=sqrt(5))``, i.e. U(+-1/sqrt(fan_in)), then bias (when not
+    None) from U(+-1/sqrt(fan_in))."""
     kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in = _calculate_fan_in_and_fan_out(weight)[0]
