@@ -512,8 +512,8 @@ class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
     ConvTranspose2d.
 
     Args:
-        out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
-            padding_mode: as in :class:`ConvTranspose2d`.
+        out_channels, kernel_size, stride, padding, output_padding: as in :class:`ConvTranspose2d`.
+        groups, bias, dilation, padding_mode: as in :class:`ConvTranspose2d`.
         device: only ``'cpu'`` (or None, the default).
         dtype: the dtype of the parameters; default None, the default dtype (float32).
 

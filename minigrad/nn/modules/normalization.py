@@ -68,12 +68,32 @@ class _BatchNorm(Module):
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
+        """Reset ``running_mean`` to zeros, ``running_var`` to ones and ``num_batches_tracked`` to 0
+        (nothing without ``track_running_stats``).
+
+        Example:
+            >>> bn = nn.BatchNorm1d(2)
+            >>> _ = bn(minigrad.randn(4, 2) + 3)
+            >>> bn.reset_running_stats()
+            >>> bn.running_mean.tolist(), int(bn.num_batches_tracked)
+            ([0.0, 0.0], 0)
+        """
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
             init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self) -> None:
+        """Reset the running statistics and, with ``affine``, ``weight`` to ones and ``bias`` to
+        zeros (the constructor's state).
+
+        Example:
+            >>> bn = nn.BatchNorm2d(2)
+            >>> _ = nn.init.normal_(bn.weight)
+            >>> bn.reset_parameters()
+            >>> bn.weight.tolist(), bn.bias.tolist()
+            ([1.0, 1.0], [0.0, 0.0])
+        """
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
