@@ -71,7 +71,16 @@ class AlexNet(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        """x (N, in_channels, H, W), H and W at least 63 -> logits (N, num_classes)."""
+        """The logits of a batch of images: features, 6x6 average pooling, classifier.
+
+        Args:
+            x: (N, in_channels, H, W), H and W at least 63.
+
+        Example:
+            >>> model = minigrad.models.AlexNet(num_classes=5).eval()
+            >>> model(minigrad.zeros(2, 3, 63, 63)).shape
+            minigrad.Size([2, 5])
+        """
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 

@@ -57,7 +57,15 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        """x (N, in_channels, 32, 32) -> logits (N, num_classes)."""
+        """The logits of a batch of images.
+
+        Args:
+            x: (N, in_channels, 32, 32).
+
+        Example:
+            >>> minigrad.models.LeNet5(num_classes=3)(minigrad.zeros(4, 1, 32, 32)).shape
+            minigrad.Size([4, 3])
+        """
         return self.classifier(self.features_detector(x).flatten(1))
 
 

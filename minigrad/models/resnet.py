@@ -54,6 +54,9 @@ class BasicBlock(nn.Module):
         stride: the first convolution's stride; default 1.
         downsample: the shortcut's module, or None (default) for the identity.
 
+    Attributes:
+        expansion (int): output channels per ``planes``: 1.
+
     Shape:
         input: (N, inplanes, H, W); output: (N, planes, H / stride, W / stride) (rounded up).
 
@@ -76,6 +79,17 @@ class BasicBlock(nn.Module):
         self.stride = stride
 
     def forward(self, x: Tensor) -> Tensor:
+        """``relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))``.
+
+        Args:
+            x: (N, inplanes, H, W).
+
+        Example:
+            >>> shortcut = nn.Sequential(nn.Conv2d(16, 32, 1, stride=2, bias=False), nn.BatchNorm2d(32))
+            >>> block = minigrad.models.BasicBlock(16, 32, stride=2, downsample=shortcut)
+            >>> block(minigrad.randn(2, 16, 8, 8)).shape
+            minigrad.Size([2, 32, 4, 4])
+        """
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -97,6 +111,9 @@ class Bottleneck(nn.Module):
         stride: the 3x3 convolution's stride; default 1.
         downsample: the shortcut's module, or None (default) for the identity (then
             ``inplanes`` must be ``4 * planes``).
+
+    Attributes:
+        expansion (int): output channels per ``planes``: 4.
 
     Shape:
         input: (N, inplanes, H, W); output: (N, 4 * planes, H / stride, W / stride) (rounded up).
@@ -124,6 +141,16 @@ class Bottleneck(nn.Module):
         self.stride = stride
 
     def forward(self, x: Tensor) -> Tensor:
+        """``relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x))``.
+
+        Args:
+            x: (N, inplanes, H, W).
+
+        Example:
+            >>> block = minigrad.models.Bottleneck(64, 16)  # 64 -> 16 -> 16 -> 64 channels
+            >>> block(minigrad.randn(1, 64, 4, 4)).shape
+            minigrad.Size([1, 64, 4, 4])
+        """
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
@@ -208,7 +235,16 @@ class ResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        """x (N, in_channels, H, W) -> logits (N, num_classes)."""
+        """The logits of a batch of images: stem, four stages, global average pooling, ``fc``.
+
+        Args:
+            x: (N, in_channels, H, W).
+
+        Example:
+            >>> model = minigrad.models.ResNet(minigrad.models.BasicBlock, [1, 1, 1, 1], num_classes=4, in_channels=1)
+            >>> model(minigrad.randn(2, 1, 32, 32)).shape
+            minigrad.Size([2, 4])
+        """
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(self.avgpool(x).flatten(1))

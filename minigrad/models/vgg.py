@@ -98,7 +98,17 @@ class VGG(nn.Module):
                     nn.init.zeros_(m.bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        """x (N, C, H, W), H and W at least 32 -> logits (N, num_classes)."""
+        """The logits of a batch of images: features, 7x7 average pooling, classifier.
+
+        Args:
+            x: (N, C, H, W) that ``features`` takes to 512 channels; at least 32x32 for the
+                zoo's configurations.
+
+        Example:
+            >>> model = minigrad.models.VGG(nn.Conv2d(1, 512, 1), num_classes=3, init_weights=False)
+            >>> model(minigrad.zeros(2, 1, 7, 7)).shape
+            minigrad.Size([2, 3])
+        """
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 

@@ -87,6 +87,7 @@ class UninitializedTensorMixin:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Refused with a RuntimeError until ``materialize``: the shape is not known yet."""
         raise RuntimeError(
             "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
             "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
@@ -101,15 +102,39 @@ class UninitializedTensorMixin:
         )
 
     def numel(self) -> int:
+        """Refused with a ValueError until ``materialize``, as in PyTorch.
+
+        Example:
+            >>> nn.UninitializedParameter().numel()
+            Traceback (most recent call last):
+            ...
+            ValueError: Attempted to use an uninitialized parameter in numel. ...
+        """
         self._refuse("numel")
 
     def dim(self) -> int:
+        """Refused with a ValueError until ``materialize``, as in PyTorch.
+
+        Example:
+            >>> nn.UninitializedBuffer().dim()
+            Traceback (most recent call last):
+            ...
+            ValueError: Attempted to use an uninitialized parameter in dim. ...
+        """
         self._refuse("dim")
 
     def __len__(self) -> int:
         self._refuse("__len__")
 
     def detach(self) -> Tensor:
+        """Refused with a ValueError until ``materialize``, as in PyTorch.
+
+        Example:
+            >>> nn.UninitializedParameter().detach()
+            Traceback (most recent call last):
+            ...
+            ValueError: Attempted to use an uninitialized parameter in detach. ...
+        """
         self._refuse("detach")
 
     def __repr__(self) -> str:

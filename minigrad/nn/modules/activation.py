@@ -37,9 +37,24 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
+        """``max(0, input)`` elementwise.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.ReLU()(minigrad.tensor([-1.0, 1.0]))
+            tensor([0., 1.])
+        """
         return F.relu(input)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.ReLU(inplace=True)
+            ReLU(inplace=True)
+        """
         return "inplace=True" if self.inplace else ""
 
 
@@ -64,9 +79,24 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
+        """The leaky ReLU of ``input``, elementwise.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.LeakyReLU(0.5)(minigrad.tensor([-2.0]))
+            tensor([-1.])
+        """
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.LeakyReLU(0.2)
+            LeakyReLU(negative_slope=0.2)
+        """
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
@@ -82,6 +112,15 @@ class Sigmoid(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """The sigmoid of ``input``, elementwise.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.Sigmoid()(minigrad.zeros(2))
+            tensor([0.5000, 0.5000])
+        """
         return F.sigmoid(input)
 
 
@@ -97,6 +136,15 @@ class Tanh(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """The tanh of ``input``, elementwise.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.Tanh()(minigrad.zeros(2))
+            tensor([0., 0.])
+        """
         return F.tanh(input)
 
 
@@ -112,6 +160,12 @@ class _SoftmaxNd(Module):
         return 0 if input.ndim in (0, 1, 3) else 1
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.Softmax(dim=1)
+            Softmax(dim=1)
+        """
         return f"dim={self.dim}"
 
 
@@ -132,6 +186,15 @@ class Softmax(_SoftmaxNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """The softmax of ``input`` along ``dim``.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.Softmax(dim=0)(minigrad.zeros(4))
+            tensor([0.2500, 0.2500, 0.2500, 0.2500])
+        """
         return F.softmax(input, self._dim(input))
 
 
@@ -152,4 +215,13 @@ class LogSoftmax(_SoftmaxNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """The log-softmax of ``input`` along ``dim``.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.LogSoftmax(dim=0)(minigrad.zeros(2)).exp()
+            tensor([0.5000, 0.5000])
+        """
         return F.log_softmax(input, self._dim(input))

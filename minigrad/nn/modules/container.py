@@ -114,6 +114,15 @@ class Sequential(_ModuleSequence):
         self._renumber(self._modules.values())  # keep the names 0..n-1, as PyTorch does
 
     def forward(self, input: Any) -> Any:
+        """Call each child on the output of the previous one, in order.
+
+        Args:
+            input: what the first child takes.
+
+        Example:
+            >>> nn.Sequential(nn.Flatten(), nn.Linear(4, 1))(minigrad.ones(3, 2, 2)).shape
+            minigrad.Size([3, 1])
+        """
         for module in self._modules.values():
             input = module(input)
         return input
@@ -182,6 +191,17 @@ class ModuleList(_ModuleSequence):
         self._renumber(modules)
 
     def forward(self, *args: Any) -> NoReturn:
+        """Refused with NotImplementedError: a ModuleList holds modules; iterate over it and call them.
+
+        Args:
+            args: any.
+
+        Example:
+            >>> nn.ModuleList([nn.ReLU()])(minigrad.ones(1))
+            Traceback (most recent call last):
+            ...
+            NotImplementedError: ModuleList has no forward(); iterate over it and call its modules
+        """
         raise NotImplementedError("ModuleList has no forward(); iterate over it and call its modules")
 
 
@@ -296,4 +316,15 @@ class ModuleDict(Module):
             self[key] = module
 
     def forward(self, *args: Any) -> NoReturn:
+        """Refused with NotImplementedError: a ModuleDict holds modules; index it and call them.
+
+        Args:
+            args: any.
+
+        Example:
+            >>> nn.ModuleDict({'act': nn.ReLU()})(minigrad.ones(1))
+            Traceback (most recent call last):
+            ...
+            NotImplementedError: ModuleDict has no forward(); index it and call its modules
+        """
         raise NotImplementedError("ModuleDict has no forward(); index it and call its modules")

@@ -116,6 +116,12 @@ class _ConvNd(Module):
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.Conv2d(3, 8, 3, padding=1, bias=False)
+            Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)
+        """
         n = len(self.kernel_size)
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * n:
@@ -203,6 +209,15 @@ class Conv1d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        """Convolve ``input`` with the layer's filters (``F.conv1d``, after padding with ``padding_mode``).
+
+        Args:
+            input: (N, C_in, L) or (C_in, L).
+
+        Example:
+            >>> nn.Conv1d(2, 4, 3)(minigrad.ones(1, 2, 8)).shape
+            minigrad.Size([1, 4, 6])
+        """
         return self._conv_forward(input, F.conv1d)
 
 
@@ -282,6 +297,15 @@ class Conv2d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        """Convolve ``input`` with the layer's filters (``F.conv2d``, after padding with ``padding_mode``).
+
+        Args:
+            input: (N, C_in, H, W) or (C_in, H, W).
+
+        Example:
+            >>> nn.Conv2d(3, 4, 3, padding=1, padding_mode='reflect')(minigrad.ones(3, 5, 5)).shape
+            minigrad.Size([4, 5, 5])
+        """
         return self._conv_forward(input, F.conv2d)
 
 
@@ -364,6 +388,18 @@ class ConvTranspose2d(_ConvNd):
         )
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        """The transposed convolution of ``input`` (``F.conv_transpose2d``).
+
+        Args:
+            input: (N, C_in, H, W) or (C_in, H, W).
+            output_size: optional (H_out, W_out) or (N, C_out, H_out, W_out), which sets
+                ``output_padding`` for this call; default None.
+
+        Example:
+            >>> up = nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1)
+            >>> up(minigrad.ones(1, 2, 4, 4)).shape, up(minigrad.ones(1, 2, 4, 4), output_size=(8, 8)).shape
+            (minigrad.Size([1, 2, 7, 7]), minigrad.Size([1, 2, 8, 8]))
+        """
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding_for(input, output_size)
@@ -402,10 +438,31 @@ class _LazyConvMixin(LazyModuleMixin):
             self.bias = UninitializedParameter(dtype=dtype)
 
     def reset_parameters(self) -> None:
+        """Initialize the weight and bias as the eager layer does, once their shapes are known (no
+        effect before).
+
+        Example:
+            >>> conv = nn.LazyConv2d(4, 3)
+            >>> conv.reset_parameters()  # nothing to initialize yet
+            >>> conv.has_uninitialized_params()
+            True
+        """
         if not self.has_uninitialized_params() and self.in_channels != 0:
             super().reset_parameters()
 
     def initialize_parameters(self, input: Tensor, *args: object) -> None:
+        """Give the weight and bias their shapes from ``input``'s channels, then initialize them.
+
+        Args:
+            input: (N, C_in, *) or unbatched (C_in, *).
+            args: the forward's other arguments (ignored).
+
+        Example:
+            >>> conv = nn.LazyConv2d(4, 3)
+            >>> conv.initialize_parameters(minigrad.ones(1, 2, 5, 5))
+            >>> conv.in_channels, conv.weight.shape
+            (2, minigrad.Size([4, 2, 3, 3]))
+        """
         if not self.has_uninitialized_params():
             return
         self.in_channels = self._get_in_channels(input)

@@ -22,6 +22,12 @@ class _DropoutNd(Module):
         self.inplace = inplace
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.Dropout(0.2)
+            Dropout(p=0.2, inplace=False)
+        """
         return f"p={self.p}, inplace={self.inplace}"
 
 
@@ -51,6 +57,15 @@ class Dropout(_DropoutNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """``F.dropout(input, p, self.training)``: dropout in training mode, the identity in eval mode.
+
+        Args:
+            input: any shape.
+
+        Example:
+            >>> nn.Dropout(0.5).eval()(minigrad.ones(3))
+            tensor([1., 1., 1.])
+        """
         return F.dropout(input, self.p, self.training)
 
 
@@ -75,4 +90,13 @@ class Dropout2d(_DropoutNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """``F.dropout2d(input, p, self.training)``: channel dropout in training mode, the identity in eval mode.
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.Dropout2d(0.5).eval()(minigrad.ones(1, 2, 1, 1)).flatten()
+            tensor([1., 1.])
+        """
         return F.dropout2d(input, self.p, self.training)

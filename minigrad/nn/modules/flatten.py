@@ -36,7 +36,22 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """``input.flatten(start_dim, end_dim)``.
+
+        Args:
+            input: (N, *dims) with the defaults.
+
+        Example:
+            >>> nn.Flatten()(minigrad.ones(2, 3, 4)).shape
+            minigrad.Size([2, 12])
+        """
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.Flatten()
+            Flatten(start_dim=1, end_dim=-1)
+        """
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -36,6 +36,10 @@ class LazyModuleMixin:
         args: passed on to the eager layer's constructor.
         kwargs: passed on to the eager layer's constructor.
 
+    Attributes:
+        cls_to_become (type): the eager class the layer becomes after its first call
+            (None here; ``Linear`` for LazyLinear).
+
     Example:
         >>> conv = nn.LazyConv2d(8, kernel_size=3)
         >>> isinstance(conv, nn.LazyModuleMixin), conv.has_uninitialized_params()

@@ -58,6 +58,16 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input`` itself.
+
+        Args:
+            input: anything.
+
+        Example:
+            >>> x = minigrad.ones(2)
+            >>> nn.Identity()(x) is x
+            True
+        """
         return input
 
 
@@ -113,9 +123,25 @@ class Linear(Module):
         init.reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        """``input @ weight.T + bias`` (``F.linear``).
+
+        Args:
+            input: (*, in_features).
+
+        Example:
+            >>> fc = nn.Linear(3, 2)
+            >>> bool(minigrad.allclose(fc(minigrad.ones(3)), fc.weight.sum(1) + fc.bias))
+            True
+        """
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.Linear(3, 2, bias=False)
+            Linear(in_features=3, out_features=2, bias=False)
+        """
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
@@ -155,10 +181,30 @@ class LazyLinear(LazyModuleMixin, Linear):
             self.bias = UninitializedParameter(dtype=dtype)
 
     def reset_parameters(self) -> None:
+        """Initialize the weight and bias as Linear does, once their shapes are known (no effect
+        before).
+
+        Example:
+            >>> layer = nn.LazyLinear(2)
+            >>> layer.reset_parameters()  # nothing to initialize yet
+            >>> layer.has_uninitialized_params()
+            True
+        """
         if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
 
     def initialize_parameters(self, input: Tensor) -> None:
+        """Give the weight and bias their shapes from ``input``'s last size, then initialize them.
+
+        Args:
+            input: (*, in_features).
+
+        Example:
+            >>> layer = nn.LazyLinear(2)
+            >>> layer.initialize_parameters(minigrad.ones(4, 7))
+            >>> layer.in_features, layer.weight.shape
+            (7, minigrad.Size([2, 7]))
+        """
         if self.has_uninitialized_params():
             self.in_features = input.shape[-1]
             self.weight.materialize((self.out_features, self.in_features))

@@ -64,6 +64,16 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of logits ``input`` against ``target`` (``F.cross_entropy``).
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.CrossEntropyLoss()(minigrad.zeros(2, 4), minigrad.tensor([0, 3]))  # log(4)
+            tensor(1.3863)
+        """
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
 
 
@@ -93,6 +103,16 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of log-probabilities ``input`` against ``target`` (``F.nll_loss``).
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.NLLLoss()(minigrad.tensor([[-0.5, -2.0]]), minigrad.tensor([1]))
+            tensor(2.)
+        """
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
 
 
@@ -113,6 +133,16 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The mean squared error of ``input`` against ``target``.
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.MSELoss()(minigrad.tensor([3.0]), minigrad.tensor([1.0]))
+            tensor(4.)
+        """
         return F.mse_loss(input, target, self.reduction)
 
 
@@ -133,6 +163,16 @@ class L1Loss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The mean absolute error of ``input`` against ``target``.
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.L1Loss()(minigrad.tensor([3.0]), minigrad.tensor([1.0]))
+            tensor(2.)
+        """
         return F.l1_loss(input, target, self.reduction)
 
 
@@ -156,6 +196,16 @@ class BCELoss(_WeightedLoss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The binary cross entropy of probabilities ``input`` against ``target``.
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.BCELoss()(minigrad.tensor([0.5]), minigrad.tensor([1.0]))  # log(2)
+            tensor(0.6931)
+        """
         return F.binary_cross_entropy(input, target, self.weight, self.reduction)
 
 
@@ -185,6 +235,16 @@ class BCEWithLogitsLoss(_WeightedLoss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The binary cross entropy of logits ``input`` against ``target``.
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.BCEWithLogitsLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))  # log(2)
+            tensor(0.6931)
+        """
         return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
 
 
@@ -217,7 +277,23 @@ class FocalLoss(_Loss):
         self.register_buffer("alpha", alpha)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The focal loss of logits ``input`` against ``target`` (``F.focal_loss``).
+
+        Args:
+            input: the prediction, as in the class's Shape section.
+            target: the target, as in the class's Shape section.
+
+        Example:
+            >>> nn.FocalLoss(gamma=0.0)(minigrad.zeros(1, 2), minigrad.tensor([1]))  # = cross entropy, log(2)
+            tensor(0.6931)
+        """
         return F.focal_loss(input, target, self.gamma, self.alpha, self.reduction)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.FocalLoss(gamma=1.0)
+            FocalLoss(gamma=1.0)
+        """
         return f"gamma={self.gamma}" if self.gamma != 2.0 else ""

@@ -106,6 +106,17 @@ class _BatchNorm(Module):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        """Normalize ``input`` per channel: by the batch's statistics in training mode (updating
+        the running ones), by the running statistics in eval mode.
+
+        Args:
+            input: (N, C), (N, C, L) for BatchNorm1d; (N, C, H, W) for BatchNorm2d.
+
+        Example:
+            >>> bn = nn.BatchNorm1d(1).eval()  # running mean 0, variance 1: (x - 0) / sqrt(1 + eps)
+            >>> round(bn(minigrad.tensor([[2.0]])).item(), 4)
+            2.0
+        """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -126,6 +137,12 @@ class _BatchNorm(Module):
         )
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.BatchNorm2d(8, momentum=None)
+            BatchNorm2d(8, eps=1e-05, momentum=None, affine=True, bias=True, track_running_stats=True)
+        """
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
             f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
@@ -249,10 +266,31 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
             self.num_batches_tracked = Tensor._make(np.zeros((), np.int64))
 
     def reset_parameters(self) -> None:
+        """Reset the statistics and the affine parameters as BatchNorm does, once their shapes are
+        known (no effect before).
+
+        Example:
+            >>> bn = nn.LazyBatchNorm2d()
+            >>> bn.reset_parameters()  # nothing to reset yet
+            >>> bn.has_uninitialized_params()
+            True
+        """
         if not self.has_uninitialized_params() and self.num_features != 0:
             super().reset_parameters()
 
     def initialize_parameters(self, input: Tensor) -> None:
+        """Give the parameters and buffers their shape (C,) from ``input``'s channels, then
+        initialize them.
+
+        Args:
+            input: (N, C, *).
+
+        Example:
+            >>> bn = nn.LazyBatchNorm2d()
+            >>> bn.initialize_parameters(minigrad.ones(2, 5, 3, 3))
+            >>> bn.num_features, bn.running_var.shape
+            (5, minigrad.Size([5]))
+        """
         if not self.has_uninitialized_params():
             return
         self.num_features = input.shape[1]

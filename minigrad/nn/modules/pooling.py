@@ -91,6 +91,16 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        """Max-pool ``input`` (``F.max_pool2d``); with ``return_indices``, also the indices.
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> out, idx = nn.MaxPool2d(2, return_indices=True)(minigrad.arange(4.0).reshape(1, 2, 2))
+            >>> out, idx
+            (tensor([[[3.]]]), tensor([[[3]]]))
+        """
         return F.max_pool2d(
             input,
             self.kernel_size,
@@ -102,6 +112,12 @@ class MaxPool2d(Module):
         )
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.MaxPool2d(3, stride=2, padding=1)
+            MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)
+        """
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
@@ -155,6 +171,15 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
+        """Average-pool ``input`` (``F.avg_pool2d``).
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.AvgPool2d(2)(minigrad.arange(4.0).reshape(1, 2, 2))
+            tensor([[[1.5000]]])
+        """
         return F.avg_pool2d(
             input,
             self.kernel_size,
@@ -166,6 +191,12 @@ class AvgPool2d(Module):
         )
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.AvgPool2d(2)
+            AvgPool2d(kernel_size=2, stride=2, padding=0)
+        """
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -195,9 +226,24 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
+        """Average-pool ``input`` to ``output_size`` (``F.adaptive_avg_pool2d``).
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.AdaptiveAvgPool2d(1)(minigrad.arange(4.0).reshape(1, 2, 2))
+            tensor([[[1.5000]]])
+        """
         return F.adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.AdaptiveAvgPool2d((7, 7))
+            AdaptiveAvgPool2d(output_size=(7, 7))
+        """
         return f"output_size={self.output_size}"
 
 
@@ -226,7 +272,22 @@ class AdaptiveMaxPool2d(Module):
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        """Max-pool ``input`` to ``output_size`` (``F.adaptive_max_pool2d``).
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.AdaptiveMaxPool2d(1)(minigrad.arange(4.0).reshape(1, 2, 2))
+            tensor([[[3.]]])
+        """
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.AdaptiveMaxPool2d(1)
+            AdaptiveMaxPool2d(output_size=1)
+        """
         return f"output_size={self.output_size}"

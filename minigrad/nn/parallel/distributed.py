@@ -180,11 +180,12 @@ class DistributedDataParallel(Module):
             model(x2).sum().backward()  # averages the gradients of x1 and x2 over the ranks
 
         Example:
-            ``no_sync`` is a context manager of every DistributedDataParallel:
+            A DistributedDataParallel needs a process group, which only an MPI launch provides
+            (see the pattern above); in a plain run there is none:
 
-            >>> import contextlib
-            >>> isinstance(nn.parallel.DistributedDataParallel.no_sync(None), contextlib.AbstractContextManager)
-            True
+            >>> import minigrad.distributed as dist
+            >>> dist.is_initialized()
+            False
         """
         previous = self.require_backward_grad_sync
         self.require_backward_grad_sync = False
@@ -194,6 +195,22 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = previous
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        """Run the wrapped module on this rank's batch; first, with ``broadcast_buffers``, copy
+        rank 0's buffers to every rank, and with ``find_unused_parameters`` note the parameters
+        the output does not reach.
+
+        Args:
+            inputs: the module's positional inputs (this rank's part of the batch).
+            kwargs: the module's keyword inputs.
+
+        Example:
+            Under ``mpiexec -n 2``, ``model(x)`` is ``model.module(x)`` on each rank's own ``x``;
+            in a plain run there is no process group to build the wrapper with:
+
+            >>> import minigrad.distributed as dist
+            >>> dist.is_initialized()
+            False
+        """
         if self._unfinished:
             self._raise_unfinished()
         if self.broadcast_buffers and self._comm.Get_size() > 1:
