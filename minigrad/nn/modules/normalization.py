@@ -196,11 +196,12 @@ class BatchNorm2d(_BatchNorm):
     where :math:`\gamma` is ``weight`` and :math:`\beta` is ``bias`` (both of shape (C,)).
 
     In training mode the batch's own mean and biased variance normalize the input, and (with
-    ``track_running_stats``) the buffers are updated with the batch's mean and *unbiased*
-    variance: :math:`\hat{x}_{new} = (1 - m)\, \hat{x} + m\, x_t`, with :math:`m` =
-    ``momentum`` (PyTorch's convention: the weight of the new value, not of the old one, so
-    0.1 here is 0.9 in TensorFlow's terms). With ``momentum=None``, :math:`m = 1/t` after t
-    batches, an equal-weight cumulative average. ``num_batches_tracked`` counts the batches.
+    ``track_running_stats``) each running statistic r (``running_mean``, ``running_var``)
+    moves toward the batch's value s (its mean, and its *unbiased* variance):
+    :math:`r \leftarrow (1 - m)\, r + m\, s` with :math:`m` = ``momentum`` (PyTorch's
+    convention: the weight of the new value, so 0.1 here is 0.9 in TensorFlow's terms).
+    With ``momentum=None``, :math:`m = 1/t` at the t-th batch, an equal-weight cumulative
+    average. ``num_batches_tracked`` counts the batches.
     In eval mode the running statistics are used instead, so the output of one sample no
     longer depends on the others in the batch (call ``model.eval()`` before inference).
 
