@@ -529,7 +529,7 @@ def binary_cross_entropy_with_logits(
     """Binary cross entropy on logits, computed stably (sigmoid and log in one step).
 
     ``loss = -w * (pw * t * log s(x) + (1 - t) * log(1 - s(x)))`` with s = sigmoid, written
-    with softplus so that large |x| neither overflows nor loses precision.
+    with softplus so that a large ``abs(x)`` neither overflows nor loses precision.
 
     Args:
         input: logits x, any shape (*).
