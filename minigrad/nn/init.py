@@ -124,7 +124,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generato
         a: the lower bound; default 0.0.
         b: the upper bound; default 1.0.
         generator: an optional :class:`minigrad.Generator` to draw from; default None, the
-        global one that ``minigrad.manual_seed`` seeds.
+            global one that ``minigrad.manual_seed`` seeds.
 
     Example:
         >>> w = nn.init.uniform_(minigrad.empty(2, 3), a=-1.0, b=1.0)
@@ -145,7 +145,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Gene
         mean: the mean; default 0.0.
         std: the standard deviation; default 1.0.
         generator: an optional :class:`minigrad.Generator` to draw from; default None, the
-        global one that ``minigrad.manual_seed`` seeds.
+            global one that ``minigrad.manual_seed`` seeds.
 
     Example:
         >>> w = nn.init.normal_(minigrad.empty(1000), mean=3.0, std=0.1)
@@ -213,7 +213,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | No
             in * prod(kernel), fan_out = out * prod(kernel).
         gain: a scale, e.g. ``calculate_gain('tanh')``; default 1.0.
         generator: an optional :class:`minigrad.Generator` to draw from; default None, the
-        global one that ``minigrad.manual_seed`` seeds.
+            global one that ``minigrad.manual_seed`` seeds.
 
     Example:
         >>> w = nn.init.xavier_uniform_(minigrad.empty(20, 30))
@@ -233,7 +233,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | Non
         tensor: a weight of at least 2 dimensions, (out, in, *kernel).
         gain: a scale; default 1.0.
         generator: an optional :class:`minigrad.Generator` to draw from; default None, the
-        global one that ``minigrad.manual_seed`` seeds.
+            global one that ``minigrad.manual_seed`` seeds.
 
     Example:
         >>> w = nn.init.xavier_normal_(minigrad.empty(200, 300))
@@ -265,7 +265,7 @@ def kaiming_uniform_(
         nonlinearity: ``'leaky_relu'`` (default) or ``'relu'``, or any name of
             :func:`calculate_gain`.
         generator: an optional :class:`minigrad.Generator` to draw from; default None, the
-        global one that ``minigrad.manual_seed`` seeds.
+            global one that ``minigrad.manual_seed`` seeds.
 
     Example:
         >>> w = nn.init.kaiming_uniform_(minigrad.empty(16, 8, 3, 3), nonlinearity="relu")
@@ -297,7 +297,7 @@ def kaiming_normal_(
         nonlinearity: ``'leaky_relu'`` (default) or ``'relu'``, or any name of
             :func:`calculate_gain`.
         generator: an optional :class:`minigrad.Generator` to draw from; default None, the
-        global one that ``minigrad.manual_seed`` seeds.
+            global one that ``minigrad.manual_seed`` seeds.
 
     Example:
         >>> w = nn.init.kaiming_normal_(minigrad.empty(64, 128, 3, 3), nonlinearity="relu")
