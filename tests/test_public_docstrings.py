@@ -38,6 +38,12 @@ MODULES = [
     "minigrad.utils.data",
     "minigrad.transforms",
     "minigrad.datasets",
+    "minigrad.nn",
+    "minigrad.nn.functional",
+    "minigrad.nn.init",
+    "minigrad.nn.utils",
+    "minigrad.nn.parallel",
+    "minigrad.models",
 ]
 
 _SECTION = re.compile(r"^(\s*)([A-Z][A-Za-z ]*):\s*$")
