@@ -39,6 +39,7 @@ extensions = [
     "sphinx_copybutton",
     "minigrad_docstrings",
     "minigrad_guides",  # a new docs/*.md page joins the Guides toctree
+    "minigrad_notes",  # checked links to tutorial sections and files, the errata table, page doctests
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -50,6 +51,9 @@ suppress_warnings = []  # none: every warning fails the build (-W)
 # -- MyST ---------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+
+# -- Pages whose >>> examples run when they are read (and in tests/test_notes_pages.py) --
+minigrad_doctest_pages = ["micrograd_to_minigrad", "notes_map"]
 
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
