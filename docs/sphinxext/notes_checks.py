@@ -103,6 +103,21 @@ def _check_1d_backward() -> str:
     return "`conv1d` backward equals $w_1 g_{i+1} + w_2 g_i + w_3 g_{i-1}$ to 1e-12; the printed sum does not"
 
 
+def _check_input_gradient_derivation() -> str:
+    minigrad.manual_seed(0)
+    x = minigrad.randn(1, 1, 8, 8, dtype=minigrad.float64)
+    k = minigrad.randn(1, 1, 3, 3, dtype=minigrad.float64)
+    y = F.conv2d(x, k).numpy()[0, 0]  # y(r, c) = sum over a', b' of x(r + a', c + b') k(a', b')
+    xs, ks = x.numpy()[0, 0], k.numpy()[0, 0]
+    r, c = 4, 5  # the input pixel (r', c')
+    for a in range(3):
+        for b in range(3):
+            summed = sum(xs[r - a + a_, c - b + b_] * ks[a_, b_] for a_ in range(3) for b_ in range(3))
+            assert abs(y[r - a, c - b] - summed) < 1e-12
+    assert abs(y[r - 1, c - 1] - y[r, c]) > 1e-6  # y(r' - a, c' - b) is not y(r', c')
+    return "`conv2d`: $y(r' - a, c' - b) = \\sum_{a', b'} x(r' - a + a', c' - b + b')\\, k(a', b')$ for all $a, b$"
+
+
 def _check_resnet_count() -> str:
     as_printed = sum(p.numel() for p in models.resnet152(in_channels=2, num_classes=10).parameters())
     assert as_printed == 58_161_162, as_printed
@@ -344,6 +359,16 @@ ERRATA: list[Erratum] = [
         '"TOTAL memory: 24M \\* 4 bytes ≈ 93MB / image"',
         "the rows above it add up to 15.2M values: 61 MB per image (forward only)",
         _check_vgg16_memory,
+    ),
+    Erratum(
+        "input-gradient-derivation",
+        "004, *Calculating the Gradient*",
+        "$y(r' - a, c' - b) = (x * k)(r', c') = "
+        "\\sum_{a=0}^{k_1-1} \\sum_{b=0}^{k_2-1} x(r' - a + a', c' - b + b')\\, k(a', b')$",
+        "$(x * k)(r' - a, c' - b)$, and the sums run over $a', b'$: "
+        "$y(r' - a, c' - b) = \\sum_{a'=0}^{k_1-1} \\sum_{b'=0}^{k_2-1} x(r' - a + a', c' - b + b')\\, k(a', b')$ "
+        "(the result, the convolution of the upstream gradient with $k$, is right)",
+        _check_input_gradient_derivation,
     ),
     Erratum(
         "alexnet-input-size",
