@@ -37,9 +37,9 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
+    "minigrad_notes",  # checked links to tutorial sections and files, the errata table, page doctests
     "minigrad_docstrings",
     "minigrad_guides",  # a new docs/*.md page joins the Guides toctree
-    "minigrad_notes",  # checked links to tutorial sections and files, the errata table, page doctests
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
