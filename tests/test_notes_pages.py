@@ -58,6 +58,12 @@ def test_every_lecture_topic_of_the_issue_has_a_row():
     assert not missing
 
 
+def test_the_training_rows_point_at_tutorial_11():
+    text = (DOCS / "notes_map.md").read_text()
+    for label in ("dropout", "augmentation", "focal-loss", "batch-norm", "init", "recipe"):
+        assert f"<t11-{label}>`" in text, label
+
+
 def test_new_pages_are_linked_from_the_front_page():
     index = (DOCS / "index.md").read_text()
     for page in ("notes_map", "glossary", "micrograd_to_minigrad", "pytorch_differences"):

@@ -299,7 +299,8 @@ ERRATA: list[Erratum] = [
         "resnet-58161162",
         "001, *ResNet*",
         '"#parameters: 58,161,162"',
-        "ResNet-152 has 60,192,808; 58,161,162 is a ResNet-152 for 2-channel inputs and 10 classes",
+        "ResNet-152 has 60,192,808; 58,161,162 is a ResNet-152 for 2-channel inputs and 10 classes "
+        "([T8](auto_tutorials/08_model_summaries.rst#the-notes-58-161-162))",
         _check_resnet_count,
     ),
     Erratum(
