@@ -37,6 +37,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
+    "minigrad_notes",  # checked links to tutorial sections and files, the errata table, page doctests
     "minigrad_docstrings",
     "minigrad_guides",  # a new docs/*.md page joins the Guides toctree
     "minigrad_images",  # docs/make_images.py draws the guide pictures into docs/images/ first
@@ -52,6 +53,9 @@ suppress_warnings = []  # none: every warning fails the build (-W)
 # -- MyST ---------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+
+# -- Pages whose >>> examples run when they are read (and in tests/test_notes_pages.py) --
+minigrad_doctest_pages = ["micrograd_to_minigrad", "notes_map"]
 
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
