@@ -37,8 +37,9 @@ PY
 fi
 
 # Generated pages and pictures are rebuilt every time, so that a removed tutorial, API entry or
-# picture cannot linger.
-rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst docs/images
+# picture cannot linger. The saved doctrees go too: an object moved to another API page would
+# otherwise be read from both pages' doctrees and reported as a duplicate.
+rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst docs/images docs/_build/html/.doctrees
 started=$(date +%s)
 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" python -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
 echo "docs: built docs/_build/html/index.html in $(( $(date +%s) - started )) s, no warnings"
