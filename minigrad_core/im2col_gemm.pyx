@@ -169,29 +169,24 @@ cdef const floating* _block_columns(const floating* x, floating* scratch, const 
 # ----------------------------------------------------------------------------------------
 # im2col / col2im on one image
 
-cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
-                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
-                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
-                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
-    """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
-    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart."""
-    cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
-    cdef floating* dst
+cdef inline void _im2col_row(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t r,
+                             Py_ssize_t H, Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW,
+                             Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW, Py_ssize_t sh,
+                             Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh,
+                             Py_ssize_t dw) noexcept nogil:
+    """Row r = (c*KH + a)*KW + b of _im2col's columns."""
+    cdef Py_ssize_t c = r // (KH * KW), a = (r // KW) % KH, b = r % KW
+    cdef Py_ssize_t off = b * dw - pw, oy, ox, iy
+    # the x range whose column x*sw + off falls inside [0, W)
+    cdef Py_ssize_t lo = _clip(_ceildiv(-off, sw), 0, OW)
+    cdef Py_ssize_t hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
+    cdef floating* dst = cols + r * ld
     cdef const floating* src
-    for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
-        c = r // (KH * KW)
-        a = (r // KW) % KH
-        b = r % KW
-        off = b * dw - pw
-        # the x range whose column x*sw + off falls inside [0, W)
-        lo = _clip(_ceildiv(-off, sw), 0, OW)
-        hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
-        for oy in range(oy0, oy0 + OHb):
-            dst = cols + r * ld + (oy - oy0) * OW
-            iy = oy * sh - ph + a * dh
-            if iy < 0 or iy >= H or hi == lo:
-                memset(dst, 0, OW * sizeof(floating))
-                continue
+    for oy in range(oy0, oy0 + OHb):
+        iy = oy * sh - ph + a * dh
+        if iy < 0 or iy >= H or hi == lo:
+            memset(dst, 0, OW * sizeof(floating))
+        else:
             src = x + (c * H + iy) * W + off
             if lo > 0:
                 memset(dst, 0, lo * sizeof(floating))
@@ -202,32 +197,69 @@ cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C
                     dst[ox] = src[ox * sw]
             if hi < OW:
                 memset(dst + hi, 0, (OW - hi) * sizeof(floating))
+        dst += OW
+
+
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
+                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
+                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
+    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart.
+    nt == 1 (the conv kernels' own blocks) runs a plain loop, no parallel region: on small
+    images (LeNet's 10x10 outputs) the region's setup cost as much as the copies."""
+    cdef Py_ssize_t r
+    if nt <= 1:
+        for r in range(C * KH * KW):
+            _im2col_row(x, cols, ld, r, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph, pw, dh, dw)
+        return
+    for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
+        _im2col_row(x, cols, ld, r, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph, pw, dh, dw)
+
+
+cdef inline void _col2im_channel(const floating* cols, floating* x, Py_ssize_t c, Py_ssize_t H,
+                                 Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0,
+                                 Py_ssize_t OHb, Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw,
+                                 Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh,
+                                 Py_ssize_t dw) noexcept nogil:
+    """Channel c of _col2im."""
+    cdef Py_ssize_t a, b, r, oy, ox, iy, lo, hi, off
+    cdef Py_ssize_t P = OHb * OW
+    cdef const floating* src
+    cdef floating* dst
+    for a in range(KH):
+        for b in range(KW):
+            r = (c * KH + a) * KW + b
+            off = b * dw - pw
+            lo = _clip(_ceildiv(-off, sw), 0, OW)
+            hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
+            for oy in range(oy0, oy0 + OHb):
+                iy = oy * sh - ph + a * dh
+                if iy < 0 or iy >= H:
+                    continue
+                src = cols + r * P + (oy - oy0) * OW
+                dst = x + (c * H + iy) * W + off
+                if sw == 1:                 # contiguous: the compiler vectorizes it
+                    for ox in range(lo, hi):
+                        dst[ox] += src[ox]
+                else:
+                    for ox in range(lo, hi):
+                        dst[ox * sw] += src[ox]
 
 
 cdef void _col2im(const floating* cols, floating* x, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
                   Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
                   Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                   Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
-    """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set)."""
-    cdef Py_ssize_t c, a, b, r, oy, ox, iy, lo, hi, off
-    cdef Py_ssize_t P = OHb * OW
-    cdef const floating* src
-    cdef floating* dst
+    """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set);
+    a plain loop when nt == 1, as _im2col."""
+    cdef Py_ssize_t c
+    if nt <= 1:
+        for c in range(C):
+            _col2im_channel(cols, x, c, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph, pw, dh, dw)
+        return
     for c in prange(C, num_threads=nt, schedule='static'):
-        for a in range(KH):
-            for b in range(KW):
-                r = (c * KH + a) * KW + b
-                off = b * dw - pw
-                lo = _clip(_ceildiv(-off, sw), 0, OW)
-                hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
-                for oy in range(oy0, oy0 + OHb):
-                    iy = oy * sh - ph + a * dh
-                    if iy < 0 or iy >= H:
-                        continue
-                    src = cols + r * P + (oy - oy0) * OW
-                    dst = x + (c * H + iy) * W + off
-                    for ox in range(lo, hi):
-                        dst[ox * sw] += src[ox]
+        _col2im_channel(cols, x, c, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph, pw, dh, dw)
 
 
 # ----------------------------------------------------------------------------------------
