@@ -94,6 +94,9 @@ cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W,
         src = xc + iy * ys + (x0 + lo) * xs
         if xs == 1:
             memcpy(row + lo, src, (hi - lo) * sizeof(floating))
+        elif xs == 2:                       # dilation 2: a constant stride vectorizes
+            for j in range(hi - lo):
+                row[lo + j] = src[2 * j]
         else:
             for j in range(hi - lo):
                 row[lo + j] = src[j * xs]
@@ -128,6 +131,9 @@ cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc
         dst = yc + (y0 + i) * ys
         if xs == 1:
             memcpy(dst, r + 4 * TW, OW * sizeof(floating))
+        elif xs == 2:
+            for j in range(OW):
+                dst[2 * j] = r[4 * TW + j]
         else:
             for j in range(OW):
                 dst[j * xs] = r[4 * TW + j]
@@ -149,6 +155,9 @@ cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW
         src = gc + (y0 + i) * ys
         if xs == 1:
             memcpy(row, src, OW * sizeof(floating))
+        elif xs == 2:
+            for j in range(OW):
+                row[j] = src[2 * j]
         else:
             for j in range(OW):
                 row[j] = src[j * xs]

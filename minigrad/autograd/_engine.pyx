@@ -565,6 +565,24 @@ def binary_forward(ctx, str op, numpy_op, a, b, bint floating=False):
     return result_array(out, x, y, floating=floating)
 
 
+def grad_mul(g, other):
+    """``g * other`` inside a backward (mul's and relu's gradients): the recorded op when the
+    gradients' own graph is being built (create_graph) or ops are observed; otherwise, when
+    both are arrays of one dtype, their product wrapped as a Tensor without a node, which
+    is the same result without the op's per-call cost (the per-op overhead benchmark's
+    backward is mostly these products)."""
+    cdef Modes* mode = modes()
+    if not mode.grad_enabled and not mode.observing and isinstance(g, TensorBase):
+        x = (<TensorBase>g)._array
+        y = (<TensorBase>other)._array if isinstance(other, TensorBase) else other
+        if (type(x) is ndarray and type(y) is ndarray
+                and <object>cnp.PyArray_DESCR(x) is <object>cnp.PyArray_DESCR(y)):
+            out = x * y
+            if type(out) is ndarray:  # (two 0-d arrays give a numpy scalar: the op handles it)
+                return new_tensor(out)
+    return g * other
+
+
 # ---- the backward walk -----------------------------------------------------------------
 # Iterative (an explicit stack, never recursion), so a chain of 100,000 ops
 # backpropagates. Each node runs once, after every node that feeds it a gradient has run;

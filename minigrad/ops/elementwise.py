@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._broadcast import check_broadcast
-from ..autograd._engine import binary_forward
+from ..autograd._engine import binary_forward, grad_mul
 from ..autograd.function import Function
 from ..dtypes import result_array
 from ..tensor import Tensor, as_array
@@ -119,8 +119,8 @@ class MulFunction(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
-        ga = _reduce(g * b, a_shape) if ctx.needs_input_grad[0] else None
-        gb = _reduce(g * a, b_shape) if ctx.needs_input_grad[1] else None
+        ga = _reduce(grad_mul(g, b), a_shape) if ctx.needs_input_grad[0] else None
+        gb = _reduce(grad_mul(g, a), b_shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
