@@ -87,6 +87,14 @@ def _set_flat_max_width(Py_ssize_t width):
     return old
 
 
+cdef bint _flat_fits(Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t KH,
+                     Py_ssize_t KW, Py_ssize_t OW) noexcept nogil:
+    """Whether the flat column layout serves this conv (see _plan_blocks): unpadded, stride 1,
+    not 1x1, output rows at most _flat_max_width wide."""
+    return (sh == 1 and sw == 1 and ph == 0 and pw == 0 and KH * KW > 1
+            and OW <= _flat_max_width)
+
+
 def _scratch_shape(direct, threads, size):
     """Per-thread scratch: (threads, 1, size), or a dummy when the input is used directly."""
     return (1, 1, 1) if direct else (max(1, threads), 1, size)

@@ -1,8 +1,9 @@
 """im2col + GEMM's flat column layout (minigrad_core/im2col_gemm.pyx, _plan_blocks): for
 unpadded stride-1 convs with narrow output rows, each column-matrix row is one span of the
-input, W columns per output row of which OW count. Forward and weight gradient, with the
-flat layout and without it, against the naive references of tests/reference.py; the block
-edges (one row per block, a few columns, whole images) as in test_conv_kernels.py.
+input, W columns per output row of which OW count. Forward, weight gradient and the col2im
+input gradient (conv_transpose.pyx), with the flat layout and without it, against the
+naive references of tests/reference.py; the block edges (one row per block, a few columns,
+whole images) as in test_conv_kernels.py.
 """
 
 import contextlib
@@ -68,6 +69,9 @@ def test_flat_and_row_layouts_match_the_reference(cfg):
         gw = np.empty_like(w)
         conv.conv2d_backward_weight(x, gy, gw, *hyper)
         close(gw, ref.conv2d_grad_weight(x, gy, w.shape, *hyper), dt)
+        gx = np.empty_like(x)
+        assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="col2im") == "col2im"
+        close(gx, ref.conv2d_grad_input(x.shape, w, gy, *hyper), dt)
 
 
 def test_an_inf_in_x_reaches_only_the_weight_gradient_taps_that_read_it():
@@ -80,3 +84,15 @@ def test_an_inf_in_x_reaches_only_the_weight_gradient_taps_that_read_it():
     expected = ref.conv2d_grad_weight(x, gy, gw.shape)
     assert np.isinf(gw[0, 0, 0, 2]) and np.isfinite(np.delete(gw.ravel(), 2)).all()
     np.testing.assert_array_equal(gw, expected)
+
+
+def test_an_inf_weight_reaches_only_the_input_gradient_pixels_its_tap_reads():
+    # the flat col2im would multiply the zeros it adds to gy by the inf: it is not used then
+    w = np.ones((1, 1, 3, 3))
+    w[0, 0, 2, 2] = np.inf
+    gy = np.ones((1, 1, 4, 4))
+    gx = np.empty((1, 1, 6, 6))
+    assert conv.conv_transpose2d(gy, w, None, gx, (1, 1), (0, 0), (1, 1), 1) == "col2im"
+    expected = ref.conv2d_grad_input(gx.shape, w, gy)
+    np.testing.assert_array_equal(np.isinf(gx), np.isinf(expected))
+    np.testing.assert_array_equal(gx[np.isfinite(gx)], expected[np.isfinite(expected)])
