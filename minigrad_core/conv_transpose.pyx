@@ -116,6 +116,9 @@ cdef void _phase_scatter(const floating* tmp, Py_ssize_t ld, floating* gx, Py_ss
             src = tmp + c * ld + my * Mx
             if sw == 1:
                 memcpy(dst, src, Mx * sizeof(floating))
+            elif sw == 2:                   # a constant stride: a tighter loop
+                for mx in range(Mx):
+                    dst[2 * mx] = src[mx]
             else:
                 for mx in range(Mx):
                     dst[sw * mx] = src[mx]
