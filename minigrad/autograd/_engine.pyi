@@ -64,6 +64,7 @@ class Node:
     _shape0: Any
     _dtype0: Any
     _more_meta: tuple[Any, ...] | None
+    shapes: Any
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]: ...
     def release(self) -> None: ...

@@ -222,6 +222,9 @@ cdef class Node:
     cdef public object _shape0           # shape and dtype of output 0
     cdef public object _dtype0
     cdef public tuple _more_meta         # (shape, dtype) of outputs 1, 2... (multi-output ops)
+    # The operand shapes a broadcasting op's backward reduces to (binary_forward sets it): a
+    # field, so that add and mul nodes need no instance __dict__ (one object fewer per op).
+    cdef public object shapes
     cdef object __weakref__
 
     # Fields start as None or 0; recording sets _next, _num_outputs and the rest.

@@ -72,10 +72,12 @@ def _out(op, result, out):
 class AddFunction(Function):
     """out = a + alpha * b;  da = g,  db = alpha * g."""
 
+    alpha = 1  # a node keeps its own only when it differs (no instance __dict__ for a + b)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
         if alpha != 1:
+            ctx.alpha = alpha
             b = b * alpha
         return binary_forward(ctx, "add", np.add, a, b)
 
