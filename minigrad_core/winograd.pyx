@@ -181,22 +181,23 @@ def _wino_gk(dtype):
 
 cdef inline Py_ssize_t _plane(Py_ssize_t q, Py_ssize_t TH, Py_ssize_t dh, Py_ssize_t dw,
                               Py_ssize_t W) noexcept nogil:
-    """Tile row q = (n, py, px, ty): the offset py*W + px of its sub-plane in an (H, W) plane."""
-    cdef Py_ssize_t s = (q // TH) % (dh * dw)
-    return (s // dw) * W + s % dw
+    """Tile row q = (n, py, ty, px): the offset py*W + px of its sub-plane in an (H, W) plane.
+    px varies fastest, so the dw sub-planes' tile rows that read (and write) the same rows
+    of the plane run one after the other, while those rows are in cache."""
+    return ((q // (dw * TH)) % dh) * W + q % dw
 
 
 cdef inline void _wino_input_rows(const floating[:, :, :, ::1] x, Py_ssize_t TH, Py_ssize_t TW,
                                   Py_ssize_t q0, Py_ssize_t nq, Py_ssize_t ph, Py_ssize_t pw,
                                   Py_ssize_t dh, Py_ssize_t dw, floating* r, floating* v,
                                   Py_ssize_t Tb) noexcept nogil:
-    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, py, px, ty)) of the sub-planes
+    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, py, ty, px)) of the sub-planes
     x[n, :, py::dh, px::dw] padded by (ph, pw) (the sub-planes' padding)."""
     cdef Py_ssize_t C = x.shape[1], H = x.shape[2], W = x.shape[3], c, q, n, ty
     for c in range(C):
         for q in range(nq):
             n = (q0 + q) // (TH * dh * dw)
-            ty = (q0 + q) % TH
+            ty = ((q0 + q) // dw) % TH
             _wino_input_row(&x[n, c, 0, 0] + _plane(q0 + q, TH, dh, dw, W), H // dh, W // dw,
                             dh * W, dw, 2 * ty - ph, -pw, TW, r, v + c * Tb + q * TW, C * Tb)
 
@@ -209,7 +210,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     channel-swapped weight (C, O, 3, 3): k[o, c, a, b] = weight[c, o, 2 - a, 2 - b] (the
     input gradient, padding 2*d - p). The caller has checked the shapes and fits(). A block
     is some whole rows of tiles (of one image or several), the tiles numbered
-    (n, py, px, ty, tx) over the sub-planes (py, px) of each image.
+    (n, py, ty, px, tx) over the sub-planes (py, px) of each image.
 
     Flipping a kernel reverses the rows of G (G J = P G, P swapping rows 0 and 3), so the
     flipped kernel's U[(a, b)] is the weight's U[(P a, P b)], used transposed."""
@@ -249,7 +250,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             for o in range(O):
                 for q in range(nq):
                     n = (q0 + q) // (TH * dh * dw)
-                    ty = (q0 + q) % TH
+                    ty = ((q0 + q) // dw) % TH
                     _wino_output_row(mp + o * Tb + q * TW, O * Tb,
                                      &out[n, o, 0, 0] + _plane(q0 + q, TH, dh, dw, OW), OH // dh,
                                      OW // dw, dh * OW, dw, 2 * ty, TW,
@@ -292,7 +293,7 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             for o in range(O):
                 for q in range(nq):
                     n = (q0 + q) // (TH * dh * dw)
-                    ty = (q0 + q) % TH
+                    ty = ((q0 + q) // dw) % TH
                     _wino_grad_row(&gy[n, o, 0, 0] + _plane(q0 + q, TH, dh, dw, OW), OH // dh,
                                    OW // dw, dh * OW, dw, 2 * ty, TW, rp, zp + o * Tb + q * TW,
                                    O * Tb)
