@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._numpy_names import numpy_names
+from ..autograd._engine import grad_mul
 from ..autograd.function import Function
 from ._args import floating, normalize_dims
 from .reduce import sum as _sum
@@ -44,7 +45,7 @@ class ReluFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * np.sign(out._array)
+        return grad_mul(g, np.sign(out._array))
 
 
 def relu(input: Tensor) -> Tensor:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._broadcast import check_broadcast
-from ..autograd._engine import binary_forward
+from ..autograd._engine import binary_forward, grad_mul
 from ..autograd.function import Function
 from ..dtypes import result_array
 from ..tensor import Tensor, as_array
@@ -72,20 +72,25 @@ def _out(op, result, out):
 class AddFunction(Function):
     """out = a + alpha * b;  da = g,  db = alpha * g."""
 
+    alpha = 1  # a node keeps its own only when it differs (no instance __dict__ for a + b)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
         if alpha != 1:
+            ctx.alpha = alpha
             b = b * alpha
         return binary_forward(ctx, "add", np.add, a, b)
 
     @staticmethod
     def backward(ctx, g):
         a_shape, b_shape = ctx.shapes
-        ga = _reduce(g, a_shape) if ctx.needs_input_grad[0] else None
+        needs = ctx.needs_input_grad
+        # (_reduce written out: these run once per add in every backward pass)
+        ga = (g if a_shape is None else sum_to(g, a_shape)) if needs[0] else None
         gb = None
-        if ctx.needs_input_grad[1]:
-            gb = _reduce(g if ctx.alpha == 1 else g * ctx.alpha, b_shape)
+        if needs[1]:
+            gb = g if ctx.alpha == 1 else g * ctx.alpha
+            gb = gb if b_shape is None else sum_to(gb, b_shape)
         return ga, gb, None
 
 
@@ -119,8 +124,14 @@ class MulFunction(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
-        ga = _reduce(g * b, a_shape) if ctx.needs_input_grad[0] else None
-        gb = _reduce(g * a, b_shape) if ctx.needs_input_grad[1] else None
+        needs = ctx.needs_input_grad
+        ga = gb = None
+        if needs[0]:
+            ga = grad_mul(g, b)
+            ga = ga if a_shape is None else sum_to(ga, a_shape)
+        if needs[1]:
+            gb = grad_mul(g, a)
+            gb = gb if b_shape is None else sum_to(gb, b_shape)
         return ga, gb
 
 
