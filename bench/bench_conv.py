@@ -1,7 +1,8 @@
 """Convolution and pooling: minigrad side by side with PyTorch, in one process.
 
 For each workload of issue 3 it times forward and forward+backward (best of --repeat
-runs after a warm-up), at 1 and 2 threads, and prints minigrad's and PyTorch's times,
+rounds after a warm-up, each round running both frameworks' forward and forward+backward
+in turn), at 1 and 2 threads, and prints minigrad's and PyTorch's times,
 the ratio minigrad / PyTorch (below 1: minigrad is faster), GFLOP/s for the convs and
 GB/s for the pools. With --memory each workload's forward+backward is also run in a fresh
 process per framework, after a batch-1 warm-up of the same op (which loads code and lazy
@@ -222,12 +223,20 @@ def _kernel_runner(kind, p, x, w, b):
 
 
 def best_time(fn, repeat, clock=time.perf_counter):
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        start = clock()
+    return best_times([fn], repeat, clock)[0]
+
+
+def best_times(fns, repeat, clock=time.perf_counter):
+    """The best time of each of fns over `repeat` rounds, each round running every fn once
+    in turn (interleaved: a stretch of load on this shared machine hits all of them)."""
+    for fn in fns:
         fn()
-        best = min(best, clock() - start)
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = clock()
+            fn()
+            best[i] = min(best[i], clock() - start)
     return best
 
 
@@ -339,8 +348,7 @@ def main():
         for name, kind, p in workloads:
             t_fwd, t_all = torch_runner(kind, p)
             m_fwd, m_all = minigrad_runner(kind, p, args.impl)
-            tf, ta = best_time(t_fwd, args.repeat, clock), best_time(t_all, args.repeat, clock)
-            mf, ma = best_time(m_fwd, args.repeat, clock), best_time(m_all, args.repeat, clock)
+            tf, ta, mf, ma = best_times([t_fwd, t_all, m_fwd, m_all], args.repeat, clock)
             amount = work(kind, p)
             if kind == "conv":
                 conv_ratios.append(ma / ta)

@@ -3,11 +3,15 @@
     x = (x * b + c).relu()   repeated N times on 10-element tensors, then x.sum().backward()
 
 Runs minigrad, PyTorch (when installed) and bare numpy with a hand-written reverse sweep
-in one process and prints microseconds per recorded op and the ratio minigrad / PyTorch.
+in one process, interleaved (each round runs all three in turn; the best round counts),
+timed by the calling thread's CPU time (all the work runs on it, PyTorch at one thread),
+which other processes on a shared machine inflate far less than wall time, and prints
+microseconds per recorded op and the ratio minigrad / PyTorch.
 Usage: python bench/bench_overhead.py [--length 1000] [--repeats 20]
 """
 
 import argparse
+import platform
 import time
 
 import numpy as np
@@ -17,14 +21,29 @@ import minigrad as mg
 OPS_PER_STEP = 3  # mul, add, relu
 
 
-def best_time(fn, repeats):
-    fn()  # warm-up
-    times = []
+def cpu_model():
+    """The processor's name, as /proc/cpuinfo gives it (Linux), else platform's."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def best_times(fns, repeats):
+    """The best CPU time of each of fns over `repeats` rounds, each running every fn once."""
+    for fn in fns:
+        fn()  # warm-up
+    best = [float("inf")] * len(fns)
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for i, fn in enumerate(fns):
+            start = time.thread_time()
+            fn()
+            best[i] = min(best[i], time.thread_time() - start)
+    return best
 
 
 def chain_minigrad(length, size):
@@ -85,18 +104,21 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
     n_ops = args.length * OPS_PER_STEP
-    rows = [
-        ("minigrad", best_time(chain_minigrad(args.length, args.size), args.repeats)),
-        ("numpy (hand-written tape)", best_time(chain_numpy(args.length, args.size), args.repeats)),
+    runs = [
+        ("minigrad", chain_minigrad(args.length, args.size)),
+        ("numpy (hand-written tape)", chain_numpy(args.length, args.size)),
     ]
     try:
         import torch
 
         torch.set_num_threads(1)
-        rows.append(("pytorch", best_time(chain_torch(torch, args.length, args.size), args.repeats)))
+        runs.append(("pytorch", chain_torch(torch, args.length, args.size)))
     except ImportError:
         torch = None
+    times = best_times([run for _, run in runs], args.repeats)
+    rows = [(name, seconds) for (name, _), seconds in zip(runs, times)]
     print(f"chain of {args.length} x (mul, add, relu) on {args.size}-element tensors, forward + backward")
+    print(f"CPU: {cpu_model()}; best of {args.repeats} interleaved rounds, CPU time of this thread")
     print(f"{'framework':28s} {'us/op':>8s}")
     for name, seconds in rows:
         print(f"{name:28s} {seconds / n_ops * 1e6:8.2f}")

@@ -74,7 +74,12 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads the kernels use (as set by :func:`set_num_threads`)."""
+    """The number of threads the kernels use (as set by :func:`set_num_threads`).
+
+    Example:
+        >>> minigrad.get_num_threads() >= 1
+        True
+    """
     return _threads.get_num_threads()
 
 

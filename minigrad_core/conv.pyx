@@ -11,7 +11,8 @@ float32 or float64 (one fused type per call); weights are (O, Cg, KH, KW).
 
 The algorithms, one module each:
     im2col_gemm     im2col + GEMM a block of columns at a time (any conv; the default)
-    winograd        F(2x2, 3x3) for 3x3 stride-1 convs with at least 32 channels
+    winograd        F(2x2, 3x3) for 3x3 stride-1 convs with at least 32 channels (dilated
+                    ones too, when the dilation divides the input size and the padding)
     depthwise       direct loops when each group has one input channel
     conv_transpose  the input gradient as the flipped-kernel convolution, and col2im(w^T g)
 The shared pieces are _blas.pxd (the GEMM, axpy and dot), _index.pxd (index arithmetic)
@@ -148,9 +149,10 @@ cdef _forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weigh
             np.asarray(out)[...] += np.asarray(bias)[:, None, None]
         return
     cdef const floating* b = &bias[0] if has_bias else NULL
-    if (winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
-            and winograd.enough_tiles(N, out.shape[2], out.shape[3]) and _finite(x) and _finite(weight)):
-        winograd.conv2d(x, weight, b, out, ph, pw, False)
+    if (winograd.fits(KH, KW, sh, sw, dh, dw, G, x.shape[2], x.shape[3], ph, pw)
+            and winograd.pays(C, O) and winograd.enough_tiles(N, out.shape[2], out.shape[3])
+            and _finite(x) and _finite(weight)):
+        winograd.conv2d(x, weight, b, out, ph, pw, dh, dw, False)
     elif C // G == 1 and G > 1 and _finite(weight):
         depthwise.conv2d(x, weight, b, out, sh, sw, ph, pw, dh, dw)
     else:
@@ -185,12 +187,13 @@ cdef _weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_o
     grad_weight[...] = 0
     if N == 0 or O == 0 or C == 0:
         return
-    cdef bint fast = winograd.fits(KH, KW, sh, sw, dh, dw, G) and winograd.pays(C, O)
+    cdef bint fast = (winograd.fits(KH, KW, sh, sw, dh, dw, G, x.shape[2], x.shape[3], ph, pw)
+                      and winograd.pays(C, O))
     cdef bint by_channel = C // G == 1 and G > 1
     if by_channel and not _every_window_reads_input(x, grad_weight, padding, dilation):
         by_channel = _finite(grad_output)      # its loops would skip gy * padding products
     if fast:
-        winograd.conv2d_weight(x, grad_output, grad_weight, ph, pw)
+        winograd.conv2d_weight(x, grad_output, grad_weight, ph, pw, dh, dw)
     elif by_channel:
         depthwise.conv2d_weight(x, grad_output, grad_weight, sh, sw, ph, pw, dh, dw)
     if (fast or by_channel) and not _finite(grad_weight):
@@ -222,7 +225,8 @@ def conv_transpose2d(x, weight, bias, out, stride, padding, dilation, groups, pa
 
         "flipped"    the flipped-kernel convolution, phase by phase (im2col of x + GEMM)
         "winograd"   the same flipped-kernel correlation by F(2x2, 3x3) (3x3, stride 1,
-                     one group, at least 32 channels; finite x and weight only)
+                     one group, at least 32 channels, a dilation dividing the input size
+                     and the padding; finite x and weight only)
         "depthwise"  the same flipped-kernel correlation by direct loops, tap by tap
                      (one channel per group)
         "col2im"     col2im(w^T @ x), the adjoint of im2col + GEMM: a different order of
@@ -271,7 +275,7 @@ cdef _transpose(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] wei
     elif path == "winograd" and not _finite(x):
         path = "flipped"
     if path == "winograd" and min(N, C, O) > 0:
-        winograd.conv2d(x, weight, NULL, out, 2 - ph, 2 - pw, True)
+        winograd.conv2d(x, weight, NULL, out, 2 * dh - ph, 2 * dw - pw, dh, dw, True)
         return path
     out[...] = 0
     if N == 0 or C == 0 or O == 0 or H == 0 or W == 0 or OH == 0 or OW == 0:
@@ -286,11 +290,13 @@ cdef _transpose(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] wei
 
 
 def _winograd_fits(H, W, OH, OW, KH, KW, stride, padding, dilation, G):
-    """Whether winograd.conv2d computes this input gradient: 3x3, stride 1, one group, and
-    the sizes of a conv2d input gradient (no output_padding)."""
-    return (winograd.fits(KH, KW, stride[0], stride[1], dilation[0], dilation[1], G)
-            and padding[0] <= 2 and padding[1] <= 2
-            and H == OH + 2 - 2 * padding[0] and W == OW + 2 - 2 * padding[1])
+    """Whether winograd.conv2d computes this input gradient: 3x3, stride 1, one group, a
+    dilation that divides the input size and the padding (winograd.fits), and the sizes of
+    a conv2d input gradient (no output_padding)."""
+    dh, dw = dilation
+    return (winograd.fits(KH, KW, stride[0], stride[1], dh, dw, G, H, W, padding[0], padding[1])
+            and padding[0] <= 2 * dh and padding[1] <= 2 * dw
+            and H == OH + 2 * dh - 2 * padding[0] and W == OW + 2 * dw - 2 * padding[1])
 
 
 def conv_transpose2d_path(N, C, H, W, O, OH, OW, KH, KW, stride, padding, dilation, G):

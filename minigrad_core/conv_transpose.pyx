@@ -21,7 +21,42 @@ from libc.string cimport memcpy, memset
 from minigrad_core._blas cimport _gemm
 from minigrad_core._index cimport _clip
 from minigrad_core._omp cimport _items_threads, mg_threads_for
-from minigrad_core.im2col_gemm cimport _col2im, _images_per_block, _rows_per_block
+from minigrad_core.im2col_gemm cimport _col2im, _flat_fits, _images_per_block, _rows_per_block
+
+cdef bint _all_finite(const floating* a, Py_ssize_t n) noexcept nogil:
+    """Whether a[0..n) holds no inf or NaN (x - x is 0 exactly then)."""
+    cdef Py_ssize_t i
+    cdef int ok = 1
+    for i in range(n):
+        ok &= (a[i] - a[i]) == 0
+    return ok
+
+
+cdef void _flat_scatter(const floating* gy, const floating* w, floating* gx, floating* gyw,
+                        floating* cols, Py_ssize_t O, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t C,
+                        Py_ssize_t H, Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t dh,
+                        Py_ssize_t dw, Py_ssize_t G, Py_ssize_t oy0, Py_ssize_t nb) noexcept nogil:
+    """col2im(w^T gy) of one image's output rows oy0..oy0+nb in the flat layout (unpadded,
+    stride 1): gy (O, OH, OW) widened to gyw (O, nb*W) with zero columns, cols (C*KH*KW,
+    nb*W) = w[g]^T @ gyw[g], each cols row added to gx (C, H, W) as one span."""
+    cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, L = nb * W
+    cdef Py_ssize_t span = (nb - 1) * W + OW, o, y, g, c, a, b, j
+    cdef floating* dst
+    cdef const floating* src
+    for o in range(O):
+        for y in range(nb):
+            memcpy(gyw + o * L + y * W, gy + (o * OH + oy0 + y) * OW, OW * sizeof(floating))
+            memset(gyw + o * L + y * W + OW, 0, (W - OW) * sizeof(floating))
+    for g in range(G):
+        _gemm(True, False, K, L, Og, w + g * Og * K, K, gyw + g * Og * L, L, 0, cols + g * K * L, L)
+    for c in range(C):
+        for a in range(KH):
+            for b in range(KW):
+                src = cols + ((c * KH + a) * KW + b) * L
+                dst = gx + (c * H + oy0 + a * dh) * W + b * dw
+                for j in range(span):
+                    dst[j] += src[j]
+
 
 # ----------------------------------------------------------------------------------------
 # conv2d input gradient = conv_transpose2d: the upstream gradient correlated with the
@@ -81,6 +116,9 @@ cdef void _phase_scatter(const floating* tmp, Py_ssize_t ld, floating* gx, Py_ss
             src = tmp + c * ld + my * Mx
             if sw == 1:
                 memcpy(dst, src, Mx * sizeof(floating))
+            elif sw == 2:                   # a constant stride: a tighter loop
+                for mx in range(Mx):
+                    dst[2 * mx] = src[mx]
             else:
                 for mx in range(Mx):
                     dst[sw * mx] = src[mx]
@@ -197,17 +235,37 @@ cdef col2im_scatter(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1
 
     Its scratch is Cg*KH*KW x OH*OW per group instead of Og*KH*KW x H*W / (sh*sw): it can
     move less memory when Og > Cg (a channel-widening layer, an RGB input).
+
+    Where im2col_gemm lays its columns out flat (unpadded, stride 1, narrow rows: LeNet),
+    so does this scatter: gy's rows are widened to W columns with zeros, so that each
+    column-matrix row is added back as one span of gx (its extra columns add zeros) instead
+    of OW-wide pieces. Only on a finite weight, whose products with those zeros are zero.
     """
     cdef Py_ssize_t N = gy.shape[0], O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
     cdef Py_ssize_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3]
     cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
-    cdef Py_ssize_t rb = _rows_per_block(OH, OW, C * KH * KW, sizeof(floating))
+    cdef bint flat = (_flat_fits(sh, sw, ph, pw, KH, KW, OW)
+                      and _all_finite(&weight[0, 0, 0, 0], O * Cg * KH * KW))
+    cdef Py_ssize_t rl = W if flat else OW          # columns per output row
+    cdef Py_ssize_t rb = _rows_per_block(OH, rl, C * KH * KW, sizeof(floating))
     cdef int nt = _items_threads(N, N * C * KH * KW * P)
-    cdef floating[:, :, ::1] cols = np.empty((max(nt, 1), 1, C * KH * KW * rb * OW),
-                                             dtype=np.float32 if floating is float else np.float64)
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[:, :, ::1] cols = np.empty((max(nt, 1), 1, C * KH * KW * rb * rl), dtype=dtype)
+    cdef floating[:, ::1] gyw = np.empty((max(nt, 1), O * rb * rl if flat else 1), dtype=dtype)
     cdef Py_ssize_t n, g, oy0, nb, Pb
     cdef floating* colp
+    if flat:
+        with nogil:
+            for n in prange(N, num_threads=nt, schedule='static'):
+                oy0 = 0
+                while oy0 < OH:
+                    nb = rb if oy0 + rb <= OH else OH - oy0
+                    _flat_scatter(&gy[n, 0, 0, 0], &weight[0, 0, 0, 0], &gx[n, 0, 0, 0],
+                                  &gyw[threadid(), 0], &cols[threadid(), 0, 0], O, OH, OW, C, H, W,
+                                  KH, KW, dh, dw, G, oy0, nb)
+                    oy0 = oy0 + rb
+        return
     with nogil:
         # parallel over images only: blocks of one image add into overlapping rows of gx
         for n in prange(N, num_threads=nt, schedule='static'):

@@ -82,6 +82,9 @@ cdef inline void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const f
 cdef Py_ssize_t _block_bytes = 1536 * 1024
 cdef Py_ssize_t _min_block_cols = 128
 cdef Py_ssize_t _group_cols = 256
+# Unpadded stride-1 convs with output rows of at most _flat_max_width columns lay each
+# column-matrix row out flat (see _plan_blocks): LeNet's 10- and 28-wide rows.
+cdef Py_ssize_t _flat_max_width = 32
 
 
 def _set_blocking(Py_ssize_t block_bytes, Py_ssize_t min_block_cols, Py_ssize_t group_cols=256):
@@ -120,41 +123,73 @@ cdef Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t depth,
     return k if k < N else N
 
 
+def _set_flat_max_width(Py_ssize_t width):
+    """Lay the columns out flat for unpadded stride-1 convs whose output rows have at most
+    ``width`` columns (0: never; tests and benchmarks compare both); returns the old value."""
+    global _flat_max_width
+    old = _flat_max_width
+    _flat_max_width = max(0, width)
+    return old
+
+
+cdef bint _flat_fits(Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t KH,
+                     Py_ssize_t KW, Py_ssize_t OW) noexcept nogil:
+    """Whether the flat column layout serves this conv (see _plan_blocks): unpadded, stride 1,
+    not 1x1, output rows at most _flat_max_width wide."""
+    return (sh == 1 and sw == 1 and ph == 0 and pw == 0 and KH * KW > 1
+            and OW <= _flat_max_width)
+
+
 def _scratch_shape(direct, threads, size):
     """Per-thread scratch: (threads, 1, size), or a dummy when the input is used directly."""
     return (1, 1, 1) if direct else (max(1, threads), 1, size)
 
 
 cdef inline void _to_batched(const floating* src, floating* dst, Py_ssize_t O, Py_ssize_t ni,
-                             Py_ssize_t P) noexcept nogil:
-    """dst (O, ni*P)[o, i*P + p] = src (ni, O, P)[i, o, p]: ni images as one GEMM operand."""
-    cdef Py_ssize_t i, o
+                             Py_ssize_t nb, Py_ssize_t OH, Py_ssize_t OW,
+                             Py_ssize_t rl) noexcept nogil:
+    """dst (O, ni*nb*rl)[o, (i*nb + y)*rl + x] = src (ni, O, OH, OW)[i, o, y, x] (x < OW; 0 for
+    OW <= x < rl): nb rows of ni images as one GEMM operand, rows rl >= OW apart."""
+    cdef Py_ssize_t i, o, y
+    cdef floating* d
     for i in range(ni):
         for o in range(O):
-            memcpy(dst + o * ni * P + i * P, src + (i * O + o) * P, P * sizeof(floating))
+            d = dst + (o * ni + i) * nb * rl
+            if rl == OW:
+                memcpy(d, src + (i * O + o) * OH * OW, nb * OW * sizeof(floating))
+                continue
+            for y in range(nb):
+                memcpy(d + y * rl, src + ((i * O + o) * OH + y) * OW, OW * sizeof(floating))
+                memset(d + y * rl + OW, 0, (rl - OW) * sizeof(floating))
 
 
 cdef inline void _from_batched(const floating* src, floating* dst, const floating* bias,
-                               Py_ssize_t O, Py_ssize_t ni, Py_ssize_t P) noexcept nogil:
-    """dst (ni, O, P)[i, o, p] = src (O, ni*P)[o, i*P + p] (+ bias[o] when bias is not NULL)."""
-    cdef Py_ssize_t i, o, p
+                               Py_ssize_t O, Py_ssize_t ni, Py_ssize_t nb, Py_ssize_t OH,
+                               Py_ssize_t OW, Py_ssize_t rl) noexcept nogil:
+    """dst (ni, O, OH, OW)[i, o, y, x] = src (O, ni*nb*rl)[o, (i*nb + y)*rl + x] (+ bias[o] when
+    bias is not NULL), for the nb rows from dst's row 0 (dst points at the block's first row):
+    the inverse of _to_batched."""
+    cdef Py_ssize_t i, o, y, x, n = OW if rl != OW else nb * OW
     cdef floating* d
     cdef const floating* s
     for i in range(ni):
         for o in range(O):
-            d = dst + (i * O + o) * P
-            s = src + o * ni * P + i * P
-            if bias == NULL:
-                memcpy(d, s, P * sizeof(floating))
-            else:
-                for p in range(P):
-                    d[p] = s[p] + bias[o]
+            for y in range(nb if rl != OW else 1):
+                d = dst + ((i * O + o) * OH + y) * OW
+                s = src + ((o * ni + i) * nb + y) * rl
+                if bias == NULL:
+                    memcpy(d, s, n * sizeof(floating))
+                else:
+                    for x in range(n):
+                        d[x] = s[x] + bias[o]
 
 # Forward and weight gradient walk the same blocks of im2col columns: an item is a block
 # of output rows of one image, or (small images) several whole images side by side.
 ctypedef struct _Plan:
     Py_ssize_t ipc      # whole images per block (1: a block is rows of one image)
     Py_ssize_t rb       # output rows per block
+    Py_ssize_t rl       # columns per output row in the column matrix: OW, or W when flat
+    bint flat           # each column-matrix row is one span of x (see _plan_blocks)
     Py_ssize_t nblk     # row blocks per image
     Py_ssize_t items    # blocks in all: ceil(N / ipc) * nblk
     bint direct         # 1x1, stride 1, no padding, one image a block: x is its own columns
@@ -164,16 +199,25 @@ ctypedef struct _Plan:
 ctypedef struct _Block:
     Py_ssize_t n, ni    # first image of the block, number of images
     Py_ssize_t oy0, nb  # first output row, number of rows (all OH when ni > 1)
-    Py_ssize_t Pb, L    # columns per image, columns in all (ni * Pb)
+    Py_ssize_t Pb, L    # columns per image (nb * rl), columns in all (ni * Pb)
     Py_ssize_t ld       # leading dimension of the column matrix
 
 
 cdef inline _Plan _plan_blocks(Py_ssize_t N, Py_ssize_t depth, Py_ssize_t OH, Py_ssize_t OW,
-                               bint pointwise, Py_ssize_t itemsize) noexcept nogil:
-    """How to cut N images' (depth, OH*OW) column matrices into blocks (see _Plan)."""
+                               Py_ssize_t W, bint pointwise, bint unpadded_stride_1,
+                               Py_ssize_t itemsize) noexcept nogil:
+    """How to cut N images' (depth, OH*OW) column matrices into blocks (see _Plan).
+
+    Flat layout: without padding and at stride 1, the row (c, a, b) of output rows
+    oy0..oy0+nb is x[c] read from (oy0 + a*dh, b*dw) on, W columns per output row, of
+    which the first OW count. Copied as one span ((nb - 1)*W + OW values, the rest zero)
+    instead of nb pieces of OW: on LeNet's 10-wide rows the pieces' bookkeeping took twice
+    the GEMM's time, while the GEMM grows only by W/OW (the extra columns are dropped)."""
     cdef _Plan p
-    p.ipc = _images_per_block(N, OH * OW, depth, itemsize)
-    p.rb = _rows_per_block(OH, OW, depth, itemsize)
+    p.flat = unpadded_stride_1 and not pointwise and OW <= _flat_max_width
+    p.rl = W if p.flat else OW
+    p.ipc = _images_per_block(N, OH * p.rl, depth, itemsize)
+    p.rb = _rows_per_block(OH, p.rl, depth, itemsize)
     p.nblk = (OH + p.rb - 1) // p.rb
     p.items = ((N + p.ipc - 1) // p.ipc) * p.nblk
     p.direct = pointwise and p.ipc == 1
@@ -189,7 +233,7 @@ cdef inline _Block _block(const _Plan* p, Py_ssize_t it, Py_ssize_t N, Py_ssize_
     b.ni = p.ipc if b.n + p.ipc <= N else N - b.n
     b.oy0 = (it % p.nblk) * p.rb
     b.nb = p.rb if b.oy0 + p.rb <= OH else OH - b.oy0
-    b.Pb = b.nb * OW
+    b.Pb = b.nb * p.rl
     b.L = b.ni * b.Pb
     b.ld = OH * OW if p.direct else b.L
     return b
@@ -202,9 +246,20 @@ cdef const floating* _block_columns(const floating* x, floating* scratch, const 
                                     Py_ssize_t dw) noexcept nogil:
     """The column matrix of block ``b`` of x (N, C, H, W), (C*KH*KW, b.L) with leading
     dimension b.ld: x itself when p.direct, else its im2col written into ``scratch``."""
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, c, a, k, span = (b.nb - 1) * W + OW
+    cdef floating* dst
     if p.direct:
         return x + (b.n * C * H + b.oy0) * W
+    if p.flat:
+        for i in range(b.ni):
+            for c in range(C):
+                for a in range(KH):
+                    for k in range(KW):
+                        dst = scratch + ((c * KH + a) * KW + k) * b.L + i * b.Pb
+                        memcpy(dst, x + (((b.n + i) * C + c) * H + b.oy0 + a * dh) * W + k * dw,
+                               span * sizeof(floating))
+                        memset(dst + span, 0, (b.Pb - span) * sizeof(floating))
+        return scratch
     for i in range(b.ni):
         _im2col(x + (b.n + i) * C * H * W, scratch + i * b.Pb, b.L, C, H, W, KH, KW,
                 b.oy0, b.nb, OW, sh, sw, ph, pw, dh, dw, 1)
@@ -214,65 +269,125 @@ cdef const floating* _block_columns(const floating* x, floating* scratch, const 
 # ----------------------------------------------------------------------------------------
 # im2col / col2im on one image
 
-cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
-                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
-                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
-                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
-    """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
-    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart."""
-    cdef Py_ssize_t r, c, a, b, oy, ox, iy, lo, hi, off
-    cdef floating* dst
+cdef inline Py_ssize_t _lo(Py_ssize_t off, Py_ssize_t s, Py_ssize_t n) noexcept nogil:
+    """The first of n output columns x whose input column x*s + off is >= 0. No division at
+    stride 1: these run once per kernel tap and channel, and on small images (LeNet's)
+    the divisions cost more than the copies."""
+    return _clip(-off, 0, n) if s == 1 else _clip(_ceildiv(-off, s), 0, n)
+
+
+cdef inline Py_ssize_t _hi(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t n,
+                           Py_ssize_t lo) noexcept nogil:
+    """One past the last of n output columns x whose input column x*s + off is < size (>= lo)."""
+    return _clip(size - off, lo, n) if s == 1 else _clip(_floordiv(size - 1 - off, s) + 1, lo, n)
+
+
+cdef inline void _im2col_row(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t c,
+                             Py_ssize_t a, Py_ssize_t b, Py_ssize_t H, Py_ssize_t W,
+                             Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
+                             Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,
+                             Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw) noexcept nogil:
+    """Row (c*KH + a)*KW + b of _im2col's columns."""
+    cdef Py_ssize_t off = b * dw - pw, oy, ox, iy
+    # the x range whose column x*sw + off falls inside [0, W)
+    cdef Py_ssize_t lo = _lo(off, sw, OW)
+    cdef Py_ssize_t hi = _hi(off, sw, W, OW, lo)
+    cdef floating* dst = cols + ((c * KH + a) * KW + b) * ld
     cdef const floating* src
-    for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
-        c = r // (KH * KW)
-        a = (r // KW) % KH
-        b = r % KW
-        off = b * dw - pw
-        # the x range whose column x*sw + off falls inside [0, W)
-        lo = _clip(_ceildiv(-off, sw), 0, OW)
-        hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
-        for oy in range(oy0, oy0 + OHb):
-            dst = cols + r * ld + (oy - oy0) * OW
-            iy = oy * sh - ph + a * dh
-            if iy < 0 or iy >= H or hi == lo:
-                memset(dst, 0, OW * sizeof(floating))
-                continue
+    for oy in range(oy0, oy0 + OHb):
+        iy = oy * sh - ph + a * dh
+        if iy < 0 or iy >= H or hi == lo:
+            memset(dst, 0, OW * sizeof(floating))
+        else:
             src = x + (c * H + iy) * W + off
             if lo > 0:
                 memset(dst, 0, lo * sizeof(floating))
             if sw == 1:
                 memcpy(dst + lo, src + lo, (hi - lo) * sizeof(floating))
+            elif sw == 2:                   # a constant stride: the compiler vectorizes it
+                for ox in range(lo, hi):
+                    dst[ox] = src[2 * ox]
             else:
                 for ox in range(lo, hi):
                     dst[ox] = src[ox * sw]
             if hi < OW:
                 memset(dst + hi, 0, (OW - hi) * sizeof(floating))
+        dst += OW
+
+
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t ld, Py_ssize_t C, Py_ssize_t H,
+                  Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb,
+                  Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                  Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
+    """cols[(c*KH + a)*KW + b, (y - oy0)*OW + x] = x[c, y*sh - ph + a*dh, x*sw - pw + b*dw]
+    (0 outside) for the output rows y in [oy0, oy0 + OHb); cols rows are ld >= OHb*OW apart.
+    nt == 1 (the conv kernels' own blocks) runs a plain loop, no parallel region: on small
+    images (LeNet's 10x10 outputs) the region's setup cost as much as the copies."""
+    cdef Py_ssize_t r, c, a, b
+    if nt <= 1:
+        for c in range(C):
+            for a in range(KH):
+                for b in range(KW):
+                    _im2col_row(x, cols, ld, c, a, b, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph,
+                                pw, dh, dw)
+        return
+    for r in prange(C * KH * KW, num_threads=nt, schedule='static'):
+        _im2col_row(x, cols, ld, r // (KH * KW), (r // KW) % KH, r % KW, H, W, KH, KW, oy0,
+                    OHb, OW, sh, sw, ph, pw, dh, dw)
+
+
+cdef inline void _col2im_channel(const floating* cols, floating* x, Py_ssize_t c, Py_ssize_t H,
+                                 Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0,
+                                 Py_ssize_t OHb, Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw,
+                                 Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh,
+                                 Py_ssize_t dw) noexcept nogil:
+    """Channel c of _col2im."""
+    cdef Py_ssize_t a, b, r, oy, ox, iy, lo, hi, off
+    cdef Py_ssize_t P = OHb * OW
+    cdef const floating* src
+    cdef floating* dst
+    for a in range(KH):
+        for b in range(KW):
+            r = (c * KH + a) * KW + b
+            off = b * dw - pw
+            lo = _lo(off, sw, OW)
+            hi = _hi(off, sw, W, OW, lo)
+            for oy in range(oy0, oy0 + OHb):
+                iy = oy * sh - ph + a * dh
+                if iy < 0 or iy >= H:
+                    continue
+                src = cols + r * P + (oy - oy0) * OW
+                dst = x + (c * H + iy) * W + off
+                if sw == 1:                 # contiguous: the compiler vectorizes it
+                    for ox in range(lo, hi):
+                        dst[ox] += src[ox]
+                else:
+                    for ox in range(lo, hi):
+                        dst[ox * sw] += src[ox]
 
 
 cdef void _col2im(const floating* cols, floating* x, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
                   Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t oy0, Py_ssize_t OHb, Py_ssize_t OW,
                   Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                   Py_ssize_t dh, Py_ssize_t dw, int nt) noexcept nogil:
-    """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set)."""
-    cdef Py_ssize_t c, a, b, r, oy, ox, iy, lo, hi, off
-    cdef Py_ssize_t P = OHb * OW
-    cdef const floating* src
-    cdef floating* dst
+    """The adjoint of _im2col: x[c, y*sh - ph + a*dh, x*sw - pw + b*dw] += cols[...] (x pre-set);
+    a plain loop when nt == 1, as _im2col."""
+    cdef Py_ssize_t c
+    if nt <= 1:
+        for c in range(C):
+            _col2im_channel(cols, x, c, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph, pw, dh, dw)
+        return
     for c in prange(C, num_threads=nt, schedule='static'):
-        for a in range(KH):
-            for b in range(KW):
-                r = (c * KH + a) * KW + b
-                off = b * dw - pw
-                lo = _clip(_ceildiv(-off, sw), 0, OW)
-                hi = _clip(_floordiv(W - 1 - off, sw) + 1, lo, OW)
-                for oy in range(oy0, oy0 + OHb):
-                    iy = oy * sh - ph + a * dh
-                    if iy < 0 or iy >= H:
-                        continue
-                    src = cols + r * P + (oy - oy0) * OW
-                    dst = x + (c * H + iy) * W + off
-                    for ox in range(lo, hi):
-                        dst[ox * sw] += src[ox]
+        _col2im_channel(cols, x, c, H, W, KH, KW, oy0, OHb, OW, sh, sw, ph, pw, dh, dw)
+
+
+cdef bint _all_finite(const floating* a, Py_ssize_t n) noexcept nogil:
+    """Whether a[0..n) holds no inf or NaN (x - x is 0 exactly then)."""
+    cdef Py_ssize_t i
+    cdef int ok = 1
+    for i in range(n):
+        ok &= (a[i] - a[i]) == 0
+    return ok
 
 
 # ----------------------------------------------------------------------------------------
@@ -289,17 +404,19 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
     cdef bint has_bias = bias != NULL
-    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
-                                and ph == 0 and pw == 0, sizeof(floating))
+    cdef bint unpadded_stride_1 = sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, KH == 1 and KW == 1 and unpadded_stride_1,
+                                unpadded_stride_1, sizeof(floating))
+    cdef bint batched = p.ipc > 1 or p.flat
     cdef floating[:, :, ::1] cols, res
     cdef Py_ssize_t it, n, ni, g, i, oy0, Pb, L, ld
     cdef _Block b
     cdef const floating* colp
-    # the im2col columns, and several images' GEMM result (O, ipc*P) before it goes back
-    # to NCHW; reused from call to call (minigrad_core._scratch)
+    # the im2col columns, and the GEMM result of several images or of flat columns
+    # (O, ipc*rb*rl) before it goes back to NCHW; reused from call to call (_scratch)
     with _scratch.arrays(np.float32 if floating is float else np.float64,
-                         _scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
-                         _scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P)) as (cols, res), nogil:
+                         _scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
+                         _scratch_shape(not batched, p.nt, O * p.ipc * p.rb * p.rl)) as (cols, res), nogil:
         # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
         for it in prange(p.items, num_threads=p.nt, schedule='static'):
@@ -307,7 +424,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
                                   &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
             n, ni, oy0, Pb, L, ld = b.n, b.ni, b.oy0, b.Pb, b.L, b.ld
-            if ni > 1 and floating is float and _use_avx512 and Og * K <= 65536:
+            if ni > 1 and not p.flat and floating is float and _use_avx512 and Og * K <= 65536:
                 # whole images, each image's columns straight into its output (no copy
                 # back to NCHW): this GEMM reads the weight in place, so while the weight
                 # stays in L2 (256 KB here) one call per image costs what one call over
@@ -317,11 +434,12 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
                         _gemm_forward(Og, P, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L + i * P, L,
                                       &out[n + i, g * Og, 0, 0], P, bias + g * Og if has_bias else NULL)
                 continue
-            if ni > 1:                         # whole images: nb == OH, Pb == P
+            if batched:                        # several whole images, or flat columns
                 for g in range(G):
                     _gemm_forward(Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
                                   &res[threadid(), 0, g * Og * L], L, NULL)
-                _from_batched(&res[threadid(), 0, 0], &out[n, 0, 0, 0], bias, O, ni, P)
+                _from_batched(&res[threadid(), 0, 0], &out[n, 0, oy0, 0], bias, O, ni, b.nb, OH,
+                              OW, p.rl)
                 continue
             for g in range(G):
                 _gemm_forward(Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
@@ -331,18 +449,26 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
 cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,
                    floating[:, :, :, ::1] grad_weight, Py_ssize_t sh, Py_ssize_t sw,
                    Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
-    """grad_weight[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T."""
+    """grad_weight[g] (Og, Cg*KH*KW) = sum_n gy[n, g] (Og, OH*OW) @ im2col(x[n, g])^T.
+
+    The flat layout multiplies the zeros it adds to gy by values of x: it runs on finite x
+    only, so that an inf or NaN in x reaches only the taps that read it (as the direct sum)."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t O = grad_weight.shape[0], KH = grad_weight.shape[2], KW = grad_weight.shape[3]
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
-    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, KH == 1 and KW == 1 and sh == 1 and sw == 1
-                                and ph == 0 and pw == 0, sizeof(floating))
+    cdef bint unpadded_stride_1 = (sh == 1 and sw == 1 and ph == 0 and pw == 0 and OW <= _flat_max_width
+                                   and _all_finite(&x[0, 0, 0, 0], N * C * H * W))
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, KH == 1 and KW == 1 and unpadded_stride_1,
+                                unpadded_stride_1, sizeof(floating))
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * OW),
+    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
                                              dtype=dtype)
-    # several images' grad_output as one GEMM operand, (O, ipc*P)
-    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(p.ipc == 1, p.nt, O * p.ipc * P), dtype=dtype)
+    # grad_output as one GEMM operand, (O, ipc*rb*rl), for several images or flat columns
+    # (zero in the columns the flat layout adds)
+    cdef bint batched = p.ipc > 1 or p.flat
+    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(not batched, p.nt, O * p.ipc * p.rb * p.rl),
+                                            dtype=dtype)
     # each thread sums into its own copy of the gradient; the copies are added at the end.
     # With few output channels the copy holds gw[g]^T (G, K, Og), computed as cols @ gy^T,
     # whose large operand BLAS packs without a transpose: 20-30% faster on LeNet's
@@ -360,8 +486,9 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
                                   &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
             n, ni, oy0, L, ld = b.n, b.ni, b.oy0, b.L, b.ld
-            if ni > 1:                         # whole images: nb == OH, Pb == P
-                _to_batched(&grad_output[n, 0, 0, 0], &gyb[threadid(), 0, 0], O, ni, P)
+            if batched:
+                _to_batched(&grad_output[n, 0, oy0, 0], &gyb[threadid(), 0, 0], O, ni, b.nb, OH, OW,
+                            p.rl)
                 gyp = &gyb[threadid(), 0, 0]
                 gld = L
             else:

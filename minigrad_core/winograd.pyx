@@ -1,8 +1,8 @@
 # cython: language_level=3, cdivision=True
 # boundscheck / wraparound / initializedcheck come from setup.py's COMPILER_DIRECTIVES,
 # so that MINIGRAD_BOUNDSCHECK=1 rebuilds these kernels with the checks on.
-"""3x3, stride 1, dilation 1, one group: conv2d and its weight gradient by Winograd's
-minimal filtering F(2x2, 3x3) (Lavin and Gray, 2015).
+"""3x3, stride 1, one group: conv2d and its weight gradient by Winograd's minimal filtering
+F(2x2, 3x3) (Lavin and Gray, 2015).
 
 Each 2x2 output tile is Y = A^T [(G g G^T) * (B^T d B)] A, with d the 4x4 input tile
 under it and g the 3x3 kernel: 16 products per tile and channel pair instead of 36.
@@ -14,6 +14,12 @@ of the upstream gradient with the flipped kernel, is again one (conv2d with flip
 the flipped-kernel convolution computed by a fast algorithm. The weight gradient runs the
 same product backward (conv2d_weight). Below 32 channels the transforms cost more than
 they save. The tile transforms are C, in winograd.h.
+
+Dilation (dh, dw): output row y reads input rows y - ph + a*dh, all of y - ph's parity mod
+dh, so each of the dh*dw sub-planes x[py::dh, px::dw] is convolved on its own with the
+undilated kernel, at padding ph/dh, into out[py::dh, px::dw]. The tiles read and write
+the sub-planes in place (row stride dh*W, column stride dw), when every sub-plane has the
+same size and padding: dh divides H and ph, dw divides W and pw (fits).
 """
 import numpy as np
 
@@ -72,9 +78,13 @@ def _set_winograd_min_tiles(Py_ssize_t n):
 
 
 cdef bint fits(Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t dh,
-               Py_ssize_t dw, Py_ssize_t G) noexcept:
-    """Whether conv2d below computes this conv (3x3, stride 1, dilation 1, one group)."""
-    return KH == 3 and KW == 3 and sh == 1 and sw == 1 and dh == 1 and dw == 1 and G == 1
+               Py_ssize_t dw, Py_ssize_t G, Py_ssize_t H, Py_ssize_t W, Py_ssize_t ph,
+               Py_ssize_t pw) noexcept:
+    """Whether conv2d below computes this conv of an (H, W) input padded by (ph, pw): 3x3,
+    stride 1, one group, and a dilation that cuts the input into equal sub-planes with the
+    same padding (dh divides H and ph, dw divides W and pw; always true at dilation 1)."""
+    return (KH == 3 and KW == 3 and sh == 1 and sw == 1 and G == 1 and dh >= 1 and dw >= 1
+            and H % dh == 0 and W % dw == 0 and ph % dh == 0 and pw % dw == 0)
 
 
 cdef bint pays(Py_ssize_t C, Py_ssize_t O) noexcept:
@@ -88,12 +98,14 @@ cdef bint enough_tiles(Py_ssize_t N, Py_ssize_t OH, Py_ssize_t OW) noexcept:
     return N * ((OH + 1) // 2) * ((OW + 1) // 2) >= _winograd_min_tiles
 
 
-cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t y0,
-                                 Py_ssize_t x0, Py_ssize_t TW, floating* r, floating* v,
-                                 Py_ssize_t vs) noexcept nogil:
-    """v[e*vs + x] = (B^T d_x B)[e] for the TW tiles d_x of the plane xc (H, W) at rows
-    y0..y0+3, columns x0 + 2x..x0 + 2x + 3 (zero outside); r is an 18*(TW + 1) scratch."""
-    cdef Py_ssize_t rs = TW + 1, n = 2 * TW + 2, i, iy
+cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t ys,
+                                 Py_ssize_t xs, Py_ssize_t y0, Py_ssize_t x0, Py_ssize_t TW,
+                                 floating* r, floating* v, Py_ssize_t vs) noexcept nogil:
+    """v[e*vs + x] = (B^T d_x B)[e] for the TW tiles d_x of the plane xc (H, W; element
+    (i, j) at xc[i*ys + j*xs]) at rows y0..y0+3, columns x0 + 2x..x0 + 2x + 3 (zero
+    outside); r is an 18*(TW + 1) scratch."""
+    cdef Py_ssize_t rs = TW + 1, n = 2 * TW + 2, i, iy, j
+    cdef const floating* src
     cdef Py_ssize_t lo = -x0 if x0 < 0 else 0
     cdef Py_ssize_t hi = W - x0 if W - x0 < n else n
     cdef floating* row = r + 8 * rs
@@ -103,7 +115,15 @@ cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W,
             memset(r + 2 * i * rs, 0, 2 * rs * sizeof(floating))
             continue
         memset(row, 0, n * sizeof(floating))
-        memcpy(row + lo, xc + iy * W + x0 + lo, (hi - lo) * sizeof(floating))
+        src = xc + iy * ys + (x0 + lo) * xs
+        if xs == 1:
+            memcpy(row + lo, src, (hi - lo) * sizeof(floating))
+        elif xs == 2:                       # dilation 2: a constant stride vectorizes
+            for j in range(hi - lo):
+                row[lo + j] = src[2 * j]
+        else:
+            for j in range(hi - lo):
+                row[lo + j] = src[j * xs]
         if floating is float:
             mg_wino_split_f(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
         else:
@@ -115,11 +135,12 @@ cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W,
 
 
 cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc, Py_ssize_t OH,
-                                  Py_ssize_t OW, Py_ssize_t y0, Py_ssize_t TW, floating b,
-                                  floating* r) noexcept nogil:
-    """Rows y0, y0+1 (those < OH) of the plane yc (OH, OW) from the TW tiles' products
-    m[e*ms + x], plus b; r is a 6*TW scratch."""
-    cdef Py_ssize_t i
+                                  Py_ssize_t OW, Py_ssize_t ys, Py_ssize_t xs, Py_ssize_t y0,
+                                  Py_ssize_t TW, floating b, floating* r) noexcept nogil:
+    """Rows y0, y0+1 (those < OH) of the plane yc (OH, OW; element (i, j) at yc[i*ys + j*xs])
+    from the TW tiles' products m[e*ms + x], plus b; r is a 6*TW scratch."""
+    cdef Py_ssize_t i, j
+    cdef floating* dst
     if floating is float:
         mg_wino_output_f(m, ms, r, TW, b)
     else:
@@ -131,21 +152,39 @@ cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc
             mg_wino_merge_f(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
         else:
             mg_wino_merge_d(r + 2 * i * TW, r + (2 * i + 1) * TW, r + 4 * TW, TW)
-        memcpy(yc + (y0 + i) * OW, r + 4 * TW, OW * sizeof(floating))
+        dst = yc + (y0 + i) * ys
+        if xs == 1:
+            memcpy(dst, r + 4 * TW, OW * sizeof(floating))
+        elif xs == 2:
+            for j in range(OW):
+                dst[2 * j] = r[4 * TW + j]
+        else:
+            for j in range(OW):
+                dst[j * xs] = r[4 * TW + j]
 
 
-cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t y0,
-                                Py_ssize_t TW, floating* r, floating* z, Py_ssize_t zs) noexcept nogil:
-    """z[e*zs + x] = (A g_x A^T)[e] for the TW 2x2 tiles g_x of the plane gc (OH, OW) at rows
-    y0, y0+1 (zero outside), A = [[1,0],[1,1],[1,-1],[0,-1]]: the adjoint of the output
-    transform; r is a 6*TW scratch."""
-    cdef Py_ssize_t i
+cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t ys,
+                                Py_ssize_t xs, Py_ssize_t y0, Py_ssize_t TW, floating* r,
+                                floating* z, Py_ssize_t zs) noexcept nogil:
+    """z[e*zs + x] = (A g_x A^T)[e] for the TW 2x2 tiles g_x of the plane gc (OH, OW; element
+    (i, j) at gc[i*ys + j*xs]) at rows y0, y0+1 (zero outside), A = [[1,0],[1,1],[1,-1],[0,-1]]:
+    the adjoint of the output transform; r is a 6*TW scratch."""
+    cdef Py_ssize_t i, j
+    cdef const floating* src
     cdef floating* row = r + 4 * TW
     for i in range(2):
         if y0 + i >= OH:
             memset(r + 2 * i * TW, 0, 2 * TW * sizeof(floating))
             continue
-        memcpy(row, gc + (y0 + i) * OW, OW * sizeof(floating))
+        src = gc + (y0 + i) * ys
+        if xs == 1:
+            memcpy(row, src, OW * sizeof(floating))
+        elif xs == 2:
+            for j in range(OW):
+                row[j] = src[2 * j]
+        else:
+            for j in range(OW):
+                row[j] = src[j * xs]
         if OW < 2 * TW:
             row[OW] = 0
         if floating is float:
@@ -164,37 +203,48 @@ def _wino_gk(dtype):
     return np.kron(G, G).astype(dtype)
 
 
+cdef inline Py_ssize_t _plane(Py_ssize_t q, Py_ssize_t TH, Py_ssize_t dh, Py_ssize_t dw,
+                              Py_ssize_t W) noexcept nogil:
+    """Tile row q = (n, py, ty, px): the offset py*W + px of its sub-plane in an (H, W) plane.
+    px varies fastest, so the dw sub-planes' tile rows that read (and write) the same rows
+    of the plane run one after the other, while those rows are in cache."""
+    return ((q // (dw * TH)) % dh) * W + q % dw
+
+
 cdef inline void _wino_input_rows(const floating[:, :, :, ::1] x, Py_ssize_t TH, Py_ssize_t TW,
                                   Py_ssize_t q0, Py_ssize_t nq, Py_ssize_t ph, Py_ssize_t pw,
-                                  floating* r, floating* v, Py_ssize_t Tb) noexcept nogil:
-    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, ty)) of x padded by (ph, pw)."""
+                                  Py_ssize_t dh, Py_ssize_t dw, floating* r, floating* v,
+                                  Py_ssize_t Tb) noexcept nogil:
+    """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, py, ty, px)) of the sub-planes
+    x[n, :, py::dh, px::dw] padded by (ph, pw) (the sub-planes' padding)."""
     cdef Py_ssize_t C = x.shape[1], H = x.shape[2], W = x.shape[3], c, q, n, ty
     for c in range(C):
         for q in range(nq):
-            n = (q0 + q) // TH
-            ty = (q0 + q) % TH
-            _wino_input_row(&x[n, c, 0, 0], H, W, 2 * ty - ph, -pw, TW, r, v + c * Tb + q * TW,
-                            C * Tb)
+            n = (q0 + q) // (TH * dh * dw)
+            ty = ((q0 + q) // dw) % TH
+            _wino_input_row(&x[n, c, 0, 0] + _plane(q0 + q, TH, dh, dw, W), H // dh, W // dw,
+                            dh * W, dw, 2 * ty - ph, -pw, TW, r, v + c * Tb + q * TW, C * Tb)
 
 
 cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t ph, Py_ssize_t pw,
-            bint flipped):
-    """out (N, O, OH, OW) = conv2d(x (N, C, H, W), k, padding (ph, pw)) + bias at stride 1, by
-    F(2x2, 3x3), with k = weight (O, C, 3, 3) or, flipped, the flipped, channel-swapped
-    weight (C, O, 3, 3): k[o, c, a, b] = weight[c, o, 2 - a, 2 - b] (the input gradient,
-    padding 2 - p). The caller has checked the shapes. A block is some whole rows of tiles
-    (of one image or several), the tiles numbered (n, ty, tx).
+            Py_ssize_t dh, Py_ssize_t dw, bint flipped):
+    """out (N, O, OH, OW) = conv2d(x (N, C, H, W), k, padding (ph, pw), dilation (dh, dw)) +
+    bias at stride 1, by F(2x2, 3x3), with k = weight (O, C, 3, 3) or, flipped, the flipped,
+    channel-swapped weight (C, O, 3, 3): k[o, c, a, b] = weight[c, o, 2 - a, 2 - b] (the
+    input gradient, padding 2*d - p). The caller has checked the shapes and fits(). A block
+    is some whole rows of tiles (of one image or several), the tiles numbered
+    (n, py, ty, px, tx) over the sub-planes (py, px) of each image.
 
     Flipping a kernel reverses the rows of G (G J = P G, P swapping rows 0 and 3), so the
     flipped kernel's U[(a, b)] is the weight's U[(P a, P b)], used transposed."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
-    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    cdef Py_ssize_t TH = (OH // dh + 1) // 2, TW = (OW // dw + 1) // 2, R = N * dh * dw * TH
     # tile rows per block: V (16, C, tiles) and M (16, O, tiles) of about a block each
     cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
-    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
     cdef floating[:, ::1] gk = _wino_gk(dtype)
@@ -216,30 +266,34 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             rp = &rows[threadid(), 0]
             q0 = blk * rb
             nq = rb if q0 + rb <= R else R - q0
-            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            _wino_input_rows(x, TH, TW, q0, nq, ph // dh, pw // dw, dh, dw, rp, vp, Tb)
             for c in range(16):
                 _gemm(flipped, False, O, nq * TW, C, &u[ue[c], 0], O if flipped else C,
                       vp + c * C * Tb, Tb, 0, mp + c * O * Tb, Tb)
             for o in range(O):
                 for q in range(nq):
-                    n = (q0 + q) // TH
-                    ty = (q0 + q) % TH
-                    _wino_output_row(mp + o * Tb + q * TW, O * Tb, &out[n, o, 0, 0], OH, OW,
-                                     2 * ty, TW, bias[o] if bias != NULL else 0, rp)
+                    n = (q0 + q) // (TH * dh * dw)
+                    ty = ((q0 + q) // dw) % TH
+                    _wino_output_row(mp + o * Tb + q * TW, O * Tb,
+                                     &out[n, o, 0, 0] + _plane(q0 + q, TH, dh, dw, OW), OH // dh,
+                                     OW // dw, dh * OW, dw, 2 * ty, TW,
+                                     bias[o] if bias != NULL else 0, rp)
 
 
 cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] gy,
-                   floating[:, :, :, ::1] gw, Py_ssize_t ph, Py_ssize_t pw):
+                   floating[:, :, :, ::1] gw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh,
+                   Py_ssize_t dw):
     """gw (O, C, 3, 3) = the weight gradient of the stride-1 conv of x (N, C, H, W) padded by
-    (ph, pw), whose output gradient is gy (N, O, OH, OW), by F(2x2, 3x3) run backward: with
-    y = A^T [U * V] A per tile, dL/dU[e] = sum over tiles of (A gy A^T)[e] V[e] (16 GEMMs
-    (O, T) @ (T, C)) and gw = G^T (dL/dU) G. The caller has checked the shapes."""
+    (ph, pw) with dilation (dh, dw), whose output gradient is gy (N, O, OH, OW), by
+    F(2x2, 3x3) run backward: with y = A^T [U * V] A per tile, dL/dU[e] = sum over tiles
+    of (A gy A^T)[e] V[e] (16 GEMMs (O, T) @ (T, C)) and gw = G^T (dL/dU) G, the tiles
+    taken over every sub-plane. The caller has checked the shapes and fits()."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1]
     cdef Py_ssize_t O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
-    cdef Py_ssize_t TH = (OH + 1) // 2, TW = (OW + 1) // 2, R = N * TH
+    cdef Py_ssize_t TH = (OH // dh + 1) // 2, TW = (OW // dw + 1) // 2, R = N * dh * dw * TH
     cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
-    cdef int nt = _items_threads(nblk, 16 * N * TH * TW * (C + O))
+    cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
     cdef floating[:, ::1] gk = _wino_gk(dtype)
     cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
@@ -258,12 +312,13 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             rp = &rows[threadid(), 0]
             q0 = blk * rb
             nq = rb if q0 + rb <= R else R - q0
-            _wino_input_rows(x, TH, TW, q0, nq, ph, pw, rp, vp, Tb)
+            _wino_input_rows(x, TH, TW, q0, nq, ph // dh, pw // dw, dh, dw, rp, vp, Tb)
             for o in range(O):
                 for q in range(nq):
-                    n = (q0 + q) // TH
-                    ty = (q0 + q) % TH
-                    _wino_grad_row(&gy[n, o, 0, 0], OH, OW, 2 * ty, TW, rp, zp + o * Tb + q * TW,
+                    n = (q0 + q) // (TH * dh * dw)
+                    ty = ((q0 + q) // dw) % TH
+                    _wino_grad_row(&gy[n, o, 0, 0] + _plane(q0 + q, TH, dh, dw, OW), OH // dh,
+                                   OW // dw, dh * OW, dw, 2 * ty, TW, rp, zp + o * Tb + q * TW,
                                    O * Tb)
             for e in range(16):
                 _gemm(False, True, O, C, nq * TW, zp + e * O * Tb, Tb, vp + e * C * Tb, Tb, 1,

@@ -222,6 +222,9 @@ cdef class Node:
     cdef public object _shape0           # shape and dtype of output 0
     cdef public object _dtype0
     cdef public tuple _more_meta         # (shape, dtype) of outputs 1, 2... (multi-output ops)
+    # The operand shapes a broadcasting op's backward reduces to (binary_forward sets it): a
+    # field, so that add and mul nodes need no instance __dict__ (one object fewer per op).
+    cdef public object shapes
     cdef object __weakref__
 
     # Fields start as None or 0; recording sets _next, _num_outputs and the rest.
@@ -563,6 +566,24 @@ def binary_forward(ctx, str op, numpy_op, a, b, bint floating=False):
         y_shape = y.shape if type(y) is ndarray else ()
         ctx.shapes = (None if x_shape == out.shape else x_shape, None if y_shape == out.shape else y_shape)
     return result_array(out, x, y, floating=floating)
+
+
+def grad_mul(g, other):
+    """``g * other`` inside a backward (mul's and relu's gradients): the recorded op when the
+    gradients' own graph is being built (create_graph) or ops are observed; otherwise, when
+    both are arrays of one dtype, their product wrapped as a Tensor without a node, which
+    is the same result without the op's per-call cost (the per-op overhead benchmark's
+    backward is mostly these products)."""
+    cdef Modes* mode = modes()
+    if not mode.grad_enabled and not mode.observing and isinstance(g, TensorBase):
+        x = (<TensorBase>g)._array
+        y = (<TensorBase>other)._array if isinstance(other, TensorBase) else other
+        if (type(x) is ndarray and type(y) is ndarray
+                and <object>cnp.PyArray_DESCR(x) is <object>cnp.PyArray_DESCR(y)):
+            out = x * y
+            if type(out) is ndarray:  # (two 0-d arrays give a numpy scalar: the op handles it)
+                return new_tensor(out)
+    return g * other
 
 
 # ---- the backward walk -----------------------------------------------------------------

@@ -38,9 +38,24 @@ def fuse_conv_bn_weights(
     bn_w: Tensor | None,
     bn_b: Tensor | None,
 ) -> tuple[Tensor, Tensor]:
-    """The weight (O, C/G, KH, KW) and bias (O,) of a conv followed by an eval-mode batch
-    norm with running statistics ``bn_rm``, ``bn_rv`` (O,), ``bn_eps`` and affine
-    ``bn_w``, ``bn_b`` (O,) or None: plain tensors computed from the values, no graph.
+    """The weight and bias of a conv followed by an eval-mode batch norm, folded into one
+    conv: ``W * s`` and ``(b - bn_rm) * s + bn_b`` with ``s = bn_w / sqrt(bn_rv + bn_eps)``;
+    plain tensors computed from the values (no graph).
+
+    Args:
+        conv_w: the conv's weight (O, C / groups, KH, KW).
+        conv_b: its bias (O,), or None.
+        bn_rm, bn_rv: the batch norm's running mean and variance (O,).
+        bn_eps: its eps.
+        bn_w, bn_b: its affine weight and bias (O,), or None (not affine).
+
+    Example:
+        >>> from minigrad import nn
+        >>> conv, bn = nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3)
+        >>> stats = (bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
+        >>> w, b = fuse_conv_bn_weights(conv.weight, conv.bias, *stats)
+        >>> w.shape, b.shape
+        (minigrad.Size([3, 2, 3, 3]), minigrad.Size([3]))
     """
     w = conv_w._array
     scale = (bn_rv._array + bn_eps) ** -0.5
@@ -56,7 +71,20 @@ def fuse_conv_bn_weights(
 
 def fuse_conv_bn_eval(conv: Conv2d, bn: BatchNorm2d) -> Conv2d:
     """A new Conv2d computing ``bn(conv(x))`` of eval mode (running statistics): the batch
-    norm folded into a copy of the conv's weight and bias. Both must be in eval mode."""
+    norm folded into a copy of the conv's weight and bias.
+
+    Args:
+        conv: an ``nn.Conv2d`` in eval mode.
+        bn: the ``nn.BatchNorm2d`` after it, in eval mode, with running statistics.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> conv, bn = nn.Conv2d(2, 3, 3).eval(), nn.BatchNorm2d(3).eval()
+        >>> x = minigrad.randn(1, 2, 5, 5)
+        >>> bool((fuse_conv_bn_eval(conv, bn)(x) - bn(conv(x))).abs().max() < 1e-5)
+        True
+    """
     if conv.training or bn.training:
         raise ValueError("fuse_conv_bn_eval: only eval-mode modules can be fused")
     if bn.running_mean is None or bn.running_var is None:
@@ -124,6 +152,13 @@ def conv_bn(
     the module docstring), the residual added and the ReLU applied in place on the conv's
     fresh output; the folded weights are kept until a tensor they came from is replaced
     or changed in place.
+
+    Args:
+        conv: an ``nn.Conv2d``.
+        bn: the ``nn.BatchNorm2d`` after it.
+        x: the conv's input (N, C, H, W).
+        relu: an ``nn.ReLU`` applied last, or None.
+        residual: a tensor added before the ReLU (a residual block's shortcut), or None.
 
     Example:
         >>> import minigrad
