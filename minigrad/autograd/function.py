@@ -57,6 +57,9 @@ class Function(Node):
             (``minigrad.viz``). Default: None.
         node_name (str or None): PyTorch's name of the op's node where the default
             (``XxxFunction`` -> ``XxxBackward0``) is not it. Default: None.
+        shapes (tuple or None): set by a broadcasting op's forward (a compiled field of
+            ``Node``): the operand shapes its backward reduces the gradient to, None
+            for an operand that needs no reduction. Default: None.
 
     Example:
         >>> class Cube(minigrad.autograd.Function):
