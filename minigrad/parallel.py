@@ -10,10 +10,19 @@ at one. SciPy's BLAS is therefore kept single-threaded, while numpy's BLAS (matm
 linear layers) gets the n threads. Both are reached through threadpoolctl. This module
 is the one place that policy lives: it is applied when minigrad is imported (below) and
 by every ``set_num_threads``; the kernel modules themselves set nothing.
+
+Until ``set_num_threads`` is called (or ``OMP_NUM_THREADS`` is set), the count adapts to
+the load: the kernels use one thread per core that other processes leave free, looked at
+every 0.2 s (``minigrad_core._threads``), and numpy's BLAS follows. On a machine where
+another process keeps a core busy, a team of two threads waits at every barrier for the
+one that shares its core, and BLAS threads spin while they wait: training steps took 2 to
+10 times as long at two threads as at one. An explicit count is kept whatever the load,
+as in PyTorch.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 from typing import Any
 
@@ -22,7 +31,7 @@ from threadpoolctl import ThreadpoolController
 
 from minigrad_core import _threads
 
-__all__ = ["set_num_threads", "get_num_threads"]
+__all__ = ["set_num_threads", "get_num_threads", "use_default_threads"]
 
 
 def kernel_blas_libraries(controller: ThreadpoolController) -> list[Any]:
@@ -46,6 +55,19 @@ def _set_blas_threads(n):
     for lib in controller.lib_controllers:
         if lib.user_api == "blas":
             lib.set_num_threads(1 if lib in kernels else n)
+
+
+def _numpy_blas_setter(controller: ThreadpoolController) -> int:
+    """Address of ``openblas_set_num_threads`` of numpy's BLAS, for the kernels to call when
+    the adapted count changes; 0 when there is no single pthreads OpenBLAS to follow."""
+    kernels = kernel_blas_libraries(controller)
+    others = [lib for lib in controller.lib_controllers if lib.user_api == "blas" and lib not in kernels]
+    if len(others) != 1 or others[0].internal_api != "openblas" or others[0].threading_layer != "pthreads":
+        return 0
+    setter = others[0]._get_symbol("openblas_set_num_threads")
+    if setter is None:
+        return 0
+    return ctypes.cast(setter, ctypes.c_void_p).value
 
 
 # OpenMP starts one thread per count on the first parallel loop: a count in the millions
@@ -73,8 +95,22 @@ def set_num_threads(n: int) -> None:
     _set_blas_threads(n)
 
 
+def use_default_threads() -> None:
+    """Go back to the default thread count: ``OMP_NUM_THREADS`` if set, else one thread
+    per core, using fewer while other processes keep cores busy (the state after import).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.parallel import set_num_threads, use_default_threads
+        >>> set_num_threads(1); use_default_threads()
+    """
+    _threads.use_default_threads("OMP_NUM_THREADS" not in os.environ)
+    _set_blas_threads(_threads.threads_in_use())
+
+
 def get_num_threads() -> int:
-    """The number of threads the kernels use (as set by :func:`set_num_threads`)."""
+    """The number of threads the kernels use (as set by :func:`set_num_threads`); by
+    default the most they use, fewer while other processes keep cores busy."""
     return _threads.get_num_threads()
 
 
@@ -83,3 +119,5 @@ def get_num_threads() -> int:
 # threads from inside an OpenMP region, oversubscribes the cores and may hang ("Detect
 # OpenMP Loop"). Importing minigrad imports this module, so this runs once, before any op.
 _single_threaded_kernel_blas()
+_threads.follow_with_blas(_numpy_blas_setter(ThreadpoolController()))
+_threads.use_default_threads("OMP_NUM_THREADS" not in os.environ)
