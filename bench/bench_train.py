@@ -255,8 +255,9 @@ def time_busy(functions, steps):
     """Best time in ms of each framework's function at 1 thread and at its default count,
     the four settings interleaved: {(framework, "1" or "default"): ms}."""
     best = {(fw, setting): float("inf") for fw in functions for setting in ("1", "default")}
+    order = list(best)
     for i in range(steps + 1):
-        for fw, setting in best:
+        for fw, setting in order[i % 4 :] + order[: i % 4]:  # each setting in turn goes first
             if setting == "1":
                 set_threads(fw, 1)
             else:

@@ -26,11 +26,14 @@ cdef extern from *:
     static int mg_default_num_threads(void) { return 1; }
     #endif
 
-    /* The rule: one thread per core that other processes leave at least 3/4 free,
-       between 1 and limit. other_busy is in cores (0.5 = half a core kept busy). */
+    /* The rule: one thread per core that other processes leave at least 60% free,
+       between 1 and limit. other_busy is in cores (0.5 = half a core kept busy). A
+       thread on a core shared with a busy process gets about half of it, and the team
+       waits for it at every barrier: two threads then take as long as one, plus the
+       waits. */
     static int mg_threads_for_load(int limit, int cpus, double other_busy) {
         double free_cores = cpus - other_busy;
-        int n = free_cores + 0.25 >= limit ? limit : (int)(free_cores + 0.25);
+        int n = free_cores + 0.4 >= limit ? limit : (int)(free_cores + 0.4);
         return n < 1 ? 1 : n;
     }
 
@@ -209,7 +212,7 @@ def follow_with_blas(Py_ssize_t address):
 
 def threads_for_load(int limit, int cpus, double other_busy):
     """Threads to use with ``cpus`` CPUs of which other processes keep ``other_busy`` cores
-    busy: one per core they leave at least 3/4 free, between 1 and ``limit``.
+    busy: one per core they leave at least 60% free, between 1 and ``limit``.
 
     >>> threads_for_load(2, 2, 0.0), threads_for_load(2, 2, 1.0), threads_for_load(8, 8, 2.5)
     (2, 1, 5)
