@@ -252,10 +252,10 @@ def default_threads(framework):
 
 
 def time_busy(functions, steps):
-    """Best time in ms of each framework's function at 1 thread and at its default count,
-    the four settings interleaved: {(framework, "1" or "default"): ms}."""
-    best = {(fw, setting): float("inf") for fw in functions for setting in ("1", "default")}
-    order = list(best)
+    """Times in ms of each framework's function at 1 thread and at its default count, the
+    four settings interleaved, one of each per round: {(framework, "1" or "default"): [ms]}."""
+    times = {(fw, setting): [] for fw in functions for setting in ("1", "default")}
+    order = list(times)
     for i in range(steps + 1):
         for fw, setting in order[i % 4 :] + order[: i % 4]:  # each setting in turn goes first
             if setting == "1":
@@ -265,18 +265,20 @@ def time_busy(functions, steps):
             start = time.perf_counter()
             functions[fw]()
             elapsed = time.perf_counter() - start
-            if i:  # the first call warms up
-                best[fw, setting] = min(best[fw, setting], elapsed * 1e3)
-    return best
+            if i:  # the first round warms up
+                times[fw, setting].append(elapsed * 1e3)
+    return times
 
 
-def busy_row(label, best):
-    mg, th = (best["minigrad", s] for s in ("1", "default")), (best["torch", s] for s in ("1", "default"))
-    (mg1, mgd), (th1, thd) = mg, th
-    print(
-        f"{label:24s} {mg1:9.1f} {mgd:11.1f} {mgd / mg1:8.2f} {th1:9.1f} {thd:11.1f} {thd / th1:8.2f}",
-        flush=True,
-    )
+def busy_row(label, times):
+    """Best times and two ratios default / 1 thread per framework: of the best times, and
+    the median over rounds of each round's ratio (steadier while the load drifts)."""
+    cells = []
+    for fw in ("minigrad", "torch"):
+        one, default = times[fw, "1"], times[fw, "default"]
+        paired = float(np.median([d / o for d, o in zip(default, one)]))
+        cells.append(f"{min(one):9.1f} {min(default):11.1f} {min(default) / min(one):6.2f} {paired:6.2f}")
+    print(f"{label:24s} {cells[0]}   {cells[1]}", flush=True)
 
 
 def run_busy(names, steps):
@@ -296,15 +298,16 @@ def run_busy(names, steps):
             f"{minigrad.parallel.get_num_threads()} (adapts to free cores), torch {TORCH_DEFAULT_THREADS}"
         )
         header = (
-            f"{'':24s} {'mg 1 thr':>9s} {'mg default':>11s} {'mg ratio':>8s} "
-            f"{'torch 1':>9s} {'torch dflt':>11s} {'th ratio':>8s}"
+            f"{'':24s} {'mg 1 thr':>9s} {'mg default':>11s} {'best':>6s} {'median':>6s}   "
+            f"{'torch 1':>9s} {'torch dflt':>11s} {'best':>6s} {'median':>6s}"
         )
-        print("\ntraining step, ms (ratio = default / 1 thread)")
+        print("\nratios default / 1 thread: of the best times, and the median of each round's ratio")
+        print("\ntraining step, best ms")
         print(header)
         for name in names:
             functions = {fw: make_step(fw, name, 1)[0] for fw in ("minigrad", "torch")}
             busy_row(name, time_busy(functions, steps))
-        print("\ninference (eval, no_grad), ms (ratio = default / 1 thread)")
+        print("\ninference (eval, no_grad), best ms")
         print(header)
         for name in names:
             for batch in (1, WORKLOADS[name]["batch"]):

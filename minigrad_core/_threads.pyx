@@ -114,11 +114,12 @@ cdef extern from *:
         if (__atomic_exchange_n(&mg_sampling, 1, __ATOMIC_ACQUIRE))
             return -1;
         cpus = mg_take_sample(&now);
-        if (cpus > 0 && now.wall > mg_last.wall) {
+        /* own CPU time going back: a forked child, whose last sample is its parent's */
+        if (cpus > 0 && now.wall > mg_last.wall && now.own >= mg_last.own) {
             double other = ((now.busy - mg_last.busy) - (now.own - mg_last.own)) / (now.wall - mg_last.wall);
             n = mg_threads_for_load(limit, cpus, other < 0 ? 0 : other);
-            mg_last = now;
         }
+        mg_last = now;
         mg_next_check = now.wall + MG_SAMPLE_SECONDS;
         __atomic_store_n(&mg_sampling, 0, __ATOMIC_RELEASE);
         return n;
