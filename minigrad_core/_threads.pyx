@@ -138,8 +138,6 @@ cdef extern from *:
     int mg_load_check(int limit) nogil
     double mg_sample_seconds() nogil
 
-ctypedef void (*blas_set_threads_t)(int) noexcept nogil
-
 # Seconds between two looks at the load while the count adapts (0: never adapts).
 SAMPLE_SECONDS = mg_sample_seconds()
 
@@ -151,7 +149,6 @@ cdef int _adaptive = 0        # the count follows the load (set by use_default_t
 cdef int _current = _limit    # the count the kernels use now
 cdef int _adapted = _limit    # the count the load allowed at the last look
 cdef bint _load_started = False
-cdef blas_set_threads_t _blas_set_threads = NULL  # numpy's BLAS follows the count when set
 
 
 cdef int kernel_threads() noexcept nogil:
@@ -160,11 +157,7 @@ cdef int kernel_threads() noexcept nogil:
     if _adaptive:
         n = mg_load_check(_limit)
         if n > 0:
-            _adapted = n
-        if n > 0 and n != _current:
-            _current = n
-            if _blas_set_threads != NULL:
-                _blas_set_threads(n)
+            _adapted = _current = n
     return _current
 
 
@@ -202,13 +195,6 @@ def use_default_threads(bint adaptive):
     if _adaptive and not _load_started:
         mg_load_start()
         _load_started = True
-
-
-def follow_with_blas(Py_ssize_t address):
-    """While the count adapts, call the C function ``void f(int)`` at ``address`` (an
-    ``openblas_set_num_threads``) with each new count; 0 stops."""
-    global _blas_set_threads
-    _blas_set_threads = <blas_set_threads_t>address
 
 
 def threads_for_load(int limit, int cpus, double other_busy):
