@@ -104,3 +104,16 @@ def test_results_do_not_depend_on_the_count_in_use():
         minigrad.set_num_threads(before)
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_both_blas_libraries_stay_on_one_thread_at_any_count():
+    from threadpoolctl import ThreadpoolController
+
+    before = minigrad.get_num_threads()
+    try:
+        for setting in (lambda: minigrad.set_num_threads(2), parallel.use_default_threads):
+            setting()
+            blas = [lib.num_threads for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+            assert blas and set(blas) == {1}
+    finally:
+        minigrad.set_num_threads(before)
