@@ -37,8 +37,11 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
+    "minigrad_notes",  # checked links to tutorial sections and files, the errata table, page doctests
     "minigrad_docstrings",
     "minigrad_guides",  # a new docs/*.md page joins the Guides toctree
+    "minigrad_images",  # docs/make_images.py draws the guide pictures into docs/images/ first
+    "minigrad_solutions",  # the {solutions} directive: docs/solutions/t*.py, shown, not run
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -51,6 +54,9 @@ suppress_warnings = []  # none: every warning fails the build (-W)
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
+# -- Pages whose >>> examples run when they are read (and in tests/test_notes_pages.py) --
+minigrad_doctest_pages = ["micrograd_to_minigrad", "notes_map"]
+
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = False
@@ -61,6 +67,10 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_custom_sections = ["Shape", "Notation"]  # shown as written, under a heading
 napoleon_use_rtype = False
+# An ``Attributes:`` section is a field list (":ivar name:"), not one object description
+# per attribute: autodoc lists class attributes such as ``Tensor.is_cpu`` as members
+# too, and two descriptions of one object fail the build.
+napoleon_use_ivar = True
 add_module_names = False
 
 # -- Graphviz (architecture diagrams) ------------------------------------------------------
@@ -90,4 +100,10 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "capture_repr": (),  # the tutorials print what they show
     "min_reported_time": 1,
+    # Back-references: each API page (docs/_templates/autosummary) lists the tutorials that
+    # use its object. sphinx-gallery records every minigrad name a tutorial calls in
+    # api/generated/backreferences ({module}.{name}.examples and backreferences_all.json),
+    # which the `.. minigallery::` of the templates reads.
+    "backreferences_dir": "api/generated/backreferences",
+    "doc_module": ("minigrad",),
 }

@@ -1,4 +1,8 @@
-"""Regenerate the graph pictures of docs/viz.md into docs/images/ (needs Graphviz's `dot`).
+"""Draw the graph pictures of docs/viz.md into docs/images/ (needs Graphviz's `dot`).
+
+The docs build runs this first (``docs/sphinxext/minigrad_images.py``), so the pictures
+always show what today's code draws; docs/images/ is a build output, ignored by git. To
+look at them without building the site:
 
     python docs/make_images.py            # all pictures
     python docs/make_images.py lenet5     # only those whose name contains 'lenet5'
@@ -100,14 +104,17 @@ PICTURES = [
 ]
 
 
-def main(argv):
-    os.makedirs(IMAGES, exist_ok=True)
+def main(argv, out_dir=IMAGES):
+    """Render the pictures whose names contain a word of ``argv`` (all if empty); return their paths."""
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
     for make in PICTURES:
         if argv and not any(word in make.__name__ for word in argv):
             continue
-        path = render(make(), os.path.join(IMAGES, make.__name__ + ".svg"))
-        print(f"{os.path.relpath(path, os.path.dirname(HERE))}: {os.path.getsize(path) // 1024} KiB")
+        paths.append(render(make(), os.path.join(out_dir, make.__name__ + ".svg")))
+    return paths
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    for path in main(sys.argv[1:]):
+        print(f"{os.path.relpath(path)}: {os.path.getsize(path) // 1024} KiB")

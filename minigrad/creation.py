@@ -106,7 +106,27 @@ def zeros(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor of zeros of the given size (default dtype float32)."""
+    """A tensor of zeros of the given size (default dtype float32).
+
+    Args:
+        *size (int or sequence of ints): the shape, as several ints or one sequence (also
+            ``size=``).
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.zeros(2, 3)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+        >>> minigrad.zeros((2,), dtype=minigrad.int64)
+        tensor([0, 0])
+    """
     check_cpu(device)
     return _finish(np.zeros(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
@@ -119,7 +139,24 @@ def ones(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor of ones of the given size."""
+    """A tensor of ones of the given size.
+
+    Args:
+        *size (int or sequence of ints): the shape, as several ints or one sequence (also
+            ``size=``).
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.ones(2, requires_grad=True)
+        tensor([1., 1.], requires_grad=True)
+    """
     check_cpu(device)
     return _finish(np.ones(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
@@ -132,7 +169,27 @@ def full(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or float32)."""
+    """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or float32).
+
+    Args:
+        size (int or sequence of ints): the shape.
+        fill_value (number): the value of every element.
+        dtype (minigrad.dtype, optional): the dtype; from ``fill_value`` when None. Default:
+            None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.full((2, 2), 7)
+        tensor([[7, 7],
+                [7, 7]])
+        >>> minigrad.full((2,), 0.5)
+        tensor([0.5000, 0.5000])
+    """
     check_cpu(device)
     if dtype is None:
         dtype = (
@@ -153,7 +210,24 @@ def empty(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """An uninitialized tensor of the given size."""
+    """An uninitialized tensor of the given size.
+
+    Args:
+        *size (int or sequence of ints): the shape, as several ints or one sequence (also
+            ``size=``).
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.empty(2, 3).shape
+        minigrad.Size([2, 3])
+    """
     check_cpu(device)
     return _finish(np.empty(sizes_from_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
@@ -165,6 +239,20 @@ def _like(input, dtype):
 def zeros_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
+    """A tensor of zeros of ``input``'s shape (and dtype, unless ``dtype``).
+
+    Args:
+        input (Tensor): the tensor whose shape (and dtype) to take.
+        dtype (minigrad.dtype, optional): the dtype; ``input``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.zeros_like(minigrad.tensor([[1, 2]]))
+        tensor([[0, 0]])
+    """
     check_cpu(device)
     return _finish(np.zeros(input._array.shape, dtype=_like(input, dtype)), requires_grad)
 
@@ -172,6 +260,20 @@ def zeros_like(
 def ones_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
+    """A tensor of ones of ``input``'s shape (and dtype, unless ``dtype``).
+
+    Args:
+        input (Tensor): the tensor whose shape (and dtype) to take.
+        dtype (minigrad.dtype, optional): the dtype; ``input``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.ones_like(minigrad.tensor([1.0, 2.0]), dtype=minigrad.float64)
+        tensor([1., 1.], dtype=minigrad.float64)
+    """
     check_cpu(device)
     return _finish(np.ones(input._array.shape, dtype=_like(input, dtype)), requires_grad)
 
@@ -183,6 +285,21 @@ def full_like(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """A tensor of ``input``'s shape (and dtype, unless ``dtype``) filled with ``fill_value``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and dtype) to take.
+        fill_value (number): the value of every element.
+        dtype (minigrad.dtype, optional): the dtype; ``input``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.full_like(minigrad.zeros(2), 3.0)
+        tensor([3., 3.])
+    """
     check_cpu(device)
     return _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
 
@@ -190,6 +307,20 @@ def full_like(
 def empty_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
+    """An uninitialized tensor of ``input``'s shape (and dtype, unless ``dtype``).
+
+    Args:
+        input (Tensor): the tensor whose shape (and dtype) to take.
+        dtype (minigrad.dtype, optional): the dtype; ``input``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.empty_like(minigrad.zeros(2, 3)).shape
+        minigrad.Size([2, 3])
+    """
     check_cpu(device)
     return _finish(np.empty(input._array.shape, dtype=_like(input, dtype)), requires_grad)
 
@@ -203,7 +334,27 @@ def arange(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float.
+
+    Args:
+        start (number): the first value; the end, with ``start = 0``, when ``end`` is None.
+        end (number, optional): the bound, not included. Default: None.
+        step (number): the gap between values. Default: 1.
+        dtype (minigrad.dtype, optional): the dtype; int64 or the default float dtype, from
+            the bounds, when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.arange(4)
+        tensor([0, 1, 2, 3])
+        >>> minigrad.arange(1, 2, 0.25)
+        tensor([1.0000, 1.2500, 1.5000, 1.7500])
+    """
     check_cpu(device)
     if end is None:
         start, end = 0, start
@@ -224,7 +375,25 @@ def linspace(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Args:
+        start (number): the first value.
+        end (number): the last value.
+        steps (int): the number of values.
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.linspace(0, 1, steps=5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     check_cpu(device)
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
@@ -237,7 +406,25 @@ def eye(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """An n x m identity matrix."""
+    """An n x m identity matrix.
+
+    Args:
+        n (int): the number of rows.
+        m (int, optional): the number of columns; ``n`` when None. Default: None.
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.eye(2, 3)
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     check_cpu(device)
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
@@ -251,7 +438,29 @@ def rand(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Uniform samples in [0, 1)."""
+    """Uniform samples in [0, 1).
+
+    Args:
+        *size (int or sequence of ints): the shape, as several ints or one sequence (also
+            ``size=``).
+        generator (Generator, optional): the random source; the global one (``manual_seed``)
+            when None. Default: None.
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.rand(2, 3).shape
+        minigrad.Size([2, 3])
+        >>> g = minigrad.Generator().manual_seed(1)
+        >>> bool((minigrad.rand(100, generator=g) < 1).all())
+        True
+    """
     check_cpu(device)
     np_dtype = _float_dtype(dtype)
     return _finish(rng_of(generator).random(sizes_from_args(size), dtype=np.float64).astype(np_dtype), requires_grad)
@@ -266,7 +475,27 @@ def randn(
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Standard normal samples."""
+    """Standard normal samples.
+
+    Args:
+        *size (int or sequence of ints): the shape, as several ints or one sequence (also
+            ``size=``).
+        generator (Generator, optional): the random source; the global one (``manual_seed``)
+            when None. Default: None.
+        dtype (minigrad.dtype, optional): the dtype of the result; ``get_default_dtype()``
+            when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> x = minigrad.randn(10000)
+        >>> round(x.mean().item(), 1), round(x.std().item(), 1)
+        (0.0, 1.0)
+    """
     check_cpu(device)
     np_dtype = _float_dtype(dtype)
     return _finish(rng_of(generator).standard_normal(sizes_from_args(size)).astype(np_dtype), requires_grad)
@@ -282,7 +511,26 @@ def randint(
     device: DeviceLike = None,
 ) -> Tensor:
     """Integers uniform in [low, high); ``randint(high, size)`` and ``randint(high, size=size)``
-    start at 0."""
+    start at 0.
+
+    Args:
+        low (int): the lowest value (the bound ``high`` in ``randint(high, size)``).
+            Default: 0.
+        high (int): one above the highest value.
+        size (int or sequence of ints): the shape.
+        generator (Generator, optional): the random source; the global one (``manual_seed``)
+            when None. Default: None.
+        dtype (minigrad.dtype, optional): the dtype. Default: None (int64).
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> x = minigrad.randint(0, 10, (2, 3))
+        >>> x.shape, x.dtype, bool(((x >= 0) & (x < 10)).all())
+        (minigrad.Size([2, 3]), minigrad.int64, True)
+    """
     check_cpu(device)
     if size is None:
         if high is None:
@@ -300,7 +548,22 @@ def randint(
 def randperm(
     n: int, generator: Generator | None = None, dtype: dtypes.dtype | None = None, device: DeviceLike = None
 ) -> Tensor:
-    """A random permutation of 0 .. n-1."""
+    """A random permutation of 0 .. n-1.
+
+    Args:
+        n (int): the number of values.
+        generator (Generator, optional): the random source; the global one (``manual_seed``)
+            when None. Default: None.
+        dtype (minigrad.dtype, optional): the dtype. Default: None (int64).
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> sorted(minigrad.randperm(5).tolist())
+        [0, 1, 2, 3, 4]
+    """
     check_cpu(device)
     np_dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else np.int64
     return Tensor._make(rng_of(generator).permutation(n).astype(np_dtype))
@@ -309,6 +572,20 @@ def randperm(
 def rand_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
+    """Uniform samples in [0, 1) of ``input``'s shape (and dtype, unless ``dtype``).
+
+    Args:
+        input (Tensor): the tensor whose shape (and dtype) to take.
+        dtype (minigrad.dtype, optional): the dtype; ``input``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.rand_like(minigrad.zeros(2, 2)).shape
+        minigrad.Size([2, 2])
+    """
     check_cpu(device)
     return rand(*input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
@@ -316,12 +593,37 @@ def rand_like(
 def randn_like(
     input: Tensor, dtype: dtypes.dtype | None = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
+    """Standard normal samples of ``input``'s shape (and dtype, unless ``dtype``).
+
+    Args:
+        input (Tensor): the tensor whose shape (and dtype) to take.
+        dtype (minigrad.dtype, optional): the dtype; ``input``'s when None. Default: None.
+        device (str or device, optional): where to put the result; only the CPU exists.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+
+    Example:
+        >>> minigrad.randn_like(minigrad.zeros(3, dtype=minigrad.float64)).dtype
+        minigrad.float64
+    """
     check_cpu(device)
     return randn(*input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``array`` (its dtype kept)."""
+    """A tensor sharing memory with ``array`` (its dtype kept).
+
+    Args:
+        array (numpy.ndarray): the array, shared, not copied.
+
+    Example:
+        >>> a = np.array([1.0, 2.0])
+        >>> t = minigrad.from_numpy(a)
+        >>> a[0] = 9.0
+        >>> t
+        tensor([9., 2.], dtype=minigrad.float64)
+    """
     dtypes.from_numpy_dtype(array.dtype)
     return Tensor._make(array)
 
@@ -342,6 +644,20 @@ def normal(
     result has their broadcast shape and dtype; or both are numbers and ``size`` gives the
     shape (default dtype unless ``dtype``). Draws come from ``minigrad.random`` (the
     global generator, seeded by ``manual_seed``, or ``generator``); not differentiable.
+
+    Args:
+        mean (Tensor or number): the mean(s).
+        std (Tensor or number): the standard deviation(s). Default: 1.0.
+        size (sequence of ints, optional): the shape, when ``mean`` and ``std`` are numbers.
+            Default: None.
+        generator (Generator, optional): the random source; the global one (``manual_seed``)
+            when None. Default: None.
+        dtype (minigrad.dtype, optional): the dtype, when ``mean`` and ``std`` are numbers.
+            Default: None.
+        requires_grad (bool): whether autograd records operations on the result. Default:
+            False.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
 
     Example:
         >>> import minigrad

@@ -30,7 +30,31 @@ _DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
 class VisionDataset(Dataset):
-    """Base of the image datasets: keeps ``root`` and the transforms, applies them, prints a summary."""
+    """Base of the image datasets: keeps ``root`` and the transforms, applies them, prints a summary.
+
+    Args:
+        root (str or path, optional): the folder of the data files.
+        transform (callable, optional): applied to each image. Default: None.
+        target_transform (callable, optional): applied to each target. Default: None.
+
+    Example:
+        >>> class Blank(VisionDataset):
+        ...     train = True
+        ...
+        ...     def __len__(self):
+        ...         return 3
+        ...
+        ...     def __getitem__(self, index):
+        ...         return self._sample(np.zeros((2, 2), np.uint8), index)
+        >>> ds = Blank(None, target_transform=lambda y: y * 10)
+        >>> ds[2][1]
+        20
+        >>> print(ds)
+        Dataset Blank
+            Number of datapoints: 3
+            Split: Train
+            Target transform: <function <lambda> at ...>
+    """
 
     def __init__(
         self,
@@ -88,8 +112,10 @@ class Digits(VisionDataset):
         download (bool): ignored; nothing is ever downloaded.
         size (int): side of the returned images. Default: 8.
 
-    Example::
+    Attributes:
+        split_seed (int): the seed of the fixed train/test split (0).
 
+    Example:
         >>> ds = Digits(train=False, size=32)
         >>> len(ds), ds[0][0].shape, ds[0][1]
         (359, minigrad.Size([1, 32, 32]), 2)
@@ -133,7 +159,26 @@ _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f
 
 
 def read_idx(path: str) -> np.ndarray:
-    """The array in an IDX file (raw or gzip-compressed), as in the MNIST distribution."""
+    """The array in an IDX file (raw or gzip-compressed), as in the MNIST distribution.
+
+    Args:
+        path (str): the file; a name ending in ``.gz`` is decompressed.
+
+    Returns:
+        numpy.ndarray: of the shape and dtype the file's header gives.
+
+    Example:
+        >>> import os, tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> def write_idx(path, array):  # magic 0, 0, 0x08 (uint8), ndim; big-endian sizes
+        ...     sizes = b"".join(n.to_bytes(4, "big") for n in array.shape)
+        ...     with open(path, "wb") as f:
+        ...         f.write(bytes([0, 0, 8, array.ndim]) + sizes + array.tobytes())
+        >>> write_idx(os.path.join(tmp.name, "labels"), np.array([7, 2, 1], np.uint8))
+        >>> read_idx(os.path.join(tmp.name, "labels"))
+        array([7, 2, 1], dtype=uint8)
+        >>> tmp.cleanup()
+    """
     opener = gzip.open if path.endswith(".gz") else open
     try:
         with opener(path, "rb") as f:
@@ -162,6 +207,29 @@ class MNIST(VisionDataset):
     training images), ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte`` (10,000
     test images). ``data`` is an (N, 28, 28) uint8 tensor and ``targets`` an int64 one;
     samples are (28, 28) uint8 arrays with an int label.
+
+    Args:
+        root (str or path): the folder holding ``MNIST/raw/``.
+        train (bool): the training files (default) or the test files.
+        transform (callable, optional): applied to each image. Default: None.
+        target_transform (callable, optional): applied to each label. Default: None.
+        download (bool): accepted for compatibility; nothing is downloaded. Default: False.
+
+    Example:
+        >>> import os, tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> def write_idx(path, array):  # magic 0, 0, 0x08 (uint8), ndim; big-endian sizes
+        ...     sizes = b"".join(n.to_bytes(4, "big") for n in array.shape)
+        ...     with open(path, "wb") as f:
+        ...         f.write(bytes([0, 0, 8, array.ndim]) + sizes + array.tobytes())
+        >>> raw = os.path.join(tmp.name, "MNIST", "raw")
+        >>> os.makedirs(raw)
+        >>> write_idx(os.path.join(raw, "t10k-images-idx3-ubyte"), np.zeros((2, 28, 28), np.uint8))
+        >>> write_idx(os.path.join(raw, "t10k-labels-idx1-ubyte"), np.array([7, 2], np.uint8))
+        >>> ds = MNIST(tmp.name, train=False)
+        >>> len(ds), ds[1][0].shape, ds.classes[ds[1][1]]
+        (2, (28, 28), '2 - two')
+        >>> tmp.cleanup()
     """
 
     files = {
@@ -203,6 +271,7 @@ class MNIST(VisionDataset):
 
     @property
     def raw_folder(self) -> str:
+        """The folder of the IDX files: ``root/<class name>/raw``."""
         return os.path.join(self.root, type(self).__name__, "raw")
 
     def _find(self, name, download):
@@ -220,7 +289,31 @@ class MNIST(VisionDataset):
 
 
 class FashionMNIST(MNIST):
-    """Fashion-MNIST: MNIST's file names and layout, under ``root/FashionMNIST/raw/``."""
+    """Fashion-MNIST: MNIST's file names and layout, under ``root/FashionMNIST/raw/``.
+
+    Args:
+        root (str or path): the folder holding ``FashionMNIST/raw/``.
+        train (bool): the training files (default) or the test files.
+        transform (callable, optional): applied to each image. Default: None.
+        target_transform (callable, optional): applied to each label. Default: None.
+        download (bool): accepted for compatibility; nothing is downloaded. Default: False.
+
+    Example:
+        >>> import os, tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> def write_idx(path, array):  # magic 0, 0, 0x08 (uint8), ndim; big-endian sizes
+        ...     sizes = b"".join(n.to_bytes(4, "big") for n in array.shape)
+        ...     with open(path, "wb") as f:
+        ...         f.write(bytes([0, 0, 8, array.ndim]) + sizes + array.tobytes())
+        >>> raw = os.path.join(tmp.name, "FashionMNIST", "raw")
+        >>> os.makedirs(raw)
+        >>> write_idx(os.path.join(raw, "t10k-images-idx3-ubyte"), np.zeros((2, 28, 28), np.uint8))
+        >>> write_idx(os.path.join(raw, "t10k-labels-idx1-ubyte"), np.array([7, 2], np.uint8))
+        >>> ds = FashionMNIST(tmp.name, train=False)
+        >>> len(ds), ds[1][0].shape, ds.classes[ds[1][1]]
+        (2, (28, 28), 'Pullover')
+        >>> tmp.cleanup()
+    """
 
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
@@ -235,6 +328,29 @@ class CIFAR10(VisionDataset):
     images from ``test_batch.bin`` (10,000). Each record is one label byte followed by
     3072 bytes: the red, green and blue 32x32 planes. ``data`` is an (N, 32, 32, 3) uint8
     array and ``targets`` a list of ints, as in torchvision.
+
+    Args:
+        root (str or path): the folder holding ``cifar-10-batches-bin/``.
+        train (bool): the training files (default) or the test files.
+        transform (callable, optional): applied to each image. Default: None.
+        target_transform (callable, optional): applied to each label. Default: None.
+        download (bool): accepted for compatibility; nothing is downloaded. Default: False.
+
+    Attributes:
+        base_folder (str): the subfolder of ``root`` with the ``.bin`` files.
+
+    Example:
+        >>> import os, tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> os.makedirs(os.path.join(tmp.name, "cifar-10-batches-bin"))
+        >>> record = np.zeros(1 + 3 * 32 * 32, np.uint8)  # a label byte, then R, G, B planes
+        >>> record[0], record[1] = 3, 255  # a cat whose top-left pixel is red
+        >>> record.tofile(os.path.join(tmp.name, "cifar-10-batches-bin", "test_batch.bin"))
+        >>> ds = CIFAR10(tmp.name, train=False)
+        >>> image, label = ds[0]
+        >>> image.shape, image[0, 0], ds.classes[label]
+        ((32, 32, 3), array([255,   0,   0], dtype=uint8), 'cat')
+        >>> tmp.cleanup()
     """
 
     base_folder = "cifar-10-batches-bin"

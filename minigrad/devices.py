@@ -90,10 +90,12 @@ class device:
 
     @property
     def type(self) -> str:
+        """The device type: ``'cpu'``, ``'cuda'``, ..."""
         return self._type
 
     @property
     def index(self) -> int | None:
+        """The device's number, or None."""
         return self._index
 
     def __eq__(self, other: object) -> bool:
@@ -151,10 +153,24 @@ def unavailable(where: str | device) -> Exception:
 
 
 def set_default_device(device: DeviceLike) -> None:
-    """Set the device of new tensors: only the CPU (or None, the same) is accepted."""
+    """Set the device of new tensors: only the CPU (or None, the same) is accepted.
+
+    Args:
+        device (str or device or None): ``'cpu'``, a CPU device, or None.
+
+    Example:
+        >>> minigrad.set_default_device('cpu')
+        >>> minigrad.zeros(1).device
+        device(type='cpu')
+    """
     check_cpu(device)
 
 
 def get_default_device() -> device:
-    """The device new tensors are made on: always the CPU."""
+    """The device new tensors are made on: always the CPU.
+
+    Example:
+        >>> minigrad.get_default_device()
+        device(type='cpu')
+    """
     return CPU

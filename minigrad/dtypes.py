@@ -33,7 +33,29 @@ __all__ = [
 
 
 class dtype:
-    """A tensor element type; ``np_dtype`` is the numpy dtype that stores it."""
+    """A tensor element type; ``np_dtype`` is the numpy dtype that stores it.
+
+    minigrad has one instance per type: ``minigrad.float16``, ``float32`` (also
+    ``minigrad.float``), ``float64`` (``double``), ``int8``, ``int16``, ``int32``,
+    ``int64`` (``long``), ``uint8`` and ``bool``.
+
+    Args:
+        name (str): the name, as printed after ``minigrad.``.
+        np_dtype (numpy dtype): the numpy dtype of the elements.
+
+    Attributes:
+        name (str): the name (``'float32'``).
+        np_dtype (numpy.dtype): the numpy dtype of the elements.
+        is_floating_point (bool): whether the type is a floating one.
+
+    Example:
+        >>> minigrad.float32, minigrad.float is minigrad.float32
+        (minigrad.float32, True)
+        >>> minigrad.int64.np_dtype, minigrad.int64.is_floating_point
+        (dtype('int64'), False)
+        >>> minigrad.zeros(2, dtype=minigrad.float64).dtype
+        minigrad.float64
+    """
 
     __slots__ = ("name", "np_dtype", "is_floating_point")
 
@@ -64,12 +86,29 @@ _default = [float32]
 
 
 def get_default_dtype() -> dtype:
-    """The floating dtype of Python floats and of factories such as ``zeros``."""
+    """The floating dtype of Python floats and of factories such as ``zeros``.
+
+    Example:
+        >>> minigrad.get_default_dtype()
+        minigrad.float32
+        >>> minigrad.tensor([1.5]).dtype
+        minigrad.float32
+    """
     return _default[0]
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Set the default floating dtype (float32 or float64)."""
+    """Set the default floating dtype (float32 or float64).
+
+    Args:
+        d (minigrad.dtype): ``minigrad.float32`` or ``minigrad.float64``.
+
+    Example:
+        >>> minigrad.set_default_dtype(minigrad.float64)
+        >>> minigrad.zeros(1).dtype
+        minigrad.float64
+        >>> minigrad.set_default_dtype(minigrad.float32)
+    """
     if d not in (float32, float64):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d

@@ -78,7 +78,12 @@ def use_default_threads() -> None:
 
 def get_num_threads() -> int:
     """The number of threads the kernels use (as set by :func:`set_num_threads`); by
-    default the most they use, fewer while other processes keep cores busy."""
+    default the most they use, fewer while other processes keep cores busy.
+
+    Example:
+        >>> minigrad.get_num_threads() >= 1
+        True
+    """
     return _threads.get_num_threads()
 
 

@@ -190,7 +190,12 @@ def save(obj: Any, f: str | os.PathLike) -> None:
     The file is written to a temporary name in the same directory and renamed over
     ``f``, so a crash never leaves a half-written checkpoint behind.
 
-    Example::
+    Args:
+        obj (dict, list, tuple, Tensor, number or str): what to save, nested as deep as
+            needed.
+        f (str or path): the file to write.
+
+    Example:
 
         >>> import minigrad, os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.safetensors")
@@ -248,6 +253,13 @@ def load(
     whose metadata does not describe its tensors. A PyTorch ``.pt`` / ``.pth`` file
     written by ``torch.save`` is refused with a RuntimeError saying how to convert it.
     No code from the file is ever run.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+        >>> minigrad.save(nn.Linear(2, 1).state_dict(), path)
+        >>> sorted(minigrad.load(path, map_location="cpu", weights_only=True))
+        ['bias', 'weight']
     """
     _check_map_location(map_location)
     path = os.fspath(f)

@@ -19,6 +19,9 @@ class Size(tuple):
 
     Slicing, ``+`` and ``*`` give a Size again; ``numel()`` is the product of the sizes.
 
+    Args:
+        sizes (iterable of int): the sizes of the dimensions. Default: ().
+
     Example:
         >>> s = minigrad.zeros(2, 3).shape
         >>> s
@@ -41,7 +44,12 @@ class Size(tuple):
         return super().__new__(cls, values)
 
     def numel(self) -> int:
-        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+        """The number of elements of a tensor of this shape (1 for ``Size([])``).
+
+        Example:
+            >>> minigrad.Size([2, 3, 4]).numel(), minigrad.Size([]).numel()
+            (24, 1)
+        """
         return math.prod(self)
 
     def __getitem__(self, index):  # type: ignore[override]

@@ -314,8 +314,12 @@ def summary(
         layout: ``'tree'`` (torchinfo: ``Conv2d: 2-1`` rows under their parents) or ``'flat'``
             (torchsummary: leaf layers numbered ``Conv2d-1``, ``AvgPool2d-2``, ...).
         verbose: 1 prints the table, 0 only returns it.
+        input_data (Tensor or array-like, optional): a batch to run instead of zeros of
+            ``input_size``. Default: None.
+        dtype (minigrad.dtype, optional): the dtype of the made-up input. Default: None (the
+            default dtype).
 
-    Example::
+    Example:
 
         >>> s = minigrad.summary(minigrad.models.lenet5(), (1, 1, 32, 32), verbose=0)
         >>> s.total_params

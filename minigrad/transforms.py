@@ -55,7 +55,16 @@ if TYPE_CHECKING:
 
 
 class InterpolationMode(str, Enum):
-    """Interpolation methods; each member equals its lowercase name (``"bilinear"``)."""
+    """Interpolation methods; each member equals its lowercase name (``"bilinear"``).
+
+    Attributes:
+        NEAREST: the nearest source pixel.
+        BILINEAR: linear in both directions, half-pixel centres.
+
+    Example:
+        >>> InterpolationMode.BILINEAR == "bilinear"
+        True
+    """
 
     NEAREST = "nearest"
     BILINEAR = "bilinear"
@@ -122,7 +131,16 @@ def _range(value, name):
 
 
 class Compose:
-    """Apply several transforms one after the other."""
+    """Apply several transforms one after the other.
+
+    Args:
+        transforms (sequence of callable): the transforms, first applied first.
+
+    Example:
+        >>> t = Compose([CenterCrop(2), ToTensor()])
+        >>> t(np.full((4, 4, 3), 255, dtype=np.uint8)).shape
+        minigrad.Size([3, 2, 2])
+    """
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]]) -> None:
         self.transforms = list(transforms)
@@ -138,7 +156,15 @@ class Compose:
 
 
 class Lambda:
-    """Apply a user function as a transform."""
+    """Apply a user function as a transform.
+
+    Args:
+        lambd (callable): ``lambd(img)`` returns the transformed image.
+
+    Example:
+        >>> Lambda(lambda x: x * 2)(minigrad.ones(2))
+        tensor([2., 2.])
+    """
 
     def __init__(self, lambd: Callable[[Any], Any]) -> None:
         if not callable(lambd):
@@ -159,6 +185,13 @@ class ToTensor:
     """Convert an (H, W, C) or (H, W) array (or a PIL image) to a (C, H, W) tensor.
 
     uint8 values are scaled to float32 in [0, 1]; other dtypes are kept as they are.
+
+    Example:
+        >>> image = np.array([[[0, 255]]], dtype=np.uint8)  # (H, W, C) = (1, 1, 2)
+        >>> ToTensor()(image)
+        tensor([[[0.]],
+        <BLANKLINE>
+                [[1.]]])
     """
 
     def __call__(self, pic: np.ndarray | Tensor) -> Tensor:
@@ -185,6 +218,10 @@ class Normalize:
         mean (sequence): per-channel means.
         std (sequence): per-channel standard deviations.
         inplace (bool): write into the input tensor. Default: False.
+
+    Example:
+        >>> Normalize(mean=(0.5,), std=(0.25,))(minigrad.tensor([[[0.0, 1.0]]]))
+        tensor([[[-2.,  2.]]])
     """
 
     def __init__(self, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> None:
@@ -251,6 +288,13 @@ class Pad:
         padding (int or sequence): all borders, (left/right, top/bottom) or (left, top, right, bottom).
         fill (number): value for ``padding_mode='constant'``. Default: 0.
         padding_mode (str): ``'constant'``, ``'edge'``, ``'reflect'`` or ``'symmetric'``.
+            Default: ``'constant'``.
+
+    Example:
+        >>> Pad(1, padding_mode="edge")(minigrad.tensor([[[1.0, 2.0]]]))
+        tensor([[[1., 1., 2., 2.],
+                 [1., 1., 2., 2.],
+                 [1., 1., 2., 2.]]])
     """
 
     def __init__(self, padding: Size, fill: float = 0, padding_mode: str = "constant") -> None:
@@ -303,6 +347,13 @@ class Resize:
     Args:
         size (int or (int, int)): the output size.
         interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
+
+    Example:
+        >>> Resize(4)(np.zeros((2, 6, 3), dtype=np.uint8)).shape  # the smaller edge becomes 4
+        (4, 12, 3)
+        >>> Resize((2, 2), interpolation="nearest")(minigrad.arange(16.0).view(1, 4, 4))
+        tensor([[[ 0.,  2.],
+                 [ 8., 10.]]])
     """
 
     def __init__(self, size: Size, interpolation: str | InterpolationMode = "bilinear") -> None:
@@ -332,7 +383,16 @@ def _crop(array, top, left, height, width):
 
 
 class CenterCrop:
-    """Crop the centre of the image to ``size`` (an int for a square, or (h, w))."""
+    """Crop the centre of the image to ``size``.
+
+    Args:
+        size (int or (int, int)): the crop's (h, w); an int for a square.
+
+    Example:
+        >>> CenterCrop(2)(minigrad.arange(16).view(1, 4, 4))
+        tensor([[[ 5,  6],
+                 [ 9, 10]]])
+    """
 
     def __init__(self, size: Size) -> None:
         self.size = _pair(size, "size")
@@ -357,6 +417,11 @@ class RandomCrop:
         pad_if_needed (bool): pad an image smaller than ``size`` up to it. Default: False.
         fill (number): constant padding value. Default: 0.
         padding_mode (str): as in :class:`Pad`. Default: ``'constant'``.
+
+    Example:
+        >>> crop = RandomCrop(32, padding=4)  # the notes' CIFAR-10 augmentation
+        >>> crop(np.zeros((32, 32, 3), dtype=np.uint8)).shape
+        (32, 32, 3)
     """
 
     def __init__(
@@ -406,6 +471,10 @@ class RandomResizedCrop:
         scale ((float, float)): range of the window's area fraction. Default: (0.08, 1.0).
         ratio ((float, float)): range of the window's aspect ratio. Default: (3/4, 4/3).
         interpolation (str or InterpolationMode): ``'bilinear'`` (default) or ``'nearest'``.
+
+    Example:
+        >>> RandomResizedCrop(8)(minigrad.rand(3, 20, 30)).shape
+        minigrad.Size([3, 8, 8])
     """
 
     def __init__(
@@ -423,7 +492,17 @@ class RandomResizedCrop:
         self.interpolation = _interpolation(interpolation)
 
     def get_params(self, height: int, width: int) -> tuple[int, int, int, int]:
-        """Draw the window (top, left, h, w)."""
+        """Draw the window (top, left, h, w).
+
+        Args:
+            height (int): the image's height.
+            width (int): the image's width.
+
+        Example:
+            >>> top, left, h, w = RandomResizedCrop(8, scale=(0.25, 0.25), ratio=(1.0, 1.0)).get_params(20, 20)
+            >>> h, w
+            (10, 10)
+        """
         rng, area = rng_of(None), height * width
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
         for _ in range(10):
@@ -454,7 +533,15 @@ class RandomResizedCrop:
 
 
 class RandomHorizontalFlip:
-    """Mirror the image left-right with probability ``p`` (default 0.5)."""
+    """Mirror the image left-right with probability ``p``.
+
+    Args:
+        p (float): the probability of flipping. Default: 0.5.
+
+    Example:
+        >>> RandomHorizontalFlip(p=1.0)(minigrad.tensor([[[1, 2, 3]]]))
+        tensor([[[3, 2, 1]]])
+    """
 
     def __init__(self, p: float = 0.5) -> None:
         self.p = p
@@ -470,7 +557,16 @@ class RandomHorizontalFlip:
 
 
 class RandomVerticalFlip(RandomHorizontalFlip):
-    """Flip the image upside down with probability ``p`` (default 0.5)."""
+    """Flip the image upside down with probability ``p``.
+
+    Args:
+        p (float): the probability of flipping. Default: 0.5.
+
+    Example:
+        >>> RandomVerticalFlip(p=1.0)(minigrad.tensor([[[1], [2]]]))
+        tensor([[[2],
+                 [1]]])
+    """
 
     def __call__(self, img: Image) -> Image:
         if rng_of(None).random() >= self.p:
@@ -532,6 +628,12 @@ class RandomRotation:
         degrees (number or (min, max)): a number d means the range (-d, d).
         interpolation (str or InterpolationMode): ``'nearest'`` (default) or ``'bilinear'``.
         fill (number): value of the pixels that come from outside the image. Default: 0.
+
+    Example:
+        >>> image = minigrad.tensor([[[0.0, 1.0], [0.0, 0.0]]])
+        >>> RandomRotation((90, 90))(image)  # 90 degrees counter-clockwise
+        tensor([[[1., 0.],
+                 [0., 0.]]])
     """
 
     def __init__(self, degrees: Range, interpolation: str | InterpolationMode = "nearest", fill: float = 0) -> None:
@@ -562,6 +664,11 @@ class RandomAffine:
             a pair the range), or four numbers for x and y ranges.
         interpolation (str or InterpolationMode): ``'nearest'`` (default) or ``'bilinear'``.
         fill (number): value of the pixels that come from outside the image. Default: 0.
+
+    Example:
+        >>> shift = RandomAffine(degrees=0, translate=(0.5, 0.0))
+        >>> shift(minigrad.tensor([[[1.0, 2.0, 3.0, 4.0]]]))
+        tensor([[[2., 3., 4., 0.]]])
     """
 
     def __init__(
@@ -590,7 +697,16 @@ class RandomAffine:
         self.fill = fill
 
     def get_params(self, height: int, width: int) -> tuple[float, tuple[int, int], float, tuple[float, float]]:
-        """Draw (angle, (tx, ty), scale, (shear_x, shear_y)) from the configured ranges."""
+        """Draw (angle, (tx, ty), scale, (shear_x, shear_y)) from the configured ranges.
+
+        Args:
+            height (int): the image's height (scales the vertical shift).
+            width (int): the image's width (scales the horizontal shift).
+
+        Example:
+            >>> RandomAffine(degrees=(30, 30), scale=(2, 2)).get_params(28, 28)
+            (30.0, (0, 0), 2.0, (0.0, 0.0))
+        """
         rng = rng_of(None)
         angle = float(rng.uniform(*self.degrees))
         tx = ty = 0
@@ -664,6 +780,21 @@ class ColorJitter:
     its mean grey level, saturation with its greyscale version (3-channel images only),
     hue rotates it in HSV space; results are clipped to [0, 1] (float) or [0, 255]
     (uint8), the tensor path of torchvision.
+
+    Args:
+        brightness (number or (min, max)): the brightness factor's range. Default: 0.
+        contrast (number or (min, max)): the contrast factor's range. Default: 0.
+        saturation (number or (min, max)): the saturation factor's range. Default: 0.
+        hue (number or (min, max)): the hue shift's range, in turns. Default: 0.
+
+    Example:
+        >>> darker = ColorJitter(brightness=(0.5, 0.5))
+        >>> darker(minigrad.full((3, 1, 2), 0.8))
+        tensor([[[0.4000, 0.4000]],
+        <BLANKLINE>
+                [[0.4000, 0.4000]],
+        <BLANKLINE>
+                [[0.4000, 0.4000]]])
     """
 
     def __init__(self, brightness: Range = 0, contrast: Range = 0, saturation: Range = 0, hue: Range = 0) -> None:

@@ -2,7 +2,9 @@
 
 * Every ``>>>`` example in minigrad's docstrings runs here as a doctest, with the names
   ``minigrad``, ``nn``, ``F`` and ``np`` available and the seed fixed, as
-  ``python -m pytest --doctest-modules minigrad`` runs them (see ``conftest.py``).
+  ``python -m pytest --doctest-modules minigrad`` runs them (see ``conftest.py``); here
+  also those of functions wrapped by a decorator from another module (``numpy_names``),
+  which doctest's own finder skips.
 * Every tutorial in ``docs/tutorials`` is linked from the front page.
 * With ``CI=true`` (or ``MINIGRAD_TEST_DOCS=1``), ``tools/docs.sh`` builds the whole site,
   running every tutorial, with warnings as errors. It takes a few minutes.
@@ -11,6 +13,7 @@
 import doctest
 import importlib
 import importlib.util
+import inspect
 import os
 import pkgutil
 import re
@@ -36,9 +39,17 @@ def _modules():
     return names
 
 
+class _Finder(doctest.DocTestFinder):
+    """doctest's finder, which also finds the functions of a module wrapped by a decorator
+    defined in another module (``numpy_names``): it judges the function that was wrapped."""
+
+    def _from_module(self, module, obj):
+        return super()._from_module(module, inspect.unwrap(obj) if inspect.isfunction(obj) else obj)
+
+
 def _doctests(module_name):
     module = importlib.import_module(module_name)
-    finder = doctest.DocTestFinder(exclude_empty=True)
+    finder = _Finder(exclude_empty=True)
     return [t for t in finder.find(module, module_name) if t.examples]
 
 
@@ -87,3 +98,9 @@ def test_docs_build_without_warnings():
         ["bash", str(ROOT / "tools" / "docs.sh"), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=1800
     )
     assert result.returncode == 0, f"tools/docs.sh failed:\n{result.stdout[-5000:]}\n{result.stderr[-10000:]}"
+    # API pages list the tutorials that use their object (sphinx-gallery back-references):
+    # minigrad.tensor is in the first tutorials, Tensor.backward too.
+    generated = DOCS / "_build" / "html" / "api" / "generated"
+    for page in ("minigrad.tensor.html", "minigrad.Tensor.html"):
+        html = (generated / page).read_text()
+        assert "Tutorials using" in html and "sphx-glr-thumbcontainer" in html, f"{page}: no tutorials listed"

@@ -2,7 +2,8 @@
 # Build the documentation into docs/_build/html with every warning an error; the tutorials
 # in docs/tutorials run during the build. One command from a clean clone:
 #     bash tools/docs.sh
-# It installs Graphviz (Debian package, needs root) and the `docs` extra of pyproject.toml.
+# It installs Graphviz (Debian package, needs root) and the `docs` extra of pyproject.toml (Sphinx and
+# its extensions, matplotlib, and torch==2.13.0 for the benchmark tutorial's side-by-side runs).
 # If this checkout's kernels are already built (tools/test.sh or `pip install -e .` ran),
 # only the extra's requirements are installed and the built package is left as it is;
 # otherwise `pip install -e ".[docs]"` builds it.
@@ -35,8 +36,10 @@ PY
     fi
 fi
 
-# Generated pages are rebuilt every time, so that a removed tutorial or API entry cannot linger.
-rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst
+# Generated pages and pictures are rebuilt every time, so that a removed tutorial, API entry or
+# picture cannot linger. The saved doctrees go too: an object moved to another API page would
+# otherwise be read from both pages' doctrees and reported as a duplicate.
+rm -rf docs/auto_tutorials docs/api/generated docs/sg_execution_times.rst docs/images docs/_build/html/.doctrees
 started=$(date +%s)
 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" python -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
 echo "docs: built docs/_build/html/index.html in $(( $(date +%s) - started )) s, no warnings"

@@ -124,3 +124,19 @@ for _ in range(200):
     weight.grad = None
     bias.grad = None
 print(f"weight {weight.item():.4f}  bias {bias.item():.4f}  loss {loss.item():.2e}")
+
+# %%
+# Exercises
+# ---------
+# 1. For the line fit above, :math:`L = \frac{1}{N} \sum_i (x_i w + b - y_i)^2`, derive
+#    :math:`\partial L / \partial w` and :math:`\partial L / \partial b` by hand,
+#    compute them with numpy and compare with ``.grad`` after ``loss.backward()``.
+#    (``t01_gradient_by_hand.py``)
+# 2. Gradients accumulate. Compute the full-batch gradient of the same loss in four
+#    micro-batches: one ``backward()`` per micro-batch, no zeroing in between, each
+#    micro-batch's loss scaled so that the accumulated ``.grad`` equals the gradient on
+#    all 32 points at once. (``t01_gradient_accumulation.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

@@ -123,3 +123,20 @@ print("gradcheck:", gradcheck(lambda a: ScaledMulFunction.apply(a, b, 2.5), (a,)
 # %%
 # That is the whole recipe the built-in ops follow (see :doc:`/architecture` for where
 # they live and how to add one to the library itself).
+
+# %%
+# Exercises
+# ---------
+# 1. Write :math:`\mathrm{logsumexp}(x) = \log \sum_j e^{x_j}` over the last dimension
+#    as a ``Function``: a forward that gives a finite answer for ``x = 1000``, a backward
+#    in minigrad ops. Check it with ``gradcheck`` and ``gradgradcheck`` and against
+#    ``minigrad.logsumexp``. (``t02_logsumexp_function.py``)
+# 2. minigrad has no ``hardtanh``. Add ``F.hardtanh(input, min_val=-1.0, max_val=1.0)``
+#    and ``nn.Hardtanh`` following the "Adding an op" checklist of ``CONTRIBUTING.md``:
+#    the Function, the public function with PyTorch's error for ``min_val > max_val``, the
+#    layer, and the tests the checklist asks for (gradchecks, a reference, PyTorch).
+#    (``t02_new_op_hardtanh.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

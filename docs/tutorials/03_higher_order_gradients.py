@@ -79,3 +79,20 @@ print("d penalty / d weight:", weight.grad.shape, "finite:", bool(np.isfinite(we
 x = minigrad.randn(1, 2, 6, 6, dtype=minigrad.float64, requires_grad=True)
 w = minigrad.randn(3, 2, 3, 3, dtype=minigrad.float64, requires_grad=True)
 print("gradgradcheck conv2d:", gradgradcheck(lambda x, w: F.conv2d(x, w, stride=2, padding=1), (x, w)))
+
+# %%
+# Exercises
+# ---------
+# 1. Write ``hvp(f, x, v)`` with two calls of ``grad``, then one Newton step
+#    :math:`x - H^{-1} \nabla f(x)` that finds :math:`H^{-1} \nabla f` by conjugate
+#    gradients, using Hessian-vector products only. On
+#    :math:`f(x) = \tfrac12 x^\top A x - b^\top x` one step must land on
+#    :math:`A^{-1} b`. (``t03_hessian_vector_product.py``)
+# 2. Derive :math:`\tanh''` and :math:`\tanh'''` by hand (with :math:`t = \tanh x`,
+#    :math:`\tanh' = 1 - t^2`) and check them, at many points at once, against
+#    ``grad(..., create_graph=True)`` applied three times.
+#    (``t03_tanh_derivatives.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

@@ -11,11 +11,12 @@ to *im2col*, which turns the sum into one matrix product, then to the Cython ker
 
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import nn
+from minigrad import datasets, nn
 
 # %%
 # The indexed sum
@@ -137,6 +138,43 @@ print(
 )
 
 # %%
+# On a whole image, the same kernel is an edge detector. Here it runs over a digit from
+# :class:`minigrad.datasets.Digits`: cross-correlating with :math:`K` (what ``conv2d``
+# computes) is positive where the values rise from left to right. Cross-correlating with
+# the flipped :math:`K'`, i.e. the true convolution with :math:`K`, gives the same map
+# with the sign reversed, because this kernel is antisymmetric: :math:`K' = -K`. The
+# magnitude, combined with the transposed kernel for vertical steps, is the same either way.
+digit = datasets.Digits(train=True, size=32)[3][0].reshape(1, 1, 32, 32)
+kx = k.reshape(1, 1, 3, 3)
+kx_flipped = minigrad.tensor(k_flipped).reshape(1, 1, 3, 3)
+ky = k.t().reshape(1, 1, 3, 3)
+with_k = F.conv2d(digit, kx, padding=1)
+with_k_flipped = F.conv2d(digit, kx_flipped, padding=1)
+magnitude = (with_k**2 + F.conv2d(digit, ky, padding=1) ** 2).sqrt()
+print(
+    "K' = -K:",
+    bool((kx_flipped == -kx).all()),
+    "  max |map(K') + map(K)| =",
+    (with_k + with_k_flipped).abs().max().item(),
+)
+
+panels = [
+    (digit, "digit", "gray_r"),
+    (with_k, "cross-correlation with K", "RdBu_r"),
+    (with_k_flipped, "with K' (convolution with K)", "RdBu_r"),
+    (magnitude, "edge magnitude", "magma"),
+]
+fig, axes = plt.subplots(1, 4, figsize=(9, 2.6))
+for ax, (image, title, cmap) in zip(axes, panels):
+    values = image.numpy()[0, 0]
+    limit = np.abs(values).max()
+    ax.imshow(values, cmap=cmap, vmin=-limit if cmap == "RdBu_r" else None, vmax=limit if cmap == "RdBu_r" else None)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+
+# %%
 # im2col: the sum as one matrix product
 # -------------------------------------
 # The notes' second step: build a bigger tensor
@@ -151,6 +189,25 @@ print(
 tiny = minigrad.arange(16.0).reshape(1, 1, 4, 4)
 print(tiny.numpy()[0, 0])
 print(F.unfold(tiny, kernel_size=2).numpy()[0])
+
+# %%
+# The same matrix for a real image, drawn: an 8x8 digit and a 3x3 kernel give 9 rows
+# (the kernel positions) and 6 x 6 = 36 columns (the windows). Row 4, the kernel's
+# centre, is the digit's inner 6x6 read row by row; the other rows are the same pixels
+# shifted by one window position, which is why every pixel appears up to 9 times.
+small = datasets.Digits(train=True, size=8)[3][0].reshape(1, 1, 8, 8)
+small_cols = F.unfold(small, kernel_size=3).numpy()[0]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 2.4), gridspec_kw={"width_ratios": [1, 4]})
+ax1.imshow(small.numpy()[0, 0], cmap="gray_r")
+ax1.set_title("8x8 digit", fontsize=9)
+ax1.axis("off")
+ax2.imshow(small_cols, cmap="gray_r", aspect="auto")
+ax2.set_title("F.unfold(digit, 3): one column per window", fontsize=9)
+ax2.set_xlabel("window (output position y * 6 + x)")
+ax2.set_ylabel("kernel position")
+ax2.set_yticks(range(9), [f"({a},{b})" for a in range(3) for b in range(3)], fontsize=7)
+plt.tight_layout()
+plt.show()
 
 # %%
 # For the 7x7, 3-channel batch above with a 3x3 kernel and padding 1, the matrix has
@@ -210,3 +267,18 @@ t_kernel = best_of(lambda: F.conv2d(minigrad.from_numpy(xs), minigrad.from_numpy
 print(f"python loops {t_loops * 1e3:8.1f} ms")
 print(f"im2col + @   {t_im2col * 1e3:8.2f} ms")
 print(f"F.conv2d     {t_kernel * 1e3:8.2f} ms")
+
+# %%
+# Exercises
+# ---------
+# 1. Add a ``dilation`` argument to ``conv2d_loops``: kernel element :math:`(a, b)`
+#    reads input pixel :math:`(s y + d a, s x + d b)`. Work out the output size and check
+#    both against ``F.conv2d(..., dilation=d)``. (``t04_dilated_conv_loops.py``)
+# 2. Write im2col in numpy (no ``F.unfold``) for any stride and padding, with the rows in
+#    ``F.unfold``'s order; compute a convolution as ``W.reshape(O, -1) @ im2col(x)`` and
+#    check both. Hint: loop over the :math:`k^2` kernel positions, not over the output
+#    positions. (``t04_im2col_numpy.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

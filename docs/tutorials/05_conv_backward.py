@@ -14,6 +14,7 @@ gradients :func:`minigrad.nn.functional.conv2d` computes, extends them to channe
 batches and strides, and draws the graph that backward runs.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import minigrad
@@ -103,6 +104,46 @@ dx_sum = np.array(
 )
 print("kernel gradient, sum vs backward:", np.abs(dk_sum - k.grad.numpy()[0, 0]).max())
 print("input gradient,  sum vs backward:", np.abs(dx_sum - x.grad.numpy()[0, 0]).max())
+
+# %%
+# Which outputs one input pixel touches
+# -------------------------------------
+# The input-gradient sum runs over the outputs :math:`y(r' - a, c' - b)` whose window
+# covers :math:`x(r', c')`. To see them, push a single 1 through the layer: the output of
+# a one-hot input is exactly the set of outputs that pixel touches, and each carries the
+# kernel entry :math:`k(a, b)` the pixel is multiplied by there. With
+# :math:`k = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]`, the touched outputs show the kernel
+# rotated by 180 degrees: the flip of the input gradient, drawn. A pixel near the border
+# touches fewer outputs (the full convolution's padding supplies the missing ones as
+# zeros), and with stride 2 the windows skip positions, so a pixel touches one, two or
+# four outputs, through different kernel entries.
+ones_to_nine = minigrad.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+cases = [((3, 3), 1), ((0, 1), 1), ((2, 2), 2)]
+fig, axes = plt.subplots(1, 4, figsize=(9.5, 2.6), gridspec_kw={"width_ratios": [7, 5, 5, 3]})
+axes[0].imshow(np.zeros((7, 7)), cmap="Greys", vmin=0, vmax=1)
+for ((r, c), stride), ax, colour in zip(cases, axes[1:], ["tab:red", "tab:blue", "tab:green"]):
+    one_hot = minigrad.zeros(1, 1, 7, 7)
+    one_hot[0, 0, r, c] = 1.0
+    touched = F.conv2d(one_hot, ones_to_nine, stride=stride).numpy()[0, 0]
+    axes[0].add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, color=colour))
+    ax.imshow(touched > 0, cmap="Greys", vmin=0, vmax=3)
+    for (i, j), value in np.ndenumerate(touched):
+        if value:
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", color=colour, fontsize=9)
+    ax.set_title(f"outputs of x{(r, c)}, stride {stride}", fontsize=8)
+axes[0].set_title("7x7 input, three pixels", fontsize=8)
+for ax in axes:
+    size = ax.get_images()[0].get_array().shape[0]
+    ax.set_xticks(np.arange(size + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(size + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="0.8", linewidth=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+plt.tight_layout()
+plt.show()
+print("outputs touched by x(3, 3), stride 1, with the weight each uses:")
+one_hot = minigrad.zeros(1, 1, 7, 7)
+one_hot[0, 0, 3, 3] = 1.0
+print(F.conv2d(one_hot, ones_to_nine).numpy()[0, 0, 1:4, 1:4])
 
 # %%
 # Channels, batches and strides
@@ -215,3 +256,20 @@ lenet_w = minigrad.randn(6, 1, 5, 5)
 print(F.conv2d(lenet_x, lenet_w).grad_fn.graph_note)
 with minigrad.backends.conv.flags(flipped_kernel_only=True):
     print(F.conv2d(lenet_x, lenet_w).grad_fn.graph_note)
+
+# %%
+# Exercises
+# ---------
+# 1. A 5x5 input, the kernel :math:`K = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]`, stride 2,
+#    no padding (a 2x2 output) and the upstream gradient :math:`G = [[1, 2], [3, 4]]`:
+#    write down all 25 entries of :math:`\partial L / \partial x` by hand, then check
+#    them against ``x.grad`` and against the recipe above (zeros between the gradient's
+#    pixels, full padding, flipped kernel). (``t05_stride2_input_gradient.py``)
+# 2. Show that the kernel gradient of a stride-:math:`s` convolution is one
+#    ``F.conv2d`` call: the input cross-correlated with the upstream gradient dilated by
+#    :math:`s`, the batch axis in the role of the channels.
+#    (``t05_strided_weight_gradient.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

@@ -101,3 +101,20 @@ for size in (6, 13, 20):
 x = minigrad.randn(1, 2, 4, 4, requires_grad=True)
 loss = (F.max_pool2d(x, 2) ** 2).sum()
 pool_backward_graph = make_dot(loss, params={"x": x}, view="backward")
+
+# %%
+# Exercises
+# ---------
+# 1. Write the backward of ``F.avg_pool2d(x, k, stride, padding)`` as loops, for both
+#    ``count_include_pad=True`` (every window divided by :math:`k^2`) and ``False``
+#    (divided by the number of real pixels in the window), and check both against the
+#    gradient minigrad computes on a 5x5 input with ``k = 3``, stride 2, padding 1,
+#    where the two differ. (``t06_avg_pool_backward_padding.py``)
+# 2. Write max pooling's forward (with the index of each maximum) and backward as loops,
+#    for overlapping windows too. When a window holds its maximum twice, which input gets
+#    the gradient? Find PyTorch's rule, and check your loops against ``F.max_pool2d`` on
+#    an integer-valued input full of ties. (``t06_max_pool_backward_ties.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

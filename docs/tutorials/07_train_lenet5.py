@@ -197,3 +197,15 @@ lenet_backward = draw_graph(model, images[:1], view="backward", depth=2)
 #
 #     minigrad train lenet5 --dataset digits
 #     minigrad graph lenet5 --input 1,32,32 --backward -o lenet5_backward.svg
+
+# %%
+# Exercises
+# ---------
+# 1. Swap the sigmoids for ReLUs and average pooling for max pooling (the same 61,706
+#    parameters), train both networks from the same initial weights on the same
+#    batches, and plot their training loss and test accuracy per epoch side by side.
+#    Which one gets past the slow start? (``t07_relu_maxpool_lenet.py``)
+#
+# The solutions, one file each in ``docs/solutions/``, are on the page
+# :doc:`/solutions/index`; the test suite runs every one of them and checks it against
+# an independent oracle (``tests/test_solutions_t01_t07.py``).

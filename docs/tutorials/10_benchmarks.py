@@ -3,8 +3,9 @@ Benchmarks, and how to read them
 ================================
 
 ``bench/`` holds side-by-side benchmarks: each script runs minigrad and a reference
-(PyTorch, when it is installed, or hand-written numpy) in one process, on the same
-inputs, and prints times and the ratio ``minigrad / reference``. This page runs two of
+(PyTorch, which the ``docs`` extra installs, and for the tape's overhead also a
+hand-written numpy tape) in one process, on the same inputs, and prints times and the
+ratio ``minigrad / reference``. This page runs two of
 them at tiny sizes, so that the build stays fast, and explains what the columns mean.
 Numbers here come from whatever machine built the page, possibly busy with other work:
 read the ratios, not the absolute times, and rerun at full size before concluding.
@@ -63,13 +64,9 @@ run("bench_overhead.py", "--length", "300", "--repeats", "5")
 # -------------------------------
 # ``bench_conv.py`` times forward and forward + backward of each workload, best of
 # ``--repeat`` runs after a warm-up, at each thread count in ``--threads``. It needs
-# PyTorch as the reference. Here, two LeNet-sized convolutions on one thread:
-try:
-    import torch  # noqa: F401
-except ImportError:
-    print("PyTorch is not installed here: run `python bench/bench_conv.py` where it is.")
-else:
-    run("bench_conv.py", "--only", "lenet_conv1", "lenet_conv2", "--repeat", "3", "--threads", "1")
+# PyTorch as the reference, which the ``docs`` extra installs (``torch==2.13.0``, the
+# CPU build the tests compare against). Here, two LeNet-sized convolutions on one thread:
+run("bench_conv.py", "--only", "lenet_conv1", "lenet_conv2", "--repeat", "3", "--threads", "1")
 
 # %%
 # The columns:

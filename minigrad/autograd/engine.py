@@ -93,7 +93,24 @@ def backward(
     retain_graph: bool | None = None,
     create_graph: bool = False,
 ) -> None:
-    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad``."""
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad``.
+
+    Args:
+        tensors (Tensor or sequence of Tensor): the outputs to differentiate.
+        grad_tensors (Tensor or sequence, optional): the gradient with respect to each of
+            ``tensors``, of its shape; may be omitted (None) for a one-element output,
+            which then counts as 1. Default: None.
+        retain_graph (bool, optional): keep the graph's saved tensors so that backward can
+            run through it again. Default: the value of ``create_graph``.
+        create_graph (bool): record the backward pass, so that the gradients can be
+            differentiated again. Default: False.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> minigrad.autograd.backward((x * x).sum())
+        >>> x.grad
+        tensor([2., 4.])
+    """
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
     _check_requires_grad(tensors)
@@ -112,8 +129,29 @@ def grad(
 ) -> tuple[Tensor | None, ...]:
     """Return d(outputs)/d(inputs) as a tuple, without touching ``.grad``.
 
-    With ``create_graph=True`` the returned gradients are recorded, so they can be
-    differentiated again.
+    Args:
+        outputs (Tensor or sequence of Tensor): the outputs to differentiate.
+        inputs (Tensor or sequence of Tensor): the tensors (requiring grad) to
+            differentiate with respect to.
+        grad_outputs (Tensor or sequence, optional): the gradient with respect to each
+            output, of its shape; None for a one-element output means 1. Default: None.
+        retain_graph (bool, optional): keep the graph for another backward pass.
+            Default: the value of ``create_graph``.
+        create_graph (bool): record the gradients' computation, so that they can be
+            differentiated again (second derivatives). Default: False.
+        allow_unused (bool): return None for an input the outputs do not depend on,
+            instead of raising. Default: False.
+
+    Returns:
+        tuple of Tensor: one gradient per input, of the input's shape.
+
+    Example:
+        >>> x = minigrad.tensor(3.0, requires_grad=True)
+        >>> (dy,) = minigrad.autograd.grad(x**3, x, create_graph=True)
+        >>> dy
+        tensor(27., grad_fn=<MulBackward0>)
+        >>> minigrad.autograd.grad(dy, x)
+        (tensor(18.),)
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)

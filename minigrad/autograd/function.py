@@ -41,11 +41,41 @@ __all__ = ["Function", "AccumulateGrad", "observe"]
 class Function(Node):
     """Base class of differentiable operations (see the module docstring).
 
-    Attributes of a node (``ctx``), kept by the compiled ``Node`` base:
-    ``next_functions``, one ``(node, output_nr)`` per forward argument (``(None, 0)`` where
-    no gradient flows, as in PyTorch);
-    ``needs_input_grad``, one bool per argument; ``saved_tensors``. Inside forward,
-    ``ctx.save_for_backward(*values)`` and ``ctx.mark_non_differentiable(*outputs)``.
+    Subclass it with two static methods, ``forward(ctx, *args)`` and
+    ``backward(ctx, *grad_outputs)``, and call ``MyFunction.apply(*args)``. Inside
+    forward, ``ctx.save_for_backward(*values)`` keeps what backward reads and
+    ``ctx.mark_non_differentiable(*outputs)`` marks outputs without gradient.
+
+    Attributes:
+        needs_input_grad (tuple of bool): one per forward argument, whether a gradient
+            is wanted for it (kept by the compiled ``Node`` base, like
+            ``next_functions``, one ``(node, output_nr)`` per argument, and
+            ``saved_tensors``).
+        is_view (bool): set by a subclass whose output is a view of its first input, so
+            that the two share a version counter. Default: False.
+        graph_note (str or None): what the op means in a drawn backward pass
+            (``minigrad.viz``). Default: None.
+        node_name (str or None): PyTorch's name of the op's node where the default
+            (``XxxFunction`` -> ``XxxBackward0``) is not it. Default: None.
+
+    Example:
+        >>> class Cube(minigrad.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x**3
+        ...
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return grad * 3 * x**2
+        >>> x = minigrad.tensor(2.0, requires_grad=True)
+        >>> y = Cube.apply(x)
+        >>> y
+        tensor(8., grad_fn=<CubeBackward>)
+        >>> y.backward()
+        >>> x.grad
+        tensor(12.)
     """
 
     # A subclass whose output is a view of its first input sets this, so that the
@@ -82,29 +112,115 @@ class Function(Node):
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
+        """Compute the outputs; a subclass defines it. Runs with recording off.
+
+        Args:
+            ctx: the node being built: ``ctx.save_for_backward(...)`` keeps tensors for
+                backward; any other attribute may be set on it too.
+            *args: the arguments given to ``apply``.
+
+        Returns:
+            a Tensor (or numpy array), or a tuple of them.
+
+        Example:
+            >>> class Double(minigrad.autograd.Function):
+            ...     @staticmethod
+            ...     def forward(ctx, x):
+            ...         return x * 2
+            ...
+            ...     @staticmethod
+            ...     def backward(ctx, grad):
+            ...         return grad * 2
+            >>> Double.apply(minigrad.tensor([1.0, 2.0]))
+            tensor([2., 4.])
+        """
         raise NotImplementedError("Function subclasses must implement forward(ctx, *args)")
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        """Map the outputs' gradients to the inputs'; a subclass defines it.
+
+        Written with minigrad ops, so that with ``create_graph=True`` it is recorded too.
+
+        Args:
+            ctx: the node that forward filled (``ctx.saved_tensors``,
+                ``ctx.needs_input_grad``).
+            *grad_outputs (Tensor): one gradient per output of forward, of its shape.
+
+        Returns:
+            one gradient per argument of forward (None for an argument without one).
+
+        Example:
+            >>> class Square(minigrad.autograd.Function):
+            ...     @staticmethod
+            ...     def forward(ctx, x):
+            ...         ctx.save_for_backward(x)
+            ...         return x * x
+            ...
+            ...     @staticmethod
+            ...     def backward(ctx, grad):
+            ...         (x,) = ctx.saved_tensors
+            ...         return grad * 2 * x
+            >>> x = minigrad.tensor([3.0], requires_grad=True)
+            >>> Square.apply(x).sum().backward()
+            >>> x.grad
+            tensor([6.])
+        """
         raise NotImplementedError("Function subclasses must implement backward(ctx, *grad_outputs)")
 
     @staticmethod
     def mult_adds(args: tuple[Any, ...], outputs: tuple[Tensor, ...]) -> int | None:
-        """Multiply-accumulates of one call, for minigrad.costs (summary, viz profile): ``args``
-        as passed to ``apply``, ``outputs`` the output Tensors; None for ops that are no product."""
+        """Multiply-accumulates of one call, for minigrad.costs (summary, viz profile).
+
+        Args:
+            args (tuple): the arguments as passed to ``apply``.
+            outputs (tuple of Tensor): the outputs of the call.
+
+        Returns:
+            int or None: the count; None (the default) for ops that are no product.
+
+        Example:
+            >>> from minigrad.ops.linalg import MatmulFunction
+            >>> a, b = minigrad.ones(2, 3), minigrad.ones(3, 4)
+            >>> MatmulFunction.mult_adds((a, b), (a @ b,))
+            24
+        """
         return None
 
     # -- node interface -----------------------------------------------------------------
     @classmethod
     def name(cls) -> str:
-        """The node's name, as PyTorch's ``node.name()``: ``MulFunction`` -> ``MulBackward0``."""
+        """The node's name, as PyTorch's ``node.name()``: ``MulFunction`` -> ``MulBackward0``.
+
+        Example:
+            >>> y = minigrad.tensor([1.0], requires_grad=True) * 2
+            >>> y.grad_fn.name()
+            'MulBackward0'
+        """
         return cls._node_class.__name__
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
 
     def register_hook(self, output_nr: int, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call ``hook(grad)`` on the gradient of output ``output_nr`` before backward."""
+        """Call ``hook(grad)`` on the gradient of output ``output_nr`` before backward.
+
+        Args:
+            output_nr (int): which output of the op.
+            hook (callable): ``hook(grad) -> Tensor or None``; a returned tensor replaces
+                the gradient.
+
+        Returns:
+            RemovableHandle: ``handle.remove()`` unregisters the hook.
+
+        Example:
+            >>> x = minigrad.tensor([1.0], requires_grad=True)
+            >>> y = x * 3
+            >>> handle = y.grad_fn.register_hook(0, lambda grad: grad * 10)
+            >>> y.sum().backward()
+            >>> x.grad
+            tensor([30.])
+        """
         if self._pre_hooks is None:
             self._pre_hooks = {}
         hooks = self._pre_hooks.setdefault(output_nr, {})

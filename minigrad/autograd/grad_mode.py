@@ -35,7 +35,13 @@ __all__ = [
 
 
 def is_grad_enabled() -> bool:
-    """True when operations are being recorded."""
+    """True when operations are being recorded.
+
+    Example:
+        >>> with minigrad.no_grad():
+        ...     minigrad.is_grad_enabled()
+        False
+    """
     return state.grad_enabled
 
 
@@ -72,19 +78,54 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Context manager (or decorator) that stops recording operations."""
+    """Context manager (or decorator) that stops recording operations.
+
+    Args:
+        func (callable, optional): the function to decorate, when used as ``@no_grad``
+            without parentheses. Default: None.
+
+    Example:
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> with minigrad.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
 
     _target = False
 
 
 class enable_grad(_GradModeContext):
-    """Context manager (or decorator) that turns recording back on, e.g. inside no_grad."""
+    """Context manager (or decorator) that turns recording back on, e.g. inside no_grad.
+
+    Args:
+        func (callable, optional): the function to decorate, when used as
+            ``@enable_grad`` without parentheses. Default: None.
+
+    Example:
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> with minigrad.no_grad():
+        ...     with minigrad.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     _target = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """Turn recording on or off: ``set_grad_enabled(False)`` as a call or a context manager."""
+    """Turn recording on or off: ``set_grad_enabled(False)`` as a call or a context manager.
+
+    Args:
+        mode (bool): record (True) or not (False).
+
+    Example:
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> with minigrad.set_grad_enabled(False):
+        ...     (x * 2).requires_grad
+        False
+    """
 
     def __new__(cls, mode: bool) -> set_grad_enabled:
         return object.__new__(cls)
@@ -110,7 +151,13 @@ class set_grad_enabled(_GradModeContext):
 
 
 def is_inference_mode_enabled() -> bool:
-    """True inside ``inference_mode()``."""
+    """True inside ``inference_mode()``.
+
+    Example:
+        >>> with minigrad.inference_mode():
+        ...     minigrad.is_inference_mode_enabled()
+        True
+    """
     return state.inference_enabled
 
 
@@ -122,6 +169,17 @@ class inference_mode(_GradModeContext):
     ``mode=False``) leaves inference mode and turns grad mode on. Unlike PyTorch, tensors
     made inside are ordinary tensors: they may later be changed in place or used in a
     recorded computation (PyTorch refuses both for its "inference tensors").
+
+    Args:
+        mode (bool or callable): True to enter inference mode, False to leave it; a
+            function, when used as ``@inference_mode`` without parentheses. Default: True.
+
+    Example:
+        >>> model = nn.Linear(2, 1)
+        >>> with minigrad.inference_mode():
+        ...     y = model(minigrad.ones(1, 2))
+        >>> y.requires_grad
+        False
     """
 
     def __new__(cls, mode: bool | Callable[..., Any] = True) -> Any:  # an instance, or mode decorated
@@ -163,6 +221,18 @@ class detect_anomaly:
     """Record where each op was created and raise when backward produces NaN or inf.
 
     The error names the op and shows the line of the user's forward code that created it.
+
+    Args:
+        check_nan (bool): raise on NaN or inf gradients. Default: True.
+
+    Example:
+        >>> x = minigrad.tensor([0.0], requires_grad=True)
+        >>> with minigrad.autograd.detect_anomaly():
+        ...     try:
+        ...         x.sqrt().mul(0.0).sum().backward()
+        ...     except RuntimeError as error:
+        ...         print(str(error)[:29])
+        Function 'SqrtBackward0' retu
     """
 
     def __init__(self, check_nan: bool = True) -> None:

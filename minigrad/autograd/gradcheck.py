@@ -28,7 +28,18 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised when an analytic gradient disagrees with its finite-difference estimate."""
+    """Raised when an analytic gradient disagrees with its finite-difference estimate.
+
+    A ``RuntimeError``; the message names the output, the input, the element and both values.
+
+    Example:
+        >>> x = minigrad.tensor([1.0], dtype=minigrad.float64, requires_grad=True)
+        >>> try:
+        ...     minigrad.autograd.gradcheck(lambda t: t.detach() * t, (x,))
+        ... except minigrad.autograd.GradcheckError as error:
+        ...     print(str(error)[:39])
+        Jacobian mismatch for output 0 with res
+    """
 
 
 def _tensors(values):
@@ -107,13 +118,28 @@ def gradcheck(
 ) -> bool:
     """Check the gradients of ``fn`` at ``inputs`` against finite differences.
 
+    The inputs are copied to float64 (a float32 input earns a warning).
+
     Args:
-        fn: a function of the inputs returning a Tensor or a tuple of Tensors.
-        inputs: a Tensor or a tuple; those with ``requires_grad=True`` are checked.
-        eps, atol, rtol: perturbation size and tolerances (``|a - n| <= atol + rtol * |n|``).
-        fast_mode: compare one random projection per input instead of the full Jacobian.
-    Returns True, or raises ``GradcheckError`` naming the output, input, element and
-    both values (returns False instead when ``raise_exception=False``).
+        fn (callable): a function of the inputs returning a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple): the arguments of ``fn``; those with
+            ``requires_grad=True`` are checked.
+        eps (float): the finite-difference step. Default: 1e-6.
+        atol, rtol (float): the tolerances, ``|a - n| <= atol + rtol * |n|``.
+            Default: 1e-5 and 1e-3.
+        raise_exception (bool): raise ``GradcheckError`` on a mismatch; if False, return
+            False instead. Default: True.
+        fast_mode (bool): compare one random projection ``v^T J u`` per input instead of
+            the full Jacobian. Default: False.
+        seed (int): seed of the random projections of ``fast_mode``. Default: 0.
+
+    Returns:
+        bool: True when every gradient matches.
+
+    Example:
+        >>> x = minigrad.randn(3, dtype=minigrad.float64, requires_grad=True)
+        >>> minigrad.autograd.gradcheck(lambda t: (t * t.sin()).sum(), (x,))
+        True
     """
     inputs, checked = _tensors(inputs)
     if not checked:
@@ -178,7 +204,26 @@ def gradgradcheck(
 ) -> bool:
     """Check second derivatives: gradcheck of ``(inputs, v) -> v^T d fn / d inputs``.
 
-    ``grad_outputs`` (random when None) are the cotangents ``v``; they are checked too.
+    Args:
+        fn (callable): a function of the inputs returning a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple): the arguments of ``fn``; those with
+            ``requires_grad=True`` are checked.
+        grad_outputs (Tensor or tuple, optional): the cotangents ``v``, one per output;
+            they are checked too. Default: None (random).
+        eps (float): the finite-difference step. Default: 1e-6.
+        atol, rtol (float): the tolerances. Default: 1e-5 and 1e-3.
+        raise_exception (bool): raise ``GradcheckError`` on a mismatch, else return
+            False. Default: True.
+        fast_mode (bool): one random projection per input. Default: False.
+        seed (int): seed of the random cotangents and projections. Default: 0.
+
+    Returns:
+        bool: True when every second derivative matches.
+
+    Example:
+        >>> x = minigrad.randn(3, dtype=minigrad.float64, requires_grad=True)
+        >>> minigrad.autograd.gradgradcheck(lambda t: t**3, (x,))
+        True
     """
     inputs, checked = _tensors(inputs)
     inputs = _as_float64(inputs, checked)

@@ -15,9 +15,27 @@ __all__ = ["LeNet5", "lenet5"]
 
 
 class LeNet5(nn.Module):
-    """Two conv/avg-pool/sigmoid stages and three linear layers, for 32x32 inputs.
+    """LeNet-5 as the notes list it, for 32x32 inputs: sigmoid activations and average pooling.
 
-    With 1 input channel and 10 classes: 61,706 parameters.
+    ``features_detector`` has two stages of 5x5 convolution (6 then 16 filters, no padding),
+    2x2 average pooling and a sigmoid, taking 32x32 to 28, 14, 10 and 5; ``classifier`` maps
+    the 16*5*5 = 400 features through linear layers of 120 and 84 units (sigmoids between) to
+    ``num_classes`` logits. With 1 input channel and 10 classes it has 61,706 parameters and
+    0.42 M mult-adds per image. See :doc:`/models`.
+
+    Args:
+        in_channels: channels of the input image; default 1.
+        num_classes: the number of output logits; default 10.
+
+    Shape:
+        input: (N, in_channels, 32, 32); output: (N, num_classes).
+
+    Example:
+        >>> model = minigrad.models.LeNet5()
+        >>> model(minigrad.randn(2, 1, 32, 32)).shape
+        minigrad.Size([2, 10])
+        >>> sum(p.numel() for p in model.parameters())
+        61706
     """
 
     def __init__(self, in_channels: int = 1, num_classes: int = 10) -> None:
@@ -39,7 +57,15 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        """x (N, in_channels, 32, 32) -> logits (N, num_classes)."""
+        """The logits of a batch of images.
+
+        Args:
+            x: (N, in_channels, 32, 32).
+
+        Example:
+            >>> minigrad.models.LeNet5(num_classes=3)(minigrad.zeros(4, 1, 32, 32)).shape
+            minigrad.Size([4, 3])
+        """
         return self.classifier(self.features_detector(x).flatten(1))
 
 
@@ -51,5 +77,20 @@ def lenet5(
     progress: bool = True,
     pretrained: bool | None = None,
 ) -> LeNet5:
-    """LeNet-5 for (N, in_channels, 32, 32) input."""
+    """Build :class:`LeNet5` (the notes' network: 61,706 parameters at 1 channel and 10 classes).
+
+    Args:
+        in_channels: channels of the input image; default 1.
+        num_classes: the number of output logits; default 10.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+
+    Example:
+        >>> model = minigrad.models.lenet5(in_channels=3, num_classes=2)
+        >>> model(minigrad.randn(1, 3, 32, 32)).shape
+        minigrad.Size([1, 2])
+    """
     return load_weights(LeNet5(in_channels, num_classes), "lenet5", weights, pretrained)

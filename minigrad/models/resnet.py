@@ -41,7 +41,30 @@ def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
 
 
 class BasicBlock(nn.Module):
-    """relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), two 3x3 convs."""
+    """The residual block of ResNet-18 and -34: ``relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))``.
+
+    Both convolutions are 3x3 without bias (batch norm follows); the first one carries the
+    stride. The shortcut is the identity, or ``downsample`` (a 1x1 strided convolution and
+    batch norm in :class:`ResNet`) where the shape changes. ``expansion`` = 1: the block
+    outputs ``planes`` channels.
+
+    Args:
+        inplanes: input channels.
+        planes: output channels of both convolutions.
+        stride: the first convolution's stride; default 1.
+        downsample: the shortcut's module, or None (default) for the identity.
+
+    Attributes:
+        expansion (int): output channels per ``planes``: 1.
+
+    Shape:
+        input: (N, inplanes, H, W); output: (N, planes, H / stride, W / stride) (rounded up).
+
+    Example:
+        >>> block = minigrad.models.BasicBlock(64, 64)
+        >>> block(minigrad.randn(1, 64, 8, 8)).shape
+        minigrad.Size([1, 64, 8, 8])
+    """
 
     expansion = 1
 
@@ -56,6 +79,17 @@ class BasicBlock(nn.Module):
         self.stride = stride
 
     def forward(self, x: Tensor) -> Tensor:
+        """``relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))``.
+
+        Args:
+            x: (N, inplanes, H, W).
+
+        Example:
+            >>> shortcut = nn.Sequential(nn.Conv2d(16, 32, 1, stride=2, bias=False), nn.BatchNorm2d(32))
+            >>> block = minigrad.models.BasicBlock(16, 32, stride=2, downsample=shortcut)
+            >>> block(minigrad.randn(2, 16, 8, 8)).shape
+            minigrad.Size([2, 32, 4, 4])
+        """
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -63,7 +97,34 @@ class BasicBlock(nn.Module):
 
 
 class Bottleneck(nn.Module):
-    """1x1 reduce, 3x3 (strided, as torchvision's v1.5), 1x1 expand by 4, plus the shortcut."""
+    """The residual block of ResNet-50, -101 and -152: 1x1 reduce, 3x3, 1x1 expand by 4, plus the
+    shortcut.
+
+    ``conv1`` (1x1) reduces to ``planes`` channels, ``conv2`` (3x3) carries the stride (as
+    torchvision's "v1.5"), ``conv3`` (1x1) expands to ``4 * planes``; batch norm after each, ReLU
+    after the first two and after the sum with the shortcut. The 1x1 convolutions keep the 3x3
+    one cheap: the notes' "bottleneck".
+
+    Args:
+        inplanes: input channels.
+        planes: the reduced width; the block outputs ``4 * planes`` channels.
+        stride: the 3x3 convolution's stride; default 1.
+        downsample: the shortcut's module, or None (default) for the identity (then
+            ``inplanes`` must be ``4 * planes``).
+
+    Attributes:
+        expansion (int): output channels per ``planes``: 4.
+
+    Shape:
+        input: (N, inplanes, H, W); output: (N, 4 * planes, H / stride, W / stride) (rounded up).
+
+    Example:
+        >>> block = minigrad.models.Bottleneck(256, 64)
+        >>> block(minigrad.randn(1, 256, 8, 8)).shape
+        minigrad.Size([1, 256, 8, 8])
+        >>> sum(p.numel() for p in block.parameters())  # vs 1,180,672 for two 3x3 convs at 256
+        70400
+    """
 
     expansion = 4
 
@@ -80,6 +141,16 @@ class Bottleneck(nn.Module):
         self.stride = stride
 
     def forward(self, x: Tensor) -> Tensor:
+        """``relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x))``.
+
+        Args:
+            x: (N, inplanes, H, W).
+
+        Example:
+            >>> block = minigrad.models.Bottleneck(64, 16)  # 64 -> 16 -> 16 -> 64 channels
+            >>> block(minigrad.randn(1, 64, 4, 4)).shape
+            minigrad.Size([1, 64, 4, 4])
+        """
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
@@ -88,11 +159,33 @@ class Bottleneck(nn.Module):
 
 
 class ResNet(nn.Module):
-    """ResNet with ``layers[i]`` blocks in stage i.
+    """ResNet (He et al., 2016) in torchvision's layout, with ``layers[i]`` blocks in stage i.
 
-    Initialized as torchvision does: convs kaiming_normal_ (fan_out, relu), batch norm (1, 0),
-    the classifier with Linear's default; ``zero_init_residual`` zeroes each block's last
-    batch-norm weight.
+    A stem (7x7 stride-2 convolution to 64 channels, batch norm, ReLU, 3x3 stride-2 max pool)
+    takes 224x224 to 56x56; four stages of residual blocks of width 64, 128, 256 and 512 (times
+    ``block.expansion``), the last three halving the resolution in their first block (with a
+    1x1 projection shortcut), end at 7x7; global average pooling and one linear layer give the
+    logits. Initialized as torchvision does: convolutions ``kaiming_normal_`` (fan_out, relu),
+    batch norm (1, 0), the classifier with Linear's default. Parameter names are
+    torchvision's, so its state dicts load. See :doc:`/models`.
+
+    Args:
+        block: :class:`BasicBlock` or :class:`Bottleneck`.
+        layers: the number of blocks in each of the four stages, e.g. [2, 2, 2, 2].
+        num_classes: the number of output logits; default 1000.
+        in_channels: channels of the input image; default 3.
+        zero_init_residual: zero each block's last batch-norm weight, so every block starts as
+            the identity; default False.
+
+    Shape:
+        input: (N, in_channels, H, W), 224x224 in the paper (at 32x32 the last stage is 1x1,
+        so training needs N > 1 for its batch norm); output: (N, num_classes).
+
+    Example:
+        >>> from minigrad.models import ResNet, BasicBlock
+        >>> model = ResNet(BasicBlock, [1, 1, 1, 1], num_classes=10)
+        >>> model(minigrad.randn(2, 3, 32, 32)).shape
+        minigrad.Size([2, 10])
     """
 
     def __init__(
@@ -142,7 +235,16 @@ class ResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        """x (N, in_channels, H, W) -> logits (N, num_classes)."""
+        """The logits of a batch of images: stem, four stages, global average pooling, ``fc``.
+
+        Args:
+            x: (N, in_channels, H, W).
+
+        Example:
+            >>> model = minigrad.models.ResNet(minigrad.models.BasicBlock, [1, 1, 1, 1], num_classes=4, in_channels=1)
+            >>> model(minigrad.randn(2, 1, 32, 32)).shape
+            minigrad.Size([2, 4])
+        """
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(self.avgpool(x).flatten(1))
@@ -157,7 +259,25 @@ def resnet18(
     pretrained: bool | None = None,
     **kwargs: Any,
 ) -> ResNet:
-    """ResNet-18: 11,689,512 parameters at 1000 classes."""
+    """ResNet-18: 11,689,512 parameters at 1000 classes, 1.8 G mult-adds at 224x224.
+
+    :class:`ResNet` with :class:`BasicBlock` blocks, [2, 2, 2, 2] per stage.
+
+    Args:
+        num_classes: the number of output logits; default 1000.
+        in_channels: channels of the input image; default 3.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+        kwargs: passed to :class:`ResNet` (``zero_init_residual``).
+
+    Example:
+        >>> model = minigrad.models.resnet18(num_classes=10)
+        >>> sum(p.numel() for p in model.parameters())
+        11181642
+    """
     model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
     return load_weights(model, "resnet18", weights, pretrained)
 
@@ -171,7 +291,25 @@ def resnet34(
     pretrained: bool | None = None,
     **kwargs: Any,
 ) -> ResNet:
-    """ResNet-34: 21,797,672 parameters at 1000 classes."""
+    """ResNet-34: 21,797,672 parameters at 1000 classes, 3.66 G mult-adds at 224x224.
+
+    :class:`ResNet` with :class:`BasicBlock` blocks, [3, 4, 6, 3] per stage.
+
+    Args:
+        num_classes: the number of output logits; default 1000.
+        in_channels: channels of the input image; default 3.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+        kwargs: passed to :class:`ResNet` (``zero_init_residual``).
+
+    Example:
+        >>> model = minigrad.models.resnet34(num_classes=10)
+        >>> sum(p.numel() for p in model.parameters())
+        21289802
+    """
     model = ResNet(BasicBlock, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
     return load_weights(model, "resnet34", weights, pretrained)
 
@@ -185,7 +323,25 @@ def resnet50(
     pretrained: bool | None = None,
     **kwargs: Any,
 ) -> ResNet:
-    """ResNet-50: 25,557,032 parameters at 1000 classes."""
+    """ResNet-50: 25,557,032 parameters at 1000 classes, 4.1 G mult-adds at 224x224.
+
+    :class:`ResNet` with :class:`Bottleneck` blocks, [3, 4, 6, 3] per stage.
+
+    Args:
+        num_classes: the number of output logits; default 1000.
+        in_channels: channels of the input image; default 3.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+        kwargs: passed to :class:`ResNet` (``zero_init_residual``).
+
+    Example:
+        >>> model = minigrad.models.resnet50(num_classes=10)
+        >>> sum(p.numel() for p in model.parameters())
+        23528522
+    """
     model = ResNet(Bottleneck, [3, 4, 6, 3], num_classes, in_channels, **kwargs)
     return load_weights(model, "resnet50", weights, pretrained)
 
@@ -199,7 +355,25 @@ def resnet101(
     pretrained: bool | None = None,
     **kwargs: Any,
 ) -> ResNet:
-    """ResNet-101: 44,549,160 parameters at 1000 classes."""
+    """ResNet-101: 44,549,160 parameters at 1000 classes, 7.8 G mult-adds at 224x224.
+
+    :class:`ResNet` with :class:`Bottleneck` blocks, [3, 4, 23, 3] per stage.
+
+    Args:
+        num_classes: the number of output logits; default 1000.
+        in_channels: channels of the input image; default 3.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+        kwargs: passed to :class:`ResNet` (``zero_init_residual``).
+
+    Example:
+        >>> model = minigrad.models.resnet101(num_classes=10)
+        >>> sum(p.numel() for p in model.parameters())
+        42520650
+    """
     model = ResNet(Bottleneck, [3, 4, 23, 3], num_classes, in_channels, **kwargs)
     return load_weights(model, "resnet101", weights, pretrained)
 
@@ -213,7 +387,27 @@ def resnet152(
     pretrained: bool | None = None,
     **kwargs: Any,
 ) -> ResNet:
-    """ResNet-152: 60,192,808 parameters at 1000 classes."""
+    """ResNet-152: 60,192,808 parameters at 1000 classes, 11.5 G mult-adds at 224x224.
+
+    :class:`ResNet` with :class:`Bottleneck` blocks, [3, 8, 36, 3] per stage.
+    The notes' 58,161,162 is this network with 2 input channels and 10 classes (see the
+    example).
+
+    Args:
+        num_classes: the number of output logits; default 1000.
+        in_channels: channels of the input image; default 3.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+        kwargs: passed to :class:`ResNet` (``zero_init_residual``).
+
+    Example:
+        >>> model = minigrad.models.resnet152(num_classes=10, in_channels=2)
+        >>> sum(p.numel() for p in model.parameters())  # the notes' count
+        58161162
+    """
     model = ResNet(Bottleneck, [3, 8, 36, 3], num_classes, in_channels, **kwargs)
     return load_weights(model, "resnet152", weights, pretrained)
 
@@ -227,7 +421,26 @@ def resnet18_cifar(
     pretrained: bool | None = None,
     **kwargs: Any,
 ) -> ResNet:
-    """ResNet-18 for 32x32 images: a 3x3 stride-1 stem and no max pool (11,173,962 parameters at 10 classes)."""
+    """ResNet-18 for 32x32 images: 11,173,962 parameters at 10 classes.
+
+    :func:`resnet18` with the 7x7 stride-2 stem replaced by a 3x3 stride-1 convolution and no
+    max pool, so a 32x32 image keeps a 4x4 map at the last stage (0.56 G mult-adds).
+
+    Args:
+        num_classes: the number of output logits; default 10.
+        in_channels: channels of the input image; default 3.
+        weights: None (default, random initialization) or the path of a local safetensors
+            file with a state dict in torchvision's layout; nothing is downloaded.
+        progress: accepted for torchvision's signature; nothing to show.
+        pretrained: deprecated (a UserWarning); ``True`` raises, saying how to make the local
+            file once in PyTorch.
+        kwargs: passed to :class:`ResNet` (``zero_init_residual``).
+
+    Example:
+        >>> model = minigrad.models.resnet18_cifar()
+        >>> model(minigrad.randn(1, 3, 32, 32)).shape
+        minigrad.Size([1, 10])
+    """
     model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, **kwargs)
     model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
     nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")

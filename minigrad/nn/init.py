@@ -36,9 +36,21 @@ __all__ = [
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The recommended gain for a nonlinearity (``'relu'``: sqrt(2), ``'tanh'``: 5/3, ...).
+    """The recommended gain of a nonlinearity: the factor that keeps activations' variance
+    steady through a layer followed by it.
 
-    ``param`` is the negative slope for ``'leaky_relu'`` (0.01 when None).
+    ``'linear'``, the conv names and ``'sigmoid'``: 1; ``'tanh'``: 5/3; ``'relu'``: sqrt(2);
+    ``'leaky_relu'``: sqrt(2 / (1 + slope**2)); ``'selu'``: 3/4.
+
+    Args:
+        nonlinearity: the function's name, as above; another name raises ValueError.
+        param: the negative slope for ``'leaky_relu'``; default None (0.01).
+
+    Example:
+        >>> nn.init.calculate_gain("relu")
+        1.4142135623730951
+        >>> nn.init.calculate_gain("leaky_relu", 0.2)
+        1.3867504905630728
     """
     if nonlinearity in (
         "linear",
@@ -105,7 +117,20 @@ def _fan(tensor, mode):
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
-    """Fill with values drawn from U(a, b)."""
+    """Fill ``tensor`` in place with values drawn from U(a, b) and return it (no graph is recorded).
+
+    Args:
+        tensor: the tensor to fill (any shape).
+        a: the lower bound; default 0.0.
+        b: the upper bound; default 1.0.
+        generator: an optional :class:`minigrad.Generator` to draw from; default None, the
+            global one that ``minigrad.manual_seed`` seeds.
+
+    Example:
+        >>> w = nn.init.uniform_(minigrad.empty(2, 3), a=-1.0, b=1.0)
+        >>> bool((w.abs() <= 1).all())
+        True
+    """
     _random_into(tensor, rng_of(generator).random)
     tensor._array *= b - a
     tensor._array += a
@@ -113,7 +138,20 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generato
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
-    """Fill with values drawn from N(mean, std**2)."""
+    """Fill ``tensor`` in place with values drawn from N(mean, std**2) and return it.
+
+    Args:
+        tensor: the tensor to fill (any shape).
+        mean: the mean; default 0.0.
+        std: the standard deviation; default 1.0.
+        generator: an optional :class:`minigrad.Generator` to draw from; default None, the
+            global one that ``minigrad.manual_seed`` seeds.
+
+    Example:
+        >>> w = nn.init.normal_(minigrad.empty(1000), mean=3.0, std=0.1)
+        >>> round(w.mean().item(), 1), round(w.std().item(), 1)
+        (3.0, 0.1)
+    """
     _random_into(tensor, rng_of(generator).standard_normal)
     tensor._array *= std
     tensor._array += mean
@@ -121,27 +159,87 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Gene
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with ``val``."""
+    """Fill ``tensor`` in place with ``val`` and return it.
+
+    Args:
+        tensor: the tensor to fill (any shape).
+        val: the value.
+
+    Example:
+        >>> nn.init.constant_(minigrad.empty(2, 2), 0.5)
+        tensor([[0.5000, 0.5000],
+                [0.5000, 0.5000]])
+    """
     return _fill(tensor, val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` in place with ones and return it (BatchNorm's initial ``weight``).
+
+    Args:
+        tensor: the tensor to fill (any shape).
+
+    Example:
+        >>> nn.init.ones_(minigrad.empty(3))
+        tensor([1., 1., 1.])
+    """
     return _fill(tensor, 1)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` in place with zeros and return it (a common bias initialization).
+
+    Args:
+        tensor: the tensor to fill (any shape).
+
+    Example:
+        >>> layer = nn.Linear(4, 2)
+        >>> nn.init.zeros_(layer.bias)
+        Parameter containing:
+        tensor([0., 0.], requires_grad=True)
+    """
     return _fill(tensor, 0)
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
-    """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    """Glorot (Xavier) uniform initialization, in place: U(-a, a) with
+    a = gain * sqrt(6 / (fan_in + fan_out)).
+
+    It keeps the variance of activations and of gradients about equal across layers for
+    symmetric activations such as tanh (Glorot and Bengio, 2010).
+
+    Args:
+        tensor: a weight of at least 2 dimensions, (out, in, *kernel); fan_in =
+            in * prod(kernel), fan_out = out * prod(kernel).
+        gain: a scale, e.g. ``calculate_gain('tanh')``; default 1.0.
+        generator: an optional :class:`minigrad.Generator` to draw from; default None, the
+            global one that ``minigrad.manual_seed`` seeds.
+
+    Example:
+        >>> w = nn.init.xavier_uniform_(minigrad.empty(20, 30))
+        >>> bool(w.abs().max() <= (6 / (30 + 20)) ** 0.5)
+        True
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
-    """Glorot normal: N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    """Glorot (Xavier) normal initialization, in place: N(0, std**2) with
+    std = gain * sqrt(2 / (fan_in + fan_out)).
+
+    Args:
+        tensor: a weight of at least 2 dimensions, (out, in, *kernel).
+        gain: a scale; default 1.0.
+        generator: an optional :class:`minigrad.Generator` to draw from; default None, the
+            global one that ``minigrad.manual_seed`` seeds.
+
+    Example:
+        >>> w = nn.init.xavier_normal_(minigrad.empty(200, 300))
+        >>> round(w.std().item(), 3)  # sqrt(2 / 500) = 0.063
+        0.063
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -153,9 +251,26 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
-    """He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
+    """He (Kaiming) uniform initialization, in place: U(-b, b) with b = gain * sqrt(3 / fan),
+    gain = ``calculate_gain(nonlinearity, a)``.
 
-    Layers' default ``kaiming_uniform_(w, a=sqrt(5))`` gives b = 1 / sqrt(fan_in).
+    The variance 2 / fan_in (for ReLU) keeps activations' spread steady through a deep ReLU
+    network (He et al., 2015). The layers' default, ``kaiming_uniform_(w, a=sqrt(5))``, gives
+    b = 1 / sqrt(fan_in), as in PyTorch.
+
+    Args:
+        tensor: a weight of at least 2 dimensions, (out, in, *kernel).
+        a: the negative slope of the leaky ReLU that follows; default 0 (plain ReLU).
+        mode: ``'fan_in'`` (default) keeps the forward variance, ``'fan_out'`` the backward one.
+        nonlinearity: ``'leaky_relu'`` (default) or ``'relu'``, or any name of
+            :func:`calculate_gain`.
+        generator: an optional :class:`minigrad.Generator` to draw from; default None, the
+            global one that ``minigrad.manual_seed`` seeds.
+
+    Example:
+        >>> w = nn.init.kaiming_uniform_(minigrad.empty(16, 8, 3, 3), nonlinearity="relu")
+        >>> bool(w.abs().max() <= (2 ** 0.5) * (3 / (8 * 3 * 3)) ** 0.5)
+        True
     """
     fan = _fan(tensor, mode)
     if fan == 0:
@@ -171,7 +286,25 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
-    """He normal: N(0, std**2) with std = gain / sqrt(fan)."""
+    """He (Kaiming) normal initialization, in place: N(0, std**2) with std = gain / sqrt(fan),
+    gain = ``calculate_gain(nonlinearity, a)``.
+
+    Args:
+        tensor: a weight of at least 2 dimensions, (out, in, *kernel).
+        a: the negative slope of the leaky ReLU that follows; default 0 (plain ReLU).
+        mode: ``'fan_in'`` (default) keeps the forward variance, ``'fan_out'`` the backward one
+            (torchvision's ResNet uses ``'fan_out'``).
+        nonlinearity: ``'leaky_relu'`` (default) or ``'relu'``, or any name of
+            :func:`calculate_gain`.
+        generator: an optional :class:`minigrad.Generator` to draw from; default None, the
+            global one that ``minigrad.manual_seed`` seeds.
+
+    Example:
+        >>> w = nn.init.kaiming_normal_(minigrad.empty(64, 128, 3, 3), nonlinearity="relu")
+        >>> fan_in = 128 * 3 * 3
+        >>> round(w.std().item() / (2 / fan_in) ** 0.5, 2)  # std = sqrt(2 / fan_in)
+        1.0
+    """
     fan = _fan(tensor, mode)
     if fan == 0:
         return tensor
@@ -179,8 +312,9 @@ def kaiming_normal_(
 
 
 def reset_weight_and_bias(weight: Tensor, bias: Tensor | None) -> None:
-    """The default of Linear and the conv layers, as in PyTorch: ``kaiming_uniform_(weight,
-    a=sqrt(5))``, i.e. U(+-1/sqrt(fan_in)), then bias (when not None) from U(+-1/sqrt(fan_in))."""
+    """The default of Linear and the conv layers, as in PyTorch:
+    ``kaiming_uniform_(weight, a=sqrt(5))``, i.e. U(+-1/sqrt(fan_in)), then bias (when not
+    None) from U(+-1/sqrt(fan_in))."""
     kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in = _calculate_fan_in_and_fan_out(weight)[0]

@@ -22,14 +22,23 @@ __all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer"]
 class Parameter(Tensor):
     """A leaf Tensor that requires grad and is found by ``Module.parameters()``.
 
-    Assigning a Parameter to a Module attribute registers it under that name. It shares
+    Assigning a Parameter to a Module attribute registers it under that name; a plain Tensor
+    assigned the same way is just an attribute (use ``register_buffer`` for state). It shares
     memory with ``data`` when ``data`` is a Tensor or an ndarray.
 
-    Example::
+    Args:
+        data: the values: a Tensor, an ndarray or anything ``minigrad.tensor`` takes; default
+            None (an empty float32 tensor).
+        requires_grad: whether autograd computes its gradient; default True.
 
-        >>> w = Parameter(minigrad.zeros(2))
-        >>> w.requires_grad
-        True
+    Example:
+        >>> w = nn.Parameter(minigrad.zeros(2))
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+        >>> m = nn.Module()
+        >>> m.scale = w
+        >>> [name for name, _ in m.named_parameters()]
+        ['scale']
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
@@ -58,13 +67,27 @@ class UninitializedTensorMixin:
     cls_to_become: type[Tensor]
 
     def materialize(self, shape: tuple[int, ...], device: str | None = None, dtype: dtypes.dtype | None = None) -> None:
-        """Allocate the (uninitialized) values with ``shape``; the layer then initializes them."""
+        """Allocate the (uninitialized) values with ``shape`` and become a ``cls_to_become`` (a
+        Parameter or a plain Tensor), the same object; the lazy layer then initializes them.
+
+        Args:
+            shape: the shape to allocate.
+            device: only ``'cpu'`` (or None, the default).
+            dtype: the dtype; default None, the placeholder's own.
+
+        Example:
+            >>> p = nn.UninitializedParameter()
+            >>> p.materialize((2, 3))
+            >>> type(p).__name__, p.shape
+            ('Parameter', minigrad.Size([2, 3]))
+        """
         np_dtype = self._array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
         self._array = np.empty(tuple(shape), dtype=np_dtype)
         self.__class__ = self.cls_to_become
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Refused with a RuntimeError until ``materialize``: the shape is not known yet."""
         raise RuntimeError(
             "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
             "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
@@ -79,15 +102,39 @@ class UninitializedTensorMixin:
         )
 
     def numel(self) -> int:
+        """Refused with a ValueError until ``materialize``, as in PyTorch.
+
+        Example:
+            >>> nn.UninitializedParameter().numel()
+            Traceback (most recent call last):
+            ...
+            ValueError: Attempted to use an uninitialized parameter in numel. ...
+        """
         self._refuse("numel")
 
     def dim(self) -> int:
+        """Refused with a ValueError until ``materialize``, as in PyTorch.
+
+        Example:
+            >>> nn.UninitializedBuffer().dim()
+            Traceback (most recent call last):
+            ...
+            ValueError: Attempted to use an uninitialized parameter in dim. ...
+        """
         self._refuse("dim")
 
     def __len__(self) -> int:
         self._refuse("__len__")
 
     def detach(self) -> Tensor:
+        """Refused with a ValueError until ``materialize``, as in PyTorch.
+
+        Example:
+            >>> nn.UninitializedParameter().detach()
+            Traceback (most recent call last):
+            ...
+            ValueError: Attempted to use an uninitialized parameter in detach. ...
+        """
         self._refuse("detach")
 
     def __repr__(self) -> str:
@@ -98,7 +145,24 @@ class UninitializedTensorMixin:
 
 
 class UninitializedParameter(UninitializedTensorMixin, Parameter):
-    """A Parameter whose shape a lazy layer (``nn.LazyLinear``, ...) sets on its first forward."""
+    """A Parameter whose shape a lazy layer (``nn.LazyLinear``, ...) sets on its first forward.
+
+    Until ``materialize(shape)`` its shape, size and values cannot be read (as in PyTorch);
+    it can already be handed to an optimizer, which then updates the materialized object.
+
+    Args:
+        requires_grad: whether autograd computes its gradient; default True.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype once materialized; default None, the default dtype.
+
+    Example:
+        >>> layer = nn.LazyLinear(2)
+        >>> layer.weight
+        <UninitializedParameter>
+        >>> _ = layer(minigrad.ones(1, 3))
+        >>> type(layer.weight).__name__, layer.weight.shape
+        ('Parameter', minigrad.Size([2, 3]))
+    """
 
     cls_to_become = Parameter
 
@@ -107,7 +171,22 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
 
 
 class UninitializedBuffer(UninitializedTensorMixin, Tensor):
-    """A buffer whose shape a lazy layer (``nn.LazyBatchNorm2d``, ...) sets on its first forward."""
+    """A buffer whose shape a lazy layer (``nn.LazyBatchNorm2d``, ...) sets on its first forward;
+    then a plain Tensor.
+
+    Args:
+        requires_grad: whether autograd computes its gradient; default False.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype once materialized; default None, the default dtype.
+
+    Example:
+        >>> bn = nn.LazyBatchNorm1d()
+        >>> bn.running_mean
+        <UninitializedBuffer>
+        >>> _ = bn(minigrad.ones(4, 3))
+        >>> bn.running_mean.shape
+        minigrad.Size([3])
+    """
 
     cls_to_become = Tensor
 

@@ -48,7 +48,15 @@ class ReluFunction(Function):
 
 
 def relu(input: Tensor) -> Tensor:
-    """Elementwise max(x, 0)."""
+    """Elementwise max(x, 0).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example:
+        >>> minigrad.relu(minigrad.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
     return ReluFunction.apply(input)
 
 
@@ -69,7 +77,16 @@ class LeakyReluFunction(Function):
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
+    """``max(0, x) + negative_slope * min(0, x)`` elementwise.
+
+    Args:
+        input (Tensor): the input tensor.
+        negative_slope (float): the slope for negative inputs. Default: 0.01.
+
+    Example:
+        >>> minigrad.leaky_relu(minigrad.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2000,  3.0000])
+    """
     return LeakyReluFunction.apply(input, negative_slope)
 
 
@@ -95,7 +112,15 @@ class SigmoidFunction(Function):
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """Elementwise logistic function, computed without overflow."""
+    """Elementwise logistic function, computed without overflow.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example:
+        >>> minigrad.sigmoid(minigrad.tensor([-100.0, 0.0, 2.0]))
+        tensor([0.0000, 0.5000, 0.8808])
+    """
     return SigmoidFunction.apply(floating(input))
 
 
@@ -115,7 +140,15 @@ class TanhFunction(Function):
 
 
 def tanh(input: Tensor) -> Tensor:
-    """Elementwise hyperbolic tangent."""
+    """Elementwise hyperbolic tangent.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example:
+        >>> minigrad.tanh(minigrad.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7616])
+    """
     return TanhFunction.apply(floating(input))
 
 
@@ -155,7 +188,18 @@ class SoftmaxFunction(Function):
 
 @numpy_names
 def softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension along which the result sums to 1.
+        dtype (minigrad.dtype, optional): cast ``input`` to this dtype first. Default: None.
+
+    Example:
+        >>> minigrad.softmax(minigrad.tensor([[1.0, 1.0], [0.0, 1000.0]]), dim=1)
+        tensor([[0.5000, 0.5000],
+                [0.0000, 1.0000]])
+    """
     input = input.to(dtype) if dtype is not None else floating(input)
     return SoftmaxFunction.apply(input, _single_dim("softmax", dim, input.ndim))
 
@@ -180,6 +224,16 @@ class LogSoftmaxFunction(Function):
 
 @numpy_names
 def log_softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | None = None) -> Tensor:
-    """log(softmax(x)) along ``dim``, computed stably."""
+    """log(softmax(x)) along ``dim``, computed stably.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension along which the result sums to 1.
+        dtype (minigrad.dtype, optional): cast ``input`` to this dtype first. Default: None.
+
+    Example:
+        >>> minigrad.log_softmax(minigrad.tensor([0.0, 0.0]), dim=0)  # log(1/2)
+        tensor([-0.6931, -0.6931])
+    """
     input = input.to(dtype) if dtype is not None else floating(input)
     return LogSoftmaxFunction.apply(input, _single_dim("log_softmax", dim, input.ndim))

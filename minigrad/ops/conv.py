@@ -460,12 +460,21 @@ def conv1d(
 ) -> Tensor:
     """1-D convolution over (N, C, L) or (C, L), on the 2-D kernels (a height-1 image).
 
-    Args as :func:`conv2d` with single ints; weight (O, C / groups, K).
-    Shape: L_out = floor((L + 2*p - d*(K - 1) - 1) / s) + 1.
+    Args:
+        input: (N, C, L) or unbatched (C, L).
+        weight: (O, C / groups, K).
+        bias: optional (O,); default None.
+        stride: int or (s,); default 1.
+        padding: int, (p,), ``'valid'`` (no padding) or ``'same'`` (output length = input
+            length, stride 1 only); default 0.
+        dilation: int or (d,); default 1.
+        groups: split the channels into groups convolved separately; default 1.
+
+    Shape:
+        output: (N, O, L_out) or (O, L_out), L_out = floor((L + 2*p - d*(K - 1) - 1) / s) + 1.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
-        >>> F.conv1d(minigrad.ones(2, 3, 10), minigrad.ones(4, 3, 3), padding='same').shape
+        >>> F.conv1d(minigrad.ones(2, 3, 10), minigrad.ones(4, 3, 3), padding="same").shape
         minigrad.Size([2, 4, 10])
     """
     x, w, b, stride, padding, dilation, groups, unbatched = _conv_nd(
@@ -557,24 +566,31 @@ def conv_transpose2d(
     groups: int = 1,
     dilation: _size_2_t = 1,
 ) -> Tensor:
-    """2-D transposed convolution: the input gradient of conv2d, i.e. the convolution of
-    the input with the flipped kernel (sometimes called deconvolution).
+    """2-D transposed convolution: the input gradient of conv2d, i.e. the convolution of the
+    input with the flipped kernel (sometimes called deconvolution).
 
     Args:
         input: (N, C, H, W) or (C, H, W).
         weight: (C, O / groups, KH, KW).
-        bias: optional (O,).
-        stride, padding, dilation: those of the conv2d this one transposes.
+        bias: optional (O,); default None.
+        stride, padding, dilation: those of the conv2d this one transposes, int or pair;
+            defaults 1, 0, 1.
         output_padding: extra rows/columns at the bottom/right (< stride or dilation),
-            to choose among the input sizes a strided conv2d maps to the same output size.
+            to choose among the input sizes a strided conv2d maps to the same output size;
+            default 0.
+        groups: channel groups: input channel group g feeds output channel group g;
+            default 1.
 
     Shape:
         OH = (H - 1)*sH - 2*pH + dH*(KH - 1) + output_padding_H + 1, OW alike.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.conv_transpose2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 3, 3), stride=2, padding=1).shape
         minigrad.Size([1, 1, 5, 5])
+        >>> x, w = minigrad.randn(1, 2, 5, 5), minigrad.randn(3, 2, 3, 3)
+        >>> y = F.conv2d(x, w, stride=2)  # (1, 3, 2, 2); conv_transpose2d maps back to 5x5
+        >>> F.conv_transpose2d(y, w, stride=2).shape
+        minigrad.Size([1, 2, 5, 5])
     """
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
@@ -594,7 +610,25 @@ def conv_transpose1d(
     groups: int = 1,
     dilation: _size_1_t = 1,
 ) -> Tensor:
-    """1-D transposed convolution over (N, C, L) or (C, L); weight (C, O / groups, K)."""
+    """1-D transposed convolution over (N, C, L) or (C, L): the input gradient of conv1d.
+
+    Args:
+        input: (N, C, L) or unbatched (C, L).
+        weight: (C, O / groups, K).
+        bias: optional (O,); default None.
+        stride: int or (s,); default 1.
+        padding: int or (p,), the padding of the conv1d this one transposes; default 0.
+        output_padding: extra positions at the end (< stride or dilation); default 0.
+        groups: channel groups; default 1.
+        dilation: int or (d,); default 1.
+
+    Shape:
+        output: (N, O, L_out), L_out = (L - 1)*s - 2*p + d*(K - 1) + output_padding + 1.
+
+    Example:
+        >>> F.conv_transpose1d(minigrad.ones(1, 4, 5), minigrad.ones(4, 2, 2), stride=2).shape
+        minigrad.Size([1, 2, 10])
+    """
     x, w, b, stride, padding, dilation, groups, out_size, unbatched = _conv_transpose_nd(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
     )
@@ -632,13 +666,28 @@ def unfold(
 ) -> Tensor:
     """Extract sliding local blocks (im2col): (N, C, H, W) -> (N, C*KH*KW, L).
 
-    L is the number of blocks, the product over H and W of
-    floor((size + 2*p - d*(k - 1) - 1) / s) + 1.
+    Column l holds the C*KH*KW input values under the l-th position of the window (row-major
+    over the output grid), so a convolution becomes one matrix product:
+    ``weight.reshape(O, -1) @ unfold(x, k)`` is ``conv2d(x, weight)`` flattened.
+
+    Args:
+        input: (N, C, H, W) or unbatched (C, H, W).
+        kernel_size: the block size, int or (KH, KW).
+        dilation: spacing between block elements, int or pair; default 1.
+        padding: zero padding on both sides, int or pair; default 0.
+        stride: step between blocks, int or pair; default 1.
+
+    Shape:
+        output: (N, C*KH*KW, L) or (C*KH*KW, L), where L, the number of blocks, is the product
+        over H and W of floor((size + 2*p - d*(k - 1) - 1) / s) + 1.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.unfold(minigrad.ones(1, 2, 4, 4), kernel_size=2).shape
         minigrad.Size([1, 8, 9])
+        >>> x, w = minigrad.randn(1, 2, 4, 4), minigrad.randn(3, 2, 2, 2)
+        >>> as_matmul = (w.reshape(3, -1) @ F.unfold(x, 2)).reshape(1, 3, 3, 3)
+        >>> bool(minigrad.allclose(as_matmul, F.conv2d(x, w), atol=1e-5))
+        True
     """
     check_tensor("unfold", "input", input, 1)
     kernel_size, dilation, padding, stride = _window_args("unfold", kernel_size, dilation, padding, stride)
@@ -674,11 +723,22 @@ def fold(
     padding: _size_2_t = 0,
     stride: _size_2_t = 1,
 ) -> Tensor:
-    """Combine sliding local blocks into a tensor, summing overlaps (col2im), the adjoint
-    of :func:`unfold`: (N, C*KH*KW, L) -> (N, C, *output_size).
+    """Combine sliding local blocks into a tensor, summing overlaps (col2im), the adjoint of
+    :func:`unfold`: (N, C*KH*KW, L) -> (N, C, *output_size).
+
+    Args:
+        input: (N, C*KH*KW, L) or unbatched (C*KH*KW, L).
+        output_size: the spatial size (H, W) of the result, int or pair.
+        kernel_size: the block size, int or (KH, KW).
+        dilation: spacing between block elements, int or pair; default 1.
+        padding: zero padding on both sides (cropped from the result), int or pair; default 0.
+        stride: step between blocks, int or pair; default 1.
+
+    Shape:
+        output: (N, C, H, W) or (C, H, W); L must equal the number of blocks that
+        :func:`unfold` would extract from (H, W).
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.fold(minigrad.ones(1, 4, 9), output_size=(4, 4), kernel_size=2)[0, 0, 1].tolist()
         [2.0, 4.0, 4.0, 2.0]
     """

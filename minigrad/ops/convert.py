@@ -46,7 +46,17 @@ class CloneFunction(Function):
 
 
 def to_dtype(input: Tensor, dtype: dtypes.dtype | DTypeLike, copy: bool = False) -> Tensor:
-    """``input`` as ``dtype``; the same tensor when it already has it (unless ``copy``)."""
+    """``input`` as ``dtype``; the same tensor when it already has it (unless ``copy``).
+
+    Args:
+        input (Tensor): the input tensor.
+        dtype (minigrad.dtype or numpy dtype): the dtype of the result.
+        copy (bool): copy even when ``input`` already has ``dtype``. Default: False.
+
+    Example:
+        >>> minigrad.to_dtype(minigrad.tensor([1.7, -1.7]), minigrad.int64)
+        tensor([ 1, -1])
+    """
     np_dtype = dtypes.to_numpy_dtype(dtype)
     if np_dtype == input._array.dtype:
         return clone(input) if copy else input
@@ -54,5 +64,16 @@ def to_dtype(input: Tensor, dtype: dtypes.dtype | DTypeLike, copy: bool = False)
 
 
 def clone(input: Tensor) -> Tensor:
-    """A copy of ``input`` with its own memory; gradients pass through unchanged."""
+    """A copy of ``input`` with its own memory; gradients pass through unchanged.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0])
+        >>> y = minigrad.clone(x)
+        >>> y[0] = 5.0
+        >>> x
+        tensor([1., 2.])
+    """
     return CloneFunction.apply(input)

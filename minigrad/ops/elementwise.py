@@ -206,27 +206,87 @@ class NegFunction(Function):
 
 
 def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:
-    """``input + alpha * other`` with broadcasting."""
+    """``input + alpha * other`` with broadcasting.
+
+    Args:
+        input (Tensor or number): the first operand.
+        other (Tensor or number): the second operand, broadcast against ``input``.
+        alpha (number): the multiplier of ``other``. Default: 1.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.add(minigrad.tensor([1.0, 2.0]), minigrad.tensor([10.0, 20.0]), alpha=2)
+        tensor([21., 42.])
+    """
     return _out("add", AddFunction.apply(input, other, alpha), out)
 
 
 def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:
-    """``input - alpha * other`` with broadcasting."""
+    """``input - alpha * other`` with broadcasting.
+
+    Args:
+        input (Tensor or number): the first operand.
+        other (Tensor or number): the second operand, broadcast against ``input``.
+        alpha (number): the multiplier of ``other``. Default: 1.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.sub(minigrad.tensor([[1.0], [2.0]]), minigrad.tensor([1.0, 2.0]))  # broadcast to (2, 2)
+        tensor([[ 0., -1.],
+                [ 1.,  0.]])
+    """
     return _out("sub", (SubFunction if isinstance(input, Tensor) else RsubFunction).apply(input, other, alpha), out)
 
 
 def mul(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
-    """``input * other`` with broadcasting."""
+    """``input * other`` with broadcasting.
+
+    Args:
+        input (Tensor or number): the first operand.
+        other (Tensor or number): the second operand, broadcast against ``input``.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)
+        tensor([3., 6.])
+    """
     return _out("mul", MulFunction.apply(input, other), out)
 
 
 def div(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
-    """``input / other`` (true division) with broadcasting."""
+    """``input / other`` (true division) with broadcasting.
+
+    Args:
+        input (Tensor or number): the dividend.
+        other (Tensor or number): the divisor, broadcast against ``input``.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.div(minigrad.tensor([1, 3]), 2)  # true division: a float result
+        tensor([0.5000, 1.5000])
+    """
     return _out("div", DivFunction.apply(input, other), out)
 
 
 def pow(input: Tensor | float, exponent: Tensor | float, *, out: Tensor | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
-    """``input ** exponent``; either may be a Tensor or a number."""
+    """``input ** exponent``; either may be a Tensor or a number.
+
+    Args:
+        input (Tensor or number): the base.
+        exponent (Tensor or number): the exponent, broadcast against ``input``.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.pow(minigrad.tensor([1.0, 2.0, 3.0]), 2)
+        tensor([1., 4., 9.])
+        >>> minigrad.pow(2, minigrad.tensor([0.0, 1.0, 2.0]))
+        tensor([1., 2., 4.])
+    """
     if not isinstance(input, Tensor):
         result = PowScalarBaseFunction.apply(input, exponent)
     else:
@@ -235,7 +295,17 @@ def pow(input: Tensor | float, exponent: Tensor | float, *, out: Tensor | None =
 
 
 def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``-input``."""
+    """``-input``.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.neg(minigrad.tensor([1.0, -2.0]))
+        tensor([-1.,  2.])
+    """
     return _out("neg", NegFunction.apply(input), out)
 
 
@@ -377,27 +447,77 @@ class MaximumFunction(Function):
 
 
 def exp(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise e**x."""
+    """Elementwise e**x.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.exp(minigrad.tensor([0.0, 1.0]))
+        tensor([1.0000, 2.7183])
+    """
     return _out("exp", ExpFunction.apply(floating(input)), out)
 
 
 def log(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise natural logarithm."""
+    """Elementwise natural logarithm.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.log(minigrad.tensor([1.0, 2.7183]))
+        tensor([0.0000, 1.0000])
+    """
     return _out("log", LogFunction.apply(floating(input)), out)
 
 
 def sqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise square root."""
+    """Elementwise square root.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.sqrt(minigrad.tensor([4.0, 2.0]))
+        tensor([2.0000, 1.4142])
+    """
     return _out("sqrt", SqrtFunction.apply(floating(input)), out)
 
 
 def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
-    """Elementwise absolute value."""
+    """Elementwise absolute value.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.abs(minigrad.tensor([-1.5, 0.0, 2.0]))
+        tensor([1.5000, 0.0000, 2.0000])
+    """
     return _out("abs", AbsFunction.apply(input), out)
 
 
 def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise sign (-1, 0 or 1); not differentiable."""
+    """Elementwise sign (-1, 0 or 1); not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.sign(minigrad.tensor([-3.0, 0.0, 0.5]))
+        tensor([-1.,  0.,  1.])
+    """
     return _out("sign", Tensor._make(np.sign(input._array)), out)
 
 
@@ -408,7 +528,19 @@ def clamp(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """Clamp every element into [min, max]; either bound may be None, a number or a Tensor."""
+    """Clamp every element into [min, max]; either bound may be None, a number or a Tensor.
+
+    Args:
+        input (Tensor): the input tensor.
+        min (Tensor or number, optional): the lower bound; none when None. Default: None.
+        max (Tensor or number, optional): the upper bound; none when None. Default: None.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.clamp(minigrad.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
     if input._array.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = floating(input)  # float bounds make an integer tensor floating, as in PyTorch
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -421,12 +553,34 @@ def clamp(
 
 
 def maximum(input: Tensor, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise maximum of two tensors (broadcast)."""
+    """Elementwise maximum of two tensors (broadcast).
+
+    Args:
+        input (Tensor): the input tensor.
+        other (Tensor or number): the second operand, broadcast against ``input``.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.maximum(minigrad.tensor([1.0, 5.0]), minigrad.tensor([3.0, 2.0]))
+        tensor([3., 5.])
+    """
     return _out("maximum", MaximumFunction.apply(input, other), out)
 
 
 def minimum(input: Tensor, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise minimum of two tensors (broadcast)."""
+    """Elementwise minimum of two tensors (broadcast).
+
+    Args:
+        input (Tensor): the input tensor.
+        other (Tensor or number): the second operand, broadcast against ``input``.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.minimum(minigrad.tensor([1.0, 5.0]), minigrad.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+    """
     check_broadcast("minimum", as_array(input), as_array(other))  # name this op, not maximum
     return _out(
         "minimum", -MaximumFunction.apply(-input, -other if isinstance(other, Tensor) else -np.asarray(other)), out
@@ -436,12 +590,36 @@ def minimum(input: Tensor, other: Tensor | float, *, out: Tensor | None = None) 
 def where(
     condition: Tensor | ArrayLike, input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None
 ) -> Tensor:
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast)."""
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast).
+
+    Args:
+        condition (Tensor): a bool tensor choosing ``input`` (True) or ``other`` (False).
+        input (Tensor or number): the values where ``condition`` holds.
+        other (Tensor or number): the values elsewhere.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> x = minigrad.tensor([-1.0, 2.0, -3.0])
+        >>> minigrad.where(x > 0, x, 0.0)
+        tensor([0., 2., 0.])
+    """
     return _out("where", WhereFunction.apply(condition, input, other), out)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | float) -> Tensor:
-    """``input`` with ``value`` written where the boolean ``mask`` is True (broadcast)."""
+    """``input`` with ``value`` written where the boolean ``mask`` is True (broadcast).
+
+    Args:
+        input (Tensor): the input tensor.
+        mask (Tensor): a bool tensor, broadcast against ``input``.
+        value (Tensor or number): the value to write (a number or a 0-d tensor).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.masked_fill(x, x > 1.5, -1.0)
+        tensor([ 1., -1., -1.])
+    """
     mask_array = as_array(mask)
     if mask_array.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {mask_array.dtype}")
@@ -615,48 +793,134 @@ class ErfFunction(Function):
 
 
 def sin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise sine (radians)."""
+    """Elementwise sine (radians).
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.sin(minigrad.tensor([0.0, 1.5708]))
+        tensor([0., 1.])
+    """
     return _out("sin", SinFunction.apply(floating(input)), out)
 
 
 def cos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise cosine (radians)."""
+    """Elementwise cosine (radians).
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.cos(minigrad.tensor([0.0, 3.1416]))
+        tensor([ 1., -1.])
+    """
     return _out("cos", CosFunction.apply(floating(input)), out)
 
 
 def tan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise tangent (radians)."""
+    """Elementwise tangent (radians).
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.tan(minigrad.tensor([0.0, 0.7854]))
+        tensor([0.0000, 1.0000])
+    """
     return _out("tan", TanFunction.apply(floating(input)), out)
 
 
 def sinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise hyperbolic sine."""
+    """Elementwise hyperbolic sine.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.sinh(minigrad.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.1752])
+    """
     return _out("sinh", SinhFunction.apply(floating(input)), out)
 
 
 def cosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise hyperbolic cosine."""
+    """Elementwise hyperbolic cosine.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.cosh(minigrad.tensor([0.0, 1.0]))
+        tensor([1.0000, 1.5431])
+    """
     return _out("cosh", CoshFunction.apply(floating(input)), out)
 
 
 def asin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise arcsine, in [-pi/2, pi/2]; nan outside [-1, 1]."""
+    """Elementwise arcsine, in [-pi/2, pi/2]; nan outside [-1, 1].
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.asin(minigrad.tensor([-1.0, 0.0, 1.0]))
+        tensor([-1.5708,  0.0000,  1.5708])
+    """
     return _out("asin", AsinFunction.apply(floating(input)), out)
 
 
 def acos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise arccosine, in [0, pi]; nan outside [-1, 1]."""
+    """Elementwise arccosine, in [0, pi]; nan outside [-1, 1].
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.acos(minigrad.tensor([-1.0, 0.0, 1.0]))
+        tensor([3.1416, 1.5708, 0.0000])
+    """
     return _out("acos", AcosFunction.apply(floating(input)), out)
 
 
 def atan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise arctangent, in (-pi/2, pi/2)."""
+    """Elementwise arctangent, in (-pi/2, pi/2).
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.atan(minigrad.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.7854,  0.0000,  0.7854])
+    """
     return _out("atan", AtanFunction.apply(floating(input)), out)
 
 
 def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise arctangent of ``input / other`` in the quadrant of the point
     ``(other, input)``, in [-pi, pi] (broadcast; both must be tensors).
+
+    Args:
+        input (Tensor): the y coordinates.
+        other (Tensor): the x coordinates, broadcast against ``input``.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
 
     Example:
         >>> import minigrad
@@ -672,5 +936,15 @@ def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise error function ``2/sqrt(pi) * integral of exp(-t**2) from 0 to x``."""
+    """Elementwise error function ``2/sqrt(pi) * integral of exp(-t**2) from 0 to x``.
+
+    Args:
+        input (Tensor): the input tensor.
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.erf(minigrad.tensor([0.0, 1.0, -1.0]))
+        tensor([ 0.0000,  0.8427, -0.8427])
+    """
     return _out("erf", ErfFunction.apply(floating(input)), out)

@@ -169,7 +169,16 @@ class IndexPutFunction(Function):
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
-    """``input[index]`` with numpy's rules for slices, ints, None, ... and index arrays."""
+    """``input[index]`` with numpy's rules for slices, ints, None, ... and index arrays.
+
+    Args:
+        input (Tensor): the input tensor.
+        index (int, slice, None, Ellipsis, Tensor, or a tuple of them): what to select.
+
+    Example:
+        >>> minigrad.getitem(minigrad.arange(6).view(2, 3), (slice(None), 1))
+        tensor([1, 4])
+    """
     index = normalize_index(index)
     _check_bounds(input.shape, index)
     if _is_basic(index):
@@ -178,7 +187,18 @@ def getitem(input: Tensor, index: Any) -> Tensor:
 
 
 def index_put(input: Tensor, index: Any, values: Tensor | float) -> Tensor:
-    """A copy of ``input`` with ``values`` written at ``index`` (differentiable in both)."""
+    """A copy of ``input`` with ``values`` written at ``index`` (differentiable in both).
+
+    Args:
+        input (Tensor): the input tensor.
+        index (int, slice, Tensor or a tuple of them): where to write, as in
+            ``input[index]``.
+        values (Tensor or number): the values, broadcast to the indexed shape.
+
+    Example:
+        >>> minigrad.index_put(minigrad.zeros(4), minigrad.tensor([0, 2]), 5.0)
+        tensor([5., 0., 5., 0.])
+    """
     index = normalize_index(index)
     _check_bounds(input.shape, index)
     return IndexPutFunction.apply(input, index, values)
@@ -223,7 +243,20 @@ class ScatterAddFunction(Function):
 
 
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``)."""
+    """Values of ``input`` at ``index`` along ``dim`` (as ``torch.gather``).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to index along.
+        index (Tensor): int64 indices, of ``input``'s number of dimensions; the output has
+            its shape.
+
+    Example:
+        >>> x = minigrad.tensor([[1, 2], [3, 4]])
+        >>> minigrad.gather(x, 1, minigrad.tensor([[1], [0]]))
+        tensor([[2],
+                [3]])
+    """
     index_array = index._array if isinstance(index, Tensor) else np.asarray(index)
     if index_array.dtype.kind not in "iu":
         raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {index_array.dtype}")

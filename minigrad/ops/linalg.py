@@ -73,6 +73,16 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     """Matrix product with numpy's rules: 1-D operands are vectors, leading dims broadcast.
 
     ``out=`` receives the result, as in PyTorch (not while autograd records).
+
+    Args:
+        input (Tensor): the left operand (1-D or more).
+        other (Tensor): the right operand (1-D or more).
+        out (Tensor, optional): the tensor to write the result into (resized if needed).
+            Default: None.
+
+    Example:
+        >>> minigrad.matmul(minigrad.ones(10, 2, 3), minigrad.ones(3)).shape  # a batch of matrix-vector products
+        minigrad.Size([10, 2])
     """
     if out is not None:
         return write_out("matmul", matmul(input, other), out)
@@ -101,14 +111,32 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    """Product of two 2-D matrices."""
+    """Product of two 2-D matrices.
+
+    Args:
+        input (Tensor): an (N, M) matrix.
+        mat2 (Tensor): an (M, P) matrix.
+
+    Example:
+        >>> minigrad.mm(minigrad.tensor([[1.0, 2.0]]), minigrad.tensor([[3.0], [4.0]]))
+        tensor([[11.]])
+    """
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2D tensors, but got {input.ndim}D and {mat2.ndim}D")
     return matmul(input, mat2)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
-    """Batched product of 3-D tensors of equal batch size."""
+    """Batched product of 3-D tensors of equal batch size.
+
+    Args:
+        input (Tensor): a batch of matrices, (B, N, M).
+        mat2 (Tensor): a batch of matrices, (B, M, P).
+
+    Example:
+        >>> minigrad.bmm(minigrad.ones(4, 2, 3), minigrad.ones(4, 3, 5)).shape
+        minigrad.Size([4, 2, 5])
+    """
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3D tensors, but got {input.ndim}D and {mat2.ndim}D")
     if input.shape[0] != mat2.shape[0]:
@@ -192,6 +220,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     Shape: input (*, in_features), weight (out_features, in_features), bias
     (out_features,) -> (*, out_features).
+
+    Args:
+        input (Tensor): (*, in_features).
+        weight (Tensor): (out_features, in_features).
+        bias (Tensor, optional): (out_features). Default: None.
+
+    Example:
+        >>> minigrad.linear(minigrad.ones(2, 3), minigrad.ones(4, 3), minigrad.zeros(4))
+        tensor([[3., 3., 3., 3.],
+                [3., 3., 3., 3.]])
     """
     if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[-1]:
         rows = int(np.prod(input.shape[:-1])) if input.ndim else 1

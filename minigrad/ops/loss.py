@@ -157,10 +157,26 @@ def nll_loss(
 ) -> Tensor:
     """Negative log likelihood of class indices: ``loss_i = -w[y_i] * input[i, y_i]``.
 
+    The input holds log-probabilities (``F.log_softmax`` of the logits); ``cross_entropy``
+    does both steps in one call.
+
     Args:
-        input: log-probabilities (N, C, *) or (C,).
-        target: class indices (N, *) or () in [0, C); ``ignore_index`` entries count 0.
-        weight: optional (C,) class weights; ``'mean'`` divides by the sum of w[y_i].
+        input: log-probabilities (N, C), (N, C, d1, ...) or unbatched (C,).
+        target: int64 class indices (N,), (N, d1, ...) or () in [0, C).
+        weight: optional (C,) class weights; default None (all 1).
+        ignore_index: a target value that contributes nothing (neither to the sum nor to the
+            mean's divisor); default -100.
+        reduction: ``'mean'`` (default) divides the sum by the sum of w[y_i] over the samples
+            not ignored, ``'sum'`` sums, ``'none'`` returns the per-sample losses of the
+            target's shape.
+
+    Shape:
+        input (N, C, *), target (N, *); output () or, with ``'none'``, (N, *).
+
+    Example:
+        >>> logp = F.log_softmax(minigrad.tensor([[2.0, 0.0], [0.0, 2.0]]), 1)
+        >>> F.nll_loss(logp, minigrad.tensor([0, 0]), reduction="none")
+        tensor([0.1269, 2.1269])
     """
     check_reduction(reduction)
     t = _class_indices("nll_loss", input, target)
@@ -185,11 +201,48 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross entropy of logits ``input`` (N, C, *) or (C,) and a target of class indices or probabilities.
+    r"""Cross entropy between logits and a target of class indices or class probabilities.
 
-    With indices: ``nll_loss(log_softmax(input, 1), target, ...)``, and with label smoothing
-    eps: ``(1 - eps) * nll + eps / C * sum_c(-w_c * log p_c)``, normalized as nll is. A float
-    target of the input's shape holds class probabilities.
+    With class indices y (and class weights w, 1 by default), each sample's loss is
+
+    .. math::
+
+        \ell_i = -w_{y_i} \log \frac{\exp(x_{i, y_i})}{\sum_c \exp(x_{i, c})},
+
+    computed stably as ``nll_loss(log_softmax(input, 1), target, ...)``. With
+    ``label_smoothing`` = s the target becomes (1 - s) on the true class plus s / C on every
+    class: :math:`\ell_i = (1 - s)\, \ell_i^{nll} + \frac{s}{C} \sum_c -w_c \log p_{i,c}`. A
+    floating-point target of the input's shape holds class probabilities (soft labels), and the
+    loss is :math:`-\sum_c w_c\, t_{i,c} \log p_{i,c}`.
+
+    Args:
+        input: unnormalized logits (N, C), (N, C, d1, ...) for per-pixel losses, or
+            unbatched (C,).
+        target: int64 class indices (N,), (N, d1, ...) or () in [0, C); or class
+            probabilities of the input's shape.
+        weight: optional (C,) rescaling of each class (for unbalanced classes); default None.
+        ignore_index: a class-index target value that contributes nothing, neither to the
+            sum nor to the mean's divisor; default -100.
+        reduction: ``'mean'`` (default) divides the sum by the total weight of the samples not
+            ignored (the number of samples without ``weight``; with probability targets, by N
+            times d1...), ``'sum'`` sums, ``'none'`` returns the per-sample losses (N, d1, ...).
+        label_smoothing: s in [0, 1]; default 0.0 (none).
+
+    Shape:
+        input (N, C, *) or (C,); target (N, *) or () of indices, or the input's shape of
+        probabilities; output () or, with ``'none'``, (N, *).
+
+    Example:
+        >>> logits = minigrad.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+        >>> target = minigrad.tensor([0, 2])
+        >>> F.cross_entropy(logits, target)
+        tensor(0.6691)
+        >>> F.cross_entropy(logits, target, reduction="none")  # log(3) for the uniform row
+        tensor([0.2395, 1.0986])
+        >>> F.cross_entropy(logits, minigrad.tensor([0, -100]))  # the second sample is ignored
+        tensor(0.2395)
+        >>> F.cross_entropy(logits, target, label_smoothing=0.1)
+        tensor(0.7357)
     """
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -244,14 +297,30 @@ def focal_loss(
     alpha: Tensor | Sequence[float] | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """Focal loss of logits: ``FL = -alpha[y] * (1 - p_t)**gamma * log(p_t)``, p_t = softmax(input)[y].
+    """Focal loss of logits (Lin et al., 2017): cross entropy scaled down on easy examples.
+
+    ``FL = -alpha[y] * (1 - p_t)**gamma * log(p_t)`` with p_t = softmax(input)[y], the
+    probability of the true class: a well-classified sample (p_t near 1) contributes little, so
+    the many easy negatives of a dense detector no longer swamp the hard ones.
 
     Args:
-        input: logits (N, C, *) or (C,).
-        target: class indices (N, *) or ().
-        gamma: focusing parameter >= 0; ``gamma=0`` without ``alpha`` is cross entropy.
-        alpha: optional (C,) per-class weights applied as ``alpha[target]``.
-        reduction: ``'mean'`` averages over samples (alpha does not renormalize).
+        input: logits (N, C), (N, C, d1, ...) or (C,).
+        target: int64 class indices (N,), (N, d1, ...) or ().
+        gamma: focusing parameter >= 0; default 2.0. ``gamma=0`` without ``alpha`` is cross
+            entropy.
+        alpha: optional (C,) per-class weights applied as ``alpha[target]``; default None.
+        reduction: ``'mean'`` (default) averages over samples (alpha does not renormalize),
+            ``'sum'`` sums, ``'none'`` returns the per-sample losses.
+
+    Shape:
+        input (N, C, *), target (N, *); output () or, with ``'none'``, (N, *).
+
+    Example:
+        >>> logits, target = minigrad.tensor([[2.0, 0.0], [0.0, 2.0]]), minigrad.tensor([0, 0])
+        >>> F.focal_loss(logits, target, gamma=2.0, reduction="none")  # the easy sample counts little
+        tensor([0.0018, 1.6501])
+        >>> F.focal_loss(logits, target, gamma=0.0).item() == F.cross_entropy(logits, target).item()
+        True
     """
     check_reduction(reduction)
     if gamma < 0:
@@ -302,14 +371,40 @@ class MseLossFunction(Function):
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error: ``(input - target)**2`` reduced."""
+    """Mean squared error: ``(input - target)**2`` elementwise, reduced.
+
+    Args:
+        input: any shape (*).
+        target: the input's shape (another shape broadcasts, with a warning).
+        reduction: ``'mean'`` (default) over all elements, ``'sum'``, or ``'none'``.
+
+    Shape:
+        input and target (*); output () or, with ``'none'``, (*).
+
+    Example:
+        >>> F.mse_loss(minigrad.tensor([1.0, 2.0, 3.0]), minigrad.tensor([1.0, 0.0, 0.0]))
+        tensor(4.3333)
+    """
     check_reduction(reduction)
     _check_same_size("mse_loss", input, target)
     return MseLossFunction.apply(input, target, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean absolute error: ``|input - target|`` reduced."""
+    """Mean absolute error: ``|input - target|`` elementwise, reduced.
+
+    Args:
+        input: any shape (*).
+        target: the input's shape (another shape broadcasts, with a warning).
+        reduction: ``'mean'`` (default) over all elements, ``'sum'``, or ``'none'``.
+
+    Shape:
+        input and target (*); output () or, with ``'none'``, (*).
+
+    Example:
+        >>> F.l1_loss(minigrad.tensor([1.0, 2.0, 3.0]), minigrad.tensor([1.0, 0.0, 0.0]))
+        tensor(1.6667)
+    """
     check_reduction(reduction)
     _check_same_size("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
@@ -356,7 +451,24 @@ class BinaryCrossEntropyFunction(Function):
 def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
-    """``-w * (t * log(x) + (1 - t) * log(1 - x))`` for probabilities x in [0, 1] (logs clamped at -100)."""
+    """Binary cross entropy of probabilities: ``-w * (t * log(x) + (1 - t) * log(1 - x))``.
+
+    Each log is clamped at -100 (as PyTorch does), so x = 0 or 1 gives a finite loss. For
+    logits prefer :func:`binary_cross_entropy_with_logits`, which is stabler.
+
+    Args:
+        input: probabilities x in [0, 1], any shape (*).
+        target: t in [0, 1], the input's shape.
+        weight: optional rescaling w, broadcast against the input; default None.
+        reduction: ``'mean'`` (default) over all elements, ``'sum'``, or ``'none'``.
+
+    Shape:
+        input and target (*); output () or, with ``'none'``, (*).
+
+    Example:
+        >>> F.binary_cross_entropy(minigrad.tensor([0.9, 0.2]), minigrad.tensor([1.0, 0.0]))
+        tensor(0.1643)
+    """
     check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
@@ -414,7 +526,29 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
-    """BCE on logits, computed stably: ``-w * (pw * t * log s(x) + (1 - t) * log(1 - s(x)))``, s = sigmoid."""
+    """Binary cross entropy on logits, computed stably (sigmoid and log in one step).
+
+    ``loss = -w * (pw * t * log s(x) + (1 - t) * log(1 - s(x)))`` with s = sigmoid, written
+    with softplus so that a large ``abs(x)`` neither overflows nor loses precision.
+
+    Args:
+        input: logits x, any shape (*).
+        target: t in [0, 1], the input's shape.
+        weight: optional rescaling w, broadcast against the input; default None.
+        reduction: ``'mean'`` (default) over all elements, ``'sum'``, or ``'none'``.
+        pos_weight: optional weight pw of the positive term, one per class (broadcast along
+            the last dimension): pw > 1 raises recall; default None (1).
+
+    Shape:
+        input and target (*); output () or, with ``'none'``, (*).
+
+    Example:
+        >>> x, t = minigrad.tensor([2.0, -1.0]), minigrad.tensor([1.0, 0.0])
+        >>> F.binary_cross_entropy_with_logits(x, t)
+        tensor(0.2201)
+        >>> F.binary_cross_entropy(F.sigmoid(x), t)  # the same, less stable
+        tensor(0.2201)
+    """
     check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")

@@ -113,11 +113,35 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-05,
 ) -> Tensor:
-    """Normalize each channel (dim 1) of ``input`` (N, C, *) to zero mean and unit variance.
+    """Normalize each channel (dim 1) of ``input`` (N, C, *) to zero mean and unit variance,
+    then scale by ``weight`` and shift by ``bias``: the function behind
+    :class:`~minigrad.nn.BatchNorm2d`.
 
     In training the batch statistics are used (biased variance) and the running ones, when
-    given, move toward them: ``running = (1 - momentum) * running + momentum * batch``
+    given, move toward them in place: ``running = (1 - momentum) * running + momentum * batch``
     (unbiased variance, n / (n - 1)). Otherwise the running statistics are used.
+
+    Args:
+        input: (N, C) or (N, C, *).
+        running_mean: (C,) or None; updated in place in training.
+        running_var: (C,) or None; updated in place in training.
+        weight: optional (C,) scale gamma; default None (1).
+        bias: optional (C,) shift beta; default None (0).
+        training: use (and track) the batch's statistics; default False.
+        momentum: the weight of the batch in the running statistics; default 0.1.
+        eps: added to the variance under the square root; default 1e-5.
+
+    Shape:
+        output: the input's shape.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 10.0], [3.0, 30.0]])
+        >>> mean, var = minigrad.zeros(2), minigrad.ones(2)
+        >>> F.batch_norm(x, mean, var, training=True)
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]])
+        >>> mean.tolist(), var.tolist()  # moved 10% of the way to the batch's (2, 20) and (2, 200)
+        ([0.2..., 2.0...], [1.1..., 20.8...])
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected 2D or higher input (got {input.ndim}D input)")

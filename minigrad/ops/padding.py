@@ -124,17 +124,23 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     """Pad the last len(pad) // 2 dimensions of input.
 
     Args:
+        input: a tensor of any shape; 'reflect', 'replicate' and 'circular' pad at most the
+            last 3 dimensions of a batched (N, C, ...) or unbatched (C, ...) input.
         pad: (left, right) pairs from the last dimension backwards, e.g.
             (pad_left, pad_right, pad_top, pad_bottom).
         mode: 'constant' (fill with value, default 0), 'reflect' (mirror, the edge not
             repeated; each amount < that dimension's size), 'replicate' (repeat the edge)
             or 'circular' (wrap around). Negative amounts crop, except in 'circular'.
-        value: the fill of 'constant' mode.
+        value: the fill of 'constant' mode; default None (0).
+
+    Shape:
+        output: the input's shape with each padded dimension grown by its two amounts.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.pad(minigrad.tensor([[[1., 2., 3.]]]), (2, 1), mode='reflect').tolist()
         [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
+        >>> F.pad(minigrad.ones(1, 2, 2), (1, 1, 0, 1)).shape
+        minigrad.Size([1, 3, 4])
     """
     check_tensor("pad", "input", input, 1)
     pad = int_sequence(pad, "pad", "pad")

@@ -366,22 +366,25 @@ def max_pool2d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Tensor | tuple[Tensor, Tensor]:
-    """2-D max pooling over an NCHW (or CHW) input.
+    """2-D max pooling over an NCHW (or CHW) input: the maximum of each window, per channel.
 
     Args:
+        input: (N, C, H, W) or unbatched (C, H, W).
         kernel_size: int or (KH, KW).
-        stride: default kernel_size.
-        padding: implicit -inf padding on both sides, at most half the kernel size.
-        dilation: spacing between window elements; default 1.
+        stride: int or (sH, sW); default None, the kernel size.
+        padding: implicit -inf padding on both sides, int or pair, at most half the kernel
+            size; default 0.
+        dilation: spacing between window elements, int or pair; default 1.
         ceil_mode: round the output size up (a last window may start in the input's
-            remainder, never in the right padding).
-        return_indices: also return each maximum's offset in its H*W plane (int64).
+            remainder, never in the right padding); default False.
+        return_indices: also return each maximum's offset in its H*W plane (int64), as
+            :func:`max_unpool2d` takes it; default False.
 
     Shape:
+        output: (N, C, OH, OW) or (C, OH, OW) with
         OH = floor((H + 2*pH - dH*(KH - 1) - 1) / sH) + 1 (ceil with ceil_mode), OW alike.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.max_pool2d(minigrad.arange(16.).reshape(1, 1, 4, 4), 2).tolist()
         [[[[5.0, 7.0], [13.0, 15.0]]]]
     """
@@ -397,20 +400,30 @@ def avg_pool2d(
     count_include_pad: bool = True,
     divisor_override: int | None = None,
 ) -> Tensor:
-    """2-D average pooling over an NCHW (or CHW) input.
+    """2-D average pooling over an NCHW (or CHW) input: the mean of each window, per channel.
 
     Args:
-        kernel_size, stride (default kernel_size), padding (zeros, at most half the kernel),
-        ceil_mode: as in :func:`max_pool2d`.
+        input: (N, C, H, W) or unbatched (C, H, W).
+        kernel_size: int or (KH, KW).
+        stride: int or (sH, sW); default None, the kernel size.
+        padding: implicit zero padding on both sides, int or pair, at most half the kernel;
+            default 0.
+        ceil_mode: round the output size up, as in :func:`max_pool2d`; default False.
         count_include_pad: count the zero padding in the divisor (default True); a
             ceil_mode window hanging past the padding still divides only by the part
             inside input + padding, as in PyTorch.
-        divisor_override: divide every window's sum by this nonzero int instead.
+        divisor_override: divide every window's sum by this nonzero int instead; default
+            None.
+
+    Shape:
+        output: (N, C, OH, OW) or (C, OH, OW) with OH = floor((H + 2*pH - KH) / sH) + 1 (ceil
+        with ceil_mode), OW alike.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.avg_pool2d(minigrad.ones(1, 1, 3, 3), 2, padding=1).tolist()
         [[[[0.25, 0.5], [0.5, 1.0]]]]
+        >>> F.avg_pool2d(minigrad.ones(1, 1, 3, 3), 2, padding=1, count_include_pad=False).tolist()
+        [[[[1.0, 1.0], [1.0, 1.0]]]]
     """
     return _avg_pool(
         "avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
@@ -440,10 +453,13 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     """2-D adaptive average pooling: window i spans [floor(i*H/OH), ceil((i+1)*H/OH)).
 
     Args:
+        input: (N, C, H, W) or unbatched (C, H, W).
         output_size: int or (OH, OW); None in a slot keeps the input's size.
 
+    Shape:
+        output: (N, C, OH, OW) or (C, OH, OW).
+
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.adaptive_avg_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 3)).tolist()
         [[[[0.5, 2.0, 3.5]]]]
     """
@@ -459,8 +475,16 @@ def adaptive_max_pool2d(
 ) -> Tensor | tuple[Tensor, Tensor]:
     """2-D adaptive max pooling over the windows of :func:`adaptive_avg_pool2d`.
 
+    Args:
+        input: (N, C, H, W) or unbatched (C, H, W).
+        output_size: int or (OH, OW); None in a slot keeps the input's size.
+        return_indices: also return each maximum's offset in its H*W plane (int64); default
+            False.
+
+    Shape:
+        output: (N, C, OH, OW) or (C, OH, OW).
+
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> F.adaptive_max_pool2d(minigrad.arange(5.).reshape(1, 1, 1, 5), (1, 2)).tolist()
         [[[[2.0, 4.0]]]]
     """
@@ -481,13 +505,24 @@ def max_unpool2d(
     padding: _size_2_t = 0,
     output_size: Sequence[int] | None = None,
 ) -> Tensor:
-    """The partial inverse of :func:`max_pool2d`: each value goes back to its arg max's
-    place (from ``indices``), zeros elsewhere.
+    """The partial inverse of :func:`max_pool2d`: each value goes back to its arg max's place
+    (from ``indices``), zeros elsewhere.
 
-    Shape: H_out = (H - 1)*sH - 2*pH + KH unless output_size ((H, W) or (N, C, H, W)) is given.
+    Args:
+        input: the pooled values, (N, C, H, W) or (C, H, W).
+        indices: int64 offsets in each output plane, the input's shape, as
+            ``max_pool2d(..., return_indices=True)`` returns them.
+        kernel_size: the pooling's kernel size, int or pair.
+        stride: the pooling's stride, int or pair; default None, the kernel size.
+        padding: the pooling's padding, int or pair; default 0.
+        output_size: (H, W) or (N, C, H, W) of the result, to pick among the sizes the
+            pooling maps to the same size; default None (the formula below).
+
+    Shape:
+        output: (N, C, H_out, W_out) with H_out = (H - 1)*sH - 2*pH + KH, W_out alike, unless
+        ``output_size`` is given.
 
     Example:
-        >>> import minigrad, minigrad.nn.functional as F
         >>> x = minigrad.arange(16.).reshape(1, 1, 4, 4)
         >>> out, idx = F.max_pool2d(x, 2, return_indices=True)
         >>> F.max_unpool2d(out, idx, 2)[0, 0, 1].tolist()
@@ -541,8 +576,24 @@ def max_pool1d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Tensor | tuple[Tensor, Tensor]:
-    """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel; arguments as
-    :func:`max_pool2d` with single ints."""
+    """1-D max pooling over (N, C, L) or (C, L), on the 2-D kernel.
+
+    Args:
+        input: (N, C, L) or unbatched (C, L).
+        kernel_size: int.
+        stride: int; default None, the kernel size.
+        padding: implicit -inf padding on both sides, at most half the kernel; default 0.
+        dilation: spacing between window elements; default 1.
+        ceil_mode: round the output length up; default False.
+        return_indices: also return each maximum's position (int64); default False.
+
+    Shape:
+        output: (N, C, L_out), L_out = floor((L + 2*p - d*(K - 1) - 1) / s) + 1.
+
+    Example:
+        >>> F.max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]]), 2)
+        tensor([[[3., 2.]]])
+    """
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -554,6 +605,21 @@ def avg_pool1d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel; arguments as
-    :func:`avg_pool2d` with single ints."""
+    """1-D average pooling over (N, C, L) or (C, L), on the 2-D kernel.
+
+    Args:
+        input: (N, C, L) or unbatched (C, L).
+        kernel_size: int.
+        stride: int; default None, the kernel size.
+        padding: implicit zero padding on both sides, at most half the kernel; default 0.
+        ceil_mode: round the output length up; default False.
+        count_include_pad: count the zero padding in the divisor; default True.
+
+    Shape:
+        output: (N, C, L_out), L_out = floor((L + 2*p - K) / s) + 1.
+
+    Example:
+        >>> F.avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+        tensor([[[2., 1.]]])
+    """
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)

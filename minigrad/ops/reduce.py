@@ -99,7 +99,26 @@ class MeanDimFunction(MeanFunction):
 
 @numpy_names
 def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dtypes.dtype | None = None) -> Tensor:  # noqa: A001  (PyTorch's name)
-    """Sum over ``dim`` (all elements when None)."""
+    """Sum over ``dim`` (all elements when None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all of them when
+            None. Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+        dtype (minigrad.dtype, optional): the dtype to sum in and return. Default: None
+            (``input``'s; int64 for integer and bool inputs).
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> minigrad.sum(x)
+        tensor(10.)
+        >>> minigrad.sum(x, dim=0)
+        tensor([4., 6.])
+        >>> minigrad.sum(x, dim=1, keepdim=True)
+        tensor([[3.],
+                [7.]])
+    """
     axes = reduce_axes("sum", dim, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
@@ -110,7 +129,18 @@ def sum(input: Tensor, dim: _dims_t = None, keepdim: bool = False, *, dtype: dty
 
 @numpy_names
 def mean(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
-    """Mean over ``dim`` (all elements when None); floating inputs only."""
+    """Mean over ``dim`` (all elements when None); floating inputs only.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all of them when
+            None. Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> minigrad.mean(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
+        tensor([1.5000, 3.5000])
+    """
     if input._array.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -180,6 +210,20 @@ def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -
     """Largest element, or with ``dim`` the named tuple ``(values, indices)`` along it.
 
     With ``max(a, b)`` of two tensors, the elementwise maximum.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or Tensor, optional): the dimension to reduce, giving ``(values,
+            indices)``; a Tensor here means ``maximum(input, dim)``. Default: None (the
+            largest element).
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 5.0], [3.0, 4.0]])
+        >>> minigrad.max(x)
+        tensor(5.)
+        >>> minigrad.max(x, dim=1)
+        MaxResult(values=tensor([5., 4.]), indices=tensor([1, 1]))
     """
     if isinstance(dim, Tensor):
         return input.maximum(dim)  # elementwise.maximum (elementwise imports this module)
@@ -188,7 +232,19 @@ def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -
 
 @numpy_names
 def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001  (PyTorch's name)
-    """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it."""
+    """Smallest element, or with ``dim`` the named tuple ``(values, indices)`` along it.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or Tensor, optional): the dimension to reduce, giving ``(values,
+            indices)``; a Tensor here means ``minimum(input, dim)``. Default: None (the
+            smallest element).
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> minigrad.min(minigrad.tensor([[1.0, 5.0], [3.0, 4.0]]), dim=0).indices
+        tensor([0, 1])
+    """
     if isinstance(dim, Tensor):
         return input.minimum(dim)
     return _max_or_min("min", input, dim, keepdim, take_min=True)
@@ -196,25 +252,72 @@ def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -
 
 @numpy_names
 def amax(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
-    """Maximum over ``dim`` (several dims allowed); ties share the gradient."""
+    """Maximum over ``dim`` (several dims allowed); ties share the gradient.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all of them when
+            None. Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> minigrad.amax(minigrad.tensor([[1.0, 5.0], [3.0, 4.0]]), dim=0)
+        tensor([3., 5.])
+    """
     return AmaxFunction.apply(input, reduce_axes("amax", dim, input.ndim), keepdim, False)
 
 
 @numpy_names
 def amin(input: Tensor, dim: _dims_t = None, keepdim: bool = False) -> Tensor:
-    """Minimum over ``dim`` (several dims allowed); ties share the gradient."""
+    """Minimum over ``dim`` (several dims allowed); ties share the gradient.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all of them when
+            None. Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> minigrad.amin(minigrad.tensor([[1.0, 5.0], [3.0, 4.0]]), dim=(0, 1))
+        tensor(1.)
+    """
     return AmaxFunction.apply(input, reduce_axes("amin", dim, input.ndim), keepdim, True)
 
 
 @numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    """Index of the largest element (of the flattened tensor when ``dim`` is None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to search; the flattened tensor when None.
+            Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 5.0], [3.0, 4.0]])
+        >>> minigrad.argmax(x)
+        tensor(1)
+        >>> minigrad.argmax(x, dim=1)
+        tensor([1, 1])
+    """
     return _arg("argmax", np.argmax, input, dim, keepdim)
 
 
 @numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    """Index of the smallest element (of the flattened tensor when ``dim`` is None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to search; the flattened tensor when None.
+            Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> minigrad.argmin(minigrad.tensor([[1.0, 5.0], [3.0, 0.0]]), dim=0)
+        tensor([0, 1])
+    """
     return _arg("argmin", np.argmin, input, dim, keepdim)
 
 
@@ -243,7 +346,23 @@ def var(
     *,
     correction: float | None = None,
 ) -> Tensor:
-    """Variance over ``dim``; unbiased (divides by N - 1) unless told otherwise."""
+    """Variance over ``dim``; unbiased (divides by N - 1) unless told otherwise.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all of them when
+            None. Default: None.
+        unbiased (bool, optional): divide by N - 1 (True, the default) or N; the older
+            spelling of ``correction``. Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+        correction (number, optional): divide by N - correction. Default: None (1).
+
+    Example:
+        >>> minigrad.var(minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor(1.6667)
+        >>> minigrad.var(minigrad.tensor([[1.0, 3.0], [5.0, 9.0]]), dim=1, unbiased=False)
+        tensor([1., 4.])
+    """
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     axes = reduce_axes("var", dim, input.ndim)
@@ -261,7 +380,23 @@ def std(
     *,
     correction: float | None = None,
 ) -> Tensor:
-    """Standard deviation over ``dim``; unbiased unless told otherwise."""
+    """Standard deviation over ``dim``; unbiased unless told otherwise.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all of them when
+            None. Default: None.
+        unbiased (bool, optional): divide by N - 1 (True, the default) or N; the older
+            spelling of ``correction``. Default: None.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+        correction (number, optional): divide by N - correction. Default: None (1).
+
+    Example:
+        >>> minigrad.std(minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor(1.2910)
+        >>> minigrad.std(minigrad.tensor([1.0, 2.0, 3.0, 4.0]), correction=0)
+        tensor(1.1180)
+    """
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
@@ -294,7 +429,17 @@ class LogsumexpFunction(Function):
 
 @numpy_names
 def logsumexp(input: Tensor, dim: _dims_t, keepdim: bool = False) -> Tensor:
-    """log(sum(exp(x))) over ``dim``, computed stably."""
+    """log(sum(exp(x))) over ``dim``, computed stably.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints): the dimension(s) to reduce.
+        keepdim (bool): keep each reduced dimension, with size 1. Default: False.
+
+    Example:
+        >>> minigrad.logsumexp(minigrad.tensor([0.0, 0.0]), dim=0)  # log 2
+        tensor(0.6931)
+    """
     return LogsumexpFunction.apply(floating(input), reduce_axes("logsumexp", dim, input.ndim), keepdim)
 
 

@@ -131,7 +131,18 @@ class TFunction(PermuteFunction):
 
 
 def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
-    """The same elements in a new shape; one size may be -1 (inferred)."""
+    """The same elements in a new shape; one size may be -1 (inferred).
+
+    Args:
+        input (Tensor): the input tensor.
+        *shape (int or sequence of ints): the new shape, as several ints or one sequence;
+            one size may be -1.
+
+    Example:
+        >>> minigrad.reshape(minigrad.arange(6), (2, -1))
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+    """
     shape = _infer_shape("reshape", _shape_args(shape), input._array.size, input._array.shape)
     if shape == input._array.shape:
         return input
@@ -139,7 +150,19 @@ def reshape(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
 
 
 def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
-    """Like reshape, but the tensor must be laid out so that no copy is needed."""
+    """Like reshape, but the tensor must be laid out so that no copy is needed.
+
+    Args:
+        input (Tensor): the input tensor.
+        *shape (int or sequence of ints): the new shape, as several ints or one sequence;
+            one size may be -1.
+
+    Example:
+        >>> minigrad.view(minigrad.arange(6), 3, 2)
+        tensor([[0, 1],
+                [2, 3],
+                [4, 5]])
+    """
     shape = _infer_shape("view", _shape_args(shape), input._array.size, input._array.shape)
     try:
         np.reshape(input._array, shape, copy=False)
@@ -152,7 +175,17 @@ def view(input: Tensor, *shape: int | Sequence[int]) -> Tensor:
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dimensions ``start_dim`` .. ``end_dim`` into one."""
+    """Merge dimensions ``start_dim`` .. ``end_dim`` into one.
+
+    Args:
+        input (Tensor): the input tensor.
+        start_dim (int): the first dimension to merge. Default: 0.
+        end_dim (int): the last dimension to merge. Default: -1.
+
+    Example:
+        >>> minigrad.flatten(minigrad.zeros(2, 3, 4), start_dim=1).shape
+        minigrad.Size([2, 12])
+    """
     if input.ndim == 0:
         return reshape(input, 1)
     start, end = (normalize_dims("flatten", d, input.ndim)[0] for d in (start_dim, end_dim))
@@ -163,7 +196,16 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def permute(input: Tensor, *dims: int | Sequence[int]) -> Tensor:
-    """Reorder the dimensions: output dim i is input dim ``dims[i]``."""
+    """Reorder the dimensions: output dim i is input dim ``dims[i]``.
+
+    Args:
+        input (Tensor): the input tensor.
+        *dims (int or sequence of ints): the new order of the dimensions.
+
+    Example:
+        >>> minigrad.permute(minigrad.zeros(2, 3, 4), (2, 0, 1)).shape
+        minigrad.Size([4, 2, 3])
+    """
     dims = _shape_args(dims)
     if len(dims) != input.ndim:
         raise RuntimeError(
@@ -178,7 +220,17 @@ def permute(input: Tensor, *dims: int | Sequence[int]) -> Tensor:
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap two dimensions."""
+    """Swap two dimensions.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim0 (int): the first dimension.
+        dim1 (int): the second dimension.
+
+    Example:
+        >>> minigrad.transpose(minigrad.zeros(2, 3, 4), 0, 2).shape
+        minigrad.Size([4, 3, 2])
+    """
     if input.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
     d0, d1 = (normalize_dims("transpose", d, input.ndim)[0] for d in (dim0, dim1))
@@ -188,25 +240,67 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def t(input: Tensor) -> Tensor:
-    """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is)."""
+    """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is).
+
+    Args:
+        input (Tensor): a tensor of at most 2 dimensions.
+
+    Example:
+        >>> minigrad.t(minigrad.tensor([[1, 2, 3]]))
+        tensor([[1],
+                [2],
+                [3]])
+    """
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     return TFunction.apply(input, (1, 0)) if input.ndim == 2 else input
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
-    """numpy's name for ``transpose``: swap two dimensions."""
+    """numpy's name for ``transpose``: swap two dimensions.
+
+    Args:
+        input (Tensor): the input tensor.
+        axis0 (int): the first dimension.
+        axis1 (int): the second dimension.
+
+    Example:
+        >>> minigrad.swapaxes(minigrad.zeros(2, 3), 0, 1).shape
+        minigrad.Size([3, 2])
+    """
     return transpose(input, axis0, axis1)
 
 
 def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Another name for ``transpose``: swap two dimensions."""
+    """Another name for ``transpose``: swap two dimensions.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim0 (int): the first dimension.
+        dim1 (int): the second dimension.
+
+    Example:
+        >>> minigrad.swapdims(minigrad.zeros(2, 3), 0, 1).shape
+        minigrad.Size([3, 2])
+    """
     return transpose(input, dim0, dim1)
 
 
 @numpy_names
 def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
-    """Remove dimensions of size 1 (only ``dim`` when given)."""
+    """Remove dimensions of size 1 (only ``dim`` when given).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to remove if of size 1; all
+            such when None. Default: None.
+
+    Example:
+        >>> minigrad.squeeze(minigrad.zeros(2, 1, 3, 1)).shape
+        minigrad.Size([2, 3])
+        >>> minigrad.squeeze(minigrad.zeros(2, 1, 3, 1), 1).shape
+        minigrad.Size([2, 3, 1])
+    """
     if dim is None:
         axes = [i for i, s in enumerate(input._array.shape) if s == 1]
     else:
@@ -219,7 +313,18 @@ def squeeze(input: Tensor, dim: _dims_t = None) -> Tensor:
 
 @numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    """Insert a dimension of size 1 at ``dim``."""
+    """Insert a dimension of size 1 at ``dim``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the index of the new dimension (negative counts from the end).
+
+    Example:
+        >>> minigrad.unsqueeze(minigrad.zeros(2, 3), 0).shape
+        minigrad.Size([1, 2, 3])
+        >>> minigrad.unsqueeze(minigrad.zeros(2, 3), -1).shape
+        minigrad.Size([2, 3, 1])
+    """
     rank = input.ndim + 1
     if not -rank <= dim < rank:
         raise IndexError(
@@ -251,7 +356,17 @@ class ExpandFunction(Function):
 
 
 def expand(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
-    """Broadcast to a larger shape without copying; -1 keeps a dimension."""
+    """Broadcast to a larger shape without copying; -1 keeps a dimension.
+
+    Args:
+        input (Tensor): the input tensor.
+        *sizes (int or sequence of ints): the new shape; -1 keeps a dimension's size.
+
+    Example:
+        >>> minigrad.expand(minigrad.tensor([[1], [2]]), 2, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+    """
     shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     lead = len(shape) - input.ndim
     if lead < 0:
@@ -271,6 +386,10 @@ def repeat(input: Tensor, *repeats: int | Sequence[int]) -> Tensor:
 
     Built as a view of shape (r0, s0, r1, s1, ...) that expands each size-1 slot to its
     repeat count, then a reshape to (r0*s0, r1*s1, ...); the gradient sums over the tiles.
+
+    Args:
+        input (Tensor): the input tensor.
+        *repeats (int or sequence of ints): how many times to tile each dimension.
 
     Shape:
         ``(r0 * s0, r1 * s1, ...)`` with the input's shape padded with leading 1s.
@@ -320,7 +439,20 @@ class CatFunction(Function):
 
 @numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Concatenate tensors along an existing dimension."""
+    """Concatenate tensors along an existing dimension.
+
+    Args:
+        tensors (sequence of Tensor): the tensors to join; of equal shape except along
+            ``dim``.
+        dim (int): the dimension to join along. Default: 0.
+
+    Example:
+        >>> a, b = minigrad.zeros(2, 3), minigrad.ones(1, 3)
+        >>> minigrad.cat([a, b]).shape
+        minigrad.Size([3, 3])
+        >>> minigrad.cat([a, a], dim=1).shape
+        minigrad.Size([2, 6])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
@@ -347,19 +479,49 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 @numpy_names
 def concat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Another name for ``cat``."""
+    """Another name for ``cat``.
+
+    Args:
+        tensors (sequence of Tensor): the tensors to join; of equal shape except along
+            ``dim``.
+        dim (int): the dimension to join along. Default: 0.
+
+    Example:
+        >>> minigrad.concat([minigrad.zeros(1), minigrad.ones(2)])
+        tensor([0., 1., 1.])
+    """
     return cat(tensors, dim)
 
 
 @numpy_names
 def concatenate(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """numpy's name for ``cat`` (takes ``axis=`` as numpy does, or ``dim=``)."""
+    """numpy's name for ``cat`` (takes ``axis=`` as numpy does, or ``dim=``).
+
+    Args:
+        tensors (sequence of Tensor): the tensors to join; of equal shape except along
+            ``dim``.
+        dim (int): the dimension to join along (also ``axis=``). Default: 0.
+
+    Example:
+        >>> minigrad.concatenate([minigrad.zeros(1, 2), minigrad.ones(1, 2)], axis=0)
+        tensor([[0., 0.],
+                [1., 1.]])
+    """
     return cat(tensors, dim)
 
 
 @numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Stack tensors of equal shape along a new dimension."""
+    """Stack tensors of equal shape along a new dimension.
+
+    Args:
+        tensors (sequence of Tensor): tensors of equal shape.
+        dim (int): the index of the new dimension. Default: 0.
+
+    Example:
+        >>> minigrad.stack([minigrad.zeros(3), minigrad.ones(3)], dim=1).shape
+        minigrad.Size([3, 2])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -373,14 +535,38 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
+    """The slice ``start:start+length`` of dimension ``dim`` (a view).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to slice.
+        start (int): the first index.
+        length (int): the number of elements kept.
+
+    Example:
+        >>> minigrad.narrow(minigrad.arange(6), 0, 2, 3)
+        tensor([2, 3, 4])
+    """
     index = [slice(None)] * input.ndim
     index[dim] = slice(start, start + length)
     return input[tuple(index)]
 
 
 def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
+    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes.
+
+    Args:
+        tensor (Tensor): the tensor to split.
+        split_size_or_sections (int or sequence of ints): the size of each piece, or the
+            list of sizes.
+        dim (int): the dimension to split. Default: 0.
+
+    Example:
+        >>> minigrad.split(minigrad.arange(5), 2)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+        >>> minigrad.split(minigrad.arange(5), [1, 4])
+        (tensor([0]), tensor([1, 2, 3, 4]))
+    """
     (axis,) = normalize_dims("split", dim, tensor.ndim)
     length = tensor._array.shape[axis]
     if isinstance(split_size_or_sections, int):
@@ -403,7 +589,17 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int 
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``chunks`` pieces of (nearly) equal size, as torch.chunk."""
+    """Split into ``chunks`` pieces of (nearly) equal size, as torch.chunk.
+
+    Args:
+        input (Tensor): the input tensor.
+        chunks (int): the number of pieces (fewer when the size does not allow them).
+        dim (int): the dimension to split. Default: 0.
+
+    Example:
+        >>> minigrad.chunk(minigrad.arange(5), 2)
+        (tensor([0, 1, 2]), tensor([3, 4]))
+    """
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
     (axis,) = normalize_dims("chunk", dim, input.ndim)

@@ -51,9 +51,10 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     is differentiable.
 
     Args:
-        input: any tensor.
-        dim: the dimension to sort along (default the last).
-        descending: largest first.
+        input (Tensor): the input tensor.
+        dim (int): the dimension to sort along. Default: -1.
+        descending (bool): largest first. Default: False.
+        stable (bool): accepted for PyTorch's signature: the sort is always stable. Default: False.
 
     Shape:
         ``values`` and ``indices`` (int64) have the input's shape.
@@ -68,7 +69,18 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 
 @numpy_names
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
-    """The indices (int64) that sort ``input`` along ``dim``: ``sort(...).indices``."""
+    """The indices (int64) that sort ``input`` along ``dim``: ``sort(...).indices``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to sort along. Default: -1.
+        descending (bool): sort from largest to smallest. Default: False.
+        stable (bool): accepted for PyTorch's signature: the sort is always stable. Default: False.
+
+    Example:
+        >>> minigrad.argsort(minigrad.tensor([3.0, 1.0, 2.0]))
+        tensor([1, 2, 0])
+    """
     return _sorted("argsort", input, dim, descending)[1]
 
 
@@ -79,6 +91,13 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
     The result is always in sorted order (``sorted=False`` lets PyTorch return any order,
     so sorted is one of them); ties keep their order in ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+        k (int): how many elements.
+        dim (int): the dimension to search. Default: -1.
+        largest (bool): the largest (True) or the smallest elements. Default: True.
+        sorted (bool): return them in order. Default: True.
 
     Shape:
         the input's shape with ``k`` in place of its size along ``dim``.

@@ -32,7 +32,7 @@ class Adadelta(Optimizer):
 
     State per parameter: ``step``, ``square_avg`` (v) and ``acc_delta`` (u).
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
@@ -65,7 +65,25 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        """Update the parameters once.
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss,
+                which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+            >>> opt = minigrad.optim.Adadelta([w])
+            >>> def closure():
+            ...     opt.zero_grad()
+            ...     loss = (w * w).sum()
+            ...     loss.backward()
+            ...     return loss
+            >>> opt.step(closure)
+            tensor(5., grad_fn=<SumBackward0>)
+            >>> w
+            tensor([ 0.9968, -1.9968], requires_grad=True)
+        """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]

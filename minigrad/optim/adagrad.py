@@ -34,7 +34,7 @@ class Adagrad(Optimizer):
 
     State per parameter, created at construction as in PyTorch: ``step`` and ``sum`` (s).
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
@@ -83,7 +83,25 @@ class Adagrad(Optimizer):
                 self.state[p]["sum"] = full_like(p, group["initial_accumulator_value"])
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        """Update the parameters once.
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss,
+                which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+            >>> opt = minigrad.optim.Adagrad([w], lr=0.1)
+            >>> def closure():
+            ...     opt.zero_grad()
+            ...     loss = (w * w).sum()
+            ...     loss.backward()
+            ...     return loss
+            >>> opt.step(closure)
+            tensor(5., grad_fn=<SumBackward0>)
+            >>> w
+            tensor([ 0.9000, -1.9000], requires_grad=True)
+        """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]

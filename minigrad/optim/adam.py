@@ -35,7 +35,7 @@ class Adam(Optimizer):
     State per parameter: ``step`` (float32 scalar tensor), ``exp_avg``, ``exp_avg_sq`` and,
     with amsgrad, ``max_exp_avg_sq``.
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
@@ -74,7 +74,25 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        """Update the parameters once.
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss,
+                which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+            >>> opt = minigrad.optim.Adam([w], lr=0.1)
+            >>> def closure():
+            ...     opt.zero_grad()
+            ...     loss = (w * w).sum()
+            ...     loss.backward()
+            ...     return loss
+            >>> opt.step(closure)
+            tensor(5., grad_fn=<SumBackward0>)
+            >>> w
+            tensor([ 0.9000, -1.9000], requires_grad=True)
+        """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
@@ -110,6 +128,23 @@ class AdamW(Adam):
 
     Same arguments as :class:`Adam`, but ``weight_decay`` defaults to 1e-2 and is applied
     to the parameter directly instead of being added to the gradient.
+
+    Args:
+        params: parameters or param-group dicts.
+        lr (float): learning rate. Default: 1e-3.
+        betas (Tuple[float, float]): decay rates of the moment estimates. Default: (0.9, 0.999).
+        eps (float): added to the denominator. Default: 1e-8.
+        weight_decay (float): decoupled weight decay. Default: 1e-2.
+        amsgrad (bool): keep the maximum of the second moments (AMSGrad). Default: False.
+        maximize (bool): maximize the objective instead of minimizing. Default: False.
+
+    Example:
+        >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = minigrad.optim.AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([ 0.8500, -1.8000], requires_grad=True)
     """
 
     _decoupled_weight_decay = True

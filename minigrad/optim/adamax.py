@@ -31,7 +31,7 @@ class Adamax(Optimizer):
 
     State per parameter: ``step``, ``exp_avg`` (m) and ``exp_inf`` (u).
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
@@ -65,7 +65,25 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        """Update the parameters once.
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss,
+                which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+            >>> opt = minigrad.optim.Adamax([w], lr=0.1)
+            >>> def closure():
+            ...     opt.zero_grad()
+            ...     loss = (w * w).sum()
+            ...     loss.backward()
+            ...     return loss
+            >>> opt.step(closure)
+            tensor(5., grad_fn=<SumBackward0>)
+            >>> w
+            tensor([ 0.9000, -1.9000], requires_grad=True)
+        """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]

@@ -33,6 +33,21 @@ class LRScheduler:
 
     Subclasses implement ``get_lr()`` (the chainable rule, from the current lrs) and may
     implement ``_get_closed_form_lr()`` (from ``base_lrs``), used by ``step(epoch)``.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs to set.
+        last_epoch (int): the index of the last epoch when resuming; -1 starts afresh
+            (the groups must then hold ``initial_lr``). Default: -1.
+
+    Example:
+        >>> class Halve(minigrad.optim.lr_scheduler.LRScheduler):
+        ...     def get_lr(self):
+        ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+        >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = Halve(opt)
+        >>> sched.step()
+        >>> sched.get_last_lr()
+        [0.05]
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -56,21 +71,75 @@ class LRScheduler:
         self._is_initial = False
 
     def state_dict(self) -> dict[str, Any]:
-        """Every attribute except the optimizer."""
+        """Every attribute except the optimizer.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2)
+            >>> sched.state_dict()["last_epoch"], sched.state_dict()["base_lrs"]
+            (0, [0.1])
+        """
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned.
+
+        Args:
+            state_dict (dict): a scheduler's ``state_dict()``.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> old = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+            >>> old.step()
+            >>> new = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+            >>> new.load_state_dict(old.state_dict())
+            >>> new.gamma, new.last_epoch
+            (0.5, 1)
+        """
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list[float]:
-        """The learning rates the last ``step()`` set, one per param group."""
+        """The learning rates the last ``step()`` set, one per param group.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+            >>> sched.step()
+            >>> sched.get_last_lr()
+            [0.05]
+        """
         return self._last_lr
 
     def get_lr(self) -> list[float]:
+        """The lrs of the epoch ``self.last_epoch``, one per group; each scheduler defines it.
+
+        ``step()`` calls it after advancing ``last_epoch``; the chainable schedulers compute
+        it from the groups' current lrs, so call ``get_last_lr()`` to read the lrs.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+            >>> sched.last_epoch += 1
+            >>> sched.get_lr()
+            [0.05]
+        """
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch (or jump to ``epoch`` using the closed form) and set the groups' lrs."""
+        """Advance one epoch (or jump to ``epoch`` using the closed form) and set the groups' lrs.
+
+        Args:
+            epoch (int, optional): the epoch to go to (PyTorch deprecates it); None
+                advances by one. Default: None.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+            >>> for epoch in range(3):
+            ...     sched.step()
+            >>> sched.get_last_lr()
+            [0.010000000000000002]
+        """
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
@@ -92,9 +161,13 @@ class StepLR(LRScheduler):
 
     ``lr = base_lr * gamma ** (epoch // step_size)``.
 
-    Example::
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs to set.
+        step_size (int): the number of epochs between two decays.
+        gamma (float): the multiplier. Default: 0.1.
+        last_epoch (int): the last epoch's index when resuming. Default: -1.
 
-        >>> import minigrad
+    Example:
         >>> w = minigrad.zeros(1, requires_grad=True)
         >>> opt = minigrad.optim.SGD([w], lr=0.1)
         >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
@@ -110,6 +183,15 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The lrs after stepping to ``self.last_epoch`` (called by ``step()``).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+            >>> sched.last_epoch += 1
+            >>> sched.get_lr()
+            [0.05]
+        """
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -119,7 +201,25 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply each group's lr by ``gamma`` when the epoch reaches each of ``milestones``."""
+    """Multiply each group's lr by ``gamma`` when the epoch reaches each of ``milestones``.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs to set.
+        milestones (iterable of int): the epochs at which to decay (a repeated epoch
+            decays as many times).
+        gamma (float): the multiplier. Default: 0.1.
+        last_epoch (int): the last epoch's index when resuming. Default: -1.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(sched.get_last_lr()[0])
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
 
     def __init__(
         self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
@@ -129,11 +229,33 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The lrs after stepping to ``self.last_epoch`` (called by ``step()``).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[1])
+            >>> sched.last_epoch += 1
+            >>> sched.get_lr()
+            [0.010000000000000002]
+        """
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._current_lrs()]
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned (the milestones become a Counter again).
+
+        Args:
+            state_dict (dict): a MultiStepLR's ``state_dict()``.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> old = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[3, 3])
+            >>> new = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[1])
+            >>> new.load_state_dict(old.state_dict())
+            >>> new.milestones
+            Counter({3: 2})
+        """
         super().load_state_dict(state_dict)
         self.milestones = Counter(self.milestones)  # a plain dict after minigrad.load
 
@@ -143,13 +265,36 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply each group's lr by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``."""
+    """Multiply each group's lr by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs to set.
+        gamma (float): the multiplier.
+        last_epoch (int): the last epoch's index when resuming. Default: -1.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> for epoch in range(3):
+        ...     sched.step()
+        >>> sched.get_last_lr()
+        [0.0125]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The lrs after stepping to ``self.last_epoch`` (called by ``step()``).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+            >>> sched.last_epoch += 1
+            >>> sched.get_lr()
+            [0.05]
+        """
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -163,6 +308,22 @@ class CosineAnnealingLR(LRScheduler):
 
     ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``, computed
     recursively from the previous lr as PyTorch does (past ``T_max`` it climbs back up).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose lrs to set.
+        T_max (int): the number of epochs of the half cosine.
+        eta_min (float): the lowest lr. Default: 0.
+        last_epoch (int): the last epoch's index when resuming. Default: -1.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.0854, 0.05, 0.0146, 0.0]
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
@@ -171,6 +332,15 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The lrs after stepping to ``self.last_epoch`` (called by ``step()``).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+            >>> sched.last_epoch += 1
+            >>> sched.get_lr()
+            [0.05]
+        """
         if self._is_initial:
             return self._current_lrs()
         if self._step_count == 1 and self.last_epoch > 0:
@@ -205,6 +375,17 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         T_0 (int): length of the first cycle, in epochs (> 0).
         T_mult (int): factor by which each cycle is longer than the last (>= 1). Default: 1.
         eta_min (float): the lowest lr. Default: 0.
+        last_epoch (int): the last epoch's index when resuming. Default: -1.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.1, 0.05, 0.1]
     """
 
     def __init__(
@@ -224,13 +405,34 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The lrs at ``T_cur`` epochs into the current cycle (called by ``step()``).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=4)
+            >>> sched.T_cur = 2
+            >>> sched.get_lr()
+            [0.05]
+        """
         return [
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
             for base_lr in self.base_lrs
         ]
 
     def step(self, epoch: float | None = None) -> None:
-        """Advance one epoch, or go to ``epoch`` (which may be fractional)."""
+        """Advance one epoch, or go to ``epoch`` (which may be fractional).
+
+        Args:
+            epoch (float, optional): the epoch to go to, e.g. ``epoch + i / iters`` once
+                per batch; None advances by one. Default: None.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+            >>> sched.step(0.5)
+            >>> round(sched.get_last_lr()[0], 4)
+            0.0854
+        """
         self._step_count += 1
         if epoch is None and self.last_epoch < 0:
             epoch = 0
@@ -273,7 +475,10 @@ class OneCycleLR(LRScheduler):
     Args:
         optimizer (Optimizer): the optimizer whose lrs (and momenta) to set.
         max_lr (float or list): the peak lr, or one per group.
-        total_steps (int): the number of steps; else ``epochs`` and ``steps_per_epoch``.
+        total_steps (int, optional): the number of steps. Default: None, then
+            ``epochs * steps_per_epoch``.
+        epochs (int, optional): the number of epochs, with ``steps_per_epoch``. Default: None.
+        steps_per_epoch (int, optional): the number of batches per epoch. Default: None.
         pct_start (float): fraction of the steps spent rising. Default: 0.3.
         anneal_strategy (str): ``'cos'`` or ``'linear'``. Default: ``'cos'``.
         cycle_momentum (bool): move the momentum inversely to the lr. Default: True.
@@ -281,10 +486,9 @@ class OneCycleLR(LRScheduler):
         div_factor (float): ``initial_lr = max_lr / div_factor``. Default: 25.
         final_div_factor (float): ``min_lr = initial_lr / final_div_factor``. Default: 1e4.
         three_phase (bool): rise, fall back to ``initial_lr``, then fall to ``min_lr``. Default: False.
+        last_epoch (int): the index of the last step when resuming. Default: -1.
 
-    Example::
-
-        >>> import minigrad
+    Example:
         >>> w = minigrad.zeros(1, requires_grad=True)
         >>> opt = minigrad.optim.SGD([w], lr=0.1, momentum=0.9)
         >>> sched = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
@@ -375,6 +579,15 @@ class OneCycleLR(LRScheduler):
         return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
 
     def get_lr(self) -> list[float]:
+        """The lrs of step ``self.last_epoch`` (called by ``step()``; sets the momenta too).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+            >>> sched = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+            >>> sched.last_epoch = 2
+            >>> sched.get_lr()
+            [1.0]
+        """
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
@@ -420,6 +633,18 @@ class ReduceLROnPlateau(LRScheduler):
         cooldown (int): epochs to wait after a reduction before counting again. Default: 0.
         min_lr (float or list): lower bound of the lr, or one per group. Default: 0.
         eps (float): reductions smaller than this are skipped. Default: 1e-8.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.1, patience=1)
+        >>> for val_loss in [1.0, 0.5, 0.5, 0.5, 0.4]:
+        ...     sched.step(val_loss)
+        ...     print(sched.get_last_lr())
+        [0.1]
+        [0.1]
+        [0.1]
+        [0.010000000000000002]
+        [0.010000000000000002]
     """
 
     def __init__(
@@ -463,16 +688,40 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self) -> bool:
+        """True during the ``cooldown`` epochs that follow a reduction."""
         return self.cooldown_counter > 0
 
     def is_better(self, a: float, best: float) -> bool:
-        """Whether metric ``a`` improves on ``best`` by more than the threshold."""
+        """Whether metric ``a`` improves on ``best`` by more than the threshold.
+
+        Args:
+            a (float): the new metric.
+            best (float): the best metric so far.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, threshold=0.01)
+            >>> sched.is_better(0.995, 1.0), sched.is_better(0.98, 1.0)
+            (False, True)
+        """
         if self.mode == "min":
             return a < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else a < best - self.threshold
         return a > best * (self.threshold + 1.0) if self.threshold_mode == "rel" else a > best + self.threshold
 
     def step(self, metrics: SupportsFloat) -> None:
-        """Record this epoch's metric (e.g. validation loss) and reduce the lrs if it has plateaued."""
+        """Record this epoch's metric (e.g. validation loss) and reduce the lrs if it has plateaued.
+
+        Args:
+            metrics (float or one-element Tensor): the epoch's metric.
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+            >>> sched = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+            >>> sched.step(1.0)
+            >>> sched.step(minigrad.tensor(2.0))
+            >>> sched.get_last_lr()
+            [0.010000000000000002]
+        """
         current = float(metrics)
         self.last_epoch += 1
         if self.is_better(current, self.best):

@@ -31,6 +31,12 @@ class Optimizer:
         defaults (dict): the hyper-parameters every group gets unless it sets its own.
 
     Subclasses implement ``step``; per-parameter buffers live in ``self.state[p]``.
+
+    Example:
+        >>> w, b = minigrad.ones(2, requires_grad=True), minigrad.zeros(1, requires_grad=True)
+        >>> opt = minigrad.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.1, 0.5]
     """
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
@@ -58,7 +64,18 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
-        """Add a group of parameters, filling unset hyper-parameters from ``defaults``."""
+        """Add a group of parameters, filling unset hyper-parameters from ``defaults``.
+
+        Args:
+            param_group (dict): ``{"params": tensors, ...}`` with optional hyper-parameters
+                of its own (``"lr"``, ...).
+
+        Example:
+            >>> opt = minigrad.optim.SGD([minigrad.ones(1, requires_grad=True)], lr=0.1)
+            >>> opt.add_param_group({"params": [minigrad.ones(2, requires_grad=True)], "lr": 0.01})
+            >>> len(opt.param_groups), opt.param_groups[1]["momentum"]
+            (2, 0)
+        """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
@@ -86,7 +103,23 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        """Reset the gradients of all parameters: to None (default), or to zeros in place.
+
+        Args:
+            set_to_none (bool): set ``.grad`` to None rather than fill it with zeros.
+                Default: True.
+
+        Example:
+            >>> w = minigrad.ones(2, requires_grad=True)
+            >>> opt = minigrad.optim.SGD([w], lr=0.1)
+            >>> w.sum().backward()
+            >>> opt.zero_grad(set_to_none=False)
+            >>> w.grad
+            tensor([0., 0.])
+            >>> opt.zero_grad()
+            >>> w.grad is None
+            True
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -98,7 +131,20 @@ class Optimizer:
                     p.grad.fill_(0)  # not zero_(): it computes grad * 0, which keeps NaN and inf
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; ``closure`` re-evaluates the model and returns the loss."""
+        """Update the parameters once; each optimizer defines it.
+
+        Args:
+            closure (callable, optional): re-evaluates the model (zero_grad, forward,
+                backward) and returns the loss, which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0], requires_grad=True)
+            >>> opt = minigrad.optim.SGD([w], lr=0.1)
+            >>> (2 * w).sum().backward()
+            >>> opt.step()
+            >>> w
+            tensor([0.8000], requires_grad=True)
+        """
         raise NotImplementedError
 
     def _closure_loss(self, closure):
@@ -133,6 +179,17 @@ class Optimizer:
 
         Parameters are numbered in the order they appear across the groups, as in PyTorch;
         the parameters themselves are not saved, and the tensors are not copied.
+
+        Example:
+            >>> w = minigrad.ones(2, requires_grad=True)
+            >>> opt = minigrad.optim.SGD([w], lr=0.1, momentum=0.9)
+            >>> w.sum().backward()
+            >>> opt.step()
+            >>> state = opt.state_dict()
+            >>> state["state"]
+            {0: {'momentum_buffer': tensor([1., 1.])}}
+            >>> state["param_groups"][0]["params"]
+            [0]
         """
         index_of = {}
         groups = []
@@ -146,7 +203,22 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load a state from ``state_dict()`` (tensors are copied, cast to their parameter's dtype)."""
+        """Load a state from ``state_dict()`` (tensors are copied, cast to their parameter's dtype).
+
+        Args:
+            state_dict (dict): what ``state_dict()`` returned, for the same parameter
+                layout (groups and sizes).
+
+        Example:
+            >>> w = minigrad.ones(2, requires_grad=True)
+            >>> opt = minigrad.optim.Adam([w], lr=0.1)
+            >>> w.sum().backward()
+            >>> opt.step()
+            >>> fresh = minigrad.optim.Adam([w], lr=0.5)
+            >>> fresh.load_state_dict(opt.state_dict())
+            >>> fresh.param_groups[0]["lr"], fresh.state[w]["step"]
+            (0.1, tensor(1.))
+        """
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")

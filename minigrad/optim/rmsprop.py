@@ -35,6 +35,14 @@ class RMSprop(Optimizer):
 
     State per parameter: ``step``, ``square_avg``, and ``momentum_buffer`` (momentum > 0)
     and ``grad_avg`` (centered).
+
+    Example:
+        >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = minigrad.optim.RMSprop([w], lr=0.01)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
     def __init__(
@@ -71,7 +79,25 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        """Update the parameters once.
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss,
+                which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+            >>> opt = minigrad.optim.RMSprop([w], lr=0.01)
+            >>> def closure():
+            ...     opt.zero_grad()
+            ...     loss = (w * w).sum()
+            ...     loss.backward()
+            ...     return loss
+            >>> opt.step(closure)
+            tensor(5., grad_fn=<SumBackward0>)
+            >>> w
+            tensor([ 0.9000, -1.9000], requires_grad=True)
+        """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]

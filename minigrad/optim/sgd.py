@@ -33,7 +33,7 @@ class SGD(Optimizer):
         nesterov (bool): use Nesterov momentum. Default: False.
         maximize (bool): maximize the objective instead of minimizing. Default: False.
 
-    Example::
+    Example:
 
         >>> import minigrad
         >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
@@ -74,7 +74,25 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; returns ``closure()``'s loss when a closure is given."""
+        """Update the parameters once.
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss,
+                which ``step`` returns. Default: None.
+
+        Example:
+            >>> w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+            >>> opt = minigrad.optim.SGD([w], lr=0.1)
+            >>> def closure():
+            ...     opt.zero_grad()
+            ...     loss = (w * w).sum()
+            ...     loss.backward()
+            ...     return loss
+            >>> opt.step(closure)
+            tensor(5., grad_fn=<SumBackward0>)
+            >>> w
+            tensor([ 0.8000, -1.6000], requires_grad=True)
+        """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]

@@ -28,7 +28,25 @@ __all__ = ["LazyModuleMixin"]
 class LazyModuleMixin:
     """Mixed in before an eager layer class: ``class LazyLinear(LazyModuleMixin, Linear)``.
 
-    Subclasses implement ``initialize_parameters(*args)`` and set ``cls_to_become``.
+    A forward pre-hook calls ``initialize_parameters`` on the first call, then the layer's
+    class becomes ``cls_to_become``. Subclasses implement ``initialize_parameters(*args)`` and
+    set ``cls_to_become``.
+
+    Args:
+        args: passed on to the eager layer's constructor.
+        kwargs: passed on to the eager layer's constructor.
+
+    Attributes:
+        cls_to_become (type): the eager class the layer becomes after its first call
+            (None here; ``Linear`` for LazyLinear).
+
+    Example:
+        >>> conv = nn.LazyConv2d(8, kernel_size=3)
+        >>> isinstance(conv, nn.LazyModuleMixin), conv.has_uninitialized_params()
+        (True, True)
+        >>> _ = conv(minigrad.ones(1, 3, 8, 8))
+        >>> type(conv).__name__, conv.weight.shape
+        ('Conv2d', minigrad.Size([8, 3, 3, 3]))
     """
 
     cls_to_become: type | None = None
@@ -38,18 +56,55 @@ class LazyModuleMixin:
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
 
     def has_uninitialized_params(self) -> bool:
-        """Whether a parameter or buffer of this module still waits for its shape."""
+        """Whether a parameter or buffer of this module still waits for its shape.
+
+        Example:
+            >>> layer = nn.LazyLinear(3)
+            >>> layer.has_uninitialized_params()
+            True
+            >>> _ = layer(minigrad.ones(1, 5))
+            >>> isinstance(layer, nn.LazyModuleMixin)  # it is a Linear now
+            False
+        """
         tensors = chain(self._parameters.values(), self._buffers.values())
         return any(isinstance(t, UninitializedTensorMixin) for t in tensors)
 
     def initialize_parameters(self, *args: Any) -> None:
-        """Give the placeholders their shapes from the forward arguments, then initialize them."""
+        """Give the placeholders their shapes from the forward arguments, then initialize them;
+        called by the first forward (each lazy layer implements it).
+
+        Args:
+            args: the first forward's positional inputs.
+
+        Example:
+            >>> layer = nn.LazyLinear(3)
+            >>> layer.initialize_parameters(minigrad.ones(2, 5))
+            >>> layer.weight.shape, layer.in_features
+            (minigrad.Size([3, 5]), 5)
+        """
         raise NotImplementedError(f"initialize_parameters is not implemented for {type(self).__name__}")
 
     def state_dict(
         self, destination: dict[str, Tensor] | None = None, prefix: str = "", keep_vars: bool = False
     ) -> dict[str, Tensor]:
-        """As ``Module.state_dict``; a placeholder is saved as it is (it has no values to detach)."""
+        """As :meth:`Module.state_dict`; a placeholder is saved as it is (it has no values to
+        detach), so a lazy model can load a checkpoint before its first call.
+
+        Args:
+            destination: a dict to fill and return; default None (a new OrderedDict).
+            prefix: prepended to every key; default ``''``.
+            keep_vars: return the Parameters themselves instead of detached tensors; default False.
+
+        Example:
+            >>> lazy = nn.LazyLinear(3)
+            >>> list(lazy.state_dict())
+            ['weight', 'bias']
+            >>> source = nn.Linear(5, 3)
+            >>> lazy.load_state_dict(source.state_dict())
+            <All keys matched successfully>
+            >>> lazy.weight.shape
+            minigrad.Size([3, 5])
+        """
         if destination is None:
             destination = OrderedDict()
         super().state_dict(destination, prefix, keep_vars=True)

@@ -38,29 +38,62 @@ def init_weight_and_bias(
 
 
 class Identity(Module):
-    """Returns its input; any constructor arguments are ignored."""
+    """Returns its input unchanged: a placeholder where a layer is optional (ResNet-CIFAR's
+    max pool, a removed classifier head).
+
+    Args:
+        args: ignored (accepted so that it can replace any layer).
+        kwargs: ignored.
+
+    Shape:
+        input: any shape (*); output: the same tensor.
+
+    Example:
+        >>> x = minigrad.ones(2, 3)
+        >>> nn.Identity(54, unused="yes")(x) is x
+        True
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input`` itself.
+
+        Args:
+            input: anything.
+
+        Example:
+            >>> x = minigrad.ones(2)
+            >>> nn.Identity()(x) is x
+            True
+        """
         return input
 
 
 class Linear(Module):
-    """``y = x W^T + b``.
+    """Fully connected layer: ``y = x W^T + b``.
+
+    The weight (out_features, in_features) and the bias (out_features,) are initialized from
+    U(-k, k) with k = 1 / sqrt(in_features), as PyTorch does (``kaiming_uniform_`` with
+    a = sqrt(5) for the weight).
 
     Args:
-        in_features, out_features: sizes of each input and output sample.
-        bias: learn an additive bias (default True).
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive bias; default True.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of the parameters; default None, the default dtype (float32).
 
-    Shape: input (*, in_features) -> output (*, out_features). Weight (out_features,
-    in_features) and bias are initialized from U(-k, k), k = 1 / sqrt(in_features).
+    Shape:
+        input: (*, in_features), any number of leading dimensions; output: (*, out_features).
 
-    Example::
-
-        >>> nn.Linear(400, 120)(minigrad.zeros(2, 400)).shape
+    Example:
+        >>> fc = nn.Linear(400, 120)
+        >>> fc(minigrad.zeros(2, 400)).shape
         minigrad.Size([2, 120])
+        >>> fc.weight.shape, fc.bias.shape
+        (minigrad.Size([120, 400]), minigrad.Size([120]))
     """
 
     def __init__(
@@ -77,12 +110,38 @@ class Linear(Module):
         init_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
 
     def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(-k, k), k = 1 / sqrt(in_features) (the
+        constructor's initialization).
+
+        Example:
+            >>> fc = nn.Linear(4, 2)
+            >>> before = fc.weight.detach().clone()
+            >>> fc.reset_parameters()
+            >>> bool((fc.weight == before).all()), bool((fc.weight.abs() <= 0.5).all())
+            (False, True)
+        """
         init.reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        """``input @ weight.T + bias`` (``F.linear``).
+
+        Args:
+            input: (*, in_features).
+
+        Example:
+            >>> fc = nn.Linear(3, 2)
+            >>> bool(minigrad.allclose(fc(minigrad.ones(3)), fc.weight.sum(1) + fc.bias))
+            True
+        """
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.Linear(3, 2, bias=False)
+            Linear(in_features=3, out_features=2, bias=False)
+        """
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
@@ -91,14 +150,18 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     Until the first call the weight and bias are ``UninitializedParameter`` placeholders;
     that call gives them their shapes, initializes them as ``Linear`` does, and the layer
-    becomes a ``Linear`` (see ``minigrad/nn/modules/lazy.py``).
+    becomes a ``Linear`` (see :class:`LazyModuleMixin`).
 
     Args:
         out_features: size of each output sample.
-        bias: learn an additive bias (default True).
+        bias: learn an additive bias; default True.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of the parameters; default None, the default dtype (float32).
 
-    Example::
+    Shape:
+        input: (*, in_features); output: (*, out_features).
 
+    Example:
         >>> layer = nn.LazyLinear(120)
         >>> layer(minigrad.zeros(2, 400)).shape
         minigrad.Size([2, 120])
@@ -118,10 +181,30 @@ class LazyLinear(LazyModuleMixin, Linear):
             self.bias = UninitializedParameter(dtype=dtype)
 
     def reset_parameters(self) -> None:
+        """Initialize the weight and bias as Linear does, once their shapes are known (no effect
+        before).
+
+        Example:
+            >>> layer = nn.LazyLinear(2)
+            >>> layer.reset_parameters()  # nothing to initialize yet
+            >>> layer.has_uninitialized_params()
+            True
+        """
         if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
 
     def initialize_parameters(self, input: Tensor) -> None:
+        """Give the weight and bias their shapes from ``input``'s last size, then initialize them.
+
+        Args:
+            input: (*, in_features).
+
+        Example:
+            >>> layer = nn.LazyLinear(2)
+            >>> layer.initialize_parameters(minigrad.ones(4, 7))
+            >>> layer.in_features, layer.weight.shape
+            (7, minigrad.Size([2, 7]))
+        """
         if self.has_uninitialized_params():
             self.in_features = input.shape[-1]
             self.weight.materialize((self.out_features, self.in_features))

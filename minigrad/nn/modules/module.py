@@ -80,16 +80,23 @@ def _cast_for_load(value, dtype):
 class Module:
     """Base class of every layer and model; subclasses define ``forward``.
 
-    Example::
+    Assigning a :class:`~minigrad.nn.Parameter`, a Module or a registered buffer to an
+    attribute registers it, so ``parameters()``, ``state_dict()``, ``train()``, ``to()`` and
+    the printout find it, in the order of registration. Call the module (``model(x)``), not
+    ``forward``, so that hooks run.
 
+    Example:
         >>> class Net(nn.Module):
         ...     def __init__(self):
         ...         super().__init__()
         ...         self.fc = nn.Linear(4, 2)
         ...     def forward(self, x):
         ...         return self.fc(x).relu()
-        >>> [name for name, _ in Net().named_parameters()]
+        >>> net = Net()
+        >>> [name for name, _ in net.named_parameters()]
         ['fc.weight', 'fc.bias']
+        >>> net(minigrad.ones(3, 4)).shape
+        minigrad.Size([3, 2])
     """
 
     training: bool
@@ -104,6 +111,22 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation of the module, defined by every subclass (the base raises
+        NotImplementedError).
+
+        Call the module itself (``module(x)``), which runs the forward pre-hooks, ``forward`` and
+        the forward hooks.
+
+        Args:
+            args: the inputs, as the subclass defines them.
+            kwargs: keyword inputs, as the subclass defines them.
+
+        Example:
+            >>> layer = nn.Linear(3, 1)
+            >>> x = minigrad.ones(2, 3)
+            >>> bool((layer.forward(x) == layer(x)).all())
+            True
+        """
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -126,7 +149,7 @@ class Module:
             raise AttributeError("cannot assign to a Module attribute before Module.__init__() call")
         params, modules, buffers = self._parameters, self._modules, self._buffers
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, params)
             params[name] = value
         elif name in params:
             if value is not None:
@@ -135,7 +158,7 @@ class Module:
                 )
             params[name] = None
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, modules)
             modules[name] = value
         elif name in modules:
             if value is not None:
@@ -150,10 +173,13 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
+    def _forget(self, name, keep):
+        """Drop ``name`` from every store but ``keep``, where it is about to be replaced in place
+        (so that replacing a child, parameter or buffer keeps its position, as in PyTorch)."""
         self.__dict__.pop(name, None)
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
         self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -185,33 +211,74 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Add a Parameter (or None) under ``name``."""
+        """Add a Parameter (or None, a declared but absent parameter) under ``name``.
+
+        The same as assigning ``self.name = param`` for a Parameter, and the only way to register
+        a None parameter (as ``Linear(bias=False)`` does).
+
+        Args:
+            name: the attribute name; no dots, not an existing non-parameter attribute.
+            param: a :class:`~minigrad.nn.Parameter`, or None.
+
+        Example:
+            >>> m = nn.Module()
+            >>> m.register_parameter("scale", nn.Parameter(minigrad.ones(3)))
+            >>> m.register_parameter("shift", None)
+            >>> [name for name, _ in m.named_parameters()]
+            ['scale']
+        """
         self._check_name("parameter", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' (nn.Parameter or None required)"
             )
-        self._forget(name)
+        self._forget(name, self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
-        """Add a buffer: state that is saved in ``state_dict`` (unless not persistent) but not learned."""
+        """Add a buffer: state that is saved in ``state_dict`` (unless not persistent) and follows
+        ``to()``, but is not learned (BatchNorm's running statistics).
+
+        Args:
+            name: the attribute name; no dots.
+            tensor: a Tensor, or None.
+            persistent: whether ``state_dict`` includes it; default True.
+
+        Example:
+            >>> m = nn.Module()
+            >>> m.register_buffer("count", minigrad.zeros(()))
+            >>> m.register_buffer("cache", minigrad.zeros(2), persistent=False)
+            >>> list(m.state_dict()), len(list(m.buffers()))
+            (['count'], 2)
+        """
         self._check_name("buffer", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)"
             )
-        self._forget(name)
+        self._forget(name, self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
-        """Add a child module under ``name``."""
+        """Add a child module under ``name`` (also ``register_module``); the same as assigning
+        ``self.name = module``, for names that are not identifiers.
+
+        Args:
+            name: the child's name; no dots.
+            module: a Module, or None.
+
+        Example:
+            >>> m = nn.Module()
+            >>> m.add_module("conv-1", nn.Conv2d(1, 2, 3))
+            >>> [name for name, _ in m.named_children()]
+            ['conv-1']
+        """
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name("module", name)
-        self._forget(name)
+        self._forget(name, self._modules)
         self._modules[name] = module
 
     register_module = add_module
@@ -220,7 +287,19 @@ class Module:
     def named_modules(
         self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """``(name, module)`` for this module and every descendant, depth first."""
+        """``(name, module)`` for this module (name ``''``, or ``prefix``) and every descendant,
+        depth first.
+
+        Args:
+            memo: modules to skip (used by the recursion); default None.
+            prefix: prepended to every name with a dot; default ``''``.
+            remove_duplicate: yield a module reached twice only once; default True.
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU()))
+            >>> [name for name, _ in net.named_modules()]
+            ['', '0', '1', '1.0']
+        """
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -234,10 +313,24 @@ class Module:
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
+        """Every module of the tree, this one first, depth first (each once).
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+            >>> [type(m).__name__ for m in net.modules()]
+            ['Sequential', 'Linear', 'ReLU']
+        """
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for the direct children (each once).
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU()))
+            >>> [name for name, _ in net.named_children()]
+            ['0', '1']
+        """
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
@@ -245,6 +338,13 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """The direct children (each once).
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+            >>> list(net.children())
+            [Linear(in_features=2, out_features=2, bias=True), ReLU()]
+        """
         for _, module in self.named_children():
             yield module
 
@@ -261,24 +361,77 @@ class Module:
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """``(name, Parameter)`` pairs; a parameter shared by two modules comes once."""
+        """``(dotted name, Parameter)`` pairs, in registration order; a parameter shared by two
+        modules comes once.
+
+        Args:
+            prefix: prepended to every name with a dot; default ``''``.
+            recurse: include the descendants' parameters; default True (False: this module's own).
+            remove_duplicate: yield a shared parameter only once; default True.
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
+            >>> [(name, tuple(p.shape)) for name, p in net.named_parameters()]
+            [('0.weight', (2, 3)), ('0.bias', (2,)), ('2.weight', (1, 2)), ('2.bias', (1,))]
+        """
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every Parameter of the module and (by default) its descendants, each once: what an
+        optimizer takes.
+
+        Args:
+            recurse: include the descendants' parameters; default True.
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
+            >>> sum(p.numel() for p in net.parameters())  # 3*2 + 2 + 2*1 + 1
+            11
+            >>> optimizer = minigrad.optim.SGD(net.parameters(), lr=0.1)
+        """
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_buffers(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs, persistent or not, in registration order.
+
+        Args:
+            prefix: prepended to every name with a dot; default ``''``.
+            recurse: include the descendants' buffers; default True.
+            remove_duplicate: yield a shared buffer only once; default True.
+
+        Example:
+            >>> [name for name, _ in nn.BatchNorm1d(3).named_buffers()]
+            ['running_mean', 'running_var', 'num_batches_tracked']
+        """
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of the module and (by default) its descendants.
+
+        Args:
+            recurse: include the descendants' buffers; default True.
+
+        Example:
+            >>> [tuple(b.shape) for b in nn.Sequential(nn.BatchNorm1d(3)).buffers()]
+            [(3,), (3,), ()]
+        """
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def get_submodule(self, target: str) -> Module:
-        """The descendant named ``target`` (dotted path, e.g. ``'layer1.0.conv1'``)."""
+        """The descendant at a dotted path (AttributeError if there is none).
+
+        Args:
+            target: the path, e.g. ``'layer1.0.conv1'``; ``''`` is this module.
+
+        Example:
+            >>> net = nn.Sequential(nn.Sequential(nn.Linear(2, 3)), nn.ReLU())
+            >>> net.get_submodule("0.0")
+            Linear(in_features=2, out_features=3, bias=True)
+        """
         module = self
         for item in target.split(".") if target else []:
             if item not in module._modules:
@@ -288,7 +441,22 @@ class Module:
 
     # ---- modes and gradients -------------------------------------------------------------
     def train(self: _M, mode: bool = True) -> _M:
-        """Set training mode (dropout active, batch norm using batch statistics) recursively."""
+        """Set training mode on this module and every descendant, and return it.
+
+        Training mode makes :class:`~minigrad.nn.Dropout` drop and
+        :class:`~minigrad.nn.BatchNorm2d` use (and update) the batch's statistics; a new module
+        is in training mode.
+
+        Args:
+            mode: True for training, False for evaluation; default True.
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+            >>> net.train(False)[1].training
+            False
+            >>> net.train().training
+            True
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         for module in self.modules():
@@ -296,16 +464,45 @@ class Module:
         return self
 
     def eval(self: _M) -> _M:
-        """Set evaluation mode: the same as ``train(False)``."""
+        """Set evaluation mode (``train(False)``) on this module and every descendant, and return it:
+        dropout off, batch norm on its running statistics. Call it before inference.
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 2), nn.Dropout()).eval()
+            >>> net.training, net[1].training
+            (False, False)
+        """
         return self.train(False)
 
     def requires_grad_(self: _M, requires_grad: bool = True) -> _M:
+        """Set ``requires_grad`` on every parameter, and return the module: ``False`` freezes it
+        (for fine-tuning only a new head, say).
+
+        Args:
+            requires_grad: whether autograd records operations on the parameters; default True.
+
+        Example:
+            >>> backbone = nn.Linear(4, 4).requires_grad_(False)
+            >>> [p.requires_grad for p in backbone.parameters()]
+            [False, False]
+        """
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of all parameters (to None, or to zeros)."""
+        """Reset the gradients of all parameters before the next backward (gradients accumulate).
+
+        Args:
+            set_to_none: set ``.grad`` to None (default True) rather than to zeros.
+
+        Example:
+            >>> layer = nn.Linear(2, 1)
+            >>> layer(minigrad.ones(1, 2)).sum().backward()
+            >>> layer.zero_grad()
+            >>> layer.weight.grad is None
+            True
+        """
         for param in self.parameters():
             if param.grad is None:
                 continue
@@ -315,7 +512,20 @@ class Module:
                 param.grad = Tensor._make(np.zeros_like(param.grad._array))
 
     def apply(self: _M, fn: Callable[[Module], object]) -> _M:
-        """Call ``fn`` on every submodule (children first) and on this module; returns self."""
+        """Call ``fn`` on every submodule (children first, recursively) and then on this module, and
+        return this module; typically used to initialize weights.
+
+        Args:
+            fn: a function of one Module.
+
+        Example:
+            >>> def init_weights(m):
+            ...     if isinstance(m, nn.Linear):
+            ...         nn.init.zeros_(m.bias)
+            >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)).apply(init_weights)
+            >>> net[0].bias.tolist()
+            [0.0, 0.0, 0.0]
+        """
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -335,8 +545,23 @@ class Module:
         return self
 
     def to(self: _M, *args: Any, **kwargs: Any) -> _M:
-        """Cast floating parameters and buffers in place: ``to(dtype)``, ``to(device, dtype)``,
-        ``to(tensor)`` or keywords, as ``Tensor.to``; devices other than the CPU are refused."""
+        """Cast the floating parameters, gradients and buffers in place and return the module.
+
+        The forms of ``Tensor.to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(tensor)`` (its dtype) or keywords; the only device is the CPU. Integer buffers (such
+        as ``num_batches_tracked``) keep their dtype.
+
+        Args:
+            args: a dtype, a device, both, or a tensor.
+            kwargs: ``device=``, ``dtype=`` (and PyTorch's ``non_blocking=``, which changes nothing).
+
+        Example:
+            >>> layer = nn.Linear(2, 2).to(minigrad.float64)
+            >>> layer.weight.dtype
+            minigrad.float64
+            >>> layer.to("cpu") is layer
+            True
+        """
         dtype, _ = to_arguments(args, kwargs)
         if dtype is None:
             return self
@@ -347,32 +572,88 @@ class Module:
         return self._apply_to_tensors(lambda a: a.astype(dtype.np_dtype, copy=False))
 
     def float(self: _M) -> _M:
+        """Cast floating parameters and buffers to float32 (``to(minigrad.float32)``).
+
+        Example:
+            >>> nn.Linear(2, 2).double().float().weight.dtype
+            minigrad.float32
+        """
         return self.to(dtypes.float32)
 
     def double(self: _M) -> _M:
+        """Cast floating parameters and buffers to float64 (``to(minigrad.float64)``), as
+        gradient checks need.
+
+        Example:
+            >>> nn.Linear(2, 2).double().weight.dtype
+            minigrad.float64
+        """
         return self.to(dtypes.float64)
 
     def half(self: _M) -> _M:
+        """Cast floating parameters and buffers to float16 (``to(minigrad.float16)``).
+
+        Example:
+            >>> nn.Linear(2, 2).half().bias.dtype
+            minigrad.float16
+        """
         return self.to(dtypes.float16)
 
     def cpu(self: _M) -> _M:
-        """This module (its tensors are on the CPU already)."""
+        """This module, unchanged: its tensors are on the CPU already.
+
+        Example:
+            >>> layer = nn.Linear(2, 2)
+            >>> layer.cpu() is layer
+            True
+        """
         return self
 
     def cuda(self: _M, device: Any = None) -> _M:
-        """Refused: minigrad runs on the CPU only."""
+        """Refused with an AssertionError (PyTorch's error without CUDA): minigrad runs on the CPU only.
+
+        Args:
+            device: accepted for PyTorch's signature; default None.
+
+        Example:
+            >>> nn.Linear(2, 2).cuda()
+            Traceback (most recent call last):
+            ...
+            AssertionError: minigrad runs on the CPU only: ...
+        """
         raise devices.unavailable("cuda")
 
     def type(self: _M, dst_type: dtypes.dtype) -> _M:
+        """Cast floating parameters and buffers to ``dst_type`` (``to(dst_type)``).
+
+        Args:
+            dst_type: a floating dtype.
+
+        Example:
+            >>> nn.Linear(2, 2).type(minigrad.float64).weight.dtype
+            minigrad.float64
+        """
         return self.to(dst_type)
 
     # ---- state dict ----------------------------------------------------------------------
     def state_dict(
         self, destination: dict[str, Tensor] | None = None, prefix: str = "", keep_vars: bool = False
     ) -> dict[str, Tensor]:
-        """An ordered dict of every parameter and persistent buffer by dotted name.
+        """An ordered dict of every parameter and persistent buffer by dotted name, for
+        ``minigrad.save`` and ``load_state_dict``.
 
-        The tensors share memory with the module's (detached unless ``keep_vars``).
+        The tensors share memory with the module's (detached unless ``keep_vars``): copy them to
+        keep a snapshot while training goes on.
+
+        Args:
+            destination: a dict to fill and return; default None (a new OrderedDict).
+            prefix: prepended to every key; default ``''``.
+            keep_vars: return the Parameters themselves instead of detached tensors; default False.
+
+        Example:
+            >>> net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+            >>> list(net.state_dict())
+            ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked']
         """
         if destination is None:
             destination = OrderedDict()
@@ -388,14 +669,30 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
-        """Copy parameters and buffers from ``state_dict`` (values: Tensors, numpy arrays or torch tensors).
+        """Copy parameters and buffers from ``state_dict`` in place (values: Tensors, numpy arrays
+        or torch tensors), cast to the module's dtypes.
 
         With ``strict`` every key must match; otherwise the missing and unexpected keys are
-        returned. A value of the wrong shape, one that is not a tensor, or one whose cast
-        to the module's dtype would lose information (complex into real, a finite value
-        that overflows to inf, NaN or out-of-range values into an integer buffer) is always
-        an error. Every entry is checked before any is written, so a failed load leaves the
-        module as it was.
+        returned. A value of the wrong shape, one that is not a tensor, or one whose cast to the
+        module's dtype would lose information (complex into real, a finite value that overflows to
+        inf, NaN or out-of-range values into an integer buffer) is always an error. Every entry is
+        checked before any is written, so a failed load leaves the module as it was.
+
+        Args:
+            state_dict: a mapping from dotted names to tensors, as ``state_dict()`` returns.
+            strict: raise a RuntimeError on missing or unexpected keys; default True.
+
+        Returns:
+            A named tuple ``(missing_keys, unexpected_keys)``.
+
+        Example:
+            >>> source, target = nn.Linear(2, 2), nn.Linear(2, 2)
+            >>> target.load_state_dict(source.state_dict())
+            <All keys matched successfully>
+            >>> bool((target.weight == source.weight).all())
+            True
+            >>> target.load_state_dict({"weight": source.weight}, strict=False)
+            _IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -450,13 +747,45 @@ class Module:
 
     # ---- hooks ---------------------------------------------------------------------------
     def register_forward_hook(self, hook: Callable[[Module, tuple[Any, ...], Any], Any]) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after each forward; a returned value replaces the output."""
+        """Call ``hook(module, args, output)`` after each forward; a value it returns replaces the
+        output. Useful to record activations.
+
+        Args:
+            hook: a function of the module, the tuple of positional inputs and the output.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> shapes = []
+            >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+            >>> handle = net[0].register_forward_hook(lambda m, args, out: shapes.append(tuple(out.shape)))
+            >>> _ = net(minigrad.ones(2, 4))
+            >>> handle.remove()
+            >>> _ = net(minigrad.ones(2, 4))
+            >>> shapes
+            [(2, 3)]
+        """
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
     def register_forward_pre_hook(self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> RemovableHandle:
-        """Call ``hook(module, args)`` before each forward; a returned value replaces the args."""
+        """Call ``hook(module, args)`` before each forward; a value it returns (a tuple, or a single
+        input) replaces the positional inputs.
+
+        Args:
+            hook: a function of the module and the tuple of positional inputs.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> layer = nn.Identity()
+            >>> handle = layer.register_forward_pre_hook(lambda m, args: args[0] * 2)
+            >>> layer(minigrad.tensor([1.0, 2.0]))
+            tensor([2., 4.])
+        """
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
@@ -466,7 +795,19 @@ class Module:
         return type(self).__name__
 
     def extra_repr(self) -> str:
-        """The arguments shown inside this module's parentheses (subclasses override)."""
+        """The arguments shown inside this module's parentheses when it prints; subclasses
+        override it (the base returns ``''``).
+
+        Example:
+            >>> class Scale(nn.Module):
+            ...     def __init__(self, factor):
+            ...         super().__init__()
+            ...         self.factor = factor
+            ...     def extra_repr(self):
+            ...         return f"factor={self.factor}"
+            >>> Scale(3)
+            Scale(factor=3)
+        """
         return ""
 
     def __repr__(self) -> str:

@@ -68,12 +68,32 @@ class _BatchNorm(Module):
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
+        """Reset ``running_mean`` to zeros, ``running_var`` to ones and ``num_batches_tracked`` to 0
+        (nothing without ``track_running_stats``).
+
+        Example:
+            >>> bn = nn.BatchNorm1d(2)
+            >>> _ = bn(minigrad.randn(4, 2) + 3)
+            >>> bn.reset_running_stats()
+            >>> bn.running_mean.tolist(), int(bn.num_batches_tracked)
+            ([0.0, 0.0], 0)
+        """
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
             init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self) -> None:
+        """Reset the running statistics and, with ``affine``, ``weight`` to ones and ``bias`` to
+        zeros (the constructor's state).
+
+        Example:
+            >>> bn = nn.BatchNorm2d(2)
+            >>> _ = nn.init.normal_(bn.weight)
+            >>> bn.reset_parameters()
+            >>> bn.weight.tolist(), bn.bias.tolist()
+            ([1.0, 1.0], [0.0, 0.0])
+        """
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
@@ -86,6 +106,17 @@ class _BatchNorm(Module):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        """Normalize ``input`` per channel: by the batch's statistics in training mode (updating
+        the running ones), by the running statistics in eval mode.
+
+        Args:
+            input: (N, C), (N, C, L) for BatchNorm1d; (N, C, H, W) for BatchNorm2d.
+
+        Example:
+            >>> bn = nn.BatchNorm1d(1).eval()  # running mean 0, variance 1: (x - 0) / sqrt(1 + eps)
+            >>> round(bn(minigrad.tensor([[2.0]])).item(), 4)
+            2.0
+        """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -106,6 +137,12 @@ class _BatchNorm(Module):
         )
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.BatchNorm2d(8, momentum=None)
+            BatchNorm2d(8, eps=1e-05, momentum=None, affine=True, bias=True, track_running_stats=True)
+        """
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
             f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
@@ -113,7 +150,34 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over (N, C) or (N, C, L) input: statistics over N (and L) per channel."""
+    r"""Batch normalization over (N, C) or (N, C, L) input: statistics over N (and L) per channel.
+
+    The formula and the running statistics are those of :class:`BatchNorm2d`, with the mean
+    and variance of channel c taken over the batch (and the length L).
+
+    Args:
+        num_features: C, the number of channels (features) of the input.
+        eps: added to the variance under the square root, for stability; default 1e-5.
+        momentum: weight of the new batch in the running statistics; default 0.1. None keeps
+            a cumulative (equal-weight) average over ``num_batches_tracked`` batches instead.
+        affine: learn ``weight`` (gamma, ones at first) and ``bias`` (beta, zeros) of shape
+            (C,); default True.
+        track_running_stats: keep ``running_mean`` and ``running_var`` buffers (zeros, ones)
+            and use them in eval mode; default True. With False the batch's statistics are used
+            in both modes.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of parameters and buffers; default the default dtype.
+        bias: keyword-only; False keeps the scale ``weight`` but drops the shift; default True.
+
+    Shape:
+        input: (N, C) or (N, C, L); output: the same shape.
+
+    Example:
+        >>> bn = nn.BatchNorm1d(3)
+        >>> y = bn(minigrad.randn(8, 3) * 5 + 2)
+        >>> y.mean(0).abs().max().item() < 1e-6, y.shape
+        (True, minigrad.Size([8, 3]))
+    """
 
     def _check_input_dim(self, input):
         if input.ndim not in (2, 3):
@@ -121,7 +185,55 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over (N, C, H, W) input: statistics over N, H, W per channel."""
+    r"""Batch normalization over (N, C, H, W) input: statistics over N, H and W per channel.
+
+    For each channel c, with the mean and variance taken over the N*H*W values of that channel,
+
+    .. math::
+
+        y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \, \gamma + \beta
+
+    where :math:`\gamma` is ``weight`` and :math:`\beta` is ``bias`` (both of shape (C,)).
+
+    In training mode the batch's own mean and biased variance normalize the input, and (with
+    ``track_running_stats``) each running statistic r (``running_mean``, ``running_var``)
+    moves toward the batch's value s (its mean, and its *unbiased* variance):
+    :math:`r \leftarrow (1 - m)\, r + m\, s` with :math:`m` = ``momentum`` (PyTorch's
+    convention: the weight of the new value, so 0.1 here is 0.9 in TensorFlow's terms).
+    With ``momentum=None``, :math:`m = 1/t` at the t-th batch, an equal-weight cumulative
+    average. ``num_batches_tracked`` counts the batches.
+    In eval mode the running statistics are used instead, so the output of one sample no
+    longer depends on the others in the batch (call ``model.eval()`` before inference).
+
+    Args:
+        num_features: C, the number of channels (features) of the input.
+        eps: added to the variance under the square root, for stability; default 1e-5.
+        momentum: weight of the new batch in the running statistics; default 0.1. None keeps
+            a cumulative (equal-weight) average over ``num_batches_tracked`` batches instead.
+        affine: learn ``weight`` (gamma, ones at first) and ``bias`` (beta, zeros) of shape
+            (C,); default True.
+        track_running_stats: keep ``running_mean`` and ``running_var`` buffers (zeros, ones)
+            and use them in eval mode; default True. With False the batch's statistics are used
+            in both modes.
+        device: only ``'cpu'`` (or None, the default).
+        dtype: the dtype of parameters and buffers; default the default dtype.
+        bias: keyword-only; False keeps the scale ``weight`` but drops the shift; default True.
+
+    Shape:
+        input: (N, C, H, W); output: (N, C, H, W).
+
+    Example:
+        >>> bn = nn.BatchNorm2d(2)
+        >>> x = minigrad.randn(4, 2, 3, 3) * 3 + 5
+        >>> y = bn(x)  # training: normalized by the batch's statistics
+        >>> y.mean((0, 2, 3)).abs().max().item() < 1e-6
+        True
+        >>> bn.running_mean.shape, int(bn.num_batches_tracked)
+        (minigrad.Size([2]), 1)
+        >>> _ = bn.eval()  # eval: normalized by the running statistics
+        >>> bn(x).shape
+        minigrad.Size([4, 2, 3, 3])
+    """
 
     def _check_input_dim(self, input):
         if input.ndim != 4:
@@ -155,10 +267,31 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
             self.num_batches_tracked = Tensor._make(np.zeros((), np.int64))
 
     def reset_parameters(self) -> None:
+        """Reset the statistics and the affine parameters as BatchNorm does, once their shapes are
+        known (no effect before).
+
+        Example:
+            >>> bn = nn.LazyBatchNorm2d()
+            >>> bn.reset_parameters()  # nothing to reset yet
+            >>> bn.has_uninitialized_params()
+            True
+        """
         if not self.has_uninitialized_params() and self.num_features != 0:
             super().reset_parameters()
 
     def initialize_parameters(self, input: Tensor) -> None:
+        """Give the parameters and buffers their shape (C,) from ``input``'s channels, then
+        initialize them.
+
+        Args:
+            input: (N, C, *).
+
+        Example:
+            >>> bn = nn.LazyBatchNorm2d()
+            >>> bn.initialize_parameters(minigrad.ones(2, 5, 3, 3))
+            >>> bn.num_features, bn.running_var.shape
+            (5, minigrad.Size([5]))
+        """
         if not self.has_uninitialized_params():
             return
         self.num_features = input.shape[1]
@@ -169,7 +302,22 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
 
 
 class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
-    """A BatchNorm1d whose ``num_features`` comes from its first input (N, C) or (N, C, L)."""
+    """A BatchNorm1d whose ``num_features`` comes from its first input (N, C) or (N, C, L).
+
+    After the first forward it becomes a :class:`BatchNorm1d`.
+
+    Args:
+        eps, momentum, affine, track_running_stats, device, dtype, bias: as in
+            :class:`BatchNorm1d`.
+
+    Shape:
+        input: (N, C) or (N, C, L); output: the same shape.
+
+    Example:
+        >>> bn = nn.LazyBatchNorm1d()
+        >>> bn(minigrad.ones(4, 5)).shape, bn.num_features
+        (minigrad.Size([4, 5]), 5)
+    """
 
     cls_to_become = BatchNorm1d
 
@@ -177,7 +325,16 @@ class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
 class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
     """A BatchNorm2d whose ``num_features`` comes from its first input (N, C, H, W).
 
-    Example::
+    After the first forward it becomes a :class:`BatchNorm2d`.
+
+    Args:
+        eps, momentum, affine, track_running_stats, device, dtype, bias: as in
+            :class:`BatchNorm2d`.
+
+    Shape:
+        input: (N, C, H, W); output: (N, C, H, W).
+
+    Example:
 
         >>> bn = nn.LazyBatchNorm2d()
         >>> bn(minigrad.ones(2, 6, 4, 4)).shape

@@ -40,7 +40,36 @@ def _default_stride(stride, kernel_size):
 
 
 class MaxPool2d(Module):
-    """Maximum over each ``kernel_size`` window of (N, C, H, W) input."""
+    """Maximum over each ``kernel_size`` window of (N, C, H, W) input, each channel separately.
+
+    The window slides by ``stride``; padding adds -inf (never picked). Max pooling has no
+    parameters; its gradient flows only to the arg max of each window (where windows overlap,
+    to every window's arg max, summed).
+
+    Args:
+        kernel_size: the window, int or (kH, kW).
+        stride: the step, int or (sH, sW); default (None) ``kernel_size``, non-overlapping.
+        padding: implicit -inf padding on both sides, int or (pH, pW), at most half the
+            (dilated) window; default 0.
+        dilation: the spacing between window elements, int or (dH, dW); default 1.
+        return_indices: also return the flat index of each maximum in its (H, W) plane, as
+            :func:`minigrad.nn.functional.max_unpool2d` takes; default False.
+        ceil_mode: round the output size up instead of down (a last window may then start
+            in the input and run past it); default False.
+
+    Shape:
+        input: (N, C, H, W) or (C, H, W); output: (N, C, OH, OW) or (C, OH, OW) with
+
+            OH = floor((H + 2*pH - dH*(kH - 1) - 1) / sH) + 1, OW alike.
+
+    Example:
+        >>> pool = nn.MaxPool2d(2)
+        >>> pool(minigrad.arange(16.0).reshape(1, 1, 4, 4))
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+        >>> nn.MaxPool2d(3, stride=2, padding=1)(minigrad.ones(8, 16, 32, 32)).shape
+        minigrad.Size([8, 16, 16, 16])
+    """
 
     def __init__(
         self,
@@ -62,6 +91,16 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        """Max-pool ``input`` (``F.max_pool2d``); with ``return_indices``, also the indices.
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> out, idx = nn.MaxPool2d(2, return_indices=True)(minigrad.arange(4.0).reshape(1, 2, 2))
+            >>> out, idx
+            (tensor([[[3.]]]), tensor([[[3]]]))
+        """
         return F.max_pool2d(
             input,
             self.kernel_size,
@@ -73,6 +112,12 @@ class MaxPool2d(Module):
         )
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.MaxPool2d(3, stride=2, padding=1)
+            MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)
+        """
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
@@ -80,7 +125,27 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
-    """Mean over each ``kernel_size`` window of (N, C, H, W) input."""
+    """Mean over each ``kernel_size`` window of (N, C, H, W) input, each channel separately.
+
+    Args:
+        kernel_size: the window, int or (kH, kW).
+        stride: the step, int or (sH, sW); default (None) ``kernel_size``.
+        padding: implicit zero padding on both sides, int or (pH, pW), at most half the
+            window; default 0.
+        ceil_mode: round the output size up instead of down; default False.
+        count_include_pad: count the padded zeros in the divisor; default True.
+        divisor_override: divide every window's sum by this instead; default None.
+
+    Shape:
+        input: (N, C, H, W) or (C, H, W); output: (N, C, OH, OW) or (C, OH, OW) with
+
+            OH = floor((H + 2*pH - kH) / sH) + 1, OW alike.
+
+    Example:
+        >>> nn.AvgPool2d(2)(minigrad.arange(16.0).reshape(1, 1, 4, 4))
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
 
     def __init__(
         self,
@@ -106,6 +171,15 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
+        """Average-pool ``input`` (``F.avg_pool2d``).
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.AvgPool2d(2)(minigrad.arange(4.0).reshape(1, 2, 2))
+            tensor([[[1.5000]]])
+        """
         return F.avg_pool2d(
             input,
             self.kernel_size,
@@ -117,11 +191,34 @@ class AvgPool2d(Module):
         )
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.AvgPool2d(2)
+            AvgPool2d(kernel_size=2, stride=2, padding=0)
+        """
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool2d(Module):
-    """Mean pooling to a fixed ``output_size`` (int or pair; None keeps that dimension)."""
+    """Mean pooling to a fixed ``output_size``, whatever the input size.
+
+    Output row i averages input rows floor(i*H/OH) to ceil((i+1)*H/OH) - 1, the columns
+    alike; ``AdaptiveAvgPool2d(1)`` is global average pooling (ResNet's head).
+
+    Args:
+        output_size: (OH, OW), or an int for a square output; None in a pair keeps that
+            input dimension.
+
+    Shape:
+        input: (N, C, H, W) or (C, H, W); output: (N, C, OH, OW) or (C, OH, OW).
+
+    Example:
+        >>> nn.AdaptiveAvgPool2d(1)(minigrad.ones(2, 512, 7, 7)).shape
+        minigrad.Size([2, 512, 1, 1])
+        >>> nn.AdaptiveAvgPool2d((None, 2))(minigrad.ones(1, 3, 5, 6)).shape
+        minigrad.Size([1, 3, 5, 2])
+    """
 
     def __init__(self, output_size: int | tuple[int | None, int | None]) -> None:
         super().__init__()
@@ -129,14 +226,44 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
+        """Average-pool ``input`` to ``output_size`` (``F.adaptive_avg_pool2d``).
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.AdaptiveAvgPool2d(1)(minigrad.arange(4.0).reshape(1, 2, 2))
+            tensor([[[1.5000]]])
+        """
         return F.adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.AdaptiveAvgPool2d((7, 7))
+            AdaptiveAvgPool2d(output_size=(7, 7))
+        """
         return f"output_size={self.output_size}"
 
 
 class AdaptiveMaxPool2d(Module):
-    """Max pooling to a fixed ``output_size`` (int or pair; None keeps that dimension)."""
+    """Max pooling to a fixed ``output_size``, over the windows of :class:`AdaptiveAvgPool2d`.
+
+    Args:
+        output_size: (OH, OW), or an int for a square output; None in a pair keeps that
+            input dimension.
+        return_indices: also return the flat index of each maximum in its (H, W) plane;
+            default False.
+
+    Shape:
+        input: (N, C, H, W) or (C, H, W); output: (N, C, OH, OW) or (C, OH, OW).
+
+    Example:
+        >>> nn.AdaptiveMaxPool2d(2)(minigrad.arange(16.0).reshape(1, 1, 4, 4))
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
 
     def __init__(self, output_size: int | tuple[int | None, int | None], return_indices: bool = False) -> None:
         super().__init__()
@@ -145,7 +272,22 @@ class AdaptiveMaxPool2d(Module):
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        """Max-pool ``input`` to ``output_size`` (``F.adaptive_max_pool2d``).
+
+        Args:
+            input: (N, C, H, W) or (C, H, W).
+
+        Example:
+            >>> nn.AdaptiveMaxPool2d(1)(minigrad.arange(4.0).reshape(1, 2, 2))
+            tensor([[[3.]]])
+        """
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
     def extra_repr(self) -> str:
+        """The arguments shown in the printout (non-default ones where PyTorch omits them).
+
+        Example:
+            >>> nn.AdaptiveMaxPool2d(1)
+            AdaptiveMaxPool2d(output_size=1)
+        """
         return f"output_size={self.output_size}"

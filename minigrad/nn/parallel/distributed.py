@@ -93,23 +93,42 @@ class DistributedDataParallel(Module):
     Each rank runs forward and backward on its own batch; the gradients are averaged over
     the ranks while backward runs, so that after ``loss.backward()`` every rank holds the
     gradient of the mean loss over all ranks' samples. Needs
-    ``minigrad.distributed.init_process_group()`` first. See docs/distributed.md.
+    ``minigrad.distributed.init_process_group()`` first (mpi4py and an MPI launcher). See
+    :doc:`/distributed`.
+
+    A script run as ``mpiexec -n 2 python train.py``::
+
+        dist.init_process_group("mpi")
+        model = DistributedDataParallel(nn.Linear(4, 2))
+        model(x).sum().backward()  # model.module.weight.grad: the mean over both ranks
 
     Args:
         module (Module): the model, built identically on every rank.
+        device_ids: for devices in PyTorch; must be None (the default).
+        output_device: for devices in PyTorch; must be None (the default).
+        dim (int): the batch dimension, kept for PyTorch's signature (each rank brings its own
+            batch, nothing is scattered). Default: 0.
         broadcast_buffers (bool): copy rank 0's buffers (batch-norm running statistics)
             to every rank at the start of each forward. Default: True.
-        bucket_cap_mb (float): the size of a gradient bucket, one allreduce each. Default: 25.
+        process_group: only None (the default group) is supported.
+        bucket_cap_mb (float): the size of a gradient bucket, one allreduce each. Default: None
+            (25).
         find_unused_parameters (bool): after each forward, walk the graph from the
             outputs and count the parameters it does not reach as ready (their gradient
             zero on this rank); without it, such a parameter stops the next forward with
             an error. Default: False.
 
-    Example (under ``mpiexec -n 2``)::
+    Shape:
+        input and output: those of ``module``, per rank.
 
-        dist.init_process_group("mpi")
-        model = DistributedDataParallel(nn.Linear(4, 2))
-        model(x).sum().backward()  # model.module.weight.grad: the mean over both ranks
+    Example:
+        Without a process group (a plain ``python`` or ``pytest`` run) it refuses, as
+        PyTorch's does; the script above shows the real use.
+
+        >>> nn.parallel.DistributedDataParallel(nn.Linear(4, 2))
+        Traceback (most recent call last):
+        ...
+        ValueError: Default process group has not been initialized, please make sure to call init_process_group.
     """
 
     def __init__(
@@ -151,7 +170,23 @@ class DistributedDataParallel(Module):
 
     @contextlib.contextmanager
     def no_sync(self) -> Iterator[None]:
-        """Inside, backward only accumulates local gradients; the next synced backward averages them all."""
+        """Inside, backward only accumulates local gradients; the next synced backward averages
+        them all (gradient accumulation over several micro-batches with one allreduce).
+
+        The pattern, on every rank of an ``mpiexec`` run::
+
+            with model.no_sync():
+                model(x1).sum().backward()  # local only
+            model(x2).sum().backward()  # averages the gradients of x1 and x2 over the ranks
+
+        Example:
+            A DistributedDataParallel needs a process group, which only an MPI launch provides
+            (see the pattern above); in a plain run there is none:
+
+            >>> import minigrad.distributed as dist
+            >>> dist.is_initialized()
+            False
+        """
         previous = self.require_backward_grad_sync
         self.require_backward_grad_sync = False
         try:
@@ -160,6 +195,22 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = previous
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        """Run the wrapped module on this rank's batch; first, with ``broadcast_buffers``, copy
+        rank 0's buffers to every rank, and with ``find_unused_parameters`` note the parameters
+        the output does not reach.
+
+        Args:
+            inputs: the module's positional inputs (this rank's part of the batch).
+            kwargs: the module's keyword inputs.
+
+        Example:
+            Under ``mpiexec -n 2``, ``model(x)`` is ``model.module(x)`` on each rank's own ``x``;
+            in a plain run there is no process group to build the wrapper with:
+
+            >>> import minigrad.distributed as dist
+            >>> dist.is_initialized()
+            False
+        """
         if self._unfinished:
             self._raise_unfinished()
         if self.broadcast_buffers and self._comm.Get_size() > 1:

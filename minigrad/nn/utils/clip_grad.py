@@ -34,9 +34,17 @@ def get_total_norm(
         tensors: a Tensor or an iterable of Tensors (e.g. gradients).
         norm_type (float): the order p, ``float('inf')`` or ``'inf'`` for the maximum. Default: 2.
         error_if_nonfinite (bool): raise RuntimeError if the norm is nan or inf. Default: False.
-        foreach: accepted for PyTorch compatibility; minigrad has one CPU path.
+        foreach: accepted for PyTorch compatibility; minigrad has one CPU path. Default: None.
 
-    Returns a 0-d Tensor (``tensor(0.)`` for no tensors).
+    Returns:
+        A 0-d Tensor (``tensor(0.)`` for no tensors).
+
+    Example:
+        >>> grads = [minigrad.tensor([3.0]), minigrad.tensor([4.0])]
+        >>> nn.utils.get_total_norm(grads)
+        tensor(5.)
+        >>> nn.utils.get_total_norm(grads, norm_type="inf")
+        tensor(4.)
     """
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     norm_type = float(norm_type)
@@ -56,7 +64,25 @@ def get_total_norm(
 def clip_grads_with_norm_(
     parameters: TensorOrTensors, max_norm: float, total_norm: Tensor, foreach: bool | None = None
 ) -> None:
-    """Multiply every ``.grad`` by ``min(1, max_norm / (total_norm + 1e-6))``, in place."""
+    """Multiply every ``.grad`` by ``min(1, max_norm / (total_norm + 1e-6))``, in place.
+
+    The second half of :func:`clip_grad_norm_`, for a ``total_norm`` computed separately
+    (with :func:`get_total_norm`, over several parameter groups, say).
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors whose ``.grad`` to scale.
+        max_norm (float): the largest total norm allowed.
+        total_norm (Tensor): the total norm of the gradients.
+        foreach: accepted for PyTorch compatibility. Default: None.
+
+    Example:
+        >>> w = minigrad.tensor([3.0, 4.0], requires_grad=True)
+        >>> (w * w).sum().backward()  # grad = [6, 8], norm 10
+        >>> total = nn.utils.get_total_norm([w.grad])
+        >>> nn.utils.clip_grads_with_norm_([w], max_norm=5.0, total_norm=total)
+        >>> [round(g, 4) for g in w.grad.tolist()]
+        [3.0, 4.0]
+    """
     parameters = [parameters] if isinstance(parameters, Tensor) else parameters
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
@@ -78,23 +104,23 @@ def clip_grad_norm_(
     """Scale the gradients of ``parameters`` in place so that their total norm is at most ``max_norm``.
 
     The total norm is taken over all gradients together, as if concatenated; every gradient
-    is multiplied by ``min(1, max_norm / (total_norm + 1e-6))``.
+    is multiplied by ``min(1, max_norm / (total_norm + 1e-6))``. Call it between
+    ``loss.backward()`` and ``optimizer.step()``.
 
     Args:
         parameters: a Tensor or an iterable of Tensors whose ``.grad`` to clip.
         max_norm (float): the largest total norm allowed.
         norm_type (float): the order p of the norm; ``float('inf')`` for the maximum. Default: 2.
         error_if_nonfinite (bool): raise RuntimeError if the total norm is nan or inf. Default: False.
-        foreach: accepted for PyTorch compatibility; minigrad has one CPU path.
+        foreach: accepted for PyTorch compatibility; minigrad has one CPU path. Default: None.
 
-    Returns the total norm of the gradients before clipping, as a 0-d Tensor.
+    Returns:
+        The total norm of the gradients before clipping, as a 0-d Tensor.
 
-    Example::
-
-        >>> import minigrad
+    Example:
         >>> w = minigrad.tensor([3.0, 4.0], requires_grad=True)
-        >>> (w * w).sum().backward()                     # grad = [6, 8], norm 10
-        >>> minigrad.nn.utils.clip_grad_norm_([w], max_norm=1.0).item()
+        >>> (w * w).sum().backward()  # grad = [6, 8], norm 10
+        >>> nn.utils.clip_grad_norm_([w], max_norm=1.0).item()
         10.0
         >>> [round(g, 4) for g in w.grad.tolist()]
         [0.6, 0.8]
@@ -115,12 +141,15 @@ def clip_grad_norm_(
 def clip_grad_value_(parameters: TensorOrTensors, clip_value: float, foreach: bool | None = None) -> None:
     """Clamp every entry of the gradients of ``parameters`` to ``[-clip_value, clip_value]``, in place.
 
-    Example::
+    Args:
+        parameters: a Tensor or an iterable of Tensors whose ``.grad`` to clamp.
+        clip_value (float): the largest absolute value allowed.
+        foreach: accepted for PyTorch compatibility. Default: None.
 
-        >>> import minigrad
+    Example:
         >>> w = minigrad.tensor([3.0, -0.25], requires_grad=True)
-        >>> (w * w).sum().backward()                     # grad = [6, -0.5]
-        >>> minigrad.nn.utils.clip_grad_value_([w], clip_value=1.0)
+        >>> (w * w).sum().backward()  # grad = [6, -0.5]
+        >>> nn.utils.clip_grad_value_([w], clip_value=1.0)
         >>> w.grad.tolist()
         [1.0, -0.5]
     """

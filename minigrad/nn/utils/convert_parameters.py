@@ -13,11 +13,15 @@ __all__ = ["parameters_to_vector", "vector_to_parameters"]
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All ``parameters`` flattened and concatenated into one 1-D Tensor (differentiable).
 
-    Example::
+    Args:
+        parameters: an iterable of Tensors, e.g. ``model.parameters()``.
 
-        >>> import minigrad
-        >>> layer = minigrad.nn.Linear(3, 2)
-        >>> minigrad.nn.utils.parameters_to_vector(layer.parameters()).shape
+    Shape:
+        output: (sum of the parameters' numel(),).
+
+    Example:
+        >>> layer = nn.Linear(3, 2)
+        >>> nn.utils.parameters_to_vector(layer.parameters()).shape  # 2*3 weights + 2 biases
         minigrad.Size([8])
     """
     return cat([p.reshape(-1) for p in parameters])
@@ -25,8 +29,20 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Make each of ``parameters`` the next slice of ``vec``, reshaped: the opposite of
-    :func:`parameters_to_vector`. As in PyTorch, this replaces each parameter's storage (the
-    parameters become views of ``vec``) and is not recorded by autograd.
+    :func:`parameters_to_vector`.
+
+    As in PyTorch, this replaces each parameter's storage (the parameters become views of
+    ``vec``) and is not recorded by autograd.
+
+    Args:
+        vec (Tensor): a 1-D tensor with at least as many elements as the parameters.
+        parameters: an iterable of Tensors, e.g. ``model.parameters()``.
+
+    Example:
+        >>> layer = nn.Linear(2, 1)
+        >>> nn.utils.vector_to_parameters(minigrad.tensor([1.0, 2.0, 3.0]), layer.parameters())
+        >>> layer.weight.tolist(), layer.bias.tolist()
+        ([[1.0, 2.0]], [3.0])
     """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected minigrad.Tensor, but got: {type(vec).__name__}")

@@ -79,9 +79,7 @@ class DataLoader:
         in_order (bool): return batches in the sampler's order (True) or as the workers
             finish them (False).
 
-    Example::
-
-        >>> import minigrad
+    Example:
         >>> from minigrad.utils.data import TensorDataset
         >>> ds = TensorDataset(minigrad.randn(10, 3), minigrad.arange(10))
         >>> loader = DataLoader(ds, batch_size=4, shuffle=True, drop_last=True)
@@ -196,6 +194,7 @@ class DataLoader:
 
     @property
     def multiprocessing_context(self) -> multiprocessing.context.BaseContext | None:
+        """The workers' start method as a multiprocessing context (None: the default)."""
         return self._multiprocessing_context
 
     @multiprocessing_context.setter

@@ -19,6 +19,17 @@ class Dataset:
     """A map-style dataset: subclasses implement ``__getitem__(index)`` and ``__len__()``.
 
     ``a + b`` concatenates two datasets.
+
+    Example:
+        >>> class Squares(Dataset):
+        ...     def __getitem__(self, index):
+        ...         return index**2
+        ...
+        ...     def __len__(self):
+        ...         return 4
+        >>> ds = Squares()
+        >>> len(ds), ds[3], len(ds + ds)
+        (4, 9, 8)
     """
 
     def __getitem__(self, index: int) -> Any:
@@ -37,8 +48,7 @@ class IterableDataset(Dataset):
     yield only its worker's share (``None`` in the main process). Batches then arrive
     taking turns between the workers: worker 0's first batch, worker 1's first, ...
 
-    Example::
-
+    Example:
         >>> from minigrad.utils.data import DataLoader, get_worker_info
         >>> class Range(IterableDataset):
         ...     def __init__(self, n):
@@ -60,7 +70,21 @@ class IterableDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """Iterable datasets one after the other (also ``a + b`` of two iterable datasets)."""
+    """Iterable datasets one after the other (also ``a + b`` of two iterable datasets).
+
+    Args:
+        datasets (iterable of IterableDataset): the datasets to chain.
+
+    Example:
+        >>> class Count(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...
+        ...     def __iter__(self):
+        ...         return iter(range(self.n))
+        >>> list(ChainDataset([Count(2), Count(3)]))
+        [0, 1, 0, 1, 2]
+    """
 
     def __init__(self, datasets: Iterable[IterableDataset]) -> None:
         self.datasets = datasets
@@ -79,9 +103,7 @@ class TensorDataset(Dataset):
     Args:
         *tensors (Tensor): tensors with the same size of the first dimension.
 
-    Example::
-
-        >>> import minigrad
+    Example:
         >>> ds = TensorDataset(minigrad.zeros(10, 3), minigrad.arange(10))
         >>> len(ds), ds[4][1].item()
         (10, 4)
@@ -100,7 +122,18 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    Args:
+        dataset (Dataset): the whole dataset.
+        indices (sequence of int): the indices of the samples to keep.
+
+    Example:
+        >>> ds = TensorDataset(minigrad.arange(10))
+        >>> part = Subset(ds, [7, 2])
+        >>> len(part), part[0]
+        (2, (tensor(7),))
+    """
 
     def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset = dataset
@@ -116,7 +149,17 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """The samples of several datasets, one after the other."""
+    """The samples of several datasets, one after the other.
+
+    Args:
+        datasets (iterable of Dataset): the map-style datasets, at least one.
+
+    Example:
+        >>> a, b = TensorDataset(minigrad.zeros(3)), TensorDataset(minigrad.ones(2))
+        >>> ds = ConcatDataset([a, b])
+        >>> len(ds), ds[3]
+        (5, (tensor(1.),))
+    """
 
     def __init__(self, datasets: Iterable[Dataset]) -> None:
         self.datasets = list(datasets)
@@ -153,9 +196,10 @@ def random_split(
         generator (Generator, optional): source of the permutation; the global one
             (``minigrad.manual_seed``) when omitted.
 
-    Example::
+    Returns:
+        list of Subset: one per length.
 
-        >>> import minigrad
+    Example:
         >>> train, val = random_split(range(10), [0.8, 0.2], generator=minigrad.Generator().manual_seed(0))
         >>> len(train), len(val)
         (8, 2)

@@ -13,14 +13,33 @@ __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler
 
 
 class Sampler:
-    """Base class: an iterable of dataset indices (``__iter__``, optionally ``__len__``)."""
+    """Base class: an iterable of dataset indices (``__iter__``, optionally ``__len__``).
+
+    Example:
+        >>> class EvenIndices(Sampler):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...
+        ...     def __iter__(self):
+        ...         return iter(range(0, self.n, 2))
+        >>> list(EvenIndices(5))
+        [0, 2, 4]
+    """
 
     def __iter__(self) -> Iterator[int]:
         raise NotImplementedError
 
 
 class SequentialSampler(Sampler):
-    """Indices 0, 1, ..., len(data_source) - 1."""
+    """Indices 0, 1, ..., len(data_source) - 1.
+
+    Args:
+        data_source (Sized): the dataset (only its length is read).
+
+    Example:
+        >>> list(SequentialSampler(range(3)))
+        [0, 1, 2]
+    """
 
     def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
@@ -41,6 +60,11 @@ class RandomSampler(Sampler):
         num_samples (int, optional): how many indices to draw; the dataset size by default.
         generator (Generator, optional): the random source; the global one (seeded by
             ``minigrad.manual_seed``) when omitted.
+
+    Example:
+        >>> sampler = RandomSampler(range(5), generator=minigrad.Generator().manual_seed(0))
+        >>> sorted(sampler), len(sampler)
+        ([0, 1, 2, 3, 4], 5)
     """
 
     def __init__(
@@ -61,6 +85,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self) -> int:
+        """How many indices an iteration yields: ``num_samples``, or the dataset's size."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
@@ -77,7 +102,18 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given indices, in a fresh random order at every iteration."""
+    """The given indices, in a fresh random order at every iteration.
+
+    Args:
+        indices (sequence of int): the indices to sample.
+        generator (Generator, optional): the random source; the global one when
+            omitted. Default: None.
+
+    Example:
+        >>> sampler = SubsetRandomSampler([10, 20, 30])
+        >>> sorted(sampler), len(sampler)
+        ([10, 20, 30], 3)
+    """
 
     def __init__(self, indices: Sequence[int], generator: Generator | None = None) -> None:
         self.indices = indices
@@ -100,7 +136,19 @@ class InfiniteConstantSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Groups the indices of ``sampler`` into lists of ``batch_size``; ``drop_last`` drops a short last one."""
+    """Groups the indices of ``sampler`` into lists of ``batch_size``.
+
+    Args:
+        sampler (Sampler or iterable of int): the indices to group.
+        batch_size (int): the size of each list.
+        drop_last (bool): drop the last list when it is shorter than ``batch_size``.
+
+    Example:
+        >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+        [[0, 1], [2, 3], [4]]
+        >>> len(BatchSampler(range(5), batch_size=2, drop_last=True))
+        2
+    """
 
     def __init__(self, sampler: Sampler | Iterable[int], batch_size: int, drop_last: bool) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:

@@ -38,6 +38,9 @@ def default_convert(data: Any) -> Any:
     mappings, namedtuples and other sequences are converted element by element (a tuple
     becomes a list, as in PyTorch).
 
+    Args:
+        data: one sample.
+
     Example:
         >>> default_convert({"x": np.array([1, 2]), "n": 3})
         {'x': tensor([1, 2]), 'n': 3}
@@ -201,6 +204,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
                                   each position collated; lengths must agree
     anything else (None, ...)     ``TypeError``
     ============================  =========================================================
+
+    Args:
+        batch (sequence): the samples of one batch.
 
     Example:
         >>> default_collate([1, 2.5, 3])

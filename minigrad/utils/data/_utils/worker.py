@@ -59,6 +59,10 @@ def get_worker_info() -> WorkerInfo | None:
     An ``IterableDataset`` uses it in ``__iter__`` to read only its share of the data
     (every worker otherwise iterates a whole copy), and ``worker_init_fn`` to set each
     worker up (``get_worker_info().dataset`` is the worker's copy of the dataset).
+
+    Example:
+        >>> print(get_worker_info())  # in the main process
+        None
     """
     return _worker_info
 
