@@ -18,13 +18,19 @@ than wall time on a shared machine), at more threads wall time. Peak memory is m
 in a fresh process per framework and workload (the peak resident set of a process that
 builds the model and runs it). The CPU model is printed first.
 
-Usage: python bench/bench_train.py [--steps 5] [--threads 1,2] [--only lenet5,alexnet]
+With ``--busy`` the script starts a competing process that spins on one core, as a laptop
+or a shared CI runner would have, and compares each framework at its default thread count
+with itself at one thread: training steps, then eval-mode ``no_grad`` inference at batch 1
+and at the training batch. The competitor is stopped at the end.
+
+Usage: python bench/bench_train.py [--steps 5] [--threads 1,2] [--only lenet5,alexnet] [--busy]
        python bench/bench_train.py --mode inference [--batch 1,64] [--only resnet18_cifar]
 """
 
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -38,6 +44,9 @@ WORKLOADS = {
     "resnet18_cifar": dict(batch=32, shape=(3, 32, 32), kwargs={"num_classes": 10}),
     "alexnet": dict(batch=8, shape=(1, 224, 224), kwargs={"in_channels": 1, "num_classes": 10}),
 }
+
+# torch.get_num_threads() before anything changes it (set by --busy)
+TORCH_DEFAULT_THREADS = None
 
 
 # (channels, size) of the inference workloads' images; default kwargs otherwise
@@ -57,8 +66,6 @@ def cpu_model():
         with open("/proc/cpuinfo") as f:
             fields = dict(line.split(":", 1) for line in f.read().split("\n\n")[0].splitlines() if ":" in line)
     except OSError:
-        import platform
-
         return platform.processor() or platform.machine()
     fields = {k.strip(): v.strip() for k, v in fields.items()}
     avx512 = "AVX-512" if "avx512f" in fields.get("flags", "").split() else "no AVX-512"
@@ -228,7 +235,7 @@ def worker(framework, name, threads, steps):
 # ---- one framework's inference forward ------------------------------------------------------
 
 
-def make_inference(framework, name, batch, threads, weights=None):
+def make_eval_forward(framework, name, batch, threads, weights=None):
     """A function running one eval-mode forward under no_grad, and the minigrad model's
     state (weights for the PyTorch twin) when framework is minigrad."""
     channels, size = INFERENCE[name]
@@ -266,8 +273,8 @@ def time_inference(name, batch, threads, repeats):
     """Best forward time in ms of each framework (interleaved), and the largest difference
     of their outputs. Short forwards get more repeats (up to 300, about 0.3 s of each
     framework), since a minimum over a few sub-millisecond runs still carries the noise."""
-    fm, weights = make_inference("minigrad", name, batch, threads)
-    ft, _ = make_inference("torch", name, batch, threads, weights)
+    fm, weights = make_eval_forward("minigrad", name, batch, threads)
+    ft, _ = make_eval_forward("torch", name, batch, threads, weights)
     clock = time.thread_time if threads == 1 else time.perf_counter
     best = {"minigrad": float("inf"), "torch": float("inf")}
     outputs = {}
@@ -288,9 +295,9 @@ def time_inference(name, batch, threads, repeats):
 
 
 def inference_worker(framework, name, threads, batch):
-    forward, weights = make_inference(framework, name, int(batch), int(threads))
+    forward, weights = make_eval_forward(framework, name, int(batch), int(threads))
     if framework == "torch":  # the same weights as minigrad's (a fresh process: made again)
-        forward, _ = make_inference("torch", name, int(batch), int(threads), weights)
+        forward, _ = make_eval_forward("torch", name, int(batch), int(threads), weights)
     for _ in range(2):
         forward()
     with open("/proc/self/status") as f:
@@ -330,6 +337,117 @@ def main_inference(args):
                 )
 
 
+# ---- a busy machine: one competing process spinning on a core ----------------------------
+
+
+def start_competitor():
+    """A process spinning on one core until it is killed: the busy machine of ``--busy``."""
+    # it also stops by itself when this script ends without stopping it
+    spin = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    pass\n"
+    return subprocess.Popen([sys.executable, "-c", spin])
+
+
+def make_inference(framework, name, batch):
+    """A function running one eval-mode forward pass under no_grad on ``batch`` images."""
+    spec = WORKLOADS[name]
+    images = np.random.default_rng(0).standard_normal((batch,) + spec["shape"]).astype(np.float32)
+    if framework == "minigrad":
+        import minigrad
+
+        model, x, no_grad = getattr(minigrad.models, name)(**spec["kwargs"]), minigrad.tensor(images), minigrad.no_grad
+    else:
+        import torch
+
+        model, x, no_grad = torch_model(name), torch.from_numpy(images), torch.no_grad
+    model.eval()
+
+    def forward():
+        with no_grad():
+            model(x)
+
+    return forward
+
+
+def default_threads(framework):
+    """Put a framework back to its default thread count (what a user who sets nothing gets)."""
+    if framework == "minigrad":
+        import minigrad.parallel
+
+        minigrad.parallel.use_default_threads()
+    else:
+        import torch
+
+        torch.set_num_threads(TORCH_DEFAULT_THREADS)
+
+
+def time_busy(functions, steps):
+    """Times in ms of each framework's function at 1 thread and at its default count, the
+    four settings interleaved, one of each per round: {(framework, "1" or "default"): [ms]}."""
+    times = {(fw, setting): [] for fw in functions for setting in ("1", "default")}
+    order = list(times)
+    for i in range(steps + 1):
+        for fw, setting in order[i % 4 :] + order[: i % 4]:  # each setting in turn goes first
+            if setting == "1":
+                set_threads(fw, 1)
+            else:
+                default_threads(fw)
+            start = time.perf_counter()
+            functions[fw]()
+            elapsed = time.perf_counter() - start
+            if i:  # the first round warms up
+                times[fw, setting].append(elapsed * 1e3)
+    return times
+
+
+def busy_row(label, times):
+    """Best times and two ratios default / 1 thread per framework: of the best times, and
+    the median over rounds of each round's ratio (steadier while the load drifts)."""
+    cells = []
+    for fw in ("minigrad", "torch"):
+        one, default = times[fw, "1"], times[fw, "default"]
+        paired = float(np.median([d / o for d, o in zip(default, one)]))
+        cells.append(f"{min(one):9.1f} {min(default):11.1f} {min(default) / min(one):6.2f} {paired:6.2f}")
+    print(f"{label:24s} {cells[0]}   {cells[1]}", flush=True)
+
+
+def run_busy(names, steps):
+    """Training steps and inference with a competing busy process, 1 thread vs default."""
+    global TORCH_DEFAULT_THREADS
+    competitor = start_competitor()
+    try:
+        time.sleep(1.0)  # the competitor runs before either framework picks its threads
+        import torch
+
+        import minigrad.parallel
+
+        TORCH_DEFAULT_THREADS = torch.get_num_threads()
+        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; load average {os.getloadavg()[0]:.2f}")
+        print(
+            f"busy machine: one competing process spinning; default threads: minigrad up to "
+            f"{minigrad.parallel.get_num_threads()} (adapts to free cores), torch {TORCH_DEFAULT_THREADS}"
+        )
+        header = (
+            f"{'':24s} {'mg 1 thr':>9s} {'mg default':>11s} {'best':>6s} {'median':>6s}   "
+            f"{'torch 1':>9s} {'torch dflt':>11s} {'best':>6s} {'median':>6s}"
+        )
+        print("\nratios default / 1 thread: of the best times, and the median of each round's ratio")
+        print("\ntraining step, best ms")
+        print(header)
+        for name in names:
+            functions = {fw: make_step(fw, name, 1)[0] for fw in ("minigrad", "torch")}
+            busy_row(name, time_busy(functions, steps))
+        print("\ninference (eval, no_grad), best ms")
+        print(header)
+        for name in names:
+            for batch in (1, WORKLOADS[name]["batch"]):
+                functions = {fw: make_inference(fw, name, batch) for fw in ("minigrad", "torch")}
+                busy_row(f"{name} batch {batch}", time_busy(functions, steps))
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    finally:
+        competitor.kill()
+        competitor.wait()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("train", "inference"), default="train")
@@ -338,6 +456,7 @@ def main():
     parser.add_argument("--only", default=None, help="comma-separated workloads (default: all of the mode's)")
     parser.add_argument("--batch", default="1,64", help="inference batch sizes")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--busy", action="store_true", help="with a competing busy process: 1 thread vs default")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--inference-worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -347,7 +466,10 @@ def main():
     if args.inference_worker:
         inference_worker(*args.inference_worker)
         return
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores")
+    if args.busy:
+        run_busy((args.only or ",".join(WORKLOADS)).split(","), args.steps)
+        return
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; load average {os.getloadavg()[0]:.2f}")
     if args.mode == "inference":
         args.threads = args.threads or "1"
         main_inference(args)

@@ -1,51 +1,43 @@
-"""Thread count of minigrad's compute: the Cython kernels' OpenMP threads and BLAS's.
+"""Thread count of minigrad's compute: the Cython kernels' OpenMP threads; BLAS stays on one.
 
-As in PyTorch, ``set_num_threads(n)`` sets both pools at once. The convolution kernels
-(``minigrad_core``) call SciPy's BLAS from inside their own OpenMP loops, one GEMM
-per (image, block of rows) item on each thread, so that a kernel call is a single
-parallel region: on a shared two-core machine every extra synchronization between two
-thread pools can cost a scheduler time slice, and a conv made of dozens of OpenMP
-regions and multi-threaded GEMMs ran up to a hundred times slower at two threads than
-at one. SciPy's BLAS is therefore kept single-threaded, while numpy's BLAS (matmul,
-linear layers) gets the n threads. Both are reached through threadpoolctl. This module
-is the one place that policy lives: it is applied when minigrad is imported (below) and
-by every ``set_num_threads``; the kernel modules themselves set nothing.
+``set_num_threads(n)`` sets the kernels' threads, as ``torch.set_num_threads`` sets
+PyTorch's. The convolution kernels (``minigrad_core``) call SciPy's BLAS from inside
+their own OpenMP loops, one GEMM per (image, block of rows) item on each thread, so that
+a kernel call is a single parallel region: on a shared two-core machine every extra
+synchronization between two thread pools can cost a scheduler time slice, and a conv
+made of dozens of OpenMP regions and multi-threaded GEMMs ran up to a hundred times
+slower at two threads than at one. Both BLAS libraries, SciPy's and numpy's (matmul,
+linear layers), are therefore kept single-threaded: an OpenBLAS thread pool spins for
+about a tenth of a second after each call, on the cores the kernels' threads need, and
+with numpy's BLAS at two threads LeNet-5's step took 74-81 ms instead of 11-18 ms, and
+AlexNet's 0.9-1.4 s instead of 0.6-0.8 s (kernels at two threads in both). This module
+is the one place that policy lives, applied when minigrad is imported (below), through
+threadpoolctl; the kernel modules themselves set nothing.
+
+Until ``set_num_threads`` is called (or ``OMP_NUM_THREADS`` is set), the count adapts to
+the load: the kernels use one thread per core that other processes leave free, looked at
+every 0.2 s (``minigrad_core._threads``). On a machine where another process keeps a
+core busy, a team of two threads waits at every barrier for the one that shares its
+core. An explicit count is kept whatever the load, as in PyTorch.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import scipy.linalg.cython_blas  # noqa: F401  (loads the kernels' BLAS, so threadpoolctl sees it)
 from threadpoolctl import ThreadpoolController
 
 from minigrad_core import _threads
 
-__all__ = ["set_num_threads", "get_num_threads"]
+__all__ = ["set_num_threads", "get_num_threads", "use_default_threads"]
 
 
-def kernel_blas_libraries(controller: ThreadpoolController) -> list[Any]:
-    """threadpoolctl controllers of the BLAS the kernels call (SciPy's OpenBLAS); all the
-    BLAS libraries when SciPy's cannot be told apart (it then shares one with numpy)."""
-    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
-    own = [lib for lib in blas if os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"]
-    return own or blas
-
-
-def _single_threaded_kernel_blas():
-    """The kernels' BLAS to one thread; the other BLAS libraries keep their count."""
-    for lib in kernel_blas_libraries(ThreadpoolController()):
-        lib.set_num_threads(1)
-
-
-def _set_blas_threads(n):
-    """numpy's BLAS (and any other) to n threads, the kernels' BLAS (SciPy's) to one."""
-    controller = ThreadpoolController()
-    kernels = kernel_blas_libraries(controller)
-    for lib in controller.lib_controllers:
+def _single_threaded_blas():
+    """Every BLAS library loaded (SciPy's, numpy's) to one thread."""
+    for lib in ThreadpoolController().lib_controllers:
         if lib.user_api == "blas":
-            lib.set_num_threads(1 if lib in kernels else n)
+            lib.set_num_threads(1)
 
 
 # OpenMP starts one thread per count on the first parallel loop: a count in the millions
@@ -54,7 +46,7 @@ MAX_THREADS = 1024
 
 
 def set_num_threads(n: int) -> None:
-    """Set the number of threads used by the kernels (OpenMP) and by BLAS.
+    """Set the number of threads the kernels use, kept whatever the machine's load.
 
     Args:
         n (int): a number of threads, from 1 to ``MAX_THREADS`` (1024).
@@ -70,11 +62,23 @@ def set_num_threads(n: int) -> None:
     if not 1 <= n <= MAX_THREADS:
         raise ValueError(f"set_num_threads(): expected a number of threads from 1 to {MAX_THREADS}, but got {n}")
     _threads.set_num_threads(n)
-    _set_blas_threads(n)
+
+
+def use_default_threads() -> None:
+    """Go back to the default thread count: ``OMP_NUM_THREADS`` if set, else one thread
+    per core, using fewer while other processes keep cores busy (the state after import).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.parallel import set_num_threads, use_default_threads
+        >>> set_num_threads(1); use_default_threads()
+    """
+    _threads.use_default_threads("OMP_NUM_THREADS" not in os.environ)
 
 
 def get_num_threads() -> int:
-    """The number of threads the kernels use (as set by :func:`set_num_threads`).
+    """The number of threads the kernels use (as set by :func:`set_num_threads`); by
+    default the most they use, fewer while other processes keep cores busy.
 
     Example:
         >>> minigrad.get_num_threads() >= 1
@@ -87,4 +91,5 @@ def get_num_threads() -> int:
 # from the first kernel call on: an OpenBLAS built with pthreads, asked for several
 # threads from inside an OpenMP region, oversubscribes the cores and may hang ("Detect
 # OpenMP Loop"). Importing minigrad imports this module, so this runs once, before any op.
-_single_threaded_kernel_blas()
+_single_threaded_blas()
+use_default_threads()
