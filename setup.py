@@ -30,7 +30,9 @@ def _extension(name, package="minigrad_core"):
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=["-O3"],
-        depends=["minigrad_core/winograd.h"] if name == "winograd" else [],
+        depends={"winograd": ["minigrad_core/winograd.h"], "im2col_gemm": ["minigrad_core/gemm_avx512.h"]}.get(
+            name, []
+        ),
     )
 
 

@@ -1,13 +1,22 @@
-"""One training step side by side with PyTorch: forward, loss, backward, SGD-momentum step.
+"""One training step, or one inference forward, side by side with PyTorch.
 
-Workloads: LeNet-5 at batch 64 on 1x32x32, a CIFAR ResNet-18 at batch 32 on 3x32x32, and
-the 1-channel AlexNet at batch 8 on 1x224x224. Timing runs both frameworks in this one
-process, interleaved, and reports the best step time of each and the ratio
-minigrad / PyTorch. Peak memory is measured in a fresh process per framework and workload
-(the peak resident set of a process that builds the model and runs the steps).
+Training (the default, ``--mode train``): forward, loss, backward, SGD-momentum step of
+LeNet-5 at batch 64 on 1x32x32, a CIFAR ResNet-18 at batch 32 on 3x32x32, and the
+1-channel AlexNet at batch 8 on 1x224x224. The PyTorch models are written out below with
+the same layers as minigrad's (the parameter counts are checked equal), since torchvision
+is not a dependency.
 
-The PyTorch models are written out below with the same layers as minigrad's (the
-parameter counts are checked equal), since torchvision is not a dependency.
+Inference (``--mode inference``): one forward in eval mode under ``no_grad`` of LeNet-5,
+the CIFAR ResNet-18, ResNet-18 at 224, AlexNet and VGG-11 at each ``--batch`` size. The
+PyTorch peers are the twins of tests/torch_twins.py, loaded with minigrad's weights and
+running statistics (the largest difference of the outputs is printed).
+
+Timing runs both frameworks in this one process, interleaved, and reports the best time
+of each and the ratio minigrad / PyTorch: at one thread the clock is the calling
+thread's CPU time (all the work runs on that thread, in both frameworks; far steadier
+than wall time on a shared machine), at more threads wall time. Peak memory is measured
+in a fresh process per framework and workload (the peak resident set of a process that
+builds the model and runs it). The CPU model is printed first.
 
 With ``--busy`` the script starts a competing process that spins on one core, as a laptop
 or a shared CI runner would have, and compares each framework at its default thread count
@@ -15,6 +24,7 @@ with itself at one thread: training steps, then eval-mode ``no_grad`` inference 
 and at the training batch. The competitor is stopped at the end.
 
 Usage: python bench/bench_train.py [--steps 5] [--threads 1,2] [--only lenet5,alexnet] [--busy]
+       python bench/bench_train.py --mode inference [--batch 1,64] [--only resnet18_cifar]
 """
 
 import argparse
@@ -27,6 +37,8 @@ import time
 
 import numpy as np
 
+TWINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
+
 WORKLOADS = {
     "lenet5": dict(batch=64, shape=(1, 32, 32), kwargs={}),
     "resnet18_cifar": dict(batch=32, shape=(3, 32, 32), kwargs={"num_classes": 10}),
@@ -35,6 +47,30 @@ WORKLOADS = {
 
 # torch.get_num_threads() before anything changes it (set by --busy)
 TORCH_DEFAULT_THREADS = None
+
+
+# (channels, size) of the inference workloads' images; default kwargs otherwise
+INFERENCE = {
+    "lenet5": (1, 32),
+    "resnet18_cifar": (3, 32),
+    "resnet18": (3, 224),
+    "alexnet": (3, 224),
+    "vgg11": (3, 224),
+}
+
+
+def cpu_model():
+    """The processor's name, family and model numbers and whether it has AVX-512, as
+    /proc/cpuinfo gives them (platform's answer elsewhere)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            fields = dict(line.split(":", 1) for line in f.read().split("\n\n")[0].splitlines() if ":" in line)
+    except OSError:
+        return platform.processor() or platform.machine()
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    avx512 = "AVX-512" if "avx512f" in fields.get("flags", "").split() else "no AVX-512"
+    family, model = fields.get("cpu family", "?"), fields.get("model", "?")
+    return f"{fields.get('model name', '?')} (family {family} model {model}, {avx512})"
 
 
 # ---- the PyTorch peers --------------------------------------------------------------------
@@ -196,19 +232,112 @@ def worker(framework, name, threads, steps):
     print(json.dumps({"peak_mb": round(peak_kb / 1024, 1)}))
 
 
+# ---- one framework's inference forward ------------------------------------------------------
+
+
+def make_eval_forward(framework, name, batch, threads, weights=None):
+    """A function running one eval-mode forward under no_grad, and the minigrad model's
+    state (weights for the PyTorch twin) when framework is minigrad."""
+    channels, size = INFERENCE[name]
+    images = np.random.default_rng(0).standard_normal((batch, channels, size, size)).astype(np.float32)
+    if framework == "minigrad":
+        import minigrad
+
+        minigrad.set_num_threads(threads)
+        model = getattr(minigrad.models, name)().eval()
+        x = minigrad.tensor(images)
+        grad_off = minigrad.no_grad
+        state = {k: v.numpy() for k, v in model.state_dict().items()}
+    else:
+        import torch
+
+        sys.path.insert(0, TWINS)
+        from torch_twins import twin
+
+        torch.set_num_threads(threads)
+        model = twin(name).eval()
+        if weights is not None:
+            model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()})
+        x = torch.from_numpy(images)
+        grad_off = torch.no_grad
+        state = None
+
+    def forward():
+        with grad_off():
+            return model(x)
+
+    return forward, state
+
+
+def time_inference(name, batch, threads, repeats):
+    """Best forward time in ms of each framework (interleaved), and the largest difference
+    of their outputs. Short forwards get more repeats (up to 300, about 0.3 s of each
+    framework), since a minimum over a few sub-millisecond runs still carries the noise."""
+    fm, weights = make_eval_forward("minigrad", name, batch, threads)
+    ft, _ = make_eval_forward("torch", name, batch, threads, weights)
+    clock = time.thread_time if threads == 1 else time.perf_counter
+    best = {"minigrad": float("inf"), "torch": float("inf")}
+    outputs = {}
+    i = 0
+    while i <= repeats:
+        for fw, forward in (("minigrad", fm), ("torch", ft)):
+            set_threads(fw, threads)
+            start = clock()
+            out = forward()
+            elapsed = clock() - start
+            if i:  # the first forward warms up
+                best[fw] = min(best[fw], elapsed * 1e3)
+            else:
+                outputs[fw] = out.numpy()
+                repeats = max(repeats, min(300, int(0.3 / max(elapsed, 1e-6))))
+        i += 1
+    return best, float(np.abs(outputs["minigrad"] - outputs["torch"]).max())
+
+
+def inference_worker(framework, name, threads, batch):
+    forward, weights = make_eval_forward(framework, name, int(batch), int(threads))
+    if framework == "torch":  # the same weights as minigrad's (a fresh process: made again)
+        forward, _ = make_eval_forward("torch", name, int(batch), int(threads), weights)
+    for _ in range(2):
+        forward()
+    with open("/proc/self/status") as f:
+        peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    print(json.dumps({"peak_mb": round(peak_kb / 1024, 1)}))
+
+
+def inference_peak_mb(framework, name, threads, batch):
+    """Peak RSS (MB) of a fresh process that runs two forwards of one framework."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--inference-worker", framework, name, str(threads), str(batch)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])["peak_mb"]
+
+
+def main_inference(args):
+    names = args.only.split(",") if args.only else list(INFERENCE)
+    print(
+        f"{'workload':16s} {'batch':>5s} {'thr':>3s} {'minigrad ms':>12s} {'torch ms':>9s} {'ratio':>6s} "
+        f"{'max |diff|':>10s} {'mg peak MB':>10s} {'torch peak MB':>13s}"
+    )
+    for name in names:
+        for batch in (int(b) for b in args.batch.split(",")):
+            for threads in (int(t) for t in args.threads.split(",")):
+                repeats = args.steps if batch * INFERENCE[name][1] ** 2 <= 64 * 32**2 else max(2, args.steps // 3)
+                best, diff = time_inference(name, batch, threads, repeats)
+                memory = ("-", "-")
+                if not args.no_memory and threads == 1:
+                    memory = tuple(f"{inference_peak_mb(fw, name, threads, batch):.0f}" for fw in ("minigrad", "torch"))
+                print(
+                    f"{name:16s} {batch:5d} {threads:3d} {best['minigrad']:12.2f} {best['torch']:9.2f} "
+                    f"{best['minigrad'] / best['torch']:6.2f} {diff:10.1e} {memory[0]:>10s} {memory[1]:>13s}",
+                    flush=True,
+                )
+
+
 # ---- a busy machine: one competing process spinning on a core ----------------------------
-
-
-def cpu_model():
-    """The CPU's model name (from /proc/cpuinfo on Linux)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def start_competitor():
@@ -321,20 +450,32 @@ def run_busy(names, steps):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--threads", default="1,2")
-    parser.add_argument("--only", default=",".join(WORKLOADS))
+    parser.add_argument("--mode", choices=("train", "inference"), default="train")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps (inference: forwards) per workload")
+    parser.add_argument("--threads", default=None, help="comma-separated thread counts (train: 1,2; inference: 1)")
+    parser.add_argument("--only", default=None, help="comma-separated workloads (default: all of the mode's)")
+    parser.add_argument("--batch", default="1,64", help="inference batch sizes")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--busy", action="store_true", help="with a competing busy process: 1 thread vs default")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--inference-worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
         return
+    if args.inference_worker:
+        inference_worker(*args.inference_worker)
+        return
     if args.busy:
-        run_busy(args.only.split(","), args.steps)
+        run_busy((args.only or ",".join(WORKLOADS)).split(","), args.steps)
         return
     print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; load average {os.getloadavg()[0]:.2f}")
+    if args.mode == "inference":
+        args.threads = args.threads or "1"
+        main_inference(args)
+        return
+    args.threads = args.threads or "1,2"
+    args.only = args.only or ",".join(WORKLOADS)
     print(
         f"{'workload':16s} {'thr':>3s} {'minigrad ms':>12s} {'torch ms':>9s} {'ratio':>6s} "
         f"{'mg peak MB':>10s} {'torch peak MB':>13s}"

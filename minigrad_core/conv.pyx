@@ -150,7 +150,8 @@ cdef _forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weigh
         return
     cdef const floating* b = &bias[0] if has_bias else NULL
     if (winograd.fits(KH, KW, sh, sw, dh, dw, G, x.shape[2], x.shape[3], ph, pw)
-            and winograd.pays(C, O) and _finite(x) and _finite(weight)):
+            and winograd.pays(C, O) and winograd.enough_tiles(N, out.shape[2], out.shape[3])
+            and _finite(x) and _finite(weight)):
         winograd.conv2d(x, weight, b, out, ph, pw, dh, dw, False)
     elif C // G == 1 and G > 1 and _finite(weight):
         depthwise.conv2d(x, weight, b, out, sh, sw, ph, pw, dh, dw)

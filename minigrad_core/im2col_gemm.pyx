@@ -27,6 +27,51 @@ from minigrad_core._blas cimport _gemm
 from minigrad_core._index cimport _ceildiv, _clip, _floordiv
 from minigrad_core._omp cimport _items_threads
 
+from minigrad_core import _scratch
+
+cdef extern from "gemm_avx512.h":
+    int mg_gemm_avx512_available() noexcept nogil
+    void mg_sgemm_avx512(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const float* a, Py_ssize_t lda,
+                         const float* b, Py_ssize_t ldb, float* c, Py_ssize_t ldc, const float* bias,
+                         int accumulate) noexcept nogil
+
+# The forward's float32 GEMMs run on gemm_avx512.h where the processor has AVX-512, and
+# on SciPy's BLAS otherwise (and for float64). _set_forward_gemm switches (tests run both).
+cdef bint _avx512 = mg_gemm_avx512_available()
+cdef bint _use_avx512 = _avx512
+
+
+def _set_forward_gemm(name):
+    """"avx512" (where available) or "blas" for the forward's float32 GEMMs; returns the
+    old choice."""
+    global _use_avx512
+    old = "avx512" if _use_avx512 else "blas"
+    if name not in ("avx512", "blas"):
+        raise ValueError(f"_set_forward_gemm: name must be 'avx512' or 'blas', got {name!r}")
+    _use_avx512 = name == "avx512" and _avx512
+    return old
+
+
+def _forward_gemm_available():
+    """Whether this processor runs gemm_avx512.h."""
+    return bool(_avx512)
+
+
+cdef inline void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating* a,
+                               Py_ssize_t lda, const floating* b, Py_ssize_t ldb, floating* c,
+                               Py_ssize_t ldc, const floating* bias) noexcept nogil:
+    """Row-major c (m x n) = a @ b + bias[i] per row (bias may be NULL)."""
+    cdef Py_ssize_t i, j
+    if floating is float:
+        if _use_avx512:
+            mg_sgemm_avx512(m, n, k, a, lda, b, ldb, c, ldc, bias, 0)
+            return
+    if bias != NULL:
+        for i in range(m):
+            for j in range(n):
+                c[i * ldc + j] = bias[i]
+    _gemm(False, False, m, n, k, a, lda, b, ldb, 1 if bias != NULL else 0, c, ldc)
+
 # The column scratch is filled and multiplied a block at a time, so that the block stays
 # near the core (L2 is 1 MB here) between im2col and the GEMM, and the scratch never grows
 # with the batch or the image. A block is some output rows of one image or, when images
@@ -362,20 +407,16 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef bint unpadded_stride_1 = sh == 1 and sw == 1 and ph == 0 and pw == 0
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, KH == 1 and KW == 1 and unpadded_stride_1,
                                 unpadded_stride_1, sizeof(floating))
-    dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
-                                             dtype=dtype)
-    # the GEMM result of several images or of flat columns, (O, ipc*rb*rl), before it
-    # goes back to NCHW
     cdef bint batched = p.ipc > 1 or p.flat
-    cdef floating[:, :, ::1] res = np.empty(_scratch_shape(not batched, p.nt, O * p.ipc * p.rb * p.rl),
-                                            dtype=dtype)
-    cdef Py_ssize_t it, n, ni, g, o, i, oy0, Pb, L, ld
+    cdef floating[:, :, ::1] cols, res
+    cdef Py_ssize_t it, n, ni, g, i, oy0, Pb, L, ld
     cdef _Block b
     cdef const floating* colp
-    cdef floating* dst
-    cdef floating beta = 1 if has_bias else 0
-    with nogil:
+    # the im2col columns, and the GEMM result of several images or of flat columns
+    # (O, ipc*rb*rl) before it goes back to NCHW; reused from call to call (_scratch)
+    with _scratch.arrays(np.float32 if floating is float else np.float64,
+                         _scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
+                         _scratch_shape(not batched, p.nt, O * p.ipc * p.rb * p.rl)) as (cols, res), nogil:
         # one parallel region: each thread takes (images, block of output rows) items, with
         # its own scratch and a one-thread GEMM (see minigrad.parallel)
         for it in prange(p.items, num_threads=p.nt, schedule='static'):
@@ -383,21 +424,26 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
                                   &b, C, H, W, KH, KW, OW, sh, sw, ph, pw, dh, dw)
             n, ni, oy0, Pb, L, ld = b.n, b.ni, b.oy0, b.Pb, b.L, b.ld
+            if ni > 1 and not p.flat and floating is float and _use_avx512 and Og * K <= 65536:
+                # whole images, each image's columns straight into its output (no copy
+                # back to NCHW): this GEMM reads the weight in place, so while the weight
+                # stays in L2 (256 KB here) one call per image costs what one call over
+                # all of them does
+                for i in range(ni):
+                    for g in range(G):
+                        _gemm_forward(Og, P, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L + i * P, L,
+                                      &out[n + i, g * Og, 0, 0], P, bias + g * Og if has_bias else NULL)
+                continue
             if batched:                        # several whole images, or flat columns
                 for g in range(G):
-                    _gemm(False, False, Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
-                          0, &res[threadid(), 0, g * Og * L], L)
+                    _gemm_forward(Og, L, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * L, L,
+                                  &res[threadid(), 0, g * Og * L], L, NULL)
                 _from_batched(&res[threadid(), 0, 0], &out[n, 0, oy0, 0], bias, O, ni, b.nb, OH,
                               OW, p.rl)
                 continue
-            if has_bias:
-                for o in range(O):
-                    dst = &out[n, o, oy0, 0]
-                    for i in range(Pb):
-                        dst[i] = bias[o]
             for g in range(G):
-                _gemm(False, False, Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
-                      beta, &out[n, g * Og, oy0, 0], P)
+                _gemm_forward(Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
+                              &out[n, g * Og, oy0, 0], P, bias + g * Og if has_bias else NULL)
 
 
 cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,

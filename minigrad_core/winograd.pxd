@@ -7,6 +7,7 @@ cdef bint fits(Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw, Py_ss
                Py_ssize_t dw, Py_ssize_t G, Py_ssize_t H, Py_ssize_t W, Py_ssize_t ph,
                Py_ssize_t pw) noexcept
 cdef bint pays(Py_ssize_t C, Py_ssize_t O) noexcept
+cdef bint enough_tiles(Py_ssize_t N, Py_ssize_t OH, Py_ssize_t OW) noexcept
 cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             const floating* bias, floating[:, :, :, ::1] out, Py_ssize_t ph, Py_ssize_t pw,
             Py_ssize_t dh, Py_ssize_t dw, bint flipped)

@@ -31,6 +31,8 @@ from minigrad_core._blas cimport _gemm
 from minigrad_core._omp cimport _items_threads
 from minigrad_core.im2col_gemm cimport _rows_per_block
 
+from minigrad_core import _scratch
+
 cdef extern from "winograd.h":
     void mg_wino_split_f(const float* row, float* even, float* odd, Py_ssize_t n) noexcept nogil
     void mg_wino_split_d(const double* row, double* even, double* odd, Py_ssize_t n) noexcept nogil
@@ -48,6 +50,13 @@ cdef extern from "winograd.h":
 
 
 cdef Py_ssize_t _winograd_min_channels = 32
+# The forward transforms the kernels on every call (16*9 multiply-adds per channel pair, a
+# GEMM of depth 9 that runs far below peak) and then reads U, 16/9 the size of the weight,
+# in 16 GEMMs of one column per tile: with few tiles (batch 1 and an 8x8 or 4x4 map: 16 or
+# 4 tiles) both cost more than the multiplications saved. Measured on ResNet's 3x3 convs
+# at 1 thread: 4 tiles 4x slower than im2col + GEMM, 16 tiles 2x, 64 even, 256 tiles 1.2x
+# faster (bench/bench_conv.py --mode inference, docs/kernels.md).
+cdef Py_ssize_t _winograd_min_tiles = 128
 
 
 def _set_winograd_min_channels(Py_ssize_t n):
@@ -56,6 +65,15 @@ def _set_winograd_min_channels(Py_ssize_t n):
     global _winograd_min_channels
     old = _winograd_min_channels
     _winograd_min_channels = max(1, n)
+    return old
+
+
+def _set_winograd_min_tiles(Py_ssize_t n):
+    """Let the forward use Winograd from n output tiles (2x2 each, over the whole batch)
+    up (tests lower it to 1 to run it on small shapes); returns the old value."""
+    global _winograd_min_tiles
+    old = _winograd_min_tiles
+    _winograd_min_tiles = max(1, n)
     return old
 
 
@@ -72,6 +90,12 @@ cdef bint fits(Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw, Py_ss
 cdef bint pays(Py_ssize_t C, Py_ssize_t O) noexcept:
     """Whether the conv has enough channels for the transforms to pay off."""
     return C >= _winograd_min_channels and O >= _winograd_min_channels
+
+
+cdef bint enough_tiles(Py_ssize_t N, Py_ssize_t OH, Py_ssize_t OW) noexcept:
+    """Whether the forward of N images of OH x OW outputs has enough 2x2 tiles to pay for
+    transforming the kernels (see _winograd_min_tiles)."""
+    return N * ((OH + 1) // 2) * ((OW + 1) // 2) >= _winograd_min_tiles
 
 
 cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W, Py_ssize_t ys,
@@ -224,18 +248,17 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
     cdef floating[:, ::1] gk = _wino_gk(dtype)
-    cdef floating[:, ::1] u = np.empty((16, O * C), dtype=dtype)
     cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
     if flipped:
         ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp)
-    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
-    cdef floating[:, ::1] m = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
-    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
+    cdef floating[:, ::1] u, v, m, rows
     cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
     cdef floating* vp
     cdef floating* mp
     cdef floating* rp
-    with nogil:
+    # U, and each thread's V, M and row scratch, reused from call to call (_scratch)
+    with _scratch.arrays(dtype, (16, O * C), (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
+                         (max(nt, 1), 18 * TW + 18)) as (u, v, m, rows), nogil:
         _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]

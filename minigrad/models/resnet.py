@@ -3,7 +3,10 @@
 A stem (7x7/2 conv, batch norm, ReLU, 3x3/2 max pool), four stages of residual blocks
 (64, 128, 256, 512 channels; stages 2-4 halve the resolution), global average pooling
 and a linear classifier. BasicBlock (two 3x3 convs) builds ResNet-18/34; Bottleneck
-(1x1, 3x3, 1x1 with 4x expansion) builds ResNet-50/101/152.
+(1x1, 3x3, 1x1 with 4x expansion) builds ResNet-50/101/152. Each conv + batch norm
+(+ shortcut, + ReLU) runs through ``conv_bn``, which in eval mode without a graph to
+record folds the batch norm into the conv (``minigrad.nn.utils.fusion``) and is
+``relu(bn(conv(x)) + identity)`` otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .. import nn
+from ..nn.utils.fusion import conv_bn
 from ._weights import load_weights
 
 if TYPE_CHECKING:
@@ -38,6 +42,15 @@ def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
 def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
     """1x1 convolution with no bias."""
     return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+
+
+def _downsample(downsample: nn.Module, x: Tensor) -> Tensor:
+    """The shortcut's 1x1 conv + batch norm (a Sequential of the two) through conv_bn, or
+    any other downsample module as it is."""
+    hooked = downsample._forward_hooks or downsample._forward_pre_hooks
+    if type(downsample) is nn.Sequential and len(downsample) == 2 and not hooked:
+        return conv_bn(downsample[0], downsample[1], x)
+    return downsample(x)
 
 
 class BasicBlock(nn.Module):
@@ -90,10 +103,9 @@ class BasicBlock(nn.Module):
             >>> block(minigrad.randn(2, 16, 8, 8)).shape
             minigrad.Size([2, 32, 4, 4])
         """
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return self.relu(out + identity)
+        identity = x if self.downsample is None else _downsample(self.downsample, x)
+        out = conv_bn(self.conv1, self.bn1, x, self.relu)
+        return conv_bn(self.conv2, self.bn2, out, self.relu, residual=identity)
 
 
 class Bottleneck(nn.Module):
@@ -151,11 +163,10 @@ class Bottleneck(nn.Module):
             >>> block(minigrad.randn(1, 64, 4, 4)).shape
             minigrad.Size([1, 64, 4, 4])
         """
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        return self.relu(out + identity)
+        identity = x if self.downsample is None else _downsample(self.downsample, x)
+        out = conv_bn(self.conv1, self.bn1, x, self.relu)
+        out = conv_bn(self.conv2, self.bn2, out, self.relu)
+        return conv_bn(self.conv3, self.bn3, out, self.relu, residual=identity)
 
 
 class ResNet(nn.Module):
@@ -245,7 +256,7 @@ class ResNet(nn.Module):
             >>> model(minigrad.randn(2, 1, 32, 32)).shape
             minigrad.Size([2, 4])
         """
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.maxpool(conv_bn(self.conv1, self.bn1, x, self.relu))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(self.avgpool(x).flatten(1))
 

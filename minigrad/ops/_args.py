@@ -159,6 +159,13 @@ def ntuple(value, n, name, op, none_ok=False):
     value or element that is not an int (bools included), RuntimeError for a sequence of
     another length, Int64OverflowError for an int outside the int64 range.
     """
+    lo, hi = _INT64
+    if type(value) is int and lo <= value <= hi:  # the common cases first: every layer call
+        return (value,) * n
+    if type(value) is tuple and len(value) == n == 2:
+        a, b = value
+        if type(a) is int and type(b) is int and lo <= a <= hi and lo <= b <= hi:
+            return value
     if _is_int(value):
         return (check_int64(op, name, value),) * n
     items = int_sequence(value, name, op, none_ok)

@@ -79,7 +79,8 @@ def _check_float_dtypes(op, input, weight, bias):
 
 def _check_nonempty(op, input):
     """PyTorch's rule: an empty batch or channel dimension is fine, an empty spatial one is not."""
-    if input.shape[0] and input.shape[1] and 0 in input.shape[2:]:
+    shape = input._array.shape  # a plain tuple: Tensor.shape makes a Size on each call
+    if shape[0] and shape[1] and 0 in shape[2:]:
         raise RuntimeError(
             f"{op}: Only zero batch or zero channel inputs are supported, but got input shape: {list(input.shape)}"
         )
@@ -361,30 +362,31 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
         input = input.unsqueeze(0)
     _check_nonempty(op, input)
     _check_float_dtypes(op, input, weight, bias)
-    C, O = input.shape[1], weight.shape[0]
-    if weight.shape[0] % groups != 0:
+    x_shape, w_shape = input._array.shape, weight._array.shape  # plain tuples (Tensor.shape makes a Size)
+    C, O = x_shape[1], w_shape[0]
+    if O % groups != 0:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at "
             f"dimension 0, but got weight of size {list(weight.shape)} instead"
         )
-    if C != weight.shape[1] * groups:
+    if C != w_shape[1] * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
             f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, "
             f"but got {C} channels instead"
         )
-    if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
+    if bias is not None and (bias.ndim != 1 or bias._array.shape[0] != O):
         raise RuntimeError(
             f"Given weight of size {list(weight.shape)}, expected bias to be "
             f"1-dimensional with {O} elements, but got bias of size "
             f"{list(bias.shape)} instead"
         )
-    kernel = tuple(weight.shape[2:])
+    kernel = w_shape[2:]
     if pad_pairs is None:
         if any(s != 1 for s in stride):  # PyTorch's functional conv raises RuntimeError, its layers ValueError
             raise RuntimeError("padding='same' is not supported for strided convolutions")
         pad_pairs = same_padding(kernel, stride, dilation)
-    spatial = input.shape[2:]
+    spatial = x_shape[2:]
     padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pad_pairs)]
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     if any(e > p for e, p in zip(effective, padded)):
@@ -409,8 +411,9 @@ def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
 
 def _conv_out_shape(x, w, stride, padding, dilation):
     """(N, O, OH, OW) of the convolution of 4-D x and w."""
-    spatial = zip(x.shape[2:], w.shape[2:], stride, padding, dilation)
-    return (x.shape[0], w.shape[0]) + tuple(_conv_size(*args) for args in spatial)
+    x_shape, w_shape = x._array.shape, w._array.shape
+    spatial = zip(x_shape[2:], w_shape[2:], stride, padding, dilation)
+    return (x_shape[0], w_shape[0]) + tuple(_conv_size(*args) for args in spatial)
 
 
 def conv2d(

@@ -103,6 +103,30 @@ def _update_running(running, batch_value, momentum):
     running._bump_version()
 
 
+def _records(*tensors):
+    """Whether an op on these tensors (None allowed) would be recorded for backward."""
+    if not state.grad_enabled or state.inference_enabled:
+        return False
+    return any(t is not None and t.requires_grad for t in tensors)
+
+
+def _batch_norm_eval_array(x, running_mean, running_var, weight, bias, eps):
+    """The eval-mode batch norm x * scale + shift per channel (dim 1) on arrays, with
+    scale = weight / sqrt(running_var + eps) and shift = bias - running_mean * scale:
+    the numbers of the recorded path below, in two passes over x and one allocation."""
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    scale = (running_var._array.reshape(shape) + eps) ** -0.5
+    shift = -running_mean._array.reshape(shape) * scale
+    if weight is not None:
+        scale = weight._array.reshape(shape) * scale
+        shift = weight._array.reshape(shape) * shift
+    if bias is not None:
+        shift = shift + bias._array.reshape(shape)
+    out = np.multiply(x, scale, dtype=np.result_type(x, scale, shift))
+    out += shift
+    return out
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -151,6 +175,8 @@ def batch_norm(
             raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {t.numel()}")
     shape = (1, channels) + (1,) * (input.ndim - 2)
     if not training and running_mean is not None and running_var is not None:
+        if not _records(input, weight, bias):
+            return Tensor._make(_batch_norm_eval_array(input._array, running_mean, running_var, weight, bias, eps))
         scale = (running_var._array.reshape(shape) + eps) ** -0.5
         shift = -running_mean._array.reshape(shape) * scale
         if weight is not None:

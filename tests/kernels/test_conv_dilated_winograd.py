@@ -24,14 +24,15 @@ from minigrad_core import conv, im2col_gemm, winograd
 
 @contextlib.contextmanager
 def winograd_always(block_cols=None):
-    """Winograd for every 3x3 conv it fits, however few the channels; optionally tiny blocks
-    (a few tiles each) so that block edges cut through the sub-planes."""
-    old = winograd._set_winograd_min_channels(1)
+    """Winograd for every 3x3 conv it fits, however few the channels and tiles; optionally
+    tiny blocks (a few tiles each) so that block edges cut through the sub-planes."""
+    old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
     old_blocks = im2col_gemm._set_blocking(1, block_cols) if block_cols else None
     try:
         yield
     finally:
-        winograd._set_winograd_min_channels(old)
+        winograd._set_winograd_min_channels(old[0])
+        winograd._set_winograd_min_tiles(old[1])
         if old_blocks is not None:
             im2col_gemm._set_blocking(*old_blocks)
 

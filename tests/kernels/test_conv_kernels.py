@@ -204,12 +204,13 @@ def test_conv2d_backward_weight_with_many_output_channels(groups, Og, dtype):
 
 @contextlib.contextmanager
 def winograd_always():
-    """Winograd for every 3x3 stride-1 conv, however few its channels."""
-    old = winograd._set_winograd_min_channels(1)
+    """Winograd for every 3x3 stride-1 conv, however few its channels and tiles."""
+    old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
     try:
         yield
     finally:
-        winograd._set_winograd_min_channels(old)
+        winograd._set_winograd_min_channels(old[0])
+        winograd._set_winograd_min_tiles(old[1])
 
 
 @st.composite

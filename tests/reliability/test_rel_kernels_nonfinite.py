@@ -78,9 +78,10 @@ def assert_same_nonfinite(got, want):
 @pytest.fixture
 def winograd_on_small_shapes():
     """Let the Winograd path run on these few channels (as tests/test_kernels.py does)."""
-    old = winograd._set_winograd_min_channels(1)
+    old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
     yield
-    winograd._set_winograd_min_channels(old)
+    winograd._set_winograd_min_channels(old[0])
+    winograd._set_winograd_min_tiles(old[1])
 
 
 # (name, C, O, groups, stride, padding, dilation): the path each takes for the forward and

@@ -1,0 +1,78 @@
+"""The conv forward's float32 GEMM (minigrad_core/gemm_avx512.h, on processors with
+AVX-512) against the naive reference and against SciPy's BLAS, on shapes that reach every
+block of the kernel: 8-row panels with fewer rows left, column blocks of 48 with tails of
+1-16, 17-32 and 33-47 columns, several images in one block, groups, bias or none. float64
+and processors without AVX-512 take the BLAS; float64 gradcheck and gradgradcheck of
+conv2d (tests/ops) therefore run the BLAS path, and this file covers the other one."""
+
+import contextlib
+
+import numpy as np
+import pytest
+import reference as ref
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference import close
+
+from minigrad_core import conv, im2col_gemm
+
+pytestmark = pytest.mark.skipif(
+    not im2col_gemm._forward_gemm_available(), reason="the processor has no AVX-512: the BLAS runs"
+)
+
+
+@contextlib.contextmanager
+def forward_gemm(name):
+    old = im2col_gemm._set_forward_gemm(name)
+    try:
+        yield
+    finally:
+        im2col_gemm._set_forward_gemm(old)
+
+
+@st.composite
+def gemm_configs(draw):
+    groups = draw(st.integers(1, 2))
+    KH, KW = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H, W = KH - 1 + draw(st.integers(1, 9)), KW - 1 + draw(st.integers(1, 60))  # up to 60 columns a row
+    return dict(
+        N=draw(st.integers(1, 3)),
+        C=draw(st.integers(1, 5)) * groups,
+        O=draw(st.integers(1, 20)) * groups,  # 8-row panels and what is left of them
+        H=H,
+        W=W,
+        KH=KH,
+        KW=KW,
+        groups=groups,
+        bias=draw(st.booleans()),
+        seed=draw(st.integers(0, 2**31)),
+        block_cols=draw(st.sampled_from([None, 1, 50])),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(cfg=gemm_configs())
+def test_avx512_forward_gemm_matches_reference_and_blas(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    x = rng.standard_normal((cfg["N"], cfg["C"], cfg["H"], cfg["W"])).astype(np.float32)
+    w = rng.standard_normal((cfg["O"], cfg["C"] // cfg["groups"], cfg["KH"], cfg["KW"])).astype(np.float32)
+    b = rng.standard_normal(cfg["O"]).astype(np.float32) if cfg["bias"] else None
+    hyper = ((1, 1), (0, 0), (1, 1), cfg["groups"])
+    shape = (cfg["N"], cfg["O"], cfg["H"] - cfg["KH"] + 1, cfg["W"] - cfg["KW"] + 1)
+    old = im2col_gemm._set_blocking(1, cfg["block_cols"]) if cfg["block_cols"] else None
+    try:
+        outs = {}
+        for name in ("avx512", "blas"):
+            outs[name] = np.full(shape, np.nan, dtype=np.float32)
+            with forward_gemm(name):
+                conv.conv2d_forward(x, w, b, outs[name], *hyper)
+    finally:
+        if old is not None:
+            im2col_gemm._set_blocking(*old)
+    close(outs["avx512"], ref.conv2d(x, w, b, *hyper), np.float32)
+    np.testing.assert_allclose(outs["avx512"], outs["blas"], rtol=1e-5, atol=1e-5)
+
+
+def test_forward_gemm_switch_refuses_unknown_names():
+    with pytest.raises(ValueError, match="avx512"):
+        im2col_gemm._set_forward_gemm("mkl")
