@@ -21,15 +21,7 @@ from libc.string cimport memcpy, memset
 from minigrad_core._blas cimport _gemm
 from minigrad_core._index cimport _clip
 from minigrad_core._omp cimport _items_threads, mg_threads_for
-from minigrad_core.im2col_gemm cimport _col2im, _flat_fits, _images_per_block, _rows_per_block
-
-cdef bint _all_finite(const floating* a, Py_ssize_t n) noexcept nogil:
-    """Whether a[0..n) holds no inf or NaN (x - x is 0 exactly then)."""
-    cdef Py_ssize_t i
-    cdef int ok = 1
-    for i in range(n):
-        ok &= (a[i] - a[i]) == 0
-    return ok
+from minigrad_core.im2col_gemm cimport _all_finite, _col2im, _flat_fits, _images_per_block, _rows_per_block
 
 
 cdef void _flat_scatter(const floating* gy, const floating* w, floating* gx, floating* gyw,
