@@ -85,12 +85,8 @@ class AddFunction(Function):
     def backward(ctx, g):
         a_shape, b_shape = ctx.shapes
         needs = ctx.needs_input_grad
-        # (_reduce written out: these run once per add in every backward pass)
-        ga = (g if a_shape is None else sum_to(g, a_shape)) if needs[0] else None
-        gb = None
-        if needs[1]:
-            gb = g if ctx.alpha == 1 else g * ctx.alpha
-            gb = gb if b_shape is None else sum_to(gb, b_shape)
+        ga = _reduce(g, a_shape) if needs[0] else None
+        gb = _reduce(g if ctx.alpha == 1 else g * ctx.alpha, b_shape) if needs[1] else None
         return ga, gb, None
 
 
@@ -125,13 +121,8 @@ class MulFunction(Function):
         a, b = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
         needs = ctx.needs_input_grad
-        ga = gb = None
-        if needs[0]:
-            ga = grad_mul(g, b)
-            ga = ga if a_shape is None else sum_to(ga, a_shape)
-        if needs[1]:
-            gb = grad_mul(g, a)
-            gb = gb if b_shape is None else sum_to(gb, b_shape)
+        ga = _reduce(grad_mul(g, b), a_shape) if needs[0] else None
+        gb = _reduce(grad_mul(g, a), b_shape) if needs[1] else None
         return ga, gb
 
 
