@@ -204,9 +204,11 @@ ctypedef struct _Block:
 
 
 cdef inline _Plan _plan_blocks(Py_ssize_t N, Py_ssize_t depth, Py_ssize_t OH, Py_ssize_t OW,
-                               Py_ssize_t W, bint pointwise, bint unpadded_stride_1,
+                               Py_ssize_t W, bint pointwise, bint flat,
                                Py_ssize_t itemsize) noexcept nogil:
     """How to cut N images' (depth, OH*OW) column matrices into blocks (see _Plan).
+    ``pointwise``: a 1x1 unpadded stride-1 conv, whose column matrix is x itself;
+    ``flat``: the flat layout below (_flat_fits, and for the weight gradient a finite x).
 
     Flat layout: without padding and at stride 1, the row (c, a, b) of output rows
     oy0..oy0+nb is x[c] read from (oy0 + a*dh, b*dw) on, W columns per output row, of
@@ -214,7 +216,7 @@ cdef inline _Plan _plan_blocks(Py_ssize_t N, Py_ssize_t depth, Py_ssize_t OH, Py
     instead of nb pieces of OW: on LeNet's 10-wide rows the pieces' bookkeeping took twice
     the GEMM's time, while the GEMM grows only by W/OW (the extra columns are dropped)."""
     cdef _Plan p
-    p.flat = unpadded_stride_1 and not pointwise and OW <= _flat_max_width
+    p.flat = flat
     p.rl = W if p.flat else OW
     p.ipc = _images_per_block(N, OH * p.rl, depth, itemsize)
     p.rb = _rows_per_block(OH, p.rl, depth, itemsize)
@@ -404,9 +406,9 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
     cdef bint has_bias = bias != NULL
-    cdef bint unpadded_stride_1 = sh == 1 and sw == 1 and ph == 0 and pw == 0
-    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, KH == 1 and KW == 1 and unpadded_stride_1,
-                                unpadded_stride_1, sizeof(floating))
+    cdef bint pointwise = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, pointwise, _flat_fits(sh, sw, ph, pw, KH, KW, OW),
+                                sizeof(floating))
     cdef bint batched = p.ipc > 1 or p.flat
     cdef floating[:, :, ::1] cols, res
     cdef Py_ssize_t it, n, ni, g, i, oy0, Pb, L, ld
@@ -457,10 +459,9 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef Py_ssize_t O = grad_weight.shape[0], KH = grad_weight.shape[2], KW = grad_weight.shape[3]
     cdef Py_ssize_t OH = grad_output.shape[2], OW = grad_output.shape[3]
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
-    cdef bint unpadded_stride_1 = (sh == 1 and sw == 1 and ph == 0 and pw == 0 and OW <= _flat_max_width
-                                   and _all_finite(&x[0, 0, 0, 0], N * C * H * W))
-    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, KH == 1 and KW == 1 and unpadded_stride_1,
-                                unpadded_stride_1, sizeof(floating))
+    cdef bint pointwise = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef bint flat = _flat_fits(sh, sw, ph, pw, KH, KW, OW) and _all_finite(&x[0, 0, 0, 0], N * C * H * W)
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, pointwise, flat, sizeof(floating))
     dtype = np.float32 if floating is float else np.float64
     cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
                                              dtype=dtype)
