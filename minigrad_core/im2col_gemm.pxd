@@ -8,6 +8,9 @@ cdef Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_ssize_t 
 cdef Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t depth,
                                   Py_ssize_t itemsize) noexcept nogil
 
+cdef void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating* a,
+                        Py_ssize_t lda, const floating* b, Py_ssize_t ldb, floating* c,
+                        Py_ssize_t ldc, const floating* bias) noexcept nogil
 cdef bint _flat_fits(Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t KH,
                      Py_ssize_t KW, Py_ssize_t OW) noexcept nogil
 cdef bint _all_finite(const floating* a, Py_ssize_t n) noexcept nogil

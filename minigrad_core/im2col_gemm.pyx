@@ -57,9 +57,9 @@ def _forward_gemm_available():
     return bool(_avx512)
 
 
-cdef inline void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating* a,
-                               Py_ssize_t lda, const floating* b, Py_ssize_t ldb, floating* c,
-                               Py_ssize_t ldc, const floating* bias) noexcept nogil:
+cdef void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating* a,
+                        Py_ssize_t lda, const floating* b, Py_ssize_t ldb, floating* c,
+                        Py_ssize_t ldc, const floating* bias) noexcept nogil:
     """Row-major c (m x n) = a @ b + bias[i] per row (bias may be NULL)."""
     cdef Py_ssize_t i, j
     if floating is float:

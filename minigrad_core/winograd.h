@@ -20,12 +20,18 @@
 
 #include <Python.h>  /* Py_ssize_t */
 
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define MG_WIDE __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MG_WIDE
+#endif
+
 #define MG_WINO(T, S)                                                                   \
-static void mg_wino_split_##S(const T *restrict row, T *restrict even, T *restrict odd, \
+MG_WIDE static void mg_wino_split_##S(const T *restrict row, T *restrict even, T *restrict odd, \
                               Py_ssize_t n) {                                           \
     for (Py_ssize_t x = 0; x < n; x++) { even[x] = row[2 * x]; odd[x] = row[2 * x + 1]; } \
 }                                                                                       \
-static void mg_wino_input_##S(const T *restrict r, Py_ssize_t rs, T *restrict t,       \
+MG_WIDE static void mg_wino_input_##S(const T *restrict r, Py_ssize_t rs, T *restrict t,       \
                               T *restrict v, Py_ssize_t vs, Py_ssize_t tw) {            \
     for (int p = 0; p < 2; p++) {               /* t = B^T d on the even, odd columns */ \
         const T *restrict d0 = r + p * rs, *restrict d1 = r + (2 + p) * rs;             \
@@ -47,7 +53,7 @@ static void mg_wino_input_##S(const T *restrict r, Py_ssize_t rs, T *restrict t,
         }                                                                               \
     }                                                                                   \
 }                                                                                       \
-static void mg_wino_output_##S(const T *restrict m, Py_ssize_t ms, T *restrict y,       \
+MG_WIDE static void mg_wino_output_##S(const T *restrict m, Py_ssize_t ms, T *restrict y,       \
                                Py_ssize_t tw, T b) {                                    \
     for (Py_ssize_t x = 0; x < tw; x++) {                                               \
         T s[8];                                                                         \
@@ -62,7 +68,7 @@ static void mg_wino_output_##S(const T *restrict m, Py_ssize_t ms, T *restrict y
         }                                                                               \
     }                                                                                   \
 }                                                                                       \
-static void mg_wino_grad_##S(const T *restrict r, Py_ssize_t tw, T *restrict z,         \
+MG_WIDE static void mg_wino_grad_##S(const T *restrict r, Py_ssize_t tw, T *restrict z,         \
                              Py_ssize_t zs) {                                           \
     const T *restrict e0 = r, *restrict o0 = r + tw;                                    \
     const T *restrict e1 = r + 2 * tw, *restrict o1 = r + 3 * tw;                       \
@@ -76,7 +82,7 @@ static void mg_wino_grad_##S(const T *restrict r, Py_ssize_t tw, T *restrict z, 
         }                                                                               \
     }                                                                                   \
 }                                                                                       \
-static void mg_wino_merge_##S(const T *restrict even, const T *restrict odd,            \
+MG_WIDE static void mg_wino_merge_##S(const T *restrict even, const T *restrict odd,            \
                               T *restrict row, Py_ssize_t n) {                          \
     for (Py_ssize_t x = 0; x < n; x++) { row[2 * x] = even[x]; row[2 * x + 1] = odd[x]; } \
 }

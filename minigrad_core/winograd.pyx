@@ -29,7 +29,7 @@ from libc.string cimport memcpy, memset
 
 from minigrad_core._blas cimport _gemm
 from minigrad_core._omp cimport _items_threads
-from minigrad_core.im2col_gemm cimport _rows_per_block
+from minigrad_core.im2col_gemm cimport _gemm_forward, _rows_per_block
 
 from minigrad_core import _scratch
 
@@ -248,18 +248,23 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
     cdef floating[:, ::1] gk = _wino_gk(dtype)
-    cdef Py_ssize_t[::1] ue = np.arange(16, dtype=np.intp)
-    if flipped:
-        ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp)
-    cdef floating[:, ::1] u, v, m, rows
+    cdef Py_ssize_t[::1] ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)],
+                                       dtype=np.intp)
+    cdef floating[:, ::1] u, uo, v, m, rows
     cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
     cdef floating* vp
     cdef floating* mp
     cdef floating* rp
-    # U, and each thread's V, M and row scratch, reused from call to call (_scratch)
-    with _scratch.arrays(dtype, (16, O * C), (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
-                         (max(nt, 1), 18 * TW + 18)) as (u, v, m, rows), nogil:
+    # U, U[e] (O, C) for this conv's kernels, and each thread's V, M and row scratch,
+    # reused from call to call (_scratch)
+    with _scratch.arrays(dtype, (16, O * C), (16, O * C), (max(nt, 1), 16 * C * Tb),
+                         (max(nt, 1), 16 * O * Tb), (max(nt, 1), 18 * TW + 18)) as (u, uo, v, m, rows), nogil:
         _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
+        if flipped:                     # uo[e] = u[ue[e]]^T: u's planes are (C, O) here
+            for c in range(16):
+                for o in range(O):
+                    for q in range(C):
+                        uo[c, o * C + q] = u[ue[c], q * O + o]
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]
             mp = &m[threadid(), 0]
@@ -268,8 +273,8 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             nq = rb if q0 + rb <= R else R - q0
             _wino_input_rows(x, TH, TW, q0, nq, ph // dh, pw // dw, dh, dw, rp, vp, Tb)
             for c in range(16):
-                _gemm(flipped, False, O, nq * TW, C, &u[ue[c], 0], O if flipped else C,
-                      vp + c * C * Tb, Tb, 0, mp + c * O * Tb, Tb)
+                _gemm_forward(O, nq * TW, C, &uo[c, 0] if flipped else &u[c, 0], C,
+                              vp + c * C * Tb, Tb, mp + c * O * Tb, Tb, NULL)
             for o in range(O):
                 for q in range(nq):
                     n = (q0 + q) // (TH * dh * dw)

@@ -1,7 +1,9 @@
 """The conv forward's float32 GEMM (minigrad_core/gemm_avx512.h, on processors with
 AVX-512) against the naive reference and against SciPy's BLAS, on shapes that reach every
 block of the kernel: 8-row panels with fewer rows left, column blocks of 48 with tails of
-1-16, 17-32 and 33-47 columns, several images in one block, groups, bias or none. float64
+1-16, 17-32 and 33-47 columns, several images in one block, groups, bias or none; and
+Winograd's 16 products per block, which run on it too (forward and the flipped-kernel
+input gradient). float64
 and processors without AVX-512 take the BLAS; float64 gradcheck and gradgradcheck of
 conv2d (tests/ops) therefore run the BLAS path, and this file covers the other one."""
 
@@ -14,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import close
 
-from minigrad_core import conv, im2col_gemm
+from minigrad_core import conv, im2col_gemm, winograd
 
 pytestmark = pytest.mark.skipif(
     not im2col_gemm._forward_gemm_available(), reason="the processor has no AVX-512: the BLAS runs"
@@ -76,3 +78,39 @@ def test_avx512_forward_gemm_matches_reference_and_blas(cfg):
 def test_forward_gemm_switch_refuses_unknown_names():
     with pytest.raises(ValueError, match="avx512"):
         im2col_gemm._set_forward_gemm("mkl")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    N=st.integers(1, 2),
+    C=st.integers(1, 20),
+    O=st.integers(1, 20),
+    size=st.tuples(st.integers(1, 13), st.integers(1, 13)),
+    block_cols=st.sampled_from([None, 1, 40]),
+    seed=st.integers(0, 2**31),
+)
+def test_winograd_products_on_the_avx512_gemm_match_reference_and_blas(N, C, O, size, block_cols, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C) + size).astype(np.float32)
+    w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
+    gy = rng.standard_normal((N, O) + size).astype(np.float32)
+    hyper = ((1, 1), (1, 1), (1, 1), 1)
+    old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
+    old_blocks = im2col_gemm._set_blocking(1, block_cols) if block_cols else None
+    try:
+        outs = {}
+        for name in ("avx512", "blas"):
+            out, gx = np.full(gy.shape, np.nan, np.float32), np.full(x.shape, np.nan, np.float32)
+            with forward_gemm(name):
+                conv.conv2d_forward(x, w, None, out, *hyper)
+                assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
+            outs[name] = out, gx
+    finally:
+        winograd._set_winograd_min_channels(old[0])
+        winograd._set_winograd_min_tiles(old[1])
+        if old_blocks is not None:
+            im2col_gemm._set_blocking(*old_blocks)
+    close(outs["avx512"][0], ref.conv2d(x, w, None, *hyper), np.float32)
+    close(outs["avx512"][1], ref.conv2d_grad_input(x.shape, w, gy, *hyper), np.float32)
+    for a, b in zip(outs["avx512"], outs["blas"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
