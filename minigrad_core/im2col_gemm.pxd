@@ -8,6 +8,7 @@ cdef Py_ssize_t _rows_per_block(Py_ssize_t rows, Py_ssize_t row_len, Py_ssize_t 
 cdef Py_ssize_t _images_per_block(Py_ssize_t N, Py_ssize_t P, Py_ssize_t depth,
                                   Py_ssize_t itemsize) noexcept nogil
 
+cdef bint _avx512_on() noexcept nogil
 cdef void _gemm_forward(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating* a,
                         Py_ssize_t lda, const floating* b, Py_ssize_t ldb, floating* c,
                         Py_ssize_t ldc, const floating* bias) noexcept nogil

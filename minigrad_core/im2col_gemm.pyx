@@ -52,6 +52,12 @@ def _set_forward_gemm(name):
     return old
 
 
+cdef bint _avx512_on() noexcept nogil:
+    """Whether the float32 kernels take their AVX-512 paths (the forward GEMM, Winograd's
+    input transform): the processor has it and _set_forward_gemm has not turned it off."""
+    return _use_avx512
+
+
 def _forward_gemm_available():
     """Whether this processor runs gemm_avx512.h."""
     return bool(_avx512)

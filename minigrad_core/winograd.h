@@ -1,13 +1,17 @@
 /* Winograd F(2x2, 3x3): the tile transforms of winograd.pyx, a row of tiles at a time.
  *
  * Written in C so that `restrict` lets the compiler vectorize across the tiles of a row.
- * The 4 input rows of a row of tiles are first copied, zero-padded, and split into their
- * even and odd columns (TW + 1 each), so that every access is contiguous: tile x reads
- * columns 2x..2x+3 = even[x], odd[x], even[x+1], odd[x+1]. The output rows are written
- * the same way, even and odd columns apart, then interleaved (merge).
+ * The input transform reads the 4 input rows of a row of tiles where they are (columns
+ * lo..hi-1 of the 2 TW + 2 the tiles span; the rest is zero padding), down the rows
+ * into t, then along t: tile x reads columns 2x..2x+3, loads of stride 2. With AVX-512,
+ * mg_wino_input_avx512 does the same for 16 tiles at a time in registers: the reload of
+ * t just stored, at another alignment, stalls (store forwarding fails), and at ResNet's
+ * widths (16 tiles or fewer a row) the stall was most of the transform's time. The output
+ * rows are written even and odd columns apart, then interleaved (merge).
  *
  *   split   even[x] = row[2x], odd[x] = row[2x + 1]
- *   input   v = B^T d B for each 4x4 tile d (16 rows of v, vs apart)
+ *   input   v = B^T d B for each 4x4 tile d (16 rows of v, vs apart); a zero row of
+ *           the padding is a row of zeros passed in
  *   output  the 2x2 tile A^T m A (+ b) from the 16 products m (ms apart)
  *   grad    z = A g A^T for each 2x2 tile g of the output gradient: the adjoint of output
  *   merge   row[2x] = even[x], row[2x + 1] = odd[x]
@@ -31,25 +35,26 @@ MG_WIDE static void mg_wino_split_##S(const T *restrict row, T *restrict even, T
                               Py_ssize_t n) {                                           \
     for (Py_ssize_t x = 0; x < n; x++) { even[x] = row[2 * x]; odd[x] = row[2 * x + 1]; } \
 }                                                                                       \
-MG_WIDE static void mg_wino_input_##S(const T *restrict r, Py_ssize_t rs, T *restrict t,       \
+MG_WIDE static void mg_wino_input_##S(const T *restrict d0, const T *restrict d1,               \
+                              const T *restrict d2, const T *restrict d3,               \
+                              Py_ssize_t lo, Py_ssize_t hi, T *restrict t,              \
                               T *restrict v, Py_ssize_t vs, Py_ssize_t tw) {            \
-    for (int p = 0; p < 2; p++) {               /* t = B^T d on the even, odd columns */ \
-        const T *restrict d0 = r + p * rs, *restrict d1 = r + (2 + p) * rs;             \
-        const T *restrict d2 = r + (4 + p) * rs, *restrict d3 = r + (6 + p) * rs;       \
-        T *restrict t0 = t + p * rs, *restrict t1 = t + (2 + p) * rs;                   \
-        T *restrict t2 = t + (4 + p) * rs, *restrict t3 = t + (6 + p) * rs;             \
-        for (Py_ssize_t x = 0; x < rs; x++) {                                           \
-            t0[x] = d0[x] - d2[x]; t1[x] = d1[x] + d2[x];                               \
-            t2[x] = d2[x] - d1[x]; t3[x] = d1[x] - d3[x];                               \
-        }                                                                               \
+    Py_ssize_t rs = 2 * tw + 2;                                                         \
+    T *restrict t0 = t, *restrict t1 = t + rs, *restrict t2 = t + 2 * rs;               \
+    T *restrict t3 = t + 3 * rs;                                                        \
+    for (Py_ssize_t x = 0; x < lo; x++) { t0[x] = 0; t1[x] = 0; t2[x] = 0; t3[x] = 0; } \
+    for (Py_ssize_t x = hi; x < rs; x++) { t0[x] = 0; t1[x] = 0; t2[x] = 0; t3[x] = 0; } \
+    for (Py_ssize_t x = lo; x < hi; x++) {      /* t = B^T d, down the rows */          \
+        t0[x] = d0[x - lo] - d2[x - lo]; t1[x] = d1[x - lo] + d2[x - lo];               \
+        t2[x] = d2[x - lo] - d1[x - lo]; t3[x] = d1[x - lo] - d3[x - lo];               \
     }                                                                                   \
     for (int i = 0; i < 4; i++) {               /* v = t B, tile x on columns 2x.. */   \
-        const T *restrict e = t + 2 * i * rs, *restrict o = t + (2 * i + 1) * rs;       \
+        const T *restrict e = t + i * rs;                                               \
         T *restrict v0 = v + 4 * i * vs, *restrict v1 = v + (4 * i + 1) * vs;           \
         T *restrict v2 = v + (4 * i + 2) * vs, *restrict v3 = v + (4 * i + 3) * vs;     \
         for (Py_ssize_t x = 0; x < tw; x++) {                                           \
-            v0[x] = e[x] - e[x + 1]; v1[x] = o[x] + e[x + 1];                           \
-            v2[x] = e[x + 1] - o[x]; v3[x] = o[x] - o[x + 1];                           \
+            v0[x] = e[2 * x] - e[2 * x + 2]; v1[x] = e[2 * x + 1] + e[2 * x + 2];       \
+            v2[x] = e[2 * x + 2] - e[2 * x + 1]; v3[x] = e[2 * x + 1] - e[2 * x + 3];   \
         }                                                                               \
     }                                                                                   \
 }                                                                                       \
@@ -88,5 +93,66 @@ MG_WIDE static void mg_wino_merge_##S(const T *restrict even, const T *restrict 
 }
 MG_WINO(float, f)
 MG_WINO(double, d)
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+
+/* 16 lanes of a row given at columns 0..n-1 (zero elsewhere) from column k on: the
+ * lanes outside are masked, so nothing outside the row is read. */
+__attribute__((target("avx512f"))) static inline __m512 mg_wino_cols(const float *d, Py_ssize_t k,
+                                                                   Py_ssize_t n) {
+    Py_ssize_t a = k < 0 ? -k : 0, b = n - k < 16 ? n - k : 16;
+    __mmask16 m = b <= a ? 0 : (__mmask16)(((1u << (b - a)) - 1) << a);
+    return _mm512_maskz_loadu_ps(m, d + k);
+}
+
+/* mg_wino_input_f, 16 tiles at a time: for each row, the columns 2x, 2x+1, 2x+2, 2x+3 of
+ * the tiles x0..x0+15 (E, O, E2, O2) picked out of 48 loaded columns by permutes. */
+__attribute__((target("avx512f"))) static void mg_wino_input_avx512(
+        const float *d0, const float *d1, const float *d2, const float *d3, Py_ssize_t lo,
+        Py_ssize_t hi, float *v, Py_ssize_t vs, Py_ssize_t tw) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512i next = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+    const __m512i next_odd = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17);
+    const float *d[4] = {d0, d1, d2, d3};
+    Py_ssize_t n = hi - lo;
+    for (Py_ssize_t x0 = 0; x0 < tw; x0 += 16) {
+        Py_ssize_t k = 2 * x0 - lo;
+        __m512 e[4], o[4], e2[4], o2[4];
+        for (int r = 0; r < 4; r++) {
+            __m512 a = mg_wino_cols(d[r], k, n), b = mg_wino_cols(d[r], k + 16, n);
+            __m512 c = mg_wino_cols(d[r], k + 32, n);
+            e[r] = _mm512_permutex2var_ps(a, even, b);
+            o[r] = _mm512_permutex2var_ps(a, odd, b);
+            e2[r] = _mm512_permutex2var_ps(e[r], next, c);
+            o2[r] = _mm512_permutex2var_ps(o[r], next_odd, c);
+        }
+        __mmask16 m = tw - x0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (tw - x0)) - 1);
+        __m512 *cols[4] = {e, o, e2, o2};
+        __m512 t[4][4];                            /* t[i][j] = (B^T d)[i], column 2x + j */
+        for (int j = 0; j < 4; j++) {
+            __m512 *q = cols[j];
+            t[0][j] = _mm512_sub_ps(q[0], q[2]);
+            t[1][j] = _mm512_add_ps(q[1], q[2]);
+            t[2][j] = _mm512_sub_ps(q[2], q[1]);
+            t[3][j] = _mm512_sub_ps(q[1], q[3]);
+        }
+        for (int i = 0; i < 4; i++) {
+            float *vi = v + 4 * i * vs + x0;
+            _mm512_mask_storeu_ps(vi, m, _mm512_sub_ps(t[i][0], t[i][2]));
+            _mm512_mask_storeu_ps(vi + vs, m, _mm512_add_ps(t[i][1], t[i][2]));
+            _mm512_mask_storeu_ps(vi + 2 * vs, m, _mm512_sub_ps(t[i][2], t[i][1]));
+            _mm512_mask_storeu_ps(vi + 3 * vs, m, _mm512_sub_ps(t[i][1], t[i][3]));
+        }
+    }
+}
+#else
+static void mg_wino_input_avx512(const float *d0, const float *d1, const float *d2,
+                                 const float *d3, Py_ssize_t lo, Py_ssize_t hi, float *v,
+                                 Py_ssize_t vs, Py_ssize_t tw) {
+    (void)d0; (void)d1; (void)d2; (void)d3; (void)lo; (void)hi; (void)v; (void)vs; (void)tw;
+}
+#endif
 
 #endif

@@ -29,17 +29,22 @@ from libc.string cimport memcpy, memset
 
 from minigrad_core._blas cimport _gemm
 from minigrad_core._omp cimport _items_threads
-from minigrad_core.im2col_gemm cimport _gemm_forward, _rows_per_block
+from minigrad_core.im2col_gemm cimport _avx512_on, _gemm_forward, _rows_per_block
 
 from minigrad_core import _scratch
 
 cdef extern from "winograd.h":
     void mg_wino_split_f(const float* row, float* even, float* odd, Py_ssize_t n) noexcept nogil
     void mg_wino_split_d(const double* row, double* even, double* odd, Py_ssize_t n) noexcept nogil
-    void mg_wino_input_f(const float* r, Py_ssize_t rs, float* t, float* v, Py_ssize_t vs,
+    void mg_wino_input_f(const float* d0, const float* d1, const float* d2, const float* d3,
+                         Py_ssize_t lo, Py_ssize_t hi, float* t, float* v, Py_ssize_t vs,
                          Py_ssize_t tw) noexcept nogil
-    void mg_wino_input_d(const double* r, Py_ssize_t rs, double* t, double* v, Py_ssize_t vs,
+    void mg_wino_input_d(const double* d0, const double* d1, const double* d2, const double* d3,
+                         Py_ssize_t lo, Py_ssize_t hi, double* t, double* v, Py_ssize_t vs,
                          Py_ssize_t tw) noexcept nogil
+    void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
+                              Py_ssize_t lo, Py_ssize_t hi, float* v, Py_ssize_t vs,
+                              Py_ssize_t tw) noexcept nogil
     void mg_wino_output_f(const float* m, Py_ssize_t ms, float* y, Py_ssize_t tw, float b) noexcept nogil
     void mg_wino_output_d(const double* m, Py_ssize_t ms, double* y, Py_ssize_t tw, double b) noexcept nogil
     void mg_wino_grad_f(const float* r, Py_ssize_t tw, float* z, Py_ssize_t zs) noexcept nogil
@@ -103,35 +108,34 @@ cdef inline void _wino_input_row(const floating* xc, Py_ssize_t H, Py_ssize_t W,
                                  floating* r, floating* v, Py_ssize_t vs) noexcept nogil:
     """v[e*vs + x] = (B^T d_x B)[e] for the TW tiles d_x of the plane xc (H, W; element
     (i, j) at xc[i*ys + j*xs]) at rows y0..y0+3, columns x0 + 2x..x0 + 2x + 3 (zero
-    outside); r is an 18*(TW + 1) scratch."""
-    cdef Py_ssize_t rs = TW + 1, n = 2 * TW + 2, i, iy, j
-    cdef const floating* src
+    outside); r is a 9*(2*TW + 2) scratch whose last 2*TW + 2 are zero. The AVX-512 path
+    runs where the processor has it and im2col_gemm._set_forward_gemm allows it."""
+    cdef Py_ssize_t n = 2 * TW + 2, i, iy, j
+    cdef const floating* d[4]
+    cdef floating* row
+    cdef const floating* zeros = r + 8 * n
     cdef Py_ssize_t lo = -x0 if x0 < 0 else 0
     cdef Py_ssize_t hi = W - x0 if W - x0 < n else n
-    cdef floating* row = r + 8 * rs
+    if hi < lo:
+        hi = lo
     for i in range(4):
         iy = y0 + i
-        if iy < 0 or iy >= H or hi <= lo:
-            memset(r + 2 * i * rs, 0, 2 * rs * sizeof(floating))
-            continue
-        memset(row, 0, n * sizeof(floating))
-        src = xc + iy * ys + (x0 + lo) * xs
-        if xs == 1:
-            memcpy(row + lo, src, (hi - lo) * sizeof(floating))
-        elif xs == 2:                       # dilation 2: a constant stride vectorizes
+        if iy < 0 or iy >= H:
+            d[i] = zeros
+        elif xs == 1:
+            d[i] = xc + iy * ys + x0 + lo
+        else:                               # dilation: gather the row's columns first
+            row = r + i * n
             for j in range(hi - lo):
-                row[lo + j] = src[2 * j]
-        else:
-            for j in range(hi - lo):
-                row[lo + j] = src[j * xs]
-        if floating is float:
-            mg_wino_split_f(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
-        else:
-            mg_wino_split_d(row, r + 2 * i * rs, r + (2 * i + 1) * rs, rs)
+                row[j] = xc[iy * ys + (x0 + lo + j) * xs]
+            d[i] = row
     if floating is float:
-        mg_wino_input_f(r, rs, r + 10 * rs, v, vs, TW)
+        if _avx512_on():
+            mg_wino_input_avx512(d[0], d[1], d[2], d[3], lo, hi, v, vs, TW)
+        else:
+            mg_wino_input_f(d[0], d[1], d[2], d[3], lo, hi, r + 4 * n, v, vs, TW)
     else:
-        mg_wino_input_d(r, rs, r + 10 * rs, v, vs, TW)
+        mg_wino_input_d(d[0], d[1], d[2], d[3], lo, hi, r + 4 * n, v, vs, TW)
 
 
 cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc, Py_ssize_t OH,
@@ -216,8 +220,10 @@ cdef inline void _wino_input_rows(const floating[:, :, :, ::1] x, Py_ssize_t TH,
                                   Py_ssize_t dh, Py_ssize_t dw, floating* r, floating* v,
                                   Py_ssize_t Tb) noexcept nogil:
     """V (16, C, Tb) of the tile rows q0..q0+nq (row q = (n, py, ty, px)) of the sub-planes
-    x[n, :, py::dh, px::dw] padded by (ph, pw) (the sub-planes' padding)."""
+    x[n, :, py::dh, px::dw] padded by (ph, pw) (the sub-planes' padding); r is an
+    18*(TW + 1) scratch."""
     cdef Py_ssize_t C = x.shape[1], H = x.shape[2], W = x.shape[3], c, q, n, ty
+    memset(r + 16 * TW + 16, 0, (2 * TW + 2) * sizeof(floating))     # the padding's zero row
     for c in range(C):
         for q in range(nq):
             n = (q0 + q) // (TH * dh * dw)

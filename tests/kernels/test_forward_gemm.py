@@ -2,8 +2,8 @@
 AVX-512) against the naive reference and against SciPy's BLAS, on shapes that reach every
 block of the kernel: 8-row panels with fewer rows left, column blocks of 48 with tails of
 1-16, 17-32 and 33-47 columns, several images in one block, groups, bias or none; and
-Winograd's 16 products per block, which run on it too (forward and the flipped-kernel
-input gradient). float64
+Winograd's AVX-512 input transform and its 16 products per block, which run on the kernel
+too (forward and the flipped-kernel input gradient). float64
 and processors without AVX-512 take the BLAS; float64 gradcheck and gradgradcheck of
 conv2d (tests/ops) therefore run the BLAS path, and this file covers the other one."""
 
@@ -85,16 +85,20 @@ def test_forward_gemm_switch_refuses_unknown_names():
     N=st.integers(1, 2),
     C=st.integers(1, 20),
     O=st.integers(1, 20),
-    size=st.tuples(st.integers(1, 13), st.integers(1, 13)),
+    padding=st.integers(0, 2),
+    size=st.tuples(st.integers(3, 13), st.integers(3, 45)),  # rows of up to 22 tiles
     block_cols=st.sampled_from([None, 1, 40]),
     seed=st.integers(0, 2**31),
 )
-def test_winograd_products_on_the_avx512_gemm_match_reference_and_blas(N, C, O, size, block_cols, seed):
+def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, padding, size, block_cols, seed):
+    """Winograd's AVX-512 input transform (16 tiles at a time, the edges masked) and its
+    products on the AVX-512 GEMM, against the portable transform and SciPy's BLAS."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, C) + size).astype(np.float32)
     w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
-    gy = rng.standard_normal((N, O) + size).astype(np.float32)
-    hyper = ((1, 1), (1, 1), (1, 1), 1)
+    out_size = tuple(ref.out_size(s, 3, 1, padding) for s in size)
+    gy = rng.standard_normal((N, O) + out_size).astype(np.float32)
+    hyper = ((1, 1), (padding, padding), (1, 1), 1)
     old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
     old_blocks = im2col_gemm._set_blocking(1, block_cols) if block_cols else None
     try:
