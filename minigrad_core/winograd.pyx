@@ -201,6 +201,16 @@ cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW
         mg_wino_grad_d(r, TW, z, zs)
 
 
+cdef void _transpose(const floating* a, Py_ssize_t rows, Py_ssize_t cols, floating* at) noexcept nogil:
+    """at (cols, rows) = a (rows, cols)^T, 32x32 blocks at a time (both stay in cache)."""
+    cdef Py_ssize_t i0, j0, i, j
+    for i0 in range(0, rows, 32):
+        for j0 in range(0, cols, 32):
+            for j in range(j0, min(j0 + 32, cols)):
+                for i in range(i0, min(i0 + 32, rows)):
+                    at[j * rows + i] = a[i * cols + j]
+
+
 def _wino_gk(dtype):
     """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
     G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
@@ -268,9 +278,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
         _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
         if flipped:                     # uo[e] = u[ue[e]]^T: u's planes are (C, O) here
             for c in range(16):
-                for o in range(O):
-                    for q in range(C):
-                        uo[c, o * C + q] = u[ue[c], q * O + o]
+                _transpose(&u[ue[c], 0], C, O, &uo[c, 0])
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]
             mp = &m[threadid(), 0]
@@ -307,16 +315,16 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
     cdef floating[:, ::1] gk = _wino_gk(dtype)
-    cdef floating[:, ::1] v = np.empty((max(nt, 1), 16 * C * Tb), dtype=dtype)
-    cdef floating[:, ::1] z = np.empty((max(nt, 1), 16 * O * Tb), dtype=dtype)
-    cdef floating[:, ::1] rows = np.empty((max(nt, 1), 18 * TW + 18), dtype=dtype)
-    # each thread sums dL/dU (16, O*C) into its own copy; the copies are added at the end
-    cdef floating[:, ::1] du = np.zeros((max(nt, 1), 16 * O * C), dtype=dtype)
+    cdef floating[:, ::1] v, z, rows, du
+    # each thread sums dL/dU (16, O*C) into its own copy, its first block's GEMMs writing
+    # it (started), and the copies are added at the end
+    cdef int[::1] started = np.zeros(max(nt, 1), dtype=np.intc)
     cdef Py_ssize_t blk, q0, nq, q, n, ty, o, e, t, i
     cdef floating* vp
     cdef floating* zp
     cdef floating* rp
-    with nogil:
+    with _scratch.arrays(dtype, (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
+                         (max(nt, 1), 18 * TW + 18), (max(nt, 1), 16 * O * C)) as (v, z, rows, du), nogil:
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]
             zp = &z[threadid(), 0]
@@ -332,10 +340,14 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                                    OW // dw, dh * OW, dw, 2 * ty, TW, rp, zp + o * Tb + q * TW,
                                    O * Tb)
             for e in range(16):
-                _gemm(False, True, O, C, nq * TW, zp + e * O * Tb, Tb, vp + e * C * Tb, Tb, 1,
-                      &du[threadid(), e * O * C], C)
+                _gemm(False, True, O, C, nq * TW, zp + e * O * Tb, Tb, vp + e * C * Tb, Tb,
+                      started[threadid()], &du[threadid(), e * O * C], C)
+            started[threadid()] = 1
+        if not started[0]:
+            memset(&du[0, 0], 0, 16 * O * C * sizeof(floating))
         for t in range(1, max(nt, 1)):
-            for i in range(16 * O * C):
-                du[0, i] += du[t, i]
+            if started[t]:
+                for i in range(16 * O * C):
+                    du[0, i] += du[t, i]
         # gw (O*C, 9) = dU^T (O*C, 16) @ Gk (16, 9)
         _gemm(True, False, O * C, 9, 16, &du[0, 0], O * C, &gk[0, 0], 9, 0, &gw[0, 0, 0, 0], 9)
