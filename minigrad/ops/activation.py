@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minigrad_core.batch_norm import relu_backward
+
 from .._numpy_names import numpy_names
-from ..autograd._engine import grad_mul
+from ..autograd._engine import grad_mul, make_tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import state
 from ._args import floating, normalize_dims
 from .reduce import sum as _sum
 
@@ -29,10 +32,12 @@ __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax"]
 # ---- elementwise ----------------------------------------------------------------------
 
 _ZEROS = {np.dtype(t): t(0) for t in (np.float32, np.float64)}
+_RELU_KERNEL_MIN_SIZE = 8192
 
 
 class ReluFunction(Function):
-    """out = max(a, 0);  da = g * (out > 0), the mask taken as sign(out), which is 0 or 1."""
+    """out = max(a, 0);  da = g where out > 0 (or NaN) else 0: PyTorch's threshold_backward, in
+    one pass by minigrad_core.batch_norm.relu_backward; g * sign(out) when recorded or observed."""
 
     @staticmethod
     def forward(ctx, a):
@@ -45,7 +50,27 @@ class ReluFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return grad_mul(g, np.sign(out._array))
+        y, gy = out._array, g._array
+        if not state.grad_enabled and not state.observers and _relu_kernel_fits(gy, y):
+            dx = np.empty_like(y)
+            relu_backward(gy, y, dx)
+            return make_tensor(dx)
+        return grad_mul(g, np.sign(y))
+
+
+def _relu_kernel_fits(g, out):
+    """Whether relu_backward takes g and out: C-contiguous arrays of one float32 or float64 dtype
+    and shape, large enough that its checks cost less than the pass numpy's product saves."""
+    return (
+        type(out) is np.ndarray
+        and type(g) is np.ndarray
+        and out.size >= _RELU_KERNEL_MIN_SIZE
+        and out.dtype in _ZEROS
+        and g.dtype == out.dtype
+        and g.shape == out.shape
+        and g.flags.c_contiguous
+        and out.flags.c_contiguous
+    )
 
 
 def relu(input: Tensor) -> Tensor:

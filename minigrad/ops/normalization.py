@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from minigrad_core.batch_norm import batch_norm_backward, batch_norm_forward
+
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
 
 __all__ = ["batch_norm"]
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class BatchNormFunction(Function):
@@ -29,29 +33,26 @@ class BatchNormFunction(Function):
     def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps):
         data = x._array
         channels = data.shape[1]
-        axes = tuple(i for i in range(data.ndim) if i != 1)
         n = data.size // channels
-        mean = data.mean(axis=axes, keepdims=True)
-        out = data - mean
-        flat = out.reshape(data.shape[0], channels, -1)
-        variance = np.einsum("ncl,ncl->c", flat, flat).reshape(mean.shape) / n
-        invstd = (1.0 / np.sqrt(variance + eps)).astype(data.dtype, copy=False)
-        out *= invstd if weight is None else invstd * weight._array.reshape(mean.shape)
-        if bias is not None:
-            out += bias._array.reshape(mean.shape)
+        ctx.fused = _fits_kernels(data, weight, bias)
+        if ctx.fused:
+            out, mean, variance, invstd = _batch_norm_forward_fused(data, weight, bias, eps)
+        else:
+            out, mean, variance, invstd = _batch_norm_forward_arrays(data, weight, bias, eps)
         if running_mean is not None:
             _update_running(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
             _update_running(running_var, variance.reshape(channels) * (n / max(n - 1, 1)), momentum)
         ctx.save_for_backward(x, weight, mean, invstd)
-        ctx.axes, ctx.eps = axes, eps
+        ctx.axes, ctx.eps = tuple(i for i in range(data.ndim) if i != 1), eps
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, weight, mean, invstd = ctx.saved_tensors
         if not state.grad_enabled:
-            return _batch_norm_backward_arrays(ctx, g._array, x._array, weight, mean, invstd)
+            backward = _batch_norm_backward_fused if ctx.fused else _batch_norm_backward_arrays
+            return backward(ctx, g._array, x._array, weight, mean, invstd)
         # Building the gradient's own graph (create_graph): the statistics must be functions
         # of x, so they are recomputed with ops, and the formula is written in ops.
         axes = ctx.axes
@@ -69,6 +70,77 @@ class BatchNormFunction(Function):
         grad_w = gw.reshape(x.shape[1]) if ctx.needs_input_grad[1] else None
         grad_b = gb.reshape(x.shape[1]) if ctx.needs_input_grad[2] else None
         return gx, grad_w, grad_b, None, None, None, None
+
+
+def _fits_kernels(x, weight, bias):
+    """Whether minigrad_core.batch_norm takes x (N, C, *): C-contiguous float32 or float64,
+    with weight and bias (when given) contiguous arrays of its dtype."""
+    if x.dtype not in _KERNEL_DTYPES or not x.flags.c_contiguous:
+        return False
+    return all(t is None or (t._array.dtype == x.dtype and t._array.flags.c_contiguous) for t in (weight, bias))
+
+
+def _as_3d(x):
+    """x (N, C, *) viewed as (N, C, L), L the product of the further sizes."""
+    return x.reshape(x.shape[0], x.shape[1], -1)
+
+
+def _batch_norm_forward_fused(x, weight, bias, eps):
+    """(out, mean, biased variance, invstd) by the fused kernel: two passes over each channel
+    for its statistics (in float64), one writing out; the statistics (C,) float64."""
+    channels = x.shape[1]
+    out = np.empty_like(x)
+    mean, variance, invstd = np.empty(channels), np.empty(channels), np.empty(channels)
+    batch_norm_forward(
+        _as_3d(x),
+        None if weight is None else weight._array,
+        None if bias is None else bias._array,
+        eps,
+        _as_3d(out),
+        mean,
+        variance,
+        invstd,
+    )
+    return out, mean, variance, invstd
+
+
+def _batch_norm_forward_arrays(x, weight, bias, eps):
+    """(out, mean, biased variance, invstd) with numpy, the statistics (1, C, 1, ...)."""
+    channels = x.shape[1]
+    axes = tuple(i for i in range(x.ndim) if i != 1)
+    n = x.size // channels
+    mean = x.mean(axis=axes, keepdims=True)
+    out = x - mean
+    flat = out.reshape(x.shape[0], channels, -1)
+    variance = np.einsum("ncl,ncl->c", flat, flat).reshape(mean.shape) / n
+    invstd = (1.0 / np.sqrt(variance + eps)).astype(x.dtype, copy=False)
+    out *= invstd if weight is None else invstd * weight._array.reshape(mean.shape)
+    if bias is not None:
+        out += bias._array.reshape(mean.shape)
+    return out, mean, variance, invstd
+
+
+def _batch_norm_backward_fused(ctx, g, x, weight, mean, invstd):
+    """The same formula as BatchNormFunction.backward by the fused kernel, after
+    _batch_norm_forward_fused: one pass over each channel for the sums, one writing dx."""
+    channels = x.shape[1]
+    g = np.ascontiguousarray(g, dtype=x.dtype)
+    grad_weight, grad_bias = np.empty(channels), np.empty(channels)
+    gx = np.empty_like(x) if ctx.needs_input_grad[0] else None
+    batch_norm_backward(
+        _as_3d(g),
+        _as_3d(x),
+        mean,
+        invstd,
+        None if weight is None else weight._array,
+        grad_weight,
+        grad_bias,
+        None if gx is None else _as_3d(gx),
+    )
+    gx = None if gx is None else Tensor._make(gx)
+    grad_w = Tensor._make(grad_weight.astype(x.dtype)) if ctx.needs_input_grad[1] else None
+    grad_b = Tensor._make(grad_bias.astype(x.dtype)) if ctx.needs_input_grad[2] else None
+    return gx, grad_w, grad_b, None, None, None, None
 
 
 def _batch_norm_backward_arrays(ctx, g, x, weight, mean, invstd):
