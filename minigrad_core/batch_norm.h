@@ -22,8 +22,9 @@
  *   rows_sum     acc[m] += x[n, m]
  *   rows_sqdev   acc[m] += (x[n, m] - mean[m])^2
  *   rows_sums    acc_g[m] += g[n, m],  acc_gx[m] += g[n, m] (x[n, m] - mean[m])
- *   rows_affine  y[n, m] = x[n, m] a[m] + b[m]                    (in double)
- *   rows_affine2 y[n, m] = g[n, m] a[m] + x[n, m] b[m] + c[m]     (in double)
+ *   rows_affine  y[n, m] = x[n, m] a[m] + b[m]                              (in double)
+ *   rows_dx      dx[n, m] = (g - gmean[m] - (x - mean[m]) k[m]) scale[m]     (in double,
+ *                the channel walk's dx: inf and NaN come out where they do there)
  *
  * MG_BN(T, S) defines them for the element type T with the suffix S; they are
  * instantiated for float (_f) and double (_d) below, each compiled for AVX-512, AVX2 and
@@ -146,13 +147,15 @@ MG_BN_WIDE static void mg_bn_rows_affine_##S(const T *restrict x, T *restrict y,
         for (Py_ssize_t m = 0; m < M; m++)                                              \
             y[n * stride + m] = (T)(x[n * stride + m] * a[m] + b[m]);                   \
 }                                                                                       \
-MG_BN_WIDE static void mg_bn_rows_affine2_##S(const T *restrict g, const T *restrict x,  \
-                                              T *restrict y, Py_ssize_t N, Py_ssize_t M, \
-                                              Py_ssize_t stride, const double *restrict a, \
-                                              const double *restrict b, const double *restrict c) { \
+MG_BN_WIDE static void mg_bn_rows_dx_##S(const T *restrict g, const T *restrict x,       \
+                                         T *restrict dx, Py_ssize_t N, Py_ssize_t M,    \
+                                         Py_ssize_t stride, const double *restrict mean, \
+                                         const double *restrict k, const double *restrict gmean, \
+                                         const double *restrict scale) {                \
     for (Py_ssize_t n = 0; n < N; n++)                                                  \
         for (Py_ssize_t m = 0; m < M; m++)                                              \
-            y[n * stride + m] = (T)(g[n * stride + m] * a[m] + x[n * stride + m] * b[m] + c[m]); \
+            dx[n * stride + m] = (T)((g[n * stride + m] - gmean[m]                      \
+                                      - (x[n * stride + m] - mean[m]) * k[m]) * scale[m]); \
 }
 
 MG_BN(float, f)

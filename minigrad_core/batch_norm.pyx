@@ -67,10 +67,12 @@ cdef extern from "batch_norm.h":
                              const double* a, const double* b) noexcept nogil
     void mg_bn_rows_affine_d(const double* x, double* y, Py_ssize_t N, Py_ssize_t M, Py_ssize_t stride,
                              const double* a, const double* b) noexcept nogil
-    void mg_bn_rows_affine2_f(const float* g, const float* x, float* y, Py_ssize_t N, Py_ssize_t M,
-                              Py_ssize_t stride, const double* a, const double* b, const double* c) noexcept nogil
-    void mg_bn_rows_affine2_d(const double* g, const double* x, double* y, Py_ssize_t N, Py_ssize_t M,
-                              Py_ssize_t stride, const double* a, const double* b, const double* c) noexcept nogil
+    void mg_bn_rows_dx_f(const float* g, const float* x, float* dx, Py_ssize_t N, Py_ssize_t M,
+                         Py_ssize_t stride, const double* mean, const double* k, const double* gmean,
+                         const double* scale) noexcept nogil
+    void mg_bn_rows_dx_d(const double* g, const double* x, double* dx, Py_ssize_t N, Py_ssize_t M,
+                         Py_ssize_t stride, const double* mean, const double* k, const double* gmean,
+                         const double* scale) noexcept nogil
     void mg_relu_backward_f(const float* g, const float* out, float* dx, Py_ssize_t n) noexcept nogil
     void mg_relu_backward_d(const double* g, const double* out, double* dx, Py_ssize_t n) noexcept nogil
 
@@ -222,8 +224,8 @@ cdef void _backward(const floating[:, :, ::1] g, const floating[:, :, ::1] x, co
 
 
 # ---- short rows (L < SHORT_ROWS): a block of channels at a time, row by row -------------
-# Columns m = (c - c0) L + l of the block c0 <= c < c1; cols holds three rows of per-column
-# scratch (accumulators, then the coefficients of the write pass).
+# Columns m = (c - c0) L + l of the block c0 <= c < c1; cols holds rows of per-column
+# scratch (accumulators, then the coefficients of the write pass), C L values each.
 
 cdef void _forward_rows(const floating[:, :, ::1] x, const floating[::1] weight, const floating[::1] bias,
                         double eps, floating[:, :, ::1] out, double[::1] mean, double[::1] var,
@@ -289,7 +291,7 @@ cdef void _backward_rows(const floating[:, :, ::1] g, const floating[:, :, ::1] 
                          double[::1] grad_bias, floating* grad_input) noexcept:
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], L = x.shape[2], block, c0
     cdef Py_ssize_t per_block = max(1, BLOCK_COLUMNS // L), blocks = (C + per_block - 1) // per_block
-    cdef double[:, ::1] cols = np.empty((3, C * L))
+    cdef double[:, ::1] cols = np.empty((4, C * L))
     cdef int nt = _items_threads(blocks, N * C * L)
     with nogil:
         for block in prange(blocks, num_threads=nt, schedule='static'):
@@ -303,12 +305,13 @@ cdef void _backward_rows_block(const floating* g, const floating* x, Py_ssize_t 
                                Py_ssize_t L, Py_ssize_t c0, Py_ssize_t c1, const double* mean,
                                const double* invstd, const floating* weight, double* grad_weight,
                                double* grad_bias, floating* grad_input, double* cols) noexcept nogil:
-    """dx = (g - gmean - (x - mean) k) scale = g scale + x (-k scale) + scale (mean k - gmean)."""
+    """dx = (g - gmean - (x - mean) k) scale, as the channel walk computes it."""
     cdef Py_ssize_t M = (c1 - c0) * L, stride = C * L, c, l, j
-    cdef double n = <double>N * L, sum_g, sum_gx, inv, k, scale
+    cdef double n = <double>N * L, sum_g, sum_gx, inv
     cdef double* acc_g = cols + c0 * L
     cdef double* acc_gx = acc_g + stride
     cdef double* m_col = acc_gx + stride
+    cdef double* scale_col = m_col + stride
     memset(acc_g, 0, M * sizeof(double))
     memset(acc_gx, 0, M * sizeof(double))
     for c in range(c0, c1):
@@ -328,18 +331,17 @@ cdef void _backward_rows_block(const floating* g, const floating* x, Py_ssize_t 
         inv = invstd[c]
         grad_bias[c] = sum_g
         grad_weight[c] = sum_gx * inv
-        scale = inv * weight[c]
-        k = inv * inv * sum_gx / n
-        for l in range(L):  # the coefficients, over the accumulators just read
-            acc_g[j + l] = scale
-            acc_gx[j + l] = -k * scale
-            m_col[j + l] = scale * (mean[c] * k - sum_g / n)
+        for l in range(L):  # k and gmean over the accumulators just read
+            acc_gx[j + l] = inv * inv * sum_gx / n
+            acc_g[j + l] = sum_g / n
+            scale_col[j + l] = inv * weight[c]
     if grad_input != NULL:
         if floating is float:
-            mg_bn_rows_affine2_f(g + c0 * L, x + c0 * L, grad_input + c0 * L, N, M, stride, acc_g, acc_gx, m_col)
+            mg_bn_rows_dx_f(g + c0 * L, x + c0 * L, grad_input + c0 * L, N, M, stride, m_col, acc_gx, acc_g,
+                            scale_col)
         else:
-            mg_bn_rows_affine2_d(g + c0 * L, x + c0 * L, grad_input + c0 * L, N, M, stride, acc_g, acc_gx, m_col)
-
+            mg_bn_rows_dx_d(g + c0 * L, x + c0 * L, grad_input + c0 * L, N, M, stride, m_col, acc_gx, acc_g,
+                            scale_col)
 
 def relu_backward(g, out, grad_input):
     """grad_input = g where out > 0 or out is NaN, else 0 (PyTorch's threshold_backward at
