@@ -1,7 +1,7 @@
 """The kernels of minigrad_core.batch_norm against references written from the formulas:
 training batch norm forward (mean, biased variance, invstd, output) and backward (dw, db,
-dx), on both walks (a channel at a time for rows of 16 values or more, a block of
-channels row by row below that), and ReLU's backward (PyTorch's threshold_backward).
+dx), on both walks (a channel at a time for long rows, a block of channels row by row
+for short ones; each forced on every shape too), and ReLU's backward (PyTorch's threshold_backward).
 Hypothesis sweeps N, C, the spatial sizes (1x1 and non-square included), dtypes and
 weight / bias; NaN propagation, thread counts and argument checks."""
 
@@ -127,21 +127,34 @@ def test_backward_matches_the_formula(case):
     np.testing.assert_array_equal(db_alone, db)
 
 
+@pytest.fixture(params=["default", "rows", "channels"])
+def walk(request):
+    """Force each walk (rows of any length walked row by row, or a channel at a time), or keep
+    the default bound; restored afterwards."""
+    bound = {"default": None, "rows": 2**40, "channels": 1}[request.param]
+    previous = kernels._set_short_rows(bound) if bound is not None else None
+    yield request.param
+    if previous is not None:
+        kernels._set_short_rows(previous)
+
+
 @pytest.mark.parametrize(
     "shape",
     [
-        (3, 300, 2, 2),  # short rows: blocks of 256 channels, the last one partial
-        (2, 1500),  # (N, C): L = 1, two blocks
-        (2, 3, 5, 7),  # a channel at a time: rows of 35 values (two groups of 16 and a tail)
-        (5, 2, 16),  # exactly one group of 16
+        (3, 300, 2, 2),  # rows walk by default: blocks of 256 channels, the last one partial
+        (4, 1500),  # (N, C): L = 1, two blocks
+        (2, 3, 5, 7),  # a channel at a time by default: rows of 35 values (two groups of 16 and a tail)
+        (5, 2, 48),  # exactly three groups of 16
+        (2, 3, 1100),  # rows longer than a block of the rows walk
     ],
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_both_walks_at_their_edges(rng, shape, dtype):
+def test_both_walks_match_the_formula(rng, shape, dtype, walk):
     x = (rng.standard_normal(shape) + 5).astype(dtype)
     g = rng.standard_normal(shape).astype(dtype)
     weight, bias = rng.standard_normal(shape[1]).astype(dtype), rng.standard_normal(shape[1]).astype(dtype)
-    close(run_forward(x, weight, bias)[0], reference_forward(x, weight, bias, EPS)[0], dtype)
+    for got, expected in zip(run_forward(x, weight, bias), reference_forward(x, weight, bias, EPS)):
+        close(got, expected, dtype)
     for got, expected in zip(run_backward(g, x, weight), reference_backward(g, x, weight, EPS)):
         close(got, expected, dtype)
 
@@ -156,7 +169,7 @@ def test_float32_statistics_are_accurate_far_from_zero(rng):
 
 
 @pytest.mark.parametrize("shape", [(4, 3, 5, 5), (4, 3, 2, 2), (6, 3)])
-def test_nan_and_inf_spread_over_their_channel_only(shape):
+def test_nan_and_inf_spread_over_their_channel_only(shape, walk):
     x = np.arange(math.prod(shape), dtype=np.float64).reshape(shape) % 7
     x[(1, 0) + (0,) * (len(shape) - 2)] = np.nan
     x[(2, 1) + (0,) * (len(shape) - 2)] = np.inf
@@ -170,7 +183,7 @@ def test_nan_and_inf_spread_over_their_channel_only(shape):
     assert np.isnan(dx[:, :2]).all() and np.isfinite(dx[:, 2]).all()
 
 
-@pytest.mark.parametrize("shape", [(8, 64, 6, 6), (64, 1200)])
+@pytest.mark.parametrize("shape", [(8, 64, 6, 6), (8, 64, 3, 3), (64, 1200)])
 def test_two_threads_give_the_one_thread_numbers(rng, shape):
     x = rng.standard_normal(shape).astype(np.float32)
     g = rng.standard_normal(shape).astype(np.float32)
