@@ -2,6 +2,11 @@
 
 Notation: N batch, C channels, ``*`` any further dimensions; each channel has n values,
 N times the product of the further sizes.
+
+In training, a C-contiguous float32 or float64 input runs the fused kernels of
+``minigrad_core.batch_norm`` (per channel: two passes for the statistics and one writing
+the output; backward one pass for the sums and one writing dx); other inputs, and the
+backward that records its own graph (create_graph), are written with numpy and ops.
 """
 
 from __future__ import annotations
