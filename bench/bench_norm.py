@@ -6,22 +6,19 @@
 Runs minigrad and PyTorch (when installed) in one process, interleaved (each round runs
 both in turn; the best round counts), at the given thread count for both, timed by wall
 time (CPU time of the calling thread at 1 thread), and prints milliseconds and the ratio
-minigrad / PyTorch with the processor's name.
+minigrad / PyTorch with the processor's name and the load average.
 Usage: python bench/bench_norm.py [--threads 1] [--repeats 30]
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
+from bench_train import cpu_model  # (bench/ is on the path when this script runs)
 
 import minigrad as mg
 import minigrad.nn.functional as F
-
-try:
-    from bench_overhead import cpu_model
-except ImportError:  # run from the repository root as bench/bench_norm.py
-    from bench.bench_overhead import cpu_model
 
 SHAPES = [(32, 64, 32, 32), (32, 512, 4, 4), (64, 256)]
 
@@ -73,7 +70,8 @@ def main():
     if torch is not None:
         torch.set_num_threads(args.threads)
     clock = time.thread_time if args.threads == 1 else time.perf_counter
-    print(f"CPU: {cpu_model()}; threads {args.threads}; {clock.__name__}, best of {args.repeats}")
+    print(f"CPU: {cpu_model()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"threads {args.threads}; {clock.__name__}, best of {args.repeats}")
     print(f"{'op':<11} {'shape':<18} {'minigrad ms':>11} {'torch ms':>9} {'ratio':>6}")
     for op in ("batch_norm", "relu"):
         for shape in SHAPES:
@@ -83,6 +81,7 @@ def main():
             ratio = f"{times[0] / times[1]:6.2f}" if torch is not None else "     -"
             torch_ms = f"{ms[1]:9.3f}" if torch is not None else "        -"
             print(f"{op:<11} {str(shape):<18} {ms[0]:11.3f} {torch_ms} {ratio}")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
