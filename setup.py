@@ -45,6 +45,7 @@ EXTENSIONS = [
     _extension("im2col_gemm"),
     _extension("winograd"),
     _extension("pool"),
+    _extension("optim"),
 ]
 
 
