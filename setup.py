@@ -46,6 +46,7 @@ EXTENSIONS = [
     _extension("winograd"),
     _extension("pool"),
     _extension("optim"),
+    _extension("matmul"),
 ]
 
 
