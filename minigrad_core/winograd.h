@@ -147,11 +147,49 @@ __attribute__((target("avx512f"))) static void mg_wino_input_avx512(
         }
     }
 }
+/* mg_wino_output_f and the merge, 16 tiles at a time, into the output rows themselves:
+ * row0 (and row1, when not NULL) get the tiles' 2x2 outputs (+ b), columns 0..ow-1. */
+__attribute__((target("avx512f"))) static void mg_wino_output_avx512(
+        const float *m, Py_ssize_t ms, float *row0, float *row1, Py_ssize_t ow, Py_ssize_t tw,
+        float b) {
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const __m512 bias = _mm512_set1_ps(b);
+    for (Py_ssize_t x0 = 0; x0 < tw; x0 += 16) {
+        __mmask16 m_in = tw - x0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (tw - x0)) - 1);
+        __m512 s[8];                               /* s = (A^T m) rows 0 and 1, per column */
+        for (int j = 0; j < 4; j++) {
+            __m512 m0 = _mm512_maskz_loadu_ps(m_in, m + j * ms + x0);
+            __m512 m1 = _mm512_maskz_loadu_ps(m_in, m + (4 + j) * ms + x0);
+            __m512 m2 = _mm512_maskz_loadu_ps(m_in, m + (8 + j) * ms + x0);
+            __m512 m3 = _mm512_maskz_loadu_ps(m_in, m + (12 + j) * ms + x0);
+            s[j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+            s[4 + j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+        }
+        Py_ssize_t c0 = 2 * x0, left = ow - c0;    /* columns c0.. of the rows, left of them */
+        __mmask16 k0 = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+        __mmask16 k1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+        for (int i = 0; i < 2; i++) {
+            float *row = i == 0 ? row0 : row1;
+            if (row == NULL)
+                break;
+            __m512 *t = s + 4 * i;
+            __m512 even = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(t[0], t[1]), t[2]), bias);
+            __m512 odd = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(t[1], t[2]), t[3]), bias);
+            _mm512_mask_storeu_ps(row + c0, k0, _mm512_permutex2var_ps(even, lo, odd));
+            _mm512_mask_storeu_ps(row + c0 + 16, k1, _mm512_permutex2var_ps(even, hi, odd));
+        }
+    }
+}
 #else
 static void mg_wino_input_avx512(const float *d0, const float *d1, const float *d2,
                                  const float *d3, Py_ssize_t lo, Py_ssize_t hi, float *v,
                                  Py_ssize_t vs, Py_ssize_t tw) {
     (void)d0; (void)d1; (void)d2; (void)d3; (void)lo; (void)hi; (void)v; (void)vs; (void)tw;
+}
+static void mg_wino_output_avx512(const float *m, Py_ssize_t ms, float *row0, float *row1,
+                                  Py_ssize_t ow, Py_ssize_t tw, float b) {
+    (void)m; (void)ms; (void)row0; (void)row1; (void)ow; (void)tw; (void)b;
 }
 #endif
 

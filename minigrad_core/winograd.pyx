@@ -42,6 +42,8 @@ cdef extern from "winograd.h":
     void mg_wino_input_d(const double* d0, const double* d1, const double* d2, const double* d3,
                          Py_ssize_t lo, Py_ssize_t hi, double* t, double* v, Py_ssize_t vs,
                          Py_ssize_t tw) noexcept nogil
+    void mg_wino_output_avx512(const float* m, Py_ssize_t ms, float* row0, float* row1,
+                               Py_ssize_t ow, Py_ssize_t tw, float b) noexcept nogil
     void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
                               Py_ssize_t lo, Py_ssize_t hi, float* v, Py_ssize_t vs,
                               Py_ssize_t tw) noexcept nogil
@@ -146,6 +148,10 @@ cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc
     cdef Py_ssize_t i, j
     cdef floating* dst
     if floating is float:
+        if xs == 1 and _avx512_on():
+            mg_wino_output_avx512(m, ms, yc + y0 * ys, yc + (y0 + 1) * ys if y0 + 1 < OH else NULL,
+                                  OW, TW, b)
+            return
         mg_wino_output_f(m, ms, r, TW, b)
     else:
         mg_wino_output_d(m, ms, r, TW, b)
