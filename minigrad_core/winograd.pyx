@@ -44,6 +44,7 @@ cdef extern from "winograd.h":
                          Py_ssize_t tw) noexcept nogil
     void mg_wino_output_avx512(const float* m, Py_ssize_t ms, float* row0, float* row1,
                                Py_ssize_t ow, Py_ssize_t tw, float b) noexcept nogil
+    void mg_wino_kernels_avx512(const float* w, Py_ssize_t n, float* u) noexcept nogil
     void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
                               Py_ssize_t lo, Py_ssize_t hi, float* v, Py_ssize_t vs,
                               Py_ssize_t tw) noexcept nogil
@@ -281,7 +282,10 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     # reused from call to call (_scratch)
     with _scratch.arrays(dtype, (16, O * C), (16, O * C), (max(nt, 1), 16 * C * Tb),
                          (max(nt, 1), 16 * O * Tb), (max(nt, 1), 18 * TW + 18)) as (u, uo, v, m, rows), nogil:
-        _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
+        if floating is float and _avx512_on():
+            mg_wino_kernels_avx512(&weight[0, 0, 0, 0], O * C, &u[0, 0])
+        else:
+            _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
         if flipped:                     # uo[e] = u[ue[e]]^T: u's planes are (C, O) here
             for c in range(16):
                 _transpose(&u[ue[c], 0], C, O, &uo[c, 0])
