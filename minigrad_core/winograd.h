@@ -181,34 +181,44 @@ __attribute__((target("avx512f"))) static void mg_wino_output_avx512(
         }
     }
 }
-/* The transformed kernels u (16, n) = G g G^T of the n kernels g (3x3 each, w (n, 9)),
- * 16 kernels at a time: a gather picks one tap of the 16, the rest is adds and halvings
- * (t = G g, then u = t G^T). Replaces a GEMM (16, 9) @ (9, n) that the BLAS runs far
- * below peak (depth 9, the weight packed on every call). */
-__attribute__((target("avx512f"))) static void mg_wino_kernels_avx512(const float *w,
-                                                                      Py_ssize_t n, float *u) {
-    const __m512i taps = _mm512_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108,
-                                           117, 126, 135);
+/* The transformed kernels u[plane[4a + b]][r * cols + c] = (G g G^T)[a, b] of the kernels
+ * g = w[9 (r rs + c cs) ..] (3x3 each), r < rows, c < cols: 16 of a row r at a time, a
+ * gather picking one tap of the 16 (any stride), then adds and halvings (t = G g, u =
+ * t G^T). conv2d takes (rs, cs) = (C, 1); the flipped kernel, whose kernel (o, c) is the
+ * weight's (c, o), (1, O) with the planes of its flipped taps. Replaces a GEMM (16, 9) @
+ * (9, O C) that the BLAS runs far below peak (depth 9, the weight packed on every call),
+ * and the transpose the flipped kernel needed after it. */
+__attribute__((target("avx512f"))) static void mg_wino_kernels_avx512(
+        const float *w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs, Py_ssize_t cs,
+        const Py_ssize_t *plane, float *u) {
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i taps = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)(9 * cs)));
     const __m512 half = _mm512_set1_ps(0.5f);
-    for (Py_ssize_t i0 = 0; i0 < n; i0 += 16) {
-        __mmask16 m = n - i0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i0)) - 1);
-        __m512 g[9], t[4][3];
-        for (int j = 0; j < 9; j++)
-            g[j] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, taps, w + 9 * i0 + j, 4);
-        for (int c = 0; c < 3; c++) {               /* t = G g, column c */
-            __m512 g0 = g[c], g1 = g[3 + c], g2 = g[6 + c];
-            t[0][c] = g0;
-            t[1][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(g0, g1), g2));
-            t[2][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(g0, g1), g2));
-            t[3][c] = g2;
-        }
-        for (int a = 0; a < 4; a++) {               /* u = t G^T, row a */
-            __m512 t0 = t[a][0], t1 = t[a][1], t2 = t[a][2];
-            float *ua = u + 4 * a * n + i0;
-            _mm512_mask_storeu_ps(ua, m, t0);
-            _mm512_mask_storeu_ps(ua + n, m, _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(t0, t1), t2)));
-            _mm512_mask_storeu_ps(ua + 2 * n, m, _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(t0, t1), t2)));
-            _mm512_mask_storeu_ps(ua + 3 * n, m, t2);
+    Py_ssize_t n = rows * cols;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        for (Py_ssize_t c0 = 0; c0 < cols; c0 += 16) {
+            __mmask16 m = cols - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cols - c0)) - 1);
+            const float *g0p = w + 9 * (r * rs + c0 * cs);
+            __m512 g[9], t[4][3];
+            for (int j = 0; j < 9; j++)
+                g[j] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, taps, g0p + j, 4);
+            for (int c = 0; c < 3; c++) {           /* t = G g, column c */
+                __m512 a0 = g[c], a1 = g[3 + c], a2 = g[6 + c];
+                t[0][c] = a0;
+                t[1][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(a0, a1), a2));
+                t[2][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(a0, a1), a2));
+                t[3][c] = a2;
+            }
+            float *dst = u + r * cols + c0;
+            for (int a = 0; a < 4; a++) {           /* u = t G^T, row a */
+                __m512 t0 = t[a][0], t1 = t[a][1], t2 = t[a][2];
+                _mm512_mask_storeu_ps(dst + plane[4 * a] * n, m, t0);
+                _mm512_mask_storeu_ps(dst + plane[4 * a + 1] * n, m,
+                                      _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(t0, t1), t2)));
+                _mm512_mask_storeu_ps(dst + plane[4 * a + 2] * n, m,
+                                      _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(t0, t1), t2)));
+                _mm512_mask_storeu_ps(dst + plane[4 * a + 3] * n, m, t2);
+            }
         }
     }
 }
@@ -222,8 +232,10 @@ static void mg_wino_output_avx512(const float *m, Py_ssize_t ms, float *row0, fl
                                   Py_ssize_t ow, Py_ssize_t tw, float b) {
     (void)m; (void)ms; (void)row0; (void)row1; (void)ow; (void)tw; (void)b;
 }
-static void mg_wino_kernels_avx512(const float *w, Py_ssize_t n, float *u) {
-    (void)w; (void)n; (void)u;
+static void mg_wino_kernels_avx512(const float *w, Py_ssize_t rows, Py_ssize_t cols,
+                                   Py_ssize_t rs, Py_ssize_t cs, const Py_ssize_t *plane,
+                                   float *u) {
+    (void)w; (void)rows; (void)cols; (void)rs; (void)cs; (void)plane; (void)u;
 }
 #endif
 

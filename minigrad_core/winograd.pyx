@@ -44,7 +44,8 @@ cdef extern from "winograd.h":
                          Py_ssize_t tw) noexcept nogil
     void mg_wino_output_avx512(const float* m, Py_ssize_t ms, float* row0, float* row1,
                                Py_ssize_t ow, Py_ssize_t tw, float b) noexcept nogil
-    void mg_wino_kernels_avx512(const float* w, Py_ssize_t n, float* u) noexcept nogil
+    void mg_wino_kernels_avx512(const float* w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs,
+                                Py_ssize_t cs, const Py_ssize_t* plane, float* u) noexcept nogil
     void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
                               Py_ssize_t lo, Py_ssize_t hi, float* v, Py_ssize_t vs,
                               Py_ssize_t tw) noexcept nogil
@@ -273,22 +274,26 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef floating[:, ::1] gk = _wino_gk(dtype)
     cdef Py_ssize_t[::1] ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)],
                                        dtype=np.intp)
-    cdef floating[:, ::1] u, uo, v, m, rows
+    cdef Py_ssize_t[::1] identity = np.arange(16, dtype=np.intp)
+    cdef floating[:, ::1] u, uw, v, m, rows
     cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
     cdef floating* vp
     cdef floating* mp
     cdef floating* rp
-    # U, U[e] (O, C) for this conv's kernels, and each thread's V, M and row scratch,
-    # reused from call to call (_scratch)
-    with _scratch.arrays(dtype, (16, O * C), (16, O * C), (max(nt, 1), 16 * C * Tb),
-                         (max(nt, 1), 16 * O * Tb), (max(nt, 1), 18 * TW + 18)) as (u, uo, v, m, rows), nogil:
-        if floating is float and _avx512_on():
-            mg_wino_kernels_avx512(&weight[0, 0, 0, 0], O * C, &u[0, 0])
+    # U, the weight's own U (the BLAS path of the flipped kernel: planes (C, O), transposed
+    # into U), and each thread's V, M and row scratch, reused from call to call (_scratch)
+    with _scratch.arrays(dtype, (16, O * C), (16, O * C if flipped else 1),
+                         (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
+                         (max(nt, 1), 18 * TW + 18)) as (u, uw, v, m, rows), nogil:
+        if floating is float and _avx512_on():  # (ue is its own inverse: P swaps 0 and 3)
+            mg_wino_kernels_avx512(&weight[0, 0, 0, 0], O, C, 1 if flipped else C, O if flipped else 1,
+                                   &ue[0] if flipped else &identity[0], &u[0, 0])
+        elif flipped:
+            _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &uw[0, 0], O * C)
+            for c in range(16):
+                _transpose(&uw[ue[c], 0], C, O, &u[c, 0])
         else:
             _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
-        if flipped:                     # uo[e] = u[ue[e]]^T: u's planes are (C, O) here
-            for c in range(16):
-                _transpose(&u[ue[c], 0], C, O, &uo[c, 0])
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]
             mp = &m[threadid(), 0]
@@ -297,7 +302,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             nq = rb if q0 + rb <= R else R - q0
             _wino_input_rows(x, TH, TW, q0, nq, ph // dh, pw // dw, dh, dw, rp, vp, Tb)
             for c in range(16):
-                _gemm_forward(O, nq * TW, C, &uo[c, 0] if flipped else &u[c, 0], C,
+                _gemm_forward(O, nq * TW, C, &u[c, 0], C,
                               vp + c * C * Tb, Tb, mp + c * O * Tb, Tb, NULL)
             for o in range(O):
                 for q in range(nq):
