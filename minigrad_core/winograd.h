@@ -222,6 +222,43 @@ __attribute__((target("avx512f"))) static void mg_wino_kernels_avx512(
         }
     }
 }
+/* mg_wino_grad_f reading the output gradient's rows in place, 16 tiles at a time: z[e *
+ * zs + x] = (A g A^T)[e] for the 2x2 tiles of row0 and row1 (NULL: zeros), columns
+ * 0..ow-1 (zero past them). */
+__attribute__((target("avx512f"))) static void mg_wino_grad_avx512(
+        const float *row0, const float *row1, Py_ssize_t ow, Py_ssize_t tw, float *z,
+        Py_ssize_t zs) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (Py_ssize_t x0 = 0; x0 < tw; x0 += 16) {
+        Py_ssize_t c0 = 2 * x0, left = ow - c0;
+        __mmask16 k0 = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+        __mmask16 k1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+        __mmask16 m = tw - x0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (tw - x0)) - 1);
+        __m512 e[2], o[2];
+        for (int r = 0; r < 2; r++) {
+            const float *row = r == 0 ? row0 : row1;
+            __m512 a = _mm512_setzero_ps(), b = a;
+            if (row != NULL) {
+                a = _mm512_maskz_loadu_ps(k0, row + c0);
+                b = _mm512_maskz_loadu_ps(k1, row + c0 + 16);
+            }
+            e[r] = _mm512_permutex2var_ps(a, even, b);
+            o[r] = _mm512_permutex2var_ps(a, odd, b);
+        }
+        __m512 rows_e[4] = {e[0], _mm512_add_ps(e[0], e[1]), _mm512_sub_ps(e[0], e[1]),
+                            _mm512_sub_ps(_mm512_setzero_ps(), e[1])};   /* A g, even columns */
+        __m512 rows_o[4] = {o[0], _mm512_add_ps(o[0], o[1]), _mm512_sub_ps(o[0], o[1]),
+                            _mm512_sub_ps(_mm512_setzero_ps(), o[1])};   /* odd columns */
+        for (int i = 0; i < 4; i++) {                                    /* (A g) A^T */
+            float *zi = z + 4 * i * zs + x0;
+            _mm512_mask_storeu_ps(zi, m, rows_e[i]);
+            _mm512_mask_storeu_ps(zi + zs, m, _mm512_add_ps(rows_e[i], rows_o[i]));
+            _mm512_mask_storeu_ps(zi + 2 * zs, m, _mm512_sub_ps(rows_e[i], rows_o[i]));
+            _mm512_mask_storeu_ps(zi + 3 * zs, m, _mm512_sub_ps(_mm512_setzero_ps(), rows_o[i]));
+        }
+    }
+}
 #else
 static void mg_wino_input_avx512(const float *d0, const float *d1, const float *d2,
                                  const float *d3, Py_ssize_t lo, Py_ssize_t hi, float *v,
@@ -231,6 +268,10 @@ static void mg_wino_input_avx512(const float *d0, const float *d1, const float *
 static void mg_wino_output_avx512(const float *m, Py_ssize_t ms, float *row0, float *row1,
                                   Py_ssize_t ow, Py_ssize_t tw, float b) {
     (void)m; (void)ms; (void)row0; (void)row1; (void)ow; (void)tw; (void)b;
+}
+static void mg_wino_grad_avx512(const float *row0, const float *row1, Py_ssize_t ow,
+                                Py_ssize_t tw, float *z, Py_ssize_t zs) {
+    (void)row0; (void)row1; (void)ow; (void)tw; (void)z; (void)zs;
 }
 static void mg_wino_kernels_avx512(const float *w, Py_ssize_t rows, Py_ssize_t cols,
                                    Py_ssize_t rs, Py_ssize_t cs, const Py_ssize_t *plane,

@@ -46,6 +46,8 @@ cdef extern from "winograd.h":
                                Py_ssize_t ow, Py_ssize_t tw, float b) noexcept nogil
     void mg_wino_kernels_avx512(const float* w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs,
                                 Py_ssize_t cs, const Py_ssize_t* plane, float* u) noexcept nogil
+    void mg_wino_grad_avx512(const float* row0, const float* row1, Py_ssize_t ow, Py_ssize_t tw,
+                             float* z, Py_ssize_t zs) noexcept nogil
     void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
                               Py_ssize_t lo, Py_ssize_t hi, float* v, Py_ssize_t vs,
                               Py_ssize_t tw) noexcept nogil
@@ -184,6 +186,11 @@ cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW
     cdef Py_ssize_t i, j
     cdef const floating* src
     cdef floating* row = r + 4 * TW
+    if floating is float:
+        if xs == 1 and _avx512_on():
+            mg_wino_grad_avx512(gc + y0 * ys, gc + (y0 + 1) * ys if y0 + 1 < OH else NULL, OW, TW,
+                                z, zs)
+            return
     for i in range(2):
         if y0 + i >= OH:
             memset(r + 2 * i * TW, 0, 2 * TW * sizeof(floating))

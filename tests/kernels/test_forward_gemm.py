@@ -2,8 +2,8 @@
 AVX-512) against the naive reference and against SciPy's BLAS, on shapes that reach every
 block of the kernel: 8-row panels with fewer rows left, column blocks of 48 with tails of
 1-16, 17-32 and 33-47 columns, several images in one block, groups, bias or none; and
-Winograd's AVX-512 input transform and its 16 products per block, which run on the kernel
-too (forward and the flipped-kernel input gradient). float64
+Winograd's AVX-512 transforms and its 16 products per block, which run on the kernel too
+(forward, the flipped-kernel input gradient, the weight gradient's transforms). float64
 and processors without AVX-512 take the BLAS; float64 gradcheck and gradgradcheck of
 conv2d (tests/ops) therefore run the BLAS path, and this file covers the other one."""
 
@@ -91,8 +91,9 @@ def test_forward_gemm_switch_refuses_unknown_names():
     seed=st.integers(0, 2**31),
 )
 def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, padding, size, block_cols, seed):
-    """Winograd's AVX-512 input transform (16 tiles at a time, the edges masked) and its
-    products on the AVX-512 GEMM, against the portable transform and SciPy's BLAS."""
+    """Winograd's AVX-512 paths (the kernel, input, output and output-gradient transforms,
+    16 at a time with the edges masked, and the products on the AVX-512 GEMM) in the
+    forward and both gradients, against the portable transforms and SciPy's BLAS."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, C) + size).astype(np.float32)
     w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
@@ -105,10 +106,12 @@ def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, paddin
         outs = {}
         for name in ("avx512", "blas"):
             out, gx = np.full(gy.shape, np.nan, np.float32), np.full(x.shape, np.nan, np.float32)
+            gw = np.full(w.shape, np.nan, np.float32)
             with forward_gemm(name):
                 conv.conv2d_forward(x, w, None, out, *hyper)
                 assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
-            outs[name] = out, gx
+                conv.conv2d_backward_weight(x, gy, gw, *hyper)
+            outs[name] = out, gx, gw
     finally:
         winograd._set_winograd_min_channels(old[0])
         winograd._set_winograd_min_tiles(old[1])
@@ -116,5 +119,6 @@ def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, paddin
             im2col_gemm._set_blocking(*old_blocks)
     close(outs["avx512"][0], ref.conv2d(x, w, None, *hyper), np.float32)
     close(outs["avx512"][1], ref.conv2d_grad_input(x.shape, w, gy, *hyper), np.float32)
+    close(outs["avx512"][2], ref.conv2d_grad_weight(x, gy, w.shape, *hyper), np.float32)
     for a, b in zip(outs["avx512"], outs["blas"]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
