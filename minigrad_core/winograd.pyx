@@ -226,10 +226,15 @@ cdef void _transpose(const floating* a, Py_ssize_t rows, Py_ssize_t cols, floati
                     at[j * rows + i] = a[i * cols + j]
 
 
-def _wino_gk(dtype):
+def _gk(dtype):
     """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
     G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
-    return np.kron(G, G).astype(dtype)
+    gk = np.kron(G, G).astype(dtype)
+    gk.flags.writeable = False
+    return gk
+
+
+_GK = {np.dtype(np.float32): _gk(np.float32), np.dtype(np.float64): _gk(np.float64)}
 
 
 cdef inline Py_ssize_t _plane(Py_ssize_t q, Py_ssize_t TH, Py_ssize_t dh, Py_ssize_t dw,
@@ -278,7 +283,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
-    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef const floating[:, ::1] gk = _GK[np.dtype(dtype)]
     cdef Py_ssize_t[::1] ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)],
                                        dtype=np.intp)
     cdef Py_ssize_t[::1] identity = np.arange(16, dtype=np.intp)
@@ -336,7 +341,7 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef const floating[:, ::1] gk = _GK[np.dtype(dtype)]
     cdef floating[:, ::1] v, z, rows, du
     # each thread sums dL/dU (16, O*C) into its own copy, its first block's GEMMs writing
     # it (started), and the copies are added at the end
