@@ -181,8 +181,8 @@ __attribute__((target("avx512f"))) static void mg_wino_output_avx512(
         }
     }
 }
-/* The transformed kernels u[plane[4a + b]][r * cols + c] = (G g G^T)[a, b] of the kernels
- * g = w[9 (r rs + c cs) ..] (3x3 each), r < rows, c < cols: 16 of a row r at a time, a
+/* The transformed kernels u[plane[4a + b] * n + r * cols + c] = (G g G^T)[a, b] of the
+ * kernels g = w[9 (r rs + c cs) ..] (3x3 each), r < rows, c < cols: 16 of a row r at a time, a
  * gather picking one tap of the 16 (any stride), then adds and halvings (t = G g, u =
  * t G^T). conv2d takes (rs, cs) = (C, 1); the flipped kernel, whose kernel (o, c) is the
  * weight's (c, o), (1, O) with the planes of its flipped taps. Replaces a GEMM (16, 9) @
@@ -190,11 +190,10 @@ __attribute__((target("avx512f"))) static void mg_wino_output_avx512(
  * and the transpose the flipped kernel needed after it. */
 __attribute__((target("avx512f"))) static void mg_wino_kernels_avx512(
         const float *w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs, Py_ssize_t cs,
-        const Py_ssize_t *plane, float *u) {
+        const Py_ssize_t *plane, float *u, Py_ssize_t n) {
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i taps = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)(9 * cs)));
     const __m512 half = _mm512_set1_ps(0.5f);
-    Py_ssize_t n = rows * cols;
     for (Py_ssize_t r = 0; r < rows; r++) {
         for (Py_ssize_t c0 = 0; c0 < cols; c0 += 16) {
             __mmask16 m = cols - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cols - c0)) - 1);
@@ -275,8 +274,8 @@ static void mg_wino_grad_avx512(const float *row0, const float *row1, Py_ssize_t
 }
 static void mg_wino_kernels_avx512(const float *w, Py_ssize_t rows, Py_ssize_t cols,
                                    Py_ssize_t rs, Py_ssize_t cs, const Py_ssize_t *plane,
-                                   float *u) {
-    (void)w; (void)rows; (void)cols; (void)rs; (void)cs; (void)plane; (void)u;
+                                   float *u, Py_ssize_t n) {
+    (void)w; (void)rows; (void)cols; (void)rs; (void)cs; (void)plane; (void)u; (void)n;
 }
 #endif
 

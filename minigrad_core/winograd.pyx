@@ -28,7 +28,7 @@ from cython.parallel cimport prange, threadid
 from libc.string cimport memcpy, memset
 
 from minigrad_core._blas cimport _gemm
-from minigrad_core._omp cimport _items_threads
+from minigrad_core._omp cimport _items_threads, mg_threads_for
 from minigrad_core.im2col_gemm cimport _avx512_on, _gemm_forward, _rows_per_block
 
 from minigrad_core import _scratch
@@ -45,7 +45,8 @@ cdef extern from "winograd.h":
     void mg_wino_output_avx512(const float* m, Py_ssize_t ms, float* row0, float* row1,
                                Py_ssize_t ow, Py_ssize_t tw, float b) noexcept nogil
     void mg_wino_kernels_avx512(const float* w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs,
-                                Py_ssize_t cs, const Py_ssize_t* plane, float* u) noexcept nogil
+                                Py_ssize_t cs, const Py_ssize_t* plane, float* u,
+                                Py_ssize_t n) noexcept nogil
     void mg_wino_grad_avx512(const float* row0, const float* row1, Py_ssize_t ow, Py_ssize_t tw,
                              float* z, Py_ssize_t zs) noexcept nogil
     void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
@@ -237,6 +238,18 @@ def _gk(dtype):
 _GK = {np.dtype(np.float32): _gk(np.float32), np.dtype(np.float64): _gk(np.float64)}
 
 
+cdef Py_ssize_t _tile_rows_per_block(Py_ssize_t R, Py_ssize_t TW, Py_ssize_t C, Py_ssize_t O,
+                                     Py_ssize_t itemsize) noexcept nogil:
+    """Tile rows (of TW tiles) per block, out of R: V (16, C, tiles) and M (16, O, tiles) of
+    about a block each, and at least one block per thread (ResNet's 4x4 maps at batch 32
+    fit in one block, which left the second thread idle)."""
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), itemsize)
+    cdef int nt = mg_threads_for(16 * R * TW * (C + O))
+    if (R + rb - 1) // rb < nt:
+        rb = max(1, (R + nt - 1) // nt)
+    return rb
+
+
 cdef inline Py_ssize_t _plane(Py_ssize_t q, Py_ssize_t TH, Py_ssize_t dh, Py_ssize_t dw,
                               Py_ssize_t W) noexcept nogil:
     """Tile row q = (n, py, ty, px): the offset py*W + px of its sub-plane in an (H, W) plane.
@@ -277,8 +290,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t TH = (OH // dh + 1) // 2, TW = (OW // dw + 1) // 2, R = N * dh * dw * TH
-    # tile rows per block: V (16, C, tiles) and M (16, O, tiles) of about a block each
-    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t rb = _tile_rows_per_block(R, TW, C, O, sizeof(floating))
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
@@ -288,7 +300,8 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
                                        dtype=np.intp)
     cdef Py_ssize_t[::1] identity = np.arange(16, dtype=np.intp)
     cdef floating[:, ::1] u, uw, v, m, rows
-    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o, t, o0, o1
+    cdef int nkt = _items_threads(O, 16 * O * C)
     cdef floating* vp
     cdef floating* mp
     cdef floating* rp
@@ -298,8 +311,11 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
                          (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
                          (max(nt, 1), 18 * TW + 18)) as (u, uw, v, m, rows), nogil:
         if floating is float and _avx512_on():  # (ue is its own inverse: P swaps 0 and 3)
-            mg_wino_kernels_avx512(&weight[0, 0, 0, 0], O, C, 1 if flipped else C, O if flipped else 1,
-                                   &ue[0] if flipped else &identity[0], &u[0, 0])
+            for t in prange(nkt, num_threads=nkt, schedule='static'):   # rows o0..o1 of each U[e]
+                o0, o1 = O * t // nkt, O * (t + 1) // nkt
+                mg_wino_kernels_avx512(&weight[0, 0, 0, 0] + 9 * o0 * (1 if flipped else C), o1 - o0, C,
+                                       1 if flipped else C, O if flipped else 1,
+                                       &ue[0] if flipped else &identity[0], &u[0, o0 * C], O * C)
         elif flipped:
             _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &uw[0, 0], O * C)
             for c in range(16):
@@ -337,7 +353,7 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1]
     cdef Py_ssize_t O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
     cdef Py_ssize_t TH = (OH // dh + 1) // 2, TW = (OW // dw + 1) // 2, R = N * dh * dw * TH
-    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t rb = _tile_rows_per_block(R, TW, C, O, sizeof(floating))
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import close
 
+import minigrad
 from minigrad_core import conv, im2col_gemm, winograd
 
 pytestmark = pytest.mark.skipif(
@@ -122,3 +123,29 @@ def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, paddin
     close(outs["avx512"][2], ref.conv2d_grad_weight(x, gy, w.shape, *hyper), np.float32)
     for a, b in zip(outs["avx512"], outs["blas"]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("C,O,size,N", [(70, 66, 4, 2), (64, 72, 8, 3)])
+def test_winograd_avx512_on_two_threads_matches_one_thread_blas(C, O, size, N):
+    """Enough work for two threads: the kernel transform split by rows of U, a few tile rows
+    cut into one block per thread; against the portable path on one thread."""
+    rng = np.random.default_rng(C)
+    x = rng.standard_normal((N, C, size, size)).astype(np.float32)
+    w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
+    gy = rng.standard_normal((N, O, size, size)).astype(np.float32)
+    hyper = ((1, 1), (1, 1), (1, 1), 1)
+    outs = {}
+    old = minigrad.get_num_threads()
+    try:
+        for name, threads in (("avx512", 2), ("blas", 1)):
+            minigrad.set_num_threads(threads)
+            out, gx, gw = np.empty(gy.shape, np.float32), np.empty(x.shape, np.float32), np.empty(w.shape, np.float32)
+            with forward_gemm(name):
+                conv.conv2d_forward(x, w, None, out, *hyper)
+                assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
+                conv.conv2d_backward_weight(x, gy, gw, *hyper)
+            outs[name] = out, gx, gw
+    finally:
+        minigrad.set_num_threads(old)
+    for a, b in zip(outs["avx512"], outs["blas"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
