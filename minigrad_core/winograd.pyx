@@ -388,9 +388,9 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             started[threadid()] = 1
         if not started[0]:
             memset(&du[0, 0], 0, 16 * O * C * sizeof(floating))
-        for t in range(1, max(nt, 1)):
-            if started[t]:
-                for i in range(16 * O * C):
+        for i in prange(16 * O * C, num_threads=nt, schedule='static'):
+            for t in range(1, max(nt, 1)):
+                if started[t]:
                     du[0, i] += du[t, i]
         # gw (O*C, 9) = dU^T (O*C, 16) @ Gk (16, 9)
         _gemm(True, False, O * C, 9, 16, &du[0, 0], O * C, &gk[0, 0], 9, 0, &gw[0, 0, 0, 0], 9)
