@@ -81,6 +81,17 @@ def test_forward_gemm_switch_refuses_unknown_names():
         im2col_gemm._set_forward_gemm("mkl")
 
 
+def winograd_three(gemm, x, w, gy, hyper):
+    """(out, gx, gw): the forward, input gradient and weight gradient of a 3x3 stride-1
+    conv by Winograd, with the forward GEMM (and the AVX-512 transforms) switched to gemm."""
+    out, gx, gw = (np.full(a.shape, np.nan, np.float32) for a in (gy, x, w))
+    with forward_gemm(gemm):
+        conv.conv2d_forward(x, w, None, out, *hyper)
+        assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
+        conv.conv2d_backward_weight(x, gy, gw, *hyper)
+    return out, gx, gw
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     N=st.integers(1, 2),
@@ -104,15 +115,7 @@ def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, paddin
     old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
     old_blocks = im2col_gemm._set_blocking(1, block_cols) if block_cols else None
     try:
-        outs = {}
-        for name in ("avx512", "blas"):
-            out, gx = np.full(gy.shape, np.nan, np.float32), np.full(x.shape, np.nan, np.float32)
-            gw = np.full(w.shape, np.nan, np.float32)
-            with forward_gemm(name):
-                conv.conv2d_forward(x, w, None, out, *hyper)
-                assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
-                conv.conv2d_backward_weight(x, gy, gw, *hyper)
-            outs[name] = out, gx, gw
+        outs = {name: winograd_three(name, x, w, gy, hyper) for name in ("avx512", "blas")}
     finally:
         winograd._set_winograd_min_channels(old[0])
         winograd._set_winograd_min_tiles(old[1])
@@ -139,12 +142,7 @@ def test_winograd_avx512_on_two_threads_matches_one_thread_blas(C, O, size, N):
     try:
         for name, threads in (("avx512", 2), ("blas", 1)):
             minigrad.set_num_threads(threads)
-            out, gx, gw = np.empty(gy.shape, np.float32), np.empty(x.shape, np.float32), np.empty(w.shape, np.float32)
-            with forward_gemm(name):
-                conv.conv2d_forward(x, w, None, out, *hyper)
-                assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
-                conv.conv2d_backward_weight(x, gy, gw, *hyper)
-            outs[name] = out, gx, gw
+            outs[name] = winograd_three(name, x, w, gy, hyper)
     finally:
         minigrad.set_num_threads(old)
     for a, b in zip(outs["avx512"], outs["blas"]):
