@@ -47,6 +47,8 @@ EXTENSIONS = [
     _extension("im2col_gemm"),
     _extension("winograd"),
     _extension("pool"),
+    _extension("optim"),
+    _extension("matmul"),
     _extension("batch_norm"),
 ]
 

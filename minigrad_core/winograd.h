@@ -147,11 +147,135 @@ __attribute__((target("avx512f"))) static void mg_wino_input_avx512(
         }
     }
 }
+/* mg_wino_output_f and the merge, 16 tiles at a time, into the output rows themselves:
+ * row0 (and row1, when not NULL) get the tiles' 2x2 outputs (+ b), columns 0..ow-1. */
+__attribute__((target("avx512f"))) static void mg_wino_output_avx512(
+        const float *m, Py_ssize_t ms, float *row0, float *row1, Py_ssize_t ow, Py_ssize_t tw,
+        float b) {
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const __m512 bias = _mm512_set1_ps(b);
+    for (Py_ssize_t x0 = 0; x0 < tw; x0 += 16) {
+        __mmask16 m_in = tw - x0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (tw - x0)) - 1);
+        __m512 s[8];                               /* s = (A^T m) rows 0 and 1, per column */
+        for (int j = 0; j < 4; j++) {
+            __m512 m0 = _mm512_maskz_loadu_ps(m_in, m + j * ms + x0);
+            __m512 m1 = _mm512_maskz_loadu_ps(m_in, m + (4 + j) * ms + x0);
+            __m512 m2 = _mm512_maskz_loadu_ps(m_in, m + (8 + j) * ms + x0);
+            __m512 m3 = _mm512_maskz_loadu_ps(m_in, m + (12 + j) * ms + x0);
+            s[j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+            s[4 + j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+        }
+        Py_ssize_t c0 = 2 * x0, left = ow - c0;    /* columns c0.. of the rows, left of them */
+        __mmask16 k0 = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+        __mmask16 k1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+        for (int i = 0; i < 2; i++) {
+            float *row = i == 0 ? row0 : row1;
+            if (row == NULL)
+                break;
+            __m512 *t = s + 4 * i;
+            __m512 even = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(t[0], t[1]), t[2]), bias);
+            __m512 odd = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(t[1], t[2]), t[3]), bias);
+            _mm512_mask_storeu_ps(row + c0, k0, _mm512_permutex2var_ps(even, lo, odd));
+            _mm512_mask_storeu_ps(row + c0 + 16, k1, _mm512_permutex2var_ps(even, hi, odd));
+        }
+    }
+}
+/* The transformed kernels u[plane[4a + b] * n + r * cols + c] = (G g G^T)[a, b] of the
+ * kernels g = w[9 (r rs + c cs) ..] (3x3 each), r < rows, c < cols: 16 of a row r at a time, a
+ * gather picking one tap of the 16 (any stride), then adds and halvings (t = G g, u =
+ * t G^T). conv2d takes (rs, cs) = (C, 1); the flipped kernel, whose kernel (o, c) is the
+ * weight's (c, o), (1, O) with the planes of its flipped taps. Replaces a GEMM (16, 9) @
+ * (9, O C) that the BLAS runs far below peak (depth 9, the weight packed on every call),
+ * and the transpose the flipped kernel needed after it. */
+__attribute__((target("avx512f"))) static void mg_wino_kernels_avx512(
+        const float *w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs, Py_ssize_t cs,
+        const Py_ssize_t *plane, float *u, Py_ssize_t n) {
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i taps = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)(9 * cs)));
+    const __m512 half = _mm512_set1_ps(0.5f);
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        for (Py_ssize_t c0 = 0; c0 < cols; c0 += 16) {
+            __mmask16 m = cols - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cols - c0)) - 1);
+            const float *g0p = w + 9 * (r * rs + c0 * cs);
+            __m512 g[9], t[4][3];
+            for (int j = 0; j < 9; j++)
+                g[j] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, taps, g0p + j, 4);
+            for (int c = 0; c < 3; c++) {           /* t = G g, column c */
+                __m512 a0 = g[c], a1 = g[3 + c], a2 = g[6 + c];
+                t[0][c] = a0;
+                t[1][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(a0, a1), a2));
+                t[2][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(a0, a1), a2));
+                t[3][c] = a2;
+            }
+            float *dst = u + r * cols + c0;
+            for (int a = 0; a < 4; a++) {           /* u = t G^T, row a */
+                __m512 t0 = t[a][0], t1 = t[a][1], t2 = t[a][2];
+                _mm512_mask_storeu_ps(dst + plane[4 * a] * n, m, t0);
+                _mm512_mask_storeu_ps(dst + plane[4 * a + 1] * n, m,
+                                      _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(t0, t1), t2)));
+                _mm512_mask_storeu_ps(dst + plane[4 * a + 2] * n, m,
+                                      _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(t0, t1), t2)));
+                _mm512_mask_storeu_ps(dst + plane[4 * a + 3] * n, m, t2);
+            }
+        }
+    }
+}
+/* mg_wino_grad_f reading the output gradient's rows in place, 16 tiles at a time: z[e *
+ * zs + x] = (A g A^T)[e] for the 2x2 tiles of row0 and row1 (NULL: zeros), columns
+ * 0..ow-1 (zero past them). */
+__attribute__((target("avx512f"))) static void mg_wino_grad_avx512(
+        const float *row0, const float *row1, Py_ssize_t ow, Py_ssize_t tw, float *z,
+        Py_ssize_t zs) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (Py_ssize_t x0 = 0; x0 < tw; x0 += 16) {
+        Py_ssize_t c0 = 2 * x0, left = ow - c0;
+        __mmask16 k0 = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+        __mmask16 k1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+        __mmask16 m = tw - x0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (tw - x0)) - 1);
+        __m512 e[2], o[2];
+        for (int r = 0; r < 2; r++) {
+            const float *row = r == 0 ? row0 : row1;
+            __m512 a = _mm512_setzero_ps(), b = a;
+            if (row != NULL) {
+                a = _mm512_maskz_loadu_ps(k0, row + c0);
+                b = _mm512_maskz_loadu_ps(k1, row + c0 + 16);
+            }
+            e[r] = _mm512_permutex2var_ps(a, even, b);
+            o[r] = _mm512_permutex2var_ps(a, odd, b);
+        }
+        __m512 rows_e[4] = {e[0], _mm512_add_ps(e[0], e[1]), _mm512_sub_ps(e[0], e[1]),
+                            _mm512_sub_ps(_mm512_setzero_ps(), e[1])};   /* A g, even columns */
+        __m512 rows_o[4] = {o[0], _mm512_add_ps(o[0], o[1]), _mm512_sub_ps(o[0], o[1]),
+                            _mm512_sub_ps(_mm512_setzero_ps(), o[1])};   /* odd columns */
+        for (int i = 0; i < 4; i++) {                                    /* (A g) A^T */
+            float *zi = z + 4 * i * zs + x0;
+            _mm512_mask_storeu_ps(zi, m, rows_e[i]);
+            _mm512_mask_storeu_ps(zi + zs, m, _mm512_add_ps(rows_e[i], rows_o[i]));
+            _mm512_mask_storeu_ps(zi + 2 * zs, m, _mm512_sub_ps(rows_e[i], rows_o[i]));
+            _mm512_mask_storeu_ps(zi + 3 * zs, m, _mm512_sub_ps(_mm512_setzero_ps(), rows_o[i]));
+        }
+    }
+}
 #else
 static void mg_wino_input_avx512(const float *d0, const float *d1, const float *d2,
                                  const float *d3, Py_ssize_t lo, Py_ssize_t hi, float *v,
                                  Py_ssize_t vs, Py_ssize_t tw) {
     (void)d0; (void)d1; (void)d2; (void)d3; (void)lo; (void)hi; (void)v; (void)vs; (void)tw;
+}
+static void mg_wino_output_avx512(const float *m, Py_ssize_t ms, float *row0, float *row1,
+                                  Py_ssize_t ow, Py_ssize_t tw, float b) {
+    (void)m; (void)ms; (void)row0; (void)row1; (void)ow; (void)tw; (void)b;
+}
+static void mg_wino_grad_avx512(const float *row0, const float *row1, Py_ssize_t ow,
+                                Py_ssize_t tw, float *z, Py_ssize_t zs) {
+    (void)row0; (void)row1; (void)ow; (void)tw; (void)z; (void)zs;
+}
+static void mg_wino_kernels_avx512(const float *w, Py_ssize_t rows, Py_ssize_t cols,
+                                   Py_ssize_t rs, Py_ssize_t cs, const Py_ssize_t *plane,
+                                   float *u, Py_ssize_t n) {
+    (void)w; (void)rows; (void)cols; (void)rs; (void)cs; (void)plane; (void)u; (void)n;
 }
 #endif
 

@@ -28,7 +28,7 @@ from cython.parallel cimport prange, threadid
 from libc.string cimport memcpy, memset
 
 from minigrad_core._blas cimport _gemm
-from minigrad_core._omp cimport _items_threads
+from minigrad_core._omp cimport _items_threads, mg_threads_for
 from minigrad_core.im2col_gemm cimport _avx512_on, _gemm_forward, _rows_per_block
 
 from minigrad_core import _scratch
@@ -42,6 +42,13 @@ cdef extern from "winograd.h":
     void mg_wino_input_d(const double* d0, const double* d1, const double* d2, const double* d3,
                          Py_ssize_t lo, Py_ssize_t hi, double* t, double* v, Py_ssize_t vs,
                          Py_ssize_t tw) noexcept nogil
+    void mg_wino_output_avx512(const float* m, Py_ssize_t ms, float* row0, float* row1,
+                               Py_ssize_t ow, Py_ssize_t tw, float b) noexcept nogil
+    void mg_wino_kernels_avx512(const float* w, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t rs,
+                                Py_ssize_t cs, const Py_ssize_t* plane, float* u,
+                                Py_ssize_t n) noexcept nogil
+    void mg_wino_grad_avx512(const float* row0, const float* row1, Py_ssize_t ow, Py_ssize_t tw,
+                             float* z, Py_ssize_t zs) noexcept nogil
     void mg_wino_input_avx512(const float* d0, const float* d1, const float* d2, const float* d3,
                               Py_ssize_t lo, Py_ssize_t hi, float* v, Py_ssize_t vs,
                               Py_ssize_t tw) noexcept nogil
@@ -146,6 +153,10 @@ cdef inline void _wino_output_row(const floating* m, Py_ssize_t ms, floating* yc
     cdef Py_ssize_t i, j
     cdef floating* dst
     if floating is float:
+        if xs == 1 and _avx512_on():
+            mg_wino_output_avx512(m, ms, yc + y0 * ys, yc + (y0 + 1) * ys if y0 + 1 < OH else NULL,
+                                  OW, TW, b)
+            return
         mg_wino_output_f(m, ms, r, TW, b)
     else:
         mg_wino_output_d(m, ms, r, TW, b)
@@ -176,6 +187,11 @@ cdef inline void _wino_grad_row(const floating* gc, Py_ssize_t OH, Py_ssize_t OW
     cdef Py_ssize_t i, j
     cdef const floating* src
     cdef floating* row = r + 4 * TW
+    if floating is float:
+        if xs == 1 and _avx512_on():
+            mg_wino_grad_avx512(gc + y0 * ys, gc + (y0 + 1) * ys if y0 + 1 < OH else NULL, OW, TW,
+                                z, zs)
+            return
     for i in range(2):
         if y0 + i >= OH:
             memset(r + 2 * i * TW, 0, 2 * TW * sizeof(floating))
@@ -211,10 +227,27 @@ cdef void _transpose(const floating* a, Py_ssize_t rows, Py_ssize_t cols, floati
                     at[j * rows + i] = a[i * cols + j]
 
 
-def _wino_gk(dtype):
+def _gk(dtype):
     """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
     G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
-    return np.kron(G, G).astype(dtype)
+    gk = np.kron(G, G).astype(dtype)
+    gk.flags.writeable = False
+    return gk
+
+
+_GK = {np.dtype(np.float32): _gk(np.float32), np.dtype(np.float64): _gk(np.float64)}
+
+
+cdef Py_ssize_t _tile_rows_per_block(Py_ssize_t R, Py_ssize_t TW, Py_ssize_t C, Py_ssize_t O,
+                                     Py_ssize_t itemsize) noexcept nogil:
+    """Tile rows (of TW tiles) per block, out of R: V (16, C, tiles) and M (16, O, tiles) of
+    about a block each, and at least one block per thread (ResNet's 4x4 maps at batch 32
+    fit in one block, which left the second thread idle)."""
+    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), itemsize)
+    cdef int nt = mg_threads_for(16 * R * TW * (C + O))
+    if (R + rb - 1) // rb < nt:
+        rb = max(1, (R + nt - 1) // nt)
+    return rb
 
 
 cdef inline Py_ssize_t _plane(Py_ssize_t q, Py_ssize_t TH, Py_ssize_t dh, Py_ssize_t dw,
@@ -257,28 +290,38 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
     cdef Py_ssize_t O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t TH = (OH // dh + 1) // 2, TW = (OW // dw + 1) // 2, R = N * dh * dw * TH
-    # tile rows per block: V (16, C, tiles) and M (16, O, tiles) of about a block each
-    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t rb = _tile_rows_per_block(R, TW, C, O, sizeof(floating))
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
-    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef const floating[:, ::1] gk = _GK[np.dtype(dtype)]
     cdef Py_ssize_t[::1] ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)],
                                        dtype=np.intp)
-    cdef floating[:, ::1] u, uo, v, m, rows
-    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o
+    cdef Py_ssize_t[::1] identity = np.arange(16, dtype=np.intp)
+    cdef floating[:, ::1] u, uw, v, m, rows
+    cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o, t, o0, o1
+    cdef int nkt = _items_threads(O, 16 * O * C)
     cdef floating* vp
     cdef floating* mp
     cdef floating* rp
-    # U, U[e] (O, C) for this conv's kernels, and each thread's V, M and row scratch,
-    # reused from call to call (_scratch)
-    with _scratch.arrays(dtype, (16, O * C), (16, O * C), (max(nt, 1), 16 * C * Tb),
-                         (max(nt, 1), 16 * O * Tb), (max(nt, 1), 18 * TW + 18)) as (u, uo, v, m, rows), nogil:
-        _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
-        if flipped:                     # uo[e] = u[ue[e]]^T: u's planes are (C, O) here
+    # U, the weight's own U (the BLAS path of the flipped kernel: planes (C, O), transposed
+    # into U), and each thread's V, M and row scratch, reused from call to call (_scratch)
+    with _scratch.arrays(dtype, (16, O * C), (16, O * C if flipped else 1),
+                         (max(nt, 1), 16 * C * Tb), (max(nt, 1), 16 * O * Tb),
+                         (max(nt, 1), 18 * TW + 18)) as (u, uw, v, m, rows), nogil:
+        if floating is float and _avx512_on():  # (ue is its own inverse: P swaps 0 and 3)
+            for t in prange(nkt, num_threads=nkt, schedule='static'):   # rows o0..o1 of each U[e]
+                o0, o1 = O * t // nkt, O * (t + 1) // nkt
+                mg_wino_kernels_avx512(&weight[0, 0, 0, 0] + 9 * o0 * (1 if flipped else C), o1 - o0, C,
+                                       1 if flipped else C, O if flipped else 1,
+                                       &ue[0] if flipped else &identity[0], &u[0, o0 * C], O * C)
+        elif flipped:
+            _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &uw[0, 0], O * C)
             for c in range(16):
-                _transpose(&u[ue[c], 0], C, O, &uo[c, 0])
+                _transpose(&uw[ue[c], 0], C, O, &u[c, 0])
+        else:
+            _gemm(False, True, 16, O * C, 9, &gk[0, 0], 9, &weight[0, 0, 0, 0], 9, 0, &u[0, 0], O * C)
         for blk in prange(nblk, num_threads=nt, schedule='static'):
             vp = &v[threadid(), 0]
             mp = &m[threadid(), 0]
@@ -287,7 +330,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             nq = rb if q0 + rb <= R else R - q0
             _wino_input_rows(x, TH, TW, q0, nq, ph // dh, pw // dw, dh, dw, rp, vp, Tb)
             for c in range(16):
-                _gemm_forward(O, nq * TW, C, &uo[c, 0] if flipped else &u[c, 0], C,
+                _gemm_forward(O, nq * TW, C, &u[c, 0], C,
                               vp + c * C * Tb, Tb, mp + c * O * Tb, Tb, NULL)
             for o in range(O):
                 for q in range(nq):
@@ -310,11 +353,11 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1]
     cdef Py_ssize_t O = gy.shape[1], OH = gy.shape[2], OW = gy.shape[3]
     cdef Py_ssize_t TH = (OH // dh + 1) // 2, TW = (OW // dw + 1) // 2, R = N * dh * dw * TH
-    cdef Py_ssize_t rb = _rows_per_block(R, TW, 16 * max(C, O), sizeof(floating))
+    cdef Py_ssize_t rb = _tile_rows_per_block(R, TW, C, O, sizeof(floating))
     cdef Py_ssize_t nblk = (R + rb - 1) // rb, Tb = rb * TW
     cdef int nt = _items_threads(nblk, 16 * R * TW * (C + O))
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, ::1] gk = _wino_gk(dtype)
+    cdef const floating[:, ::1] gk = _GK[np.dtype(dtype)]
     cdef floating[:, ::1] v, z, rows, du
     # each thread sums dL/dU (16, O*C) into its own copy, its first block's GEMMs writing
     # it (started), and the copies are added at the end
@@ -345,9 +388,9 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             started[threadid()] = 1
         if not started[0]:
             memset(&du[0, 0], 0, 16 * O * C * sizeof(floating))
-        for t in range(1, max(nt, 1)):
-            if started[t]:
-                for i in range(16 * O * C):
+        for i in prange(16 * O * C, num_threads=nt, schedule='static'):
+            for t in range(1, max(nt, 1)):
+                if started[t]:
                     du[0, i] += du[t, i]
         # gw (O*C, 9) = dU^T (O*C, 16) @ Gk (16, 9)
         _gemm(True, False, O * C, 9, 16, &du[0, 0], O * C, &gk[0, 0], 9, 0, &gw[0, 0, 0, 0], 9)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
+from minigrad_core import optim
+
 from ..tensor import Tensor
 from .optimizer import Optimizer, ParamsT
 
@@ -95,15 +99,39 @@ class SGD(Optimizer):
         """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            for p, grad, state in self._params_with_grad(group):
-                if momentum != 0:
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = Tensor._make(grad.copy())
-                    else:
-                        buf._array *= momentum
-                        buf._array += grad if dampening == 0 else (1 - dampening) * grad
-                    grad = grad + momentum * buf._array if group["nesterov"] else buf._array
-                p._array -= lr * grad
+            lr, momentum = group["lr"], group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                first = "momentum_buffer" not in state
+                if momentum != 0 and first:
+                    state["momentum_buffer"] = Tensor._make(np.empty_like(p._array))
+                buf = state["momentum_buffer"]._array if momentum != 0 else None
+                p._bump_version()
+                _sgd_step(p._array, p.grad._array, buf, lr, group, first)
         return loss
+
+
+def _sgd_step(param, grad, buf, lr, group, first):
+    """param (and buf) updated in place by the fused kernel; arrays it cannot take (not
+    C-contiguous, or not float32/float64) go through copies, written back after."""
+    dtype = param.dtype if param.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    param_work = np.ascontiguousarray(param, dtype=dtype)
+    buf_work = None if buf is None else np.ascontiguousarray(buf, dtype=dtype)
+    optim.sgd_step(
+        param_work.reshape(-1),
+        np.ascontiguousarray(grad, dtype=dtype).reshape(-1),
+        None if buf_work is None else buf_work.reshape(-1),
+        lr,
+        group["weight_decay"],
+        group["momentum"],
+        group["dampening"],
+        group["nesterov"],
+        group["maximize"],
+        first,
+    )
+    if param_work is not param:
+        param[...] = param_work
+    if buf_work is not buf:
+        buf[...] = buf_work

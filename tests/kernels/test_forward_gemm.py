@@ -2,8 +2,8 @@
 AVX-512) against the naive reference and against SciPy's BLAS, on shapes that reach every
 block of the kernel: 8-row panels with fewer rows left, column blocks of 48 with tails of
 1-16, 17-32 and 33-47 columns, several images in one block, groups, bias or none; and
-Winograd's AVX-512 input transform and its 16 products per block, which run on the kernel
-too (forward and the flipped-kernel input gradient). float64
+Winograd's AVX-512 transforms and its 16 products per block, which run on the kernel too
+(forward, the flipped-kernel input gradient, the weight gradient's transforms). float64
 and processors without AVX-512 take the BLAS; float64 gradcheck and gradgradcheck of
 conv2d (tests/ops) therefore run the BLAS path, and this file covers the other one."""
 
@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import close
 
+import minigrad
 from minigrad_core import conv, im2col_gemm, winograd
 
 pytestmark = pytest.mark.skipif(
@@ -80,6 +81,17 @@ def test_forward_gemm_switch_refuses_unknown_names():
         im2col_gemm._set_forward_gemm("mkl")
 
 
+def winograd_three(gemm, x, w, gy, hyper):
+    """(out, gx, gw): the forward, input gradient and weight gradient of a 3x3 stride-1
+    conv by Winograd, with the forward GEMM (and the AVX-512 transforms) switched to gemm."""
+    out, gx, gw = (np.full(a.shape, np.nan, np.float32) for a in (gy, x, w))
+    with forward_gemm(gemm):
+        conv.conv2d_forward(x, w, None, out, *hyper)
+        assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
+        conv.conv2d_backward_weight(x, gy, gw, *hyper)
+    return out, gx, gw
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     N=st.integers(1, 2),
@@ -91,8 +103,9 @@ def test_forward_gemm_switch_refuses_unknown_names():
     seed=st.integers(0, 2**31),
 )
 def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, padding, size, block_cols, seed):
-    """Winograd's AVX-512 input transform (16 tiles at a time, the edges masked) and its
-    products on the AVX-512 GEMM, against the portable transform and SciPy's BLAS."""
+    """Winograd's AVX-512 paths (the kernel, input, output and output-gradient transforms,
+    16 at a time with the edges masked, and the products on the AVX-512 GEMM) in the
+    forward and both gradients, against the portable transforms and SciPy's BLAS."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, C) + size).astype(np.float32)
     w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
@@ -102,13 +115,7 @@ def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, paddin
     old = winograd._set_winograd_min_channels(1), winograd._set_winograd_min_tiles(1)
     old_blocks = im2col_gemm._set_blocking(1, block_cols) if block_cols else None
     try:
-        outs = {}
-        for name in ("avx512", "blas"):
-            out, gx = np.full(gy.shape, np.nan, np.float32), np.full(x.shape, np.nan, np.float32)
-            with forward_gemm(name):
-                conv.conv2d_forward(x, w, None, out, *hyper)
-                assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="winograd") == "winograd"
-            outs[name] = out, gx
+        outs = {name: winograd_three(name, x, w, gy, hyper) for name in ("avx512", "blas")}
     finally:
         winograd._set_winograd_min_channels(old[0])
         winograd._set_winograd_min_tiles(old[1])
@@ -116,5 +123,27 @@ def test_winograd_on_the_avx512_paths_matches_reference_and_blas(N, C, O, paddin
             im2col_gemm._set_blocking(*old_blocks)
     close(outs["avx512"][0], ref.conv2d(x, w, None, *hyper), np.float32)
     close(outs["avx512"][1], ref.conv2d_grad_input(x.shape, w, gy, *hyper), np.float32)
+    close(outs["avx512"][2], ref.conv2d_grad_weight(x, gy, w.shape, *hyper), np.float32)
     for a, b in zip(outs["avx512"], outs["blas"]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("C,O,size,N", [(70, 66, 4, 2), (64, 72, 8, 3)])
+def test_winograd_avx512_on_two_threads_matches_one_thread_blas(C, O, size, N):
+    """Enough work for two threads: the kernel transform split by rows of U, a few tile rows
+    cut into one block per thread; against the portable path on one thread."""
+    rng = np.random.default_rng(C)
+    x = rng.standard_normal((N, C, size, size)).astype(np.float32)
+    w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
+    gy = rng.standard_normal((N, O, size, size)).astype(np.float32)
+    hyper = ((1, 1), (1, 1), (1, 1), 1)
+    outs = {}
+    old = minigrad.get_num_threads()
+    try:
+        for name, threads in (("avx512", 2), ("blas", 1)):
+            minigrad.set_num_threads(threads)
+            outs[name] = winograd_three(name, x, w, gy, hyper)
+    finally:
+        minigrad.set_num_threads(old)
+    for a, b in zip(outs["avx512"], outs["blas"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
