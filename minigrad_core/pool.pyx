@@ -28,10 +28,58 @@ from minigrad_core._omp cimport mg_threads_for
 
 from minigrad_core import _check
 
+cimport numpy as cnp
+
+cnp.import_array()
+
+# Below these bounds no sum of a few products of window parameters and array sizes reaches
+# 2**62, so the fast paths of _window and _adaptive need no span check.
+DEF SMALL_PARAM = 1 << 20
+DEF SMALL_SIZE = 1 << 40
+
+
+# ---- argument checks: a fast path for the common case, then the general checks, which
+# give every message (the fast paths only accept what the general checks pass unchanged)
+
+cdef inline bint _plain_array(value, int ndim, int typenum, bint out):
+    """value is exactly an ndarray of ndim dimensions and dtype typenum in native byte
+    order, C-contiguous (and writable if out): what _check.array passes unchanged."""
+    if type(value) is not np.ndarray:
+        return False
+    cdef cnp.ndarray a = <cnp.ndarray>value
+    return (cnp.PyArray_NDIM(a) == ndim and cnp.PyArray_TYPE(a) == typenum
+            and cnp.PyArray_ISNOTSWAPPED(a) and cnp.PyArray_IS_C_CONTIGUOUS(a)
+            and (not out or cnp.PyArray_ISWRITEABLE(a)))
+
+
+cdef inline bint _plain_planes(x, out):
+    """x and out pass _planes's checks: float32 or float64 alike, same batch and channels."""
+    if type(x) is not np.ndarray:
+        return False
+    cdef int typenum = cnp.PyArray_TYPE(<cnp.ndarray>x)
+    if typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE:
+        return False
+    if not (_plain_array(x, 4, typenum, False) and _plain_array(out, 4, typenum, True)):
+        return False
+    cdef cnp.npy_intp* xs = cnp.PyArray_DIMS(<cnp.ndarray>x)
+    cdef cnp.npy_intp* os = cnp.PyArray_DIMS(<cnp.ndarray>out)
+    return xs[0] == os[0] and xs[1] == os[1]
+
+
+cdef inline bint _small_pair(value, Py_ssize_t low):
+    """value is a tuple of 2 ints in [low, SMALL_PARAM): what _check.pair passes unchanged."""
+    if type(value) is not tuple or len(<tuple>value) != 2:
+        return False
+    a, b = <tuple>value
+    return (type(a) is int and type(b) is int and low <= <object>a < SMALL_PARAM
+            and low <= <object>b < SMALL_PARAM)
+
 
 def _planes(name, x, out, out_arg="out", x_arg="x"):
     """x and out: C-contiguous 4-D arrays of one float dtype, out writable, with the same
     batch and channels; returned as arrays."""
+    if _plain_planes(x, out):
+        return x, out
     x = _check.array(name, x_arg, x, 4)
     out = _check.array(name, out_arg, out, 4, out=True)
     _check.same_dtype(name, **{x_arg: x, out_arg: out})
@@ -42,6 +90,8 @@ def _planes(name, x, out, out_arg="out", x_arg="x"):
 
 def _indices(name, indices, shape, out=False):
     """indices: a C-contiguous int64 array of the given shape (writable if out)."""
+    if _plain_array(indices, 4, cnp.NPY_INT64, out) and indices.shape == shape:
+        return indices
     _check.array(name, "indices", indices, 4, dtypes=(np.dtype(np.int64),), out=out)
     _check.shape(name, "indices", indices, shape)
     return indices
@@ -49,7 +99,11 @@ def _indices(name, indices, shape, out=False):
 
 def _window(name, in_shape, out_shape, kernel_size, stride, padding, dilation):
     """The window parameters as pairs of ints (kernel, stride, dilation >= 1, padding >= 0),
-    with every index the loops form below 2**62 (minigrad_core._check)."""
+    with every index the loops form below 2**62 (minigrad_core._check). The sizes come from
+    arrays that passed _planes."""
+    if (_small_pair(kernel_size, 1) and _small_pair(stride, 1) and _small_pair(padding, 0)
+            and _small_pair(dilation, 1) and max(in_shape[2:] + out_shape[2:]) < SMALL_SIZE):
+        return kernel_size, stride, padding, dilation
     kernel_size = _check.pair(name, "kernel_size", kernel_size, 1)
     stride = _check.pair(name, "stride", stride, 1)
     padding = _check.pair(name, "padding", padding, 0)
@@ -273,6 +327,9 @@ cdef void _column_divisors(floating[::1] cols, Py_ssize_t OW, Py_ssize_t KW, Py_
 def _avg_args(name, x_shape, out_shape, kernel_size, stride, padding, count_include_pad,
               divisor_override):
     kernel_size, stride, padding, _ = _window(name, x_shape, out_shape, kernel_size, stride, padding, (1, 1))
+    if (type(count_include_pad) is bool and type(divisor_override) is int
+            and -SMALL_SIZE < <object>divisor_override < SMALL_SIZE):
+        return kernel_size, stride, padding, count_include_pad, divisor_override
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"{name}: count_include_pad must be a bool, but got {count_include_pad!r}")
     divisor_override = _check.integer(name, "divisor_override", divisor_override, -_check.INDEX_LIMIT)
@@ -449,6 +506,8 @@ def _adaptive(name, x, out, x_arg="x", out_arg="out"):
     """_planes, and the window bounds i*H (i <= OH) fit in Py_ssize_t; an empty input plane
     has no mean or max."""
     x, out = _planes(name, x, out, out_arg, x_arg)
+    if max(x.shape[2:] + out.shape[2:]) < SMALL_SIZE:
+        return x, out
     for i in range(2):
         _check.span(name, "the adaptive windows'", i, (x.shape[2 + i] + 1) * (out.shape[2 + i] + 1))
     return x, out
