@@ -23,56 +23,25 @@ from libc.math cimport INFINITY
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
+cimport numpy as cnp
+
+from minigrad_core._fastcheck cimport dim, float_type, plain_array, small_pair, small_param
 from minigrad_core._index cimport _max, _min, _next_tap, _tap_hi, _tap_lo
 from minigrad_core._omp cimport mg_threads_for
 
 from minigrad_core import _check
 
-cimport numpy as cnp
-
 cnp.import_array()
 
-# Below these bounds no sum of a few products of window parameters and array sizes reaches
-# 2**62, so the fast paths of _window and _adaptive need no span check.
-DEF SMALL_PARAM = 1 << 20
+# Array sizes below this bound keep the windows' spans below 2**62 (see _fastcheck.pxd).
 DEF SMALL_SIZE = 1 << 40
-
-
-# ---- argument checks: a fast path for the common case, then the general checks, which
-# give every message (the fast paths only accept what the general checks pass unchanged)
-
-cdef inline bint _plain_array(value, int ndim, int typenum, bint out):
-    """value is exactly an ndarray of ndim dimensions and dtype typenum in native byte
-    order, C-contiguous (and writable if out): what _check.array passes unchanged."""
-    if type(value) is not np.ndarray:
-        return False
-    cdef cnp.ndarray a = <cnp.ndarray>value
-    return (cnp.PyArray_NDIM(a) == ndim and cnp.PyArray_TYPE(a) == typenum
-            and cnp.PyArray_ISNOTSWAPPED(a) and cnp.PyArray_IS_C_CONTIGUOUS(a)
-            and (not out or cnp.PyArray_ISWRITEABLE(a)))
 
 
 cdef inline bint _plain_planes(x, out):
     """x and out pass _planes's checks: float32 or float64 alike, same batch and channels."""
-    if type(x) is not np.ndarray:
-        return False
-    cdef int typenum = cnp.PyArray_TYPE(<cnp.ndarray>x)
-    if typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE:
-        return False
-    if not (_plain_array(x, 4, typenum, False) and _plain_array(out, 4, typenum, True)):
-        return False
-    cdef cnp.npy_intp* xs = cnp.PyArray_DIMS(<cnp.ndarray>x)
-    cdef cnp.npy_intp* os = cnp.PyArray_DIMS(<cnp.ndarray>out)
-    return xs[0] == os[0] and xs[1] == os[1]
-
-
-cdef inline bint _small_pair(value, Py_ssize_t low):
-    """value is a tuple of 2 ints in [low, SMALL_PARAM): what _check.pair passes unchanged."""
-    if type(value) is not tuple or len(<tuple>value) != 2:
-        return False
-    a, b = <tuple>value
-    return (type(a) is int and type(b) is int and low <= <object>a < SMALL_PARAM
-            and low <= <object>b < SMALL_PARAM)
+    cdef int typenum = float_type(x)
+    return (typenum >= 0 and plain_array(x, 4, typenum, False) and plain_array(out, 4, typenum, True)
+            and dim(x, 0) == dim(out, 0) and dim(x, 1) == dim(out, 1))
 
 
 def _planes(name, x, out, out_arg="out", x_arg="x"):
@@ -90,7 +59,7 @@ def _planes(name, x, out, out_arg="out", x_arg="x"):
 
 def _indices(name, indices, shape, out=False):
     """indices: a C-contiguous int64 array of the given shape (writable if out)."""
-    if _plain_array(indices, 4, cnp.NPY_INT64, out) and indices.shape == shape:
+    if plain_array(indices, 4, cnp.NPY_INT64, out) and indices.shape == shape:
         return indices
     _check.array(name, "indices", indices, 4, dtypes=(np.dtype(np.int64),), out=out)
     _check.shape(name, "indices", indices, shape)
@@ -99,10 +68,9 @@ def _indices(name, indices, shape, out=False):
 
 def _window(name, in_shape, out_shape, kernel_size, stride, padding, dilation):
     """The window parameters as pairs of ints (kernel, stride, dilation >= 1, padding >= 0),
-    with every index the loops form below 2**62 (minigrad_core._check). The sizes come from
-    arrays that passed _planes."""
-    if (_small_pair(kernel_size, 1) and _small_pair(stride, 1) and _small_pair(padding, 0)
-            and _small_pair(dilation, 1) and max(in_shape[2:] + out_shape[2:]) < SMALL_SIZE):
+    with every index the loops form below 2**62 (minigrad_core._check)."""
+    if (small_pair(kernel_size, 1) and small_pair(stride, 1) and small_pair(padding, 0)
+            and small_pair(dilation, 1) and max(in_shape[2:] + out_shape[2:]) < SMALL_SIZE):
         return kernel_size, stride, padding, dilation
     kernel_size = _check.pair(name, "kernel_size", kernel_size, 1)
     stride = _check.pair(name, "stride", stride, 1)
@@ -327,8 +295,7 @@ cdef void _column_divisors(floating[::1] cols, Py_ssize_t OW, Py_ssize_t KW, Py_
 def _avg_args(name, x_shape, out_shape, kernel_size, stride, padding, count_include_pad,
               divisor_override):
     kernel_size, stride, padding, _ = _window(name, x_shape, out_shape, kernel_size, stride, padding, (1, 1))
-    if (type(count_include_pad) is bool and type(divisor_override) is int
-            and -SMALL_SIZE < <object>divisor_override < SMALL_SIZE):
+    if type(count_include_pad) is bool and small_param(divisor_override, 0):
         return kernel_size, stride, padding, count_include_pad, divisor_override
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"{name}: count_include_pad must be a bool, but got {count_include_pad!r}")
