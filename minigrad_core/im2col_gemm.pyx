@@ -309,6 +309,9 @@ cdef inline void _im2col_row(const floating* x, floating* cols, Py_ssize_t ld, P
             elif sw == 2:                   # a constant stride: the compiler vectorizes it
                 for ox in range(lo, hi):
                     dst[ox] = src[2 * ox]
+            elif sw == 4:                   # AlexNet's first conv
+                for ox in range(lo, hi):
+                    dst[ox] = src[4 * ox]
             else:
                 for ox in range(lo, hi):
                     dst[ox] = src[ox * sw]
