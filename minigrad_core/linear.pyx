@@ -13,7 +13,7 @@ import numpy as np
 
 cimport numpy as cnp
 
-from minigrad_core._fastcheck cimport plain_array
+from minigrad_core._fastcheck cimport dim, plain_array
 
 from minigrad_core import _check
 
@@ -42,29 +42,36 @@ def matvec(weight, x, bias, out):
     name = "matvec"
     if not _available:
         raise RuntimeError(f"{name}: this processor has no AVX-512")
-    cdef int f32 = cnp.NPY_FLOAT
-    if not (plain_array(weight, 2, f32, False) and plain_array(x, 1, f32, False) and plain_array(out, 1, f32, True)
-            and (bias is None or plain_array(bias, 1, f32, False))):
+    if not _plain_matvec(weight, x, bias, out):
         weight, x = _check.array(name, "weight", weight, 2, FLOAT32), _check.array(name, "x", x, 1, FLOAT32)
         out = _check.array(name, "out", out, 1, FLOAT32, out=True)
         if bias is not None:
             _check.array(name, "bias", bias, 1, FLOAT32)
-    m, k = weight.shape
-    _check.shape(name, "x", x, (k,))
-    _check.shape(name, "out", out, (m,))
-    if bias is not None:
-        _check.shape(name, "bias", bias, (m,))
+        m, k = weight.shape
+        _check.shape(name, "x", x, (k,))
+        _check.shape(name, "out", out, (m,))
+        if bias is not None:
+            _check.shape(name, "bias", bias, (m,))
     _matvec(weight, x, bias, out)
 
 
-cdef _matvec(const float[:, ::1] weight, const float[::1] x, const float[::1] bias, float[::1] out):
-    cdef Py_ssize_t m = weight.shape[0], k = weight.shape[1], i
-    if m == 0:
-        return
-    cdef const float* b = &bias[0] if bias is not None else NULL
-    if k == 0:  # an empty sum: the bias, or zeros
-        for i in range(m):
-            out[i] = b[i] if b != NULL else 0
-        return
+cdef bint _plain_matvec(weight, x, bias, out):
+    """The arguments pass matvec's checks: exact float32 arrays (_fastcheck.pxd) whose
+    shapes agree; False sends them through the checks, which say what is wrong."""
+    cdef int f32 = cnp.NPY_FLOAT
+    if not (plain_array(weight, 2, f32, False) and plain_array(x, 1, f32, False) and plain_array(out, 1, f32, True)
+            and (bias is None or plain_array(bias, 1, f32, False))):
+        return False
+    cdef Py_ssize_t m = dim(weight, 0)
+    return dim(x, 0) == dim(weight, 1) and dim(out, 0) == m and (bias is None or dim(bias, 0) == m)
+
+
+cdef _matvec(cnp.ndarray weight, cnp.ndarray x, bias, cnp.ndarray out):
+    """The product on checked arrays, read through their data pointers."""
+    cdef Py_ssize_t m = cnp.PyArray_DIMS(weight)[0], k = cnp.PyArray_DIMS(weight)[1], i
+    cdef const float* w = <const float*>cnp.PyArray_DATA(weight)
+    cdef const float* v = <const float*>cnp.PyArray_DATA(x)
+    cdef const float* b = NULL if bias is None else <const float*>cnp.PyArray_DATA(<cnp.ndarray>bias)
+    cdef float* y = <float*>cnp.PyArray_DATA(out)
     with nogil:
-        mg_gemv_avx512(&weight[0, 0], &x[0], b, &out[0], m, k)
+        mg_gemv_avx512(w, v, b, y, m, k)
