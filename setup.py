@@ -30,9 +30,11 @@ def _extension(name, package="minigrad_core"):
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=["-O3"],
-        depends={"winograd": ["minigrad_core/winograd.h"], "im2col_gemm": ["minigrad_core/gemm_avx512.h"]}.get(
-            name, []
-        ),
+        depends={
+            "winograd": ["minigrad_core/winograd.h"],
+            "im2col_gemm": ["minigrad_core/gemm_avx512.h"],
+            "linear": ["minigrad_core/gemv_avx512.h"],
+        }.get(name, []),
     )
 
 
@@ -47,6 +49,7 @@ EXTENSIONS = [
     _extension("pool"),
     _extension("optim"),
     _extension("matmul"),
+    _extension("linear"),
 ]
 
 

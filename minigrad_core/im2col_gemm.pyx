@@ -302,6 +302,16 @@ cdef inline void _im2col_row(const floating* x, floating* cols, Py_ssize_t ld, P
     cdef Py_ssize_t hi = _hi(off, sw, W, OW, lo)
     cdef floating* dst = cols + ((c * KH + a) * KW + b) * ld
     cdef const floating* src
+    if OW <= 16:  # short rows (small maps at batch 1): one memset, no libc call per row piece
+        memset(dst, 0, OHb * OW * sizeof(floating))
+        for oy in range(oy0, oy0 + OHb):
+            iy = oy * sh - ph + a * dh
+            if 0 <= iy < H:
+                src = x + (c * H + iy) * W + off
+                for ox in range(lo, hi):
+                    dst[ox] = src[ox * sw]
+            dst += OW
+        return
     for oy in range(oy0, oy0 + OHb):
         iy = oy * sh - ph + a * dh
         if iy < 0 or iy >= H or hi == lo:
@@ -315,6 +325,9 @@ cdef inline void _im2col_row(const floating* x, floating* cols, Py_ssize_t ld, P
             elif sw == 2:                   # a constant stride: the compiler vectorizes it
                 for ox in range(lo, hi):
                     dst[ox] = src[2 * ox]
+            elif sw == 4:                   # AlexNet's first conv
+                for ox in range(lo, hi):
+                    dst[ox] = src[4 * ox]
             else:
                 for ox in range(lo, hi):
                     dst[ox] = src[ox * sw]
