@@ -30,9 +30,10 @@ def _extension(name, package="minigrad_core"):
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=["-O3"],
-        depends={"winograd": ["minigrad_core/winograd.h"], "im2col_gemm": ["minigrad_core/gemm_avx512.h"]}.get(
-            name, []
-        ),
+        depends={
+            "winograd": ["minigrad_core/winograd.h"],
+            "im2col_gemm": ["minigrad_core/gemm_avx512.h", "minigrad_core/im2col_panels.h"],
+        }.get(name, []),
     )
 
 

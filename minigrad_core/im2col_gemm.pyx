@@ -35,6 +35,14 @@ cdef extern from "gemm_avx512.h":
                          const float* b, Py_ssize_t ldb, float* c, Py_ssize_t ldc, const float* bias,
                          int accumulate) noexcept nogil
 
+cdef extern from "im2col_panels.h":
+    Py_ssize_t MG_PANEL
+    void mg_im2col_panels(const float* x, float* dst, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                          Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH, Py_ssize_t OW,
+                          Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                          Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t col0,
+                          Py_ssize_t ncols) noexcept nogil
+
 # The forward's float32 GEMMs run on gemm_avx512.h where the processor has AVX-512, and
 # on SciPy's BLAS otherwise (and for float64). _set_forward_gemm switches (tests run both).
 cdef bint _avx512 = mg_gemm_avx512_available()
@@ -49,6 +57,29 @@ def _set_forward_gemm(name):
     if name not in ("avx512", "blas"):
         raise ValueError(f"_set_forward_gemm: name must be 'avx512' or 'blas', got {name!r}")
     _use_avx512 = name == "avx512" and _avx512
+    return old
+
+
+# With the AVX-512 GEMM, the forward's columns are laid out in 48-column panels across the
+# batch (_conv2d_panels); _set_panels(False) keeps the row blocks (tests run both).
+cdef bint _use_panels = True
+
+
+cdef inline bint _panels_serve(bint pointwise, bint flat, Py_ssize_t cols, Py_ssize_t sw) noexcept nogil:
+    """Whether a float32 forward takes the panels: on the AVX-512 GEMM, not 1x1 (x is its own
+    column matrix there), not flat (LeNet's narrow rows: one copy per row of the column
+    matrix beats a copy per output row), at least two panels of columns in the batch (one
+    image of 4x4 or 8x8 stays with the whole-image blocks), and a stride whose 16 lanes fit
+    a gather's int32 indices."""
+    return (_use_avx512 and _use_panels and not pointwise and not flat and cols >= 2 * MG_PANEL
+            and sw < (1 << 26))
+
+
+def _set_panels(bint on):
+    """Whether the float32 AVX-512 forward takes the panel layout; returns the old value."""
+    global _use_panels
+    old = bool(_use_panels)
+    _use_panels = on
     return old
 
 
@@ -407,8 +438,12 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef Py_ssize_t Cg = C // G, Og = O // G, K = Cg * KH * KW, P = OH * OW
     cdef bint has_bias = bias != NULL
     cdef bint pointwise = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
-    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, pointwise, _flat_fits(sh, sw, ph, pw, KH, KW, OW),
-                                sizeof(floating))
+    cdef bint flat = _flat_fits(sh, sw, ph, pw, KH, KW, OW)
+    if floating is float:
+        if _panels_serve(pointwise, flat, N * P, sw):
+            _conv2d_panels(x, weight, bias, out, sh, sw, ph, pw, dh, dw, G)
+            return
+    cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, pointwise, flat, sizeof(floating))
     cdef bint batched = p.ipc > 1 or p.flat
     cdef floating[:, :, ::1] cols, res
     cdef Py_ssize_t it, n, ni, g, i, oy0, Pb, L, ld
@@ -446,6 +481,68 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
             for g in range(G):
                 _gemm_forward(Og, Pb, K, &weight[g * Og, 0, 0, 0], K, colp + g * K * ld, ld,
                               &out[n, g * Og, oy0, 0], P, bias + g * Og if has_bias else NULL)
+
+
+cdef _conv2d_panels(const float[:, :, :, ::1] x, const float[:, :, :, ::1] weight,
+                    const float* bias, float[:, :, :, ::1] out, Py_ssize_t sh, Py_ssize_t sw,
+                    Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
+    """conv2d on the AVX-512 GEMM with the columns in 48-column panels (im2col_panels.h).
+
+    The N*OH*OW columns of the batch, image after image, are cut into panels of 48; an item
+    is a block of panels (about _block_bytes of them), filled by mg_im2col_panels and then
+    multiplied panel by panel, out[n, g*Og.., cols] = w[g] @ panel rows of group g. A panel
+    inside one image is written straight into out (its columns are contiguous there); one
+    that spans images goes through a 48-column scratch and is copied to each image."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = weight.shape[0], KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, Kg = Cg * KH * KW, K = C * KH * KW, P = OH * OW
+    cdef Py_ssize_t total = N * P, panels = (total + MG_PANEL - 1) // MG_PANEL
+    cdef Py_ssize_t per_block = _block_bytes // (K * MG_PANEL * sizeof(float))
+    per_block = 1 if per_block < 1 else (panels if per_block > panels else per_block)
+    cdef Py_ssize_t items = (panels + per_block - 1) // per_block
+    cdef int nt = _items_threads(items, total * K)
+    cdef float[:, :, ::1] cols, tmp
+    cdef Py_ssize_t it, col0, ncols, q, j, nc, n, rem, g, t, part, o
+    cdef float* panel
+    cdef float* res
+    with _scratch.arrays(np.float32, (max(nt, 1), 1, per_block * K * MG_PANEL),
+                         (max(nt, 1), 1, O * MG_PANEL)) as (cols, tmp), nogil:
+        for it in prange(items, num_threads=nt, schedule='static'):
+            col0 = it * per_block * MG_PANEL
+            ncols = total - col0
+            if ncols > per_block * MG_PANEL:
+                ncols = per_block * MG_PANEL
+            mg_im2col_panels(&x[0, 0, 0, 0], &cols[threadid(), 0, 0], C, H, W, KH, KW, OH, OW,
+                             sh, sw, ph, pw, dh, dw, col0, ncols)
+            for q in range((ncols + MG_PANEL - 1) // MG_PANEL):
+                j = col0 + q * MG_PANEL
+                nc = total - j
+                if nc > MG_PANEL:
+                    nc = MG_PANEL
+                n = j // P
+                rem = j - n * P
+                panel = &cols[threadid(), 0, q * K * MG_PANEL]
+                if rem + nc <= P:            # inside image n: straight into out
+                    for g in range(G):
+                        mg_sgemm_avx512(Og, nc, Kg, &weight[g * Og, 0, 0, 0], Kg,
+                                        panel + g * Kg * MG_PANEL, MG_PANEL,
+                                        &out[n, g * Og, 0, 0] + rem, P,
+                                        bias + g * Og if bias != NULL else NULL, 0)
+                    continue
+                res = &tmp[threadid(), 0, 0]
+                for g in range(G):
+                    mg_sgemm_avx512(Og, nc, Kg, &weight[g * Og, 0, 0, 0], Kg,
+                                    panel + g * Kg * MG_PANEL, MG_PANEL, res + g * Og * MG_PANEL,
+                                    MG_PANEL, bias + g * Og if bias != NULL else NULL, 0)
+                t = 0
+                while t < nc:                # the part of the panel in each image
+                    n = (j + t) // P
+                    rem = j + t - n * P
+                    part = P - rem if P - rem < nc - t else nc - t
+                    for o in range(O):
+                        memcpy(&out[n, o, 0, 0] + rem, res + o * MG_PANEL + t, part * sizeof(float))
+                    t = t + part
 
 
 cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,

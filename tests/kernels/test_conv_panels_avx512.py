@@ -1,0 +1,112 @@
+"""The float32 convs on the AVX-512 GEMM beyond the forward's row blocks: the forward's
+48-column panels (minigrad_core/im2col_panels.h, im2col_gemm._conv2d_panels) and the input
+gradient's GEMMs (the flipped kernel's phases and col2im's w^T @ gy, conv_transpose.pyx),
+against the naive reference and against SciPy's BLAS, over strides, padding, dilation,
+groups and bias, with the default blocks and with one panel (or one row) a block."""
+
+import contextlib
+
+import numpy as np
+import pytest
+import reference as ref
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference import close
+
+from minigrad_core import conv, im2col_gemm
+
+pytestmark = pytest.mark.skipif(
+    not im2col_gemm._forward_gemm_available(), reason="the processor has no AVX-512: the BLAS runs"
+)
+
+
+@contextlib.contextmanager
+def gemm(name, panels=True, tiny_blocks=False):
+    """The float32 GEMMs on "avx512" or "blas", the forward's panels on or off, and blocks
+    of one panel (or one output row) when tiny_blocks."""
+    old_gemm = im2col_gemm._set_forward_gemm(name)
+    old_panels = im2col_gemm._set_panels(panels)
+    old_blocks = im2col_gemm._set_blocking(1, 1) if tiny_blocks else None
+    try:
+        yield
+    finally:
+        im2col_gemm._set_forward_gemm(old_gemm)
+        im2col_gemm._set_panels(old_panels)
+        if old_blocks is not None:
+            im2col_gemm._set_blocking(*old_blocks)
+
+
+@st.composite
+def conv_configs(draw):
+    groups = draw(st.integers(1, 2))
+    KH, KW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # at least one output pixel; up to 40 columns a row (panels of 48 span rows and images)
+    H = max(1, dilation[0] * (KH - 1) + 1 - 2 * padding[0]) + draw(st.integers(0, 12))
+    W = max(1, dilation[1] * (KW - 1) + 1 - 2 * padding[1]) + draw(st.integers(0, 40))
+    return dict(
+        x_shape=(draw(st.integers(1, 4)), draw(st.integers(1, 4)) * groups, H, W),
+        O=draw(st.integers(1, 12)) * groups,
+        KH=KH,
+        KW=KW,
+        hyper=(stride, padding, dilation, groups),
+        bias=draw(st.booleans()),
+        tiny_blocks=draw(st.booleans()),
+        seed=draw(st.integers(0, 2**31)),
+    )
+
+
+def _arrays(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    N, C, H, W = cfg["x_shape"]
+    stride, padding, dilation, groups = cfg["hyper"]
+    x = rng.standard_normal(cfg["x_shape"]).astype(np.float32)
+    w = rng.standard_normal((cfg["O"], C // groups, cfg["KH"], cfg["KW"])).astype(np.float32)
+    b = rng.standard_normal(cfg["O"]).astype(np.float32) if cfg["bias"] else None
+    OH = ref.out_size(H, cfg["KH"], stride[0], padding[0], dilation[0])
+    OW = ref.out_size(W, cfg["KW"], stride[1], padding[1], dilation[1])
+    gy = rng.standard_normal((N, cfg["O"], OH, OW)).astype(np.float32)
+    return x, w, b, gy
+
+
+@settings(max_examples=80, deadline=None)
+@given(cfg=conv_configs())
+def test_forward_panels_match_reference_row_blocks_and_blas(cfg):
+    x, w, b, gy = _arrays(cfg)
+    outs = {}
+    for key, name, panels in (("panels", "avx512", True), ("rows", "avx512", False), ("blas", "blas", False)):
+        outs[key] = np.full(gy.shape, np.nan, dtype=np.float32)
+        with gemm(name, panels, cfg["tiny_blocks"]):
+            conv.conv2d_forward(x, w, b, outs[key], *cfg["hyper"])
+    close(outs["panels"], ref.conv2d(x, w, b, *cfg["hyper"]), np.float32)
+    for key in ("rows", "blas"):
+        np.testing.assert_allclose(outs["panels"], outs[key], rtol=1e-5, atol=1e-5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cfg=conv_configs(), path=st.sampled_from(["flipped", "col2im"]))
+def test_input_gradient_gemms_on_avx512_match_reference_and_blas(cfg, path):
+    x, w, _, gy = _arrays(cfg)
+    outs = {}
+    for name in ("avx512", "blas"):
+        outs[name] = np.full(x.shape, np.nan, dtype=np.float32)
+        with gemm(name, tiny_blocks=cfg["tiny_blocks"]):
+            assert conv.conv_transpose2d(gy, w, None, outs[name], *cfg["hyper"], path=path) == path
+    close(outs["avx512"], ref.conv2d_grad_input(x.shape, w, gy, *cfg["hyper"]), np.float32)
+    np.testing.assert_allclose(outs["avx512"], outs["blas"], rtol=1e-5, atol=1e-5)
+
+
+def test_forward_panels_on_a_batch_whose_images_share_panels():
+    """14x14 outputs (196 columns): panels run across image boundaries, and the last panel
+    of the batch is narrower than 48 columns (4 images: 784 = 16 * 48 + 16)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5, 28, 28)).astype(np.float32)
+    w = rng.standard_normal((9, 5, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(9).astype(np.float32)
+    hyper = ((2, 2), (1, 1), (1, 1), 1)
+    out = np.full((4, 9, 14, 14), np.nan, dtype=np.float32)
+    with gemm("avx512", panels=True):
+        conv.conv2d_forward(x, w, b, out, *hyper)
+    close(out, ref.conv2d(x, w, b, *hyper), np.float32)
