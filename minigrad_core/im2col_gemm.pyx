@@ -42,6 +42,12 @@ cdef extern from "im2col_panels.h":
                           Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
                           Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t col0,
                           Py_ssize_t ncols) noexcept nogil
+    void mg_phase_planes(const float* x, float* xq, Py_ssize_t C, Py_ssize_t H, Py_ssize_t W,
+                         Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                         Py_ssize_t Hq, Py_ssize_t Wq) noexcept nogil
+    void mg_conv_flat(const float* w, Py_ssize_t ldw, Py_ssize_t m, Py_ssize_t k, const float* xq,
+                      const Py_ssize_t* off, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t Wq,
+                      float* out, Py_ssize_t ldo, const float* bias) noexcept nogil
 
 # The forward's float32 GEMMs run on gemm_avx512.h where the processor has AVX-512, and
 # on SciPy's BLAS otherwise (and for float64). _set_forward_gemm switches (tests run both).
@@ -60,27 +66,53 @@ def _set_forward_gemm(name):
     return old
 
 
-# With the AVX-512 GEMM, the forward's columns are laid out in 48-column panels across the
-# batch (_conv2d_panels); _set_panels(False) keeps the row blocks (tests run both).
-cdef bint _use_panels = True
+# The float32 forward on the AVX-512 GEMM reads its column matrix in one of three layouts
+# (docs/kernels.md): "implicit", never written, read from x or its phase planes in place
+# (_conv2d_implicit); "panels", written 48 columns at a time across the batch
+# (_conv2d_panels); "rows", the row blocks of _plan_blocks (also the BLAS's, float64 and
+# processors without AVX-512). "auto" picks per conv (_forward_layout); tests force each.
+LAYOUTS = ("auto", "implicit", "panels", "rows")
+cdef int _layout = 0
 
 
-cdef inline bint _panels_serve(bint pointwise, bint flat, Py_ssize_t cols, Py_ssize_t sw) noexcept nogil:
-    """Whether a float32 forward takes the panels: on the AVX-512 GEMM, not 1x1 (x is its own
-    column matrix there), not flat (LeNet's narrow rows: one copy per row of the column
-    matrix beats a copy per output row), at least two panels of columns in the batch (one
-    image of 4x4 or 8x8 stays with the whole-image blocks), and a stride whose 16 lanes fit
-    a gather's int32 indices."""
-    return (_use_avx512 and _use_panels and not pointwise and not flat and cols >= 2 * MG_PANEL
-            and sw < (1 << 26))
-
-
-def _set_panels(bint on):
-    """Whether the float32 AVX-512 forward takes the panel layout; returns the old value."""
-    global _use_panels
-    old = bool(_use_panels)
-    _use_panels = on
+def _set_forward_layout(name):
+    """One of LAYOUTS for the float32 forward on the AVX-512 GEMM (a forced layout still
+    runs only where it applies); returns the old one."""
+    global _layout
+    if name not in LAYOUTS:
+        raise ValueError(f"_set_forward_layout: name must be one of {LAYOUTS}, got {name!r}")
+    old = LAYOUTS[_layout]
+    _layout = LAYOUTS.index(name)
     return old
+
+
+cdef inline int _forward_layout(bint pointwise, bint flat, bint planes_fit, Py_ssize_t N, Py_ssize_t OH,
+                                Py_ssize_t OW, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw,
+                                Py_ssize_t dw) noexcept nogil:
+    """The float32 forward's layout, as an index into LAYOUTS (1, 2 or 3).
+
+    1x1 convs and the BLAS keep the rows (for 1x1, x is its own column matrix). Implicit
+    needs at most 4 x 4 phase planes per channel (strides up to 4) and planes_fit (one
+    image's planes at most 4 times its input and output: a padding far larger than the
+    image would make them huge), panels a stride whose 16 lanes fit a gather's int32
+    indices. Auto, as measured (one thread, float32; see
+    docs/kernels.md): implicit at stride 1 when an image has at least two panels of flat
+    columns (LeNet's second conv 0.45 -> 0.31 ms; at larger strides the planes' reads lose
+    to the panels: ResNet's 3x3 stride-2 forward 12.5 -> 16.2 ms); panels otherwise when
+    the batch has two panels of columns and the rows are not flat; else the rows (one image
+    of 4x4 or 8x8 at batch 1)."""
+    cdef bint implicit_fits = sh <= 4 and sw <= 4 and planes_fit, panels_fit = sw < (1 << 26)
+    if not _use_avx512 or pointwise or _layout == 3:
+        return 3
+    if _layout == 1:
+        return 1 if implicit_fits else 3
+    if _layout == 2:
+        return 2 if panels_fit else 3
+    if sh == 1 and sw == 1 and OH * (OW + (KW - 1) * dw) >= 2 * MG_PANEL:
+        return 1
+    if not flat and N * OH * OW >= 2 * MG_PANEL and panels_fit:
+        return 2
+    return 3
 
 
 def _forward_gemm_available():
@@ -439,8 +471,14 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef bint has_bias = bias != NULL
     cdef bint pointwise = KH == 1 and KW == 1 and sh == 1 and sw == 1 and ph == 0 and pw == 0
     cdef bint flat = _flat_fits(sh, sw, ph, pw, KH, KW, OW)
+    cdef int layout
     if floating is float:
-        if _panels_serve(pointwise, flat, N * P, sw):
+        layout = _forward_layout(pointwise, flat, _planes_fit(C, H, W, O, OH, OW, KH, KW, sh, sw, dh, dw), N,
+                                 OH, OW, KW, sh, sw, dw)
+        if layout == 1:
+            _conv2d_implicit(x, weight, bias, out, sh, sw, ph, pw, dh, dw, G)
+            return
+        if layout == 2:
             _conv2d_panels(x, weight, bias, out, sh, sw, ph, pw, dh, dw, G)
             return
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, pointwise, flat, sizeof(floating))
@@ -543,6 +581,54 @@ cdef _conv2d_panels(const float[:, :, :, ::1] x, const float[:, :, :, ::1] weigh
                     for o in range(O):
                         memcpy(&out[n, o, 0, 0] + rem, res + o * MG_PANEL + t, part * sizeof(float))
                     t = t + part
+
+
+cdef inline bint _planes_fit(Py_ssize_t C, Py_ssize_t H, Py_ssize_t W, Py_ssize_t O, Py_ssize_t OH,
+                             Py_ssize_t OW, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw,
+                             Py_ssize_t dh, Py_ssize_t dw) noexcept nogil:
+    """Whether one image's phase planes (_conv2d_implicit) hold at most 4 times its input and
+    output values (small strides only: sh, sw <= 4, so no product overflows)."""
+    if sh > 4 or sw > 4:
+        return False
+    return (C * sh * sw * (OH + (KH - 1) * dh // sh) * (OW + (KW - 1) * dw // sw)
+            <= 4 * (C * H * W + O * OH * OW))
+
+
+cdef _conv2d_implicit(const float[:, :, :, ::1] x, const float[:, :, :, ::1] weight,
+                      const float* bias, float[:, :, :, ::1] out, Py_ssize_t sh, Py_ssize_t sw,
+                      Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t G):
+    """conv2d with the column matrix read in place (implicit GEMM, im2col_panels.h).
+
+    An item is one image: x itself when unpadded at stride 1, else its sh*sw phase planes
+    (Hq x Wq, zero-padded) copied into the thread's scratch; then per group one
+    mg_conv_flat, whose operand row (c, a, b) starts at off[(c*KH + a)*KW + b] in them."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = weight.shape[0], KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t Cg = C // G, Og = O // G, Kg = Cg * KH * KW, P = OH * OW
+    cdef bint direct = sh == 1 and sw == 1 and ph == 0 and pw == 0
+    cdef Py_ssize_t Hq = OH + (KH - 1) * dh // sh, Wq = OW + (KW - 1) * dw // sw
+    cdef Py_ssize_t plane = Hq * Wq, image = C * sh * sw * plane
+    cdef Py_ssize_t[::1] off = np.empty(Kg, dtype=np.intp)
+    cdef Py_ssize_t c, a, b, n, g
+    cdef int nt = _items_threads(N, N * Kg * P)
+    cdef float[:, ::1] xq = np.empty((max(nt, 1), 1 if direct else image), dtype=np.float32)
+    cdef const float* base
+    for c in range(Cg):
+        for a in range(KH):
+            for b in range(KW):
+                off[(c * KH + a) * KW + b] = (((c * sh + a * dh % sh) * sw + b * dw % sw) * plane
+                                              + (a * dh // sh) * Wq + b * dw // sw)
+    with nogil:
+        for n in prange(N, num_threads=nt, schedule='static'):
+            if direct:
+                base = &x[n, 0, 0, 0]
+            else:
+                mg_phase_planes(&x[n, 0, 0, 0], &xq[threadid(), 0], C, H, W, sh, sw, ph, pw, Hq, Wq)
+                base = &xq[threadid(), 0]
+            for g in range(G):
+                mg_conv_flat(&weight[g * Og, 0, 0, 0], Kg, Og, Kg, base + g * Cg * sh * sw * plane, &off[0],
+                             OH, OW, Wq, &out[n, g * Og, 0, 0], P, bias + g * Og if bias != NULL else NULL)
 
 
 cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_output,

@@ -20,6 +20,7 @@
 #define MINIGRAD_IM2COL_PANELS_H
 
 #include <Python.h>  /* Py_ssize_t */
+#include <string.h>
 
 #define MG_PANEL 48
 
@@ -110,7 +111,135 @@ MG_PANEL_AVX512 static void mg_im2col_panels(const float *x, float *dst, Py_ssiz
     }
 }
 
+/* The sh*sw phase planes (Hq x Wq each) of one image x (C, H, W) into xq (C, sh, sw, Hq, Wq):
+ * xq[c, py, px, i, j] = x[c, i*sh + py - ph, j*sw + px - pw], 0 outside x. Output pixel
+ * (oy, ox) reads tap (a, b) at (oy*sh + a*dh, ox*sw + b*dw) of the padded input, which is
+ * plane (a*dh % sh, b*dw % sw) at (oy + a*dh / sh, ox + b*dw / sw): a stride-1 read. */
+MG_PANEL_AVX512 static void mg_phase_planes(const float *x, float *xq, Py_ssize_t C,
+                                            Py_ssize_t H, Py_ssize_t W, Py_ssize_t sh,
+                                            Py_ssize_t sw, Py_ssize_t ph, Py_ssize_t pw,
+                                            Py_ssize_t Hq, Py_ssize_t Wq) {
+    for (Py_ssize_t c = 0; c < C; c++) {
+        for (Py_ssize_t py = 0; py < sh; py++) {
+            for (Py_ssize_t px = 0; px < sw; px++) {
+                float *plane = xq + ((c * sh + py) * sw + px) * Hq * Wq;
+                /* the j with 0 <= j*sw + px - pw < W */
+                Py_ssize_t off = px - pw, lo = 0, hi = Wq;
+                if (off < 0) lo = (-off + sw - 1) / sw;
+                if (off + (Wq - 1) * sw >= W) hi = off >= W ? 0 : (W - 1 - off) / sw + 1;
+                if (lo > hi) lo = hi;
+                for (Py_ssize_t i = 0; i < Hq; i++) {
+                    float *d = plane + i * Wq;
+                    Py_ssize_t iy = i * sh + py - ph;
+                    if (iy < 0 || iy >= H || hi == lo) {
+                        memset(d, 0, Wq * sizeof(float));
+                        continue;
+                    }
+                    const float *s = x + (c * H + iy) * W + off;
+                    memset(d, 0, lo * sizeof(float));
+                    if (sw == 1)
+                        memcpy(d + lo, s + lo, (hi - lo) * sizeof(float));
+                    else if (sw == 2)  /* a constant stride: vectorized */
+                        for (Py_ssize_t j = lo; j < hi; j++) d[j] = s[2 * j];
+                    else
+                        for (Py_ssize_t j = lo; j < hi; j++) d[j] = s[j * sw];
+                    memset(d + hi, 0, (Wq - hi) * sizeof(float));
+                }
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Implicit GEMM: the column matrix never written. For a stride-1 unpadded conv, row
+ * r = (c, a, b) of one image's column matrix, in the flat layout (W columns per output
+ * row, of which the first OW are output pixels), is x[c] read from a*dh*W + b*dw on: the
+ * GEMM can read its operand's row r straight from x at an offset, off[r]. With padding
+ * or strides the same holds for the image's zero-padded phase planes (mg_phase_planes).
+ *
+ * mg_conv_flat computes out rows o < m of one image: for each 48 flat columns j0..j0+47
+ * and 8 rows of the weight, 8 x 3 vectors of accumulators over the depth k,
+ * acc[i, t] += w[i, p] * xq[off[p] + j0 + t]; each vector then keeps only its output
+ * pixels (flat column j with j % Wq < OW) and stores them with a compress store: the
+ * output pixels, in order, are the flat columns without the dropped ones, so they land
+ * side by side in the NCHW row of channel o. The dropped columns are not loaded (masked
+ * to 0), so they read nothing past the planes. */
+
+#define MG_ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define MG_W_ROW(r) const float *w##r = w + (r < m ? r : m - 1) * ldw;
+#define MG_ACC_ZERO(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = c##r##0, c##r##2 = c##r##0;
+#define MG_ACC_FMA(r) { __m512 wv = _mm512_set1_ps(w##r[p]);                              \
+                        c##r##0 = _mm512_fmadd_ps(wv, v0, c##r##0);                      \
+                        c##r##1 = _mm512_fmadd_ps(wv, v1, c##r##1);                      \
+                        c##r##2 = _mm512_fmadd_ps(wv, v2, c##r##2); }
+#define MG_ACC_PUT(r, v)                                                                   \
+    { __m512 o = c##r##v;                                                                  \
+      if (bias) o = _mm512_add_ps(o, _mm512_set1_ps(bias[r]));                             \
+      _mm512_mask_compressstoreu_ps(out + r * ldo + pos[v], keep[v], o); }
+#define MG_ACC_STORE(r) if (r < m) { MG_ACC_PUT(r, 0) MG_ACC_PUT(r, 1) MG_ACC_PUT(r, 2) }
+
+/* out[i, pos(j)] = bias[i] + sum_p w[i, p] * xq[off[p] + j] for i < m <= 8 and the output
+ * pixels j among j0 .. j0 + 47 (keep: their lanes, pos: where each vector's first one
+ * goes). */
+MG_PANEL_AVX512 static void mg_conv_flat_8x48(const float *w, Py_ssize_t ldw, Py_ssize_t m,
+                                              const float *xq, const Py_ssize_t *off,
+                                              Py_ssize_t k, const __mmask16 *keep,
+                                              const Py_ssize_t *pos, float *out,
+                                              Py_ssize_t ldo, const float *bias) {
+    MG_ROWS8(MG_W_ROW)
+    MG_ROWS8(MG_ACC_ZERO)
+    __mmask16 k0 = keep[0], k1 = keep[1], k2 = keep[2];
+    for (Py_ssize_t p = 0; p < k; p++) {
+        const float *src = xq + off[p];
+        __m512 v0 = _mm512_maskz_loadu_ps(k0, src), v1 = _mm512_maskz_loadu_ps(k1, src + 16);
+        __m512 v2 = _mm512_maskz_loadu_ps(k2, src + 32);
+        MG_ROWS8(MG_ACC_FMA)
+    }
+    MG_ROWS8(MG_ACC_STORE)
+}
+
+/* One image: out (m, OH*OW) = w (m, k) @ (the column matrix read through off from xq, flat
+ * columns 0 .. OH*Wq - 1) + bias. off[p] + OH*Wq must stay inside xq for the columns
+ * kept (it does: a kept column reads the tap's own pixel). */
+MG_PANEL_AVX512 static void mg_conv_flat(const float *w, Py_ssize_t ldw, Py_ssize_t m,
+                                         Py_ssize_t k, const float *xq, const Py_ssize_t *off,
+                                         Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t Wq,
+                                         float *out, Py_ssize_t ldo, const float *bias) {
+    Py_ssize_t Pq = OH * Wq, done = 0;
+    for (Py_ssize_t j0 = 0; j0 < Pq; j0 += MG_PANEL) {
+        __mmask16 keep[3];
+        Py_ssize_t pos[3];
+        for (int v = 0; v < 3; v++) {
+            unsigned bits = 0;
+            pos[v] = done;
+            for (int t = 0; t < 16; t++) {
+                Py_ssize_t j = j0 + 16 * v + t;
+                if (j < Pq && j % Wq < OW) {
+                    bits |= 1u << t;
+                    done++;
+                }
+            }
+            keep[v] = (__mmask16)bits;
+        }
+        for (Py_ssize_t i = 0; i < m; i += 8)
+            mg_conv_flat_8x48(w + i * ldw, ldw, m - i < 8 ? m - i : 8, xq + j0, off, k, keep,
+                              pos, out + i * ldo, ldo, bias ? bias + i : NULL);
+    }
+}
+
 #else  /* not x86 with GCC or Clang: never called (no AVX-512 GEMM there) */
+static void mg_phase_planes(const float *x, float *xq, Py_ssize_t C, Py_ssize_t H,
+                            Py_ssize_t W, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,
+                            Py_ssize_t pw, Py_ssize_t Hq, Py_ssize_t Wq) {
+    (void)x; (void)xq; (void)C; (void)H; (void)W; (void)sh; (void)sw; (void)ph; (void)pw;
+    (void)Hq; (void)Wq;
+}
+static void mg_conv_flat(const float *w, Py_ssize_t ldw, Py_ssize_t m, Py_ssize_t k,
+                         const float *xq, const Py_ssize_t *off, Py_ssize_t OH, Py_ssize_t OW,
+                         Py_ssize_t Wq, float *out, Py_ssize_t ldo, const float *bias) {
+    (void)w; (void)ldw; (void)m; (void)k; (void)xq; (void)off; (void)OH; (void)OW; (void)Wq;
+    (void)out; (void)ldo; (void)bias;
+}
 static void mg_im2col_panels(const float *x, float *dst, Py_ssize_t C, Py_ssize_t H,
                              Py_ssize_t W, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OH,
                              Py_ssize_t OW, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,

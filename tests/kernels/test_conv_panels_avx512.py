@@ -1,8 +1,10 @@
 """The float32 convs on the AVX-512 GEMM beyond the forward's row blocks: the forward's
-48-column panels (minigrad_core/im2col_panels.h, im2col_gemm._conv2d_panels) and the input
-gradient's GEMMs (the flipped kernel's phases and col2im's w^T @ gy, conv_transpose.pyx),
-against the naive reference and against SciPy's BLAS, over strides, padding, dilation,
-groups and bias, with the default blocks and with one panel (or one row) a block."""
+implicit GEMM (the column matrix read in place from x or its phase planes) and 48-column
+panels (minigrad_core/im2col_panels.h, im2col_gemm._conv2d_implicit / _conv2d_panels), and
+the input gradient's GEMMs (the flipped kernel's phases and col2im's w^T @ gy,
+conv_transpose.pyx), against the naive reference and against SciPy's BLAS, over strides,
+padding, dilation, groups and bias, with the default blocks and with one panel (or one
+row) a block."""
 
 import contextlib
 
@@ -21,17 +23,17 @@ pytestmark = pytest.mark.skipif(
 
 
 @contextlib.contextmanager
-def gemm(name, panels=True, tiny_blocks=False):
-    """The float32 GEMMs on "avx512" or "blas", the forward's panels on or off, and blocks
-    of one panel (or one output row) when tiny_blocks."""
+def gemm(name, layout="auto", tiny_blocks=False):
+    """The float32 GEMMs on "avx512" or "blas", the forward's column layout (one of
+    im2col_gemm.LAYOUTS), and blocks of one panel (or one output row) when tiny_blocks."""
     old_gemm = im2col_gemm._set_forward_gemm(name)
-    old_panels = im2col_gemm._set_panels(panels)
+    old_layout = im2col_gemm._set_forward_layout(layout)
     old_blocks = im2col_gemm._set_blocking(1, 1) if tiny_blocks else None
     try:
         yield
     finally:
         im2col_gemm._set_forward_gemm(old_gemm)
-        im2col_gemm._set_panels(old_panels)
+        im2col_gemm._set_forward_layout(old_layout)
         if old_blocks is not None:
             im2col_gemm._set_blocking(*old_blocks)
 
@@ -73,16 +75,17 @@ def _arrays(cfg):
 
 @settings(max_examples=80, deadline=None)
 @given(cfg=conv_configs())
-def test_forward_panels_match_reference_row_blocks_and_blas(cfg):
+def test_forward_layouts_match_reference_and_blas(cfg):
     x, w, b, gy = _arrays(cfg)
     outs = {}
-    for key, name, panels in (("panels", "avx512", True), ("rows", "avx512", False), ("blas", "blas", False)):
-        outs[key] = np.full(gy.shape, np.nan, dtype=np.float32)
-        with gemm(name, panels, cfg["tiny_blocks"]):
-            conv.conv2d_forward(x, w, b, outs[key], *cfg["hyper"])
-    close(outs["panels"], ref.conv2d(x, w, b, *cfg["hyper"]), np.float32)
-    for key in ("rows", "blas"):
-        np.testing.assert_allclose(outs["panels"], outs[key], rtol=1e-5, atol=1e-5)
+    for name, layout in [("avx512", layout) for layout in im2col_gemm.LAYOUTS] + [("blas", "auto")]:
+        outs[name, layout] = np.full(gy.shape, np.nan, dtype=np.float32)
+        with gemm(name, layout, cfg["tiny_blocks"]):
+            conv.conv2d_forward(x, w, b, outs[name, layout], *cfg["hyper"])
+    expected = ref.conv2d(x, w, b, *cfg["hyper"])
+    for out in outs.values():
+        close(out, expected, np.float32)
+        np.testing.assert_allclose(out, outs["blas", "auto"], rtol=1e-5, atol=1e-5)
 
 
 @settings(max_examples=60, deadline=None)
@@ -98,15 +101,22 @@ def test_input_gradient_gemms_on_avx512_match_reference_and_blas(cfg, path):
     np.testing.assert_allclose(outs["avx512"], outs["blas"], rtol=1e-5, atol=1e-5)
 
 
-def test_forward_panels_on_a_batch_whose_images_share_panels():
-    """14x14 outputs (196 columns): panels run across image boundaries, and the last panel
-    of the batch is narrower than 48 columns (4 images: 784 = 16 * 48 + 16)."""
+@pytest.mark.parametrize("layout", ["implicit", "panels"])
+def test_forward_layouts_on_a_strided_batch_of_several_images(layout):
+    """14x14 outputs (196 columns): panels run across image boundaries and the batch's last
+    panel is narrower than 48 columns (4 images: 784 = 16 * 48 + 16); the implicit GEMM
+    reads the four phase planes of each image, with flat rows of 15 columns (one dropped)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((4, 5, 28, 28)).astype(np.float32)
-    w = rng.standard_normal((9, 5, 3, 3)).astype(np.float32)
-    b = rng.standard_normal(9).astype(np.float32)
+    w = rng.standard_normal((19, 5, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(19).astype(np.float32)
     hyper = ((2, 2), (1, 1), (1, 1), 1)
-    out = np.full((4, 9, 14, 14), np.nan, dtype=np.float32)
-    with gemm("avx512", panels=True):
+    out = np.full((4, 19, 14, 14), np.nan, dtype=np.float32)
+    with gemm("avx512", layout):
         conv.conv2d_forward(x, w, b, out, *hyper)
     close(out, ref.conv2d(x, w, b, *hyper), np.float32)
+
+
+def test_forward_layout_switch_refuses_unknown_names():
+    with pytest.raises(ValueError, match="implicit"):
+        im2col_gemm._set_forward_layout("direct")
