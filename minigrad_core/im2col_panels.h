@@ -227,7 +227,49 @@ MG_PANEL_AVX512 static void mg_conv_flat(const float *w, Py_ssize_t ldw, Py_ssiz
     }
 }
 
+/* The weight gradient of a flat conv (unpadded, stride 1) the same way round:
+ * gwT[r, o] += sum_j x[off[r] + j] * gyT[j, o] over one image's flat columns j < L, for 8
+ * rows r of the column matrix (read in place through off) and up to 16 output channels o.
+ * gyT (L, ldg) is the upstream gradient transposed, 0 in the dropped columns; L stops at
+ * the last output pixel, so that no row reads past x. Per j: one load of gyT's row, 8
+ * broadcasts of x, 8 multiply-adds into 8 accumulators. */
+#define MG_X_ROW(r) const float *x##r = x + off[r < m ? r : m - 1];
+#define MG_G_ZERO(r) __m512 g##r = _mm512_setzero_ps();
+#define MG_G_FMA(r) g##r = _mm512_fmadd_ps(_mm512_set1_ps(x##r[j]), gv, g##r);
+#define MG_G_STORE(r)                                                                      \
+    if (r < m) _mm512_mask_storeu_ps(gw + r * ldw, mask,                                   \
+                                     _mm512_add_ps(g##r, _mm512_maskz_loadu_ps(mask, gw + r * ldw)));
+
+MG_PANEL_AVX512 static void mg_wgrad_flat_8x16(const float *x, const Py_ssize_t *off,
+                                               Py_ssize_t m, const float *gyT, Py_ssize_t ldg,
+                                               Py_ssize_t n, Py_ssize_t L, float *gw,
+                                               Py_ssize_t ldw) {
+    __mmask16 mask = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+    MG_ROWS8(MG_X_ROW)
+    MG_ROWS8(MG_G_ZERO)
+    for (Py_ssize_t j = 0; j < L; j++) {
+        __m512 gv = _mm512_maskz_loadu_ps(mask, gyT + j * ldg);
+        MG_ROWS8(MG_G_FMA)
+    }
+    MG_ROWS8(MG_G_STORE)
+}
+
+/* gwT (k, ldw) += (column matrix rows read through off, k x L) @ gyT (L, n): all rows and
+ * output channels, 8 rows by 16 channels at a time. */
+MG_PANEL_AVX512 static void mg_wgrad_flat(const float *x, const Py_ssize_t *off, Py_ssize_t k,
+                                          const float *gyT, Py_ssize_t n, Py_ssize_t L,
+                                          float *gw, Py_ssize_t ldw) {
+    for (Py_ssize_t o = 0; o < n; o += 16)
+        for (Py_ssize_t r = 0; r < k; r += 8)
+            mg_wgrad_flat_8x16(x, off + r, k - r < 8 ? k - r : 8, gyT + o, n,
+                               n - o < 16 ? n - o : 16, L, gw + r * ldw + o, ldw);
+}
+
 #else  /* not x86 with GCC or Clang: never called (no AVX-512 GEMM there) */
+static void mg_wgrad_flat(const float *x, const Py_ssize_t *off, Py_ssize_t k, const float *gyT,
+                          Py_ssize_t n, Py_ssize_t L, float *gw, Py_ssize_t ldw) {
+    (void)x; (void)off; (void)k; (void)gyT; (void)n; (void)L; (void)gw; (void)ldw;
+}
 static void mg_phase_planes(const float *x, float *xq, Py_ssize_t C, Py_ssize_t H,
                             Py_ssize_t W, Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t ph,
                             Py_ssize_t pw, Py_ssize_t Hq, Py_ssize_t Wq) {

@@ -120,3 +120,35 @@ def test_forward_layouts_on_a_strided_batch_of_several_images(layout):
 def test_forward_layout_switch_refuses_unknown_names():
     with pytest.raises(ValueError, match="implicit"):
         im2col_gemm._set_forward_layout("direct")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    N=st.integers(1, 3),
+    Cg=st.integers(1, 4),
+    Og=st.integers(1, 40),  # 1 to 3 vectors of 16 output channels, below and above the rule's 8
+    groups=st.integers(1, 2),
+    kernel=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    extra=st.tuples(st.integers(0, 8), st.integers(0, 20)),
+    seed=st.integers(0, 2**31),
+)
+def test_flat_weight_gradient_in_place_matches_reference_and_blas(N, Cg, Og, groups, kernel, dilation, extra, seed):
+    """Unpadded stride-1 convs with output rows of at most 32 columns: the flat layout, whose
+    weight gradient reads x in place on the AVX-512 kernels (mg_wgrad_flat)."""
+    rng = np.random.default_rng(seed)
+    H, W = (d * (k - 1) + 1 + e for k, d, e in zip(kernel, dilation, extra))
+    x = rng.standard_normal((N, Cg * groups, H, W)).astype(np.float32)
+    w_shape = (Og * groups, Cg) + kernel
+    hyper = ((1, 1), (0, 0), dilation, groups)
+    gy = rng.standard_normal((N, Og * groups, H - dilation[0] * (kernel[0] - 1), W - dilation[1] * (kernel[1] - 1)))
+    gy = gy.astype(np.float32)
+    outs = {}
+    for name, layout in (("avx512", "auto"), ("avx512", "rows"), ("blas", "auto")):
+        outs[name, layout] = np.full(w_shape, np.nan, dtype=np.float32)
+        with gemm(name, layout):
+            conv.conv2d_backward_weight(x, gy, outs[name, layout], *hyper)
+    expected = ref.conv2d_grad_weight(x, gy, w_shape, *hyper)
+    for out in outs.values():
+        close(out, expected, np.float32)
+        np.testing.assert_allclose(out, outs["blas", "auto"], rtol=1e-4, atol=1e-4)
