@@ -152,3 +152,18 @@ def test_flat_weight_gradient_in_place_matches_reference_and_blas(N, Cg, Og, gro
     for out in outs.values():
         close(out, expected, np.float32)
         np.testing.assert_allclose(out, outs["blas", "auto"], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["avx512", "blas"])
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pointwise_input_gradient_is_one_gemm_per_image(name, groups, dtype):
+    """1x1, unpadded, stride 1: the flipped kernel is w[g]^T @ gy[n, g] written straight into gx."""
+    rng = np.random.default_rng(groups)
+    x_shape, w = (3, 6 * groups, 5, 7), rng.standard_normal((10 * groups, 6, 1, 1)).astype(dtype)
+    gy = rng.standard_normal((3, 10 * groups, 5, 7)).astype(dtype)
+    hyper = ((1, 1), (0, 0), (1, 1), groups)
+    gx = np.full(x_shape, np.nan, dtype=dtype)
+    with gemm(name):
+        assert conv.conv_transpose2d(gy, w, None, gx, *hyper, path="flipped") == "flipped"
+    close(gx, ref.conv2d_grad_input(x_shape, w, gy, *hyper), dtype)
