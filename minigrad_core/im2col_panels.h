@@ -1,6 +1,11 @@
-/* im2col into 48-column panels, for the forward's AVX-512 GEMM (gemm_avx512.h).
+/* The column matrix for the AVX-512 kernels, three ways (docs/kernels.md):
+ *   mg_im2col_panels  written in 48-column panels across the batch, for the forward GEMM
+ *                     of gemm_avx512.h (strided and padded convs);
+ *   mg_conv_flat      never written: the implicit GEMM reads its rows in place, from x or
+ *                     from the image's zero-padded phase planes (mg_phase_planes);
+ *   mg_wgrad_flat     the flat weight gradient, reading x in place the same way.
  *
- * The columns of all N images are numbered one after the other, j = n*P + oy*OW + ox
+ * Panels. The columns of all N images are numbered one after the other, j = n*P + oy*OW + ox
  * (P = OH*OW), and cut into panels of MG_PANEL = 48 columns, the width of the GEMM's
  * widest block. Panel q of a block holds, for every row r = (c*KH + a)*KW + b of the
  * column matrix, its 48 values side by side: dst[(q*K + r)*48 + t] = x[n, c, oy*sh - ph +
@@ -13,8 +18,11 @@
  * The copies run per segment, the columns of one panel in one output row: for each row r
  * of the column matrix one masked load (two and a permute at stride 2, a gather at
  * larger strides) and one masked store of up to 16 values, the padding zeroed by the
- * load's mask. Compiled for AVX-512 through the target attribute: the caller runs it
- * only where mg_gemm_avx512_available() says so.
+ * load's mask.
+ *
+ * All are compiled for AVX-512 through the target attribute: the callers run them only
+ * where mg_gemm_avx512_available() says so. Elsewhere (not x86, not GCC or Clang) they are
+ * empty stubs that are never called.
  */
 #ifndef MINIGRAD_IM2COL_PANELS_H
 #define MINIGRAD_IM2COL_PANELS_H
