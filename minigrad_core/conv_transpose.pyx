@@ -23,6 +23,8 @@ from minigrad_core._omp cimport _items_threads, mg_threads_for
 from minigrad_core.im2col_gemm cimport (_all_finite, _col2im, _flat_fits, _gemm_forward, _images_per_block,
                                         _rows_per_block)
 
+from minigrad_core import _scratch
+
 
 cdef void _flat_scatter(const floating* gy, const floating* wt, floating* gx, floating* gyw,
                         floating* cols, Py_ssize_t O, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t C,
@@ -218,10 +220,10 @@ cdef flipped_kernel(const floating[:, :, :, ::1] gy, const floating[:, :, :, ::1
             rb = _rows_per_block(My, Mx, O * ny * nx, sizeof(floating))
             nblk, nchunk = (My + rb - 1) // rb, (N + ipc - 1) // ipc
             nt = _items_threads(nchunk * nblk, N * O * ny * nx * My * Mx)
-            # per-thread scratch; each (images, block) item writes its own pixels of gx
-            cols = np.empty((max(nt, 1), O * ny * nx * ipc * rb * Mx), dtype=dtype)
-            tmp = np.empty((max(nt, 1), C * ipc * rb * Mx), dtype=dtype)
-            with nogil:
+            # per-thread scratch, reused from call to call (_scratch: fresh, its pages were
+            # faulted in on every call); each (images, block) item writes its own pixels of gx
+            with _scratch.arrays(dtype, (max(nt, 1), O * ny * nx * ipc * rb * Mx),
+                                 (max(nt, 1), C * ipc * rb * Mx)) as (cols, tmp), nogil:
                 for it in prange(nchunk * nblk, num_threads=nt, schedule='static'):
                     n = (it // nblk) * ipc
                     ni = ipc if n + ipc <= N else N - n

@@ -699,13 +699,11 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             return
     cdef _Plan p = _plan_blocks(N, C * KH * KW, OH, OW, W, pointwise, flat, sizeof(floating))
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[:, :, ::1] cols = np.empty(_scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
-                                             dtype=dtype)
-    # grad_output as one GEMM operand, (O, ipc*rb*rl), for several images or flat columns
-    # (zero in the columns the flat layout adds)
+    # the im2col columns, and grad_output as one GEMM operand, (O, ipc*rb*rl), for several
+    # images or flat columns (zero in the columns the flat layout adds); both reused from
+    # call to call (_scratch)
     cdef bint batched = p.ipc > 1 or p.flat
-    cdef floating[:, :, ::1] gyb = np.empty(_scratch_shape(not batched, p.nt, O * p.ipc * p.rb * p.rl),
-                                            dtype=dtype)
+    cdef floating[:, :, ::1] cols, gyb
     # each thread sums into its own copy of the gradient; the copies are added at the end.
     # With few output channels the copy holds gw[g]^T (G, K, Og), computed as cols @ gy^T,
     # whose large operand BLAS packs without a transpose: 20-30% faster on LeNet's
@@ -717,7 +715,8 @@ cdef conv2d_weight(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
     cdef const floating* colp
     cdef const floating* gyp
     cdef floating* gw
-    with nogil:
+    with _scratch.arrays(dtype, _scratch_shape(p.direct, p.nt, C * KH * KW * p.ipc * p.rb * p.rl),
+                         _scratch_shape(not batched, p.nt, O * p.ipc * p.rb * p.rl)) as (cols, gyb), nogil:
         for it in prange(p.items, num_threads=p.nt, schedule='static'):
             b = _block(&p, it, N, OH, OW)  # assigned in the loop: private to each thread
             colp = _block_columns(&x[0, 0, 0, 0], NULL if p.direct else &cols[threadid(), 0, 0], &p,
