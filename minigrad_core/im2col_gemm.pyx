@@ -543,7 +543,7 @@ cdef _conv2d_panels(const float[:, :, :, ::1] x, const float[:, :, :, ::1] weigh
     cdef Py_ssize_t Cg = C // G, Og = O // G, Kg = Cg * KH * KW, K = C * KH * KW, P = OH * OW
     cdef Py_ssize_t total = N * P, panels = (total + MG_PANEL - 1) // MG_PANEL
     cdef Py_ssize_t per_block = min(_block_bytes, _panel_block_bytes) // (K * MG_PANEL * sizeof(float))
-    per_block = 1 if per_block < 1 else (panels if per_block > panels else per_block)
+    per_block = max(1, min(per_block, panels))
     cdef Py_ssize_t items = (panels + per_block - 1) // per_block
     cdef int nt = _items_threads(items, total * K)
     cdef float[:, :, ::1] cols, tmp
