@@ -95,8 +95,8 @@ def _set_forward_layout(name):
 
 
 cdef inline int _forward_layout(bint pointwise, bint flat, bint planes_fit, Py_ssize_t N, Py_ssize_t OH,
-                                Py_ssize_t OW, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw,
-                                Py_ssize_t dw) noexcept nogil:
+                                Py_ssize_t OW, Py_ssize_t K, Py_ssize_t KW, Py_ssize_t sh,
+                                Py_ssize_t sw, Py_ssize_t dw) noexcept nogil:
     """The float32 forward's layout, as an index into LAYOUTS (1, 2 or 3).
 
     1x1 convs and the BLAS keep the rows (for 1x1, x is its own column matrix). Implicit
@@ -105,10 +105,12 @@ cdef inline int _forward_layout(bint pointwise, bint flat, bint planes_fit, Py_s
     image would make them huge), panels a stride whose 16 lanes fit a gather's int32
     indices. Auto, as measured (one thread, float32; see
     docs/kernels.md): implicit at stride 1 when an image has at least two panels of flat
-    columns (LeNet's second conv 0.45 -> 0.31 ms; at larger strides the planes' reads lose
-    to the panels: ResNet's 3x3 stride-2 forward 12.5 -> 16.2 ms); panels otherwise when
-    the batch has two panels of columns and the rows are not flat; else the rows (one image
-    of 4x4 or 8x8 at batch 1)."""
+    columns and the depth K (Cg*KH*KW) is under 1024 (LeNet's second conv, K = 150: 0.45 ->
+    0.31 ms; at larger strides the planes' reads lose to the panels: ResNet's 3x3 stride-2
+    forward 12.5 -> 16.2 ms; so do deep convs: AlexNet's 13x13 3x3 convs at batch 1, K =
+    1728-3456, 1.40-1.50x PyTorch's time against 1.12-1.21 on the panels); panels otherwise
+    when the batch has two panels of columns and the rows are not flat; else the rows (one
+    image of 4x4 or 8x8 at batch 1)."""
     cdef bint implicit_fits = sh <= 4 and sw <= 4 and planes_fit, panels_fit = sw < (1 << 26)
     if not _use_avx512 or pointwise or _layout == 3:
         return 3
@@ -116,7 +118,7 @@ cdef inline int _forward_layout(bint pointwise, bint flat, bint planes_fit, Py_s
         return 1 if implicit_fits else 3
     if _layout == 2:
         return 2 if panels_fit else 3
-    if sh == 1 and sw == 1 and OH * (OW + (KW - 1) * dw) >= 2 * MG_PANEL:
+    if implicit_fits and sh == 1 and sw == 1 and K < 1024 and OH * (OW + (KW - 1) * dw) >= 2 * MG_PANEL:
         return 1
     if not flat and N * OH * OW >= 2 * MG_PANEL and panels_fit:
         return 2
@@ -499,7 +501,7 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     cdef int layout
     if floating is float:
         layout = _forward_layout(pointwise, flat, _planes_fit(C, H, W, O, OH, OW, KH, KW, sh, sw, dh, dw), N,
-                                 OH, OW, KW, sh, sw, dw)
+                                 OH, OW, K, KW, sh, sw, dw)
         if layout == 1:
             _conv2d_implicit(x, weight, bias, out, sh, sw, ph, pw, dh, dw, G)
             return
