@@ -32,7 +32,8 @@ def _extension(name, package="minigrad_core"):
         extra_compile_args=["-O3"],
         depends={
             "winograd": ["minigrad_core/winograd.h"],
-            "im2col_gemm": ["minigrad_core/gemm_avx512.h"],
+            "im2col_gemm": ["minigrad_core/gemm_avx512.h", "minigrad_core/im2col_panels.h"],
+            "linear": ["minigrad_core/gemv_avx512.h"],
             "batch_norm": ["minigrad_core/batch_norm.h"],
         }.get(name, []),
     )
@@ -49,6 +50,7 @@ EXTENSIONS = [
     _extension("pool"),
     _extension("optim"),
     _extension("matmul"),
+    _extension("linear"),
     _extension("batch_norm"),
 ]
 

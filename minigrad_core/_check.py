@@ -93,10 +93,11 @@ def output_bytes(shape, dtype):
 def empty(shape, dtype):
     """np.empty(shape, dtype) for a kernel's output, failing fast with PyTorch's errors:
     a negative size, a byte count that overflows, or more memory than the system gives."""
-    nbytes, sizes = output_bytes(shape, dtype), [int(size) for size in shape]
     try:
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):
+        # a negative size or an overflowing byte count raise here; else the memory is missing
+        nbytes, sizes = output_bytes(shape, dtype), [int(size) for size in shape]
         raise AllocationError(
             f"can't allocate memory: you tried to allocate {nbytes} bytes for a tensor of size {sizes}"
         ) from None

@@ -34,6 +34,7 @@ from cython cimport floating
 from libc.string cimport memset
 
 from minigrad_core cimport conv_transpose, depthwise, im2col_gemm, winograd
+from minigrad_core._fastcheck cimport dim, float_type, plain_array, small_pair, small_param
 from minigrad_core._omp cimport mg_threads_for
 from minigrad_core.im2col_gemm cimport _col2im, _im2col
 
@@ -88,6 +89,29 @@ def _check_bias(name, bias, channels, dtype):
             raise TypeError(f"{name}: bias must have the dtype of x ({dtype}), but got {bias.dtype}")
 
 
+cdef bint _plain_conv2d(x, weight, bias, out, stride, padding, dilation, groups):
+    """The arguments of conv2d_forward pass its checks (_hyper, _check.array, _check_conv,
+    _check_bias) unchanged: decided in C for exact arrays and tuples of small ints (see
+    _fastcheck.pxd); False sends them through the checks, which say what is wrong."""
+    cdef int typenum = float_type(x)
+    if not (typenum >= 0 and plain_array(x, 4, typenum, False) and plain_array(weight, 4, typenum, False)
+            and plain_array(out, 4, typenum, True) and (bias is None or plain_array(bias, 1, typenum, False))
+            and small_pair(stride, 1) and small_pair(padding, 0) and small_pair(dilation, 1)
+            and small_param(groups, 1)):
+        return False
+    cdef Py_ssize_t G = groups, O = dim(weight, 0), i, span, size
+    if dim(x, 1) != dim(weight, 1) * G or O % G != 0 or dim(weight, 2) < 1 or dim(weight, 3) < 1:
+        return False
+    if dim(out, 0) != dim(x, 0) or dim(out, 1) != O or (bias is not None and dim(bias, 0) != O):
+        return False
+    for i in range(2):  # the output size, as _conv_out_size gives it for a non-negative span
+        span = dim(x, 2 + i) + 2 * <Py_ssize_t>padding[i] - <Py_ssize_t>dilation[i] * (dim(weight, 2 + i) - 1) - 1
+        size = span // <Py_ssize_t>stride[i] + 1
+        if span < 0 or dim(out, 2 + i) != size:
+            return False
+    return True
+
+
 cdef bint _finite(const floating[:, :, :, ::1] a) noexcept:
     """Whether every value of a is finite (no inf, no NaN): x - x is 0 exactly then."""
     cdef const floating* p = &a[0, 0, 0, 0]
@@ -122,11 +146,12 @@ def conv2d_forward(x, weight, bias, out, stride, padding, dilation, groups):
     x (N, C, H, W), weight (O, C/groups, KH, KW), bias (O,) or None, out (N, O, OH, OW);
     one float dtype; stride, padding, dilation pairs of ints."""
     name = "conv2d_forward"
-    stride, padding, dilation, groups = _hyper(name, stride, padding, dilation, groups)
-    x, weight = _check.array(name, "x", x, 4), _check.array(name, "weight", weight, 4)
-    out = _check.array(name, "out", out, 4, out=True)
-    _check_conv(name, x, weight, out, stride, padding, dilation, groups, True)
-    _check_bias(name, bias, weight.shape[0], x.dtype)
+    if not _plain_conv2d(x, weight, bias, out, stride, padding, dilation, groups):
+        stride, padding, dilation, groups = _hyper(name, stride, padding, dilation, groups)
+        x, weight = _check.array(name, "x", x, 4), _check.array(name, "weight", weight, 4)
+        out = _check.array(name, "out", out, 4, out=True)
+        _check_conv(name, x, weight, out, stride, padding, dilation, groups, True)
+        _check_bias(name, bias, weight.shape[0], x.dtype)
     if x.dtype == np.float32:
         _forward[float](x, weight, bias, out, stride, padding, dilation, groups)
     else:

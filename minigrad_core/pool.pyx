@@ -23,15 +23,32 @@ from libc.math cimport INFINITY
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
+cimport numpy as cnp
+
+from minigrad_core._fastcheck cimport dim, float_type, plain_array, small_pair, small_param
 from minigrad_core._index cimport _max, _min, _next_tap, _tap_hi, _tap_lo
 from minigrad_core._omp cimport mg_threads_for
 
 from minigrad_core import _check
 
+cnp.import_array()
+
+# Array sizes below this bound keep the windows' spans below 2**62 (see _fastcheck.pxd).
+DEF SMALL_SIZE = 1 << 40
+
+
+cdef inline bint _plain_planes(x, out):
+    """x and out pass _planes's checks: float32 or float64 alike, same batch and channels."""
+    cdef int typenum = float_type(x)
+    return (typenum >= 0 and plain_array(x, 4, typenum, False) and plain_array(out, 4, typenum, True)
+            and dim(x, 0) == dim(out, 0) and dim(x, 1) == dim(out, 1))
+
 
 def _planes(name, x, out, out_arg="out", x_arg="x"):
     """x and out: C-contiguous 4-D arrays of one float dtype, out writable, with the same
     batch and channels; returned as arrays."""
+    if _plain_planes(x, out):
+        return x, out
     x = _check.array(name, x_arg, x, 4)
     out = _check.array(name, out_arg, out, 4, out=True)
     _check.same_dtype(name, **{x_arg: x, out_arg: out})
@@ -42,6 +59,8 @@ def _planes(name, x, out, out_arg="out", x_arg="x"):
 
 def _indices(name, indices, shape, out=False):
     """indices: a C-contiguous int64 array of the given shape (writable if out)."""
+    if plain_array(indices, 4, cnp.NPY_INT64, out) and indices.shape == shape:
+        return indices
     _check.array(name, "indices", indices, 4, dtypes=(np.dtype(np.int64),), out=out)
     _check.shape(name, "indices", indices, shape)
     return indices
@@ -50,6 +69,9 @@ def _indices(name, indices, shape, out=False):
 def _window(name, in_shape, out_shape, kernel_size, stride, padding, dilation):
     """The window parameters as pairs of ints (kernel, stride, dilation >= 1, padding >= 0),
     with every index the loops form below 2**62 (minigrad_core._check)."""
+    if (small_pair(kernel_size, 1) and small_pair(stride, 1) and small_pair(padding, 0)
+            and small_pair(dilation, 1) and max(in_shape[2:] + out_shape[2:]) < SMALL_SIZE):
+        return kernel_size, stride, padding, dilation
     kernel_size = _check.pair(name, "kernel_size", kernel_size, 1)
     stride = _check.pair(name, "stride", stride, 1)
     padding = _check.pair(name, "padding", padding, 0)
@@ -273,6 +295,8 @@ cdef void _column_divisors(floating[::1] cols, Py_ssize_t OW, Py_ssize_t KW, Py_
 def _avg_args(name, x_shape, out_shape, kernel_size, stride, padding, count_include_pad,
               divisor_override):
     kernel_size, stride, padding, _ = _window(name, x_shape, out_shape, kernel_size, stride, padding, (1, 1))
+    if type(count_include_pad) is bool and small_param(divisor_override, 0):
+        return kernel_size, stride, padding, count_include_pad, divisor_override
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"{name}: count_include_pad must be a bool, but got {count_include_pad!r}")
     divisor_override = _check.integer(name, "divisor_override", divisor_override, -_check.INDEX_LIMIT)
@@ -449,6 +473,8 @@ def _adaptive(name, x, out, x_arg="x", out_arg="out"):
     """_planes, and the window bounds i*H (i <= OH) fit in Py_ssize_t; an empty input plane
     has no mean or max."""
     x, out = _planes(name, x, out, out_arg, x_arg)
+    if max(x.shape[2:] + out.shape[2:]) < SMALL_SIZE:
+        return x, out
     for i in range(2):
         _check.span(name, "the adaptive windows'", i, (x.shape[2 + i] + 1) * (out.shape[2 + i] + 1))
     return x, out

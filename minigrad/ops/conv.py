@@ -333,8 +333,48 @@ class FoldFunction(Function):
 # ---- public functions ---------------------------------------------------------------------
 
 
+def _pair(value):
+    """An int or a tuple of two ints (not bools) in the int64 range as a pair; else None."""
+    if type(value) is int:
+        return (value, value) if -(2**63) <= value < 2**63 else None
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return value if -(2**63) <= min(value) and max(value) < 2**63 else None
+    return None
+
+
+def _plain_conv2d(input, weight, bias, stride, padding, dilation, groups):
+    """What ``_conv_nd`` returns for a batched conv2d call that passes every check, with
+    hyper-parameters as ints or pairs of ints; None for any other call, which then takes
+    the general path (the one that words the errors)."""
+    stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
+    if stride is None or padding is None or dilation is None or type(groups) is not int:
+        return None
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor))):
+        return None
+    x, w = input._array, weight._array
+    if len(x.shape) != 4 or len(w.shape) != 4 or x.dtype not in _FLOATS or w.dtype != x.dtype:
+        return None
+    (_, C, H, W), (O, Cg, KH, KW) = x.shape, w.shape
+    if not (0 < groups < 2**63 and min(stride) > 0 and min(dilation) > 0 and min(padding) >= 0):
+        return None
+    if not H or not W or O % groups or C != Cg * groups:
+        return None
+    if bias is not None and (bias._array.shape != (O,) or bias._array.dtype != x.dtype):
+        return None
+    if dilation[0] * (KH - 1) >= H + 2 * padding[0] or dilation[1] * (KW - 1) >= W + 2 * padding[1]:
+        return None  # the kernel does not fit the padded input
+    return input, weight, bias, stride, padding, dilation, groups, False
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _conv_nd(op, input, weight, bias, stride, padding, dilation, groups, nd):
     """Validate a conv{nd}d call; return input, weight, bias and hyper-parameters as 2-D."""
+    if nd == 2:
+        plain = _plain_conv2d(input, weight, bias, stride, padding, dilation, groups)
+        if plain is not None:
+            return plain
     _check_tensors(op, input, weight, bias)
     groups = check_int(op, "groups", groups)
     stride = ntuple(stride, nd, "stride", op)

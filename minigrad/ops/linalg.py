@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minigrad_core import linear as _linear_kernels
 from minigrad_core import matmul as _kernels
 from minigrad_core._threads import threads_in_use
 
 from ..autograd.function import Function
 from ._args import write_out
 from .reduce import sum_to
+
+_MATVEC = _linear_kernels.available()  # the processor has AVX-512: batch-1 linear on it
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -190,9 +193,7 @@ class LinearFunction(Function):
     @staticmethod
     def forward(ctx, bias, x, weight):
         _, needs_x, needs_w = ctx.needs_input_grad
-        out = _linear_forward(ctx, x, weight, needs_x, needs_w)
-        out += bias._array
-        return out
+        return _linear_forward(ctx, x, weight, needs_x, needs_w, bias._array)
 
     @staticmethod
     def backward(ctx, g):
@@ -229,12 +230,34 @@ class LinearNoBiasFunction(Function):
         return outputs[0].numel() * args[1].shape[-1]
 
 
-def _linear_forward(ctx, x, weight, needs_x, needs_w):
-    """x @ w^T as an array, saving what the two gradients read (linear's Functions)."""
+def _linear_forward(ctx, x, weight, needs_x, needs_w, bias=None):
+    """x @ w^T (+ bias, an array) as an array, saving what the two gradients read (linear's
+    Functions). One float32 row (batch-1 inference) runs on the matrix-vector kernel where
+    the processor has AVX-512 (minigrad_core.linear); the rest on np.matmul."""
     ctx.save_for_backward(x if needs_w else None, weight if needs_x else None)
-    if x.ndim == 2:
-        return _matmul_arrays(x._array, weight._array.T)
-    return np.matmul(x._array, weight._array.T)
+    a, w = x._array, weight._array
+    if _MATVEC and _one_float32_row(a, w, bias):
+        out = np.empty(a.shape[:-1] + w.shape[:1], np.float32)
+        _linear_kernels.matvec(w, a.reshape(-1), bias, out.reshape(-1))
+        return out
+    out = _matmul_arrays(a, w.T) if a.ndim == 2 else np.matmul(a, w.T)
+    if bias is not None:
+        out += bias
+    return out
+
+
+def _one_float32_row(a, w, bias):
+    """Whether x @ w^T (+ bias) is one row of float32 arrays the matrix-vector kernel takes
+    as they are (C-contiguous; the shapes agree, as linear has checked)."""
+    return (
+        a.dtype == np.float32
+        and w.dtype == np.float32
+        and a.ndim >= 1
+        and a.size == a.shape[-1]
+        and a.flags.c_contiguous
+        and w.flags.c_contiguous
+        and (bias is None or (bias.dtype == np.float32 and bias.flags.c_contiguous))
+    )
 
 
 def _linear_backward(ctx, g, needs_x, needs_w):

@@ -258,13 +258,14 @@ class AdaptiveAvgPool2dBackwardFunction(Function):
 def _check_input(op, input, nd=2):
     """A non-empty (N, C, *spatial) or unbatched float input as 4-D, and whether it was unbatched."""
     check_tensor(op, "input", input, 1)
-    if input.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[-nd - 1 :]):
+    shape = input._array.shape
+    if len(shape) not in (nd + 1, nd + 2) or 0 in shape[-nd - 1 :]:
         raise RuntimeError(
             f"{op}: non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input, "
-            f"but got input of size: {list(input.shape)}"
+            f"but got input of size: {list(shape)}"
         )
     check_floating(op, input)
-    unbatched = input.ndim == nd + 1
+    unbatched = len(shape) == nd + 1
     x = input.unsqueeze(0) if unbatched else input
     return (x.unsqueeze(2) if nd == 1 else x), unbatched
 
@@ -278,6 +279,8 @@ def _window(op, kernel_size, stride, padding, dilation, nd=2):
         stride = ntuple(stride, nd, "stride", op)
     padding = ntuple(padding, nd, "padding", op)
     dilation = ntuple(dilation, nd, "dilation", op)
+    if nd == 2 and min(kernel_size + stride + dilation) >= 1 and min(padding) >= 0:
+        return kernel_size, stride, padding, dilation  # the common case: nothing to report
     for name, value, least, words in (
         ("kernel_size", kernel_size, 1, "kernel size should be greater than zero, but got kH: {} kW: {}"),
         ("stride", stride, 1, "stride should be greater than zero, but got dH: {} dW: {}"),
@@ -306,14 +309,15 @@ def _check_half_kernel(padding, kernel_size, dilation):
 
 
 def _out_size(op, x, kernel_size, stride, padding, dilation, ceil_mode):
-    out = tuple(
-        conv_output_size(s, k, st, p, d, ceil_mode)
-        for s, k, st, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)
+    shape = x._array.shape
+    out = (
+        conv_output_size(shape[2], kernel_size[0], stride[0], padding[0], dilation[0], ceil_mode),
+        conv_output_size(shape[3], kernel_size[1], stride[1], padding[1], dilation[1], ceil_mode),
     )
     if min(out) < 1:
         raise RuntimeError(
-            f"{op}: Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). Calculated "
-            f"output size: ({x.shape[1]}x{out[0]}x{out[1]}). Output size is too small"
+            f"{op}: Given input size: ({shape[1]}x{shape[2]}x{shape[3]}). Calculated "
+            f"output size: ({shape[1]}x{out[0]}x{out[1]}). Output size is too small"
         )
     return out
 

@@ -9,6 +9,7 @@ of their own.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import TYPE_CHECKING, Sequence
 
@@ -58,7 +59,7 @@ def _infer_shape(op, shape, numel, given):
     shape = tuple(int(s) for s in shape)
     if shape.count(-1) > 1:
         raise RuntimeError(f"{op}: only one dimension can be inferred")
-    known = int(np.prod([s for s in shape if s != -1]))
+    known = math.prod([s for s in shape if s != -1])
     if -1 in shape:
         if known == 0 or numel % known:
             raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
@@ -186,13 +187,21 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         >>> minigrad.flatten(minigrad.zeros(2, 3, 4), start_dim=1).shape
         minigrad.Size([2, 12])
     """
-    if input.ndim == 0:
+    shape = input._array.shape
+    if not shape:
         return reshape(input, 1)
-    start, end = (normalize_dims("flatten", d, input.ndim)[0] for d in (start_dim, end_dim))
+    start, end = _flatten_dim(start_dim, len(shape)), _flatten_dim(end_dim, len(shape))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = input._array.shape[:start] + (-1,) + input._array.shape[end + 1 :]
-    return reshape(input, shape)
+    merged = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
+    return input if merged == shape else ReshapeFunction.apply(input, merged)
+
+
+def _flatten_dim(dim, ndim):
+    """A dimension of flatten as a non-negative axis (a plain int in range first)."""
+    if type(dim) is int and -ndim <= dim < ndim:
+        return dim % ndim
+    return normalize_dims("flatten", dim, ndim)[0]
 
 
 def permute(input: Tensor, *dims: int | Sequence[int]) -> Tensor:

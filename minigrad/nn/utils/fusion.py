@@ -97,29 +97,32 @@ def fuse_conv_bn_eval(conv: Conv2d, bn: BatchNorm2d) -> Conv2d:
 
 
 # Folded (weight, bias) per batch-norm module, with what they were computed from: the
-# tensors (identity), their arrays (identity) and versions (in-place changes), and eps.
+# tensors (identity), their arrays (identity) and version counters (identity and value:
+# in-place changes), and eps.
 _folded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _sources(conv: Conv2d, bn: BatchNorm2d) -> tuple:
-    tensors = (
-        conv.weight,
-        conv.bias,
-        bn.weight,
-        bn.bias,
-        bn.running_mean,
-        bn.running_var,
-    )
-    return tuple((t, t._array, t._version) if t is not None else None for t in tensors) + (bn.eps,)
+def _sources(conv: Conv2d, bn: BatchNorm2d) -> list:
+    """Four items per tensor the folded weights come from (the tensor, its array, its
+    version counter and the counter's value; None, None, None, 0 for a missing one), then
+    eps. Read from the modules' parameter and buffer dicts, which hold what attribute
+    access returns for these names on exactly Conv2d and BatchNorm2d (``_foldable``)."""
+    p, q, r = conv._parameters, bn._parameters, bn._buffers
+    sources = []
+    for t in (p["weight"], p["bias"], q["weight"], q["bias"], r["running_mean"], r["running_var"]):
+        if t is None:
+            sources += (None, None, None, 0)
+        else:
+            counter = t._vc
+            sources += (t, t._array, counter, 0 if counter is None else counter.value)
+    sources.append(bn.eps)
+    return sources
 
 
-def _same(a: tuple, b: tuple) -> bool:
-    """Whether two _sources tuples name the same tensors, arrays, versions and eps."""
-    for x, y in zip(a[:-1], b[:-1]):
-        if x is None or y is None:
-            if x is not y:
-                return False
-        elif x[0] is not y[0] or x[1] is not y[1] or x[2] != y[2]:
+def _same(a: list, b: list) -> bool:
+    """Whether two _sources lists name the same tensors, arrays, counters, versions and eps."""
+    for i in range(0, len(a) - 1, 4):
+        if a[i] is not b[i] or a[i + 1] is not b[i + 1] or a[i + 2] is not b[i + 2] or a[i + 3] != b[i + 3]:
             return False
     return a[-1] == b[-1]
 
@@ -129,9 +132,14 @@ def _foldable(conv, bn, x) -> bool:
     nn classes (no overridden forward) with no hooks, bn in eval mode with running
     statistics, a batched input, zero padding, and nothing to record (no gradient can be
     asked for). Anything else runs bn(conv(x)), which also raises what it should."""
-    if type(conv) is not Conv2d or type(bn) is not BatchNorm2d or bn.training or x.ndim != 4:
+    if type(conv) is not Conv2d or type(bn) is not BatchNorm2d or bn.training or len(x._array.shape) != 4:
         return False
-    if bn.running_mean is None or bn.running_var is None or conv.padding_mode != "zeros":
+    statistics = bn._buffers  # where Module keeps what bn.running_mean returns
+    if statistics.get("running_mean") is None or statistics.get("running_var") is None:
+        return False
+    if conv.padding_mode != "zeros" or "weight" not in conv._parameters or "bias" not in conv._parameters:
+        return False
+    if "weight" not in bn._parameters or "bias" not in bn._parameters:
         return False
     if conv._forward_hooks or conv._forward_pre_hooks or bn._forward_hooks or bn._forward_pre_hooks:
         return False
@@ -184,7 +192,7 @@ def conv_bn(
         _folded[bn] = cached
     out = conv2d(x, cached[1], cached[2], conv.stride, conv.padding, conv.dilation, conv.groups)
     if residual is not None:
-        if residual.shape != out.shape or residual._array.dtype != out._array.dtype:
+        if residual._array.shape != out._array.shape or residual._array.dtype != out._array.dtype:
             out = out + residual  # broadcasting or promoting: a new tensor
         else:
             np.add(out._array, residual._array, out=out._array)
