@@ -8,7 +8,6 @@ import numpy as np
 
 from minigrad_core import linear as _linear_kernels
 from minigrad_core import matmul as _kernels
-from minigrad_core._threads import threads_in_use
 
 from ..autograd.function import Function
 from ._args import write_out
@@ -57,31 +56,32 @@ class BmmFunction(MatmulFunction):
     node_name = "BmmBackward0"
 
 
-# Below this many multiply-adds a product stays on numpy's BLAS, on one thread: a parallel
-# region costs microseconds, and numpy's BLAS is the faster one on one thread for a
-# linear layer's input gradient at small batch (OpenBLAS 0.3.31 against SciPy's 0.3.30,
-# 8x4096 @ 4096x9216: 29 ms against 43).
-_THREADED_WORK = 1 << 22
+# A product of at least this many multiply-adds with a transposed operand (a linear
+# layer's forward x @ w^T, its weight gradient g^T @ x) runs on minigrad_core.matmul, on
+# the kernels' threads; smaller ones, and products of two C-contiguous matrices (the input
+# gradient g @ w), on numpy's matmul, on one thread. Measured at 1 and 2 threads on
+# AlexNet's 9216 -> 4096 layer at batch 8 (ms): x @ w^T 38 and 21 against numpy's 45 and
+# 50, g^T @ x 42 and 25 against 67 and 53, but g @ w 92 and 54 against 40 and 43: there
+# numpy's OpenBLAS (0.3.31) is the faster library (SciPy's, under the kernels, is 0.3.30).
+_KERNEL_WORK = 1 << 22
 
 
 def _matmul_arrays(a, b):
-    """a (m, k) @ b (k, n) for 2-D arrays, on the kernels' threads when there are several
-    and the product is large (minigrad_core.matmul), else numpy's matmul."""
+    """a (m, k) @ b (k, n) for 2-D arrays: minigrad_core.matmul for a large product with a
+    transposed operand (as above), else numpy's matmul."""
+    trans_a = not a.flags.c_contiguous and a.T.flags.c_contiguous
+    trans_b = not b.flags.c_contiguous and b.T.flags.c_contiguous
     if (
-        threads_in_use() == 1
-        or a.shape[0] * a.shape[1] * b.shape[1] < _THREADED_WORK
+        not (trans_a or trans_b)
+        or a.shape[0] * a.shape[1] * b.shape[1] < _KERNEL_WORK
         or a.dtype != b.dtype
         or a.dtype not in (np.float32, np.float64)
     ):
         return np.matmul(a, b)
     out = np.empty((a.shape[0], b.shape[1]), dtype=a.dtype)
-    a, trans_a = (
-        (a.T, True) if a.T.flags.c_contiguous and not a.flags.c_contiguous else (np.ascontiguousarray(a), False)
+    _kernels.matmul(
+        a.T if trans_a else np.ascontiguousarray(a), b.T if trans_b else np.ascontiguousarray(b), out, trans_a, trans_b
     )
-    b, trans_b = (
-        (b.T, True) if b.T.flags.c_contiguous and not b.flags.c_contiguous else (np.ascontiguousarray(b), False)
-    )
-    _kernels.matmul(a, b, out, trans_a, trans_b)
     return out
 
 

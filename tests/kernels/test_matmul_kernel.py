@@ -59,9 +59,10 @@ def test_matmul_matches_the_sum(m, n, k, trans_a, trans_b, dtype, n_threads, see
 
 
 def test_large_products_split_across_threads_match_numpy(monkeypatch):
-    """Above the work threshold, with two threads, matmul and linear (forward and both
-    gradients) take the kernel; on transposed views as on contiguous arrays."""
-    monkeypatch.setattr(linalg, "_THREADED_WORK", 1)
+    """Above the work threshold, with two threads, linear's forward and weight gradient
+    and matmul with a transposed operand take the kernel; a product of two C-contiguous
+    matrices stays on numpy's."""
+    monkeypatch.setattr(linalg, "_KERNEL_WORK", 1)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((5, 7)).astype(np.float32)
     w = rng.standard_normal((9, 7)).astype(np.float32)
@@ -72,6 +73,8 @@ def test_large_products_split_across_threads_match_numpy(monkeypatch):
     try:
         np.testing.assert_allclose(linalg._matmul_arrays(x, w.T), x @ w.T, rtol=1e-5)
         np.testing.assert_allclose(linalg._matmul_arrays(x.T.copy().T, w.T), x @ w.T, rtol=1e-5)
+        np.testing.assert_allclose(linalg._matmul_arrays(x, w.T.copy()), x @ w.T, rtol=1e-5)
+        assert len(calls) == 2
         xt, wt = minigrad.tensor(x, requires_grad=True), minigrad.tensor(w, requires_grad=True)
         out = minigrad.nn.functional.linear(xt, wt)
         out.backward(minigrad.ones_like(out))
@@ -80,7 +83,7 @@ def test_large_products_split_across_threads_match_numpy(monkeypatch):
     np.testing.assert_allclose(out.detach().numpy(), x @ w.T, rtol=1e-5)
     np.testing.assert_allclose(xt.grad.numpy(), np.ones((5, 9)) @ w, rtol=1e-5)
     np.testing.assert_allclose(wt.grad.numpy(), np.ones((5, 9)).T @ x, rtol=1e-5)
-    assert (False, True) in calls and len(calls) >= 4
+    assert (False, True) in calls and (True, False) in calls and len(calls) == 4
 
 
 def test_matmul_refuses_mismatched_arrays():
