@@ -227,15 +227,24 @@ cdef void _transpose(const floating* a, Py_ssize_t rows, Py_ssize_t cols, floati
                     at[j * rows + i] = a[i * cols + j]
 
 
+def _read_only(a):
+    a.flags.writeable = False
+    return a
+
+
 def _gk(dtype):
     """Gk (16, 9), Gk[(a, b), (i, j)] = G[a, i] G[b, j]: U = G g G^T for every kernel g at once."""
     G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
-    gk = np.kron(G, G).astype(dtype)
-    gk.flags.writeable = False
-    return gk
+    return _read_only(np.kron(G, G).astype(dtype))
 
 
 _GK = {np.dtype(np.float32): _gk(np.float32), np.dtype(np.float64): _gk(np.float64)}
+
+
+# The planes e = 4a + b of U, and where the flipped kernel finds its plane (a, b): the
+# weight's (P a, P b), P swapping 0 and 3 (conv2d's docstring).
+_PLANES = _read_only(np.arange(16, dtype=np.intp))
+_FLIPPED_PLANES = _read_only(np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)], dtype=np.intp))
 
 
 cdef Py_ssize_t _tile_rows_per_block(Py_ssize_t R, Py_ssize_t TW, Py_ssize_t C, Py_ssize_t O,
@@ -296,9 +305,8 @@ cdef conv2d(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
     dtype = np.float32 if floating is float else np.float64
     # U[e] (O, C) = the transformed kernels, Gk @ w^T
     cdef const floating[:, ::1] gk = _GK[np.dtype(dtype)]
-    cdef Py_ssize_t[::1] ue = np.array([4 * a + b for a in (3, 1, 2, 0) for b in (3, 1, 2, 0)],
-                                       dtype=np.intp)
-    cdef Py_ssize_t[::1] identity = np.arange(16, dtype=np.intp)
+    cdef const Py_ssize_t[::1] ue = _FLIPPED_PLANES
+    cdef const Py_ssize_t[::1] identity = _PLANES
     cdef floating[:, ::1] u, uw, v, m, rows
     cdef Py_ssize_t blk, q0, nq, q, n, ty, c, o, t, o0, o1
     cdef int nkt = _items_threads(O, 16 * O * C)
